@@ -1,0 +1,91 @@
+/* raft_heartbeat.c - AppendEntries as a heartbeat: send, accept, handle. */
+#include <assert.h>
+
+#include "raft_internal.h"
+
+int append_entries_send(struct raft_state *s, const int *followers,
+			int follower_count)
+{
+	struct raft_message m = {0};
+	int sent = 0;
+	int i;
+
+	assert(s->role == RAFT_LEADER);
+	assert(follower_count >= 0 && follower_count < s->config.node_count);
+	m.type = RAFT_MSG_APPEND_ENTRIES;
+	m.from = s->config.id;
+	m.term = s->current_term;
+	m.u.ae.term = s->current_term;
+	m.u.ae.leader_id = s->config.id;
+	m.u.ae.prev_log_index = s->last_log_index;
+	m.u.ae.prev_log_term = s->last_log_term;
+	m.u.ae.entries_count = 0;
+	for (i = 0; i < follower_count; i++) {
+		if (followers[i] == s->config.id)
+			continue;
+		m.to = followers[i];
+		if (raft_send(s, &m) == 0)
+			sent++;
+	}
+	s->stats.heartbeat_rounds++;
+	s->stats.heartbeats_sent += (uint64_t)sent;
+	raft_emit(s, RAFT_EV_HEARTBEAT_ROUND, RAFT_NONE, sent);
+	return sent;
+}
+
+void heartbeat_broadcast(struct raft_state *s)
+{
+	int followers[RAFT_MAX_NODES];
+	int count = 0;
+	int i;
+
+	for (i = 0; i < s->config.node_count; i++)
+		if (i != s->config.id)
+			followers[count++] = i;
+	append_entries_send(s, followers, count);
+}
+
+/* Called after the entry point has settled the term: msg->term equals
+ * current_term and the node is a follower. */
+void heartbeat_accept(struct raft_state *s, const struct raft_message *msg,
+		      struct raft_message *reply)
+{
+	assert(s->role == RAFT_FOLLOWER);
+	assert(msg->term == s->current_term);
+	s->leader_id = msg->from;
+	s->prevoting = false; /* the leader is alive after all */
+	if (!raft_has_mistake(s, RAFT_MISTAKE_NO_RESET)) {
+		election_timer_restart(s);
+		s->stats.timeout_resets++;
+	}
+	s->stats.heartbeats_received++;
+	raft_emit(s, RAFT_EV_HEARTBEAT, msg->from, 0);
+
+	reply->type = RAFT_MSG_APPEND_ENTRIES_REPLY;
+	reply->from = s->config.id;
+	reply->to = msg->from;
+	reply->term = s->current_term;
+	reply->u.ae_reply.term = s->current_term;
+	reply->u.ae_reply.success = 1;
+}
+
+struct append_entries_reply append_entries_handle(
+	struct raft_state *s, const struct append_entries_msg *msg)
+{
+	struct raft_message in = {0};
+	struct raft_message out;
+	struct append_entries_reply none = {0, 0};
+
+	in.type = RAFT_MSG_APPEND_ENTRIES;
+	in.from = msg->leader_id;
+	in.to = s->config.id;
+	in.term = msg->term;
+	in.u.ae = *msg;
+	raft_receive(s, &in, &out);
+	if (out.type != RAFT_MSG_APPEND_ENTRIES_REPLY) {
+		/* Ignored (bad sender, or an injected mistake): no success. */
+		none.term = s->current_term;
+		return none;
+	}
+	return out.u.ae_reply;
+}

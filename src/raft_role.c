@@ -1,0 +1,66 @@
+/* raft_role.c - the three role transitions and the reset they share.
+ *
+ * Raft paper Figure 4: follower -> candidate (times out), candidate ->
+ * candidate (times out again), candidate -> leader (majority), candidate or
+ * leader -> follower (discovers a current leader or a higher term). Nothing
+ * else in raftsim assigns `role`, and only reset() assigns `current_term`.
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "raft_internal.h"
+
+/* Shared by every transition (etcd's reset(term)): the vote is cleared only
+ * when the term changes, so a node never votes twice in one term (§5.2). */
+static void reset(struct raft_state *s, uint64_t term)
+{
+	assert(term >= s->current_term); /* terms never go back (§5.1) */
+	if (term != s->current_term) {
+		s->current_term = term;
+		s->voted_for = RAFT_NONE;
+		raft_emit(s, RAFT_EV_TERM, RAFT_NONE, 0);
+	}
+	s->leader_id = RAFT_NONE;
+	s->heartbeat_elapsed = 0;
+	memset(s->granted, 0, sizeof(s->granted));
+	s->granted_count = 0;
+	s->prevoting = false;
+	memset(s->active, 0, sizeof(s->active));
+	election_timer_restart(s);
+}
+
+void become_follower(struct raft_state *s, uint64_t term)
+{
+	enum raft_role was = s->role;
+
+	/* Allowed from every role; a leader may only step down to a term at
+	 * least its own, which reset() asserts. */
+	reset(s, term);
+	s->role = RAFT_FOLLOWER;
+	if (was != RAFT_FOLLOWER) {
+		s->stats.stepdowns++;
+		raft_emit(s, RAFT_EV_ROLE, RAFT_NONE, 0);
+	}
+}
+
+void become_candidate(struct raft_state *s)
+{
+	assert(s->role != RAFT_LEADER); /* a leader never times out */
+	reset(s, s->current_term + 1);
+	s->role = RAFT_CANDIDATE;
+	raft_emit(s, RAFT_EV_ROLE, RAFT_NONE, 0);
+	s->voted_for = s->config.id;
+	s->granted[s->config.id] = 1;
+	s->granted_count = 1;
+	raft_emit(s, RAFT_EV_VOTE, s->config.id, 0);
+}
+
+void become_leader(struct raft_state *s)
+{
+	assert(s->role == RAFT_CANDIDATE);
+	assert(s->granted_count >= raft_majority(s));
+	reset(s, s->current_term); /* same term: keeps the vote */
+	s->role = RAFT_LEADER;
+	s->leader_id = s->config.id;
+	raft_emit(s, RAFT_EV_ROLE, RAFT_NONE, 0);
+}

@@ -1,0 +1,172 @@
+/* raft_step.c - the single entry point for messages (etcd's Step()).
+ *
+ * Figure 2, "Rules for Servers / All Servers": if a message carries a term
+ * higher than currentTerm, set currentTerm to it and convert to follower.
+ * That happens here, once, before anything looks at the role. Messages with
+ * a lower term are refused here too (§5.1). Only then does a per-role step
+ * function see the message.
+ */
+#include <assert.h>
+
+#include "raft_internal.h"
+
+/* Pre-vote requests carry the term the sender would use, not one it holds
+ * (thesis §9.6); a granted pre-vote reply echoes that probe. Neither may
+ * move a term. */
+static int is_term_probe(const struct raft_message *m)
+{
+	return m->type == RAFT_MSG_PREVOTE ||
+	       (m->type == RAFT_MSG_PREVOTE_REPLY && m->u.rv_reply.vote_granted);
+}
+
+/* CheckQuorum's lease (thesis §4.2.3): while a node has heard from a leader
+ * within the minimum election timeout, vote requests are ignored, so a
+ * rejoining node cannot depose a healthy leader. */
+static int in_leader_lease(const struct raft_state *s,
+			   const struct raft_message *m)
+{
+	return s->config.check_quorum &&
+	       (m->type == RAFT_MSG_REQUEST_VOTE ||
+		m->type == RAFT_MSG_PREVOTE) &&
+	       s->leader_id != RAFT_NONE &&
+	       s->election_elapsed < s->config.election_min;
+}
+
+static void refuse_stale(struct raft_state *s, const struct raft_message *m,
+			 struct raft_message *reply)
+{
+	s->stats.stale_rejected++;
+	reply->from = s->config.id;
+	reply->to = m->from;
+	reply->term = s->current_term;
+	switch (m->type) {
+	case RAFT_MSG_APPEND_ENTRIES:
+		reply->type = RAFT_MSG_APPEND_ENTRIES_REPLY;
+		reply->u.ae_reply.term = s->current_term;
+		reply->u.ae_reply.success = 0;
+		break;
+	case RAFT_MSG_REQUEST_VOTE:
+	case RAFT_MSG_PREVOTE:
+		/* The higher term in the refusal lets a stale pre-candidate
+		 * catch up, so a node with a smaller term can still win. */
+		reply->type = m->type == RAFT_MSG_REQUEST_VOTE
+				      ? RAFT_MSG_REQUEST_VOTE_REPLY
+				      : RAFT_MSG_PREVOTE_REPLY;
+		reply->u.rv_reply.term = s->current_term;
+		reply->u.rv_reply.vote_granted = 0;
+		break;
+	default: /* a stale reply answers a question nobody asks any more */
+		break;
+	}
+}
+
+static void step_follower(struct raft_state *s, const struct raft_message *m,
+			  struct raft_message *reply)
+{
+	switch (m->type) {
+	case RAFT_MSG_APPEND_ENTRIES:
+		heartbeat_accept(s, m, reply);
+		break;
+	case RAFT_MSG_REQUEST_VOTE:
+	case RAFT_MSG_PREVOTE:
+		vote_request_handle(s, m, reply);
+		break;
+	case RAFT_MSG_PREVOTE_REPLY:
+		vote_reply_tally(s, m);
+		break;
+	default:
+		break;
+	}
+}
+
+static void step_candidate(struct raft_state *s, const struct raft_message *m,
+			   struct raft_message *reply)
+{
+	switch (m->type) {
+	case RAFT_MSG_APPEND_ENTRIES:
+		/* §5.2: a leader of our own term exists; stop campaigning. */
+		become_follower(s, m->term);
+		heartbeat_accept(s, m, reply);
+		break;
+	case RAFT_MSG_REQUEST_VOTE:
+	case RAFT_MSG_PREVOTE:
+		vote_request_handle(s, m, reply);
+		break;
+	case RAFT_MSG_REQUEST_VOTE_REPLY:
+		vote_reply_tally(s, m);
+		break;
+	default:
+		break;
+	}
+}
+
+static void step_leader(struct raft_state *s, const struct raft_message *m,
+			struct raft_message *reply)
+{
+	switch (m->type) {
+	case RAFT_MSG_APPEND_ENTRIES:
+		/* Two leaders in one term: impossible unless a mistake is
+		 * injected. Refuse, and leave the verdict to the checker. */
+		reply->type = RAFT_MSG_APPEND_ENTRIES_REPLY;
+		reply->from = s->config.id;
+		reply->to = m->from;
+		reply->term = s->current_term;
+		reply->u.ae_reply.term = s->current_term;
+		reply->u.ae_reply.success = 0;
+		break;
+	case RAFT_MSG_REQUEST_VOTE:
+	case RAFT_MSG_PREVOTE:
+		vote_request_handle(s, m, reply);
+		break;
+	case RAFT_MSG_APPEND_ENTRIES_REPLY:
+		s->active[m->from] = 1;
+		break;
+	default:
+		break;
+	}
+}
+
+void raft_receive(struct raft_state *s, const struct raft_message *m,
+		  struct raft_message *reply)
+{
+	reply->type = RAFT_MSG_NONE;
+	assert(m->to == s->config.id);
+	if (m->from == s->config.id || m->from < 0 ||
+	    m->from >= s->config.node_count)
+		return; /* not a peer: never trust it with our state */
+
+	if (m->term > s->current_term && !is_term_probe(m)) {
+		if (in_leader_lease(s, m))
+			return;
+		raft_emit(s, RAFT_EV_SAW_TERM, m->from, 0);
+		if (m->type == RAFT_MSG_APPEND_ENTRIES &&
+		    s->role != RAFT_FOLLOWER &&
+		    raft_has_mistake(s, RAFT_MISTAKE_NO_STEPDOWN))
+			return; /* the lesson's mistake: ignore it, stay put */
+		become_follower(s, m->term);
+	} else if (m->term < s->current_term) {
+		refuse_stale(s, m, reply);
+		return;
+	}
+
+	switch (s->role) {
+	case RAFT_FOLLOWER:
+		step_follower(s, m, reply);
+		break;
+	case RAFT_CANDIDATE:
+		step_candidate(s, m, reply);
+		break;
+	case RAFT_LEADER:
+		step_leader(s, m, reply);
+		break;
+	}
+}
+
+void raft_step(struct raft_state *s, const struct raft_message *msg)
+{
+	struct raft_message reply;
+
+	raft_receive(s, msg, &reply);
+	if (reply.type != RAFT_MSG_NONE)
+		raft_send(s, &reply);
+}

@@ -1,0 +1,21 @@
+/* suites.h - every suite the runner knows. */
+#ifndef SUITES_H
+#define SUITES_H
+
+#include "testhelp.h"
+
+extern const struct test_case term_tests[];
+extern const struct test_case election_tests[];
+extern const struct test_case timeout_tests[];
+extern const struct test_case lesson_tests[];
+
+#ifdef TEST_MAIN
+static const struct test_case *const all_suites[] = {
+	term_tests,
+	election_tests,
+	timeout_tests,
+	lesson_tests,
+};
+#endif
+
+#endif

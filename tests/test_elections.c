@@ -1,0 +1,319 @@
+/* test_elections.c - §5.2 and §5.4.1: timers, votes, majorities. */
+#include <string.h>
+
+#include "suites.h"
+#include "testhelp.h"
+#include "testnet.h"
+
+static struct testnet net;
+
+static void tick_until_timeout(struct raft_state *s)
+{
+	unsigned timeout = s->election_timeout;
+	unsigned i;
+
+	for (i = 1; i < timeout; i++)
+		raft_tick(s);
+}
+
+static void follower_timeout_starts_election(void)
+{
+	struct raft_state *s;
+	int i;
+
+	testnet_init(&net, 5, 11, NULL);
+	s = &net.nodes[2];
+	tick_until_timeout(s);
+	REQUIRE(s->role == RAFT_FOLLOWER); /* one tick short: nothing yet */
+	CHECK_EQ(net.outbox_len, 0);
+	raft_tick(s);
+	CHECK_EQ(s->role, RAFT_CANDIDATE);
+	CHECK_EQ(s->current_term, 1);
+	CHECK_EQ(s->voted_for, 2);
+	CHECK_EQ(s->election_elapsed, 0);
+	CHECK(s->election_timeout >= 10 && s->election_timeout <= 20);
+	CHECK_EQ(s->stats.elections_started, 1);
+	CHECK_EQ(net.outbox_len, 4);
+	for (i = 0; i < net.outbox_len; i++) {
+		CHECK_EQ(net.outbox[i].type, RAFT_MSG_REQUEST_VOTE);
+		CHECK_EQ(net.outbox[i].from, 2);
+		CHECK_EQ(net.outbox[i].to, i < 2 ? i : i + 1);
+		CHECK_EQ(net.outbox[i].u.rv.term, 1);
+		CHECK_EQ(net.outbox[i].u.rv.candidate_id, 2);
+	}
+}
+
+static void candidate_timeout_starts_new_election(void)
+{
+	struct raft_state *s;
+
+	testnet_init(&net, 3, 12, NULL);
+	s = &net.nodes[0];
+	raft_start_election(s);
+	net.outbox_len = 0;
+	tick_until_timeout(s);
+	CHECK_EQ(s->current_term, 1);
+	raft_tick(s);
+	CHECK_EQ(s->role, RAFT_CANDIDATE);
+	CHECK_EQ(s->current_term, 2);
+	CHECK_EQ(s->voted_for, 0);
+	CHECK_EQ(testnet_count(&net, RAFT_MSG_REQUEST_VOTE, 0), 2);
+}
+
+static void accepted_heartbeat_records_leader_and_resets_timer(void)
+{
+	struct raft_state *s;
+	struct append_entries_msg ae = {4, 1, 0, 0, 0};
+	struct append_entries_reply reply;
+	unsigned timeouts_seen[32] = {0};
+	int distinct = 0;
+	int i;
+
+	testnet_init(&net, 3, 13, NULL);
+	s = &net.nodes[0];
+	for (i = 0; i < 40; i++) {
+		raft_tick(s);
+		raft_tick(s);
+		reply = append_entries_handle(s, &ae);
+		CHECK_EQ(reply.success, 1);
+		CHECK_EQ(reply.term, 4);
+		CHECK_EQ(s->leader_id, 1);
+		CHECK_EQ(s->election_elapsed, 0);
+		if (!timeouts_seen[s->election_timeout & 31]++)
+			distinct++;
+	}
+	CHECK_EQ(s->stats.timeout_resets, 40);
+	CHECK(distinct > 1); /* redrawn at every reset */
+	CHECK_EQ(s->role, RAFT_FOLLOWER);
+}
+
+static void candidate_accepting_heartbeat_becomes_follower(void)
+{
+	struct raft_state *s;
+	struct append_entries_msg ae = {0, 2, 0, 0, 0};
+	struct append_entries_reply reply;
+
+	testnet_init(&net, 3, 14, NULL);
+	s = &net.nodes[0];
+	raft_start_election(s);
+	ae.term = s->current_term; /* same term: 2 won it */
+	reply = append_entries_handle(s, &ae);
+	CHECK_EQ(reply.success, 1);
+	CHECK_EQ(s->role, RAFT_FOLLOWER);
+	CHECK_EQ(s->current_term, 1);
+	CHECK_EQ(s->voted_for, 0); /* same term: the vote stands */
+	CHECK_EQ(s->leader_id, 2);
+}
+
+static void one_vote_per_term_first_come(void)
+{
+	struct raft_state *s;
+	struct request_vote_msg rv = {1, 1, 0, 0};
+	struct request_vote_reply reply;
+
+	testnet_init(&net, 3, 15, NULL);
+	s = &net.nodes[0];
+	reply = request_vote_handle(s, &rv);
+	CHECK_EQ(reply.vote_granted, 1);
+	CHECK_EQ(s->voted_for, 1);
+	rv.candidate_id = 2;
+	reply = request_vote_handle(s, &rv);
+	CHECK_EQ(reply.vote_granted, 0);
+	CHECK_EQ(s->voted_for, 1);
+	rv.candidate_id = 1; /* the same candidate asking again: a retry */
+	reply = request_vote_handle(s, &rv);
+	CHECK_EQ(reply.vote_granted, 1);
+	rv.term = 2;
+	rv.candidate_id = 2; /* a new term frees the vote */
+	reply = request_vote_handle(s, &rv);
+	CHECK_EQ(reply.vote_granted, 1);
+	CHECK_EQ(s->voted_for, 2);
+	CHECK_EQ(testnet_events(&net, RAFT_EV_VOTE, 0), 3);
+}
+
+static void granting_resets_timer_refusing_does_not(void)
+{
+	struct raft_state *s;
+	struct request_vote_msg rv = {1, 1, 0, 0};
+
+	testnet_init(&net, 3, 16, NULL);
+	s = &net.nodes[0];
+	raft_tick(s);
+	raft_tick(s);
+	request_vote_handle(s, &rv);
+	CHECK_EQ(s->election_elapsed, 0);
+	CHECK_EQ(s->stats.timeout_resets, 1);
+	raft_tick(s);
+	raft_tick(s);
+	rv.candidate_id = 2;
+	request_vote_handle(s, &rv);
+	CHECK_EQ(s->election_elapsed, 2);
+	CHECK_EQ(s->stats.timeout_resets, 1);
+}
+
+static void voter_refuses_less_up_to_date_log(void)
+{
+	struct raft_state *s;
+	struct request_vote_msg rv = {5, 1, 0, 0};
+	struct request_vote_reply reply;
+
+	testnet_init(&net, 3, 17, NULL);
+	s = &net.nodes[0];
+	/* The log is empty in this version; stand in a non-empty one. */
+	s->last_log_term = 3;
+	s->last_log_index = 7;
+	rv.last_log_term = 2;
+	rv.last_log_index = 100; /* longer, but of an older term */
+	reply = request_vote_handle(s, &rv);
+	CHECK_EQ(reply.vote_granted, 0);
+	rv.last_log_term = 3;
+	rv.last_log_index = 6; /* same term, shorter */
+	reply = request_vote_handle(s, &rv);
+	CHECK_EQ(reply.vote_granted, 0);
+	CHECK_EQ(s->voted_for, RAFT_NONE);
+	rv.last_log_index = 7; /* same term, as long */
+	reply = request_vote_handle(s, &rv);
+	CHECK_EQ(reply.vote_granted, 1);
+	CHECK(raft_log_up_to_date(s, 4, 0));
+	CHECK(!raft_log_up_to_date(s, 2, 99));
+}
+
+/* Node 0 campaigns in an n-node cluster and gets `grants` grants (its own
+ * vote included) and refusals from the rest. Returns its role. */
+static enum raft_role campaign(int n, int grants)
+{
+	struct raft_state *s;
+	struct raft_message m;
+	int peer;
+
+	testnet_init(&net, n, 18, NULL);
+	s = &net.nodes[0];
+	raft_start_election(s);
+	for (peer = 1; peer < n; peer++) {
+		m = testnet_msg(RAFT_MSG_REQUEST_VOTE_REPLY, peer, 0, 1);
+		m.u.rv_reply.vote_granted = peer < grants;
+		raft_step(s, &m);
+		raft_step(s, &m); /* a duplicate reply counts once */
+	}
+	return s->role;
+}
+
+static void strict_majority_makes_a_leader(void)
+{
+	CHECK_EQ(campaign(1, 1), RAFT_LEADER);
+	CHECK_EQ(campaign(3, 1), RAFT_CANDIDATE);
+	CHECK_EQ(campaign(3, 2), RAFT_LEADER);
+	CHECK_EQ(campaign(3, 3), RAFT_LEADER);
+	CHECK_EQ(campaign(5, 2), RAFT_CANDIDATE);
+	CHECK_EQ(campaign(5, 3), RAFT_LEADER);
+	CHECK_EQ(campaign(4, 2), RAFT_CANDIDATE); /* 2 of 4 is no majority */
+	CHECK_EQ(campaign(4, 3), RAFT_LEADER);
+}
+
+static void single_node_elects_itself(void)
+{
+	struct raft_state *s;
+
+	testnet_init(&net, 1, 19, NULL);
+	s = &net.nodes[0];
+	tick_until_timeout(s);
+	CHECK_EQ(s->role, RAFT_FOLLOWER);
+	raft_tick(s);
+	CHECK_EQ(s->role, RAFT_LEADER);
+	CHECK_EQ(s->current_term, 1);
+	CHECK_EQ(s->leader_id, 0);
+	CHECK_EQ(net.outbox_len, 0);
+}
+
+static void new_leader_heartbeats_at_once_then_every_interval(void)
+{
+	struct raft_state *s;
+	int tick;
+	int i;
+
+	testnet_init(&net, 5, 20, NULL);
+	s = &net.nodes[0];
+	raft_start_election(s);
+	for (i = 1; i <= 2; i++) { /* two grants make 3 of 5 */
+		struct raft_message m =
+			testnet_msg(RAFT_MSG_REQUEST_VOTE_REPLY, i, 0, 1);
+		m.u.rv_reply.vote_granted = 1;
+		net.outbox_len = 0;
+		raft_step(s, &m);
+	}
+	REQUIRE(s->role == RAFT_LEADER);
+	/* At once: one empty AppendEntries to each of the 4 followers. */
+	CHECK_EQ(net.outbox_len, 4);
+	for (i = 0; i < net.outbox_len; i++) {
+		const struct raft_message *m = &net.outbox[i];
+		CHECK_EQ(m->type, RAFT_MSG_APPEND_ENTRIES);
+		CHECK_EQ(m->to, i + 1);
+		CHECK_EQ(m->u.ae.term, 1);
+		CHECK_EQ(m->u.ae.leader_id, 0);
+		CHECK_EQ(m->u.ae.entries_count, 0);
+		CHECK_EQ(m->u.ae.prev_log_index, 0);
+		CHECK_EQ(m->u.ae.prev_log_term, 0);
+	}
+	/* Then exactly one round per heartbeat_interval (3) ticks. */
+	net.outbox_len = 0;
+	for (tick = 1; tick <= 30; tick++) {
+		raft_tick(s);
+		CHECK_EQ(net.outbox_len, tick % 3 == 0 ? 4 : 0);
+		for (i = 0; i < net.outbox_len; i++)
+			CHECK_EQ(net.outbox[i].to, i + 1);
+		net.outbox_len = 0;
+	}
+	CHECK_EQ(s->stats.heartbeat_rounds, 11);
+	CHECK_EQ(s->stats.heartbeats_sent, 44);
+}
+
+static void leader_steps_down_before_sending_again(void)
+{
+	struct raft_state *s;
+	struct raft_message m;
+
+	testnet_init(&net, 3, 21, NULL);
+	testnet_elect(&net, 0);
+	s = &net.nodes[0];
+	REQUIRE(s->role == RAFT_LEADER);
+	m = testnet_msg(RAFT_MSG_APPEND_ENTRIES, 2, 0, 4);
+	raft_step(s, &m);
+	CHECK_EQ(s->role, RAFT_FOLLOWER);
+	CHECK_EQ(s->leader_id, 2);
+	net.outbox_len = 0;
+	raft_tick(s);
+	raft_tick(s);
+	raft_tick(s);
+	CHECK_EQ(testnet_count(&net, RAFT_MSG_APPEND_ENTRIES, 0), 0);
+}
+
+const struct test_case election_tests[] = {
+	{"§5.2: a follower whose election timer runs out increments its term, "
+	 "votes for itself, sends RequestVote to every peer and draws a new "
+	 "timeout",
+	 follower_timeout_starts_election},
+	{"§5.2: a candidate whose timer runs out starts a new election",
+	 candidate_timeout_starts_new_election},
+	{"§5.2: an accepted AppendEntries records the leader and resets the "
+	 "election timer",
+	 accepted_heartbeat_records_leader_and_resets_timer},
+	{"§5.2: a candidate that accepts an AppendEntries of its term falls back "
+	 "to follower",
+	 candidate_accepting_heartbeat_becomes_follower},
+	{"§5.2: a node gives at most one vote per term, first come first served",
+	 one_vote_per_term_first_come},
+	{"§5.2: granting a vote resets the election timer; refusing does not",
+	 granting_resets_timer_refusing_does_not},
+	{"§5.4.1: a voter refuses a candidate whose log is less up to date",
+	 voter_refuses_less_up_to_date_log},
+	{"§5.2: votes from a strict majority make a leader (1, 3, 4, 5 nodes); "
+	 "fewer leave a candidate",
+	 strict_majority_makes_a_leader},
+	{"§5.2: a 1-node cluster elects itself", single_node_elects_itself},
+	{"§5.2: a new leader sends heartbeats at once, then one empty "
+	 "AppendEntries per follower per interval",
+	 new_leader_heartbeats_at_once_then_every_interval},
+	{"§5.1: a leader that steps down sends no more heartbeats",
+	 leader_steps_down_before_sending_again},
+	{NULL, NULL},
+};

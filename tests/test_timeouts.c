@@ -1,0 +1,151 @@
+/* test_timeouts.c - §5.2 randomized timeouts and §5.6 timing rules. */
+#include <string.h>
+
+#include "suites.h"
+#include "testhelp.h"
+#include "testnet.h"
+
+static struct testnet net;
+
+static void timeouts_cover_the_whole_range(void)
+{
+	unsigned seen[21] = {0};
+	struct raft_state *s;
+	struct append_entries_msg ae = {1, 1, 0, 0, 0};
+	unsigned v;
+	int i;
+
+	testnet_init(&net, 3, 31, NULL);
+	s = &net.nodes[0];
+	for (i = 0; i < 1000; i++) {
+		append_entries_handle(s, &ae); /* each reset redraws */
+		v = s->election_timeout;
+		REQUIRE(v >= 10 && v <= 20);
+		seen[v]++;
+	}
+	for (v = 10; v <= 20; v++) {
+		CHECK(seen[v] > 0);
+		/* Uniform: expected 91 each; 40 would be far out in the tail. */
+		CHECK(seen[v] > 40);
+	}
+}
+
+/* One round: every node draws, and the earliest ones fire. Once the first
+ * fires, its RequestVote resets the others, so only a tie at the earliest
+ * tick can split the vote. */
+static void few_rounds_have_simultaneous_timeouts(void)
+{
+	int rounds_with_tie = 0;
+	int round;
+	int i;
+
+	testnet_init(&net, 5, 32, NULL);
+	for (round = 0; round < 1000; round++) {
+		unsigned earliest = 1000;
+		int at_earliest = 0;
+
+		for (i = 0; i < 5; i++) {
+			struct append_entries_msg ae = {1, (i + 1) % 5, 0, 0, 0};
+			append_entries_handle(&net.nodes[i], &ae);
+		}
+		for (i = 0; i < 5; i++) {
+			unsigned t = net.nodes[i].election_timeout;
+			if (t < earliest) {
+				earliest = t;
+				at_earliest = 1;
+			} else if (t == earliest) {
+				at_earliest++;
+			}
+		}
+		if (at_earliest >= 2)
+			rounds_with_tie++;
+	}
+	/* Theory for 5 draws over 11 values: 21.4%. */
+	CHECK(rounds_with_tie <= 300);
+	CHECK(rounds_with_tie >= 100); /* and the ties are real, not absent */
+}
+
+static void config_is_refused_without_asserting(void)
+{
+	struct raft_config cfg;
+	struct raft_state s;
+	struct raft_transport t = {NULL, NULL};
+	struct raft_event_sink e = {NULL, NULL};
+
+	raft_config_default(&cfg, 0, 3, 1);
+	CHECK_EQ(raft_config_validate(&cfg), RAFT_OK);
+	cfg.heartbeat_interval = 10;
+	CHECK_EQ(raft_config_validate(&cfg), RAFT_EHEARTBEAT);
+	CHECK_EQ(raft_init(&s, &cfg, NULL, t, e), RAFT_EHEARTBEAT);
+	cfg.heartbeat_interval = 9;
+	CHECK_EQ(raft_config_validate(&cfg), RAFT_OK);
+	cfg.heartbeat_interval = 11;
+	CHECK_EQ(raft_config_validate(&cfg), RAFT_EHEARTBEAT);
+	raft_config_default(&cfg, 0, 3, 1);
+	cfg.election_min = 21;
+	CHECK_EQ(raft_config_validate(&cfg), RAFT_ERANGE);
+	raft_config_default(&cfg, 0, 3, 1);
+	cfg.heartbeat_interval = 0;
+	CHECK_EQ(raft_config_validate(&cfg), RAFT_EZERO);
+	raft_config_default(&cfg, 0, 3, 1);
+	cfg.election_min = 0;
+	CHECK_EQ(raft_config_validate(&cfg), RAFT_EZERO);
+	raft_config_default(&cfg, 0, 3, 1);
+	cfg.election_max = 0;
+	CHECK_EQ(raft_config_validate(&cfg), RAFT_EZERO);
+	raft_config_default(&cfg, 0, 0, 1);
+	CHECK_EQ(raft_config_validate(&cfg), RAFT_ENODES);
+	raft_config_default(&cfg, 3, 3, 1);
+	CHECK_EQ(raft_config_validate(&cfg), RAFT_ENODES);
+	raft_config_default(&cfg, 0, RAFT_MAX_NODES + 1, 1);
+	CHECK_EQ(raft_config_validate(&cfg), RAFT_ENODES);
+	CHECK(strlen(raft_strerror(RAFT_EHEARTBEAT)) > 0);
+}
+
+static void ranked(struct raft_config *cfg)
+{
+	cfg->ranked_timeouts = true;
+	cfg->election_min = 100;
+	cfg->election_max = 199;
+	cfg->heartbeat_interval = 50;
+}
+
+static void ranked_timeouts_never_collide(void)
+{
+	int round;
+	int i, j;
+
+	testnet_init(&net, 5, 33, ranked);
+	for (round = 0; round < 200; round++) {
+		unsigned lo[5], hi[5];
+
+		for (i = 1; i < 5; i++) { /* node 0 leads; 4 followers */
+			struct append_entries_msg ae = {1, 0, 0, 0, 0};
+			append_entries_handle(&net.nodes[i], &ae);
+			lo[i] = net.nodes[i].election_timeout;
+			hi[i] = lo[i];
+			CHECK(lo[i] >= 100 && lo[i] <= 199);
+		}
+		/* Each follower in its own slot, with a guard gap of at least
+		 * half a slot (12 ticks) to any other follower's timeout. */
+		for (i = 1; i < 5; i++)
+			for (j = i + 1; j < 5; j++)
+				CHECK(lo[i] > hi[j] + 12 || lo[j] > hi[i] + 12);
+	}
+}
+
+const struct test_case timeout_tests[] = {
+	{"§5.2: election timeouts are uniform over [10, 20] and every value "
+	 "appears in 1000 draws",
+	 timeouts_cover_the_whole_range},
+	{"§5.2: with 5 nodes over 1000 rounds, at most 30% of rounds have two "
+	 "or more nodes timing out first on the same tick",
+	 few_rounds_have_simultaneous_timeouts},
+	{"§5.6: a configuration with heartbeat >= election_min, min > max, or a "
+	 "zero is refused with an error code",
+	 config_is_refused_without_asserting},
+	{"ranked timeouts: followers of one leader never time out within half a "
+	 "slot of each other",
+	 ranked_timeouts_never_collide},
+	{NULL, NULL},
+};

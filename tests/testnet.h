@@ -1,0 +1,51 @@
+/* testnet.h - a hand-driven cluster for deterministic unit tests.
+ *
+ * Messages sent by the core land in one FIFO outbox; the test decides when
+ * to deliver them and to whom, so every assertion can be exact.
+ */
+#ifndef TESTNET_H
+#define TESTNET_H
+
+#include "raft.h"
+
+#define TESTNET_OUTBOX 4096
+#define TESTNET_EVENTS 4096
+
+struct testnet {
+	int n;
+	struct raft_state nodes[RAFT_MAX_NODES];
+	struct raft_message outbox[TESTNET_OUTBOX];
+	int outbox_len;
+	struct raft_event events[TESTNET_EVENTS];
+	int event_len;
+	uint8_t cut[RAFT_MAX_NODES]; /* 1: messages to or from it vanish */
+};
+
+/* Starts n followers with the lesson's defaults; `tweak` may edit each
+ * node's configuration before init (NULL for none). */
+void testnet_init(struct testnet *net, int n, uint64_t seed,
+		  void (*tweak)(struct raft_config *cfg));
+
+/* Delivers the outbox in FIFO order until it is empty (or `limit` messages
+ * have been delivered). Returns how many were delivered. */
+int testnet_deliver(struct testnet *net, int limit);
+
+/* Ticks every node once, in id order. */
+void testnet_tick(struct testnet *net);
+
+/* Counts outbox messages of a type (RAFT_MSG_NONE for any), from a node
+ * (RAFT_NONE for any). */
+int testnet_count(const struct testnet *net, enum raft_msg_type type, int from);
+
+/* Elects `id` by the L01 logic: its election, then deliver everything. */
+void testnet_elect(struct testnet *net, int id);
+
+/* Counts recorded events of a type for a node (RAFT_NONE for any). */
+int testnet_events(const struct testnet *net, enum raft_event_type type,
+		   int node);
+
+/* Wraps one message for the entry point. */
+struct raft_message testnet_msg(enum raft_msg_type type, int from, int to,
+				uint64_t term);
+
+#endif

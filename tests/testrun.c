@@ -1,0 +1,69 @@
+/* testrun.c - see testrun.h. Output goes to temporary files, not pipes, so a
+ * chatty child can never block on a full pipe. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testrun.h"
+
+const char *test_bin_dir(void)
+{
+	const char *dir = getenv("RAFTSIM_BIN_DIR");
+
+	return dir != NULL && *dir != '\0' ? dir : ".";
+}
+
+static void slurp(FILE *f, char *buf, size_t size)
+{
+	size_t n;
+
+	rewind(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+}
+
+int run_cmd(struct cmd_result *r, const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	FILE *out = NULL;
+	FILE *err = NULL;
+	pid_t pid;
+	int status;
+	int rv = -1;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	memset(r, 0, sizeof(*r));
+	out = tmpfile();
+	err = tmpfile();
+	if (out == NULL || err == NULL)
+		goto done;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		goto done;
+	if (pid == 0) {
+		dup2(fileno(out), 1);
+		dup2(fileno(err), 2);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		goto done;
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status)
+				      : 128 + WTERMSIG(status);
+	slurp(out, r->out, sizeof(r->out));
+	slurp(err, r->err, sizeof(r->err));
+	rv = 0;
+done:
+	if (out != NULL)
+		fclose(out);
+	if (err != NULL)
+		fclose(err);
+	return rv;
+}

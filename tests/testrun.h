@@ -1,0 +1,21 @@
+/* testrun.h - runs a command for the end-to-end tests and keeps its output. */
+#ifndef TESTRUN_H
+#define TESTRUN_H
+
+#define TESTRUN_OUT 65536
+
+struct cmd_result {
+	int status; /* exit code, or 128+signal */
+	char out[TESTRUN_OUT]; /* stdout, cut at TESTRUN_OUT-1 bytes */
+	char err[TESTRUN_OUT]; /* stderr, likewise */
+};
+
+/* Runs a shell command (printf-style), waits, and fills *r. Returns 0, or -1
+ * when the command could not be started. */
+int run_cmd(struct cmd_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Where the binaries under test are: $RAFTSIM_BIN_DIR, or ".". */
+const char *test_bin_dir(void);
+
+#endif
