@@ -99,6 +99,7 @@ struct raft_event {
 	enum raft_role role;
 	int peer;
 	int count;
+	uint64_t seen_term; /* RAFT_EV_SAW_TERM only */
 };
 
 struct raft_event_sink {

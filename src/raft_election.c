@@ -91,9 +91,11 @@ void vote_request_handle(struct raft_state *s, const struct raft_message *m,
 		  raft_log_up_to_date(s, m->u.rv.last_log_term,
 				      m->u.rv.last_log_index);
 	if (granted && !prevote) {
-		s->voted_for = m->from;
-		s->stats.votes_granted++;
-		raft_emit(s, RAFT_EV_VOTE, m->from, 0);
+		if (s->voted_for != m->from) { /* a retry is not a new vote */
+			s->voted_for = m->from;
+			s->stats.votes_granted++;
+			raft_emit(s, RAFT_EV_VOTE, m->from, 0);
+		}
 		election_timer_restart(s); /* §5.2: granting resets the timer */
 		s->stats.timeout_resets++;
 	}

@@ -33,6 +33,8 @@ unsigned election_timeout_draw(struct raft_state *s);
 /* raft_state.c */
 void raft_emit(struct raft_state *s, enum raft_event_type type, int peer,
 	       int count);
+void raft_emit_seen(struct raft_state *s, enum raft_event_type type,
+		    int peer, int count, uint64_t seen_term);
 int raft_send(struct raft_state *s, const struct raft_message *msg);
 
 static inline int raft_has_mistake(const struct raft_state *s,

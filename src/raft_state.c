@@ -120,13 +120,14 @@ int raft_majority(const struct raft_state *s)
 	return s->config.node_count / 2 + 1;
 }
 
-void raft_emit(struct raft_state *s, enum raft_event_type type, int peer,
-	       int count)
+void raft_emit_seen(struct raft_state *s, enum raft_event_type type,
+		    int peer, int count, uint64_t seen_term)
 {
 	struct raft_event ev;
 
 	if (s->events.emit == NULL)
 		return;
+	ev.seen_term = seen_term;
 	ev.type = type;
 	ev.node = s->config.id;
 	ev.term = s->current_term;
@@ -134,6 +135,12 @@ void raft_emit(struct raft_state *s, enum raft_event_type type, int peer,
 	ev.peer = peer;
 	ev.count = count;
 	s->events.emit(s->events.ctx, &ev);
+}
+
+void raft_emit(struct raft_state *s, enum raft_event_type type, int peer,
+	       int count)
+{
+	raft_emit_seen(s, type, peer, count, 0);
 }
 
 int raft_send(struct raft_state *s, const struct raft_message *msg)

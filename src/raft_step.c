@@ -138,7 +138,7 @@ void raft_receive(struct raft_state *s, const struct raft_message *m,
 	if (m->term > s->current_term && !is_term_probe(m)) {
 		if (in_leader_lease(s, m))
 			return;
-		raft_emit(s, RAFT_EV_SAW_TERM, m->from, 0);
+		raft_emit_seen(s, RAFT_EV_SAW_TERM, m->from, 0, m->term);
 		if (m->type == RAFT_MSG_APPEND_ENTRIES &&
 		    s->role != RAFT_FOLLOWER &&
 		    raft_has_mistake(s, RAFT_MISTAKE_NO_STEPDOWN))

@@ -1,0 +1,261 @@
+/* explore.c - see explore.h. Runs are spread over --jobs worker threads;
+ * each run is a single-threaded simulation, so workers share nothing but
+ * the run counter and the results, both under one mutex. */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "explore.h"
+#include "sim.h"
+
+#define MAX_FAILURES_KEPT 20
+
+struct failure {
+	uint64_t index;
+	char what[200];
+	char command[2048];
+};
+
+struct explore {
+	const struct raftsim_options *base;
+	FILE *out;
+	int tty;
+	pthread_mutex_t lock; /* guards everything below */
+	uint64_t next_run;
+	uint64_t done;
+	uint64_t failed;
+	uint64_t elections;
+	uint64_t faults;
+	uint64_t ticks;
+	struct failure failures[MAX_FAILURES_KEPT];
+	int failures_kept;
+	int out_of_memory;
+};
+
+static uint64_t pick(struct raft_rng *rng, uint64_t lo, uint64_t hi)
+{
+	return raft_rng_range(rng, lo, hi);
+}
+
+void explore_plan_run(const struct raftsim_options *base, uint64_t index,
+		      struct raftsim_options *run)
+{
+	struct raft_rng rng;
+	uint64_t window = base->ticks * 6 / 10 + 1; /* faults start here */
+	int count, i, j;
+
+	*run = *base;
+	run->command = CMD_RUN;
+	run->sim = true;
+	run->quiet = true;
+	run->trace_path = NULL;
+	run->seed = raft_rng_derive(base->seed, index);
+	raft_rng_seed(&rng, raft_rng_derive(run->seed, 0xe4b1));
+	run->pause_count = run->crash_count = run->partition_count = 0;
+	run->pause_prob = run->crash_prob = run->partition_prob = 0;
+	/* Half the runs lose, double or delay messages throughout; the other
+	 * half end quiet, so that liveness is checked too. */
+	run->drop = run->dup = run->reorder = 0;
+	if (pick(&rng, 0, 1)) {
+		run->drop = (double)pick(&rng, 0, 30) / 100.0;
+		run->dup = (double)pick(&rng, 0, 10) / 100.0;
+		run->reorder = (double)pick(&rng, 0, 20) / 100.0;
+	}
+	count = (int)pick(&rng, 0, 6);
+	for (i = 0; i < count; i++) {
+		uint64_t tick = pick(&rng, 1, window);
+		uint64_t len = pick(&rng, 1, 4 * base->election.max);
+		int who = (int)pick(&rng, 0, (uint64_t)base->nodes);
+
+		if (who == base->nodes)
+			who = WHO_LEADER;
+		switch (pick(&rng, 0, 2)) {
+		case 0:
+			run->pauses[run->pause_count++] =
+				(struct fault_window){who, tick, len};
+			break;
+		case 1:
+			run->crashes[run->crash_count++] =
+				(struct fault_window){who, tick, len};
+			break;
+		default: {
+			struct partition_window *p =
+				&run->partitions[run->partition_count++];
+
+			p->tick = tick;
+			p->len = len;
+			p->max_node = base->nodes - 1;
+			for (j = 0; j < OPT_MAX_NODES; j++)
+				p->group_of[j] = (uint8_t)(j < base->nodes
+							   ? pick(&rng, 0, 1)
+							   : 0);
+			break;
+		}
+		}
+	}
+}
+
+static void count_faults(void *ctx, const struct wev *ev)
+{
+	uint64_t *faults = ctx;
+
+	if (ev->type == WEV_PAUSE || ev->type == WEV_CRASH ||
+	    ev->type == WEV_PARTITION)
+		(*faults)++;
+}
+
+/* One run. Returns 0 (pass), 1 (violation) or -1 (out of memory). */
+static int explore_one(struct explore *x, uint64_t index,
+		       struct failure *failure, uint64_t *elections,
+		       uint64_t *faults)
+{
+	struct raftsim_options run;
+	struct run_info info;
+	struct monitor mon;
+	const struct checker_violation *reports;
+	struct sim *sim;
+	int rv = -1;
+
+	explore_plan_run(x->base, index, &run);
+	run_info_from_options(&info, &run, "sim");
+	if (monitor_init(&mon, &info, NULL, NULL) != 0)
+		return -1;
+	sim = sim_new(&run, &mon);
+	if (sim == NULL)
+		goto err;
+	sim_set_listener(sim, count_faults, faults);
+	sim_run_all(sim);
+	monitor_end(&mon, sim_now(sim), sim_tick(sim));
+	*elections = mon.elections;
+	rv = 0;
+	if (checker_violation_count(mon.checker) > 0) {
+		rv = 1;
+		checker_reports(mon.checker, &reports);
+		failure->index = index;
+		snprintf(failure->what, sizeof(failure->what), "%s",
+			 reports[0].what);
+		if (options_format_command(&run, failure->command,
+					   sizeof(failure->command)) != 0)
+			snprintf(failure->command, sizeof(failure->command),
+				 "(command too long to print)");
+	}
+	sim_free(sim);
+err:
+	monitor_free(&mon);
+	return rv;
+}
+
+static void record(struct explore *x, int result, const struct failure *f,
+		   uint64_t elections, uint64_t faults)
+{
+	pthread_mutex_lock(&x->lock);
+	x->done++;
+	x->elections += elections;
+	x->faults += faults;
+	x->ticks += x->base->ticks;
+	if (result < 0)
+		x->out_of_memory = 1;
+	if (result == 1) {
+		int i = x->failures_kept;
+
+		x->failed++;
+		if (i < MAX_FAILURES_KEPT) {
+			/* Keep them sorted by run index: the output must not
+			 * depend on which worker finished first. */
+			while (i > 0 && x->failures[i - 1].index > f->index) {
+				x->failures[i] = x->failures[i - 1];
+				i--;
+			}
+			x->failures[i] = *f;
+			x->failures_kept++;
+		}
+	}
+	if (x->tty && (x->done % 64 == 0 || x->done == x->base->runs))
+		fprintf(x->out, "\rexplore: %" PRIu64 "/%" PRIu64
+				" runs, %" PRIu64 " failed",
+			x->done, x->base->runs, x->failed);
+	pthread_mutex_unlock(&x->lock);
+}
+
+static void *worker(void *arg)
+{
+	struct explore *x = arg;
+	struct failure f;
+	uint64_t index;
+	uint64_t elections;
+	uint64_t faults;
+	int result;
+
+	for (;;) {
+		pthread_mutex_lock(&x->lock);
+		index = x->next_run++;
+		pthread_mutex_unlock(&x->lock);
+		if (index >= x->base->runs)
+			return NULL;
+		elections = faults = 0;
+		result = explore_one(x, index, &f, &elections, &faults);
+		record(x, result, &f, elections, faults);
+	}
+}
+
+static double wall_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
+{
+	static struct explore x; /* large; one per process */
+	pthread_t threads[256];
+	int started = 0;
+	double t0, wall, virtual_s;
+	int i;
+
+	memset(&x, 0, sizeof(x));
+	x.base = o;
+	x.out = out;
+	x.tty = isatty(fileno(out));
+	pthread_mutex_init(&x.lock, NULL);
+	fprintf(out, "explore: %" PRIu64 " runs of %d nodes x %" PRIu64
+		     " ticks, %d jobs, base seed %" PRIu64 "\n",
+		o->runs, o->nodes, o->ticks, o->jobs, o->seed);
+	t0 = wall_seconds();
+	for (i = 0; i < o->jobs; i++) {
+		if (pthread_create(&threads[i], NULL, worker, &x) != 0)
+			break;
+		started++;
+	}
+	if (started == 0)
+		worker(&x); /* no threads to be had: run them here */
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	wall = wall_seconds() - t0;
+	pthread_mutex_destroy(&x.lock);
+	if (x.tty)
+		fputc('\n', out);
+	virtual_s = (double)x.ticks * o->tick_ms / 1000.0;
+	for (i = 0; i < x.failures_kept; i++)
+		fprintf(out, "FAIL run %" PRIu64 ": %s\n  replay: %s\n",
+			x.failures[i].index, x.failures[i].what,
+			x.failures[i].command);
+	if (x.failed > (uint64_t)x.failures_kept)
+		fprintf(out, "(%" PRIu64 " more failures not shown)\n",
+			x.failed - (uint64_t)x.failures_kept);
+	fprintf(out,
+		"explore: %" PRIu64 " runs, %.1f virtual hours, %" PRIu64
+		" elections, %" PRIu64 " faults, %" PRIu64
+		" runs with violations, %.2f s wall (%.0f runs/min)\n",
+		x.done, virtual_s / 3600.0, x.elections, x.faults, x.failed,
+		wall, wall > 0 ? (double)x.done * 60.0 / wall : 0.0);
+	if (x.out_of_memory) {
+		fprintf(err, "raftsim: explore: out of memory\n");
+		return EXIT_VIOLATION;
+	}
+	return x.failed > 0 ? EXIT_VIOLATION : EXIT_PASS;
+}

@@ -1,0 +1,155 @@
+/* faults.c - the fault model; see faults.h. */
+#include <assert.h>
+#include <string.h>
+
+#include "faults.h"
+
+void faults_init(struct faults *f, const struct raftsim_options *opt,
+		 uint64_t seed)
+{
+	memset(f, 0, sizeof(*f));
+	f->opt = opt;
+	raft_rng_seed(&f->rng, raft_rng_derive(seed, 0xfa17));
+}
+
+static void push(struct fault_action *out, int *n, enum fault_action_type type,
+		 int node)
+{
+	assert(*n < FAULT_MAX_ACTIONS);
+	out[*n].type = type;
+	out[*n].node = node;
+	(*n)++;
+}
+
+static void take_down(struct faults *f, int node, enum node_status status,
+		      uint64_t until, struct fault_action *out, int *n)
+{
+	if (node < 0 || f->status[node] != NODE_UP)
+		return; /* already down, or no leader to pause */
+	f->status[node] = status;
+	f->until[node] = until;
+	push(out, n, status == NODE_PAUSED ? FAULT_PAUSE : FAULT_CRASH, node);
+}
+
+static void split(struct faults *f, const uint8_t *group_of, uint64_t until,
+		  struct fault_action *out, int *n)
+{
+	memcpy(f->group_of, group_of, sizeof(f->group_of));
+	f->partitioned = true;
+	f->partition_until = until;
+	push(out, n, FAULT_PARTITION, -1);
+}
+
+/* A random split into two non-empty sides. */
+static void random_split(struct faults *f, uint64_t tick,
+			 struct fault_action *out, int *n)
+{
+	uint8_t group_of[OPT_MAX_NODES] = {0};
+	const struct raftsim_options *o = f->opt;
+	int ones = 0;
+	int i;
+
+	if (o->nodes < 2)
+		return;
+	for (i = 0; i < o->nodes; i++) {
+		group_of[i] = (uint8_t)(raft_rng_next(&f->rng) & 1);
+		ones += group_of[i];
+	}
+	if (ones == 0 || ones == o->nodes) {
+		int flip = (int)raft_rng_range(&f->rng, 0, (uint64_t)o->nodes - 1);
+		group_of[flip] ^= 1;
+	}
+	split(f, group_of,
+	      tick + raft_rng_range(&f->rng, o->partition_ticks.min,
+				    o->partition_ticks.max),
+	      out, n);
+}
+
+int faults_advance(struct faults *f, uint64_t tick, int leader,
+		   struct fault_action *out)
+{
+	const struct raftsim_options *o = f->opt;
+	int n = 0;
+	int i;
+
+	/* Ends first, so that a window ending and one starting on the same
+	 * tick read as resume-then-pause. */
+	for (i = 0; i < o->nodes; i++) {
+		if (f->status[i] == NODE_UP || f->until[i] > tick)
+			continue;
+		push(out, &n, f->status[i] == NODE_PAUSED ? FAULT_RESUME
+							   : FAULT_RESTART,
+		     i);
+		f->status[i] = NODE_UP;
+	}
+	if (f->partitioned && f->partition_until <= tick) {
+		f->partitioned = false;
+		memset(f->group_of, 0, sizeof(f->group_of));
+		push(out, &n, FAULT_HEAL, -1);
+	}
+
+	for (i = 0; i < o->pause_count; i++)
+		if (o->pauses[i].tick == tick)
+			take_down(f,
+				  o->pauses[i].who == WHO_LEADER ? leader
+								 : o->pauses[i].who,
+				  NODE_PAUSED, tick + o->pauses[i].len, out, &n);
+	for (i = 0; i < o->crash_count; i++)
+		if (o->crashes[i].tick == tick)
+			take_down(f,
+				  o->crashes[i].who == WHO_LEADER ? leader
+								  : o->crashes[i].who,
+				  NODE_CRASHED, tick + o->crashes[i].len, out,
+				  &n);
+	for (i = 0; i < o->partition_count; i++)
+		if (o->partitions[i].tick == tick)
+			split(f, o->partitions[i].group_of,
+			      tick + o->partitions[i].len, out, &n);
+
+	for (i = 0; i < o->nodes; i++) {
+		if (f->status[i] != NODE_UP)
+			continue;
+		if (raft_rng_chance(&f->rng, o->pause_prob))
+			take_down(f, i, NODE_PAUSED,
+				  tick + raft_rng_range(&f->rng,
+							o->pause_ticks.min,
+							o->pause_ticks.max),
+				  out, &n);
+		else if (raft_rng_chance(&f->rng, o->crash_prob))
+			take_down(f, i, NODE_CRASHED,
+				  tick + raft_rng_range(&f->rng,
+							o->crash_ticks.min,
+							o->crash_ticks.max),
+				  out, &n);
+	}
+	if (!f->partitioned && raft_rng_chance(&f->rng, o->partition_prob))
+		random_split(f, tick, out, &n);
+	return n;
+}
+
+bool faults_connected(const struct faults *f, int from, int to)
+{
+	return !f->partitioned || f->group_of[from] == f->group_of[to];
+}
+
+struct msg_fate faults_message(const struct raftsim_options *opt,
+			       struct raft_rng *rng)
+{
+	struct msg_fate fate = {1, {0, 0}};
+	/* Up to one heartbeat interval: enough to swap a message with the
+	 * next round, never enough on its own to trip an election timer. */
+	uint64_t max_extra = (uint64_t)opt->heartbeat_ticks * opt->tick_ms *
+			     1000;
+	int i;
+
+	if (raft_rng_chance(rng, opt->drop)) {
+		fate.copies = 0;
+		return fate;
+	}
+	if (raft_rng_chance(rng, opt->dup))
+		fate.copies = 2;
+	for (i = 0; i < fate.copies; i++)
+		if (raft_rng_chance(rng, opt->reorder))
+			fate.extra_us[i] = raft_rng_range(rng, 0, max_extra);
+	return fate;
+}

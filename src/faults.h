@@ -1,0 +1,72 @@
+/* faults.h - the fault model, shared by the threaded runtime and the
+ * simulator: which messages are lost, doubled or delayed, and when nodes
+ * pause, crash, restart and are partitioned.
+ *
+ * Pure: no clocks, no locks. The caller owns the randomness (each sender
+ * passes its own generator, so threads never share one) and applies the
+ * actions; the schedule is advanced once per tick by one caller only.
+ */
+#ifndef FAULTS_H
+#define FAULTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "options.h"
+#include "raft_msg.h"
+
+enum node_status { NODE_UP, NODE_PAUSED, NODE_CRASHED };
+
+enum fault_action_type {
+	FAULT_PAUSE,
+	FAULT_RESUME,
+	FAULT_CRASH,
+	FAULT_RESTART,
+	FAULT_PARTITION,
+	FAULT_HEAL,
+};
+
+struct fault_action {
+	enum fault_action_type type;
+	int node; /* pause/resume/crash/restart */
+};
+
+/* At most one action per node per tick, plus a partition and a heal. */
+#define FAULT_MAX_ACTIONS (2 * OPT_MAX_NODES + 2)
+
+struct faults {
+	const struct raftsim_options *opt;
+	struct raft_rng rng; /* the schedule's own: random pauses etc. */
+	enum node_status status[OPT_MAX_NODES];
+	uint64_t until[OPT_MAX_NODES]; /* tick a pause or crash ends */
+	uint8_t group_of[OPT_MAX_NODES];
+	bool partitioned;
+	uint64_t partition_until;
+};
+
+/* What becomes of one message. */
+struct msg_fate {
+	int copies;              /* 0: lost; 1; 2: duplicated */
+	uint64_t extra_us[2];    /* added delay of each copy (--reorder) */
+};
+
+void faults_init(struct faults *f, const struct raftsim_options *opt,
+		 uint64_t seed);
+
+/* Advances the schedule to `tick`: fills `out` with what happens now, in
+ * order (ends before starts), updates status/groups, and returns the count.
+ * `leader` is the node that is leader now (RAFT_NONE if none), for
+ * --pause leader@TICK. */
+int faults_advance(struct faults *f, uint64_t tick, int leader,
+		   struct fault_action *out);
+
+/* Whether a message from `from` can reach `to` right now (partitions). */
+bool faults_connected(const struct faults *f, int from, int to);
+
+/* Decides a message's fate with the sender's generator. Does not look at
+ * node status: a paused receiver still queues, a crashed one is the
+ * caller's to drop. */
+struct msg_fate faults_message(const struct raftsim_options *opt,
+			       struct raft_rng *rng);
+
+#endif

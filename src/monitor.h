@@ -1,0 +1,67 @@
+/* monitor.h - where every event of a run goes: trace, console, checker.
+ *
+ * Not thread-safe by itself: the threaded runtime calls it under its
+ * monitor lock (and takes the timestamp under that same lock, so trace
+ * lines come out in non-decreasing "ms"); the simulator has one thread.
+ */
+#ifndef MONITOR_H
+#define MONITOR_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "checker.h"
+#include "raft_state.h"
+#include "world.h"
+
+struct monitor {
+	struct run_info info;
+	FILE *trace;        /* NULL: no trace */
+	FILE *console;      /* NULL: --quiet */
+	struct checker *checker;
+	int64_t last_us;
+	uint64_t events;
+	uint64_t elections;
+	uint64_t leaders_elected;
+	int trace_failed;   /* a write to the trace failed */
+	int ended;
+};
+
+/* What the end-of-run summary says about one node. */
+struct node_summary {
+	enum raft_role role;
+	uint64_t term;
+	uint64_t timeout_resets;
+	uint64_t elections_started;
+	int up; /* 0 if paused or crashed at the end */
+};
+
+struct raftsim_options;
+
+/* Fills a run's start line from the command line; mode is "threads" or
+ * "sim". */
+void run_info_from_options(struct run_info *info,
+			   const struct raftsim_options *o, const char *mode);
+
+/* Writes the start event. Returns 0, or -1 when out of memory. */
+int monitor_init(struct monitor *m, const struct run_info *info, FILE *trace,
+		 FILE *console);
+void monitor_free(struct monitor *m);
+
+/* Converts a core event to a run event. */
+struct wev wev_from_raft(const struct raft_event *ev, int64_t us,
+			 uint64_t tick);
+
+/* Records one event: trace line, console line, checker. */
+void monitor_event(struct monitor *m, const struct wev *ev);
+
+/* Writes the end event and finishes the checker. */
+void monitor_end(struct monitor *m, int64_t us, uint64_t ticks);
+
+/* Prints one line per node and the verdict line ("raftsim: PASS (...)" or
+ * "raftsim: FAIL (...)") to out, and the violations to err. Returns the
+ * exit code: EXIT_PASS or EXIT_VIOLATION. */
+int monitor_verdict(struct monitor *m, const struct node_summary *nodes,
+		    int n, FILE *out, FILE *err);
+
+#endif

@@ -1,0 +1,355 @@
+/* sim.c - see sim.h. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eventq.h"
+#include "sim.h"
+
+struct sim_node {
+	struct sim *sim;
+	int id;
+	struct raft_state state;
+	struct raft_durable durable; /* kept across a crash */
+	uint64_t restarts;
+	/* A paused node's mailbox: messages wait here until it resumes. */
+	struct raft_message *mailbox;
+	unsigned mailbox_len;
+	uint64_t mailbox_dropped;
+};
+
+struct sim {
+	struct raftsim_options opt;
+	struct monitor *mon;
+	struct faults faults;
+	struct eventq queue;
+	struct raft_rng rng; /* latencies and message fates */
+	int64_t now;
+	uint64_t tick;       /* the last tick processed */
+	int64_t tick_us;
+	int64_t end_us;
+	void (*listener)(void *ctx, const struct wev *ev);
+	void *listener_ctx;
+	struct sim_node nodes[];
+};
+
+static void publish(struct sim *s, const struct wev *ev)
+{
+	if (s->mon != NULL)
+		monitor_event(s->mon, ev);
+	if (s->listener != NULL)
+		s->listener(s->listener_ctx, ev);
+}
+
+static void on_raft_event(void *ctx, const struct raft_event *ev)
+{
+	struct sim_node *n = ctx;
+	struct wev w;
+
+	if (n->sim->mon == NULL && n->sim->listener == NULL)
+		return;
+	w = wev_from_raft(ev, n->sim->now, n->sim->tick);
+	publish(n->sim, &w);
+}
+
+static int is_vote_traffic(enum raft_msg_type type)
+{
+	return type == RAFT_MSG_REQUEST_VOTE ||
+	       type == RAFT_MSG_REQUEST_VOTE_REPLY;
+}
+
+static int on_send(void *ctx, const struct raft_message *msg)
+{
+	struct sim_node *n = ctx;
+	struct sim *s = n->sim;
+	struct sim_event ev;
+	struct msg_fate fate;
+	int64_t latency;
+	int i;
+
+	if (!faults_connected(&s->faults, msg->from, msg->to))
+		return -1;
+	fate = faults_message(&s->opt, &s->rng);
+	for (i = 0; i < fate.copies; i++) {
+		latency = (int64_t)raft_rng_range(&s->rng, s->opt.latency_us.min,
+						  s->opt.latency_us.max);
+		latency += (int64_t)fate.extra_us[i];
+		if (is_vote_traffic(msg->type))
+			latency += s->opt.disk_us; /* persisted before it leaves */
+		ev.at = s->now + latency;
+		ev.kind = SIM_EV_DELIVER;
+		ev.msg = *msg;
+		if (eventq_push(&s->queue, &ev) != 0)
+			return -1;
+	}
+	return fate.copies > 0 ? 0 : -1;
+}
+
+static int node_start(struct sim *s, struct sim_node *n,
+		      const struct raft_durable *durable)
+{
+	struct raft_config cfg;
+	struct raft_transport t = {on_send, n};
+	struct raft_event_sink e = {on_raft_event, n};
+
+	raft_config_default(&cfg, n->id, s->opt.nodes,
+			    raft_rng_derive(s->opt.seed,
+					    (uint64_t)n->id + 1000 * n->restarts));
+	cfg.heartbeat_interval = s->opt.heartbeat_ticks;
+	cfg.election_min = (unsigned)s->opt.election.min;
+	cfg.election_max = (unsigned)s->opt.election.max;
+	cfg.prevote = s->opt.prevote;
+	cfg.check_quorum = s->opt.check_quorum;
+	cfg.ranked_timeouts = s->opt.ranked_timeouts;
+	cfg.mistakes = s->opt.mistakes;
+	return raft_init(&n->state, &cfg, durable, t, e);
+}
+
+struct sim *sim_new(const struct raftsim_options *o, struct monitor *mon)
+{
+	struct sim *s;
+	struct sim_event first = {0};
+	int i;
+
+	s = calloc(1, sizeof(*s) + (size_t)o->nodes * sizeof(s->nodes[0]));
+	if (s == NULL)
+		goto err;
+	s->opt = *o;
+	s->mon = mon;
+	s->tick_us = (int64_t)o->tick_ms * 1000;
+	s->end_us = (int64_t)o->ticks * s->tick_us;
+	faults_init(&s->faults, &s->opt, o->seed);
+	eventq_init(&s->queue);
+	raft_rng_seed(&s->rng, raft_rng_derive(o->seed, 0x5e4d));
+	for (i = 0; i < o->nodes; i++) {
+		struct sim_node *n = &s->nodes[i];
+
+		n->sim = s;
+		n->id = i;
+		n->mailbox = calloc(o->mailbox, sizeof(*n->mailbox));
+		if (n->mailbox == NULL || node_start(s, n, NULL) != RAFT_OK)
+			goto err;
+	}
+	first.at = s->tick_us; /* tick 1 */
+	first.kind = SIM_EV_TICK;
+	if (eventq_push(&s->queue, &first) != 0)
+		goto err;
+	return s;
+err:
+	sim_free(s);
+	return NULL;
+}
+
+void sim_free(struct sim *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->opt.nodes; i++)
+		free(s->nodes[i].mailbox);
+	eventq_free(&s->queue);
+	free(s);
+}
+
+static void fault_event(struct sim *s, enum wev_type type, int node)
+{
+	struct wev w;
+
+	memset(&w, 0, sizeof(w));
+	w.type = type;
+	w.us = s->now;
+	w.tick = s->tick;
+	w.node = node;
+	w.group_of = s->faults.group_of;
+	publish(s, &w);
+}
+
+static void deliver(struct sim *s, const struct raft_message *m)
+{
+	struct sim_node *n = &s->nodes[m->to];
+
+	switch (s->faults.status[m->to]) {
+	case NODE_CRASHED:
+		return;
+	case NODE_PAUSED:
+		if (n->mailbox_len < s->opt.mailbox)
+			n->mailbox[n->mailbox_len++] = *m;
+		else
+			n->mailbox_dropped++;
+		return;
+	case NODE_UP:
+		raft_step(&n->state, m);
+		return;
+	}
+}
+
+/* What a crash loses: everything but the durable term and vote. */
+static void crash_node(struct sim *s, int id)
+{
+	struct sim_node *n = &s->nodes[id];
+
+	n->durable = raft_durable_of(&n->state);
+	n->mailbox_len = 0;
+	fault_event(s, WEV_CRASH, id);
+}
+
+void sim_crash(struct sim *s, int id)
+{
+	s->faults.status[id] = NODE_CRASHED;
+	s->faults.until[id] = UINT64_MAX; /* only sim_restart revives it */
+	crash_node(s, id);
+}
+
+void sim_restart(struct sim *s, int id)
+{
+	struct sim_node *n = &s->nodes[id];
+	int rv;
+
+	s->faults.status[id] = NODE_UP;
+	n->restarts++;
+	fault_event(s, WEV_RESTART, id);
+	rv = node_start(s, n, &n->durable);
+	assert(rv == RAFT_OK); /* the same configuration started before */
+	(void)rv;
+}
+
+static void apply_action(struct sim *s, const struct fault_action *a)
+{
+	struct sim_node *n;
+	unsigned i;
+
+	switch (a->type) {
+	case FAULT_PAUSE:
+		fault_event(s, WEV_PAUSE, a->node);
+		break;
+	case FAULT_RESUME:
+		fault_event(s, WEV_RESUME, a->node);
+		n = &s->nodes[a->node];
+		/* It goes on from now: what waited is handled at once, in
+		 * arrival order; the ticks it missed are not replayed. */
+		for (i = 0; i < n->mailbox_len; i++)
+			raft_step(&n->state, &n->mailbox[i]);
+		n->mailbox_len = 0;
+		break;
+	case FAULT_CRASH:
+		crash_node(s, a->node);
+		break;
+	case FAULT_RESTART:
+		sim_restart(s, a->node);
+		break;
+	case FAULT_PARTITION:
+		fault_event(s, WEV_PARTITION, -1);
+		break;
+	case FAULT_HEAL:
+		fault_event(s, WEV_HEAL, -1);
+		break;
+	}
+}
+
+int sim_leader(const struct sim *s)
+{
+	int leader = RAFT_NONE;
+	int i;
+
+	for (i = 0; i < s->opt.nodes; i++) {
+		const struct raft_state *r = &s->nodes[i].state;
+
+		if (s->faults.status[i] == NODE_UP && r->role == RAFT_LEADER &&
+		    (leader == RAFT_NONE ||
+		     r->current_term > s->nodes[leader].state.current_term))
+			leader = i;
+	}
+	return leader;
+}
+
+static void process_tick(struct sim *s)
+{
+	struct fault_action actions[FAULT_MAX_ACTIONS];
+	struct sim_event next = {0};
+	int count;
+	int i;
+
+	s->tick++;
+	count = faults_advance(&s->faults, s->tick, sim_leader(s), actions);
+	for (i = 0; i < count; i++)
+		apply_action(s, &actions[i]);
+	for (i = 0; i < s->opt.nodes; i++)
+		if (s->faults.status[i] == NODE_UP)
+			raft_tick(&s->nodes[i].state);
+	if (s->tick < s->opt.ticks) {
+		next.at = s->now + s->tick_us;
+		next.kind = SIM_EV_TICK;
+		eventq_push(&s->queue, &next);
+	}
+}
+
+void sim_run_until(struct sim *s, int64_t until_us)
+{
+	struct sim_event ev;
+
+	if (until_us > s->end_us)
+		until_us = s->end_us;
+	while (s->queue.len > 0 && eventq_peek_time(&s->queue) <= until_us) {
+		eventq_pop(&s->queue, &ev);
+		s->now = ev.at;
+		if (ev.kind == SIM_EV_TICK)
+			process_tick(s);
+		else
+			deliver(s, &ev.msg);
+	}
+	if (s->now < until_us)
+		s->now = until_us;
+}
+
+void sim_run_all(struct sim *s)
+{
+	sim_run_until(s, s->end_us);
+}
+
+int64_t sim_now(const struct sim *s)
+{
+	return s->now;
+}
+
+uint64_t sim_tick(const struct sim *s)
+{
+	return s->tick;
+}
+
+int64_t sim_end_us(const struct sim *s)
+{
+	return s->end_us;
+}
+
+const struct raft_state *sim_node(const struct sim *s, int id)
+{
+	return &s->nodes[id].state;
+}
+
+enum node_status sim_status(const struct sim *s, int id)
+{
+	return s->faults.status[id];
+}
+
+void sim_set_listener(struct sim *s,
+		      void (*fn)(void *ctx, const struct wev *ev), void *ctx)
+{
+	s->listener = fn;
+	s->listener_ctx = ctx;
+}
+
+void sim_summaries(const struct sim *s, struct node_summary *out)
+{
+	int i;
+
+	for (i = 0; i < s->opt.nodes; i++) {
+		const struct raft_state *r = &s->nodes[i].state;
+
+		out[i].role = r->role;
+		out[i].term = r->current_term;
+		out[i].timeout_resets = r->stats.timeout_resets;
+		out[i].elections_started = r->stats.elections_started;
+		out[i].up = s->faults.status[i] == NODE_UP;
+	}
+}

@@ -1,0 +1,60 @@
+/* sim.h - the deterministic simulator: the same core, the same fault model
+ * and the same monitor as the threaded runtime, driven by one thread in
+ * virtual time. A run is a pure function of its options and seed.
+ *
+ * Every node ticks at k * tick_ms (virtual). A message leaves at the time
+ * its sender handled something, and arrives after a latency drawn from
+ * --latency-ms (plus --reorder's extra delay, plus --disk-ms for vote
+ * traffic). A paused node's messages wait in its mailbox until it resumes;
+ * a crashed node's are lost.
+ */
+#ifndef SIM_H
+#define SIM_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "faults.h"
+#include "monitor.h"
+#include "options.h"
+#include "raft.h"
+
+struct sim;
+
+/* Creates a cluster at virtual time 0. `mon` may be NULL (no trace, no
+ * console, no checker). Returns NULL when out of memory or when the
+ * configuration is refused. */
+struct sim *sim_new(const struct raftsim_options *o, struct monitor *mon);
+void sim_free(struct sim *s);
+
+/* Processes every event up to and including virtual time `until_us`, and
+ * no further than the end of the run (o->ticks ticks). */
+void sim_run_until(struct sim *s, int64_t until_us);
+
+/* Runs to the end: o->ticks ticks. */
+void sim_run_all(struct sim *s);
+
+int64_t sim_now(const struct sim *s);
+uint64_t sim_tick(const struct sim *s);
+int64_t sim_end_us(const struct sim *s);
+const struct raft_state *sim_node(const struct sim *s, int id);
+enum node_status sim_status(const struct sim *s, int id);
+/* The up node that is leader of the highest term, or RAFT_NONE. */
+int sim_leader(const struct sim *s);
+
+/* Crashes a node now, outside the fault schedule (failover); it restarts
+ * only through sim_restart. */
+void sim_crash(struct sim *s, int id);
+void sim_restart(struct sim *s, int id);
+
+/* Called for every event after the monitor (NULL to stop). */
+void sim_set_listener(struct sim *s,
+		      void (*fn)(void *ctx, const struct wev *ev), void *ctx);
+
+/* Fills one summary per node for monitor_verdict. */
+void sim_summaries(const struct sim *s, struct node_summary *out);
+
+/* `raftsim --sim`: runs the cluster, prints, returns the exit code. */
+int sim_main(const struct raftsim_options *o, FILE *out, FILE *err);
+
+#endif

@@ -1,0 +1,170 @@
+/* trace_write.c - formats events as JSON lines; see trace.h. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "trace.h"
+
+static const char *const names[WEV_TYPE_COUNT] = {
+	[WEV_START] = "start",         [WEV_TERM] = "term",
+	[WEV_ROLE] = "role",           [WEV_VOTE] = "vote",
+	[WEV_HEARTBEAT] = "heartbeat", [WEV_ROUND] = "round",
+	[WEV_ELECTION] = "election",   [WEV_PREVOTE] = "prevote",
+	[WEV_SAW_TERM] = "saw_term",   [WEV_PAUSE] = "pause",
+	[WEV_RESUME] = "resume",       [WEV_CRASH] = "crash",
+	[WEV_RESTART] = "restart",     [WEV_PARTITION] = "partition",
+	[WEV_HEAL] = "heal",           [WEV_END] = "end",
+};
+
+const char *wev_name(enum wev_type type)
+{
+	if ((unsigned)type >= WEV_TYPE_COUNT)
+		return "?";
+	return names[type];
+}
+
+int wev_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < WEV_TYPE_COUNT; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* An append-only buffer that remembers whether anything was cut. */
+struct out {
+	char *buf;
+	size_t size;
+	size_t len;
+	int overflow;
+};
+
+static void put(struct out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->size - o->len) {
+		o->overflow = 1;
+		return;
+	}
+	o->len += (size_t)n;
+}
+
+static void put_start(struct out *o, const struct run_info *info)
+{
+	put(o,
+	    ",\"mode\":\"%s\",\"nodes\":%d,\"seed\":%" PRIu64
+	    ",\"tick_ms\":%u,\"heartbeat_ticks\":%u,\"election_ticks\":[%u,%u]"
+	    ",\"schema\":%d,\"drop\":%g,\"dup\":%g,\"reorder\":%g"
+	    ",\"random_faults\":%s,\"prevote\":%s,\"check_quorum\":%s"
+	    ",\"ranked_timeouts\":%s,\"mistakes\":%u",
+	    info->mode, info->nodes, info->seed, info->tick_ms,
+	    info->heartbeat_ticks, info->election_min, info->election_max,
+	    TRACE_SCHEMA_VERSION, info->drop, info->dup, info->reorder,
+	    info->random_faults ? "true" : "false",
+	    info->prevote ? "true" : "false",
+	    info->check_quorum ? "true" : "false",
+	    info->ranked_timeouts ? "true" : "false", info->mistakes);
+}
+
+static void put_groups(struct out *o, const uint8_t *group_of, int nodes)
+{
+	int g, i, first_group = 1, first;
+	int max_group = -1;
+
+	for (i = 0; i < nodes; i++)
+		if (group_of[i] > max_group)
+			max_group = group_of[i];
+	put(o, ",\"groups\":[");
+	for (g = 0; g <= max_group; g++) {
+		first = 1;
+		for (i = 0; i < nodes; i++) {
+			if (group_of[i] != g)
+				continue;
+			put(o, "%s%s%d", first && !first_group ? "," : "",
+			    first ? "[" : ",", i);
+			first = 0;
+		}
+		if (!first) {
+			put(o, "]");
+			first_group = 0;
+		}
+	}
+	put(o, "]");
+}
+
+int trace_format(char *buf, size_t size, const struct wev *ev, int nodes)
+{
+	struct out o = {buf, size, 0, 0};
+
+	put(&o, "{\"ev\":\"%s\",\"ms\":%" PRId64 ".%03" PRId64,
+	    wev_name(ev->type), ev->us / 1000, ev->us % 1000);
+	switch (ev->type) {
+	case WEV_START:
+		put_start(&o, ev->info);
+		break;
+	case WEV_TERM:
+		put(&o, ",\"node\":%d,\"term\":%" PRIu64, ev->node, ev->term);
+		break;
+	case WEV_ROLE:
+		put(&o, ",\"node\":%d,\"term\":%" PRIu64 ",\"role\":\"%s\"",
+		    ev->node, ev->term, raft_role_name(ev->role));
+		break;
+	case WEV_VOTE:
+		put(&o, ",\"node\":%d,\"term\":%" PRIu64 ",\"for\":%d", ev->node,
+		    ev->term, ev->peer);
+		break;
+	case WEV_HEARTBEAT:
+		put(&o, ",\"node\":%d,\"term\":%" PRIu64 ",\"leader\":%d",
+		    ev->node, ev->term, ev->peer);
+		break;
+	case WEV_ROUND:
+		put(&o, ",\"node\":%d,\"term\":%" PRIu64 ",\"tick\":%" PRIu64
+			",\"sent\":%d",
+		    ev->node, ev->term, ev->tick, ev->count);
+		break;
+	case WEV_ELECTION:
+	case WEV_PREVOTE:
+		put(&o, ",\"node\":%d,\"term\":%" PRIu64 ",\"tick\":%" PRIu64,
+		    ev->node, ev->term, ev->tick);
+		break;
+	case WEV_SAW_TERM:
+		put(&o, ",\"node\":%d,\"term\":%" PRIu64 ",\"role\":\"%s\""
+			",\"from\":%d,\"seen\":%" PRIu64,
+		    ev->node, ev->term, raft_role_name(ev->role), ev->peer,
+		    ev->seen_term);
+		break;
+	case WEV_PAUSE:
+	case WEV_RESUME:
+	case WEV_CRASH:
+	case WEV_RESTART:
+		put(&o, ",\"node\":%d", ev->node);
+		break;
+	case WEV_PARTITION:
+		put_groups(&o, ev->group_of, nodes);
+		break;
+	case WEV_HEAL:
+		break;
+	case WEV_END:
+		put(&o, ",\"ticks\":%" PRIu64 ",\"violations\":%" PRIu64
+			",\"spurious_elections\":%" PRIu64,
+		    ev->tick, ev->violations, ev->spurious_elections);
+		break;
+	case WEV_TYPE_COUNT:
+		break;
+	}
+	put(&o, "}\n");
+	return o.overflow ? -1 : (int)o.len;
+}

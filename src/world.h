@@ -1,0 +1,83 @@
+/* world.h - what happens in a run, in one vocabulary for every mode.
+ *
+ * The threaded runtime and the simulator both turn core events (raft_event)
+ * and fault events into `struct wev`, stamped with the time since the run
+ * started. The monitor writes each one to the JSONL trace (schema v1, see
+ * README "Trace format"), prints the console line, and feeds the checker.
+ * `raftsim check FILE` parses the trace back into the same structs and feeds
+ * the same checker, so the live verdict and the file verdict cannot differ.
+ */
+#ifndef WORLD_H
+#define WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "raft_state.h"
+
+#define TRACE_SCHEMA_VERSION 1
+
+enum wev_type {
+	WEV_START,     /* {"ev":"start", ...run_info...} */
+	WEV_TERM,      /* node's current_term became term */
+	WEV_ROLE,      /* node's role became role, in term */
+	WEV_VOTE,      /* node voted in term for peer */
+	WEV_HEARTBEAT, /* follower node accepted AE from leader peer in term */
+	WEV_ROUND,     /* leader node sent a heartbeat round to count peers */
+	WEV_ELECTION,  /* node started an election; term is the new term */
+	WEV_PREVOTE,   /* node started a pre-vote for term+1 */
+	WEV_SAW_TERM,  /* node (in role, at term) received seen_term > term
+			  from peer, before acting on it */
+	WEV_PAUSE,     /* node frozen */
+	WEV_RESUME,    /* node unfrozen */
+	WEV_CRASH,     /* node crashed: volatile state lost */
+	WEV_RESTART,   /* node restarted from durable state as a follower */
+	WEV_PARTITION, /* groups: group_of[i] for every node */
+	WEV_HEAL,      /* every partition removed */
+	WEV_END,       /* the run ended after `tick` ticks */
+	WEV_TYPE_COUNT
+};
+
+/* The "ev" name of each type in the trace. */
+const char *wev_name(enum wev_type type);
+/* The type of an "ev" name, or -1. */
+int wev_from_name(const char *name);
+
+/* What a run was asked to do: the "start" line of the trace. */
+struct run_info {
+	char mode[16];          /* "threads" or "sim" */
+	int nodes;
+	uint64_t seed;
+	unsigned tick_ms;
+	unsigned heartbeat_ticks;
+	unsigned election_min;  /* ticks */
+	unsigned election_max;
+	double drop;            /* message fault probabilities */
+	double dup;
+	double reorder;
+	bool random_faults;     /* pause/crash/partition probabilities > 0 */
+	bool prevote;
+	bool check_quorum;
+	bool ranked_timeouts;
+	unsigned mistakes;      /* enum raft_mistake bits */
+};
+
+struct wev {
+	enum wev_type type;
+	int64_t us;        /* microseconds since the run started */
+	uint64_t tick;     /* the emitting node's tick, where it has one */
+	int node;
+	uint64_t term;
+	enum raft_role role;
+	int peer;          /* vote: the candidate; heartbeat: the leader;
+			      saw_term: the sender */
+	uint64_t seen_term; /* saw_term: the higher term */
+	int count;         /* round: followers reached */
+	const uint8_t *group_of; /* partition: group of each node (nodes long) */
+	const struct run_info *info; /* start only */
+	/* end only: */
+	uint64_t violations;
+	uint64_t spurious_elections;
+};
+
+#endif
