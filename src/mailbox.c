@@ -1,0 +1,189 @@
+/* mailbox.c - see mailbox.h. */
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "clock.h"
+#include "mailbox.h"
+
+int mailbox_init(struct mailbox *mb, unsigned cap)
+{
+	int rv;
+
+	assert(cap > 0);
+	mb->ring = calloc(cap, sizeof(*mb->ring));
+	if (mb->ring == NULL) {
+		rv = ENOMEM;
+		goto err;
+	}
+	rv = pthread_mutex_init(&mb->mu, NULL);
+	if (rv != 0)
+		goto err_ring;
+	rv = clock_cond_init(&mb->cond);
+	if (rv != 0)
+		goto err_mu;
+	mb->cap = cap;
+	mb->head = 0;
+	mb->count = 0;
+	mb->mode = MAILBOX_RUN;
+	mb->stop = false;
+	mb->pushed = 0;
+	mb->dropped_full = 0;
+	mb->dropped_closed = 0;
+	mb->peak = 0;
+	return 0;
+err_mu:
+	pthread_mutex_destroy(&mb->mu);
+err_ring:
+	free(mb->ring);
+	mb->ring = NULL;
+err:
+	return rv;
+}
+
+void mailbox_destroy(struct mailbox *mb)
+{
+	pthread_cond_destroy(&mb->cond);
+	pthread_mutex_destroy(&mb->mu);
+	free(mb->ring);
+	mb->ring = NULL;
+}
+
+static struct mail *slot(struct mailbox *mb, unsigned i)
+{
+	return &mb->ring[(mb->head + i) % mb->cap];
+}
+
+enum mailbox_push_result mailbox_push(struct mailbox *mb,
+				      const struct raft_message *msg,
+				      int64_t now_us, int64_t ready_us)
+{
+	enum mailbox_push_result res = MAILBOX_OK;
+	struct mail *m;
+
+	pthread_mutex_lock(&mb->mu);
+	if (mb->mode == MAILBOX_CLOSED || mb->stop) {
+		mb->dropped_closed++;
+		res = MAILBOX_DROPPED;
+		goto out;
+	}
+	if (mb->count == mb->cap) {
+		mb->dropped_full++;
+		res = MAILBOX_FULL;
+		goto out;
+	}
+	m = slot(mb, mb->count);
+	m->msg = *msg;
+	m->enqueued_us = now_us;
+	m->ready_us = ready_us;
+	mb->count++;
+	mb->pushed++;
+	if (mb->count > mb->peak)
+		mb->peak = mb->count;
+	/* Only the owner waits, so one wake-up is enough. */
+	pthread_cond_signal(&mb->cond);
+out:
+	pthread_mutex_unlock(&mb->mu);
+	return res;
+}
+
+/* The earliest ready time in the ring; stops early at the first message
+ * that is ready now, which without --reorder is always the head. */
+static int64_t earliest_ready(struct mailbox *mb, int64_t now_us)
+{
+	int64_t best = INT64_MAX;
+	unsigned i;
+
+	for (i = 0; i < mb->count; i++) {
+		int64_t r = slot(mb, i)->ready_us;
+
+		if (r < best)
+			best = r;
+		if (best <= now_us)
+			break;
+	}
+	return best;
+}
+
+bool mailbox_wait(struct mailbox *mb, int64_t deadline_us)
+{
+	int64_t now;
+	int64_t wake;
+	bool stopped;
+
+	pthread_mutex_lock(&mb->mu);
+	for (;;) {
+		if (mb->stop)
+			break;
+		wake = INT64_MAX; /* frozen or closed: only a mode change */
+		if (mb->mode == MAILBOX_RUN) {
+			now = clock_now_us();
+			if (now >= deadline_us)
+				break;
+			wake = earliest_ready(mb, now);
+			if (wake <= now)
+				break;
+			if (deadline_us < wake)
+				wake = deadline_us;
+		}
+		clock_cond_wait_until(&mb->cond, &mb->mu, wake);
+	}
+	stopped = mb->stop;
+	pthread_mutex_unlock(&mb->mu);
+	return stopped;
+}
+
+int mailbox_take(struct mailbox *mb, struct mail *out, int max,
+		 int64_t now_us)
+{
+	unsigned kept = 0;
+	unsigned i;
+	int n = 0;
+
+	assert(max > 0);
+	pthread_mutex_lock(&mb->mu);
+	if (mb->mode != MAILBOX_RUN)
+		goto out;
+	/* Fast path: ready messages at the head. */
+	while (n < max && mb->count > 0 && mb->ring[mb->head].ready_us <= now_us) {
+		out[n++] = mb->ring[mb->head];
+		mb->head = (mb->head + 1) % mb->cap;
+		mb->count--;
+	}
+	if (n == max || mb->count == 0)
+		goto out;
+	/* A delayed message is at the head: take the ready ones behind it
+	 * and close the gaps, keeping the rest in order. */
+	for (i = 0; i < mb->count; i++) {
+		struct mail *m = slot(mb, i);
+
+		if (n < max && m->ready_us <= now_us)
+			out[n++] = *m;
+		else
+			*slot(mb, kept++) = *m;
+	}
+	mb->count = kept;
+out:
+	pthread_mutex_unlock(&mb->mu);
+	return n;
+}
+
+void mailbox_set_mode(struct mailbox *mb, enum mailbox_mode mode)
+{
+	pthread_mutex_lock(&mb->mu);
+	mb->mode = mode;
+	if (mode == MAILBOX_CLOSED) {
+		mb->head = 0;
+		mb->count = 0;
+	}
+	pthread_cond_signal(&mb->cond);
+	pthread_mutex_unlock(&mb->mu);
+}
+
+void mailbox_stop(struct mailbox *mb)
+{
+	pthread_mutex_lock(&mb->mu);
+	mb->stop = true;
+	pthread_cond_signal(&mb->cond);
+	pthread_mutex_unlock(&mb->mu);
+}
