@@ -1,0 +1,76 @@
+/* runtime.h - the threaded cluster: `raftsim [run]` without --sim.
+ *
+ * One pthread per node, each with its own raft_state and bounded mailbox;
+ * ticks at absolute CLOCK_MONOTONIC deadlines (start + k * tick_ms); the
+ * fault model of faults.h applied by the transport (message loss,
+ * duplication, delay, partitions) and by an observer thread once per tick
+ * (pauses, crashes, restarts). Every core event goes to the monitor (trace,
+ * console, checker) under one lock. runtime.c opens with the lock order.
+ *
+ * --reorder works here too: a delayed message is stamped "not before" in
+ * the receiver's mailbox and later messages may overtake it.
+ */
+#ifndef RUNTIME_H
+#define RUNTIME_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lathist.h"
+#include "options.h"
+#include "raft_state.h"
+#include "world.h"
+
+/* Sees every event of a run, after the monitor, under the monitor lock:
+ * the callback must not block or call back into the runtime. */
+struct runtime_tap {
+	void (*event)(void *ctx, const struct wev *ev);
+	void *ctx;
+};
+
+struct runtime_node_result {
+	enum raft_role role;
+	uint64_t term;
+	int up;                   /* 0: paused or crashed at the end */
+	struct raft_stats stats;  /* summed across restarts */
+	uint64_t mailbox_full;    /* messages dropped by its full mailbox */
+	unsigned mailbox_peak;
+};
+
+struct runtime_result {
+	int exit_code;
+	int nodes;
+	uint64_t ticks;              /* ticks the observer went through */
+	int64_t wall_us;             /* start event to end event */
+	/* The event checker's findings (the verdict). */
+	uint64_t violations;
+	uint64_t spurious_elections;
+	uint64_t elections;          /* elections started, all nodes */
+	uint64_t leaders_elected;
+	/* The observer's own live sample, a second look. */
+	uint64_t live_violations;    /* two leaders seen in one term */
+	uint64_t live_spurious;      /* see runtime_observer.c */
+	/* The network. */
+	uint64_t messages_sent;      /* handed to the transport */
+	uint64_t messages_lost;      /* --drop, partitions */
+	uint64_t messages_dropped;   /* full or crashed mailboxes */
+	/* Timing, in microseconds. */
+	struct lathist tick_late;    /* node ticks: raft_tick after deadline */
+	struct lathist observer_late; /* observer wake-ups after deadline */
+	struct lathist mail_wait;    /* enqueue (or not-before) to raft_step */
+	struct runtime_node_result node[OPT_MAX_NODES];
+};
+
+/* Runs the cluster for o->ticks ticks and prints the verdict. Returns the
+ * exit code: EXIT_PASS, EXIT_VIOLATION (an invariant broken, or a
+ * spurious election in a run without faults) or EXIT_USAGE (the trace file
+ * cannot be opened, or threads cannot be started). */
+int runtime_run(const struct raftsim_options *o, FILE *out, FILE *err);
+
+/* The same, for tests and the benchmark: `tap` may be NULL; `res`, if not
+ * NULL, receives the figures (it is large: allocate it statically or on
+ * the heap). */
+int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
+		     const struct runtime_tap *tap, struct runtime_result *res);
+
+#endif
