@@ -173,6 +173,13 @@ int raft_init(struct raft_state *s, const struct raft_config *cfg,
 /* The state a crash would keep. */
 struct raft_durable raft_durable_of(const struct raft_state *s);
 
+/* Stands in for the log until log replication lands: sets where this
+ * node's log ends, for the §5.4.1 up-to-date check. Experiments use it to
+ * model stale followers (the paper's Figure 16 setup). Precondition:
+ * last_term <= current_term. */
+void raft_set_log_tail(struct raft_state *s, uint64_t last_index,
+		       uint64_t last_term);
+
 /* Majority of the cluster: floor(n/2) + 1. */
 int raft_majority(const struct raft_state *s);
 

@@ -11,7 +11,12 @@
 #include "raft_internal.h"
 
 /* Shared by every transition (etcd's reset(term)): the vote is cleared only
- * when the term changes, so a node never votes twice in one term (§5.2). */
+ * when the term changes, so a node never votes twice in one term (§5.2).
+ * The election timer is not touched here: Figure 2 resets it only for a
+ * current leader's AppendEntries, a granted vote, or a new candidacy, so a
+ * follower that merely learns of a higher term keeps counting. Otherwise a
+ * candidate that can never win (a stale log) would hold back, with every
+ * RequestVote it sends, the timers of the nodes that can. */
 static void reset(struct raft_state *s, uint64_t term)
 {
 	assert(term >= s->current_term); /* terms never go back (§5.1) */
@@ -26,7 +31,6 @@ static void reset(struct raft_state *s, uint64_t term)
 	s->granted_count = 0;
 	s->prevoting = false;
 	memset(s->active, 0, sizeof(s->active));
-	election_timer_restart(s);
 }
 
 void become_follower(struct raft_state *s, uint64_t term)
@@ -37,6 +41,8 @@ void become_follower(struct raft_state *s, uint64_t term)
 	 * least its own, which reset() asserts. */
 	reset(s, term);
 	s->role = RAFT_FOLLOWER;
+	if (was == RAFT_LEADER) /* its timer was not running */
+		election_timer_restart(s);
 	if (was != RAFT_FOLLOWER) {
 		s->stats.stepdowns++;
 		raft_emit(s, RAFT_EV_ROLE, RAFT_NONE, 0);
@@ -47,6 +53,7 @@ void become_candidate(struct raft_state *s)
 {
 	assert(s->role != RAFT_LEADER); /* a leader never times out */
 	reset(s, s->current_term + 1);
+	election_timer_restart(s); /* a new draw for every candidacy */
 	s->role = RAFT_CANDIDATE;
 	raft_emit(s, RAFT_EV_ROLE, RAFT_NONE, 0);
 	s->voted_for = s->config.id;
@@ -60,6 +67,7 @@ void become_leader(struct raft_state *s)
 	assert(s->role == RAFT_CANDIDATE);
 	assert(s->granted_count >= raft_majority(s));
 	reset(s, s->current_term); /* same term: keeps the vote */
+	s->election_elapsed = 0; /* CheckQuorum counts from here */
 	s->role = RAFT_LEADER;
 	s->leader_id = s->config.id;
 	raft_emit(s, RAFT_EV_ROLE, RAFT_NONE, 0);
