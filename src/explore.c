@@ -1,6 +1,6 @@
-/* explore.c - see explore.h. Runs are spread over --jobs worker threads;
- * each run is a single-threaded simulation, so workers share nothing but
- * the run counter and the results, both under one mutex. */
+/* explore.c - see explore.h. Runs are spread over --jobs threads; each run
+ * is a single-threaded simulation, so they share nothing but the results,
+ * under one mutex. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "explore.h"
+#include "parallel.h"
 #include "sim.h"
 
 #define MAX_FAILURES_KEPT 20
@@ -24,7 +25,6 @@ struct explore {
 	FILE *out;
 	int tty;
 	pthread_mutex_t lock; /* guards everything below */
-	uint64_t next_run;
 	uint64_t done;
 	uint64_t failed;
 	uint64_t elections;
@@ -180,25 +180,16 @@ static void record(struct explore *x, int result, const struct failure *f,
 	pthread_mutex_unlock(&x->lock);
 }
 
-static void *worker(void *arg)
+static void run_one(void *ctx, uint64_t index)
 {
-	struct explore *x = arg;
+	struct explore *x = ctx;
 	struct failure f;
-	uint64_t index;
-	uint64_t elections;
-	uint64_t faults;
+	uint64_t elections = 0;
+	uint64_t faults = 0;
 	int result;
 
-	for (;;) {
-		pthread_mutex_lock(&x->lock);
-		index = x->next_run++;
-		pthread_mutex_unlock(&x->lock);
-		if (index >= x->base->runs)
-			return NULL;
-		elections = faults = 0;
-		result = explore_one(x, index, &f, &elections, &faults);
-		record(x, result, &f, elections, faults);
-	}
+	result = explore_one(x, index, &f, &elections, &faults);
+	record(x, result, &f, elections, faults);
 }
 
 static double wall_seconds(void)
@@ -212,8 +203,6 @@ static double wall_seconds(void)
 int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 {
 	static struct explore x; /* large; one per process */
-	pthread_t threads[256];
-	int started = 0;
 	double t0, wall, virtual_s;
 	int i;
 
@@ -226,15 +215,7 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 		     " ticks, %d jobs, base seed %" PRIu64 "\n",
 		o->runs, o->nodes, o->ticks, o->jobs, o->seed);
 	t0 = wall_seconds();
-	for (i = 0; i < o->jobs; i++) {
-		if (pthread_create(&threads[i], NULL, worker, &x) != 0)
-			break;
-		started++;
-	}
-	if (started == 0)
-		worker(&x); /* no threads to be had: run them here */
-	for (i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
+	parallel_for(o->runs, o->jobs, run_one, &x);
 	wall = wall_seconds() - t0;
 	pthread_mutex_destroy(&x.lock);
 	if (x.tty)

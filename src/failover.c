@@ -1,10 +1,254 @@
-/* failover.c - placeholder until the Figure 16 measurement lands. */
-#include "failover.h"
+/* failover.c - see failover.h: trials in the simulator, and statistics. */
+#include <stdlib.h>
+#include <string.h>
 
-int failover_main(const struct raftsim_options *o, FILE *out, FILE *err)
+#include "failover.h"
+#include "sim.h"
+
+/* Trials tick every 100 us: the paper's servers used real clocks, and
+ * 1 ms ticks would turn 150-155 ms into six values that tie too often. */
+#define TICK_US 100
+#define TICKS_PER_MS (1000 / TICK_US)
+
+/* How long a trial may wait for a leader, in ms: the paper saw split votes
+ * last over 10 s at 150-150 ms. */
+#define CAP_MIN_MS 20000
+
+static uint64_t cap_ms(const struct tick_range *range_ms)
 {
-	(void)o;
-	(void)out;
-	fprintf(err, "raftsim: failover: not available in this build yet\n");
-	return EXIT_USAGE;
+	uint64_t cap = 40 * range_ms->max;
+
+	return cap > CAP_MIN_MS ? cap : CAP_MIN_MS;
+}
+
+void failover_trial_options(const struct raftsim_options *base,
+			    const struct tick_range *range_ms,
+			    struct raftsim_options *o)
+{
+	options_default(o);
+	o->threads = base->threads;
+	o->command = CMD_RUN;
+	o->sim = true;
+	o->quiet = true;
+	o->nodes = base->nodes;
+	/* Real threads tick every 1 ms: finer would only measure the OS. */
+	unsigned per_ms = base->threads ? 1 : TICKS_PER_MS;
+
+	o->tick_ms = 1;
+	o->tick_us = base->threads ? 0 : TICK_US;
+	o->election.min = range_ms->min * per_ms;
+	o->election.max = range_ms->max * per_ms;
+	/* The paper: half the minimum timeout. */
+	o->heartbeat_ticks = base->heartbeat_ms
+				     ? base->heartbeat_ms * per_ms
+				     : (unsigned)(o->election.min / 2);
+	o->latency_us = base->latency_us;
+	o->disk_us = base->disk_us;
+	o->disk_parallel = base->disk_parallel;
+	o->prevote = base->prevote;
+	o->check_quorum = base->check_quorum;
+	o->ranked_timeouts = base->ranked_timeouts;
+	o->mailbox = base->mailbox;
+	/* Warm-up (a few timeouts) plus the cap. */
+	o->ticks = 10 * o->election.max + cap_ms(range_ms) * per_ms;
+}
+
+/* Follows a trial's events to see when the new leader has been heard. */
+struct watch {
+	struct sim *sim;
+	int nodes;
+	int leader;          /* before the crash */
+	int crashed;         /* RAFT_NONE until the crash */
+	uint64_t old_term;
+	int64_t last_round_us; /* the old leader's last heartbeat round */
+	int heard_leader[OPT_MAX_NODES];
+	uint64_t heard_term[OPT_MAX_NODES];
+	int done;
+	int64_t done_us;
+	uint64_t new_term;
+};
+
+static int everyone_heard(const struct watch *w, int leader, uint64_t term)
+{
+	const struct raft_state *l = sim_node(w->sim, leader);
+	int i;
+
+	if (l->role != RAFT_LEADER || l->current_term != term)
+		return 0;
+	for (i = 0; i < w->nodes; i++) {
+		if (i == leader || i == w->crashed ||
+		    sim_status(w->sim, i) != NODE_UP)
+			continue;
+		if (w->heard_leader[i] != leader || w->heard_term[i] != term)
+			return 0;
+	}
+	return 1;
+}
+
+static void on_event(void *ctx, const struct wev *ev)
+{
+	struct watch *w = ctx;
+
+	if (ev->type == WEV_ROUND && ev->node == w->leader &&
+	    w->crashed == RAFT_NONE)
+		w->last_round_us = ev->us;
+	if (ev->type != WEV_HEARTBEAT || w->crashed == RAFT_NONE || w->done)
+		return;
+	w->heard_leader[ev->node] = ev->peer;
+	w->heard_term[ev->node] = ev->term;
+	if (ev->term > w->old_term && everyone_heard(w, ev->peer, ev->term)) {
+		w->done = 1;
+		w->done_us = ev->us;
+		w->new_term = ev->term;
+	}
+}
+
+/* A leader that every node follows, in the last step's state. */
+static int stable_leader(struct sim *sim, int nodes)
+{
+	int leader = sim_leader(sim);
+	int i;
+
+	if (leader == RAFT_NONE)
+		return RAFT_NONE;
+	for (i = 0; i < nodes; i++)
+		if (sim_node(sim, i)->leader_id != leader ||
+		    sim_node(sim, i)->current_term !=
+			    sim_node(sim, leader)->current_term)
+			return RAFT_NONE;
+	return leader;
+}
+
+static uint64_t max_live_term(const struct sim *sim, int nodes)
+{
+	uint64_t term = 0;
+	int i;
+
+	for (i = 0; i < nodes; i++)
+		if (sim_status(sim, i) == NODE_UP &&
+		    sim_node(sim, i)->current_term > term)
+			term = sim_node(sim, i)->current_term;
+	return term;
+}
+
+/* The paper's worst case: two of the four survivors hold stale logs and
+ * cannot win; they still time out and campaign. */
+static void make_stale(struct sim *sim, const struct watch *w, int stale,
+		       struct raft_rng *rng)
+{
+	int picked = 0;
+	int i;
+
+	for (i = 0; i < w->nodes; i++)
+		sim_set_log_tail(sim, i, 2, w->old_term);
+	while (picked < stale) {
+		i = (int)raft_rng_range(rng, 0, (uint64_t)w->nodes - 1);
+		if (i == w->leader || sim_node(sim, i)->last_log_index == 1)
+			continue;
+		sim_set_log_tail(sim, i, 1, w->old_term);
+		picked++;
+	}
+}
+
+int failover_sim_trial(const struct raftsim_options *base, uint64_t seed,
+		       int stale, struct trial_result *res)
+{
+	struct raftsim_options o = *base;
+	struct watch w;
+	struct raft_rng rng;
+	struct sim *sim;
+	int64_t step = (int64_t)o.heartbeat_ticks * o.tick_us;
+	struct tick_range range_ms = {o.election.min / TICKS_PER_MS,
+				      o.election.max / TICKS_PER_MS};
+	int64_t crash_us, cap_us;
+
+	o.seed = seed;
+	raft_rng_seed(&rng, raft_rng_derive(seed, 0xfa11));
+	sim = sim_new(&o, NULL);
+	if (sim == NULL)
+		return -1;
+	memset(&w, 0, sizeof(w));
+	w.sim = sim;
+	w.nodes = o.nodes;
+	w.leader = RAFT_NONE;
+	w.crashed = RAFT_NONE;
+	/* Elect a first leader at once: with equal timeouts (150-150) the
+	 * cluster might never get one by itself, and the measurement is of
+	 * the failover, not of the start. */
+	sim_campaign(sim, (int)raft_rng_range(&rng, 0, (uint64_t)o.nodes - 1));
+	for (;;) { /* a stable leader, that has sent a round since */
+		sim_run_until(sim, sim_now(sim) + step);
+		w.leader = stable_leader(sim, o.nodes);
+		if (w.leader != RAFT_NONE || sim_now(sim) >= sim_end_us(sim))
+			break;
+	}
+	if (w.leader == RAFT_NONE) {
+		sim_free(sim);
+		return -1;
+	}
+	w.old_term = sim_node(sim, w.leader)->current_term;
+	if (stale > 0 && stale < o.nodes - 1)
+		make_stale(sim, &w, stale, &rng);
+	sim_set_listener(sim, on_event, &w);
+	w.last_round_us = -1;
+	while (w.last_round_us < 0 && sim_now(sim) < sim_end_us(sim))
+		sim_run_until(sim, sim_now(sim) + 1000);
+	crash_us = w.last_round_us + (int64_t)raft_rng_range(&rng, 0,
+							     (uint64_t)step - 1);
+	sim_run_until(sim, crash_us);
+	w.crashed = w.leader;
+	sim_crash(sim, w.leader);
+	cap_us = crash_us + (int64_t)cap_ms(&range_ms) * 1000;
+	while (!w.done && sim_now(sim) < cap_us && sim_now(sim) < sim_end_us(sim))
+		sim_run_until(sim, sim_now(sim) + step);
+	res->capped = !w.done;
+	res->downtime_ms = (double)((w.done ? w.done_us : cap_us) - crash_us) /
+			   1000.0;
+	res->rounds = (w.done ? w.new_term : max_live_term(sim, o.nodes)) -
+		      w.old_term;
+	sim_free(sim);
+	return 0;
+}
+
+static int by_downtime(const void *a, const void *b)
+{
+	const struct trial_result *x = a, *y = b;
+
+	return (x->downtime_ms > y->downtime_ms) - (x->downtime_ms < y->downtime_ms);
+}
+
+/* Nearest-rank percentile of a sorted array. */
+static double percentile(const struct trial_result *sorted, int n, double p)
+{
+	int rank = (int)(p * n + 0.999999);
+
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return sorted[rank - 1].downtime_ms;
+}
+
+void failover_stats(struct trial_result *results, int n,
+		    struct range_stats *st)
+{
+	double sum = 0, rounds = 0;
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	if (n == 0)
+		return;
+	qsort(results, (size_t)n, sizeof(*results), by_downtime);
+	for (i = 0; i < n; i++) {
+		sum += results[i].downtime_ms;
+		rounds += (double)results[i].rounds;
+		st->capped += results[i].capped;
+	}
+	st->trials = n;
+	st->mean = sum / n;
+	st->rounds_mean = rounds / n;
+	st->p50 = percentile(results, n, 0.50);
+	st->p90 = percentile(results, n, 0.90);
+	st->p99 = percentile(results, n, 0.99);
+	st->max = results[n - 1].downtime_ms;
 }

@@ -1,11 +1,56 @@
-/* failover.h - `raftsim failover`: leader failover downtime, measured as in
- * the Raft paper's Figure 16 (§9.3). */
+/* failover.h - `raftsim failover`: how long a cluster has no leader after
+ * its leader crashes, measured as in the Raft paper's Figure 16 (§9.3).
+ *
+ * A trial starts a cluster, waits for a stable leader, crashes it at a
+ * moment drawn uniformly within its heartbeat interval (after a heartbeat
+ * round), and measures the downtime: from the crash until every live node
+ * has received the new leader's first heartbeat. Rounds = new term - old.
+ */
 #ifndef FAILOVER_H
 #define FAILOVER_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "options.h"
+
+struct trial_result {
+	double downtime_ms;
+	uint64_t rounds;
+	int capped; /* no leader before the cap: downtime_ms is the cap */
+};
+
+struct range_stats {
+	double mean, p50, p90, p99, max;
+	double rounds_mean;
+	int trials;
+	int capped;
+};
+
+/* The options of one trial for one timeout range: 1 ms ticks, no faults. */
+void failover_trial_options(const struct raftsim_options *base,
+			    const struct tick_range *range_ms,
+			    struct raftsim_options *o);
+
+/* One simulated trial. Returns 0, or -1 when out of memory. */
+int failover_sim_trial(const struct raftsim_options *o, uint64_t seed,
+		       int stale, struct trial_result *res);
+
+/* One real-time trial on the threaded runtime. */
+int failover_thread_trial(const struct raftsim_options *o, uint64_t seed,
+			  FILE *sink, struct trial_result *res);
+
+/* Sorts `results` by downtime and summarises them. */
+void failover_stats(struct trial_result *results, int n,
+		    struct range_stats *st);
+
+/* failover_out.c: the terminal CDF, the CSV and the SVG. */
+void failover_print_cdf(FILE *out, const struct trial_result *sorted, int n);
+int failover_write_csv(FILE *f, const struct tick_range *range,
+		       const struct trial_result *results, int n);
+int failover_write_svg(FILE *f, const struct tick_range *ranges,
+		       struct trial_result *const *sorted, const int *counts,
+		       int range_count);
 
 int failover_main(const struct raftsim_options *o, FILE *out, FILE *err);
 

@@ -21,7 +21,7 @@ enum {
 	OPT_LATENCY, OPT_SIM, OPT_QUIET, OPT_HELP, OPT_VERSION, OPT_MAILBOX,
 	OPT_PREVOTE, OPT_CHECK_QUORUM, OPT_RANKED, OPT_MISTAKE, OPT_RUNS,
 	OPT_JOBS, OPT_TRIALS, OPT_ELECTION_MS, OPT_HEARTBEAT_MS, OPT_DISK_MS,
-	OPT_CSV, OPT_SVG, OPT_THREADS,
+	OPT_CSV, OPT_SVG, OPT_THREADS, OPT_STALE, OPT_DISK_PARALLEL,
 };
 
 static const struct option long_options[] = {
@@ -63,6 +63,8 @@ static const struct option long_options[] = {
 	{"csv", required_argument, NULL, OPT_CSV},
 	{"svg", required_argument, NULL, OPT_SVG},
 	{"threads", no_argument, NULL, OPT_THREADS},
+	{"stale", required_argument, NULL, OPT_STALE},
+	{"disk-parallel", no_argument, NULL, OPT_DISK_PARALLEL},
 	{NULL, 0, NULL, 0},
 };
 
@@ -376,6 +378,15 @@ static int apply_flag(struct raftsim_options *o, int id, const char *arg,
 	case OPT_THREADS:
 		o->threads = true;
 		return 0;
+	case OPT_DISK_PARALLEL:
+		o->disk_parallel = true;
+		return 0;
+	case OPT_STALE:
+		if (small_u64(arg, 0, OPT_MAX_NODES, &v) != 0)
+			return usage_error(err, "--stale: '%s' is not a node "
+					   "count", arg);
+		o->stale = (int)v;
+		return 0;
 	}
 	return usage_error(err, "internal: unhandled option");
 }
@@ -388,8 +399,10 @@ static int parse_command(struct raftsim_options *o, const char *word)
 		o->command = CMD_CHECK;
 	else if (strcmp(word, "explore") == 0)
 		o->command = CMD_EXPLORE;
-	else if (strcmp(word, "failover") == 0)
+	else if (strcmp(word, "failover") == 0) {
 		o->command = CMD_FAILOVER;
+		o->nodes = 5; /* the paper's cluster */
+	}
 	else
 		return -1;
 	return 0;
@@ -434,6 +447,10 @@ static int validate(struct raftsim_options *o, bool heartbeat_given,
 	if (o->command == CMD_CHECK && o->check_path == NULL)
 		return usage_error(err, "check: which trace file? "
 				   "(raftsim check FILE)");
+	if (o->command == CMD_FAILOVER && o->stale > o->nodes - 2)
+		return usage_error(err, "--stale: %d stale nodes leave no "
+				   "candidate besides the crashed leader "
+				   "(--nodes %d)", o->stale, o->nodes);
 	if (o->command == CMD_FAILOVER && o->election_ms_count == 0) {
 		o->election_ms[0].min = 150;
 		o->election_ms[0].max = 300;

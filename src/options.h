@@ -56,6 +56,8 @@ struct raftsim_options {
 	int nodes;
 	uint64_t ticks;
 	unsigned tick_ms;
+	unsigned tick_us;    /* simulator only, set by failover: finer ticks
+				than 1 ms (0: tick_ms) */
 	unsigned heartbeat_ticks;
 	struct tick_range election; /* ticks */
 	uint64_t seed;
@@ -98,9 +100,12 @@ struct raftsim_options {
 	int election_ms_count;
 	unsigned heartbeat_ms;  /* 0: half the smallest minimum */
 	unsigned disk_us;
+	bool disk_parallel;     /* a candidate's RequestVote leaves while its
+				   own vote is persisted (thesis §10.2.1) */
 	const char *csv_path;
 	const char *svg_path;
 	bool threads;           /* failover --threads */
+	int stale;              /* failover: survivors with stale logs */
 };
 
 /* Fills the defaults (README "Command line"). */

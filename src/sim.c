@@ -52,12 +52,6 @@ static void on_raft_event(void *ctx, const struct raft_event *ev)
 	publish(n->sim, &w);
 }
 
-static int is_vote_traffic(enum raft_msg_type type)
-{
-	return type == RAFT_MSG_REQUEST_VOTE ||
-	       type == RAFT_MSG_REQUEST_VOTE_REPLY;
-}
-
 static int on_send(void *ctx, const struct raft_message *msg)
 {
 	struct sim_node *n = ctx;
@@ -74,7 +68,8 @@ static int on_send(void *ctx, const struct raft_message *msg)
 		latency = (int64_t)raft_rng_range(&s->rng, s->opt.latency_us.min,
 						  s->opt.latency_us.max);
 		latency += (int64_t)fate.extra_us[i];
-		if (is_vote_traffic(msg->type))
+		if (msg->type == RAFT_MSG_REQUEST_VOTE_REPLY ||
+		    (msg->type == RAFT_MSG_REQUEST_VOTE && !s->opt.disk_parallel))
 			latency += s->opt.disk_us; /* persisted before it leaves */
 		ev.at = s->now + latency;
 		ev.kind = SIM_EV_DELIVER;
@@ -116,7 +111,8 @@ struct sim *sim_new(const struct raftsim_options *o, struct monitor *mon)
 		goto err;
 	s->opt = *o;
 	s->mon = mon;
-	s->tick_us = (int64_t)o->tick_ms * 1000;
+	s->tick_us = o->tick_us ? (int64_t)o->tick_us
+				: (int64_t)o->tick_ms * 1000;
 	s->end_us = (int64_t)o->ticks * s->tick_us;
 	faults_init(&s->faults, &s->opt, o->seed);
 	eventq_init(&s->queue);
@@ -352,4 +348,17 @@ void sim_summaries(const struct sim *s, struct node_summary *out)
 		out[i].elections_started = r->stats.elections_started;
 		out[i].up = s->faults.status[i] == NODE_UP;
 	}
+}
+
+void sim_set_log_tail(struct sim *s, int id, uint64_t last_index,
+		      uint64_t last_term)
+{
+	raft_set_log_tail(&s->nodes[id].state, last_index, last_term);
+}
+
+void sim_campaign(struct sim *s, int id)
+{
+	if (s->faults.status[id] == NODE_UP &&
+	    s->nodes[id].state.role != RAFT_LEADER)
+		raft_start_election(&s->nodes[id].state);
 }

@@ -47,6 +47,14 @@ int sim_leader(const struct sim *s);
 void sim_crash(struct sim *s, int id);
 void sim_restart(struct sim *s, int id);
 
+/* Makes node id start an election now (the lesson's L01 logic), to get a
+ * first leader without waiting for a timeout. */
+void sim_campaign(struct sim *s, int id);
+
+/* Sets where node id's log ends (raft_set_log_tail). */
+void sim_set_log_tail(struct sim *s, int id, uint64_t last_index,
+		      uint64_t last_term);
+
 /* Called for every event after the monitor (NULL to stop). */
 void sim_set_listener(struct sim *s,
 		      void (*fn)(void *ctx, const struct wev *ev), void *ctx);

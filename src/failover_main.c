@@ -1,0 +1,261 @@
+/* failover_main.c - `raftsim failover`: the trials of every range, in the
+ * simulator (parallel, --jobs) or on the threaded runtime (--threads, one
+ * at a time, real time), then the table, the CDFs, the CSV and the SVG. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "failover.h"
+#include "parallel.h"
+#include "runtime.h"
+
+struct trials {
+	const struct raftsim_options *trial_opt;
+	uint64_t seed;
+	int stale;
+	struct trial_result *results;
+	int failed; /* a trial that could not run (memory); written once */
+};
+
+static void run_sim_trial(void *ctx, uint64_t i)
+{
+	struct trials *t = ctx;
+
+	if (failover_sim_trial(t->trial_opt, raft_rng_derive(t->seed, i),
+			       t->stale, &t->results[i]) != 0)
+		t->failed = 1;
+}
+
+/* --threads: the tap follows events under the runtime's monitor lock. */
+struct thread_watch {
+	int nodes;
+	int64_t crash_us;
+	int crashed;
+	uint64_t old_term;
+	uint64_t leader_term[OPT_MAX_NODES]; /* term a node leads, or 0 */
+	int up[OPT_MAX_NODES];
+	int heard_leader[OPT_MAX_NODES];
+	uint64_t heard_term[OPT_MAX_NODES];
+	uint64_t term[OPT_MAX_NODES];
+	int done;
+	int64_t done_us;
+	uint64_t new_term;
+};
+
+static void thread_tap(void *ctx, const struct wev *ev)
+{
+	struct thread_watch *w = ctx;
+	int i;
+
+	switch (ev->type) {
+	case WEV_TERM:
+		w->term[ev->node] = ev->term;
+		break;
+	case WEV_ROLE:
+		w->leader_term[ev->node] = ev->role == RAFT_LEADER ? ev->term : 0;
+		break;
+	case WEV_CRASH:
+		w->up[ev->node] = 0;
+		if (w->crashed < 0) {
+			w->crashed = ev->node;
+			w->crash_us = ev->us;
+			w->old_term = w->term[ev->node];
+		}
+		break;
+	case WEV_HEARTBEAT:
+		w->heard_leader[ev->node] = ev->peer;
+		w->heard_term[ev->node] = ev->term;
+		if (w->crashed < 0 || w->done || ev->term <= w->old_term ||
+		    w->leader_term[ev->peer] != ev->term)
+			break;
+		for (i = 0; i < w->nodes; i++)
+			if (i != ev->peer && w->up[i] &&
+			    (w->heard_leader[i] != ev->peer ||
+			     w->heard_term[i] != ev->term))
+				return;
+		w->done = 1;
+		w->done_us = ev->us;
+		w->new_term = ev->term;
+		break;
+	default:
+		break;
+	}
+}
+
+int failover_thread_trial(const struct raftsim_options *base, uint64_t seed,
+			  FILE *sink, struct trial_result *res)
+{
+	static struct runtime_result rr; /* large; trials run one at a time */
+	struct raftsim_options o = *base;
+	struct thread_watch w;
+	struct runtime_tap tap = {thread_tap, &w};
+	struct raft_rng rng;
+	uint64_t crash_tick;
+	int i;
+
+	raft_rng_seed(&rng, raft_rng_derive(seed, 0x7a11));
+	o.sim = false;
+	o.quiet = true;
+	o.seed = seed;
+	/* A leader is stable well within a few timeouts; the crash tick is
+	 * drawn across a heartbeat interval, so it falls anywhere in the
+	 * leader's heartbeat cycle. */
+	crash_tick = 4 * o.election.max +
+		     raft_rng_range(&rng, 0, o.heartbeat_ticks - 1);
+	o.crash_count = 1;
+	o.crashes[0].who = WHO_LEADER;
+	o.crashes[0].tick = crash_tick;
+	o.crashes[0].len = 1000000;
+	o.ticks = crash_tick + 8 * o.election.max;
+	memset(&w, 0, sizeof(w));
+	w.nodes = o.nodes;
+	w.crashed = -1;
+	for (i = 0; i < o.nodes; i++) {
+		w.up[i] = 1;
+		w.heard_leader[i] = -1;
+	}
+	if (runtime_run_with(&o, sink, sink, &tap, &rr) == EXIT_USAGE)
+		return -1;
+	res->capped = !w.done || w.crashed < 0;
+	res->downtime_ms = res->capped ? (double)(o.ticks - crash_tick) * o.tick_ms
+				       : (double)(w.done_us - w.crash_us) / 1000.0;
+	res->rounds = w.done ? w.new_term - w.old_term : 0;
+	return 0;
+}
+
+static void print_stats(FILE *out, const struct tick_range *r,
+			const struct range_stats *st)
+{
+	fprintf(out, "%5" PRIu64 "-%-5" PRIu64 " %7d %9.1f %9.1f %9.1f %9.1f "
+		     "%9.1f %7.2f%s\n",
+		r->min, r->max, st->trials, st->mean, st->p50, st->p90, st->p99,
+		st->max, st->rounds_mean,
+		st->capped ? "  (some trials hit the cap)" : "");
+}
+
+static FILE *open_output(const char *flag, const char *path, FILE *err)
+{
+	FILE *f;
+
+	if (path == NULL)
+		return NULL;
+	f = fopen(path, "w");
+	if (f == NULL)
+		fprintf(err, "raftsim: %s: cannot open '%s': %s\n", flag, path,
+			strerror(errno));
+	return f;
+}
+
+/* The trials of one range, into results (sorted on return). */
+static int run_range(const struct raftsim_options *o, int r,
+		     struct trial_result *results, FILE *sink)
+{
+	struct raftsim_options trial_opt;
+	struct trials t;
+	int i;
+
+	failover_trial_options(o, &o->election_ms[r], &trial_opt);
+	if (trial_opt.heartbeat_ticks >= trial_opt.election.min)
+		return EXIT_USAGE;
+	memset(&t, 0, sizeof(t));
+	t.trial_opt = &trial_opt;
+	t.seed = raft_rng_derive(o->seed, (uint64_t)r);
+	t.stale = o->stale;
+	t.results = results;
+	if (!o->threads) {
+		parallel_for((uint64_t)o->trials, o->jobs, run_sim_trial, &t);
+		return t.failed ? EXIT_VIOLATION : EXIT_PASS;
+	}
+	for (i = 0; i < o->trials; i++)
+		if (failover_thread_trial(&trial_opt,
+					  raft_rng_derive(t.seed, (uint64_t)i),
+					  sink, &results[i]) != 0)
+			return EXIT_USAGE;
+	return EXIT_PASS;
+}
+
+int failover_main(const struct raftsim_options *o, FILE *out, FILE *err)
+{
+	struct trial_result *results[OPT_MAX_RANGES] = {NULL};
+	int counts[OPT_MAX_RANGES] = {0};
+	struct range_stats st;
+	FILE *csv = NULL, *svg = NULL, *sink = NULL;
+	int rv = EXIT_USAGE;
+	int r;
+
+	if ((o->csv_path && (csv = open_output("--csv", o->csv_path, err)) == NULL) ||
+	    (o->svg_path && (svg = open_output("--svg", o->svg_path, err)) == NULL))
+		goto out;
+	sink = fopen("/dev/null", "w");
+	if (sink == NULL)
+		goto out;
+	if (csv != NULL)
+		fprintf(csv, "range,trial,downtime_ms,rounds\n");
+	fprintf(out, "failover: %d nodes, %d trials per range, %s, latency "
+		     "%.1f-%.1f ms, disk %.1f ms, heartbeat %s, stale %d%s%s%s, "
+		     "seed %" PRIu64 "\n",
+		o->nodes, o->trials, o->threads ? "threads (real time)" : "simulator",
+		(double)o->latency_us.min / 1000, (double)o->latency_us.max / 1000,
+		(double)o->disk_us / 1000,
+		o->heartbeat_ms ? "as given" : "min/2", o->stale,
+		o->prevote ? ", prevote" : "", o->check_quorum ? ", check-quorum" : "",
+		o->ranked_timeouts ? ", ranked timeouts" : "", o->seed);
+	fprintf(out, "range (ms)   trials  mean(ms)   p50(ms)   p90(ms)   "
+		     "p99(ms)   max(ms)  rounds\n");
+	for (r = 0; r < o->election_ms_count; r++) {
+		results[r] = calloc((size_t)o->trials, sizeof(*results[r]));
+		if (results[r] == NULL) {
+			fprintf(err, "raftsim: failover: out of memory\n");
+			rv = EXIT_VIOLATION;
+			goto out;
+		}
+		rv = run_range(o, r, results[r], sink);
+		if (rv == EXIT_USAGE) {
+			fprintf(err, "raftsim: --heartbeat-ms: the heartbeat must "
+				     "be shorter than %" PRIu64 " ms, the "
+				     "minimum of --election-ms %" PRIu64 "-%" PRIu64
+				     "\n",
+				o->election_ms[r].min, o->election_ms[r].min,
+				o->election_ms[r].max);
+			goto out;
+		}
+		if (rv != EXIT_PASS) {
+			fprintf(err, "raftsim: failover: a trial could not run\n");
+			goto out;
+		}
+		counts[r] = o->trials;
+		if (csv != NULL &&
+		    failover_write_csv(csv, &o->election_ms[r], results[r],
+				       o->trials) != 0) {
+			fprintf(err, "raftsim: --csv: write failed\n");
+			rv = EXIT_VIOLATION;
+			goto out;
+		}
+		failover_stats(results[r], o->trials, &st);
+		print_stats(out, &o->election_ms[r], &st);
+	}
+	if (!o->quiet)
+		for (r = 0; r < o->election_ms_count; r++) {
+			fprintf(out, "\nCDF of downtime, %" PRIu64 "-%" PRIu64
+				     " ms:\n",
+				o->election_ms[r].min, o->election_ms[r].max);
+			failover_print_cdf(out, results[r], counts[r]);
+		}
+	if (svg != NULL &&
+	    failover_write_svg(svg, o->election_ms, results, counts,
+			       o->election_ms_count) != 0) {
+		fprintf(err, "raftsim: --svg: write failed\n");
+		rv = EXIT_VIOLATION;
+	}
+out:
+	for (r = 0; r < OPT_MAX_RANGES; r++)
+		free(results[r]);
+	if (csv != NULL && fclose(csv) != 0 && rv == EXIT_PASS)
+		rv = EXIT_VIOLATION;
+	if (svg != NULL && fclose(svg) != 0 && rv == EXIT_PASS)
+		rv = EXIT_VIOLATION;
+	if (sink != NULL)
+		fclose(sink);
+	return rv;
+}
