@@ -2,6 +2,11 @@
  * samples every node, checks live that no two nodes lead one term, counts
  * spurious elections, and advances and applies the fault schedule.
  *
+ * It wakes half a tick after each deadline (start + (k + 1/2) * tick, still
+ * absolute): the nodes' turns at deadline k are over by then, so it does not
+ * contend with them for their locks, and a fault scheduled for tick k lands
+ * between the nodes' ticks k and k+1 instead of racing with them.
+ *
  * Unlike a node, the observer never skips a tick: the fault schedule names
  * ticks (--pause 1@50:30), so when it falls behind it catches up at once.
  */
@@ -244,7 +249,8 @@ void observer_run(struct cluster *c)
 	uint64_t k;
 
 	for (k = 1; k <= c->o->ticks; k++) {
-		deadline = c->start_us + (int64_t)k * c->tick_us;
+		deadline = c->start_us + (int64_t)k * c->tick_us +
+			   c->tick_us / 2;
 		wait_until(obs, deadline);
 		lathist_add(&obs->late, clock_now_us() - deadline);
 		take_samples(c);
