@@ -44,13 +44,66 @@ tests/run_tests: $(CORE_OBJ) $(APP_OBJ) $(TEST_OBJ)
 test: all tests/run_tests
 	./tests/run_tests
 
-check: test
+# Sanitizer flavours: the same sources, rebuilt by a nested make with their
+# own object directory (B), flags (OPT) and binary directory (BIN).
+BIN ?=
+ifneq ($(BIN),)
+$(BIN)/raftsim: $(CORE_OBJ) $(APP_OBJ) $(B)/src/main.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/run_tests: $(CORE_OBJ) $(APP_OBJ) $(TEST_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/heartbeat_test: $(CORE_OBJ) $(B)/tests/heartbeat_test.o $(B)/tests/testnet.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+endif
+
+TSAN_MAKE := $(MAKE) --no-print-directory B=tsan/build BIN=tsan \
+	OPT="-g -O1 -fsanitize=thread"
+ASAN_MAKE := $(MAKE) --no-print-directory B=build/asan BIN=build/asan \
+	OPT="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
+# The first report ends the process with a nonzero status; no suppressions.
+TSAN_ENV := TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+ASAN_ENV := ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1"
+
+# tsan/ (README there): the cluster tests, then a stress set, under
+# ThreadSanitizer; ticks are longer since TSAN slows everything 5-15x.
+tsan:
+	$(TSAN_MAKE) tsan/raftsim tsan/run_tests tsan/heartbeat_test
+	$(TSAN_ENV) RAFTSIM_BIN_DIR=tsan RAFTSIM_TEST_TICK_MS=30 \
+		tsan/run_tests "cluster:"
+	$(TSAN_ENV) tests/stress.sh --bin tsan/raftsim --runs 6 --ticks 200 \
+		--tick-ms 20
+
+# Every test under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan:
+	$(ASAN_MAKE) build/asan/raftsim build/asan/run_tests build/asan/heartbeat_test
+	$(ASAN_ENV) RAFTSIM_BIN_DIR=build/asan build/asan/run_tests
+
+# 50 threaded runs with random seeds, pauses and drops on 7 nodes.
+stress: raftsim
+	tests/stress.sh --bin ./raftsim --runs 50
+
+# Not a test: figures for the README (CPU, tick lateness, mailbox latency,
+# largest cluster).
+bench: raftsim $(B)/runtime_bench
+	$(B)/runtime_bench ./raftsim
+
+$(B)/runtime_bench: $(CORE_OBJ) $(APP_OBJ) $(B)/bench/runtime_bench.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+check: test tsan asan
 
 clean:
-	rm -rf build tests/run_tests raftsim heartbeat_test
+	rm -rf build tests/run_tests raftsim heartbeat_test tsan/build \
+		tsan/raftsim tsan/run_tests tsan/heartbeat_test
 
 help:
 	@echo "make            build ./raftsim and ./heartbeat_test"
 	@echo "make test       build and run every test"
-	@echo "make check      make test, then the sanitizer runs"
+	@echo "make check      make test, then make tsan and make asan"
+	@echo "make tsan       cluster tests and a stress set under ThreadSanitizer"
+	@echo "make asan       every test under AddressSanitizer and UBSan"
+	@echo "make stress     50 threaded runs with random seeds, pauses, drops"
+	@echo "make bench      runtime figures: CPU, tick lateness, mailbox latency"
 	@echo "make clean      remove what the build made"
