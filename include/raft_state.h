@@ -45,7 +45,9 @@ enum raft_mistake {
 	RAFT_MISTAKE_LONG_HEARTBEAT = 1 << 0, /* skips the §5.6 timing check */
 	RAFT_MISTAKE_NO_RESET = 1 << 1,       /* heartbeats don't reset the timer */
 	RAFT_MISTAKE_FIXED_TIMEOUT = 1 << 2,  /* every node uses election_min */
-	RAFT_MISTAKE_NO_STEPDOWN = 1 << 3,    /* ignores a higher term in AE */
+	RAFT_MISTAKE_NO_STEPDOWN = 1 << 3,    /* a leader or candidate ignores
+						 a higher term in AE or its
+						 reply */
 	RAFT_MISTAKE_DOUBLE_VOTE = 1 << 4,    /* votes again in the same term */
 };
 
@@ -153,8 +155,10 @@ struct raft_state {
 	int granted_count;
 	bool prevoting; /* a follower collecting pre-votes for current_term+1 */
 
-	/* CheckQuorum: peers heard from since the last check. */
-	uint8_t active[RAFT_MAX_NODES];
+	/* CheckQuorum: the tick (stats.ticks) each peer was last heard from,
+	 * and when this node became leader. */
+	uint64_t last_heard[RAFT_MAX_NODES];
+	uint64_t leader_since;
 
 	struct raft_rng rng;
 	struct raft_transport transport;

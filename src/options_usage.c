@@ -133,7 +133,8 @@ int options_format_command(const struct raftsim_options *o, char *buf,
 	for (i = 0; i < o->partition_count; i++) {
 		const struct partition_window *p = &o->partitions[i];
 
-		add(buf, size, &len, &ok, " --partition %" PRIu64 ":%" PRIu64 ":",
+		/* Quoted: '|' means a pipe to the shell. */
+		add(buf, size, &len, &ok, " --partition '%" PRIu64 ":%" PRIu64 ":",
 		    p->tick, p->len);
 		for (g = 0, n = 0; n < o->nodes; g++) {
 			int j, first = 1;
@@ -148,6 +149,7 @@ int options_format_command(const struct raftsim_options *o, char *buf,
 				n++;
 			}
 		}
+		add(buf, size, &len, &ok, "'");
 	}
 	if (o->pause_prob > 0)
 		add(buf, size, &len, &ok,

@@ -30,7 +30,6 @@ static void reset(struct raft_state *s, uint64_t term)
 	memset(s->granted, 0, sizeof(s->granted));
 	s->granted_count = 0;
 	s->prevoting = false;
-	memset(s->active, 0, sizeof(s->active));
 }
 
 void become_follower(struct raft_state *s, uint64_t term)
@@ -67,7 +66,7 @@ void become_leader(struct raft_state *s)
 	assert(s->role == RAFT_CANDIDATE);
 	assert(s->granted_count >= raft_majority(s));
 	reset(s, s->current_term); /* same term: keeps the vote */
-	s->election_elapsed = 0; /* CheckQuorum counts from here */
+	s->leader_since = s->stats.ticks; /* CheckQuorum counts from here */
 	s->role = RAFT_LEADER;
 	s->leader_id = s->config.id;
 	raft_emit(s, RAFT_EV_ROLE, RAFT_NONE, 0);

@@ -119,7 +119,7 @@ static void step_leader(struct raft_state *s, const struct raft_message *m,
 		vote_request_handle(s, m, reply);
 		break;
 	case RAFT_MSG_APPEND_ENTRIES_REPLY:
-		s->active[m->from] = 1;
+		s->last_heard[m->from] = s->stats.ticks;
 		break;
 	default:
 		break;
@@ -139,7 +139,8 @@ void raft_receive(struct raft_state *s, const struct raft_message *m,
 		if (in_leader_lease(s, m))
 			return;
 		raft_emit_seen(s, RAFT_EV_SAW_TERM, m->from, 0, m->term);
-		if (m->type == RAFT_MSG_APPEND_ENTRIES &&
+		if ((m->type == RAFT_MSG_APPEND_ENTRIES ||
+		     m->type == RAFT_MSG_APPEND_ENTRIES_REPLY) &&
 		    s->role != RAFT_FOLLOWER &&
 		    raft_has_mistake(s, RAFT_MISTAKE_NO_STEPDOWN))
 			return; /* the lesson's mistake: ignore it, stay put */

@@ -58,23 +58,22 @@ void election_timer_restart(struct raft_state *s)
 	s->election_timeout = election_timeout_draw(s);
 }
 
-/* CheckQuorum: once per election_min ticks a leader counts the peers it
- * heard from; without a majority it may be cut off, so it steps down rather
- * than let clients believe a stale leader. */
+/* CheckQuorum: a leader that has not heard from a majority (itself
+ * included) within the last election_min ticks may be cut off, so it steps
+ * down rather than let clients believe a stale leader. The window slides,
+ * so it steps down within one election timeout of losing the majority. */
 static void leader_check_quorum(struct raft_state *s)
 {
+	uint64_t now = s->stats.ticks;
 	int live = 1; /* itself */
 	int i;
 
-	s->election_elapsed++;
-	if (s->election_elapsed < s->config.election_min)
-		return;
-	s->election_elapsed = 0;
-	for (i = 0; i < s->config.node_count; i++) {
-		if (i != s->config.id && s->active[i])
+	if (now - s->leader_since < s->config.election_min)
+		return; /* give the first round time to come back */
+	for (i = 0; i < s->config.node_count; i++)
+		if (i != s->config.id && s->last_heard[i] > s->leader_since &&
+		    now - s->last_heard[i] < s->config.election_min)
 			live++;
-		s->active[i] = 0;
-	}
 	if (live < raft_majority(s)) {
 		s->stats.quorum_stepdowns++;
 		become_follower(s, s->current_term);
