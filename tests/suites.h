@@ -10,6 +10,7 @@ extern const struct test_case timeout_tests[];
 extern const struct test_case lesson_tests[];
 extern const struct test_case mailbox_tests[];
 extern const struct test_case cluster_tests[];
+extern const struct test_case cli_tests[];
 
 #ifdef TEST_MAIN
 static const struct test_case *const all_suites[] = {
@@ -19,6 +20,7 @@ static const struct test_case *const all_suites[] = {
 	lesson_tests,
 	mailbox_tests,
 	cluster_tests,
+	cli_tests,
 };
 #endif
 
