@@ -17,6 +17,12 @@
  *  - liveness: once every fault has ended, all running nodes know one leader
  *    within 2 * election_max + heartbeat ticks.
  * It keeps bounded state and allocates only when a new term appears.
+ *
+ * Details (checker.c): an election is also spurious when the node had
+ * accepted that leader's heartbeat in its term and neither has been paused,
+ * crashed or re-partitioned since; the liveness verdict is given once per
+ * quiet period, at the first event past its deadline or at the end; a crash
+ * cancels a pending step-down; events after the end are ignored.
  */
 #ifndef CHECKER_H
 #define CHECKER_H

@@ -10,7 +10,8 @@ extern const struct test_case timeout_tests[];
 extern const struct test_case lesson_tests[];
 extern const struct test_case mailbox_tests[];
 extern const struct test_case cluster_tests[];
-extern const struct test_case cli_tests[];
+extern const struct test_case checker_tests[];
+extern const struct test_case trace_tests[];
 
 #ifdef TEST_MAIN
 static const struct test_case *const all_suites[] = {
@@ -20,7 +21,8 @@ static const struct test_case *const all_suites[] = {
 	lesson_tests,
 	mailbox_tests,
 	cluster_tests,
-	cli_tests,
+	checker_tests,
+	trace_tests,
 };
 #endif
 
