@@ -10,6 +10,7 @@ extern const struct test_case timeout_tests[];
 extern const struct test_case lesson_tests[];
 extern const struct test_case mailbox_tests[];
 extern const struct test_case cluster_tests[];
+extern const struct test_case cli_tests[];
 extern const struct test_case checker_tests[];
 extern const struct test_case trace_tests[];
 
@@ -21,6 +22,7 @@ static const struct test_case *const all_suites[] = {
 	lesson_tests,
 	mailbox_tests,
 	cluster_tests,
+	cli_tests,
 	checker_tests,
 	trace_tests,
 };
