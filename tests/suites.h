@@ -8,6 +8,8 @@ extern const struct test_case term_tests[];
 extern const struct test_case election_tests[];
 extern const struct test_case timeout_tests[];
 extern const struct test_case lesson_tests[];
+extern const struct test_case extension_tests[];
+extern const struct test_case sim_tests[];
 extern const struct test_case mailbox_tests[];
 extern const struct test_case cluster_tests[];
 extern const struct test_case cli_tests[];
@@ -20,6 +22,8 @@ static const struct test_case *const all_suites[] = {
 	election_tests,
 	timeout_tests,
 	lesson_tests,
+	extension_tests,
+	sim_tests,
 	mailbox_tests,
 	cluster_tests,
 	cli_tests,

@@ -1,0 +1,340 @@
+/* test_sim.c - the deterministic simulator: replay, faults, Pre-Vote and
+ * CheckQuorum on whole clusters, explore's replay commands. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explore.h"
+#include "sim.h"
+#include "suites.h"
+#include "testhelp.h"
+#include "testrun.h"
+
+static struct cmd_result first, second; /* large: not on the stack */
+
+static int slurp(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return (int)n;
+}
+
+static void same_seed_same_bytes(void)
+{
+	static char trace_a[1 << 20], trace_b[1 << 20];
+	const char *flags = "--sim --nodes 5 --ticks 400 --seed 99 "
+			    "--drop 0.05 --dup 0.05 --reorder 0.1 "
+			    "--pause leader@60:40 --crash 2@150:30 "
+			    "--partition '250:40:0,1|2,3,4'";
+
+	REQUIRE(run_cmd(&first, "%s/raftsim %s --trace /tmp/raftsim-a.jsonl",
+			test_bin_dir(), flags) == 0);
+	REQUIRE(run_cmd(&second, "%s/raftsim %s --trace /tmp/raftsim-b.jsonl",
+			test_bin_dir(), flags) == 0);
+	CHECK_EQ(first.status, 0);
+	CHECK(strcmp(first.out, second.out) == 0);
+	REQUIRE(slurp("/tmp/raftsim-a.jsonl", trace_a, sizeof(trace_a)) > 0);
+	REQUIRE(slurp("/tmp/raftsim-b.jsonl", trace_b, sizeof(trace_b)) > 0);
+	CHECK(strcmp(trace_a, trace_b) == 0);
+	/* Every fault kind made it into the trace. */
+	CHECK(strstr(trace_a, "\"ev\":\"pause\"") != NULL);
+	CHECK(strstr(trace_a, "\"ev\":\"crash\"") != NULL);
+	CHECK(strstr(trace_a, "\"ev\":\"restart\"") != NULL);
+	CHECK(strstr(trace_a, "\"groups\":[[0,1],[2,3,4]]") != NULL);
+	CHECK(strstr(trace_a, "\"ev\":\"heal\"") != NULL);
+	/* And another seed tells a different story. */
+	REQUIRE(run_cmd(&second, "%s/raftsim --sim --nodes 5 --ticks 400 "
+			"--seed 100 --drop 0.05", test_bin_dir()) == 0);
+	CHECK(strcmp(first.out, second.out) != 0);
+	remove("/tmp/raftsim-a.jsonl");
+	remove("/tmp/raftsim-b.jsonl");
+}
+
+static void check_agrees_with_the_live_checker(void)
+{
+	static const char *const runs[] = {
+		"--sim --nodes 5 --ticks 300 --seed 5",
+		"--sim --nodes 5 --ticks 300 --seed 6 --pause leader@50:40",
+		"--sim --nodes 5 --ticks 300 --seed 7 --mistake no-reset",
+		"--nodes 3 --ticks 60 --tick-ms 20 --seed 8",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		REQUIRE(run_cmd(&first, "%s/raftsim %s -q --trace "
+				"/tmp/raftsim-c.jsonl",
+				test_bin_dir(), runs[i]) == 0);
+		REQUIRE(run_cmd(&second, "%s/raftsim check /tmp/raftsim-c.jsonl",
+				test_bin_dir()) == 0);
+		CHECK_EQ(second.status, first.status);
+		if (second.status != first.status)
+			fprintf(stderr, "    %s\n    live: %s    check: %s%s\n",
+				runs[i], first.out, second.out, second.err);
+	}
+	remove("/tmp/raftsim-c.jsonl");
+}
+
+/* Runs one simulated cluster with a monitor, returns its violations. */
+static uint64_t violations_of(struct raftsim_options *o, char *first_what,
+			      size_t size)
+{
+	struct run_info info;
+	struct monitor mon;
+	const struct checker_violation *reports;
+	struct sim *sim;
+	uint64_t v;
+
+	run_info_from_options(&info, o, "sim");
+	if (monitor_init(&mon, &info, NULL, NULL) != 0)
+		return 999;
+	sim = sim_new(o, &mon);
+	if (sim == NULL) {
+		monitor_free(&mon);
+		return 999;
+	}
+	sim_run_all(sim);
+	monitor_end(&mon, sim_now(sim), sim_tick(sim));
+	v = checker_violation_count(mon.checker);
+	if (v > 0 && first_what != NULL) {
+		checker_reports(mon.checker, &reports);
+		snprintf(first_what, size, "%s", reports[0].what);
+	}
+	sim_free(sim);
+	monitor_free(&mon);
+	return v;
+}
+
+static void lab_options(struct raftsim_options *o, uint64_t seed)
+{
+	options_default(o);
+	o->sim = true;
+	o->nodes = 5;
+	o->ticks = 400;
+	o->seed = seed;
+}
+
+/* The node that leads at `tick` in a correct run of these options. */
+static int leader_at(const struct raftsim_options *o, uint64_t tick)
+{
+	struct sim *sim = sim_new(o, NULL);
+	int leader;
+
+	if (sim == NULL)
+		return RAFT_NONE;
+	sim_run_until(sim, (int64_t)tick * o->tick_ms * 1000);
+	leader = sim_leader(sim);
+	sim_free(sim);
+	return leader;
+}
+
+/* Sets up seed's scenario for a mistake; the correct run uses it too. */
+static void lab_scenario(struct raftsim_options *o, unsigned bit,
+			 uint64_t seed)
+{
+	int leader, i;
+
+	lab_options(o, seed);
+	if (bit == RAFT_MISTAKE_NO_STEPDOWN) {
+		/* Cut the leader off; the majority elects another; heal. The
+		 * old leader then hears the new term in AppendEntries. */
+		leader = leader_at(o, 60);
+		o->partition_count = 1;
+		o->partitions[0].tick = 60;
+		o->partitions[0].len = 60;
+		o->partitions[0].max_node = o->nodes - 1;
+		for (i = 0; i < o->nodes; i++)
+			o->partitions[0].group_of[i] = i == leader ? 0 : 1;
+	}
+	if (bit == RAFT_MISTAKE_DOUBLE_VOTE) {
+		/* A second election, where two candidates may overlap. */
+		o->pause_count = 1;
+		o->pauses[0] = (struct fault_window){WHO_LEADER, 60, 40};
+	}
+}
+
+/* Runs 20 seeds of a mistake's scenario, with and without the mistake.
+ * Returns how many seeds showed a violation with it; *false_alarms counts
+ * violations without it. *what keeps the first violation seen. */
+static int lab_run(unsigned bit, int *false_alarms, char *what, size_t size)
+{
+	struct raftsim_options o;
+	uint64_t seed;
+	int caught = 0;
+
+	*false_alarms = 0;
+	what[0] = '\0';
+	for (seed = 1; seed <= 20; seed++) {
+		lab_scenario(&o, bit, seed);
+		*false_alarms += violations_of(&o, NULL, 0) > 0;
+		o.mistakes = bit;
+		if (bit == RAFT_MISTAKE_LONG_HEARTBEAT)
+			o.heartbeat_ticks = 30; /* what the flag does too */
+		if (violations_of(&o, caught ? NULL : what, size) > 0)
+			caught++;
+	}
+	return caught;
+}
+
+static void lab_expect(unsigned bit, int at_least, const char *words)
+{
+	char what[200];
+	int false_alarms;
+	int caught = lab_run(bit, &false_alarms, what, sizeof(what));
+
+	CHECK_EQ(false_alarms, 0);
+	CHECK(caught >= at_least);
+	CHECK(strstr(what, words) != NULL);
+	if (caught < at_least || strstr(what, words) == NULL)
+		fprintf(stderr, "    %s: caught in %d of 20 seeds; first: %s\n",
+			options_mistake_name(bit), caught, what);
+}
+
+static void lab_long_heartbeat(void)
+{
+	lab_expect(RAFT_MISTAKE_LONG_HEARTBEAT, 20, "spurious");
+}
+
+static void lab_no_reset(void)
+{
+	lab_expect(RAFT_MISTAKE_NO_RESET, 20, "spurious");
+}
+
+static void lab_fixed_timeout(void)
+{
+	lab_expect(RAFT_MISTAKE_FIXED_TIMEOUT, 20, "liveness");
+}
+
+static void lab_no_stepdown(void)
+{
+	lab_expect(RAFT_MISTAKE_NO_STEPDOWN, 20, "stayed leader");
+}
+
+static void lab_double_vote(void)
+{
+	/* Only elections with overlapping candidates show it. */
+	lab_expect(RAFT_MISTAKE_DOUBLE_VOTE, 3, "vote");
+}
+
+/* A node cut off for a long time, then healed. */
+static uint64_t leader_stepdowns_after_rejoin(bool prevote)
+{
+	struct raftsim_options o;
+	struct sim *sim;
+	uint64_t before, after;
+	int leader, i;
+
+	options_default(&o);
+	o.sim = true;
+	o.nodes = 5;
+	o.ticks = 600;
+	o.seed = 11;
+	o.prevote = prevote;
+	sim = sim_new(&o, NULL);
+	if (sim == NULL)
+		return 999;
+	sim_run_until(sim, 100 * 10000); /* tick 100: a leader by now */
+	leader = sim_leader(sim);
+	if (leader == RAFT_NONE) {
+		sim_free(sim);
+		return 999;
+	}
+	/* Cut off one follower for 300 ticks: without Pre-Vote it keeps
+	 * campaigning and inflates its term. */
+	for (i = 0; i < o.nodes && i == leader; i++)
+		;
+	o.partition_count = 1;
+	sim_free(sim);
+	o.partitions[0].tick = 100;
+	o.partitions[0].len = 300;
+	o.partitions[0].max_node = o.nodes - 1;
+	memset(o.partitions[0].group_of, 0, sizeof(o.partitions[0].group_of));
+	o.partitions[0].group_of[i] = 1;
+	sim = sim_new(&o, NULL);
+	if (sim == NULL)
+		return 999;
+	sim_run_until(sim, 399 * 10000);
+	leader = sim_leader(sim);
+	before = leader == RAFT_NONE ? 0 : sim_node(sim, leader)->stats.stepdowns;
+	sim_run_all(sim);
+	after = leader == RAFT_NONE ? 999 : sim_node(sim, leader)->stats.stepdowns;
+	sim_free(sim);
+	return after - before;
+}
+
+static void rejoin_disrupts_without_prevote_only(void)
+{
+	CHECK_EQ(leader_stepdowns_after_rejoin(false), 1);
+	CHECK_EQ(leader_stepdowns_after_rejoin(true), 0);
+}
+
+static void explore_failures_replay(void)
+{
+	struct raftsim_options base, run;
+	char cmd[2048];
+
+	options_default(&base);
+	base.nodes = 5;
+	base.ticks = 300;
+	base.seed = 3;
+	base.mistakes = RAFT_MISTAKE_NO_STEPDOWN;
+	explore_plan_run(&base, 4, &run);
+	REQUIRE(options_format_command(&run, cmd, sizeof(cmd)) == 0);
+	CHECK(strstr(cmd, "--sim") != NULL);
+	CHECK(strstr(cmd, "--mistake no-stepdown") != NULL);
+	REQUIRE(run_cmd(&first, "%s/%s --trace /tmp/raftsim-e1.jsonl",
+			test_bin_dir(), cmd) == 0);
+	REQUIRE(run_cmd(&second, "%s/%s --trace /tmp/raftsim-e2.jsonl",
+			test_bin_dir(), cmd) == 0);
+	CHECK(strcmp(first.out, second.out) == 0);
+	REQUIRE(run_cmd(&second, "cmp -s /tmp/raftsim-e1.jsonl "
+			"/tmp/raftsim-e2.jsonl") == 0);
+	CHECK_EQ(second.status, 0);
+	remove("/tmp/raftsim-e1.jsonl");
+	remove("/tmp/raftsim-e2.jsonl");
+	/* The same plan, run in-process, gives the same verdict. */
+	CHECK_EQ(violations_of(&run, NULL, 0) > 0, first.status == 1);
+}
+
+static void explore_finds_nothing_in_correct_code(void)
+{
+	REQUIRE(run_cmd(&first, "%s/raftsim explore --runs 300 --nodes 5 "
+			"--ticks 500 --seed 1", test_bin_dir()) == 0);
+	CHECK_EQ(first.status, 0);
+	CHECK(strstr(first.out, "300 runs") != NULL);
+	REQUIRE(run_cmd(&first, "%s/raftsim explore --runs 50 --nodes 5 "
+			"--ticks 300 --seed 1 --mistake no-stepdown",
+			test_bin_dir()) == 0);
+	CHECK_EQ(first.status, 1); /* and something in broken code */
+	CHECK(strstr(first.out, "replay: raftsim --sim") != NULL);
+}
+
+const struct test_case sim_tests[] = {
+	{"sim: the same seed and flags give byte-identical stdout and trace",
+	 same_seed_same_bytes},
+	{"sim: raftsim check agrees with the live checker on every trace",
+	 check_agrees_with_the_live_checker},
+	{"lab: long-heartbeat causes spurious elections the checker reports",
+	 lab_long_heartbeat},
+	{"lab: no-reset causes spurious elections the checker reports",
+	 lab_no_reset},
+	{"lab: fixed-timeout splits every vote; the checker reports no leader",
+	 lab_fixed_timeout},
+	{"lab: no-stepdown leaves a stale leader the checker reports",
+	 lab_no_stepdown},
+	{"lab: double-vote gives two votes in a term; the checker reports it",
+	 lab_double_vote},
+	{"§9.6: a node partitioned away rejoins; without Pre-Vote the leader "
+	 "steps down, with Pre-Vote it stays",
+	 rejoin_disrupts_without_prevote_only},
+	{"explore: a failing run's printed command replays it byte for byte",
+	 explore_failures_replay},
+	{"explore: no violation in correct code; violations in broken code",
+	 explore_finds_nothing_in_correct_code},
+	{NULL, NULL},
+};
