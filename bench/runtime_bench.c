@@ -173,8 +173,8 @@ int main(int argc, char **argv)
 	printf("\nscale: 500 ticks at 10 ms (target: no spurious election at "
 	       ">= 128 nodes)\n");
 	printf("  %6s %5s %9s %9s %8s %8s %10s %10s %7s\n", "nodes", "exit",
-	       "spurious", "observer", "leaders", "term", "tick p99", "mail p50",
-	       "CPU");
+	       "spurious", "observer", "leaders", "term", "tick p99",
+	       "mail p50", "CPU");
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uint64_t term = 0;
 		int n;

@@ -145,7 +145,8 @@ int mailbox_take(struct mailbox *mb, struct mail *out, int max,
 	if (mb->mode != MAILBOX_RUN)
 		goto out;
 	/* Fast path: ready messages at the head. */
-	while (n < max && mb->count > 0 && mb->ring[mb->head].ready_us <= now_us) {
+	while (n < max && mb->count > 0 &&
+	       mb->ring[mb->head].ready_us <= now_us) {
 		out[n++] = mb->ring[mb->head];
 		mb->head = (mb->head + 1) % mb->cap;
 		mb->count--;

@@ -337,8 +337,9 @@ err_trace:
 		code = EXIT_VIOLATION;
 	}
 err:
-	if (res != NULL && code == EXIT_USAGE) {
-		memset(res, 0, sizeof(*res));
+	if (res != NULL) {
+		if (code == EXIT_USAGE) /* nothing ran */
+			memset(res, 0, sizeof(*res));
 		res->exit_code = code;
 	}
 	return code;

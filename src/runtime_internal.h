@@ -57,7 +57,7 @@ struct observer {
 	struct sample cur[OPT_MAX_NODES];
 	uint64_t up_streak[OPT_MAX_NODES];   /* samples in a row up */
 	uint64_t lead_streak[OPT_MAX_NODES]; /* ... up and leader, one term */
-	uint64_t led_term[OPT_MAX_NODES];    /* last term seen leading; 0 none */
+	uint64_t led_term[OPT_MAX_NODES];    /* last term seen leading, or 0 */
 	uint64_t regroup_tick;               /* last partition or heal */
 	uint64_t live_violations;
 	uint64_t live_spurious;
@@ -74,7 +74,7 @@ struct cluster {
 	int64_t tick_us;
 	int64_t start_us;    /* written before the gate opens, then read-only */
 
-	pthread_mutex_t gate_mu; /* node threads wait here until start_us is set */
+	pthread_mutex_t gate_mu; /* node threads wait here for start_us */
 	pthread_cond_t gate_cond;
 	bool gate_open;
 

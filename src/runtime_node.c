@@ -71,10 +71,12 @@ static int node_send(void *ctx, const struct raft_message *msg)
 	}
 	to = &c->node[msg->to].mb;
 	now = clock_now_us();
-	for (i = 0; i < fate.copies; i++)
-		if (mailbox_push(to, msg, now, now + (int64_t)fate.extra_us[i]) ==
-		    MAILBOX_OK)
+	for (i = 0; i < fate.copies; i++) {
+		int64_t ready = now + (int64_t)fate.extra_us[i];
+
+		if (mailbox_push(to, msg, now, ready) == MAILBOX_OK)
 			handed = 1;
+	}
 	return handed ? 0 : -1;
 }
 
@@ -85,12 +87,12 @@ int node_boot(struct rnode *rn, bool restart)
 	struct raft_event_sink e = {node_emit, rn};
 	struct raft_stats kept = rn->raft.stats;
 	struct raft_config cfg;
+	uint64_t stream = (uint64_t)rn->id + 1000 * rn->restarts;
 	int rv;
 
 	/* A restarted node draws fresh timeouts, as the simulator does. */
 	raft_config_default(&cfg, rn->id, o->nodes,
-			    raft_rng_derive(o->seed, (uint64_t)rn->id +
-							     1000 * rn->restarts));
+			    raft_rng_derive(o->seed, stream));
 	cfg.heartbeat_interval = o->heartbeat_ticks;
 	cfg.election_min = (unsigned)o->election.min;
 	cfg.election_max = (unsigned)o->election.max;

@@ -149,8 +149,10 @@ static void count_spurious(struct cluster *c, uint64_t tick)
 		    spurious(c, i, tick))
 			obs->live_spurious++;
 	for (i = 0; i < c->n; i++) {
-		obs->up_streak[i] = s[i].status == NODE_UP ? obs->up_streak[i] + 1
-							   : 0;
+		if (s[i].status == NODE_UP)
+			obs->up_streak[i]++;
+		else
+			obs->up_streak[i] = 0;
 		if (s[i].status != NODE_UP || s[i].role != RAFT_LEADER)
 			obs->lead_streak[i] = 0;
 		else if (p[i].role == RAFT_LEADER && p[i].term == s[i].term)
@@ -171,7 +173,7 @@ static void publish_fault(struct cluster *c, enum wev_type type, int node,
 	w.tick = tick;
 	w.peer = RAFT_NONE;
 	if (type == WEV_PARTITION)
-		w.group_of = c->faults.group_of; /* written only by this thread */
+		w.group_of = c->faults.group_of; /* this thread's to write */
 	cluster_publish(c, &w);
 }
 
@@ -204,7 +206,7 @@ static void apply_to_node(struct cluster *c, const struct fault_action *a,
 		type = WEV_RESTART;
 		rn->restarts++;
 		rv = node_boot(rn, true);
-		assert(rv == RAFT_OK); /* the same configuration booted before */
+		assert(rv == RAFT_OK); /* this configuration booted before */
 		(void)rv;
 		mailbox_set_mode(&rn->mb, MAILBOX_RUN);
 		break;
@@ -233,8 +235,9 @@ static void advance_faults(struct cluster *c, uint64_t tick, int leader)
 
 		if (a->type == FAULT_PARTITION || a->type == FAULT_HEAL) {
 			obs->regroup_tick = tick;
-			publish_fault(c, a->type == FAULT_PARTITION ? WEV_PARTITION
-								  : WEV_HEAL,
+			publish_fault(c,
+				      a->type == FAULT_PARTITION ? WEV_PARTITION
+								 : WEV_HEAL,
 				      RAFT_NONE, tick);
 			continue;
 		}

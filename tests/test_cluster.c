@@ -138,7 +138,8 @@ static int find(int from, enum wev_type type, int node)
 	int i;
 
 	for (i = from < 0 ? 0 : from; i < rec.n; i++)
-		if (rec.ev[i].type == type && (node < 0 || rec.ev[i].node == node))
+		if (rec.ev[i].type == type &&
+		    (node < 0 || rec.ev[i].node == node))
 			return i;
 	return -1;
 }

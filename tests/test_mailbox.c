@@ -162,7 +162,7 @@ const struct test_case mailbox_tests[] = {
 	 mailbox_holds_delayed_messages},
 	{"runtime parts: a frozen mailbox queues, a closed one drops",
 	 mailbox_modes},
-	{"runtime parts: mailbox_wait returns for past deadlines, mail and stop",
+	{"runtime parts: mailbox_wait returns for a past deadline, mail, stop",
 	 mailbox_wait_returns},
 	{"runtime parts: latency histogram quantiles are within a bucket",
 	 lathist_quantiles},
