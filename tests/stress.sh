@@ -35,7 +35,7 @@ while [ "$i" -le "$runs" ]; do
 	trace="$dir/trace-$seed.jsonl"
 	cmd="$bin --nodes 7 --ticks $ticks --tick-ms $tick_ms \
 --pause-prob 0.01 --pause-ticks 5-40 --drop 0.05 --dup 0.01 --reorder 0.02 \
---seed $seed --quiet $*"
+--seed $seed --quiet${*:+ $*}"
 	printf 'stress %d/%d: seed %s: ' "$i" "$runs" "$seed"
 	# shellcheck disable=SC2086 # cmd is split on purpose
 	$cmd --trace "$trace" >"$dir/out" 2>"$dir/err"
