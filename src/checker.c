@@ -1,11 +1,9 @@
 /* checker.c - Raft's invariants over a stream of run events; see checker.h.
  *
  * Per node it follows term, role, up/down and the last heartbeat; per term
- * (a window of terms, grown only when a new term appears) who led it and
- * whom each node voted for in it. A term below every node's current term
- * can never be named again by a correct node, so the window moves past it:
- * the state is bounded by the spread of terms in the cluster, not by the
- * length of the run.
+ * who led it and whom each node voted for in it (checker_terms.c, which
+ * keeps that state bounded by the spread of terms in the cluster, not by the
+ * length of the run).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -13,52 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checker.h"
+#include "checker_internal.h"
 
-/* The most int16_t term slots the checker keeps (64 MiB). */
-#define MAX_SLOTS ((size_t)1 << 25)
-
-struct node {
-	uint64_t term, prev_term; /* now, and before the last WEV_TERM */
-	enum raft_role role;
-	bool paused, crashed;
-	int64_t up_since;      /* last resume or restart (start at first) */
-	int64_t leader_since;  /* last became leader */
-	int64_t reach_changed; /* last partition change of whom it reaches */
-	int hb_leader;         /* the last heartbeat it accepted: from whom, */
-	uint64_t hb_term;      /* in which term */
-	int64_t hb_at;         /* and when */
-	/* After a leader saw a higher term: 1 expects the term change next,
-	 * 2 the role change to follower. */
-	int watch;
-	uint64_t watch_term, watch_seen;
-};
-
-struct checker {
-	struct run_info info;
-	bool started, finished, nostart_reported, oom;
-	bool live_checked; /* the run has no continuous faults to excuse it */
-	bool fault_seen;   /* a pause, crash or partition happened */
-	bool partitioned;
-	bool live_pending; /* a quiet period awaits its liveness verdict */
-	int n;
-	int64_t last_us;
-	int64_t quiet_since;
-	uint64_t live_wait; /* ticks from the quiet to the verdict */
-	uint64_t violations, spurious;
-	int nreports;
-	struct checker_violation reports[CHECKER_MAX_REPORTS];
-	uint8_t group_of[RAFT_MAX_NODES];
-	uint64_t base;  /* the term of slots[0] */
-	int16_t *slots; /* n + 1 per term from base, cap terms */
-	size_t cap;
-	struct node nodes[RAFT_MAX_NODES];
-};
-
-static void violation(struct checker *c, int64_t us, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void violation(struct checker *c, int64_t us, const char *fmt, ...)
+void checker_violate(struct checker *c, int64_t us, const char *fmt, ...)
 {
 	struct checker_violation *v;
 	va_list ap;
@@ -119,65 +74,14 @@ static int64_t live_deadline(const struct checker *c)
 						 : c->quiet_since + wait;
 }
 
-/* The slots of `term`: its leader, then each node's vote (RAFT_NONE for
- * none). NULL for a term already dropped, or past what memory allows. */
-static int16_t *term_slots(struct checker *c, uint64_t term, int64_t us)
-{
-	size_t w = (size_t)c->n + 1, cap = c->cap ? c->cap : 16, i;
-	int16_t *t;
-
-	if (term < c->base || c->oom)
-		return NULL;
-	while (cap <= term - c->base && cap <= MAX_SLOTS / w)
-		cap *= 2;
-	if (cap > c->cap) {
-		t = cap <= MAX_SLOTS / w
-			    ? realloc(c->slots, cap * w * sizeof(*t))
-			    : NULL;
-		if (t == NULL) {
-			violation(c, us, "checker cannot keep term %" PRIu64
-				  " (%" PRIu64 " terms after the oldest one in "
-				  "use, or out of memory): later checks are "
-				  "incomplete", term, term - c->base);
-			c->oom = true;
-			return NULL;
-		}
-		for (i = c->cap * w; i < cap * w; i++)
-			t[i] = RAFT_NONE;
-		c->slots = t;
-		c->cap = cap;
-	}
-	return &c->slots[(term - c->base) * w];
-}
-
-/* Drops the terms that every node has left behind. */
-static void prune(struct checker *c)
-{
-	uint64_t min = c->nodes[0].term, drop;
-	size_t w = (size_t)c->n + 1, i;
-	int k;
-
-	for (k = 1; k < c->n; k++)
-		if (c->nodes[k].term < min)
-			min = c->nodes[k].term;
-	if (min <= c->base)
-		return;
-	drop = min - c->base < c->cap ? min - c->base : c->cap;
-	if (c->slots != NULL)
-		memmove(c->slots, c->slots + drop * w,
-			(c->cap - drop) * w * sizeof(*c->slots));
-	for (i = (c->cap - drop) * w; i < c->cap * w; i++)
-		c->slots[i] = RAFT_NONE;
-	c->base = min;
-}
-
 static void start(struct checker *c, const struct wev *ev)
 {
 	int i;
 
 	if (ev->info == NULL || ev->info->nodes < 1 ||
 	    ev->info->nodes > RAFT_MAX_NODES) {
-		violation(c, ev->us, "start event without a valid node count");
+		checker_violate(c, ev->us,
+				"start event without a valid node count");
 		c->finished = true; /* nothing can be checked */
 		return;
 	}
@@ -211,17 +115,18 @@ static void liveness(struct checker *c, int64_t at)
 		if (!is_up(&c->nodes[i]) || c->nodes[i].role != RAFT_LEADER)
 			continue;
 		if (l != NULL) {
-			violation(c, at, "liveness: nodes %d and %d are both "
-				  "leaders %u ticks after the faults ended",
-				  leader, i, (unsigned)c->live_wait);
+			checker_violate(c, at, "liveness: nodes %d and %d "
+					"are both leaders %u ticks after the "
+					"faults ended", leader, i,
+					(unsigned)c->live_wait);
 			return;
 		}
 		leader = i;
 		l = &c->nodes[i];
 	}
 	if (l == NULL) {
-		violation(c, at, "liveness: no leader %u ticks after the "
-			  "faults ended", (unsigned)c->live_wait);
+		checker_violate(c, at, "liveness: no leader %u ticks after the "
+				"faults ended", (unsigned)c->live_wait);
 		return;
 	}
 	for (i = 0; i < c->n; i++) {
@@ -230,11 +135,11 @@ static void liveness(struct checker *c, int64_t at)
 		    (st->role == RAFT_FOLLOWER && st->term == l->term &&
 		     st->hb_term == l->term && st->hb_leader == leader))
 			continue;
-		violation(c, at, "liveness: node %d (%s of term %" PRIu64
-			  ") does not follow node %d, leader of term %" PRIu64
-			  ", %u ticks after the faults ended", i,
-			  raft_role_name(st->role), st->term, leader, l->term,
-			  (unsigned)c->live_wait);
+		checker_violate(c, at, "liveness: node %d (%s of term %"
+				PRIu64 ") does not follow node %d, leader of "
+				"term %" PRIu64 ", %u ticks after the faults "
+				"ended", i, raft_role_name(st->role), st->term,
+				leader, l->term, (unsigned)c->live_wait);
 		return;
 	}
 }
@@ -261,55 +166,6 @@ static void regroup(struct checker *c, const uint8_t *group_of, int64_t us)
 	c->partitioned = group_of != NULL;
 	if (group_of != NULL)
 		memcpy(c->group_of, group_of, (size_t)c->n);
-}
-
-static void become_leader(struct checker *c, int node, const struct wev *ev)
-{
-	int16_t *t = term_slots(c, ev->term, ev->us);
-	int need = c->n / 2 + 1, votes = 0, i;
-
-	c->nodes[node].leader_since = ev->us;
-	if (t == NULL)
-		return;
-	if (t[0] != RAFT_NONE && t[0] != node)
-		violation(c, ev->us, "nodes %d and %d both became leader of "
-			  "term %" PRIu64, t[0], node, ev->term);
-	else
-		t[0] = (int16_t)node;
-	for (i = 0; i < c->n; i++)
-		votes += t[1 + i] == node;
-	if (votes < need)
-		violation(c, ev->us, "node %d became leader of term %" PRIu64
-			  " with %d of %d votes (a majority is %d)", node,
-			  ev->term, votes, c->n, need);
-}
-
-static void vote(struct checker *c, int node, const struct wev *ev)
-{
-	int16_t *t = term_slots(c, ev->term, ev->us);
-
-	if (t != NULL && t[1 + node] != RAFT_NONE)
-		violation(c, ev->us, "node %d voted twice in term %" PRIu64
-			  " (for %d, then for %d)", node, ev->term, t[1 + node],
-			  ev->peer);
-	if (t != NULL)
-		t[1 + node] = (int16_t)ev->peer;
-}
-
-/* A heartbeat accepted, or a round sent, in a term must come from the node
- * that became leader of that term. */
-static void from_leader(struct checker *c, const struct wev *ev, int leader,
-			const char *what)
-{
-	const int16_t *t = term_slots(c, ev->term, ev->us);
-
-	if (t != NULL && t[0] == RAFT_NONE)
-		violation(c, ev->us, "%s from node %d in term %" PRIu64
-			  ", which has no leader", what, leader, ev->term);
-	else if (t != NULL && t[0] != leader)
-		violation(c, ev->us, "%s from node %d in term %" PRIu64
-			  ", whose leader is node %d", what, leader, ev->term,
-			  t[0]);
 }
 
 /* Counts the election if a healthy leader L of the node's term (or a later
@@ -349,11 +205,12 @@ static void election(struct checker *c, int node, const struct wev *ev)
 			continue;
 		c->spurious++;
 		if (c->info.dup == 0 && c->live_checked && !c->fault_seen)
-			violation(c, now, "spurious election: node %d started "
-				  "term %" PRIu64 " while node %d had led term %"
-				  PRIu64 " for %" PRId64 " ms%s", node, ev->term,
-				  i, l->term, (now - l->leader_since) / 1000,
-				  heard ? " and reached it" : "");
+			checker_violate(c, now, "spurious election: node %d "
+					"started term %" PRIu64 " while node "
+					"%d had led term %" PRIu64 " for %"
+					PRId64 " ms%s", node, ev->term, i,
+					l->term, (now - l->leader_since) / 1000,
+					heard ? " and reached it" : "");
 		return;
 	}
 }
@@ -362,9 +219,9 @@ static void stayed_leader(struct checker *c, int node, int64_t us)
 {
 	struct node *st = &c->nodes[node];
 
-	violation(c, us, "node %d stayed leader of term %" PRIu64
-		  " after seeing term %" PRIu64, node, st->watch_term,
-		  st->watch_seen);
+	checker_violate(c, us, "node %d stayed leader of term %" PRIu64
+			" after seeing term %" PRIu64, node, st->watch_term,
+			st->watch_seen);
 	st->watch = 0;
 }
 
@@ -394,29 +251,29 @@ static void apply_core(struct checker *c, int node, const struct wev *ev)
 	switch (ev->type) {
 	case WEV_TERM:
 		if (ev->term < st->term)
-			violation(c, ev->us, "node %d's term went back from "
-				  "%" PRIu64 " to %" PRIu64, node, st->term,
-				  ev->term);
+			checker_violate(c, ev->us, "node %d's term went back "
+					"from %" PRIu64 " to %" PRIu64, node,
+					st->term, ev->term);
 		st->prev_term = st->term;
 		st->term = ev->term;
-		prune(c);
+		checker_prune(c);
 		break;
 	case WEV_ROLE:
 		st->role = ev->role;
 		if (ev->role == RAFT_LEADER)
-			become_leader(c, node, ev);
+			checker_become_leader(c, node, ev);
 		break;
 	case WEV_VOTE:
-		vote(c, node, ev);
+		checker_vote(c, node, ev);
 		break;
 	case WEV_HEARTBEAT:
-		from_leader(c, ev, ev->peer, "heartbeat");
+		checker_from_leader(c, ev, ev->peer, "heartbeat");
 		st->hb_leader = ev->peer;
 		st->hb_term = ev->term;
 		st->hb_at = ev->us;
 		break;
 	case WEV_ROUND:
-		from_leader(c, ev, node, "heartbeat round");
+		checker_from_leader(c, ev, node, "heartbeat round");
 		break;
 	case WEV_ELECTION:
 		election(c, node, ev);
@@ -461,7 +318,8 @@ static void apply_fault(struct checker *c, const struct wev *ev)
 		break;
 	default: /* WEV_PARTITION, WEV_HEAL */
 		if (ev->type == WEV_PARTITION && ev->group_of == NULL)
-			violation(c, ev->us, "partition event without groups");
+			checker_violate(c, ev->us,
+					"partition event without groups");
 		else
 			regroup(c, ev->type == WEV_HEAL ? NULL : ev->group_of,
 				ev->us);
@@ -489,14 +347,15 @@ void checker_feed(struct checker *c, const struct wev *ev)
 		if (ev->type == WEV_START)
 			start(c, ev);
 		else if (!c->nostart_reported)
-			violation(c, ev->us, "events before the start event");
+			checker_violate(c, ev->us,
+					"events before the start event");
 		c->nostart_reported = true;
 		return;
 	}
 	if (ev->us < c->last_us)
-		violation(c, ev->us, "%s event at %" PRId64 " us comes after "
-			  "one at %" PRId64 " us", wev_name(ev->type), ev->us,
-			  c->last_us);
+		checker_violate(c, ev->us, "%s event at %" PRId64 " us comes "
+				"after one at %" PRId64 " us",
+				wev_name(ev->type), ev->us, c->last_us);
 	else
 		c->last_us = ev->us;
 	/* Nothing happened between the deadline and this event, so the state
@@ -504,16 +363,18 @@ void checker_feed(struct checker *c, const struct wev *ev)
 	if (c->live_pending && ev->us > live_deadline(c))
 		liveness(c, live_deadline(c));
 	if (ev->type == WEV_START)
-		violation(c, ev->us, "a second start event");
+		checker_violate(c, ev->us, "a second start event");
 	else if (ev->type == WEV_END)
 		checker_finish(c, ev->us);
 	else if (by_node && (ev->node < 0 || ev->node >= c->n))
-		violation(c, ev->us, "%s event names node %d of a %d-node "
-			  "cluster", wev_name(ev->type), ev->node, c->n);
+		checker_violate(c, ev->us, "%s event names node %d of a "
+				"%d-node cluster", wev_name(ev->type),
+				ev->node, c->n);
 	else if ((ev->type == WEV_VOTE || ev->type == WEV_HEARTBEAT) &&
 		 (ev->peer < 0 || ev->peer >= c->n))
-		violation(c, ev->us, "%s event names peer %d of a %d-node "
-			  "cluster", wev_name(ev->type), ev->peer, c->n);
+		checker_violate(c, ev->us, "%s event names peer %d of a "
+				"%d-node cluster", wev_name(ev->type),
+				ev->peer, c->n);
 	else if (fault)
 		apply_fault(c, ev);
 	else if (ev->type < WEV_TYPE_COUNT)

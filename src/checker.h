@@ -39,7 +39,7 @@ struct checker_violation {
 	char what[200];
 };
 
-struct checker; /* opaque: see checker.c */
+struct checker; /* opaque: see checker_internal.h */
 
 /* Returns NULL when out of memory. */
 struct checker *checker_new(void);

@@ -14,6 +14,7 @@ extern const struct test_case mailbox_tests[];
 extern const struct test_case cluster_tests[];
 extern const struct test_case cli_tests[];
 extern const struct test_case checker_tests[];
+extern const struct test_case checker_live_tests[];
 extern const struct test_case trace_tests[];
 
 #ifdef TEST_MAIN
@@ -28,6 +29,7 @@ static const struct test_case *const all_suites[] = {
 	cluster_tests,
 	cli_tests,
 	checker_tests,
+	checker_live_tests,
 	trace_tests,
 };
 #endif

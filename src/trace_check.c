@@ -1,0 +1,137 @@
+/* trace_check.c - `raftsim check FILE`: feeds a trace file to a checker.
+ *
+ * Reads line by line with a bound on the line length, so no file can make
+ * it allocate more than one line's buffer; each line goes through
+ * trace_parse (trace_read.c).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checker.h"
+#include "trace.h"
+
+#define MAX_LINE (64 * 1024) /* bytes of one trace line */
+
+/* Reads one line (without '\n') into buf, which holds MAX_LINE + 1 bytes.
+ * Returns 0, 1 at the end of the file, -1 for a bad line or -2 for a read
+ * error, with a reason in *why. */
+static int read_line(FILE *f, char *buf, size_t *len, const char **why)
+{
+	int ch;
+
+	for (*len = 0; (ch = getc(f)) != EOF && ch != '\n';) {
+		*why = ch == '\0' ? "the line has a NUL byte"
+				 : "the line is longer than 65536 bytes";
+		if (ch == '\0' || *len == MAX_LINE)
+			return -1;
+		buf[(*len)++] = (char)ch;
+	}
+	buf[*len] = '\0';
+	*why = strerror(errno);
+	return ferror(f) ? -2 : ch == EOF && *len == 0;
+}
+
+struct check_run {
+	uint64_t line, events, max_term;
+	int nodes;
+	bool ended;
+	int64_t last_us;
+	uint64_t end_violations, end_spurious; /* as the run recorded them */
+};
+
+/* Parses and feeds every line. Returns 0, or 1 (malformed) or 2 (read
+ * error) after a message on err. */
+static int feed_file(FILE *f, const char *path, char *buf, struct checker *c,
+		     struct check_run *run, FILE *err)
+{
+	struct trace_slots slots;
+	struct wev ev;
+	char why[160];
+	const char *bad = NULL;
+	size_t len;
+	int rv;
+
+	while ((rv = read_line(f, buf, &len, &bad)) != 1) {
+		run->line++;
+		if (rv == 0 && strspn(buf, " \t\r") == len)
+			continue; /* a blank line says nothing */
+		if (rv == 0 && trace_parse(buf, &ev, &slots, run->nodes, why,
+					   sizeof(why)) != 0)
+			bad = why;
+		else if (rv == 0 && run->ended)
+			bad = "an event after the end event";
+		else if (rv == 0 && run->nodes != 0 && ev.type == WEV_START)
+			bad = "a second start event";
+		else if (rv == 0)
+			bad = NULL;
+		if (bad != NULL) {
+			fprintf(err, "%s:%" PRIu64 ": %s: %s\n", path, run->line,
+				rv == -2 ? "cannot read" : "malformed trace",
+				bad);
+			return rv == -2 ? 2 : 1;
+		}
+		if (ev.type == WEV_START)
+			run->nodes = ev.info->nodes;
+		run->ended = ev.type == WEV_END;
+		run->end_violations = ev.violations;
+		run->end_spurious = ev.spurious_elections;
+		run->max_term = ev.term > run->max_term ? ev.term : run->max_term;
+		run->last_us = ev.us;
+		run->events++;
+		checker_feed(c, &ev);
+	}
+	if (run->nodes == 0)
+		fprintf(err, "%s: malformed trace: no start event\n", path);
+	return run->nodes == 0;
+}
+
+int trace_check_file(const char *path, FILE *out, FILE *err)
+{
+	struct check_run run = {0};
+	struct checker *c = NULL;
+	char *buf = NULL;
+	uint64_t v, s;
+	FILE *f;
+	int rv = 2;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		fprintf(err, "raftsim check: cannot open %s: %s\n", path,
+			strerror(errno));
+		return 2;
+	}
+	buf = malloc(MAX_LINE + 1);
+	c = checker_new();
+	if (buf == NULL || c == NULL) {
+		fprintf(err, "raftsim check: out of memory\n");
+		goto err;
+	}
+	rv = feed_file(f, path, buf, c, &run, err);
+	if (rv != 0)
+		goto err;
+	checker_finish(c, run.last_us); /* a no-op after an end event */
+	v = checker_violation_count(c);
+	s = checker_spurious_elections(c);
+	rv = v != 0 || !run.ended || run.end_violations != v ||
+	     run.end_spurious != s;
+	fprintf(out, "check: %s (%" PRIu64 " events, %" PRIu64 " terms, %"
+		PRIu64 " violations, %" PRIu64 " spurious elections)\n",
+		rv ? "FAIL" : "OK", run.events, run.max_term, v, s);
+	checker_print(c, out);
+	if (!run.ended)
+		fprintf(out, "check: the trace has no end event (was the run "
+			"cut short?)\n");
+	else if (run.end_violations != v || run.end_spurious != s)
+		fprintf(out, "check: the run recorded %" PRIu64 " violations "
+			"and %" PRIu64 " spurious elections; the file shows %"
+			PRIu64 " and %" PRIu64 "\n", run.end_violations,
+			run.end_spurious, v, s);
+err:
+	checker_free(c);
+	free(buf);
+	fclose(f);
+	return rv;
+}

@@ -1,0 +1,38 @@
+/* checkfeed.h - hand-made event streams for the checker tests.
+ *
+ * The names are short so that each test reads as the stream it feeds. One
+ * checker at a time: begin() or start() frees the last one.
+ */
+#ifndef CHECKFEED_H
+#define CHECKFEED_H
+
+#include <stdint.h>
+
+#include "checker.h"
+
+#define MS(x) ((int64_t)(x) * 1000)
+
+extern struct checker *ck;   /* the checker being fed */
+extern struct run_info info; /* what the next start event says */
+
+/* A fault-free run of `nodes` (see checkfeed.c); edit `info`, then start(). */
+void setup(int nodes);
+/* A fresh checker, fed the start event of `info`. */
+void start(void);
+/* setup(nodes), then start(). */
+void begin(int nodes);
+
+/* One event; `peer` is the role of a role event. */
+void feed(enum wev_type type, int64_t us, int node, uint64_t term,
+	  int peer);
+/* Leader `node` of `term` sees `seen` in a message from the next node. */
+void saw_term(int64_t us, int node, uint64_t term, uint64_t seen);
+void partition(int64_t us, const uint8_t *group_of);
+void campaign(int64_t us, int node, uint64_t t);
+void elect(int64_t us, int leader, uint64_t t, int voters);
+void lead(int64_t from, int64_t to, int leader, uint64_t t);
+
+uint64_t violations(void);
+int reported(const char *text);
+
+#endif
