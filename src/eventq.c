@@ -8,6 +8,9 @@ void eventq_init(struct eventq *q)
 {
 	q->heap = NULL;
 	q->len = 0;
+	q->slab = NULL;
+	q->free_slots = NULL;
+	q->free_len = 0;
 	q->cap = 0;
 	q->next_seq = 0;
 }
@@ -15,58 +18,84 @@ void eventq_init(struct eventq *q)
 void eventq_free(struct eventq *q)
 {
 	free(q->heap);
+	free(q->slab);
+	free(q->free_slots);
 	eventq_init(q);
 }
 
-void eventq_clear(struct eventq *q)
+static int grow(struct eventq *q)
 {
-	q->len = 0;
-	q->next_seq = 0;
+	size_t cap = q->cap ? q->cap * 2 : 256;
+	struct eventq_key *heap;
+	struct sim_event *slab;
+	uint32_t *free_slots;
+	size_t i;
+
+	if (cap > UINT32_MAX)
+		return -1;
+	heap = realloc(q->heap, cap * sizeof(*heap));
+	if (heap == NULL)
+		return -1;
+	q->heap = heap;
+	slab = realloc(q->slab, cap * sizeof(*slab));
+	if (slab == NULL)
+		return -1;
+	q->slab = slab;
+	free_slots = realloc(q->free_slots, cap * sizeof(*free_slots));
+	if (free_slots == NULL)
+		return -1;
+	q->free_slots = free_slots;
+	/* Every slot was in use (the heap was full): the new ones are free,
+	 * lowest last so that it is handed out first. */
+	for (i = cap; i > q->cap; i--)
+		q->free_slots[q->free_len++] = (uint32_t)(i - 1);
+	q->cap = cap;
+	return 0;
 }
 
-static int earlier(const struct sim_event *a, const struct sim_event *b)
+static int earlier(const struct eventq_key *a, const struct eventq_key *b)
 {
 	return a->at < b->at || (a->at == b->at && a->seq < b->seq);
 }
 
 int eventq_push(struct eventq *q, const struct sim_event *ev)
 {
+	struct eventq_key key;
 	size_t i;
 	size_t parent;
 
-	if (q->len == q->cap) {
-		size_t cap = q->cap ? q->cap * 2 : 256;
-		struct sim_event *heap = realloc(q->heap, cap * sizeof(*heap));
-
-		if (heap == NULL)
-			return -1;
-		q->heap = heap;
-		q->cap = cap;
-	}
+	if (q->free_len == 0 && grow(q) != 0)
+		return -1;
+	key.at = ev->at;
+	key.seq = q->next_seq++;
+	key.slot = q->free_slots[--q->free_len];
+	q->slab[key.slot] = *ev;
+	/* Sift the hole up, then drop the key in once. The new key has the
+	 * largest seq, so it only passes parents that are strictly later. */
 	i = q->len++;
-	/* Sift the hole up, then drop the event in once. */
 	while (i > 0) {
 		parent = (i - 1) / 2;
-		if (q->heap[parent].at < ev->at ||
-		    q->heap[parent].at == ev->at)
-			break; /* parent's seq is smaller: it came first */
+		if (q->heap[parent].at <= key.at)
+			break;
 		q->heap[i] = q->heap[parent];
 		i = parent;
 	}
-	q->heap[i] = *ev;
-	q->heap[i].seq = q->next_seq++;
+	q->heap[i] = key;
 	return 0;
 }
 
 int eventq_pop(struct eventq *q, struct sim_event *out)
 {
-	struct sim_event last;
+	struct eventq_key last;
 	size_t i = 0;
 	size_t child;
+	uint32_t slot;
 
 	if (q->len == 0)
 		return -1;
-	*out = q->heap[0];
+	slot = q->heap[0].slot;
+	*out = q->slab[slot];
+	q->free_slots[q->free_len++] = slot;
 	last = q->heap[--q->len];
 	for (;;) {
 		child = 2 * i + 1;

@@ -2,8 +2,10 @@
  * (time, sequence), so events at the same virtual time keep the order in
  * which they were scheduled and every run is reproducible.
  *
- * It grows by doubling and never shrinks: after warm-up, scheduling an
- * event allocates nothing.
+ * The heap holds small keys; the events themselves sit in a slab with a
+ * free list, so sifting moves 24 bytes instead of a whole message. Both
+ * grow by doubling and never shrink: after warm-up, scheduling an event
+ * allocates nothing.
  */
 #ifndef EVENTQ_H
 #define EVENTQ_H
@@ -16,25 +18,31 @@
 enum sim_event_kind { SIM_EV_TICK, SIM_EV_DELIVER };
 
 struct sim_event {
-	int64_t at;   /* virtual microseconds */
-	uint64_t seq; /* tie-break: scheduling order */
+	int64_t at; /* virtual microseconds */
 	enum sim_event_kind kind;
 	struct raft_message msg; /* SIM_EV_DELIVER */
 };
 
+struct eventq_key {
+	int64_t at;
+	uint64_t seq;  /* tie-break: scheduling order */
+	uint32_t slot; /* index into the slab */
+};
+
 struct eventq {
-	struct sim_event *heap;
+	struct eventq_key *heap;
 	size_t len;
-	size_t cap;
+	struct sim_event *slab;
+	uint32_t *free_slots;
+	size_t free_len;
+	size_t cap; /* of heap, slab and free_slots alike */
 	uint64_t next_seq;
 };
 
 void eventq_init(struct eventq *q);
 void eventq_free(struct eventq *q);
-void eventq_clear(struct eventq *q);
 
-/* Copies ev in (its seq is assigned here). Returns 0, or -1 when out of
- * memory. */
+/* Copies ev in. Returns 0, or -1 when out of memory. */
 int eventq_push(struct eventq *q, const struct sim_event *ev);
 
 /* Removes the earliest event into *out. Returns 0, or -1 if empty. */

@@ -136,12 +136,14 @@ struct msg_fate faults_message(const struct raftsim_options *opt,
 			       struct raft_rng *rng)
 {
 	struct msg_fate fate = {1, {0, 0}};
-	/* Up to one heartbeat interval: enough to swap a message with the
-	 * next round, never enough on its own to trip an election timer. */
-	uint64_t max_extra = (uint64_t)opt->heartbeat_ticks * opt->tick_ms *
-			     1000;
+	uint64_t max_extra;
 	int i;
 
+	if (opt->drop <= 0 && opt->dup <= 0 && opt->reorder <= 0)
+		return fate; /* the common case draws nothing */
+	/* Up to one heartbeat interval: enough to swap a message with the
+	 * next round, never enough on its own to trip an election timer. */
+	max_extra = (uint64_t)opt->heartbeat_ticks * opt->tick_ms * 1000;
 	if (raft_rng_chance(rng, opt->drop)) {
 		fate.copies = 0;
 		return fate;

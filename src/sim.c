@@ -65,8 +65,11 @@ static int on_send(void *ctx, const struct raft_message *msg)
 		return -1;
 	fate = faults_message(&s->opt, &s->rng);
 	for (i = 0; i < fate.copies; i++) {
-		latency = (int64_t)raft_rng_range(&s->rng, s->opt.latency_us.min,
-						  s->opt.latency_us.max);
+		latency = (int64_t)s->opt.latency_us.min;
+		if (s->opt.latency_us.max > s->opt.latency_us.min)
+			latency = (int64_t)raft_rng_range(
+				&s->rng, s->opt.latency_us.min,
+				s->opt.latency_us.max);
 		latency += (int64_t)fate.extra_us[i];
 		if (msg->type == RAFT_MSG_REQUEST_VOTE_REPLY ||
 		    (msg->type == RAFT_MSG_REQUEST_VOTE && !s->opt.disk_parallel))
