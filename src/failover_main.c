@@ -160,7 +160,10 @@ static int run_range(const struct raftsim_options *o, int r,
 		return EXIT_USAGE;
 	memset(&t, 0, sizeof(t));
 	t.trial_opt = &trial_opt;
-	t.seed = raft_rng_derive(o->seed, (uint64_t)r);
+	/* Seeded by the range itself, so that a range's trials are the same
+	 * whichever other ranges run with it. */
+	t.seed = raft_rng_derive(o->seed, o->election_ms[r].min * 1000003 +
+						  o->election_ms[r].max);
 	t.stale = o->stale;
 	t.results = results;
 	if (!o->threads) {
@@ -192,12 +195,18 @@ int failover_main(const struct raftsim_options *o, FILE *out, FILE *err)
 		goto out;
 	if (csv != NULL)
 		fprintf(csv, "range,trial,downtime_ms,rounds\n");
-	fprintf(out, "failover: %d nodes, %d trials per range, %s, latency "
-		     "%.1f-%.1f ms, disk %.1f ms, heartbeat %s, stale %d%s%s%s, "
-		     "seed %" PRIu64 "\n",
-		o->nodes, o->trials, o->threads ? "threads (real time)" : "simulator",
-		(double)o->latency_us.min / 1000, (double)o->latency_us.max / 1000,
-		(double)o->disk_us / 1000,
+	if (o->threads)
+		fprintf(out, "failover: %d nodes, %d trials per range, threads "
+			     "(real time, real latency), 1 ms ticks",
+			o->nodes, o->trials);
+	else
+		fprintf(out, "failover: %d nodes, %d trials per range, "
+			     "simulator, latency %.1f-%.1f ms, disk %.1f ms%s",
+			o->nodes, o->trials, (double)o->latency_us.min / 1000,
+			(double)o->latency_us.max / 1000,
+			(double)o->disk_us / 1000,
+			o->disk_parallel ? " (parallel)" : "");
+	fprintf(out, ", heartbeat %s, stale %d%s%s%s, seed %" PRIu64 "\n",
 		o->heartbeat_ms ? "as given" : "min/2", o->stale,
 		o->prevote ? ", prevote" : "", o->check_quorum ? ", check-quorum" : "",
 		o->ranked_timeouts ? ", ranked timeouts" : "", o->seed);
