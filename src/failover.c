@@ -45,6 +45,7 @@ void failover_trial_options(const struct raftsim_options *base,
 	o->latency_us = base->latency_us;
 	o->disk_us = base->disk_us;
 	o->disk_parallel = base->disk_parallel;
+	o->first_ranked = base->first_ranked;
 	o->prevote = base->prevote;
 	o->check_quorum = base->check_quorum;
 	o->ranked_timeouts = base->ranked_timeouts;
@@ -59,6 +60,7 @@ struct watch {
 	int nodes;
 	int leader;          /* before the crash */
 	int crashed;         /* RAFT_NONE until the crash */
+	int absent;          /* crashed or cut off with it, or RAFT_NONE */
 	uint64_t old_term;
 	int64_t last_round_us; /* the old leader's last heartbeat round */
 	int heard_leader[OPT_MAX_NODES];
@@ -76,7 +78,7 @@ static int everyone_heard(const struct watch *w, int leader, uint64_t term)
 	if (l->role != RAFT_LEADER || l->current_term != term)
 		return 0;
 	for (i = 0; i < w->nodes; i++) {
-		if (i == leader || i == w->crashed ||
+		if (i == leader || i == w->crashed || i == w->absent ||
 		    sim_status(w->sim, i) != NODE_UP)
 			continue;
 		if (w->heard_leader[i] != leader || w->heard_term[i] != term)
@@ -150,6 +152,21 @@ static void make_stale(struct sim *sim, const struct watch *w, int stale,
 	}
 }
 
+/* The follower ranked first after the leader goes with it: crashed, or
+ * cut off alone (it then campaigns on its own, unheard). */
+static void take_first_ranked(struct sim *sim, struct watch *w, int how)
+{
+	uint8_t group_of[OPT_MAX_NODES] = {0};
+
+	w->absent = (w->leader + 1) % w->nodes;
+	if (how == FIRST_RANKED_DOWN) {
+		sim_crash(sim, w->absent);
+		return;
+	}
+	group_of[w->absent] = 1;
+	sim_partition(sim, group_of);
+}
+
 int failover_sim_trial(const struct raftsim_options *base, uint64_t seed,
 		       int stale, struct trial_result *res)
 {
@@ -172,6 +189,7 @@ int failover_sim_trial(const struct raftsim_options *base, uint64_t seed,
 	w.nodes = o.nodes;
 	w.leader = RAFT_NONE;
 	w.crashed = RAFT_NONE;
+	w.absent = RAFT_NONE;
 	/* Elect a first leader at once: with equal timeouts (150-150) the
 	 * cluster might never get one by itself, and the measurement is of
 	 * the failover, not of the start. */
@@ -198,6 +216,8 @@ int failover_sim_trial(const struct raftsim_options *base, uint64_t seed,
 	sim_run_until(sim, crash_us);
 	w.crashed = w.leader;
 	sim_crash(sim, w.leader);
+	if (o.first_ranked != FIRST_RANKED_UP)
+		take_first_ranked(sim, &w, o.first_ranked);
 	cap_us = crash_us + (int64_t)cap_ms(&range_ms) * 1000;
 	while (!w.done && sim_now(sim) < cap_us && sim_now(sim) < sim_end_us(sim))
 		sim_run_until(sim, sim_now(sim) + step);

@@ -23,6 +23,11 @@
 /* Exit codes (README "Exit codes"). */
 enum { EXIT_PASS = 0, EXIT_VIOLATION = 1, EXIT_USAGE = 2 };
 
+/* failover --first-ranked: the follower ranked first after the leader
+ * (id leader+1, the first slot under --ranked-timeouts) stays up, crashes
+ * with the leader, or is partitioned away at the same moment. */
+enum { FIRST_RANKED_UP, FIRST_RANKED_DOWN, FIRST_RANKED_CUT };
+
 enum raftsim_command { CMD_RUN, CMD_CHECK, CMD_EXPLORE, CMD_FAILOVER };
 
 struct tick_range {
@@ -106,6 +111,7 @@ struct raftsim_options {
 	const char *svg_path;
 	bool threads;           /* failover --threads */
 	int stale;              /* failover: survivors with stale logs */
+	int first_ranked;       /* failover: FIRST_RANKED_* below */
 };
 
 /* Fills the defaults (README "Command line"). */

@@ -18,6 +18,7 @@ enum {
 	OPT_PREVOTE, OPT_CHECK_QUORUM, OPT_RANKED, OPT_MISTAKE, OPT_RUNS,
 	OPT_JOBS, OPT_TRIALS, OPT_ELECTION_MS, OPT_HEARTBEAT_MS, OPT_DISK_MS,
 	OPT_CSV, OPT_SVG, OPT_THREADS, OPT_STALE, OPT_DISK_PARALLEL,
+	OPT_FIRST_RANKED,
 };
 
 const struct option long_options[] = {
@@ -60,6 +61,7 @@ const struct option long_options[] = {
 	{"svg", required_argument, NULL, OPT_SVG},
 	{"threads", no_argument, NULL, OPT_THREADS},
 	{"stale", required_argument, NULL, OPT_STALE},
+	{"first-ranked", required_argument, NULL, OPT_FIRST_RANKED},
 	{"disk-parallel", no_argument, NULL, OPT_DISK_PARALLEL},
 	{NULL, 0, NULL, 0},
 };
@@ -336,6 +338,17 @@ int apply_flag(struct raftsim_options *o, int id, const char *arg,
 		return 0;
 	case OPT_DISK_PARALLEL:
 		o->disk_parallel = true;
+		return 0;
+	case OPT_FIRST_RANKED:
+		if (strcmp(arg, "up") == 0)
+			o->first_ranked = FIRST_RANKED_UP;
+		else if (strcmp(arg, "down") == 0)
+			o->first_ranked = FIRST_RANKED_DOWN;
+		else if (strcmp(arg, "cut") == 0)
+			o->first_ranked = FIRST_RANKED_CUT;
+		else
+			return usage_error(err, "--first-ranked: '%s' is not "
+					   "up, down or cut", arg);
 		return 0;
 	case OPT_STALE:
 		if (small_u64(arg, 0, OPT_MAX_NODES, &v) != 0)

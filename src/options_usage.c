@@ -50,7 +50,9 @@ static const char usage_text[] =
 "failover:  --trials N (default 100), --election-ms MIN-MAX[,MIN-MAX...]\n"
 "           (default 150-300), --heartbeat-ms H (default MIN/2),\n"
 "           --latency-ms, --disk-ms D, --csv FILE, --svg FILE, --threads,\n"
-"           --stale K (K survivors hold stale logs and cannot win)\n"
+"           --stale K (K survivors hold stale logs and cannot win),\n"
+"           --first-ranked up|down|cut (the next-ranked follower crashes\n"
+"           with the leader, or is partitioned away), --jobs J\n"
 "\n"
 "Exit status: 0 pass, 1 a Raft invariant was violated (or a spurious\n"
 "election in a run without faults), 2 bad usage.\n";

@@ -365,3 +365,17 @@ void sim_campaign(struct sim *s, int id)
 	    s->nodes[id].state.role != RAFT_LEADER)
 		raft_start_election(&s->nodes[id].state);
 }
+
+void sim_partition(struct sim *s, const uint8_t *group_of)
+{
+	if (group_of == NULL) {
+		s->faults.partitioned = false;
+		memset(s->faults.group_of, 0, sizeof(s->faults.group_of));
+		fault_event(s, WEV_HEAL, -1);
+		return;
+	}
+	memcpy(s->faults.group_of, group_of, (size_t)s->opt.nodes);
+	s->faults.partitioned = true;
+	s->faults.partition_until = UINT64_MAX;
+	fault_event(s, WEV_PARTITION, -1);
+}

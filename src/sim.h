@@ -47,6 +47,10 @@ int sim_leader(const struct sim *s);
 void sim_crash(struct sim *s, int id);
 void sim_restart(struct sim *s, int id);
 
+/* Splits the network now (group_of[i] for every node), or heals it
+ * (NULL), outside the fault schedule. */
+void sim_partition(struct sim *s, const uint8_t *group_of);
+
 /* Makes node id start an election now (the lesson's L01 logic), to get a
  * first leader without waiting for a timeout. */
 void sim_campaign(struct sim *s, int id);
