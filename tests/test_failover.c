@@ -1,0 +1,137 @@
+/* test_failover.c - `raftsim failover`: the measurement itself. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "failover.h"
+#include "suites.h"
+#include "testhelp.h"
+#include "testrun.h"
+
+#define TRIALS 200
+
+static struct trial_result results[TRIALS];
+static struct cmd_result r;
+
+static void run_trials(const char *range, int n,
+		       void (*tweak)(struct raftsim_options *))
+{
+	struct raftsim_options base, o;
+	struct tick_range ms;
+	int i;
+
+	options_default(&base);
+	base.command = CMD_FAILOVER;
+	base.nodes = 5;
+	base.latency_us.min = base.latency_us.max = 15000;
+	if (tweak != NULL)
+		tweak(&base);
+	if (sscanf(range, "%llu-%llu", (unsigned long long *)&ms.min,
+		   (unsigned long long *)&ms.max) != 2)
+		abort();
+	failover_trial_options(&base, &ms, &o);
+	for (i = 0; i < n; i++)
+		if (failover_sim_trial(&o, (uint64_t)i + 1, 0, &results[i]) != 0)
+			results[i].capped = 1;
+}
+
+static void peer_settings(struct raftsim_options *o)
+{
+	o->heartbeat_ms = 100;
+}
+
+static void ranked(struct raftsim_options *o)
+{
+	o->heartbeat_ms = 100;
+	o->ranked_timeouts = true;
+}
+
+/* §9.3: the leader dies uniformly within its heartbeat interval, so no
+ * follower can notice before MIN - H after the crash. */
+static void downtime_is_bounded_below(void)
+{
+	struct range_stats st;
+	int i;
+
+	run_trials("1000-2000", TRIALS, peer_settings);
+	for (i = 0; i < TRIALS; i++) {
+		CHECK(!results[i].capped);
+		/* MIN - H, plus one message to deliver the new heartbeat. */
+		CHECK(results[i].downtime_ms >= 1000 - 100 + 15);
+		CHECK(results[i].rounds >= 1);
+	}
+	failover_stats(results, TRIALS, &st);
+	CHECK(st.p50 <= st.p90 && st.p90 <= st.p99 && st.p99 <= st.max);
+	CHECK(st.mean < 1400); /* the first of 4 timeouts: about 1200 */
+}
+
+static void ranked_timeouts_need_one_round(void)
+{
+	struct range_stats st;
+	int i;
+
+	run_trials("1000-2000", TRIALS, ranked);
+	for (i = 0; i < TRIALS; i++) {
+		CHECK_EQ(results[i].rounds, 1);
+		/* The first slot is [1000, 1125): + one vote round trip + one
+		 * heartbeat, less the crash offset. */
+		CHECK(results[i].downtime_ms <= 1125 + 45);
+	}
+	failover_stats(results, TRIALS, &st);
+	CHECK(st.max <= 1170);
+}
+
+static void equal_timeouts_split_votes(void)
+{
+	struct range_stats st;
+
+	run_trials("150-150", 20, NULL); /* 20 trials are plenty */
+	failover_stats(results, 20, &st);
+	CHECK(st.p50 > 10000); /* the paper: over 10 s, split votes */
+	CHECK(st.rounds_mean > 10);
+}
+
+static void csv_and_svg_are_written(void)
+{
+	FILE *f;
+	char line[256];
+	int rows = 0;
+
+	REQUIRE(run_cmd(&r, "%s/raftsim failover --trials 30 --election-ms "
+			"150-300,12-24 --seed 4 --csv /tmp/raftsim-f.csv --svg "
+			"/tmp/raftsim-f.svg", test_bin_dir()) == 0);
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.out, "150-300") != NULL);
+	CHECK(strstr(r.out, "CDF") != NULL);
+	f = fopen("/tmp/raftsim-f.csv", "r");
+	REQUIRE(f != NULL);
+	REQUIRE(fgets(line, sizeof(line), f) != NULL);
+	CHECK(strcmp(line, "range,trial,downtime_ms,rounds\n") == 0);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		rows++;
+		CHECK(strncmp(line, "150-300,", 8) == 0 ||
+		      strncmp(line, "12-24,", 6) == 0);
+	}
+	fclose(f);
+	CHECK_EQ(rows, 60);
+	REQUIRE(run_cmd(&r, "grep -c '<polyline' /tmp/raftsim-f.svg") == 0);
+	CHECK(strcmp(r.out, "2\n") == 0); /* one CDF curve per range */
+	REQUIRE(run_cmd(&r, "tail -c 7 /tmp/raftsim-f.svg") == 0);
+	CHECK(strcmp(r.out, "</svg>\n") == 0);
+	remove("/tmp/raftsim-f.csv");
+	remove("/tmp/raftsim-f.svg");
+}
+
+const struct test_case failover_tests[] = {
+	{"failover §9.3: no downtime is shorter than MIN - H plus a message; "
+	 "the mean is near the first of 4 timeouts",
+	 downtime_is_bounded_below},
+	{"failover: ranked timeouts elect in one round, within the first slot",
+	 ranked_timeouts_need_one_round},
+	{"failover §9.3: equal timeouts (150-150) split votes for over 10 s",
+	 equal_timeouts_split_votes},
+	{"failover: the CSV has one row per trial and the SVG one curve per "
+	 "range",
+	 csv_and_svg_are_written},
+	{NULL, NULL},
+};
