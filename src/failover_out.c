@@ -61,6 +61,7 @@ int failover_write_csv(FILE *f, const struct tick_range *range,
 #define PLOT_Y 20
 #define PLOT_W 460
 #define PLOT_H 340
+#define SVG_STEPS 200
 
 static double x_of(double ms, double lo, double hi)
 {
@@ -80,7 +81,7 @@ int failover_write_svg(FILE *f, const struct tick_range *ranges,
 {
 	double lo = 10, hi = 100;
 	double decade;
-	int r, i;
+	int r, i, step;
 
 	for (r = 0; r < range_count; r++)
 		if (counts[r] > 0 && sorted[r][counts[r] - 1].downtime_ms > hi)
@@ -116,18 +117,28 @@ int failover_write_svg(FILE *f, const struct tick_range *ranges,
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" "
 			   "stroke-width=\"1.5\" points=\"",
 			color);
-		for (i = 0; i < counts[r]; i++) {
-			double x = x_of(sorted[r][i].downtime_ms, lo, hi);
-			double y0 = PLOT_Y + PLOT_H - (double)PLOT_H * i / counts[r];
+		/* A step per trial would make a 1000-trial file huge; at most
+		 * SVG_STEPS steps keep the curve's shape at this size. */
+		step = counts[r] / SVG_STEPS + 1;
+		for (i = step - 1; i < counts[r] + step - 1; i += step) {
+			int at = i < counts[r] ? i : counts[r] - 1;
+			double x = x_of(sorted[r][at].downtime_ms, lo, hi);
+			double y0 = PLOT_Y + PLOT_H -
+				    (double)PLOT_H * (at + 1 - step) / counts[r];
 			double y1 = PLOT_Y + PLOT_H -
-				    (double)PLOT_H * (i + 1) / counts[r];
+				    (double)PLOT_H * (at + 1) / counts[r];
 
+			if (y0 > PLOT_Y + PLOT_H)
+				y0 = PLOT_Y + PLOT_H;
 			fprintf(f, "%.1f,%.1f %.1f,%.1f ", x, y0, x, y1);
 		}
 		fprintf(f, "\"/>\n<text x=\"%d\" y=\"%d\" fill=\"%s\">%" PRIu64
-			   "-%" PRIu64 " ms</text>\n",
+			   "-%" PRIu64 " ms%s</text>\n",
 			PLOT_X + PLOT_W + 16, PLOT_Y + 14 + r * 18, color,
-			ranges[r].min, ranges[r].max);
+			ranges[r].min, ranges[r].max,
+			counts[r] > 0 && sorted[r][counts[r] - 1].capped
+				? " (capped)"
+				: "");
 	}
 	return fprintf(f, "</svg>\n") < 0 ? -1 : 0;
 }
