@@ -88,9 +88,11 @@ int raft_init(struct raft_state *s, const struct raft_config *cfg,
 	rv = raft_config_validate(cfg);
 	if (rv != RAFT_OK)
 		goto err;
+	/* Zeroed state is a follower at term 0 (§5.1): init assigns no role,
+	 * so only the transitions in raft_role.c ever do. */
+	_Static_assert(RAFT_FOLLOWER == 0, "a zeroed node is a follower");
 	memset(s, 0, sizeof(*s));
 	s->config = *cfg;
-	s->role = RAFT_FOLLOWER;
 	s->voted_for = RAFT_NONE;
 	s->leader_id = RAFT_NONE;
 	if (durable != NULL) {
