@@ -204,6 +204,7 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 {
 	static struct explore x; /* large; one per process */
 	double t0, wall, virtual_s;
+	const char *virtual_unit;
 	int i;
 
 	memset(&x, 0, sizeof(x));
@@ -221,6 +222,9 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	if (x.tty)
 		fputc('\n', out);
 	virtual_s = (double)x.ticks * o->tick_ms / 1000.0;
+	/* Hours for long explorations, minutes for short ones. */
+	virtual_unit = virtual_s >= 3600 ? "hours" : "minutes";
+	virtual_s /= virtual_s >= 3600 ? 3600.0 : 60.0;
 	for (i = 0; i < x.failures_kept; i++)
 		fprintf(out, "FAIL run %" PRIu64 ": %s\n  replay: %s\n",
 			x.failures[i].index, x.failures[i].what,
@@ -229,10 +233,10 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 		fprintf(out, "(%" PRIu64 " more failures not shown)\n",
 			x.failed - (uint64_t)x.failures_kept);
 	fprintf(out,
-		"explore: %" PRIu64 " runs, %.1f virtual hours, %" PRIu64
+		"explore: %" PRIu64 " runs, %.1f virtual %s, %" PRIu64
 		" elections, %" PRIu64 " faults, %" PRIu64
 		" runs with violations, %.2f s wall (%.0f runs/min)\n",
-		x.done, virtual_s / 3600.0, x.elections, x.faults, x.failed,
+		x.done, virtual_s, virtual_unit, x.elections, x.faults, x.failed,
 		wall, wall > 0 ? (double)x.done * 60.0 / wall : 0.0);
 	if (x.out_of_memory) {
 		fprintf(err, "raftsim: explore: out of memory\n");
