@@ -97,13 +97,17 @@ static void csv_and_svg_are_written(void)
 	char line[256];
 	int rows = 0;
 
+	char csv[64], svg[64];
+
+	test_tmp(csv, sizeof(csv), "f.csv");
+	test_tmp(svg, sizeof(svg), "f.svg");
 	REQUIRE(run_cmd(&r, "%s/raftsim failover --trials 30 --election-ms "
-			"150-300,12-24 --seed 4 --csv /tmp/raftsim-f.csv --svg "
-			"/tmp/raftsim-f.svg", test_bin_dir()) == 0);
+			"150-300,12-24 --seed 4 --csv %s --svg %s",
+			test_bin_dir(), csv, svg) == 0);
 	CHECK_EQ(r.status, 0);
 	CHECK(strstr(r.out, "150-300") != NULL);
 	CHECK(strstr(r.out, "CDF") != NULL);
-	f = fopen("/tmp/raftsim-f.csv", "r");
+	f = fopen(csv, "r");
 	REQUIRE(f != NULL);
 	REQUIRE(fgets(line, sizeof(line), f) != NULL);
 	CHECK(strcmp(line, "range,trial,downtime_ms,rounds\n") == 0);
@@ -114,12 +118,12 @@ static void csv_and_svg_are_written(void)
 	}
 	fclose(f);
 	CHECK_EQ(rows, 60);
-	REQUIRE(run_cmd(&r, "grep -c '<polyline' /tmp/raftsim-f.svg") == 0);
+	REQUIRE(run_cmd(&r, "grep -c '<polyline' %s", svg) == 0);
 	CHECK(strcmp(r.out, "2\n") == 0); /* one CDF curve per range */
-	REQUIRE(run_cmd(&r, "tail -c 7 /tmp/raftsim-f.svg") == 0);
+	REQUIRE(run_cmd(&r, "tail -c 7 %s", svg) == 0);
 	CHECK(strcmp(r.out, "</svg>\n") == 0);
-	remove("/tmp/raftsim-f.csv");
-	remove("/tmp/raftsim-f.svg");
+	remove(csv);
+	remove(svg);
 }
 
 const struct test_case failover_tests[] = {

@@ -33,14 +33,18 @@ static void same_seed_same_bytes(void)
 			    "--pause leader@60:40 --crash 2@150:30 "
 			    "--partition '250:40:0,1|2,3,4'";
 
-	REQUIRE(run_cmd(&first, "%s/raftsim %s --trace /tmp/raftsim-a.jsonl",
-			test_bin_dir(), flags) == 0);
-	REQUIRE(run_cmd(&second, "%s/raftsim %s --trace /tmp/raftsim-b.jsonl",
-			test_bin_dir(), flags) == 0);
+	char a[64], b[64];
+
+	test_tmp(a, sizeof(a), "a.jsonl");
+	test_tmp(b, sizeof(b), "b.jsonl");
+	REQUIRE(run_cmd(&first, "%s/raftsim %s --trace %s", test_bin_dir(),
+			flags, a) == 0);
+	REQUIRE(run_cmd(&second, "%s/raftsim %s --trace %s", test_bin_dir(),
+			flags, b) == 0);
 	CHECK_EQ(first.status, 0);
 	CHECK(strcmp(first.out, second.out) == 0);
-	REQUIRE(slurp("/tmp/raftsim-a.jsonl", trace_a, sizeof(trace_a)) > 0);
-	REQUIRE(slurp("/tmp/raftsim-b.jsonl", trace_b, sizeof(trace_b)) > 0);
+	REQUIRE(slurp(a, trace_a, sizeof(trace_a)) > 0);
+	REQUIRE(slurp(b, trace_b, sizeof(trace_b)) > 0);
 	CHECK(strcmp(trace_a, trace_b) == 0);
 	/* Every fault kind made it into the trace. */
 	CHECK(strstr(trace_a, "\"ev\":\"pause\"") != NULL);
@@ -52,8 +56,8 @@ static void same_seed_same_bytes(void)
 	REQUIRE(run_cmd(&second, "%s/raftsim --sim --nodes 5 --ticks 400 "
 			"--seed 100 --drop 0.05", test_bin_dir()) == 0);
 	CHECK(strcmp(first.out, second.out) != 0);
-	remove("/tmp/raftsim-a.jsonl");
-	remove("/tmp/raftsim-b.jsonl");
+	remove(a);
+	remove(b);
 }
 
 static void check_agrees_with_the_live_checker(void)
@@ -64,20 +68,21 @@ static void check_agrees_with_the_live_checker(void)
 		"--sim --nodes 5 --ticks 300 --seed 7 --mistake no-reset",
 		"--nodes 3 --ticks 60 --tick-ms 20 --seed 8",
 	};
+	char c[64];
 	size_t i;
 
+	test_tmp(c, sizeof(c), "c.jsonl");
 	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
-		REQUIRE(run_cmd(&first, "%s/raftsim %s -q --trace "
-				"/tmp/raftsim-c.jsonl",
-				test_bin_dir(), runs[i]) == 0);
-		REQUIRE(run_cmd(&second, "%s/raftsim check /tmp/raftsim-c.jsonl",
-				test_bin_dir()) == 0);
+		REQUIRE(run_cmd(&first, "%s/raftsim %s -q --trace %s",
+				test_bin_dir(), runs[i], c) == 0);
+		REQUIRE(run_cmd(&second, "%s/raftsim check %s", test_bin_dir(),
+				c) == 0);
 		CHECK_EQ(second.status, first.status);
 		if (second.status != first.status)
 			fprintf(stderr, "    %s\n    live: %s    check: %s%s\n",
 				runs[i], first.out, second.out, second.err);
 	}
-	remove("/tmp/raftsim-c.jsonl");
+	remove(c);
 }
 
 /* Runs one simulated cluster with a monitor, returns its violations. */
@@ -277,6 +282,7 @@ static void explore_failures_replay(void)
 {
 	struct raftsim_options base, run;
 	char cmd[2048];
+	char e1[64], e2[64];
 
 	options_default(&base);
 	base.nodes = 5;
@@ -287,16 +293,17 @@ static void explore_failures_replay(void)
 	REQUIRE(options_format_command(&run, cmd, sizeof(cmd)) == 0);
 	CHECK(strstr(cmd, "--sim") != NULL);
 	CHECK(strstr(cmd, "--mistake no-stepdown") != NULL);
-	REQUIRE(run_cmd(&first, "%s/%s --trace /tmp/raftsim-e1.jsonl",
-			test_bin_dir(), cmd) == 0);
-	REQUIRE(run_cmd(&second, "%s/%s --trace /tmp/raftsim-e2.jsonl",
-			test_bin_dir(), cmd) == 0);
+	test_tmp(e1, sizeof(e1), "e1.jsonl");
+	test_tmp(e2, sizeof(e2), "e2.jsonl");
+	REQUIRE(run_cmd(&first, "%s/%s --trace %s", test_bin_dir(), cmd,
+			e1) == 0);
+	REQUIRE(run_cmd(&second, "%s/%s --trace %s", test_bin_dir(), cmd,
+			e2) == 0);
 	CHECK(strcmp(first.out, second.out) == 0);
-	REQUIRE(run_cmd(&second, "cmp -s /tmp/raftsim-e1.jsonl "
-			"/tmp/raftsim-e2.jsonl") == 0);
+	REQUIRE(run_cmd(&second, "cmp -s %s %s", e1, e2) == 0);
 	CHECK_EQ(second.status, 0);
-	remove("/tmp/raftsim-e1.jsonl");
-	remove("/tmp/raftsim-e2.jsonl");
+	remove(e1);
+	remove(e2);
 	/* The same plan, run in-process, gives the same verdict. */
 	CHECK_EQ(violations_of(&run, NULL, 0) > 0, first.status == 1);
 }

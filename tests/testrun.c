@@ -16,6 +16,12 @@ const char *test_bin_dir(void)
 	return dir != NULL && *dir != '\0' ? dir : ".";
 }
 
+const char *test_tmp(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "/tmp/raftsim-%ld-%s", (long)getpid(), name);
+	return buf;
+}
+
 static void slurp(FILE *f, char *buf, size_t size)
 {
 	size_t n;

@@ -2,6 +2,8 @@
 #ifndef TESTRUN_H
 #define TESTRUN_H
 
+#include <stddef.h>
+
 #define TESTRUN_OUT 65536
 
 struct cmd_result {
@@ -14,6 +16,10 @@ struct cmd_result {
  * when the command could not be started. */
 int run_cmd(struct cmd_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* A scratch file name of this process's own ("/tmp/raftsim-PID-NAME"), so
+ * that test runs side by side never share one. Returns buf. */
+const char *test_tmp(char *buf, size_t size, const char *name);
 
 /* Where the binaries under test are: $RAFTSIM_BIN_DIR, or ".". */
 const char *test_bin_dir(void);
