@@ -7,6 +7,11 @@
 
 static struct testnet net;
 
+static void with_prevote(struct raft_config *cfg)
+{
+	cfg->prevote = true;
+}
+
 static void tick_until_timeout(struct raft_state *s)
 {
 	unsigned timeout = s->election_timeout;
@@ -178,6 +183,89 @@ static void voter_refuses_less_up_to_date_log(void)
 	CHECK(!raft_log_up_to_date(s, 2, 99));
 }
 
+/* Counts the distinct values in `v`; the timeouts are at most 20 ticks. */
+static int distinct_values(const unsigned *v, int n)
+{
+	unsigned seen[64] = {0};
+	int distinct = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!seen[v[i] & 63]++)
+			distinct++;
+	return distinct;
+}
+
+static void candidacy_and_grant_each_draw_a_new_timeout(void)
+{
+	struct raft_state *s;
+	struct request_vote_msg rv = {0, 1, 0, 0};
+	unsigned drawn[40];
+	int i;
+
+	/* A candidate that keeps timing out: each candidacy draws again, so
+	 * two candidates that tied once are unlikely to tie again. */
+	testnet_init(&net, 3, 22, NULL);
+	s = &net.nodes[0];
+	for (i = 0; i < 40; i++) {
+		tick_until_timeout(s);
+		raft_tick(s);
+		REQUIRE(s->current_term == (uint64_t)i + 1);
+		CHECK_EQ(s->election_elapsed, 0);
+		drawn[i] = s->election_timeout;
+		CHECK(drawn[i] >= 10 && drawn[i] <= 20);
+	}
+	CHECK(distinct_values(drawn, 40) >= 5);
+
+	/* A voter granting once per term: each grant draws again. */
+	testnet_init(&net, 3, 23, NULL);
+	s = &net.nodes[0];
+	for (i = 0; i < 40; i++) {
+		raft_tick(s);
+		rv.term = (uint64_t)i + 1;
+		REQUIRE(request_vote_handle(s, &rv).vote_granted == 1);
+		CHECK_EQ(s->election_elapsed, 0);
+		drawn[i] = s->election_timeout;
+		CHECK(drawn[i] >= 10 && drawn[i] <= 20);
+	}
+	CHECK(distinct_values(drawn, 40) >= 5);
+}
+
+static void vote_request_carries_last_log_index_and_term(void)
+{
+	static const char *const modes[] = {"RequestVote", "PreVote"};
+	int mode;
+
+	for (mode = 0; mode < 2; mode++) {
+		struct raft_state *s;
+		enum raft_msg_type type = mode == 0 ? RAFT_MSG_REQUEST_VOTE
+						    : RAFT_MSG_PREVOTE;
+		int i;
+
+		testnet_init(&net, 3, 24, mode == 0 ? NULL : with_prevote);
+		s = &net.nodes[1];
+		/* The log is empty in this version; stand in a non-empty one
+		 * whose index and term differ, so a swap would show. */
+		s->last_log_index = 7;
+		s->last_log_term = 3;
+		tick_until_timeout(s);
+		raft_tick(s);
+		CHECK_EQ(testnet_count(&net, type, 1), 2);
+		for (i = 0; i < net.outbox_len; i++) {
+			if (net.outbox[i].type != type)
+				continue;
+			if (net.outbox[i].u.rv.last_log_index != 7 ||
+			    net.outbox[i].u.rv.last_log_term != 3)
+				TEST_FAIL_AT("%s to %d carries %llu/%llu, not 7/3",
+					     modes[mode], net.outbox[i].to,
+					     (unsigned long long)net.outbox[i]
+						     .u.rv.last_log_index,
+					     (unsigned long long)net.outbox[i]
+						     .u.rv.last_log_term);
+		}
+	}
+}
+
 /* Node 0 campaigns in an n-node cluster and gets `grants` grants (its own
  * vote included) and refusals from the rest. Returns its role. */
 static enum raft_role campaign(int n, int grants)
@@ -287,6 +375,133 @@ static void leader_steps_down_before_sending_again(void)
 	CHECK_EQ(testnet_count(&net, RAFT_MSG_APPEND_ENTRIES, 0), 0);
 }
 
+/* Node `id` of an n-node cluster campaigns and wins on manual grants; the
+ * outbox then holds only its first heartbeat round. */
+static struct raft_state *win_by_grants(int id, int n)
+{
+	struct raft_state *s = &net.nodes[id];
+	int peer;
+
+	raft_start_election(s);
+	for (peer = 0; peer < n && s->role != RAFT_LEADER; peer++) {
+		struct raft_message m;
+
+		if (peer == id)
+			continue;
+		m = testnet_msg(RAFT_MSG_REQUEST_VOTE_REPLY, peer, id,
+				s->current_term);
+		m.u.rv_reply.vote_granted = 1;
+		net.outbox_len = 0;
+		raft_step(s, &m);
+	}
+	return s;
+}
+
+/* Checks that the outbox holds exactly one empty AppendEntries from
+ * `leader` to each other node, and nothing else. */
+static void check_one_heartbeat_each(int leader, int n, uint64_t term)
+{
+	int got[RAFT_MAX_NODES] = {0};
+	int i;
+
+	CHECK_EQ(net.outbox_len, n - 1);
+	for (i = 0; i < net.outbox_len; i++) {
+		const struct raft_message *m = &net.outbox[i];
+
+		CHECK_EQ(m->type, RAFT_MSG_APPEND_ENTRIES);
+		CHECK_EQ(m->from, leader);
+		CHECK_EQ(m->u.ae.term, term);
+		CHECK_EQ(m->u.ae.entries_count, 0);
+		if (m->to >= 0 && m->to < n)
+			got[m->to]++;
+	}
+	for (i = 0; i < n; i++)
+		CHECK_EQ(got[i], i == leader ? 0 : 1);
+}
+
+static void any_leader_heartbeats_every_follower(void)
+{
+	struct raft_state *s;
+	int tick;
+
+	/* Node 2 leads, so a loop that starts at 1 or stops one short would
+	 * miss a follower on either side of it. */
+	testnet_init(&net, 5, 25, NULL);
+	s = win_by_grants(2, 5);
+	REQUIRE(s->role == RAFT_LEADER);
+	check_one_heartbeat_each(2, 5, 1);
+	for (tick = 1; tick <= 9; tick++) {
+		net.outbox_len = 0;
+		raft_tick(s);
+		if (tick % 3 == 0)
+			check_one_heartbeat_each(2, 5, 1);
+		else
+			CHECK_EQ(net.outbox_len, 0);
+	}
+}
+
+static void re_elected_leader_counts_interval_afresh(void)
+{
+	struct raft_state *s;
+	struct raft_message m;
+	int tick;
+
+	testnet_init(&net, 3, 26, NULL);
+	s = win_by_grants(0, 3);
+	REQUIRE(s->role == RAFT_LEADER);
+	raft_tick(s);
+	raft_tick(s); /* two ticks into its interval */
+	m = testnet_msg(RAFT_MSG_APPEND_ENTRIES_REPLY, 1, 0, 2);
+	raft_step(s, &m);
+	REQUIRE(s->role == RAFT_FOLLOWER);
+	s = win_by_grants(0, 3); /* term 3 */
+	REQUIRE(s->role == RAFT_LEADER);
+	REQUIRE(s->current_term == 3);
+	check_one_heartbeat_each(0, 3, 3);
+	/* The old leadership's count must not carry over: nothing until a
+	 * whole interval has passed. */
+	for (tick = 1; tick <= 6; tick++) {
+		net.outbox_len = 0;
+		raft_tick(s);
+		if (tick % 3 == 0)
+			check_one_heartbeat_each(0, 3, 3);
+		else
+			CHECK_EQ(net.outbox_len, 0);
+	}
+}
+
+static void deposed_leader_starts_a_fresh_timeout(void)
+{
+	struct raft_state *s;
+	struct raft_message m;
+	int tick;
+
+	testnet_init(&net, 3, 27, NULL);
+	s = &net.nodes[0];
+	raft_start_election(s);
+	/* Win on the last tick before the candidacy would time out, so a
+	 * timer carried over from it would fire at once after stepping down. */
+	tick_until_timeout(s);
+	REQUIRE(s->role == RAFT_CANDIDATE);
+	m = testnet_msg(RAFT_MSG_REQUEST_VOTE_REPLY, 1, 0, 1);
+	m.u.rv_reply.vote_granted = 1;
+	raft_step(s, &m);
+	REQUIRE(s->role == RAFT_LEADER);
+	m = testnet_msg(RAFT_MSG_APPEND_ENTRIES_REPLY, 2, 0, 5);
+	raft_step(s, &m);
+	REQUIRE(s->role == RAFT_FOLLOWER);
+	net.outbox_len = 0;
+	for (tick = 1; tick < 10; tick++) /* below election_min */
+		raft_tick(s);
+	CHECK_EQ(s->role, RAFT_FOLLOWER);
+	CHECK_EQ(s->current_term, 5);
+	CHECK_EQ(net.outbox_len, 0);
+	for (; tick <= 20 && s->role == RAFT_FOLLOWER; tick++)
+		raft_tick(s);
+	CHECK_EQ(s->role, RAFT_CANDIDATE); /* and by election_max it fires */
+	CHECK_EQ(s->current_term, 6);
+}
+
 const struct test_case election_tests[] = {
 	{"§5.2: a follower whose election timer runs out increments its term, "
 	 "votes for itself, sends RequestVote to every peer and draws a new "
@@ -315,5 +530,19 @@ const struct test_case election_tests[] = {
 	 new_leader_heartbeats_at_once_then_every_interval},
 	{"§5.1: a leader that steps down sends no more heartbeats",
 	 leader_steps_down_before_sending_again},
+	{"§5.2: a new candidacy and a granted vote each draw a new election "
+	 "timeout",
+	 candidacy_and_grant_each_draw_a_new_timeout},
+	{"§5.4.1: a vote request carries the candidate's last log index and "
+	 "term",
+	 vote_request_carries_last_log_index_and_term},
+	{"§5.2: a leader that is not node 0 sends exactly one empty "
+	 "AppendEntries to every follower per interval",
+	 any_leader_heartbeats_every_follower},
+	{"§5.2: a leader elected again sends heartbeats at once, then a whole "
+	 "interval later",
+	 re_elected_leader_counts_interval_afresh},
+	{"§5.2: a leader that steps down starts a fresh election timeout",
+	 deposed_leader_starts_a_fresh_timeout},
 	{NULL, NULL},
 };

@@ -52,12 +52,21 @@ static void prevote_does_not_change_terms(void)
 	CHECK_EQ(testnet_count(&net, RAFT_MSG_PREVOTE, 0), 2);
 	for (i = 0; i < net.outbox_len; i++)
 		CHECK_EQ(net.outbox[i].term, 1); /* the probe */
-	/* Cut node 0's answers off: the voters' terms must not move. */
-	net.cut[0] = 1;
-	testnet_deliver(&net, 100);
-	CHECK_EQ(net.nodes[1].current_term, 0);
-	CHECK_EQ(net.nodes[2].current_term, 0);
-	CHECK_EQ(net.nodes[1].voted_for, RAFT_NONE);
+	/* Deliver the two pre-votes only (a cut would drop them too): the
+	 * voters grant them, yet neither their terms nor their votes move. */
+	testnet_deliver(&net, 2);
+	CHECK_EQ(testnet_count(&net, RAFT_MSG_PREVOTE_REPLY, RAFT_NONE), 2);
+	for (i = 0; i < net.outbox_len; i++) {
+		CHECK_EQ(net.outbox[i].u.rv_reply.vote_granted, 1);
+		CHECK_EQ(net.outbox[i].term, 1); /* the probe, echoed */
+	}
+	for (i = 1; i < 3; i++) {
+		CHECK_EQ(net.nodes[i].current_term, 0);
+		CHECK_EQ(net.nodes[i].voted_for, RAFT_NONE);
+		CHECK_EQ(net.nodes[i].role, RAFT_FOLLOWER);
+	}
+	CHECK_EQ(testnet_events(&net, RAFT_EV_TERM, RAFT_NONE), 0);
+	CHECK_EQ(testnet_events(&net, RAFT_EV_VOTE, RAFT_NONE), 0);
 }
 
 static void prevote_majority_starts_the_real_election(void)
@@ -188,6 +197,146 @@ static void check_quorum_lease_ignores_disruptive_votes(void)
 	CHECK_EQ(s->voted_for, 0);
 }
 
+static int leader_of(void)
+{
+	int i;
+
+	for (i = 0; i < net.n; i++)
+		if (net.nodes[i].role == RAFT_LEADER && !net.cut[i])
+			return i;
+	return RAFT_NONE;
+}
+
+static int someone_uncut_leads(void)
+{
+	return leader_of() != RAFT_NONE;
+}
+
+static void prevote_elects_again_after_the_leader_is_lost(void)
+{
+	int old;
+
+	/* Every voter gave its real vote to the first leader, so a pre-vote
+	 * must not be refused for that vote: it binds nothing. */
+	testnet_init(&net, 5, 51, with_prevote);
+	REQUIRE(run_until(500, someone_uncut_leads) <= 500);
+	old = leader_of();
+	net.cut[old] = 1;
+	CHECK(run_until(500, someone_uncut_leads) <= 500);
+	CHECK(leader_of() != old);
+}
+
+static void precandidate_hearing_the_leader_drops_its_round(void)
+{
+	struct raft_message held[2];
+	struct raft_message ae;
+	struct raft_state *s;
+	int i;
+
+	testnet_init(&net, 3, 52, with_prevote);
+	testnet_elect(&net, 0);
+	REQUIRE(net.nodes[0].role == RAFT_LEADER);
+	s = &net.nodes[1];
+	net.outbox_len = 0;
+	while (s->stats.prevotes_started == 0) /* its heartbeats were late */
+		raft_tick(s);
+	REQUIRE(net.outbox_len == 2);
+	held[0] = net.outbox[0];
+	held[1] = net.outbox[1];
+	net.outbox_len = 0;
+	/* The leader's heartbeat arrives before the answers do. */
+	ae = testnet_msg(RAFT_MSG_APPEND_ENTRIES, 0, 1, 1);
+	raft_step(s, &ae);
+	net.outbox_len = 0;
+	for (i = 0; i < 2; i++)
+		if (held[i].to == 2)
+			raft_step(&net.nodes[2], &held[i]); /* node 2 grants */
+	REQUIRE(testnet_count(&net, RAFT_MSG_PREVOTE_REPLY, 2) == 1);
+	REQUIRE(net.outbox[0].u.rv_reply.vote_granted == 1);
+	testnet_deliver(&net, 10);
+	CHECK_EQ(s->role, RAFT_FOLLOWER);
+	CHECK_EQ(s->current_term, 1);
+	CHECK_EQ(s->stats.elections_started, 0);
+	CHECK_EQ(net.nodes[0].role, RAFT_LEADER);
+}
+
+static void prevote_reply_from_an_old_round_is_ignored(void)
+{
+	struct raft_message old_probe;
+	struct raft_message ae;
+	struct raft_state *s;
+	int i;
+
+	testnet_init(&net, 3, 53, with_prevote);
+	s = &net.nodes[0];
+	while (s->stats.prevotes_started == 0) /* round 1: probe term 1 */
+		raft_tick(s);
+	old_probe = net.outbox[0];
+	REQUIRE(old_probe.type == RAFT_MSG_PREVOTE && old_probe.term == 1);
+	net.outbox_len = 0;
+	/* Node 2 wins term 1 without us; then we time out again. */
+	ae = testnet_msg(RAFT_MSG_APPEND_ENTRIES, 2, 0, 1);
+	raft_step(s, &ae);
+	REQUIRE(s->current_term == 1);
+	while (s->stats.prevotes_started == 1) /* round 2: probe term 2 */
+		raft_tick(s);
+	net.outbox_len = 0;
+	/* The voter answers round 1's probe only now; the grant echoes term
+	 * 1, which is our term, so only the round check can refuse it. */
+	raft_step(&net.nodes[old_probe.to], &old_probe);
+	REQUIRE(net.outbox_len == 1);
+	REQUIRE(net.outbox[0].u.rv_reply.vote_granted == 1);
+	REQUIRE(net.outbox[0].term == 1);
+	testnet_deliver(&net, 10);
+	CHECK_EQ(s->stats.elections_started, 0);
+	CHECK_EQ(s->role, RAFT_FOLLOWER);
+	CHECK_EQ(s->current_term, 1);
+	for (i = 0; i < 3; i++)
+		CHECK(net.nodes[i].current_term <= 1);
+}
+
+static void check_quorum_bare_majority_keeps_the_leader(void)
+{
+	struct raft_state *s;
+	int t;
+
+	/* Itself and one of two followers make 2 of 3: a majority. */
+	testnet_init(&net, 3, 54, with_check_quorum);
+	testnet_elect(&net, 0);
+	s = &net.nodes[0];
+	REQUIRE(s->role == RAFT_LEADER);
+	net.cut[2] = 1;
+	for (t = 0; t < 60; t++) {
+		testnet_tick(&net);
+		testnet_deliver(&net, 1000);
+	}
+	CHECK_EQ(s->role, RAFT_LEADER);
+	CHECK_EQ(s->stats.quorum_stepdowns, 0);
+	CHECK_EQ(s->current_term, 1);
+}
+
+static void check_quorum_lease_ends_after_election_min(void)
+{
+	struct raft_state *s;
+	struct raft_message rv;
+
+	testnet_init(&net, 3, 55, with_check_quorum);
+	testnet_elect(&net, 0);
+	s = &net.nodes[1];
+	REQUIRE(s->leader_id == 0);
+	REQUIRE(s->election_elapsed == 0);
+	/* The leader falls silent; the lease lasts election_min ticks. This
+	 * seed draws a longer timeout, so the node is still a follower. */
+	while (s->election_elapsed < s->config.election_min)
+		raft_tick(s);
+	REQUIRE(s->role == RAFT_FOLLOWER);
+	REQUIRE(s->leader_id == 0);
+	rv = testnet_msg(RAFT_MSG_REQUEST_VOTE, 2, 1, 9);
+	raft_step(s, &rv);
+	CHECK_EQ(s->current_term, 9);
+	CHECK_EQ(s->voted_for, 2);
+}
+
 static void mistake(struct raft_config *cfg, unsigned bit)
 {
 	cfg->mistakes = bit;
@@ -266,5 +415,19 @@ const struct test_case extension_tests[] = {
 	 check_quorum_lease_ignores_disruptive_votes},
 	{"lesson mistakes: each injected mistake does what it says",
 	 mistakes_change_what_they_claim},
+	{"§9.6 Pre-Vote: after the leader is lost, the others elect a new one "
+	 "although each gave it its vote",
+	 prevote_elects_again_after_the_leader_is_lost},
+	{"§9.6 Pre-Vote: a pre-candidate that hears from the leader drops its "
+	 "round; late grants start no election",
+	 precandidate_hearing_the_leader_drops_its_round},
+	{"§9.6 Pre-Vote: a grant that answers an older round is not counted",
+	 prevote_reply_from_an_old_round_is_ignored},
+	{"CheckQuorum: a leader that hears from a bare majority, itself "
+	 "included, keeps leading",
+	 check_quorum_bare_majority_keeps_the_leader},
+	{"CheckQuorum: a follower's lease ends election_min ticks after it last "
+	 "heard its leader",
+	 check_quorum_lease_ends_after_election_min},
 	{NULL, NULL},
 };

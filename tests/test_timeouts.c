@@ -102,6 +102,67 @@ static void config_is_refused_without_asserting(void)
 	CHECK(strlen(raft_strerror(RAFT_EHEARTBEAT)) > 0);
 }
 
+static void timeouts_pass_a_chi_square_test(void)
+{
+	unsigned seen[21] = {0};
+	struct raft_state *s;
+	struct append_entries_msg ae = {1, 1, 0, 0, 0};
+	double chi2 = 0.0;
+	unsigned v;
+	int i;
+
+	/* "Every value appears" misses a draw that favours some values; a
+	 * chi-square test over 11000 draws (1000 expected per value) does
+	 * not. */
+	testnet_init(&net, 3, 34, NULL);
+	s = &net.nodes[0];
+	for (i = 0; i < 11000; i++) {
+		append_entries_handle(s, &ae);
+		v = s->election_timeout;
+		REQUIRE(v >= 10 && v <= 20);
+		seen[v]++;
+	}
+	for (v = 10; v <= 20; v++) {
+		double d = (double)seen[v] - 1000.0;
+		chi2 += d * d / 1000.0;
+	}
+	/* 10 degrees of freedom: a uniform draw exceeds 41 with p < 1e-5. */
+	if (chi2 >= 41.0)
+		TEST_FAIL_AT("chi-square %.1f over 11 values is not uniform",
+			     chi2);
+}
+
+static void config_edges_are_accepted(void)
+{
+	struct raft_config cfg;
+	struct raft_state s;
+	struct raft_transport t = {NULL, NULL};
+	struct raft_event_sink e = {NULL, NULL};
+	struct append_entries_msg ae = {1, 1, 0, 0, 0};
+	int i;
+
+	/* min == max is a fixed timeout, not min > max. */
+	raft_config_default(&cfg, 0, 3, 1);
+	cfg.election_min = 15;
+	cfg.election_max = 15;
+	CHECK_EQ(raft_config_validate(&cfg), RAFT_OK);
+	REQUIRE(raft_init(&s, &cfg, NULL, t, e) == RAFT_OK);
+	for (i = 0; i < 20; i++) {
+		append_entries_handle(&s, &ae);
+		CHECK_EQ(s.election_timeout, 15);
+	}
+	/* The smallest valid values: every one 1 or more, heartbeat below
+	 * election_min. */
+	raft_config_default(&cfg, 0, 1, 1);
+	cfg.heartbeat_interval = 1;
+	cfg.election_min = 2;
+	cfg.election_max = 2;
+	CHECK_EQ(raft_config_validate(&cfg), RAFT_OK);
+	cfg.election_min = 1;
+	cfg.election_max = 1;
+	CHECK_EQ(raft_config_validate(&cfg), RAFT_EHEARTBEAT);
+}
+
 static void ranked(struct raft_config *cfg)
 {
 	cfg->ranked_timeouts = true;
@@ -147,5 +208,11 @@ const struct test_case timeout_tests[] = {
 	{"ranked timeouts: followers of one leader never time out within half a "
 	 "slot of each other",
 	 ranked_timeouts_never_collide},
+	{"§5.2: election timeouts are drawn uniformly: 11000 draws pass a "
+	 "chi-square test",
+	 timeouts_pass_a_chi_square_test},
+	{"§5.6: the edges of a valid configuration are accepted: min == max, "
+	 "heartbeat = min - 1",
+	 config_edges_are_accepted},
 	{NULL, NULL},
 };
