@@ -177,3 +177,18 @@ bool options_have_faults(const struct raftsim_options *o)
 	       o->crash_prob > 0 || o->partition_prob > 0 || o->drop > 0 ||
 	       o->dup > 0 || o->reorder > 0;
 }
+
+void options_node_config(const struct raftsim_options *o, int id,
+			 uint64_t restarts, struct raft_config *cfg)
+{
+	raft_config_default(cfg, id, o->nodes,
+			    raft_rng_derive(o->seed,
+					    (uint64_t)id + 1000 * restarts));
+	cfg->heartbeat_interval = o->heartbeat_ticks;
+	cfg->election_min = (unsigned)o->election.min;
+	cfg->election_max = (unsigned)o->election.max;
+	cfg->prevote = o->prevote;
+	cfg->check_quorum = o->check_quorum;
+	cfg->ranked_timeouts = o->ranked_timeouts;
+	cfg->mistakes = o->mistakes;
+}

@@ -126,6 +126,12 @@ int options_parse(struct raftsim_options *o, int argc, char **argv,
 /* Prints the usage text for o->command. */
 void options_usage(const struct raftsim_options *o, FILE *out);
 
+/* The core configuration of node `id` after `restarts` restarts. Both
+ * modes use it, so a seed gives every node the same timeouts in each; a
+ * restarted node gets a fresh stream of its own. */
+void options_node_config(const struct raftsim_options *o, int id,
+			 uint64_t restarts, struct raft_config *cfg);
+
 /* The --mistake name of one enum raft_mistake bit. */
 const char *options_mistake_name(unsigned bit);
 

@@ -87,19 +87,10 @@ int node_boot(struct rnode *rn, bool restart)
 	struct raft_event_sink e = {node_emit, rn};
 	struct raft_stats kept = rn->raft.stats;
 	struct raft_config cfg;
-	uint64_t stream = (uint64_t)rn->id + 1000 * rn->restarts;
 	int rv;
 
 	/* A restarted node draws fresh timeouts, as the simulator does. */
-	raft_config_default(&cfg, rn->id, o->nodes,
-			    raft_rng_derive(o->seed, stream));
-	cfg.heartbeat_interval = o->heartbeat_ticks;
-	cfg.election_min = (unsigned)o->election.min;
-	cfg.election_max = (unsigned)o->election.max;
-	cfg.prevote = o->prevote;
-	cfg.check_quorum = o->check_quorum;
-	cfg.ranked_timeouts = o->ranked_timeouts;
-	cfg.mistakes = o->mistakes;
+	options_node_config(o, rn->id, rn->restarts, &cfg);
 	rv = raft_init(&rn->raft, &cfg, restart ? &rn->durable : NULL, t, e);
 	if (rv != RAFT_OK)
 		goto err;

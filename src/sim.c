@@ -89,18 +89,15 @@ static int node_start(struct sim *s, struct sim_node *n,
 	struct raft_config cfg;
 	struct raft_transport t = {on_send, n};
 	struct raft_event_sink e = {on_raft_event, n};
+	struct raft_stats kept = n->state.stats;
+	int rv;
 
-	raft_config_default(&cfg, n->id, s->opt.nodes,
-			    raft_rng_derive(s->opt.seed,
-					    (uint64_t)n->id + 1000 * n->restarts));
-	cfg.heartbeat_interval = s->opt.heartbeat_ticks;
-	cfg.election_min = (unsigned)s->opt.election.min;
-	cfg.election_max = (unsigned)s->opt.election.max;
-	cfg.prevote = s->opt.prevote;
-	cfg.check_quorum = s->opt.check_quorum;
-	cfg.ranked_timeouts = s->opt.ranked_timeouts;
-	cfg.mistakes = s->opt.mistakes;
-	return raft_init(&n->state, &cfg, durable, t, e);
+	options_node_config(&s->opt, n->id, n->restarts, &cfg);
+	rv = raft_init(&n->state, &cfg, durable, t, e);
+	/* Counters are for the summary only; keep them across restarts. */
+	if (rv == RAFT_OK && durable != NULL)
+		n->state.stats = kept;
+	return rv;
 }
 
 struct sim *sim_new(const struct raftsim_options *o, struct monitor *mon)
