@@ -60,7 +60,7 @@ struct raft_config {
 	uint64_t seed;   /* this node's generator seed */
 	bool prevote;    /* thesis §9.6: ask before incrementing the term */
 	bool check_quorum; /* leader steps down without a live majority */
-	bool ranked_timeouts; /* timeouts in per-term slots; see raft_timeout.c */
+	bool ranked_timeouts; /* timeouts in per-term slots; see raft_tick.c */
 	unsigned mistakes; /* enum raft_mistake bits; 0 for correct Raft */
 };
 
@@ -155,8 +155,10 @@ struct raft_state {
 	int granted_count;
 	bool prevoting; /* a follower collecting pre-votes for current_term+1 */
 
-	/* CheckQuorum: the tick (stats.ticks) each peer was last heard from,
-	 * and when this node became leader. */
+	/* Ticks since raft_init: the core's own clock. CheckQuorum keeps the
+	 * tick each peer was last heard from, and when this node began to
+	 * lead. */
+	uint64_t now;
 	uint64_t last_heard[RAFT_MAX_NODES];
 	uint64_t leader_since;
 

@@ -200,9 +200,12 @@ int failover_sim_trial(const struct raftsim_options *base, uint64_t seed,
 		if (w.leader != RAFT_NONE || sim_now(sim) >= sim_end_us(sim))
 			break;
 	}
-	if (w.leader == RAFT_NONE) {
+	if (w.leader == RAFT_NONE) { /* never stable: report the cap */
+		res->capped = 1;
+		res->downtime_ms = (double)cap_ms(&range_ms);
+		res->rounds = max_live_term(sim, o.nodes);
 		sim_free(sim);
-		return -1;
+		return 0;
 	}
 	w.old_term = sim_node(sim, w.leader)->current_term;
 	if (stale > 0 && stale < o.nodes - 1)

@@ -31,8 +31,9 @@ struct fault_action {
 	int node; /* pause/resume/crash/restart */
 };
 
-/* At most one action per node per tick, plus a partition and a heal. */
-#define FAULT_MAX_ACTIONS (2 * OPT_MAX_NODES + 2)
+/* Per tick: a resume or restart and a pause or crash per node, a heal,
+ * and every --partition that starts on it (the last one wins). */
+#define FAULT_MAX_ACTIONS (2 * OPT_MAX_NODES + OPT_MAX_SCHEDULED + 2)
 
 struct faults {
 	const struct raftsim_options *opt;

@@ -23,7 +23,7 @@ void options_default(struct raftsim_options *o)
 	o->heartbeat_ticks = 3;
 	o->election.min = 10;
 	o->election.max = 20;
-	o->mailbox = 1024;
+	o->mailbox = OPT_DEFAULT_MAILBOX;
 	o->pause_ticks.min = 10;
 	o->pause_ticks.max = 40;
 	o->crash_ticks.min = 10;
@@ -66,6 +66,48 @@ static int parse_command(struct raftsim_options *o, const char *word)
 	return 0;
 }
 
+/* failover crashes the leader (and maybe the next-ranked node): what is
+ * left must still be able to elect, or every trial would hit the cap. */
+static int validate_failover(struct raftsim_options *o, FILE *err)
+{
+	int left = o->nodes - 1 - (o->first_ranked != FIRST_RANKED_UP);
+	int i;
+
+	if (left < o->nodes / 2 + 1)
+		return usage_error(err, "--nodes: %d nodes leave %d after the "
+				   "crash%s, short of a majority (%d)",
+				   o->nodes, left,
+				   o->first_ranked != FIRST_RANKED_UP
+					   ? " and --first-ranked"
+					   : "",
+				   o->nodes / 2 + 1);
+	if (o->stale > left - 1)
+		return usage_error(err, "--stale: %d stale nodes leave no "
+				   "candidate among the %d survivors", o->stale,
+				   left);
+	if (o->election_ms_count == 0) {
+		o->election_ms[0].min = 150;
+		o->election_ms[0].max = 300;
+		o->election_ms_count = 1;
+	}
+	for (i = 0; i < o->election_ms_count; i++) {
+		uint64_t min = o->election_ms[i].min;
+		uint64_t h = o->heartbeat_ms ? o->heartbeat_ms : min / 2;
+
+		if (h == 0 || h >= min)
+			return usage_error(err, "--election-ms: %llu-%llu "
+					   "leaves no heartbeat interval "
+					   "shorter than its minimum (heartbeat "
+					   "%llu ms%s)",
+					   (unsigned long long)min,
+					   (unsigned long long)o->election_ms[i].max,
+					   (unsigned long long)h,
+					   o->heartbeat_ms ? ", --heartbeat-ms"
+							   : ", half the minimum");
+	}
+	return 0;
+}
+
 /* Checks what no single flag can: how flags relate to each other. */
 static int validate(struct raftsim_options *o, bool heartbeat_given,
 		    FILE *err)
@@ -102,18 +144,33 @@ static int validate(struct raftsim_options *o, bool heartbeat_given,
 					   "exist (--nodes %d: ids 0 to %d)",
 					   o->partitions[i].max_node, o->nodes,
 					   o->nodes - 1);
+	for (i = 0; i < o->pause_count; i++)
+		if (o->pauses[i].tick > o->ticks)
+			fprintf(err, "raftsim: warning: --pause at tick %llu "
+				     "comes after the run's last tick (%llu)\n",
+				(unsigned long long)o->pauses[i].tick,
+				(unsigned long long)o->ticks);
+	for (i = 0; i < o->crash_count; i++)
+		if (o->crashes[i].tick > o->ticks)
+			fprintf(err, "raftsim: warning: --crash at tick %llu "
+				     "comes after the run's last tick (%llu)\n",
+				(unsigned long long)o->crashes[i].tick,
+				(unsigned long long)o->ticks);
+	for (i = 0; i < o->partition_count; i++)
+		if (o->partitions[i].tick > o->ticks)
+			fprintf(err, "raftsim: warning: --partition at tick "
+				     "%llu comes after the run's last tick "
+				     "(%llu)\n",
+				(unsigned long long)o->partitions[i].tick,
+				(unsigned long long)o->ticks);
+	if (o->trace_path != NULL && o->command != CMD_RUN)
+		return usage_error(err, "--trace: only a run writes a trace "
+				   "(raftsim [run] --trace FILE)");
 	if (o->command == CMD_CHECK && o->check_path == NULL)
 		return usage_error(err, "check: which trace file? "
 				   "(raftsim check FILE)");
-	if (o->command == CMD_FAILOVER && o->stale > o->nodes - 2)
-		return usage_error(err, "--stale: %d stale nodes leave no "
-				   "candidate besides the crashed leader "
-				   "(--nodes %d)", o->stale, o->nodes);
-	if (o->command == CMD_FAILOVER && o->election_ms_count == 0) {
-		o->election_ms[0].min = 150;
-		o->election_ms[0].max = 300;
-		o->election_ms_count = 1;
-	}
+	if (o->command == CMD_FAILOVER)
+		return validate_failover(o, err);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #define OPT_MAX_SCHEDULED 64 /* --pause, --crash, --partition, each */
 #define OPT_MAX_RANGES 16   /* failover --election-ms ranges */
 #define WHO_LEADER (-2)     /* --pause leader@TICK:LEN */
+#define OPT_DEFAULT_MAILBOX 1024
 
 /* Exit codes (README "Exit codes"). */
 enum { EXIT_PASS = 0, EXIT_VIOLATION = 1, EXIT_USAGE = 2 };

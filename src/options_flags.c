@@ -194,7 +194,7 @@ int apply_flag(struct raftsim_options *o, int id, const char *arg,
 		    list[*count].len > MAX_TICKS)
 			return usage_error(err, "%s: '%s' is not WHO@TICK:LEN "
 					   "(WHO a node id or 'leader', "
-					   "LEN >= 1)", flag, arg);
+					   "TICK and LEN >= 1)", flag, arg);
 		(*count)++;
 		return 0;
 	}
@@ -208,7 +208,8 @@ int apply_flag(struct raftsim_options *o, int id, const char *arg,
 		    o->partitions[o->partition_count].len > MAX_TICKS)
 			return usage_error(err, "--partition: '%s' is not "
 					   "TICK:LEN:GROUPS such as "
-					   "10:30:0,1|2,3,4 (each node once)",
+					   "10:30:0,1|2,3,4 (TICK and LEN >= 1, "
+					   "each node once)",
 					   arg);
 		o->partition_count++;
 		return 0;

@@ -174,6 +174,8 @@ int options_format_command(const struct raftsim_options *o, char *buf,
 		add(buf, size, &len, &ok, " --dup %s", prob_text(o->dup, num, sizeof(num)));
 	if (o->reorder > 0)
 		add(buf, size, &len, &ok, " --reorder %s", prob_text(o->reorder, num, sizeof(num)));
+	if (o->mailbox != OPT_DEFAULT_MAILBOX) /* a paused node's can fill */
+		add(buf, size, &len, &ok, " --mailbox %u", o->mailbox);
 	if (o->prevote)
 		add(buf, size, &len, &ok, " --prevote");
 	if (o->check_quorum)

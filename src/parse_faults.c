@@ -26,8 +26,9 @@ int parse_window(const char *s, struct fault_window *w)
 		w->who = (int)id;
 	else
 		return -1;
-	if (parse_u64(tick, &w->tick) != 0 || parse_u64(colon + 1, &w->len) != 0 ||
-	    w->len == 0)
+	/* Ticks count from 1: a fault at tick 0 would never happen. */
+	if (parse_u64(tick, &w->tick) != 0 || w->tick == 0 ||
+	    parse_u64(colon + 1, &w->len) != 0 || w->len == 0)
 		return -1;
 	return 0;
 }
@@ -52,13 +53,15 @@ int parse_partition(const char *s, struct partition_window *p)
 		return -1;
 	memcpy(num, s, (size_t)(c1 - s));
 	num[c1 - s] = '\0';
-	if (parse_u64(num, &p->tick) != 0)
+	if (parse_u64(num, &p->tick) != 0 || p->tick == 0)
 		return -1;
 	memcpy(num, c1 + 1, (size_t)(c2 - c1 - 1));
 	num[c2 - c1 - 1] = '\0';
 	if (parse_u64(num, &p->len) != 0 || p->len == 0)
 		return -1;
 	g = c2 + 1;
+	if (*g == '\0')
+		return -1; /* no groups: nothing would be split */
 	while (*g != '\0') {
 		uint64_t id = 0;
 		int digits = 0;

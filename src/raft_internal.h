@@ -26,7 +26,7 @@ void vote_request_handle(struct raft_state *s, const struct raft_message *msg,
 			 struct raft_message *reply);
 void vote_reply_tally(struct raft_state *s, const struct raft_message *msg);
 
-/* raft_timer.c: restarts the election timer with a fresh draw (§5.2). */
+/* raft_tick.c: restarts the election timer with a fresh draw (§5.2). */
 void election_timer_restart(struct raft_state *s);
 unsigned election_timeout_draw(struct raft_state *s);
 

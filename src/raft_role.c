@@ -66,7 +66,7 @@ void become_leader(struct raft_state *s)
 	assert(s->role == RAFT_CANDIDATE);
 	assert(s->granted_count >= raft_majority(s));
 	reset(s, s->current_term); /* same term: keeps the vote */
-	s->leader_since = s->stats.ticks; /* CheckQuorum counts from here */
+	s->leader_since = s->now; /* CheckQuorum counts from here */
 	s->role = RAFT_LEADER;
 	s->leader_id = s->config.id;
 	raft_emit(s, RAFT_EV_ROLE, RAFT_NONE, 0);

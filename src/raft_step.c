@@ -119,7 +119,7 @@ static void step_leader(struct raft_state *s, const struct raft_message *m,
 		vote_request_handle(s, m, reply);
 		break;
 	case RAFT_MSG_APPEND_ENTRIES_REPLY:
-		s->last_heard[m->from] = s->stats.ticks;
+		s->last_heard[m->from] = s->now;
 		break;
 	default:
 		break;
@@ -135,9 +135,11 @@ void raft_receive(struct raft_state *s, const struct raft_message *m,
 	    m->from >= s->config.node_count)
 		return; /* not a peer: never trust it with our state */
 
+	/* The lease comes first, as in etcd: a pre-vote must not slip past
+	 * it, or its higher term would come back in the refusals. */
+	if (m->term > s->current_term && in_leader_lease(s, m))
+		return;
 	if (m->term > s->current_term && !is_term_probe(m)) {
-		if (in_leader_lease(s, m))
-			return;
 		raft_emit_seen(s, RAFT_EV_SAW_TERM, m->from, 0, m->term);
 		if ((m->type == RAFT_MSG_APPEND_ENTRIES ||
 		     m->type == RAFT_MSG_APPEND_ENTRIES_REPLY) &&

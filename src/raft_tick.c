@@ -64,7 +64,7 @@ void election_timer_restart(struct raft_state *s)
  * so it steps down within one election timeout of losing the majority. */
 static void leader_check_quorum(struct raft_state *s)
 {
-	uint64_t now = s->stats.ticks;
+	uint64_t now = s->now;
 	int live = 1; /* itself */
 	int i;
 
@@ -93,6 +93,7 @@ static void leader_tick(struct raft_state *s)
 
 void raft_tick(struct raft_state *s)
 {
+	s->now++;
 	s->stats.ticks++;
 	if (s->role == RAFT_LEADER) {
 		leader_tick(s);

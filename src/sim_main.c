@@ -46,7 +46,10 @@ int sim_main(const struct raftsim_options *o, FILE *out, FILE *err)
 err_mon:
 	monitor_free(&mon);
 err_trace:
-	if (trace != NULL)
-		fclose(trace);
+	if (trace != NULL && fclose(trace) != 0 && rv == EXIT_PASS) {
+		fprintf(err, "raftsim: --trace: closing '%s' failed\n",
+			o->trace_path);
+		rv = EXIT_VIOLATION;
+	}
 	return rv;
 }

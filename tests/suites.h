@@ -11,6 +11,7 @@ extern const struct test_case lesson_tests[];
 extern const struct test_case extension_tests[];
 extern const struct test_case sim_tests[];
 extern const struct test_case failover_tests[];
+extern const struct test_case usage_tests[];
 extern const struct test_case mailbox_tests[];
 extern const struct test_case cluster_tests[];
 extern const struct test_case cli_tests[];
@@ -27,6 +28,7 @@ static const struct test_case *const all_suites[] = {
 	extension_tests,
 	sim_tests,
 	failover_tests,
+	usage_tests,
 	mailbox_tests,
 	cluster_tests,
 	cli_tests,

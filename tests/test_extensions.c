@@ -197,6 +197,32 @@ static void check_quorum_lease_ignores_disruptive_votes(void)
 	CHECK_EQ(s->voted_for, 0);
 }
 
+static void prevote_and_check_quorum(struct raft_config *cfg)
+{
+	cfg->prevote = true;
+	cfg->check_quorum = true;
+}
+
+/* etcd's order: the lease is checked before the pre-vote exemption, or a
+ * pre-candidate's higher probe term would win it a pre-vote and, through
+ * the refusals of its later RequestVotes, depose a healthy leader. */
+static void check_quorum_lease_ignores_prevotes_too(void)
+{
+	struct raft_state *s;
+	struct raft_message pv;
+
+	testnet_init(&net, 3, 46, prevote_and_check_quorum);
+	testnet_elect(&net, 0);
+	s = &net.nodes[1];
+	REQUIRE(s->leader_id == 0);
+	net.outbox_len = 0;
+	pv = testnet_msg(RAFT_MSG_PREVOTE, 2, 1, 2);
+	raft_step(s, &pv);
+	CHECK_EQ(net.outbox_len, 0); /* ignored: no grant, no refusal */
+	CHECK_EQ(s->current_term, 1);
+	CHECK_EQ(s->leader_id, 0);
+}
+
 static int leader_of(void)
 {
 	int i;
@@ -413,6 +439,9 @@ const struct test_case extension_tests[] = {
 	{"CheckQuorum: a follower that heard from its leader ignores a "
 	 "disruptive RequestVote",
 	 check_quorum_lease_ignores_disruptive_votes},
+	{"CheckQuorum with Pre-Vote: a follower that heard from its leader "
+	 "ignores a pre-vote too",
+	 check_quorum_lease_ignores_prevotes_too},
 	{"lesson mistakes: each injected mistake does what it says",
 	 mistakes_change_what_they_claim},
 	{"§9.6 Pre-Vote: after the leader is lost, the others elect a new one "
