@@ -1,4 +1,4 @@
-/* eventq.h - the simulator's event queue: a binary min-heap ordered by
+/* eventq.h - the simulator's message queue: a binary min-heap ordered by
  * (time, sequence), so events at the same virtual time keep the order in
  * which they were scheduled and every run is reproducible.
  *
@@ -15,12 +15,11 @@
 
 #include "raft_msg.h"
 
-enum sim_event_kind { SIM_EV_TICK, SIM_EV_DELIVER };
-
+/* A message delivery. Ticks need no queue: they come round in a fixed
+ * order (sim.c). */
 struct sim_event {
 	int64_t at; /* virtual microseconds */
-	enum sim_event_kind kind;
-	struct raft_message msg; /* SIM_EV_DELIVER */
+	struct raft_message msg;
 };
 
 struct eventq_key {

@@ -25,13 +25,24 @@ struct sim {
 	struct eventq queue;
 	struct raft_rng rng; /* latencies and message fates */
 	int64_t now;
-	uint64_t tick;       /* the last tick processed */
+	uint64_t tick;       /* the last tick begun (by node 0) */
 	int64_t tick_us;
-	int64_t end_us;
+	int64_t end_us;      /* the last node's last tick */
+	/* Nodes' clocks are not aligned: node i ticks i/n of a tick after
+	 * node 0, as real servers' timers would. Ticks come round in that
+	 * order, so they need no queue. */
+	int next_node;       /* the next node to tick */
+	int64_t next_tick_at;
 	void (*listener)(void *ctx, const struct wev *ev);
 	void *listener_ctx;
 	struct sim_node nodes[];
 };
+
+/* How long after node 0 node i ticks. */
+static int64_t phase_of(const struct sim *s, int i)
+{
+	return s->tick_us * i / s->opt.nodes;
+}
 
 static void publish(struct sim *s, const struct wev *ev)
 {
@@ -75,7 +86,6 @@ static int on_send(void *ctx, const struct raft_message *msg)
 		    (msg->type == RAFT_MSG_REQUEST_VOTE && !s->opt.disk_parallel))
 			latency += s->opt.disk_us; /* persisted before it leaves */
 		ev.at = s->now + latency;
-		ev.kind = SIM_EV_DELIVER;
 		ev.msg = *msg;
 		if (eventq_push(&s->queue, &ev) != 0)
 			return -1;
@@ -103,7 +113,6 @@ static int node_start(struct sim *s, struct sim_node *n,
 struct sim *sim_new(const struct raftsim_options *o, struct monitor *mon)
 {
 	struct sim *s;
-	struct sim_event first = {0};
 	int i;
 
 	s = calloc(1, sizeof(*s) + (size_t)o->nodes * sizeof(s->nodes[0]));
@@ -113,7 +122,7 @@ struct sim *sim_new(const struct raftsim_options *o, struct monitor *mon)
 	s->mon = mon;
 	s->tick_us = o->tick_us ? (int64_t)o->tick_us
 				: (int64_t)o->tick_ms * 1000;
-	s->end_us = (int64_t)o->ticks * s->tick_us;
+	s->end_us = (int64_t)o->ticks * s->tick_us + phase_of(s, o->nodes - 1);
 	faults_init(&s->faults, &s->opt, o->seed);
 	eventq_init(&s->queue);
 	raft_rng_seed(&s->rng, raft_rng_derive(o->seed, 0x5e4d));
@@ -126,10 +135,8 @@ struct sim *sim_new(const struct raftsim_options *o, struct monitor *mon)
 		if (n->mailbox == NULL || node_start(s, n, NULL) != RAFT_OK)
 			goto err;
 	}
-	first.at = s->tick_us; /* tick 1 */
-	first.kind = SIM_EV_TICK;
-	if (eventq_push(&s->queue, &first) != 0)
-		goto err;
+	s->next_node = 0;
+	s->next_tick_at = s->tick_us; /* tick 1 */
 	return s;
 err:
 	sim_free(s);
@@ -259,40 +266,55 @@ int sim_leader(const struct sim *s)
 	return leader;
 }
 
+/* One node's tick. Node 0's also begins the tick for the whole cluster:
+ * the fault schedule moves on first. */
 static void process_tick(struct sim *s)
 {
 	struct fault_action actions[FAULT_MAX_ACTIONS];
-	struct sim_event next = {0};
+	int node = s->next_node;
 	int count;
 	int i;
 
-	s->tick++;
-	count = faults_advance(&s->faults, s->tick, sim_leader(s), actions);
-	for (i = 0; i < count; i++)
-		apply_action(s, &actions[i]);
-	for (i = 0; i < s->opt.nodes; i++)
-		if (s->faults.status[i] == NODE_UP)
-			raft_tick(&s->nodes[i].state);
-	if (s->tick < s->opt.ticks) {
-		next.at = s->now + s->tick_us;
-		next.kind = SIM_EV_TICK;
-		eventq_push(&s->queue, &next);
+	if (node == 0) {
+		s->tick++;
+		count = faults_advance(&s->faults, s->tick, sim_leader(s),
+				       actions);
+		for (i = 0; i < count; i++)
+			apply_action(s, &actions[i]);
 	}
+	if (s->faults.status[node] == NODE_UP)
+		raft_tick(&s->nodes[node].state);
+	s->next_node = (node + 1) % s->opt.nodes;
+	if (s->next_node == 0 && s->tick >= s->opt.ticks)
+		s->next_tick_at = INT64_MAX; /* the run is over */
+	else
+		s->next_tick_at = (int64_t)(s->tick + (s->next_node == 0)) *
+					  s->tick_us +
+				  phase_of(s, s->next_node);
 }
 
 void sim_run_until(struct sim *s, int64_t until_us)
 {
 	struct sim_event ev;
+	int64_t next_msg;
 
 	if (until_us > s->end_us)
 		until_us = s->end_us;
-	while (s->queue.len > 0 && eventq_peek_time(&s->queue) <= until_us) {
+	for (;;) {
+		next_msg = s->queue.len > 0 ? eventq_peek_time(&s->queue)
+					    : INT64_MAX;
+		if (s->next_tick_at <= next_msg) { /* ticks first on a tie */
+			if (s->next_tick_at > until_us)
+				break;
+			s->now = s->next_tick_at;
+			process_tick(s);
+			continue;
+		}
+		if (next_msg > until_us)
+			break;
 		eventq_pop(&s->queue, &ev);
 		s->now = ev.at;
-		if (ev.kind == SIM_EV_TICK)
-			process_tick(s);
-		else
-			deliver(s, &ev.msg);
+		deliver(s, &ev.msg);
 	}
 	if (s->now < until_us)
 		s->now = until_us;

@@ -156,6 +156,12 @@ static void lab_scenario(struct raftsim_options *o, unsigned bit,
 		for (i = 0; i < o->nodes; i++)
 			o->partitions[0].group_of[i] = i == leader ? 0 : 1;
 	}
+	if (bit == RAFT_MISTAKE_FIXED_TIMEOUT) {
+		/* Nodes tick 2 ms apart: equal timeouts collide when a
+		 * RequestVote takes longer than that to arrive. */
+		o->latency_us.min = 8000;
+		o->latency_us.max = 12000;
+	}
 	if (bit == RAFT_MISTAKE_DOUBLE_VOTE) {
 		/* A second election, where two candidates may overlap. */
 		o->pause_count = 1;
