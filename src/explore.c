@@ -88,10 +88,13 @@ void explore_plan_run(const struct raftsim_options *base, uint64_t index,
 			p->tick = tick;
 			p->len = len;
 			p->max_node = base->nodes - 1;
-			for (j = 0; j < OPT_MAX_NODES; j++)
-				p->group_of[j] = (uint8_t)(j < base->nodes
-							   ? pick(&rng, 0, 1)
-							   : 0);
+			memset(p->group_of, 0, sizeof(p->group_of));
+			for (j = 0; j < base->nodes; j++)
+				p->group_of[j] = (uint8_t)pick(&rng, 0, 1);
+			/* Two sides, or it would be no partition at all. */
+			if (base->nodes > 1)
+				p->group_of[pick(&rng, 0, (uint64_t)base->nodes - 1)] ^=
+					1;
 			break;
 		}
 		}

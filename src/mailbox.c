@@ -27,7 +27,6 @@ int mailbox_init(struct mailbox *mb, unsigned cap)
 	mb->count = 0;
 	mb->mode = MAILBOX_RUN;
 	mb->stop = false;
-	mb->pushed = 0;
 	mb->dropped_full = 0;
 	mb->dropped_closed = 0;
 	mb->peak = 0;
@@ -77,7 +76,6 @@ enum mailbox_push_result mailbox_push(struct mailbox *mb,
 	m->enqueued_us = now_us;
 	m->ready_us = ready_us;
 	mb->count++;
-	mb->pushed++;
 	if (mb->count > mb->peak)
 		mb->peak = mb->count;
 	/* Only the owner waits, so one wake-up is enough. */

@@ -39,7 +39,6 @@ struct mailbox {
 	unsigned count;
 	enum mailbox_mode mode;
 	bool stop;           /* the run is over: the owner returns */
-	uint64_t pushed;     /* accepted */
 	uint64_t dropped_full;
 	uint64_t dropped_closed;
 	unsigned peak;       /* the most messages ever queued at once */

@@ -45,6 +45,17 @@ void heartbeat_broadcast(struct raft_state *s)
 	append_entries_send(s, followers, count);
 }
 
+void append_entries_reply_to(struct raft_state *s, int to, int success,
+			     struct raft_message *reply)
+{
+	reply->type = RAFT_MSG_APPEND_ENTRIES_REPLY;
+	reply->from = s->config.id;
+	reply->to = to;
+	reply->term = s->current_term;
+	reply->u.ae_reply.term = s->current_term;
+	reply->u.ae_reply.success = success;
+}
+
 /* Called after the entry point has settled the term: msg->term equals
  * current_term and the node is a follower. */
 void heartbeat_accept(struct raft_state *s, const struct raft_message *msg,
@@ -61,12 +72,7 @@ void heartbeat_accept(struct raft_state *s, const struct raft_message *msg,
 	s->stats.heartbeats_received++;
 	raft_emit(s, RAFT_EV_HEARTBEAT, msg->from, 0);
 
-	reply->type = RAFT_MSG_APPEND_ENTRIES_REPLY;
-	reply->from = s->config.id;
-	reply->to = msg->from;
-	reply->term = s->current_term;
-	reply->u.ae_reply.term = s->current_term;
-	reply->u.ae_reply.success = 1;
+	append_entries_reply_to(s, msg->from, 1, reply);
 }
 
 struct append_entries_reply append_entries_handle(

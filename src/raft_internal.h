@@ -20,6 +20,9 @@ void raft_receive(struct raft_state *s, const struct raft_message *msg,
 void heartbeat_accept(struct raft_state *s, const struct raft_message *msg,
 		      struct raft_message *reply);
 void heartbeat_broadcast(struct raft_state *s);
+/* Fills *reply with this node's AppendEntries answer to `to`. */
+void append_entries_reply_to(struct raft_state *s, int to, int success,
+			     struct raft_message *reply);
 
 /* raft_election.c */
 void vote_request_handle(struct raft_state *s, const struct raft_message *msg,

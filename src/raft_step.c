@@ -41,9 +41,7 @@ static void refuse_stale(struct raft_state *s, const struct raft_message *m,
 	reply->term = s->current_term;
 	switch (m->type) {
 	case RAFT_MSG_APPEND_ENTRIES:
-		reply->type = RAFT_MSG_APPEND_ENTRIES_REPLY;
-		reply->u.ae_reply.term = s->current_term;
-		reply->u.ae_reply.success = 0;
+		append_entries_reply_to(s, m->from, 0, reply);
 		break;
 	case RAFT_MSG_REQUEST_VOTE:
 	case RAFT_MSG_PREVOTE:
@@ -107,12 +105,7 @@ static void step_leader(struct raft_state *s, const struct raft_message *m,
 	case RAFT_MSG_APPEND_ENTRIES:
 		/* Two leaders in one term: impossible unless a mistake is
 		 * injected. Refuse, and leave the verdict to the checker. */
-		reply->type = RAFT_MSG_APPEND_ENTRIES_REPLY;
-		reply->from = s->config.id;
-		reply->to = m->from;
-		reply->term = s->current_term;
-		reply->u.ae_reply.term = s->current_term;
-		reply->u.ae_reply.success = 0;
+		append_entries_reply_to(s, m->from, 0, reply);
 		break;
 	case RAFT_MSG_REQUEST_VOTE:
 	case RAFT_MSG_PREVOTE:

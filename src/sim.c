@@ -15,7 +15,6 @@ struct sim_node {
 	/* A paused node's mailbox: messages wait here until it resumes. */
 	struct raft_message *mailbox;
 	unsigned mailbox_len;
-	uint64_t mailbox_dropped;
 };
 
 struct sim {
@@ -176,10 +175,8 @@ static void deliver(struct sim *s, const struct raft_message *m)
 	case NODE_CRASHED:
 		return;
 	case NODE_PAUSED:
-		if (n->mailbox_len < s->opt.mailbox)
+		if (n->mailbox_len < s->opt.mailbox) /* else it is lost */
 			n->mailbox[n->mailbox_len++] = *m;
-		else
-			n->mailbox_dropped++;
 		return;
 	case NODE_UP:
 		raft_step(&n->state, m);

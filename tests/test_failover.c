@@ -30,6 +30,7 @@ static void run_trials(const char *range, int n,
 		   (unsigned long long *)&ms.max) != 2)
 		abort();
 	failover_trial_options(&base, &ms, &o);
+	memset(results, 0, sizeof(results));
 	for (i = 0; i < n; i++)
 		if (failover_sim_trial(&o, (uint64_t)i + 1, 0, &results[i]) != 0)
 			results[i].capped = 1;

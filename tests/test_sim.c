@@ -295,10 +295,12 @@ static void explore_failures_replay(void)
 	base.ticks = 300;
 	base.seed = 3;
 	base.mistakes = RAFT_MISTAKE_NO_STEPDOWN;
+	base.mailbox = 1; /* not the default: the replay must carry it */
 	explore_plan_run(&base, 4, &run);
 	REQUIRE(options_format_command(&run, cmd, sizeof(cmd)) == 0);
 	CHECK(strstr(cmd, "--sim") != NULL);
 	CHECK(strstr(cmd, "--mistake no-stepdown") != NULL);
+	CHECK(strstr(cmd, "--mailbox 1 ") != NULL);
 	test_tmp(e1, sizeof(e1), "e1.jsonl");
 	test_tmp(e2, sizeof(e2), "e2.jsonl");
 	REQUIRE(run_cmd(&first, "%s/%s --trace %s", test_bin_dir(), cmd,
