@@ -4,10 +4,14 @@
  * Each test runs a whole cluster through runtime_run_with and looks at the
  * event stream (through the tap) and the result struct. Bounds are in
  * ticks and generous, so that a loaded 2-core machine or ThreadSanitizer
- * (5-15x slower) cannot make them fail; RAFTSIM_TEST_TICK_MS (default 20)
- * lengthens the tick where that is not enough (`make tsan` uses 30). The
- * seeds are fixed so that the nodes' first timeout draws are the same every
- * time; only the thread timing varies.
+ * (5-15x slower) cannot make them fail. What bounds cannot absorb is a
+ * stalled thread: a leader descheduled for about election.min - heartbeat
+ * = 7 ticks lets a follower time out, which the steady-state test counts
+ * as a spurious election. Hence a tick of TEST_TICK_MS_DEFAULT (30 ms), so
+ * that such a stall has to last 210 ms; RAFTSIM_TEST_TICK_MS overrides it
+ * (`make tsan` sets it). test_cli.c uses the same tick for its threaded
+ * runs. The seeds are fixed so that the nodes' first timeout draws are the
+ * same every time; only the thread timing varies.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +23,7 @@
 #include "testhelp.h"
 
 #define REC_MAX 65536
+#define TEST_TICK_MS_DEFAULT 30
 
 /* What the tap keeps of one event. */
 struct rec_ev {
@@ -63,7 +68,7 @@ static unsigned tick_ms(void)
 	const char *s = getenv("RAFTSIM_TEST_TICK_MS");
 	long v = s != NULL ? strtol(s, NULL, 10) : 0;
 
-	return v >= 1 && v <= 1000 ? (unsigned)v : 20;
+	return v >= 1 && v <= 1000 ? (unsigned)v : TEST_TICK_MS_DEFAULT;
 }
 
 static int64_t ticks_us(uint64_t ticks)
@@ -202,16 +207,20 @@ static void steady_three_nodes(void)
 	rounds = l->stats.heartbeat_rounds;
 	CHECK(rounds * 3 + 9 >= (uint64_t)(ticks_us(100) - rec.ev[elected].us) /
 					(uint64_t)ticks_us(1));
-	/* Every follower accepted every round (the last may be in flight at
-	 * the end) and reset its timer at each one: its resets are its
-	 * heartbeats plus the vote it gave. */
+	/* Every follower accepted every round and reset its timer at each
+	 * one: its resets are its heartbeats plus the vote it gave. The last
+	 * rounds may be undelivered: mailbox_stop ends the node threads with
+	 * whatever mail is still queued, and a loaded machine can leave a
+	 * follower a round or two behind the leader when that happens. Hence
+	 * three rounds of slack, out of about 30 in the run: a follower that
+	 * loses or ignores heartbeats along the way still fails. */
 	for (f = 0; f < 3; f++) {
 		const struct raft_stats *s = &result.node[f].stats;
 
 		if (f == leader)
 			continue;
 		CHECK(s->heartbeats_received <= rounds);
-		CHECK(s->heartbeats_received + 1 >= rounds);
+		CHECK(s->heartbeats_received + 3 >= rounds);
 		CHECK_EQ(s->timeout_resets,
 			 s->heartbeats_received + s->votes_granted);
 		for (hb = 0, i = 0; (i = find(i, WEV_HEARTBEAT, f)) >= 0; i++) {
@@ -258,11 +267,16 @@ static void frozen_leader_is_replaced(void)
 	      find(paused + 1, WEV_ROLE, p) > resumed);
 	CHECK(find(paused + 1, WEV_ROUND, p) == -1 ||
 	      find(paused + 1, WEV_ROUND, p) > resumed);
-	/* Back, it steps down within about one heartbeat interval. */
+	/* Back, it steps down within about one heartbeat interval: on the
+	 * new leader's heartbeats queued while it was frozen, or on the next
+	 * one (hb ticks), or on a follower's reply to its own heartbeat. The
+	 * bound is 2 * hb + 2 ticks: one interval, plus one more and 2 ticks
+	 * because on a loaded machine (or under TSAN) the resumed thread and
+	 * the new leader's thread may each be scheduled late. */
 	down = find_role(resumed, p, RAFT_FOLLOWER, -1);
 	REQUIRE(down >= 0);
 	CHECK(rec.ev[down].term >= rec.ev[elected].term);
-	CHECK(rec.ev[down].us - rec.ev[resumed].us <= ticks_us(hb + 2));
+	CHECK(rec.ev[down].us - rec.ev[resumed].us <= ticks_us(2 * hb + 2));
 	CHECK(result.node[p].role == RAFT_FOLLOWER);
 }
 
