@@ -77,7 +77,7 @@ ASAN_ENV := ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1"
 # ThreadSanitizer; ticks are longer since TSAN slows everything 5-15x.
 tsan:
 	$(TSAN_MAKE) tsan/raftsim tsan/run_tests tsan/heartbeat_test
-	$(TSAN_ENV) RAFTSIM_BIN_DIR=tsan RAFTSIM_TEST_TICK_MS=30 \
+	$(TSAN_ENV) RAFTSIM_BIN_DIR=tsan RAFTSIM_TEST_TICK_MS=40 \
 		tsan/run_tests "cluster:"
 	$(TSAN_ENV) tests/stress.sh --bin tsan/raftsim --runs 6 --ticks 200 \
 		--tick-ms 20
