@@ -108,11 +108,41 @@ static int validate_failover(struct raftsim_options *o, FILE *err)
 	return 0;
 }
 
+/* A fault scheduled after the last tick is legal but never happens. */
+static void warn_if_late(const struct raftsim_options *o, const char *flag,
+			 uint64_t tick, FILE *err)
+{
+	if (tick > o->ticks)
+		fprintf(err, "raftsim: warning: %s at tick %llu comes after the "
+			     "run's last tick (%llu)\n",
+			flag, (unsigned long long)tick,
+			(unsigned long long)o->ticks);
+}
+
+/* --pause and --crash windows: the node must exist. */
+static int check_windows(const struct raftsim_options *o,
+			 const struct fault_window *w, int count,
+			 const char *flag, FILE *err)
+{
+	int i;
+
+	for (i = 0; i < count; i++) {
+		if (w[i].who >= o->nodes)
+			return usage_error(err, "%s: node %d does not exist "
+					   "(--nodes %d: ids 0 to %d)",
+					   flag, w[i].who, o->nodes,
+					   o->nodes - 1);
+		warn_if_late(o, flag, w[i].tick, err);
+	}
+	return 0;
+}
+
 /* Checks what no single flag can: how flags relate to each other. */
 static int validate(struct raftsim_options *o, bool heartbeat_given,
 		    FILE *err)
 {
 	int i;
+	int rv;
 
 	if (o->mistakes & RAFT_MISTAKE_LONG_HEARTBEAT) {
 		if (!heartbeat_given) /* make the mistake, visibly */
@@ -126,43 +156,20 @@ static int validate(struct raftsim_options *o, bool heartbeat_given,
 				   o->heartbeat_ticks,
 				   (unsigned long long)o->election.min);
 	}
-	for (i = 0; i < o->pause_count; i++)
-		if (o->pauses[i].who >= o->nodes)
-			return usage_error(err, "--pause: node %d does not "
-					   "exist (--nodes %d: ids 0 to %d)",
-					   o->pauses[i].who, o->nodes,
-					   o->nodes - 1);
-	for (i = 0; i < o->crash_count; i++)
-		if (o->crashes[i].who >= o->nodes)
-			return usage_error(err, "--crash: node %d does not "
-					   "exist (--nodes %d: ids 0 to %d)",
-					   o->crashes[i].who, o->nodes,
-					   o->nodes - 1);
-	for (i = 0; i < o->partition_count; i++)
+	rv = check_windows(o, o->pauses, o->pause_count, "--pause", err);
+	if (rv == 0)
+		rv = check_windows(o, o->crashes, o->crash_count, "--crash",
+				   err);
+	if (rv != 0)
+		return rv;
+	for (i = 0; i < o->partition_count; i++) {
 		if (o->partitions[i].max_node >= o->nodes)
 			return usage_error(err, "--partition: node %d does not "
 					   "exist (--nodes %d: ids 0 to %d)",
 					   o->partitions[i].max_node, o->nodes,
 					   o->nodes - 1);
-	for (i = 0; i < o->pause_count; i++)
-		if (o->pauses[i].tick > o->ticks)
-			fprintf(err, "raftsim: warning: --pause at tick %llu "
-				     "comes after the run's last tick (%llu)\n",
-				(unsigned long long)o->pauses[i].tick,
-				(unsigned long long)o->ticks);
-	for (i = 0; i < o->crash_count; i++)
-		if (o->crashes[i].tick > o->ticks)
-			fprintf(err, "raftsim: warning: --crash at tick %llu "
-				     "comes after the run's last tick (%llu)\n",
-				(unsigned long long)o->crashes[i].tick,
-				(unsigned long long)o->ticks);
-	for (i = 0; i < o->partition_count; i++)
-		if (o->partitions[i].tick > o->ticks)
-			fprintf(err, "raftsim: warning: --partition at tick "
-				     "%llu comes after the run's last tick "
-				     "(%llu)\n",
-				(unsigned long long)o->partitions[i].tick,
-				(unsigned long long)o->ticks);
+		warn_if_late(o, "--partition", o->partitions[i].tick, err);
+	}
 	if (o->trace_path != NULL && o->command != CMD_RUN)
 		return usage_error(err, "--trace: only a run writes a trace "
 				   "(raftsim [run] --trace FILE)");
