@@ -21,14 +21,17 @@ static int is_term_probe(const struct raft_message *m)
 
 /* CheckQuorum's lease (thesis §4.2.3): while a node has heard from a leader
  * within the minimum election timeout, vote requests are ignored, so a
- * rejoining node cannot depose a healthy leader. */
+ * rejoining node cannot depose a healthy leader. A leader holds the lease
+ * itself: CheckQuorum, not a vote request, is what makes it step down. */
 static int in_leader_lease(const struct raft_state *s,
 			   const struct raft_message *m)
 {
-	return s->config.check_quorum &&
-	       (m->type == RAFT_MSG_REQUEST_VOTE ||
-		m->type == RAFT_MSG_PREVOTE) &&
-	       s->leader_id != RAFT_NONE &&
+	if (!s->config.check_quorum || (m->type != RAFT_MSG_REQUEST_VOTE &&
+					m->type != RAFT_MSG_PREVOTE))
+		return 0;
+	if (s->role == RAFT_LEADER)
+		return 1;
+	return s->leader_id != RAFT_NONE &&
 	       s->election_elapsed < s->config.election_min;
 }
 
