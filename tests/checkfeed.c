@@ -22,8 +22,8 @@ void setup(int nodes)
 	info.election_max = 20;
 }
 
-void feed(enum wev_type type, int64_t us, int node, uint64_t term,
-	  int peer)
+struct wev stream_event(enum wev_type type, int64_t us, int node,
+			uint64_t term, int peer, const struct run_info *run)
 {
 	struct wev ev;
 
@@ -34,7 +34,15 @@ void feed(enum wev_type type, int64_t us, int node, uint64_t term,
 	ev.term = term;
 	ev.peer = peer;
 	ev.role = type == WEV_ROLE ? (enum raft_role)peer : RAFT_FOLLOWER;
-	ev.info = &info;
+	ev.info = run;
+	return ev;
+}
+
+void feed(enum wev_type type, int64_t us, int node, uint64_t term,
+	  int peer)
+{
+	struct wev ev = stream_event(type, us, node, term, peer, &info);
+
 	checker_feed(ck, &ev);
 }
 

@@ -23,6 +23,10 @@ void start(void);
 void begin(int nodes);
 
 /* One event; `peer` is the role of a role event. */
+/* One event as the streams write it: for WEV_ROLE, `peer` holds the role. */
+struct wev stream_event(enum wev_type type, int64_t us, int node,
+			uint64_t term, int peer, const struct run_info *run);
+
 void feed(enum wev_type type, int64_t us, int node, uint64_t term,
 	  int peer);
 /* Leader `node` of `term` sees `seen` in a message from the next node. */

@@ -4,11 +4,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checkfeed.h"
 #include "suites.h"
 #include "testhelp.h"
 #include "trace.h"
 
-static struct run_info info = {
+static struct run_info sample_info = {
 	"sim", 5, 1234567890123ull, 10, 3, 10, 20, 0.25, 0.5, 0.125,
 	true, false, true, false, 24,
 };
@@ -30,7 +31,7 @@ static struct wev sample(enum wev_type type)
 	ev.seen_term = 9000000000ull;
 	ev.count = 3;
 	ev.tick = 424242;
-	ev.info = &info;
+	ev.info = &sample_info;
 	ev.group_of = groups;
 	ev.violations = 11;
 	ev.spurious_elections = 12;
@@ -96,7 +97,7 @@ static void every_type_round_trips(void)
 			CHECK(out.group_of != NULL &&
 			      memcmp(out.group_of, groups, 5) == 0);
 		if (t == WEV_START)
-			same_info(out.info, &info);
+			same_info(out.info, &sample_info);
 	}
 }
 
@@ -274,17 +275,9 @@ static void file_open(void)
 static void file_ev(enum wev_type type, int64_t us, int node, uint64_t term,
 		    int peer)
 {
-	struct wev ev;
+	struct wev ev = stream_event(type, us, node, term, peer, &finfo);
 	char line[1024];
 
-	memset(&ev, 0, sizeof(ev));
-	ev.type = type;
-	ev.us = us;
-	ev.node = node;
-	ev.term = term;
-	ev.peer = peer;
-	ev.role = type == WEV_ROLE ? (enum raft_role)peer : RAFT_FOLLOWER;
-	ev.info = &finfo;
 	if (file != NULL && trace_format(line, sizeof(line), &ev, 3) > 0)
 		fputs(line, file);
 }
@@ -294,7 +287,7 @@ static void file_start(void)
 {
 	int i;
 
-	finfo = info;
+	finfo = sample_info;
 	finfo.nodes = 3;
 	finfo.drop = finfo.dup = finfo.reorder = 0;
 	finfo.random_faults = false;
