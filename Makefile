@@ -11,60 +11,84 @@ CFLAGS  ?=
 ALL_CFLAGS = $(CSTD) $(WARN) $(OPT) -Iinclude -Isrc $(CFLAGS)
 LDLIBS  := -lpthread -lm
 
-# The pure core: never pthreads, clocks or I/O.
-CORE_SRC := $(sort $(wildcard src/raft_*.c))
-# Everything around it: runtime, simulator, checker, command line.
-APP_SRC  := $(sort $(filter-out $(CORE_SRC) src/main.c,$(wildcard src/*.c)))
-TEST_SRC := $(sort $(filter-out tests/heartbeat_test.c,$(wildcard tests/*.c)))
+# Layers (README "Architecture"): src/core is the pure Raft core, built as
+# a static library with only its own headers in view; everything else sees
+# include/ and src/ and names a header by its folder ("sim/sim.h").
+CORE_SRC := $(sort $(wildcard src/core/*.c))
+APP_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard \
+	src/harness/*.c src/runtime/*.c src/sim/*.c src/check/*.c src/cli/*.c)))
+TEST_SRC := $(sort $(filter-out tests/unit/heartbeat_test.c,$(wildcard \
+	tests/lib/*.c tests/unit/*.c tests/sim/*.c tests/cluster/*.c \
+	tests/cli/*.c tests/check/*.c)))
 
-# build/<flavour>/ holds the objects of one set of flags.
-B := build/release
+# build/<flavour>/ holds the objects of one set of flags; BIN, where the
+# programs of a sanitizer flavour go (empty: the release build).
+B   := build/release
+BIN ?=
+CORE_LIB = $(B)/libraftcore.a
 CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)
 APP_OBJ  = $(APP_SRC:%.c=$(B)/%.o)
 TEST_OBJ = $(TEST_SRC:%.c=$(B)/%.o)
+RAFTSIM   = $(if $(BIN),$(BIN)/raftsim,raftsim)
+RUN_TESTS = $(if $(BIN),$(BIN)/run_tests,tests/run_tests)
+HB_TEST   = $(if $(BIN),$(BIN)/heartbeat_test,heartbeat_test)
 
-.PHONY: all test check tsan asan stress bench clean help
+.PHONY: all test check tsan asan stress bench purity clean help
 .DEFAULT_GOAL := all
 
-all: heartbeat_test $(if $(wildcard src/main.c),raftsim)
+all: $(HB_TEST) $(RAFTSIM)
 
-$(B)/%.o: %.c $(wildcard include/*.h src/*.h tests/*.h)
+# -MMD -MP: each object depends on exactly the headers it includes.
+$(B)/src/core/%.o: src/core/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@$(CC) $(CSTD) $(WARN) $(OPT) -Iinclude -Isrc/core $(CFLAGS) -MMD -MP -c $< -o $@
 
-raftsim: $(CORE_OBJ) $(APP_OBJ) $(B)/src/main.o
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -Itests/lib -MMD -MP -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJ)
+	@echo "  AR      $@"
+	@rm -f $@ && $(AR) rcs $@ $^
+
+-include $(CORE_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
+	$(B)/src/cli/main.d $(B)/tests/unit/heartbeat_test.d \
+	$(B)/tests/bench/runtime_bench.d
+
+# What each program is made of; the one link rule below links them all.
+PROGRAMS = $(RAFTSIM) $(RUN_TESTS) $(HB_TEST) $(B)/runtime_bench
+$(RAFTSIM): $(APP_OBJ) $(B)/src/cli/main.o
+$(RUN_TESTS): $(APP_OBJ) $(TEST_OBJ)
+$(HB_TEST): $(B)/tests/unit/heartbeat_test.o $(B)/tests/lib/testnet.o
+$(B)/runtime_bench: $(APP_OBJ) $(B)/tests/bench/runtime_bench.o
+$(PROGRAMS): $(CORE_LIB)
+	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(CORE_LIB) $(LDLIBS)
 
-heartbeat_test: $(CORE_OBJ) $(B)/tests/heartbeat_test.o $(B)/tests/testnet.o
-	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+test: all $(RUN_TESTS) purity
+	./$(RUN_TESTS)
 
-tests/run_tests: $(CORE_OBJ) $(APP_OBJ) $(TEST_OBJ)
-	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
-
-test: all tests/run_tests
-	./tests/run_tests
+# The core may call nothing but assert and the mem* functions: no threads,
+# clocks, sleep, randomness, allocation or stdio (README "Architecture").
+# Checked on objects built without LTO or builtins, whose symbol tables
+# name every function they call.
+PURITY_BANNED := pthread|clock|time|sleep|rand|malloc|calloc|realloc|free|printf|puts|putc|fopen|fwrite|fread|fflush|stdout|stderr|stdin|write|read|open|close|exit|abort|getenv|signal|syscall
+PURITY_DIR := build/purity
+purity: $(CORE_SRC)
+	@mkdir -p $(PURITY_DIR)
+	@for f in $(CORE_SRC); do $(CC) $(CSTD) $(WARN) -O1 -fno-lto -fno-builtin \
+		-Iinclude -Isrc/core -c $$f -o $(PURITY_DIR)/$$(basename $$f .c).o || exit 1; done
+	@nm $(PURITY_DIR)/*.o | awk '$$1=="U"{u[$$2]=1} NF==3{d[$$3]=1} \
+		END{for (s in u) if (!(s in d)) print s}' | sort > $(PURITY_DIR)/imports
+	@if grep -E '^($(PURITY_BANNED))' $(PURITY_DIR)/imports; then \
+		echo "purity: the core calls the symbols above" >&2; exit 1; fi
+	@echo "  PURE    src/core imports only: $$(tr '\n' ' ' < $(PURITY_DIR)/imports)"
 
 # Sanitizer flavours: the same sources, rebuilt by a nested make with their
-# own object directory (B), flags (OPT) and binary directory (BIN).
-BIN ?=
-ifneq ($(BIN),)
-$(BIN)/raftsim: $(CORE_OBJ) $(APP_OBJ) $(B)/src/main.o
-	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
-
-$(BIN)/run_tests: $(CORE_OBJ) $(APP_OBJ) $(TEST_OBJ)
-	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
-
-$(BIN)/heartbeat_test: $(CORE_OBJ) $(B)/tests/heartbeat_test.o $(B)/tests/testnet.o
-	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
-endif
-
+# own object directory (B), flags (OPT) and program directory (BIN).
 TSAN_MAKE := $(MAKE) --no-print-directory B=tsan/build BIN=tsan \
 	OPT="-g -O1 -fsanitize=thread"
 ASAN_MAKE := $(MAKE) --no-print-directory B=build/asan BIN=build/asan \
@@ -97,10 +121,6 @@ stress: raftsim
 bench: raftsim $(B)/runtime_bench
 	$(B)/runtime_bench ./raftsim
 	tests/bench/sim_bench.sh ./raftsim
-
-$(B)/runtime_bench: $(CORE_OBJ) $(APP_OBJ) $(B)/tests/bench/runtime_bench.o
-	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 check: test tsan asan
 

@@ -21,9 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "options.h"
-#include "runtime.h"
+#include "runtime/clock.h"
+#include "cli/options.h"
+#include "runtime/runtime.h"
 
 static struct runtime_result res; /* large */
 

@@ -8,7 +8,7 @@
 
 #include "failover.h"
 #include "parallel.h"
-#include "runtime.h"
+#include "runtime/runtime.h"
 
 struct trials {
 	const struct raftsim_options *trial_opt;

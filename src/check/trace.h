@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "world.h"
+#include "harness/world.h"
 
 /* Formats one event as a JSON line (with '\n') into buf. `nodes` is the
  * cluster size, for partition groups. Returns the length, or -1 if it did

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "options.h"
+#include "cli/options.h"
 #include "raft_msg.h"
 
 enum node_status { NODE_UP, NODE_PAUSED, NODE_CRASHED };

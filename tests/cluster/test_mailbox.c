@@ -3,9 +3,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "clock.h"
-#include "lathist.h"
-#include "mailbox.h"
+#include "runtime/clock.h"
+#include "runtime/lathist.h"
+#include "runtime/mailbox.h"
 #include "suites.h"
 #include "testhelp.h"
 

@@ -6,9 +6,9 @@
 #include "explore.h"
 #include "failover.h"
 #include "options.h"
-#include "runtime.h"
-#include "sim.h"
-#include "trace.h"
+#include "runtime/runtime.h"
+#include "sim/sim.h"
+#include "check/trace.h"
 
 /* A seed nobody chose: the wall clock and the pid, mixed. Printed in every
  * run so that the run can be repeated. */

@@ -7,7 +7,7 @@
 #include "checkfeed.h"
 #include "suites.h"
 #include "testhelp.h"
-#include "trace.h"
+#include "check/trace.h"
 
 static struct run_info sample_info = {
 	"sim", 5, 1234567890123ull, 10, 3, 10, 20, 0.25, 0.5, 0.125,

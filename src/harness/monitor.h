@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "checker.h"
+#include "check/checker.h"
 #include "raft_state.h"
 #include "world.h"
 

@@ -30,7 +30,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "world.h"
+#include "harness/world.h"
 
 #define CHECKER_MAX_REPORTS 16
 

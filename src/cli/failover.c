@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "failover.h"
-#include "sim.h"
+#include "sim/sim.h"
 
 /* Trials tick every 100 us: the paper's servers used real clocks, and
  * 1 ms ticks would turn 150-155 ms into six values that tie too often. */

@@ -17,9 +17,9 @@
 #include <stdio.h>
 
 #include "lathist.h"
-#include "options.h"
+#include "cli/options.h"
 #include "raft_state.h"
-#include "world.h"
+#include "harness/world.h"
 
 /* Sees every event of a run, after the monitor, under the monitor lock:
  * the callback must not block or call back into the runtime. */

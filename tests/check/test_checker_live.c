@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "checkfeed.h"
-#include "monitor.h"
+#include "harness/monitor.h"
 #include "suites.h"
 #include "testhelp.h"
 #include "testnet.h"

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "failover.h"
+#include "cli/failover.h"
 #include "suites.h"
 #include "testhelp.h"
 #include "testrun.h"

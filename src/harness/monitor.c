@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "monitor.h"
-#include "options.h"
-#include "trace.h"
+#include "cli/options.h"
+#include "check/trace.h"
 
 /* Large enough for a partition of 256 nodes; longer lines are cut. */
 #define LINE_MAX_LEN 2048

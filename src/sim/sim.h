@@ -14,9 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "faults.h"
-#include "monitor.h"
-#include "options.h"
+#include "harness/faults.h"
+#include "harness/monitor.h"
+#include "cli/options.h"
 #include "raft.h"
 
 struct sim;

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explore.h"
-#include "sim.h"
+#include "cli/explore.h"
+#include "sim/sim.h"
 #include "suites.h"
 #include "testhelp.h"
 #include "testrun.h"

@@ -10,11 +10,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "faults.h"
+#include "harness/faults.h"
 #include "lathist.h"
 #include "mailbox.h"
-#include "monitor.h"
-#include "options.h"
+#include "harness/monitor.h"
+#include "cli/options.h"
 #include "raft.h"
 #include "runtime.h"
 

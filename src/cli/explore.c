@@ -10,7 +10,7 @@
 
 #include "explore.h"
 #include "parallel.h"
-#include "sim.h"
+#include "sim/sim.h"
 
 #define MAX_FAILURES_KEPT 20
 

@@ -1,7 +1,7 @@
 /* testhelp.h - a small test harness in the spirit of redis' testhelp.h.
  *
  * A test is a function; CHECK records a failure and goes on, REQUIRE records
- * one and returns from the test. The runner (tests/main.c) prints one line
+ * one and returns from the test. The runner (tests/lib/main.c) prints one line
  * per test and ends with "N passed, N failed".
  */
 #ifndef TESTHELP_H

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "checker.h"
+#include "check/checker.h"
 
 #define MS(x) ((int64_t)(x) * 1000)
 

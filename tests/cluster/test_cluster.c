@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "options.h"
-#include "runtime.h"
+#include "cli/options.h"
+#include "runtime/runtime.h"
 #include "suites.h"
 #include "testhelp.h"
 
