@@ -17,9 +17,9 @@ LDLIBS  := -lpthread -lm
 CORE_SRC := $(sort $(wildcard src/core/*.c))
 APP_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard \
 	src/harness/*.c src/runtime/*.c src/sim/*.c src/check/*.c src/cli/*.c)))
-TEST_SRC := $(sort $(filter-out tests/unit/heartbeat_test.c,$(wildcard \
-	tests/lib/*.c tests/unit/*.c tests/sim/*.c tests/cluster/*.c \
-	tests/cli/*.c tests/check/*.c)))
+# Layer by layer, the core's first: the runner's suites come in this order.
+TEST_SRC := $(filter-out tests/unit/heartbeat_test.c,$(foreach d,unit sim \
+	check cluster cli lib,$(sort $(wildcard tests/$(d)/*.c))))
 
 # build/<flavour>/ holds the objects of one set of flags; BIN, where the
 # programs of a sanitizer flavour go (empty: the release build).
@@ -33,7 +33,7 @@ RAFTSIM   = $(if $(BIN),$(BIN)/raftsim,raftsim)
 RUN_TESTS = $(if $(BIN),$(BIN)/run_tests,tests/run_tests)
 HB_TEST   = $(if $(BIN),$(BIN)/heartbeat_test,heartbeat_test)
 
-.PHONY: all test check tsan asan stress bench purity clean help
+.PHONY: all test check tsan asan stress bench purity golden clean help
 .DEFAULT_GOAL := all
 
 all: $(HB_TEST) $(RAFTSIM)
@@ -52,6 +52,14 @@ $(B)/%.o: %.c
 $(CORE_LIB): $(CORE_OBJ)
 	@echo "  AR      $@"
 	@rm -f $@ && $(AR) rcs $@ $^
+
+# Every suite, registered once where it is defined (tests/lib/main.c).
+$(B)/tests/suites.gen.h: $(TEST_SRC) Makefile
+	@mkdir -p $(dir $@)
+	@sed -n 's/^const struct test_case \([a-z_0-9]*\)\[\] = {$$/SUITE(\1)/p' \
+		$(TEST_SRC) > $@
+$(B)/tests/lib/main.o: $(B)/tests/suites.gen.h
+$(B)/tests/lib/main.o: ALL_CFLAGS += -I$(B)/tests
 
 -include $(CORE_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
 	$(B)/src/cli/main.d $(B)/tests/unit/heartbeat_test.d \
@@ -122,6 +130,14 @@ bench: raftsim $(B)/runtime_bench
 	$(B)/runtime_bench ./raftsim
 	tests/bench/sim_bench.sh ./raftsim
 
+# Rewrites tests/golden/*.jsonl from their .args: only for an intended
+# change of behaviour, whose diff is then read and committed.
+golden: raftsim
+	@for f in tests/golden/*.args; do \
+		eval ./raftsim --sim "$$(cat $$f)" -q --trace $${f%.args}.jsonl \
+			>/dev/null 2>&1; \
+		[ $$? -le 1 ] || exit 1; echo "  GOLDEN  $${f%.args}.jsonl"; done
+
 check: test tsan asan
 
 clean:
@@ -135,5 +151,7 @@ help:
 	@echo "make tsan       cluster tests and a stress set under ThreadSanitizer"
 	@echo "make asan       every test under AddressSanitizer and UBSan"
 	@echo "make stress     50 threaded runs with random seeds, pauses, drops"
+	@echo "make golden     rewrite tests/golden/*.jsonl (intended behaviour changes)"
+	@echo "make purity     check that the core imports no threads, clocks, I/O"
 	@echo "make bench      figures: runtime CPU and latency, simulator speed, failover"
 	@echo "make clean      remove what the build made"

@@ -48,7 +48,7 @@ void checker_free(struct checker *c)
 /* Ticks in microseconds, saturating: a trace file may say anything. */
 static int64_t ticks_us(const struct checker *c, uint64_t ticks)
 {
-	uint64_t per = (uint64_t)c->info.tick_ms * 1000;
+	uint64_t per = c->info.tick_us;
 
 	if (per != 0 && ticks > (uint64_t)INT64_MAX / per)
 		return INT64_MAX;

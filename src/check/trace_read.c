@@ -45,7 +45,7 @@ static const struct {
 	[F_SPURIOUS] = {"spurious_elections", U64},
 	[F_MODE] = {"mode", K_MODE, 0, 0},
 	[F_NODES] = {"nodes", K_UINT, RAFT_MAX_NODES, 0},
-	[F_SEED] = {"seed", U64}, [F_TICK_MS] = {"tick_ms", K_UINT, UINT_MAX, 0},
+	[F_SEED] = {"seed", U64}, [F_TICK_MS] = {"tick_ms", K_UINT, UINT_MAX, 3},
 	[F_HEARTBEAT] = {"heartbeat_ticks", K_UINT, UINT_MAX, 0},
 	[F_ELECTION] = {"election_ticks", K_PAIR, UINT_MAX, 0},
 	[F_SCHEMA] = {"schema", K_UINT, UINT_MAX, 0},
@@ -396,7 +396,7 @@ static void fill_info(struct run_info *info, const struct line *f)
 	memcpy(info->mode, f->mode, sizeof(info->mode));
 	info->nodes = (int)f->num[F_NODES];
 	info->seed = f->num[F_SEED];
-	info->tick_ms = (unsigned)f->num[F_TICK_MS];
+	info->tick_us = f->num[F_TICK_MS]; /* 3 decimals: us */
 	info->heartbeat_ticks = (unsigned)f->num[F_HEARTBEAT];
 	info->election_min = (unsigned)f->election_min;
 	info->election_max = (unsigned)f->num[F_ELECTION];

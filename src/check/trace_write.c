@@ -62,15 +62,27 @@ static void put(struct out *o, const char *fmt, ...)
 	o->len += (size_t)n;
 }
 
+/* A tick's fraction of a millisecond (".100"), or "" for whole ms. */
+static const char *tick_fraction(uint64_t tick_us, char *buf, size_t size)
+{
+	if (tick_us % 1000 == 0)
+		return "";
+	snprintf(buf, size, ".%03u", (unsigned)(tick_us % 1000));
+	return buf;
+}
+
 static void put_start(struct out *o, const struct run_info *info)
 {
+	char frac[8];
+
 	put(o,
 	    ",\"mode\":\"%s\",\"nodes\":%d,\"seed\":%" PRIu64
-	    ",\"tick_ms\":%u,\"heartbeat_ticks\":%u,\"election_ticks\":[%u,%u]"
+	    ",\"tick_ms\":%" PRIu64 "%s,\"heartbeat_ticks\":%u,\"election_ticks\":[%u,%u]"
 	    ",\"schema\":%d,\"drop\":%g,\"dup\":%g,\"reorder\":%g"
 	    ",\"random_faults\":%s,\"prevote\":%s,\"check_quorum\":%s"
 	    ",\"ranked_timeouts\":%s,\"mistakes\":%u",
-	    info->mode, info->nodes, info->seed, info->tick_ms,
+	    info->mode, info->nodes, info->seed, info->tick_us / 1000,
+	    tick_fraction(info->tick_us, frac, sizeof(frac)),
 	    info->heartbeat_ticks, info->election_min, info->election_max,
 	    TRACE_SCHEMA_VERSION, info->drop, info->dup, info->reorder,
 	    info->random_faults ? "true" : "false",

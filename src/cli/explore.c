@@ -224,7 +224,7 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	pthread_mutex_destroy(&x.lock);
 	if (x.tty)
 		fputc('\n', out);
-	virtual_s = (double)x.ticks * o->tick_ms / 1000.0;
+	virtual_s = (double)x.ticks * (double)o->tick_us / 1e6;
 	/* Hours for long explorations, minutes for short ones. */
 	virtual_unit = virtual_s >= 3600 ? "hours" : "minutes";
 	virtual_s /= virtual_s >= 3600 ? 3600.0 : 60.0;

@@ -34,8 +34,7 @@ void failover_trial_options(const struct raftsim_options *base,
 	/* Real threads tick every 1 ms: finer would only measure the OS. */
 	unsigned per_ms = base->threads ? 1 : TICKS_PER_MS;
 
-	o->tick_ms = 1;
-	o->tick_us = base->threads ? 0 : TICK_US;
+	o->tick_us = base->threads ? 1000 : TICK_US;
 	o->election.min = range_ms->min * per_ms;
 	o->election.max = range_ms->max * per_ms;
 	/* The paper: half the minimum timeout. */

@@ -120,7 +120,7 @@ int failover_thread_trial(const struct raftsim_options *base, uint64_t seed,
 	if (runtime_run_with(&o, sink, sink, &tap, &rr) == EXIT_USAGE)
 		return -1;
 	res->capped = !w.done || w.crashed < 0;
-	res->downtime_ms = res->capped ? (double)(o.ticks - crash_tick) * o.tick_ms
+	res->downtime_ms = res->capped ? (double)(o.ticks - crash_tick) * (double)o.tick_us / 1000.0
 				       : (double)(w.done_us - w.crash_us) / 1000.0;
 	res->rounds = w.done ? w.new_term - w.old_term : 0;
 	return 0;

@@ -19,7 +19,7 @@ void options_default(struct raftsim_options *o)
 	o->command = CMD_RUN;
 	o->nodes = 3;
 	o->ticks = 100;
-	o->tick_ms = 10;
+	o->tick_us = 10000;
 	o->heartbeat_ticks = 3;
 	o->election.min = 10;
 	o->election.max = 20;

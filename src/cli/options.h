@@ -2,7 +2,8 @@
  *
  * `raftsim [run] [FLAGS]`, `raftsim check FILE`, `raftsim explore [FLAGS]`
  * and `raftsim failover [FLAGS]` all land in one struct raftsim_options.
- * Times given in ticks stay ticks; times given in ms become microseconds.
+ * Times given in ticks stay ticks; times given in ms become microseconds
+ * (the one unit of time below the command line).
  * README "Command line" documents every flag; `raftsim --help` prints it.
  */
 #ifndef OPTIONS_H
@@ -61,9 +62,8 @@ struct raftsim_options {
 	/* The cluster. */
 	int nodes;
 	uint64_t ticks;
-	unsigned tick_ms;
-	unsigned tick_us;    /* simulator only, set by failover: finer ticks
-				than 1 ms (0: tick_ms) */
+	uint64_t tick_us;    /* --tick-ms, in microseconds: every layer below
+				the command line counts time in us */
 	unsigned heartbeat_ticks;
 	struct tick_range election; /* ticks */
 	uint64_t seed;

@@ -110,7 +110,7 @@ static const char *flag_name(int id)
 	return "?";
 }
 
-/* Bounds that keep every product and sum in range (ticks * tick_ms etc.). */
+/* Bounds that keep every product and sum in range (ticks * tick_us etc.). */
 #define MAX_TICKS 100000000ULL
 #define MAX_TICK_MS 60000ULL
 #define MAX_ELECTION 1000000ULL
@@ -154,7 +154,7 @@ int apply_flag(struct raftsim_options *o, int id, const char *arg,
 			return usage_error(err, "--tick-ms: '%s' is not a "
 					   "duration from 1 to %llu ms", arg,
 					   MAX_TICK_MS);
-		o->tick_ms = (unsigned)v;
+		o->tick_us = v * 1000;
 		return 0;
 	case OPT_HEARTBEAT:
 		if (small_u64(arg, 1, MAX_ELECTION, &v) != 0)

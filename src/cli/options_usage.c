@@ -120,9 +120,9 @@ int options_format_command(const struct raftsim_options *o, char *buf,
 	char num[32];
 
 	add(buf, size, &len, &ok,
-	    "raftsim%s --nodes %d --ticks %" PRIu64 " --tick-ms %u"
+	    "raftsim%s --nodes %d --ticks %" PRIu64 " --tick-ms %" PRIu64
 	    " --heartbeat-ticks %u --election-ticks %" PRIu64 "-%" PRIu64,
-	    o->sim ? " --sim" : "", o->nodes, o->ticks, o->tick_ms,
+	    o->sim ? " --sim" : "", o->nodes, o->ticks, o->tick_us / 1000,
 	    o->heartbeat_ticks, o->election.min, o->election.max);
 	if (o->sim)
 		add(buf, size, &len, &ok,

@@ -143,7 +143,7 @@ struct msg_fate faults_message(const struct raftsim_options *opt,
 		return fate; /* the common case draws nothing */
 	/* Up to one heartbeat interval: enough to swap a message with the
 	 * next round, never enough on its own to trip an election timer. */
-	max_extra = (uint64_t)opt->heartbeat_ticks * opt->tick_ms * 1000;
+	max_extra = (uint64_t)opt->heartbeat_ticks * opt->tick_us;
 	if (raft_rng_chance(rng, opt->drop)) {
 		fate.copies = 0;
 		return fate;

@@ -29,7 +29,7 @@ void run_info_from_options(struct run_info *info,
 	snprintf(info->mode, sizeof(info->mode), "%s", mode);
 	info->nodes = o->nodes;
 	info->seed = o->seed;
-	info->tick_ms = o->tick_ms;
+	info->tick_us = o->tick_us;
 	info->heartbeat_ticks = o->heartbeat_ticks;
 	info->election_min = (unsigned)o->election.min;
 	info->election_max = (unsigned)o->election.max;
@@ -44,9 +44,20 @@ void run_info_from_options(struct run_info *info,
 	info->mistakes = o->mistakes;
 }
 
+/* Microseconds as milliseconds: "10", or "0.1" for a tick under 1 ms. */
+static const char *ms_text(uint64_t us, char *buf, size_t size)
+{
+	if (us % 1000 == 0)
+		snprintf(buf, size, "%" PRIu64, us / 1000);
+	else
+		snprintf(buf, size, "%g", (double)us / 1000.0);
+	return buf;
+}
+
 int monitor_init(struct monitor *m, const struct run_info *info, FILE *trace,
 		 FILE *console)
 {
+	char tick[32];
 	struct wev start;
 
 	memset(m, 0, sizeof(*m));
@@ -62,9 +73,10 @@ int monitor_init(struct monitor *m, const struct run_info *info, FILE *trace,
 	monitor_event(m, &start);
 	if (console != NULL)
 		fprintf(console,
-			"raftsim: %d nodes, tick %u ms, heartbeat %u ticks, "
+			"raftsim: %d nodes, tick %s ms, heartbeat %u ticks, "
 			"election %u-%u ticks, seed %" PRIu64 " (%s)\n",
-			info->nodes, info->tick_ms, info->heartbeat_ticks,
+			info->nodes, ms_text(info->tick_us, tick, sizeof(tick)),
+			info->heartbeat_ticks,
 			info->election_min, info->election_max, info->seed,
 			info->mode);
 	return 0;

@@ -48,7 +48,7 @@ struct run_info {
 	char mode[16];          /* "threads" or "sim" */
 	int nodes;
 	uint64_t seed;
-	unsigned tick_ms;
+	uint64_t tick_us;       /* "tick_ms" in the trace, 3 decimals */
 	unsigned heartbeat_ticks;
 	unsigned election_min;  /* ticks */
 	unsigned election_max;

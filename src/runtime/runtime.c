@@ -111,7 +111,7 @@ static struct cluster *cluster_new(const struct raftsim_options *o, FILE *err,
 	c->o = o;
 	c->n = o->nodes;
 	c->err = err;
-	c->tick_us = (int64_t)o->tick_ms * 1000;
+	c->tick_us = (int64_t)o->tick_us;
 	if (tap != NULL)
 		c->tap = *tap;
 	faults_init(&c->faults, o, o->seed);
@@ -283,7 +283,7 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 
 	assert(o != NULL && out != NULL && err != NULL);
 	assert(o->nodes >= 1 && o->nodes <= OPT_MAX_NODES);
-	assert(o->ticks > 0 && o->tick_ms > 0 && o->mailbox > 0);
+	assert(o->ticks > 0 && o->tick_us > 0 && o->mailbox > 0);
 	if (o->trace_path != NULL) {
 		trace = fopen(o->trace_path, "w");
 		if (trace == NULL) {

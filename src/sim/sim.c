@@ -119,8 +119,7 @@ struct sim *sim_new(const struct raftsim_options *o, struct monitor *mon)
 		goto err;
 	s->opt = *o;
 	s->mon = mon;
-	s->tick_us = o->tick_us ? (int64_t)o->tick_us
-				: (int64_t)o->tick_ms * 1000;
+	s->tick_us = (int64_t)o->tick_us;
 	s->end_us = (int64_t)o->ticks * s->tick_us + phase_of(s, o->nodes - 1);
 	faults_init(&s->faults, &s->opt, o->seed);
 	eventq_init(&s->queue);

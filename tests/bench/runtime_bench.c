@@ -85,7 +85,7 @@ static int run(int nodes, uint64_t ticks, unsigned tick_ms, double *share)
 	options_default(&o);
 	o.nodes = nodes;
 	o.ticks = ticks;
-	o.tick_ms = tick_ms;
+	o.tick_us = (uint64_t)tick_ms * 1000;
 	o.seed = 1;
 	o.seed_given = true;
 	code = runtime_run_with(&o, null, err, NULL, &res);

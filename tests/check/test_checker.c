@@ -6,7 +6,6 @@
  * leaders that step down at once. test_checker_live.c has the rest.
  */
 #include "checkfeed.h"
-#include "suites.h"
 #include "testhelp.h"
 
 static void clean_run_raises_nothing(void)

@@ -8,7 +8,6 @@
 
 #include "checkfeed.h"
 #include "harness/monitor.h"
-#include "suites.h"
 #include "testhelp.h"
 #include "testnet.h"
 

@@ -5,12 +5,11 @@
 #include <unistd.h>
 
 #include "checkfeed.h"
-#include "suites.h"
 #include "testhelp.h"
 #include "check/trace.h"
 
 static struct run_info sample_info = {
-	"sim", 5, 1234567890123ull, 10, 3, 10, 20, 0.25, 0.5, 0.125,
+	"sim", 5, 1234567890123ull, 10000, 3, 10, 20, 0.25, 0.5, 0.125,
 	true, false, true, false, 24,
 };
 
@@ -44,7 +43,7 @@ static void same_info(const struct run_info *a, const struct run_info *b)
 	CHECK(strcmp(a->mode, b->mode) == 0);
 	CHECK_EQ(a->nodes, b->nodes);
 	CHECK(a->seed == b->seed);
-	CHECK_EQ(a->tick_ms, b->tick_ms);
+	CHECK_EQ(a->tick_us, b->tick_us);
 	CHECK_EQ(a->heartbeat_ticks, b->heartbeat_ticks);
 	CHECK_EQ(a->election_min, b->election_min);
 	CHECK_EQ(a->election_max, b->election_max);

@@ -6,23 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "suites.h"
 #include "testhelp.h"
 #include "testrun.h"
 
 static struct cmd_result r; /* large */
-
-/* The tick of the threaded runs that must pass: the same as test_cluster.c
- * (RAFTSIM_TEST_TICK_MS, default 30 ms), for the same reason. A clean run
- * exits 1 on a spurious election, which a leader thread stalled for about
- * 7 ticks causes; a longer tick makes that stall longer in real time. */
-static unsigned tick_ms(void)
-{
-	const char *s = getenv("RAFTSIM_TEST_TICK_MS");
-	long v = s != NULL ? strtol(s, NULL, 10) : 0;
-
-	return v >= 1 && v <= 1000 ? (unsigned)v : 30;
-}
 
 static void show(void)
 {
@@ -89,7 +76,7 @@ static void a_clean_run_prints_the_lessons_lines(void)
 	int i;
 
 	REQUIRE(run_cmd(&r, "%s/raftsim --nodes 3 --ticks 60 --tick-ms %u "
-			"--seed 7", test_bin_dir(), tick_ms()) == 0);
+			"--seed 7", test_bin_dir(), test_tick_ms()) == 0);
 	CHECK_EQ(r.status, 0);
 	CHECK(strstr(r.out, "seed 7") != NULL);
 	CHECK(strstr(r.out, ": leader for term=1, sending heartbeats\n") !=
@@ -123,7 +110,7 @@ static void the_trace_is_ordered_jsonl(void)
 	close(fd);
 	REQUIRE(run_cmd(&r, "%s/raftsim --nodes 3 --ticks 80 --tick-ms %u "
 			"--pause leader@30:30 --quiet --trace %s",
-			test_bin_dir(), tick_ms(), path) == 0);
+			test_bin_dir(), test_tick_ms(), path) == 0);
 	CHECK_EQ(r.status, 0);
 	f = fopen(path, "r");
 	REQUIRE(f != NULL);

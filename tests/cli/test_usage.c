@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "suites.h"
 #include "testhelp.h"
 #include "testrun.h"
 

@@ -7,7 +7,7 @@
  * (5-15x slower) cannot make them fail. What bounds cannot absorb is a
  * stalled thread: a leader descheduled for about election.min - heartbeat
  * = 7 ticks lets a follower time out, which the steady-state test counts
- * as a spurious election. Hence a tick of TEST_TICK_MS_DEFAULT (30 ms), so
+ * as a spurious election. Hence a tick of test_tick_ms() (30 ms), so
  * that such a stall has to last 210 ms; RAFTSIM_TEST_TICK_MS overrides it
  * (`make tsan` sets it). test_cli.c uses the same tick for its threaded
  * runs. The seeds are fixed so that the nodes' first timeout draws are the
@@ -19,11 +19,10 @@
 
 #include "cli/options.h"
 #include "runtime/runtime.h"
-#include "suites.h"
 #include "testhelp.h"
+#include "testrun.h"
 
 #define REC_MAX 65536
-#define TEST_TICK_MS_DEFAULT 30
 
 /* What the tap keeps of one event. */
 struct rec_ev {
@@ -63,17 +62,9 @@ static void rec_event(void *ctx, const struct wev *w)
 	e->peer = w->peer;
 }
 
-static unsigned tick_ms(void)
-{
-	const char *s = getenv("RAFTSIM_TEST_TICK_MS");
-	long v = s != NULL ? strtol(s, NULL, 10) : 0;
-
-	return v >= 1 && v <= 1000 ? (unsigned)v : TEST_TICK_MS_DEFAULT;
-}
-
 static int64_t ticks_us(uint64_t ticks)
 {
-	return (int64_t)ticks * opts.tick_ms * 1000;
+	return (int64_t)ticks * (int64_t)opts.tick_us;
 }
 
 static void setup(int nodes, uint64_t ticks, uint64_t seed)
@@ -81,7 +72,7 @@ static void setup(int nodes, uint64_t ticks, uint64_t seed)
 	options_default(&opts);
 	opts.nodes = nodes;
 	opts.ticks = ticks;
-	opts.tick_ms = tick_ms();
+	opts.tick_us = (uint64_t)test_tick_ms() * 1000;
 	opts.seed = seed;
 	opts.seed_given = true;
 	opts.quiet = true;

@@ -6,7 +6,6 @@
 #include "runtime/clock.h"
 #include "runtime/lathist.h"
 #include "runtime/mailbox.h"
-#include "suites.h"
 #include "testhelp.h"
 
 static struct raft_message msg_from(int from)

@@ -16,7 +16,7 @@ void setup(int nodes)
 	memset(&info, 0, sizeof(info));
 	strcpy(info.mode, "sim");
 	info.nodes = n = nodes;
-	info.tick_ms = 10;
+	info.tick_us = 10000;
 	info.heartbeat_ticks = 3;
 	info.election_min = 10;
 	info.election_max = 20;

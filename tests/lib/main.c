@@ -1,12 +1,25 @@
-/* main.c - runs every suite, or those whose test names contain argv[1]. */
+/* main.c - runs every suite, or those whose test names contain argv[1].
+ *
+ * A suite is registered once, where it is defined: the build collects every
+ * `const struct test_case NAME[] = {` line of the test sources into
+ * suites.gen.h, in the Makefile's TEST_SRC order (the core's tests first).
+ */
 #include <stdio.h>
 #include <string.h>
 
-#define TEST_MAIN
-#include "suites.h"
 #include "testhelp.h"
 
 int test_failures;
+
+#define SUITE(name) extern const struct test_case name[];
+#include "suites.gen.h"
+#undef SUITE
+
+#define SUITE(name) name,
+static const struct test_case *const all_suites[] = {
+#include "suites.gen.h"
+};
+#undef SUITE
 
 int main(int argc, char **argv)
 {

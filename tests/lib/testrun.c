@@ -73,3 +73,11 @@ done:
 		fclose(err);
 	return rv;
 }
+
+unsigned test_tick_ms(void)
+{
+	const char *s = getenv("RAFTSIM_TEST_TICK_MS");
+	long v = s != NULL ? strtol(s, NULL, 10) : 0;
+
+	return v >= 1 && v <= 1000 ? (unsigned)v : 30;
+}

@@ -21,6 +21,12 @@ int run_cmd(struct cmd_result *r, const char *fmt, ...)
  * that test runs side by side never share one. Returns buf. */
 const char *test_tmp(char *buf, size_t size, const char *name);
 
+/* The tick of threaded runs that must pass: $RAFTSIM_TEST_TICK_MS, default
+ * 30 ms. A clean run fails on a spurious election, which a leader thread
+ * stalled for about election.min - heartbeat = 7 ticks causes; a longer
+ * tick makes that stall longer in real time (`make tsan` sets 40). */
+unsigned test_tick_ms(void);
+
 /* Where the binaries under test are: $RAFTSIM_BIN_DIR, or ".". */
 const char *test_bin_dir(void);
 

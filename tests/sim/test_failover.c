@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "cli/failover.h"
-#include "suites.h"
 #include "testhelp.h"
 #include "testrun.h"
 

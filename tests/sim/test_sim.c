@@ -6,7 +6,6 @@
 
 #include "cli/explore.h"
 #include "sim/sim.h"
-#include "suites.h"
 #include "testhelp.h"
 #include "testrun.h"
 
@@ -132,7 +131,7 @@ static int leader_at(const struct raftsim_options *o, uint64_t tick)
 
 	if (sim == NULL)
 		return RAFT_NONE;
-	sim_run_until(sim, (int64_t)tick * o->tick_ms * 1000);
+	sim_run_until(sim, (int64_t)tick * (int64_t)o->tick_us);
 	leader = sim_leader(sim);
 	sim_free(sim);
 	return leader;

@@ -1,7 +1,6 @@
 /* test_elections.c - §5.2 and §5.4.1: timers, votes, majorities. */
 #include <string.h>
 
-#include "suites.h"
 #include "testhelp.h"
 #include "testnet.h"
 

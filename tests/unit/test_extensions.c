@@ -2,7 +2,6 @@
  * timer rule, and the lesson's mistakes, at the level of the core. */
 #include <string.h>
 
-#include "suites.h"
 #include "testhelp.h"
 #include "testnet.h"
 

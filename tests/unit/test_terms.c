@@ -1,7 +1,6 @@
 /* test_terms.c - §5.1: terms, the single entry point, and stepping down. */
 #include <string.h>
 
-#include "suites.h"
 #include "testhelp.h"
 #include "testnet.h"
 

@@ -1,7 +1,6 @@
 /* test_timeouts.c - §5.2 randomized timeouts and §5.6 timing rules. */
 #include <string.h>
 
-#include "suites.h"
 #include "testhelp.h"
 #include "testnet.h"
 
