@@ -39,12 +39,12 @@ void raft_start_prevote(struct raft_state *s);
 
 /* Handles one RequestVote and returns the reply; same entry point as
  * raft_step. */
-struct request_vote_reply request_vote_handle(
+struct request_vote_reply raft_request_vote_handle(
 	struct raft_state *s, const struct request_vote_msg *msg);
 
 /* Handles a RequestVote reply from `from`; same entry point as raft_step. */
-void request_vote_reply_handle(struct raft_state *s, int from,
-			       const struct request_vote_reply *reply);
+void raft_request_vote_reply_handle(struct raft_state *s, int from,
+				    const struct request_vote_reply *reply);
 
 /* §5.4.1: is a log ending at (last_term, last_index) at least as up to date
  * as this node's? */

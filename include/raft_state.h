@@ -7,8 +7,9 @@
  *    and allocates nothing. Time arrives as ticks (raft_tick), randomness from
  *    the node's own seeded generator, messages leave through `transport`, and
  *    everything an observer may want to know leaves through `events`.
- *  - Only become_follower, become_candidate and become_leader (raft_role.c)
- *    change `role`; only their shared reset changes `current_term`.
+ *  - Only raft_become_follower, raft_become_pre_candidate,
+ *    raft_become_candidate and raft_become_leader (raft_role.c) change
+ *    `role` and `prevoting`; only their shared reset changes `current_term`.
  */
 #ifndef RAFT_STATE_H
 #define RAFT_STATE_H

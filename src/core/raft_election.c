@@ -2,6 +2,7 @@
 #include <assert.h>
 
 #include "raft_internal.h"
+#include "raft_mistake.h"
 
 static void request_votes(struct raft_state *s, enum raft_msg_type type,
 			  uint64_t term)
@@ -27,12 +28,12 @@ static void request_votes(struct raft_state *s, enum raft_msg_type type,
 void raft_start_election(struct raft_state *s)
 {
 	assert(s->role != RAFT_LEADER);
-	become_candidate(s); /* term+1, votes for itself, draws a timeout */
+	raft_become_candidate(s); /* term+1, votes for itself, new timeout */
 	s->stats.elections_started++;
 	raft_emit(s, RAFT_EV_ELECTION, RAFT_NONE, 0);
 	if (s->granted_count >= raft_majority(s)) { /* a 1-node cluster */
-		become_leader(s);
-		heartbeat_broadcast(s);
+		raft_become_leader(s);
+		raft_heartbeat_broadcast(s);
 		return;
 	}
 	request_votes(s, RAFT_MSG_REQUEST_VOTE, s->current_term);
@@ -40,16 +41,10 @@ void raft_start_election(struct raft_state *s)
 
 void raft_start_prevote(struct raft_state *s)
 {
-	int i;
-
 	assert(s->role == RAFT_FOLLOWER);
-	for (i = 0; i < s->config.node_count; i++)
-		s->granted[i] = 0;
-	s->leader_id = RAFT_NONE; /* we no longer believe in it */
-	election_timer_restart(s);
-	s->prevoting = true;
-	s->granted[s->config.id] = 1;
-	s->granted_count = 1;
+	/* Forgets the leader (we no longer believe in it) and votes for
+	 * itself in the round. */
+	raft_become_pre_candidate(s);
 	s->stats.prevotes_started++;
 	raft_emit(s, RAFT_EV_PREVOTE, RAFT_NONE, 0);
 	if (s->granted_count >= raft_majority(s)) {
@@ -71,7 +66,7 @@ int raft_log_up_to_date(const struct raft_state *s, uint64_t last_term,
  * known, or a pre-vote for a later term (which binds nothing). */
 static int can_vote(const struct raft_state *s, const struct raft_message *m)
 {
-	if (raft_has_mistake(s, RAFT_MISTAKE_DOUBLE_VOTE))
+	if (!raft_votes_once_per_term(s))
 		return 1;
 	if (s->voted_for == m->from)
 		return 1;
@@ -80,8 +75,8 @@ static int can_vote(const struct raft_state *s, const struct raft_message *m)
 	return m->type == RAFT_MSG_PREVOTE && m->term > s->current_term;
 }
 
-void vote_request_handle(struct raft_state *s, const struct raft_message *m,
-			 struct raft_message *reply)
+void raft_vote_answer(struct raft_state *s, const struct raft_message *m,
+		      struct raft_message *reply)
 {
 	int prevote = m->type == RAFT_MSG_PREVOTE;
 	int granted;
@@ -96,7 +91,8 @@ void vote_request_handle(struct raft_state *s, const struct raft_message *m,
 			s->stats.votes_granted++;
 			raft_emit(s, RAFT_EV_VOTE, m->from, 0);
 		}
-		election_timer_restart(s); /* §5.2: granting resets the timer */
+		/* §5.2: granting resets the timer */
+		raft_election_timer_restart(s);
 		s->stats.timeout_resets++;
 	}
 	reply->type = prevote ? RAFT_MSG_PREVOTE_REPLY
@@ -110,7 +106,7 @@ void vote_request_handle(struct raft_state *s, const struct raft_message *m,
 	reply->u.rv_reply.vote_granted = granted;
 }
 
-void vote_reply_tally(struct raft_state *s, const struct raft_message *m)
+void raft_vote_tally(struct raft_state *s, const struct raft_message *m)
 {
 	int prevote = m->type == RAFT_MSG_PREVOTE_REPLY;
 
@@ -129,12 +125,13 @@ void vote_reply_tally(struct raft_state *s, const struct raft_message *m)
 	if (prevote) {
 		raft_start_election(s);
 	} else {
-		become_leader(s);
-		heartbeat_broadcast(s); /* §5.2: assert leadership at once */
+		raft_become_leader(s);
+		/* §5.2: assert leadership at once */
+		raft_heartbeat_broadcast(s);
 	}
 }
 
-struct request_vote_reply request_vote_handle(
+struct request_vote_reply raft_request_vote_handle(
 	struct raft_state *s, const struct request_vote_msg *msg)
 {
 	struct raft_message in = {0};
@@ -154,8 +151,8 @@ struct request_vote_reply request_vote_handle(
 	return out.u.rv_reply;
 }
 
-void request_vote_reply_handle(struct raft_state *s, int from,
-			       const struct request_vote_reply *reply)
+void raft_request_vote_reply_handle(struct raft_state *s, int from,
+				    const struct request_vote_reply *reply)
 {
 	struct raft_message in = {0};
 	struct raft_message out;

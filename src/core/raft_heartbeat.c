@@ -2,6 +2,7 @@
 #include <assert.h>
 
 #include "raft_internal.h"
+#include "raft_mistake.h"
 
 int append_entries_send(struct raft_state *s, const int *followers,
 			int follower_count)
@@ -33,7 +34,7 @@ int append_entries_send(struct raft_state *s, const int *followers,
 	return sent;
 }
 
-void heartbeat_broadcast(struct raft_state *s)
+void raft_heartbeat_broadcast(struct raft_state *s)
 {
 	int followers[RAFT_MAX_NODES];
 	int count = 0;
@@ -45,8 +46,8 @@ void heartbeat_broadcast(struct raft_state *s)
 	append_entries_send(s, followers, count);
 }
 
-void append_entries_reply_to(struct raft_state *s, int to, int success,
-			     struct raft_message *reply)
+void raft_append_entries_reply_to(struct raft_state *s, int to, int success,
+				  struct raft_message *reply)
 {
 	reply->type = RAFT_MSG_APPEND_ENTRIES_REPLY;
 	reply->from = s->config.id;
@@ -57,22 +58,22 @@ void append_entries_reply_to(struct raft_state *s, int to, int success,
 }
 
 /* Called after the entry point has settled the term: msg->term equals
- * current_term and the node is a follower. */
-void heartbeat_accept(struct raft_state *s, const struct raft_message *msg,
-		      struct raft_message *reply)
+ * current_term and the node is a follower, not a pre-candidate. */
+void raft_heartbeat_accept(struct raft_state *s,
+			   const struct raft_message *msg,
+			   struct raft_message *reply)
 {
-	assert(s->role == RAFT_FOLLOWER);
+	assert(s->role == RAFT_FOLLOWER && !s->prevoting);
 	assert(msg->term == s->current_term);
 	s->leader_id = msg->from;
-	s->prevoting = false; /* the leader is alive after all */
-	if (!raft_has_mistake(s, RAFT_MISTAKE_NO_RESET)) {
-		election_timer_restart(s);
+	if (raft_heartbeat_resets_timer(s)) {
+		raft_election_timer_restart(s);
 		s->stats.timeout_resets++;
 	}
 	s->stats.heartbeats_received++;
 	raft_emit(s, RAFT_EV_HEARTBEAT, msg->from, 0);
 
-	append_entries_reply_to(s, msg->from, 1, reply);
+	raft_append_entries_reply_to(s, msg->from, 1, reply);
 }
 
 struct append_entries_reply append_entries_handle(

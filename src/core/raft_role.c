@@ -1,9 +1,13 @@
-/* raft_role.c - the three role transitions and the reset they share.
+/* raft_role.c - the role transitions and the reset they share.
  *
  * Raft paper Figure 4: follower -> candidate (times out), candidate ->
  * candidate (times out again), candidate -> leader (majority), candidate or
- * leader -> follower (discovers a current leader or a higher term). Nothing
- * else in raftsim assigns `role`, and only reset() assigns `current_term`.
+ * leader -> follower (discovers a current leader or a higher term). With
+ * Pre-Vote (thesis §9.6) a follower that times out first becomes a
+ * pre-candidate, a pseudo-role: still a follower, collecting pre-votes in
+ * its own term. It times out again into a new pre-vote round, wins into
+ * candidate, or falls back to a plain follower. Nothing else in raftsim
+ * assigns `role` or `prevoting`, and only reset() assigns `current_term`.
  */
 #include <assert.h>
 #include <string.h>
@@ -32,27 +36,37 @@ static void reset(struct raft_state *s, uint64_t term)
 	s->prevoting = false;
 }
 
-void become_follower(struct raft_state *s, uint64_t term)
+void raft_become_follower(struct raft_state *s, uint64_t term)
 {
 	enum raft_role was = s->role;
 
-	/* Allowed from every role; a leader may only step down to a term at
-	 * least its own, which reset() asserts. */
+	/* Allowed from every role and from pre-candidate; a leader may only
+	 * step down to a term at least its own, which reset() asserts. */
 	reset(s, term);
 	s->role = RAFT_FOLLOWER;
 	if (was == RAFT_LEADER) /* its timer was not running */
-		election_timer_restart(s);
+		raft_election_timer_restart(s);
 	if (was != RAFT_FOLLOWER) {
 		s->stats.stepdowns++;
 		raft_emit(s, RAFT_EV_ROLE, RAFT_NONE, 0);
 	}
 }
 
-void become_candidate(struct raft_state *s)
+void raft_become_pre_candidate(struct raft_state *s)
+{
+	assert(s->role == RAFT_FOLLOWER); /* only a follower asks first */
+	reset(s, s->current_term); /* the probe term is never adopted */
+	raft_election_timer_restart(s); /* a new draw for every round */
+	s->prevoting = true;
+	s->granted[s->config.id] = 1;
+	s->granted_count = 1;
+}
+
+void raft_become_candidate(struct raft_state *s)
 {
 	assert(s->role != RAFT_LEADER); /* a leader never times out */
 	reset(s, s->current_term + 1);
-	election_timer_restart(s); /* a new draw for every candidacy */
+	raft_election_timer_restart(s); /* a new draw for every candidacy */
 	s->role = RAFT_CANDIDATE;
 	raft_emit(s, RAFT_EV_ROLE, RAFT_NONE, 0);
 	s->voted_for = s->config.id;
@@ -61,7 +75,7 @@ void become_candidate(struct raft_state *s)
 	raft_emit(s, RAFT_EV_VOTE, s->config.id, 0);
 }
 
-void become_leader(struct raft_state *s)
+void raft_become_leader(struct raft_state *s)
 {
 	assert(s->role == RAFT_CANDIDATE);
 	assert(s->granted_count >= raft_majority(s));

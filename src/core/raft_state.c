@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "raft_internal.h"
+#include "raft_mistake.h"
 
 const char *raft_strerror(int rv)
 {
@@ -74,7 +75,7 @@ int raft_config_validate(const struct raft_config *cfg)
 	if (cfg->election_min > cfg->election_max)
 		return RAFT_ERANGE;
 	if (cfg->heartbeat_interval >= cfg->election_min &&
-	    !(cfg->mistakes & RAFT_MISTAKE_LONG_HEARTBEAT))
+	    raft_enforces_heartbeat_timing(cfg))
 		return RAFT_EHEARTBEAT;
 	return RAFT_OK;
 }
@@ -105,7 +106,7 @@ int raft_init(struct raft_state *s, const struct raft_config *cfg,
 	s->transport = transport;
 	s->events = events;
 	raft_rng_seed(&s->rng, cfg->seed);
-	election_timer_restart(s);
+	raft_election_timer_restart(s);
 	return RAFT_OK;
 err:
 	return rv;

@@ -9,6 +9,7 @@
 #include <assert.h>
 
 #include "raft_internal.h"
+#include "raft_mistake.h"
 
 /* Pre-vote requests carry the term the sender would use, not one it holds
  * (thesis §9.6); a granted pre-vote reply echoes that probe. Neither may
@@ -44,7 +45,7 @@ static void refuse_stale(struct raft_state *s, const struct raft_message *m,
 	reply->term = s->current_term;
 	switch (m->type) {
 	case RAFT_MSG_APPEND_ENTRIES:
-		append_entries_reply_to(s, m->from, 0, reply);
+		raft_append_entries_reply_to(s, m->from, 0, reply);
 		break;
 	case RAFT_MSG_REQUEST_VOTE:
 	case RAFT_MSG_PREVOTE:
@@ -66,14 +67,17 @@ static void step_follower(struct raft_state *s, const struct raft_message *m,
 {
 	switch (m->type) {
 	case RAFT_MSG_APPEND_ENTRIES:
-		heartbeat_accept(s, m, reply);
+		/* §9.6: the leader is alive after all; drop the pre-vote. */
+		if (s->prevoting)
+			raft_become_follower(s, m->term);
+		raft_heartbeat_accept(s, m, reply);
 		break;
 	case RAFT_MSG_REQUEST_VOTE:
 	case RAFT_MSG_PREVOTE:
-		vote_request_handle(s, m, reply);
+		raft_vote_answer(s, m, reply);
 		break;
 	case RAFT_MSG_PREVOTE_REPLY:
-		vote_reply_tally(s, m);
+		raft_vote_tally(s, m);
 		break;
 	default:
 		break;
@@ -86,15 +90,15 @@ static void step_candidate(struct raft_state *s, const struct raft_message *m,
 	switch (m->type) {
 	case RAFT_MSG_APPEND_ENTRIES:
 		/* §5.2: a leader of our own term exists; stop campaigning. */
-		become_follower(s, m->term);
-		heartbeat_accept(s, m, reply);
+		raft_become_follower(s, m->term);
+		raft_heartbeat_accept(s, m, reply);
 		break;
 	case RAFT_MSG_REQUEST_VOTE:
 	case RAFT_MSG_PREVOTE:
-		vote_request_handle(s, m, reply);
+		raft_vote_answer(s, m, reply);
 		break;
 	case RAFT_MSG_REQUEST_VOTE_REPLY:
-		vote_reply_tally(s, m);
+		raft_vote_tally(s, m);
 		break;
 	default:
 		break;
@@ -108,11 +112,11 @@ static void step_leader(struct raft_state *s, const struct raft_message *m,
 	case RAFT_MSG_APPEND_ENTRIES:
 		/* Two leaders in one term: impossible unless a mistake is
 		 * injected. Refuse, and leave the verdict to the checker. */
-		append_entries_reply_to(s, m->from, 0, reply);
+		raft_append_entries_reply_to(s, m->from, 0, reply);
 		break;
 	case RAFT_MSG_REQUEST_VOTE:
 	case RAFT_MSG_PREVOTE:
-		vote_request_handle(s, m, reply);
+		raft_vote_answer(s, m, reply);
 		break;
 	case RAFT_MSG_APPEND_ENTRIES_REPLY:
 		s->last_heard[m->from] = s->now;
@@ -137,12 +141,9 @@ void raft_receive(struct raft_state *s, const struct raft_message *m,
 		return;
 	if (m->term > s->current_term && !is_term_probe(m)) {
 		raft_emit_seen(s, RAFT_EV_SAW_TERM, m->from, 0, m->term);
-		if ((m->type == RAFT_MSG_APPEND_ENTRIES ||
-		     m->type == RAFT_MSG_APPEND_ENTRIES_REPLY) &&
-		    s->role != RAFT_FOLLOWER &&
-		    raft_has_mistake(s, RAFT_MISTAKE_NO_STEPDOWN))
-			return; /* the lesson's mistake: ignore it, stay put */
-		become_follower(s, m->term);
+		if (!raft_adopts_higher_term(s, m))
+			return; /* a lesson mistake: ignore it, stay put */
+		raft_become_follower(s, m->term);
 	} else if (m->term < s->current_term) {
 		refuse_stale(s, m, reply);
 		return;

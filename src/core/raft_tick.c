@@ -7,6 +7,7 @@
 #include <assert.h>
 
 #include "raft_internal.h"
+#include "raft_mistake.h"
 
 /* Ranked timeouts (raftsim extension, liveness only): the range is cut into
  * one slot per follower, and each node takes the slot its place gives it.
@@ -42,9 +43,9 @@ static unsigned ranked_draw(struct raft_state *s)
 	return (unsigned)raft_rng_range(&s->rng, lo, lo + width / 2 - 1);
 }
 
-unsigned election_timeout_draw(struct raft_state *s)
+static unsigned timeout_draw(struct raft_state *s)
 {
-	if (raft_has_mistake(s, RAFT_MISTAKE_FIXED_TIMEOUT))
+	if (!raft_randomizes_timeout(s))
 		return s->config.election_min;
 	if (s->config.ranked_timeouts)
 		return ranked_draw(s);
@@ -52,10 +53,10 @@ unsigned election_timeout_draw(struct raft_state *s)
 					s->config.election_max);
 }
 
-void election_timer_restart(struct raft_state *s)
+void raft_election_timer_restart(struct raft_state *s)
 {
 	s->election_elapsed = 0;
-	s->election_timeout = election_timeout_draw(s);
+	s->election_timeout = timeout_draw(s);
 }
 
 /* CheckQuorum: a leader that has not heard from a majority (itself
@@ -76,7 +77,7 @@ static void leader_check_quorum(struct raft_state *s)
 			live++;
 	if (live < raft_majority(s)) {
 		s->stats.quorum_stepdowns++;
-		become_follower(s, s->current_term);
+		raft_become_follower(s, s->current_term);
 	}
 }
 
@@ -85,7 +86,7 @@ static void leader_tick(struct raft_state *s)
 	s->heartbeat_elapsed++;
 	if (s->heartbeat_elapsed >= s->heartbeat_interval) {
 		s->heartbeat_elapsed = 0;
-		heartbeat_broadcast(s);
+		raft_heartbeat_broadcast(s);
 	}
 	if (s->config.check_quorum)
 		leader_check_quorum(s);

@@ -117,19 +117,19 @@ static void one_vote_per_term_first_come(void)
 
 	testnet_init(&net, 3, 15, NULL);
 	s = &net.nodes[0];
-	reply = request_vote_handle(s, &rv);
+	reply = raft_request_vote_handle(s, &rv);
 	CHECK_EQ(reply.vote_granted, 1);
 	CHECK_EQ(s->voted_for, 1);
 	rv.candidate_id = 2;
-	reply = request_vote_handle(s, &rv);
+	reply = raft_request_vote_handle(s, &rv);
 	CHECK_EQ(reply.vote_granted, 0);
 	CHECK_EQ(s->voted_for, 1);
 	rv.candidate_id = 1; /* the same candidate asking again: a retry */
-	reply = request_vote_handle(s, &rv);
+	reply = raft_request_vote_handle(s, &rv);
 	CHECK_EQ(reply.vote_granted, 1);
 	rv.term = 2;
 	rv.candidate_id = 2; /* a new term frees the vote */
-	reply = request_vote_handle(s, &rv);
+	reply = raft_request_vote_handle(s, &rv);
 	CHECK_EQ(reply.vote_granted, 1);
 	CHECK_EQ(s->voted_for, 2);
 	CHECK_EQ(testnet_events(&net, RAFT_EV_VOTE, 0), 2); /* the retry is no new vote */
@@ -144,13 +144,13 @@ static void granting_resets_timer_refusing_does_not(void)
 	s = &net.nodes[0];
 	raft_tick(s);
 	raft_tick(s);
-	request_vote_handle(s, &rv);
+	raft_request_vote_handle(s, &rv);
 	CHECK_EQ(s->election_elapsed, 0);
 	CHECK_EQ(s->stats.timeout_resets, 1);
 	raft_tick(s);
 	raft_tick(s);
 	rv.candidate_id = 2;
-	request_vote_handle(s, &rv);
+	raft_request_vote_handle(s, &rv);
 	CHECK_EQ(s->election_elapsed, 2);
 	CHECK_EQ(s->stats.timeout_resets, 1);
 }
@@ -168,15 +168,15 @@ static void voter_refuses_less_up_to_date_log(void)
 	s->last_log_index = 7;
 	rv.last_log_term = 2;
 	rv.last_log_index = 100; /* longer, but of an older term */
-	reply = request_vote_handle(s, &rv);
+	reply = raft_request_vote_handle(s, &rv);
 	CHECK_EQ(reply.vote_granted, 0);
 	rv.last_log_term = 3;
 	rv.last_log_index = 6; /* same term, shorter */
-	reply = request_vote_handle(s, &rv);
+	reply = raft_request_vote_handle(s, &rv);
 	CHECK_EQ(reply.vote_granted, 0);
 	CHECK_EQ(s->voted_for, RAFT_NONE);
 	rv.last_log_index = 7; /* same term, as long */
-	reply = request_vote_handle(s, &rv);
+	reply = raft_request_vote_handle(s, &rv);
 	CHECK_EQ(reply.vote_granted, 1);
 	CHECK(raft_log_up_to_date(s, 4, 0));
 	CHECK(!raft_log_up_to_date(s, 2, 99));
@@ -222,7 +222,7 @@ static void candidacy_and_grant_each_draw_a_new_timeout(void)
 	for (i = 0; i < 40; i++) {
 		raft_tick(s);
 		rv.term = (uint64_t)i + 1;
-		REQUIRE(request_vote_handle(s, &rv).vote_granted == 1);
+		REQUIRE(raft_request_vote_handle(s, &rv).vote_granted == 1);
 		CHECK_EQ(s->election_elapsed, 0);
 		drawn[i] = s->election_timeout;
 		CHECK(drawn[i] >= 10 && drawn[i] <= 20);

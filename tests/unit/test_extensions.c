@@ -412,9 +412,9 @@ static void mistakes_change_what_they_claim(void)
 	CHECK_EQ(net.nodes[0].current_term, 1);
 
 	testnet_init(&net, 3, 50, double_vote);
-	request_vote_handle(&net.nodes[0], &rv);
+	raft_request_vote_handle(&net.nodes[0], &rv);
 	rv.candidate_id = 2;
-	CHECK_EQ(request_vote_handle(&net.nodes[0], &rv).vote_granted, 1);
+	CHECK_EQ(raft_request_vote_handle(&net.nodes[0], &rv).vote_granted, 1);
 	CHECK_EQ(testnet_events(&net, RAFT_EV_VOTE, 0), 2); /* twice in term 1 */
 }
 

@@ -123,7 +123,7 @@ static void lower_term_request_vote_is_refused(void)
 	raft_step(s, &m);
 	REQUIRE(s->current_term == 3);
 	REQUIRE(s->voted_for == RAFT_NONE);
-	reply = request_vote_handle(s, &rv);
+	reply = raft_request_vote_handle(s, &rv);
 	CHECK_EQ(reply.vote_granted, 0);
 	CHECK_EQ(reply.term, 3);
 	CHECK_EQ(s->voted_for, RAFT_NONE);
