@@ -32,6 +32,7 @@ void testnet_init(struct testnet *net, int n, uint64_t seed,
 	int i;
 	int rv;
 
+	assert(n >= 1 && n <= TESTNET_MAX_NODES);
 	memset(net, 0, sizeof(*net));
 	net->n = n;
 	for (i = 0; i < n; i++) {

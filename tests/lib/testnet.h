@@ -2,26 +2,34 @@
  *
  * Messages sent by the core land in one FIFO outbox; the test decides when
  * to deliver them and to whom, so every assertion can be exact.
+ *
+ * A testnet is one test's fixture: the test declares it as a local and sets
+ * it up with testnet_init, so nothing carries over from one test to the
+ * next. Helpers that act on it take it as a parameter.
  */
 #ifndef TESTNET_H
 #define TESTNET_H
 
 #include "raft.h"
 
+/* Unit tests use a handful of nodes; the cap keeps a fixture small enough
+ * (about 460 KB) to live on its test's stack. */
+#define TESTNET_MAX_NODES 16
 #define TESTNET_OUTBOX 4096
 #define TESTNET_EVENTS 4096
 
 struct testnet {
 	int n;
-	struct raft_state nodes[RAFT_MAX_NODES];
+	struct raft_state nodes[TESTNET_MAX_NODES];
 	struct raft_message outbox[TESTNET_OUTBOX];
 	int outbox_len;
 	struct raft_event events[TESTNET_EVENTS];
 	int event_len;
-	uint8_t cut[RAFT_MAX_NODES]; /* 1: messages to or from it vanish */
+	uint8_t cut[TESTNET_MAX_NODES]; /* 1: messages to or from it vanish */
 };
 
-/* Starts n followers with the lesson's defaults; `tweak` may edit each
+/* Sets up a fresh fixture, whatever it held before: n followers (1 ..
+ * TESTNET_MAX_NODES) with the lesson's defaults; `tweak` may edit each
  * node's configuration before init (NULL for none). */
 void testnet_init(struct testnet *net, int n, uint64_t seed,
 		  void (*tweak)(struct raft_config *cfg));

@@ -30,10 +30,9 @@ static void every_tick(struct raft_config *cfg)
 	cfg->heartbeat_interval = 1;
 }
 
-static struct testnet net;
-
 int main(void)
 {
+	struct testnet net;
 	uint64_t resets_before[NODES];
 	int tick;
 	int i;

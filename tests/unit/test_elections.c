@@ -4,8 +4,6 @@
 #include "testhelp.h"
 #include "testnet.h"
 
-static struct testnet net;
-
 static void with_prevote(struct raft_config *cfg)
 {
 	cfg->prevote = true;
@@ -22,6 +20,7 @@ static void tick_until_timeout(struct raft_state *s)
 
 static void follower_timeout_starts_election(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	int i;
 
@@ -49,6 +48,7 @@ static void follower_timeout_starts_election(void)
 
 static void candidate_timeout_starts_new_election(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 
 	testnet_init(&net, 3, 12, NULL);
@@ -66,6 +66,7 @@ static void candidate_timeout_starts_new_election(void)
 
 static void accepted_heartbeat_records_leader_and_resets_timer(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct append_entries_msg ae = {4, 1, 0, 0, 0};
 	struct append_entries_reply reply;
@@ -93,6 +94,7 @@ static void accepted_heartbeat_records_leader_and_resets_timer(void)
 
 static void candidate_accepting_heartbeat_becomes_follower(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct append_entries_msg ae = {0, 2, 0, 0, 0};
 	struct append_entries_reply reply;
@@ -111,6 +113,7 @@ static void candidate_accepting_heartbeat_becomes_follower(void)
 
 static void one_vote_per_term_first_come(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct request_vote_msg rv = {1, 1, 0, 0};
 	struct request_vote_reply reply;
@@ -137,6 +140,7 @@ static void one_vote_per_term_first_come(void)
 
 static void granting_resets_timer_refusing_does_not(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct request_vote_msg rv = {1, 1, 0, 0};
 
@@ -157,6 +161,7 @@ static void granting_resets_timer_refusing_does_not(void)
 
 static void voter_refuses_less_up_to_date_log(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct request_vote_msg rv = {5, 1, 0, 0};
 	struct request_vote_reply reply;
@@ -197,6 +202,7 @@ static int distinct_values(const unsigned *v, int n)
 
 static void candidacy_and_grant_each_draw_a_new_timeout(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct request_vote_msg rv = {0, 1, 0, 0};
 	unsigned drawn[40];
@@ -232,6 +238,7 @@ static void candidacy_and_grant_each_draw_a_new_timeout(void)
 
 static void vote_request_carries_last_log_index_and_term(void)
 {
+	struct testnet net;
 	static const char *const modes[] = {"RequestVote", "PreVote"};
 	int mode;
 
@@ -269,6 +276,7 @@ static void vote_request_carries_last_log_index_and_term(void)
  * vote included) and refusals from the rest. Returns its role. */
 static enum raft_role campaign(int n, int grants)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct raft_message m;
 	int peer;
@@ -299,6 +307,7 @@ static void strict_majority_makes_a_leader(void)
 
 static void single_node_elects_itself(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 
 	testnet_init(&net, 1, 19, NULL);
@@ -314,6 +323,7 @@ static void single_node_elects_itself(void)
 
 static void new_leader_heartbeats_at_once_then_every_interval(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	int tick;
 	int i;
@@ -356,6 +366,7 @@ static void new_leader_heartbeats_at_once_then_every_interval(void)
 
 static void leader_steps_down_before_sending_again(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct raft_message m;
 
@@ -376,9 +387,9 @@ static void leader_steps_down_before_sending_again(void)
 
 /* Node `id` of an n-node cluster campaigns and wins on manual grants; the
  * outbox then holds only its first heartbeat round. */
-static struct raft_state *win_by_grants(int id, int n)
+static struct raft_state *win_by_grants(struct testnet *net, int id, int n)
 {
-	struct raft_state *s = &net.nodes[id];
+	struct raft_state *s = &net->nodes[id];
 	int peer;
 
 	raft_start_election(s);
@@ -390,7 +401,7 @@ static struct raft_state *win_by_grants(int id, int n)
 		m = testnet_msg(RAFT_MSG_REQUEST_VOTE_REPLY, peer, id,
 				s->current_term);
 		m.u.rv_reply.vote_granted = 1;
-		net.outbox_len = 0;
+		net->outbox_len = 0;
 		raft_step(s, &m);
 	}
 	return s;
@@ -398,14 +409,15 @@ static struct raft_state *win_by_grants(int id, int n)
 
 /* Checks that the outbox holds exactly one empty AppendEntries from
  * `leader` to each other node, and nothing else. */
-static void check_one_heartbeat_each(int leader, int n, uint64_t term)
+static void check_one_heartbeat_each(const struct testnet *net, int leader,
+				     int n, uint64_t term)
 {
 	int got[RAFT_MAX_NODES] = {0};
 	int i;
 
-	CHECK_EQ(net.outbox_len, n - 1);
-	for (i = 0; i < net.outbox_len; i++) {
-		const struct raft_message *m = &net.outbox[i];
+	CHECK_EQ(net->outbox_len, n - 1);
+	for (i = 0; i < net->outbox_len; i++) {
+		const struct raft_message *m = &net->outbox[i];
 
 		CHECK_EQ(m->type, RAFT_MSG_APPEND_ENTRIES);
 		CHECK_EQ(m->from, leader);
@@ -420,20 +432,21 @@ static void check_one_heartbeat_each(int leader, int n, uint64_t term)
 
 static void any_leader_heartbeats_every_follower(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	int tick;
 
 	/* Node 2 leads, so a loop that starts at 1 or stops one short would
 	 * miss a follower on either side of it. */
 	testnet_init(&net, 5, 25, NULL);
-	s = win_by_grants(2, 5);
+	s = win_by_grants(&net, 2, 5);
 	REQUIRE(s->role == RAFT_LEADER);
-	check_one_heartbeat_each(2, 5, 1);
+	check_one_heartbeat_each(&net, 2, 5, 1);
 	for (tick = 1; tick <= 9; tick++) {
 		net.outbox_len = 0;
 		raft_tick(s);
 		if (tick % 3 == 0)
-			check_one_heartbeat_each(2, 5, 1);
+			check_one_heartbeat_each(&net, 2, 5, 1);
 		else
 			CHECK_EQ(net.outbox_len, 0);
 	}
@@ -441,29 +454,30 @@ static void any_leader_heartbeats_every_follower(void)
 
 static void re_elected_leader_counts_interval_afresh(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct raft_message m;
 	int tick;
 
 	testnet_init(&net, 3, 26, NULL);
-	s = win_by_grants(0, 3);
+	s = win_by_grants(&net, 0, 3);
 	REQUIRE(s->role == RAFT_LEADER);
 	raft_tick(s);
 	raft_tick(s); /* two ticks into its interval */
 	m = testnet_msg(RAFT_MSG_APPEND_ENTRIES_REPLY, 1, 0, 2);
 	raft_step(s, &m);
 	REQUIRE(s->role == RAFT_FOLLOWER);
-	s = win_by_grants(0, 3); /* term 3 */
+	s = win_by_grants(&net, 0, 3); /* term 3 */
 	REQUIRE(s->role == RAFT_LEADER);
 	REQUIRE(s->current_term == 3);
-	check_one_heartbeat_each(0, 3, 3);
+	check_one_heartbeat_each(&net, 0, 3, 3);
 	/* The old leadership's count must not carry over: nothing until a
 	 * whole interval has passed. */
 	for (tick = 1; tick <= 6; tick++) {
 		net.outbox_len = 0;
 		raft_tick(s);
 		if (tick % 3 == 0)
-			check_one_heartbeat_each(0, 3, 3);
+			check_one_heartbeat_each(&net, 0, 3, 3);
 		else
 			CHECK_EQ(net.outbox_len, 0);
 	}
@@ -471,6 +485,7 @@ static void re_elected_leader_counts_interval_afresh(void)
 
 static void deposed_leader_starts_a_fresh_timeout(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct raft_message m;
 	int tick;

@@ -5,8 +5,6 @@
 #include "testhelp.h"
 #include "testnet.h"
 
-static struct testnet net;
-
 static void with_prevote(struct raft_config *cfg)
 {
 	cfg->prevote = true;
@@ -19,6 +17,7 @@ static void with_check_quorum(struct raft_config *cfg)
 
 static void higher_term_alone_keeps_the_timer(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct raft_message m;
 	unsigned timeout;
@@ -39,6 +38,7 @@ static void higher_term_alone_keeps_the_timer(void)
 
 static void prevote_does_not_change_terms(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	int i;
 
@@ -70,6 +70,7 @@ static void prevote_does_not_change_terms(void)
 
 static void prevote_majority_starts_the_real_election(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 
 	testnet_init(&net, 3, 43, with_prevote);
@@ -84,22 +85,23 @@ static void prevote_majority_starts_the_real_election(void)
 
 /* Ticks the whole cluster and delivers after each tick, up to `limit`
  * ticks or until `stop` says so. Returns the ticks it took. */
-static int run_until(int limit, int (*stop)(void))
+static int run_until(struct testnet *net, int limit,
+		     int (*stop)(const struct testnet *net))
 {
 	int t;
 
 	for (t = 1; t <= limit; t++) {
-		testnet_tick(&net);
-		testnet_deliver(&net, 10000);
-		if (stop())
+		testnet_tick(net);
+		testnet_deliver(net, 10000);
+		if (stop(net))
 			return t;
 	}
 	return limit + 1;
 }
 
-static int node0_leads(void)
+static int node0_leads(const struct testnet *net)
 {
-	return net.nodes[0].role == RAFT_LEADER;
+	return net->nodes[0].role == RAFT_LEADER;
 }
 
 /* etcd's liveness bug: with Pre-Vote, a node whose term is behind but
@@ -108,6 +110,7 @@ static int node0_leads(void)
  * refusal teaches it the higher term. */
 static void smaller_term_can_still_win_with_prevote(void)
 {
+	struct testnet net;
 	struct raft_message m;
 
 	testnet_init(&net, 3, 44, with_prevote);
@@ -121,17 +124,17 @@ static void smaller_term_can_still_win_with_prevote(void)
 	net.nodes[0].last_log_term = 5;
 	net.nodes[0].last_log_index = 10;
 	net.outbox_len = 0;
-	CHECK(run_until(200, node0_leads) <= 200);
+	CHECK(run_until(&net, 200, node0_leads) <= 200);
 	CHECK(net.nodes[0].current_term > 7);
 	CHECK_EQ(net.nodes[2].role, RAFT_FOLLOWER);
 }
 
-static int someone_leads(void)
+static int someone_leads(const struct testnet *net)
 {
 	int i;
 
-	for (i = 0; i < net.n; i++)
-		if (net.nodes[i].role == RAFT_LEADER)
+	for (i = 0; i < net->n; i++)
+		if (net->nodes[i].role == RAFT_LEADER)
 			return 1;
 	return 0;
 }
@@ -145,6 +148,7 @@ static void narrow(struct raft_config *cfg)
 
 static void prevote_elections_finish_under_split_votes(void)
 {
+	struct testnet net;
 	uint64_t seed;
 	int worst = 0;
 
@@ -152,7 +156,7 @@ static void prevote_elections_finish_under_split_votes(void)
 		int took;
 
 		testnet_init(&net, 5, seed, narrow);
-		took = run_until(2000, someone_leads);
+		took = run_until(&net, 2000, someone_leads);
 		if (took > worst)
 			worst = took;
 	}
@@ -161,6 +165,7 @@ static void prevote_elections_finish_under_split_votes(void)
 
 static void check_quorum_leader_cut_off_steps_down(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	int t;
 
@@ -183,6 +188,7 @@ static void check_quorum_leader_cut_off_steps_down(void)
 
 static void check_quorum_lease_ignores_disruptive_votes(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct raft_message rv;
 
@@ -207,6 +213,7 @@ static void prevote_and_check_quorum(struct raft_config *cfg)
  * the refusals of its later RequestVotes, depose a healthy leader. */
 static void check_quorum_lease_ignores_prevotes_too(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct raft_message pv;
 
@@ -222,37 +229,39 @@ static void check_quorum_lease_ignores_prevotes_too(void)
 	CHECK_EQ(s->leader_id, 0);
 }
 
-static int leader_of(void)
+static int leader_of(const struct testnet *net)
 {
 	int i;
 
-	for (i = 0; i < net.n; i++)
-		if (net.nodes[i].role == RAFT_LEADER && !net.cut[i])
+	for (i = 0; i < net->n; i++)
+		if (net->nodes[i].role == RAFT_LEADER && !net->cut[i])
 			return i;
 	return RAFT_NONE;
 }
 
-static int someone_uncut_leads(void)
+static int someone_uncut_leads(const struct testnet *net)
 {
-	return leader_of() != RAFT_NONE;
+	return leader_of(net) != RAFT_NONE;
 }
 
 static void prevote_elects_again_after_the_leader_is_lost(void)
 {
+	struct testnet net;
 	int old;
 
 	/* Every voter gave its real vote to the first leader, so a pre-vote
 	 * must not be refused for that vote: it binds nothing. */
 	testnet_init(&net, 5, 51, with_prevote);
-	REQUIRE(run_until(500, someone_uncut_leads) <= 500);
-	old = leader_of();
+	REQUIRE(run_until(&net, 500, someone_uncut_leads) <= 500);
+	old = leader_of(&net);
 	net.cut[old] = 1;
-	CHECK(run_until(500, someone_uncut_leads) <= 500);
-	CHECK(leader_of() != old);
+	CHECK(run_until(&net, 500, someone_uncut_leads) <= 500);
+	CHECK(leader_of(&net) != old);
 }
 
 static void precandidate_hearing_the_leader_drops_its_round(void)
 {
+	struct testnet net;
 	struct raft_message held[2];
 	struct raft_message ae;
 	struct raft_state *s;
@@ -287,6 +296,7 @@ static void precandidate_hearing_the_leader_drops_its_round(void)
 
 static void prevote_reply_from_an_old_round_is_ignored(void)
 {
+	struct testnet net;
 	struct raft_message old_probe;
 	struct raft_message ae;
 	struct raft_state *s;
@@ -322,6 +332,7 @@ static void prevote_reply_from_an_old_round_is_ignored(void)
 
 static void check_quorum_bare_majority_keeps_the_leader(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	int t;
 
@@ -342,6 +353,7 @@ static void check_quorum_bare_majority_keeps_the_leader(void)
 
 static void check_quorum_lease_ends_after_election_min(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct raft_message rv;
 
@@ -389,6 +401,7 @@ static void double_vote(struct raft_config *cfg)
 
 static void mistakes_change_what_they_claim(void)
 {
+	struct testnet net;
 	struct append_entries_msg ae = {1, 1, 0, 0, 0};
 	struct request_vote_msg rv = {1, 1, 0, 0};
 	struct raft_message m;

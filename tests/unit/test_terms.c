@@ -4,10 +4,9 @@
 #include "testhelp.h"
 #include "testnet.h"
 
-static struct testnet net;
-
 static void starts_as_follower_at_term_0(void)
 {
+	struct testnet net;
 	int i;
 
 	testnet_init(&net, 5, 1, NULL);
@@ -20,12 +19,13 @@ static void starts_as_follower_at_term_0(void)
 }
 
 /* Puts node 0 of a fresh 3-node cluster in `role` at term 2, having voted. */
-static struct raft_state *node_in_role(enum raft_role role)
+static struct raft_state *node_in_role(struct testnet *net,
+					enum raft_role role)
 {
 	struct raft_state *s;
 
-	testnet_init(&net, 3, 7, NULL);
-	s = &net.nodes[0];
+	testnet_init(net, 3, 7, NULL);
+	s = &net->nodes[0];
 	raft_start_election(s); /* term 1 */
 	if (role != RAFT_CANDIDATE || s->current_term < 2)
 		raft_start_election(s); /* term 2 */
@@ -39,7 +39,7 @@ static struct raft_state *node_in_role(enum raft_role role)
 			testnet_msg(RAFT_MSG_APPEND_ENTRIES, 1, 0, 2);
 		raft_step(s, &ae);
 	}
-	net.outbox_len = 0;
+	net->outbox_len = 0;
 	return s;
 }
 
@@ -52,11 +52,12 @@ static void higher_term_makes_any_role_a_follower(void)
 	};
 	static const enum raft_role roles[] = {RAFT_FOLLOWER, RAFT_CANDIDATE,
 					       RAFT_LEADER};
+	struct testnet net;
 	size_t t, r;
 
 	for (r = 0; r < 3; r++) {
 		for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
-			struct raft_state *s = node_in_role(roles[r]);
+			struct raft_state *s = node_in_role(&net, roles[r]);
 			struct raft_message m;
 
 			REQUIRE(s->role == roles[r]);
@@ -78,7 +79,8 @@ static void higher_term_makes_any_role_a_follower(void)
 
 static void higher_term_emits_term_before_role(void)
 {
-	struct raft_state *s = node_in_role(RAFT_LEADER);
+	struct testnet net;
+	struct raft_state *s = node_in_role(&net, RAFT_LEADER);
 	struct raft_message m = testnet_msg(RAFT_MSG_APPEND_ENTRIES_REPLY, 1, 0, 5);
 	int first = net.event_len;
 
@@ -94,7 +96,8 @@ static void higher_term_emits_term_before_role(void)
 
 static void lower_term_append_entries_is_rejected(void)
 {
-	struct raft_state *s = node_in_role(RAFT_FOLLOWER);
+	struct testnet net;
+	struct raft_state *s = node_in_role(&net, RAFT_FOLLOWER);
 	struct append_entries_msg ae = {1, 2, 0, 0, 0};
 	struct append_entries_reply reply;
 	unsigned elapsed;
@@ -111,6 +114,7 @@ static void lower_term_append_entries_is_rejected(void)
 
 static void lower_term_request_vote_is_refused(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct request_vote_msg rv = {2, 2, 0, 0};
 	struct request_vote_reply reply;
@@ -132,7 +136,8 @@ static void lower_term_request_vote_is_refused(void)
 
 static void stale_replies_are_ignored(void)
 {
-	struct raft_state *s = node_in_role(RAFT_CANDIDATE);
+	struct testnet net;
+	struct raft_state *s = node_in_role(&net, RAFT_CANDIDATE);
 	struct raft_message grant =
 		testnet_msg(RAFT_MSG_REQUEST_VOTE_REPLY, 1, 0, 1);
 
@@ -145,6 +150,7 @@ static void stale_replies_are_ignored(void)
 
 static void messages_from_non_peers_are_dropped(void)
 {
+	struct testnet net;
 	struct raft_state *s;
 	struct raft_message m;
 

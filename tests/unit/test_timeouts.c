@@ -4,10 +4,9 @@
 #include "testhelp.h"
 #include "testnet.h"
 
-static struct testnet net;
-
 static void timeouts_cover_the_whole_range(void)
 {
+	struct testnet net;
 	unsigned seen[21] = {0};
 	struct raft_state *s;
 	struct append_entries_msg ae = {1, 1, 0, 0, 0};
@@ -34,6 +33,7 @@ static void timeouts_cover_the_whole_range(void)
  * tick can split the vote. */
 static void few_rounds_have_simultaneous_timeouts(void)
 {
+	struct testnet net;
 	int rounds_with_tie = 0;
 	int round;
 	int i;
@@ -103,6 +103,7 @@ static void config_is_refused_without_asserting(void)
 
 static void timeouts_pass_a_chi_square_test(void)
 {
+	struct testnet net;
 	unsigned seen[21] = {0};
 	struct raft_state *s;
 	struct append_entries_msg ae = {1, 1, 0, 0, 0};
@@ -172,6 +173,7 @@ static void ranked(struct raft_config *cfg)
 
 static void ranked_timeouts_never_collide(void)
 {
+	struct testnet net;
 	int round;
 	int i, j;
 
