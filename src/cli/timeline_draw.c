@@ -157,6 +157,7 @@ static void print_axis(const struct printer *p)
 {
 	const struct tl_canvas *cv = p->cv;
 	int64_t step = axis_step(cv), t;
+	bool in_s = step >= 1000000; /* whole seconds: label in seconds */
 	char labels[TIMELINE_MAX_WIDTH + 1], ms[32];
 	bool tick[TIMELINE_MAX_WIDTH] = {false};
 	int c, len, free_from = 0, end = 0;
@@ -165,7 +166,8 @@ static void print_axis(const struct printer *p)
 	for (t = (cv->from + step - 1) / step * step; t <= cv->to; t += step) {
 		c = tl_col(cv, t);
 		tick[c] = true;
-		len = (int)strlen(fmt_ms(ms, sizeof(ms), t));
+		len = (int)strlen(fmt_ms(ms, sizeof(ms),
+					 in_s ? t / 1000 : t));
 		if (c < free_from || c + len > cv->cols)
 			continue;
 		memcpy(labels + c, ms, (size_t)len);
@@ -175,7 +177,7 @@ static void print_axis(const struct printer *p)
 			break;
 	}
 	labels[end] = '\0';
-	fprintf(p->out, "%-*s%s\n", cv->label_w, "ms", labels);
+	fprintf(p->out, "%-*s%s\n", cv->label_w, in_s ? "s" : "ms", labels);
 	fprintf(p->out, "%-*s", cv->label_w, "time");
 	for (c = 0; c < cv->cols - 1; c++)
 		fputs(g(p, tick[c] ? &axis_tick : &axis_rule), p->out);
@@ -260,6 +262,10 @@ static void print_legend(const struct printer *p)
 	fputs("\nLegend:\n", p->out);
 	for (i = 0; i < LEGEND_COUNT; i++) {
 		len = text_cols(entry[i]);
+		if (2 + len > p->width) { /* alone on its line, and too long */
+			wrap(p, 2, 5, entry[i]);
+			continue;
+		}
 		fprintf(p->out, "%s%s", i % per_line ? "" : "  ", entry[i]);
 		if (i % per_line == per_line - 1 || i == LEGEND_COUNT - 1)
 			fputc('\n', p->out);
@@ -339,10 +345,11 @@ static void print_violations(const struct printer *p)
 		fputs("Checker: no violation.\n", p->out);
 		return;
 	}
-	fprintf(p->out, "Checker: %" PRIu64 " violation%s, %" PRIu64
-		" in this window%s\n", total, total == 1 ? "" : "s",
-		cv->violations_in_window,
-		cv->violations_in_window ? ":" : ".");
+	snprintf(text, sizeof(text), "Checker: %" PRIu64 " violation%s, %"
+		 PRIu64 " in this window%s", total, total == 1 ? "" : "s",
+		 cv->violations_in_window,
+		 cv->violations_in_window ? ":" : ".");
+	wrap(p, 0, 2, text);
 	for (i = 0; i < n; i++) {
 		if (v[i].us < cv->from || v[i].us > cv->to)
 			continue;
@@ -351,11 +358,13 @@ static void print_violations(const struct printer *p)
 		wrap(p, 2, 4, text);
 		listed++;
 	}
-	if (cv->violations_in_window > listed)
-		fprintf(p->out, "  ... and %" PRIu64 " more (the checker "
-			"words only its first %d)\n",
-			cv->violations_in_window - listed,
-			CHECKER_MAX_REPORTS);
+	if (cv->violations_in_window > listed) {
+		snprintf(text, sizeof(text), "... and %" PRIu64 " more (the "
+			 "checker words only its first %d)",
+			 cv->violations_in_window - listed,
+			 CHECKER_MAX_REPORTS);
+		wrap(p, 2, 4, text);
+	}
 }
 
 int tl_canvas_print(const struct tl_canvas *cv, FILE *out)
