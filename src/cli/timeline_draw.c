@@ -140,7 +140,8 @@ static void print_header(const struct printer *p)
  * times a power of ten microseconds. */
 static int64_t axis_step(const struct tl_canvas *cv)
 {
-	int64_t want = (cv->to - cv->from) * 10 / cv->cols, step = 1;
+	int64_t per = (cv->to - cv->from) / cv->cols, step = 1;
+	int64_t want = per > INT64_MAX / 10 ? INT64_MAX : per * 10;
 
 	for (;;) {
 		if (step >= want || step > INT64_MAX / 10)
@@ -163,16 +164,19 @@ static void print_axis(const struct printer *p)
 	int c, len, free_from = 0, end = 0;
 
 	memset(labels, ' ', (size_t)cv->cols);
-	for (t = (cv->from + step - 1) / step * step; t <= cv->to; t += step) {
+	t = cv->from / step * step;
+	if (t < cv->from) /* the first multiple of step in the window */
+		t = t <= INT64_MAX - step ? t + step : INT64_MAX;
+	for (; t <= cv->to && t >= cv->from; t += step) {
 		c = tl_col(cv, t);
 		tick[c] = true;
 		len = (int)strlen(fmt_ms(ms, sizeof(ms),
 					 in_s ? t / 1000 : t));
-		if (c < free_from || c + len > cv->cols)
-			continue;
-		memcpy(labels + c, ms, (size_t)len);
-		free_from = c + len + 1;
-		end = c + len;
+		if (c >= free_from && c + len <= cv->cols) {
+			memcpy(labels + c, ms, (size_t)len);
+			free_from = c + len + 1;
+			end = c + len;
+		}
 		if (t > INT64_MAX - step)
 			break;
 	}
