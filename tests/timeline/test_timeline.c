@@ -304,8 +304,9 @@ static void write_file(const char *path, const char *text)
 
 static void test_bad_traces_are_refused(void)
 {
-	static const char start[] = "{\"ev\":\"start\",\"ms\":0,\"mode\":\"sim\","
-		"\"nodes\":3,\"seed\":1,\"tick_ms\":10,\"heartbeat_ticks\":3,"
+	static const char start[] = "{\"ev\":\"start\",\"ms\":0,"
+		"\"mode\":\"sim\",\"nodes\":3,\"seed\":1,\"tick_ms\":10,"
+		"\"heartbeat_ticks\":3,"
 		"\"election_ticks\":[10,20],\"schema\":1,\"drop\":0,\"dup\":0,"
 		"\"reorder\":0,\"random_faults\":false,\"prevote\":false,"
 		"\"check_quorum\":false,\"ranked_timeouts\":false,"
