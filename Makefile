@@ -19,7 +19,7 @@ APP_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard \
 	src/harness/*.c src/runtime/*.c src/sim/*.c src/check/*.c src/cli/*.c)))
 # Layer by layer, the core's first: the runner's suites come in this order.
 TEST_SRC := $(filter-out tests/unit/heartbeat_test.c,$(foreach d,unit sim \
-	check cluster cli lib,$(sort $(wildcard tests/$(d)/*.c))))
+	check cluster cli timeline lib,$(sort $(wildcard tests/$(d)/*.c))))
 
 # build/<flavour>/ holds the objects of one set of flags; BIN, where the
 # programs of a sanitizer flavour go (empty: the release build).
@@ -130,13 +130,15 @@ bench: raftsim $(B)/runtime_bench
 	$(B)/runtime_bench ./raftsim
 	tests/bench/sim_bench.sh ./raftsim
 
-# Rewrites tests/golden/*.jsonl from their .args: only for an intended
-# change of behaviour, whose diff is then read and committed.
-golden: raftsim
+# Rewrites tests/golden/*.jsonl from their .args, and the timeline pictures
+# tests/timeline/*.txt: only for an intended change of behaviour, whose
+# diff is then read and committed.
+golden: raftsim $(RUN_TESTS)
 	@for f in tests/golden/*.args; do \
 		eval ./raftsim --sim "$$(cat $$f)" -q --trace $${f%.args}.jsonl \
 			>/dev/null 2>&1; \
 		[ $$? -le 1 ] || exit 1; echo "  GOLDEN  $${f%.args}.jsonl"; done
+	@RAFTSIM_TIMELINE_WRITE=1 ./$(RUN_TESTS) "timeline: golden"
 
 check: test tsan asan
 
@@ -151,7 +153,7 @@ help:
 	@echo "make tsan       cluster tests and a stress set under ThreadSanitizer"
 	@echo "make asan       every test under AddressSanitizer and UBSan"
 	@echo "make stress     50 threaded runs with random seeds, pauses, drops"
-	@echo "make golden     rewrite tests/golden/*.jsonl (intended behaviour changes)"
+	@echo "make golden     rewrite tests/golden/*.jsonl and tests/timeline/*.txt"
 	@echo "make purity     check that the core imports no threads, clocks, I/O"
 	@echo "make bench      figures: runtime CPU and latency, simulator speed, failover"
 	@echo "make clean      remove what the build made"

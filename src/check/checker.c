@@ -20,6 +20,7 @@ void checker_violate(struct checker *c, int64_t us, const char *fmt, ...)
 	int rv;
 
 	c->violations++;
+	c->last_violation_us = us;
 	if (c->nreports >= CHECKER_MAX_REPORTS)
 		return;
 	v = &c->reports[c->nreports++];
@@ -407,6 +408,11 @@ uint64_t checker_violation_count(const struct checker *c)
 uint64_t checker_spurious_elections(const struct checker *c)
 {
 	return c->spurious;
+}
+
+int64_t checker_last_violation_us(const struct checker *c)
+{
+	return c->last_violation_us;
 }
 
 int checker_reports(const struct checker *c,

@@ -56,6 +56,11 @@ void checker_finish(struct checker *c, int64_t us);
 uint64_t checker_violation_count(const struct checker *c);
 uint64_t checker_spurious_elections(const struct checker *c);
 
+/* When the latest violation happened (0 before any): with the count, it
+ * places every violation in time, past the first CHECKER_MAX_REPORTS too
+ * (`raftsim timeline`). */
+int64_t checker_last_violation_us(const struct checker *c);
+
 /* The first CHECKER_MAX_REPORTS violations, for messages. */
 int checker_reports(const struct checker *c,
 		    const struct checker_violation **out);

@@ -35,6 +35,7 @@ struct checker {
 	int64_t quiet_since;
 	uint64_t live_wait; /* ticks from the quiet to the verdict */
 	uint64_t violations, spurious;
+	int64_t last_violation_us; /* when the latest violation happened */
 	int nreports;
 	struct checker_violation reports[CHECKER_MAX_REPORTS];
 	uint8_t group_of[RAFT_MAX_NODES];
