@@ -84,17 +84,17 @@ static void man_row(FILE *out, const struct opt_flag *f)
 	char defaults[128], modes[128];
 
 	options_all_defaults(f, defaults, sizeof(defaults));
-	fputs(".TP\n.B ", out);
+	/* .BI: the flag in bold, its value in italics. */
+	fputs(f->metavar != NULL ? ".TP\n.BI \"" : ".TP\n.B \"", out);
 	if (f->short_name != 0)
-		fprintf(out, "\\-%c \", \" ", f->short_name);
+		fprintf(out, "\\-%c, ", f->short_name);
 	fputs("\\-\\-", out);
 	roff(out, f->name);
 	if (f->metavar != NULL) {
-		fputs(" \" \" \\fI", out);
+		fputs(" \" \"", out);
 		roff(out, f->metavar);
-		fputs("\\fR", out);
 	}
-	fputs("\n", out);
+	fputs("\"\n", out);
 	roff(out, f->doc != NULL ? f->doc : f->help);
 	if ((f->kind == OPT_COUNT || f->kind == OPT_MS) &&
 	    f->max != UINT64_MAX)
