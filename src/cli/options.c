@@ -140,17 +140,19 @@ static int validate_failover(struct raftsim_options *o, FILE *err)
 	int i;
 
 	if (left < o->nodes / 2 + 1)
-		return options_usage_error(err, "--nodes: %d nodes leave %d after the "
-				   "crash%s, short of a majority (%d)",
-				   o->nodes, left,
-				   o->first_ranked != FIRST_RANKED_UP
-					   ? " and --first-ranked"
-					   : "",
-				   o->nodes / 2 + 1);
+		return options_usage_error(
+			err, "--nodes: %d nodes leave %d after the crash%s, "
+			     "short of a majority (%d)",
+			o->nodes, left,
+			o->first_ranked != FIRST_RANKED_UP
+				? " and --first-ranked"
+				: "",
+			o->nodes / 2 + 1);
 	if (o->stale > left - 1)
-		return options_usage_error(err, "--stale: %d stale nodes leave no "
-				   "candidate among the %d survivors", o->stale,
-				   left);
+		return options_usage_error(
+			err, "--stale: %d stale nodes leave no candidate among "
+			     "the %d survivors",
+			o->stale, left);
 	if (o->election_ms_count == 0) {
 		o->election_ms[0].min = 150;
 		o->election_ms[0].max = 300;
@@ -161,15 +163,15 @@ static int validate_failover(struct raftsim_options *o, FILE *err)
 		uint64_t h = o->heartbeat_ms ? o->heartbeat_ms : min / 2;
 
 		if (h == 0 || h >= min)
-			return options_usage_error(err, "--election-ms: %llu-%llu "
-					   "leaves no heartbeat interval "
-					   "shorter than its minimum (heartbeat "
-					   "%llu ms%s)",
-					   (unsigned long long)min,
-					   (unsigned long long)o->election_ms[i].max,
-					   (unsigned long long)h,
-					   o->heartbeat_ms ? ", --heartbeat-ms"
-							   : ", half the minimum");
+			return options_usage_error(
+				err, "--election-ms: %llu-%llu leaves no "
+				     "heartbeat interval shorter than its "
+				     "minimum (heartbeat %llu ms%s)",
+				(unsigned long long)min,
+				(unsigned long long)o->election_ms[i].max,
+				(unsigned long long)h,
+				o->heartbeat_ms ? ", --heartbeat-ms"
+						: ", half the minimum");
 	}
 	return 0;
 }
@@ -194,10 +196,10 @@ static int check_windows(const struct raftsim_options *o,
 
 	for (i = 0; i < count; i++) {
 		if (w[i].who >= o->nodes)
-			return options_usage_error(err, "%s: node %d does not exist "
-					   "(--nodes %d: ids 0 to %d)",
-					   flag, w[i].who, o->nodes,
-					   o->nodes - 1);
+			return options_usage_error(
+				err, "%s: node %d does not exist (--nodes %d: "
+				     "ids 0 to %d)",
+				flag, w[i].who, o->nodes, o->nodes - 1);
 		warn_if_late(o, flag, w[i].tick, err);
 	}
 	return 0;

@@ -61,7 +61,7 @@ enum {
 	OPTF_REPLAY_ALWAYS = 1u << 2, /* in the replay command, always */
 	OPTF_HIDDEN = 1u << 3,        /* not in --help, README or man page */
 	OPTF_MODE = 1u << 4,          /* it picks the mode (--sim, --threads) */
-	OPTF_NEEDS_DASH = 1u << 5,    /* a range: "MIN-MAX", one number refused */
+	OPTF_NEEDS_DASH = 1u << 5,    /* a range MIN-MAX: one number refused */
 };
 
 struct opt_flag;
@@ -170,7 +170,7 @@ struct opt_text {
 	size_t len;
 	bool ok; /* false once something did not fit */
 };
-void opt_text_add(struct opt_text *t, const char *fmt, ...)
+void options_text_add(struct opt_text *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "options_internal.h"
 
-void opt_text_add(struct opt_text *t, const char *fmt, ...)
+void options_text_add(struct opt_text *t, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -41,9 +41,9 @@ static void replay_row(const struct raftsim_options *o,
 		   f->size) == 0)
 		return;
 	if (f->kind == OPT_BOOL)
-		opt_text_add(t, " --%s", f->name);
+		options_text_add(t, " --%s", f->name);
 	else
-		opt_text_add(t, " --%s %s", f->name,
+		options_text_add(t, " --%s %s", f->name,
 			     options_value_text(o, f, value, sizeof(value)));
 }
 
@@ -56,7 +56,7 @@ int options_format_command(const struct raftsim_options *o, char *buf,
 	size_t i;
 
 	options_default(&defaults);
-	opt_text_add(&t, "raftsim");
+	options_text_add(&t, "raftsim");
 	for (i = 0; i < options_table_len; i++) {
 		const struct opt_flag *f = &options_table[i];
 

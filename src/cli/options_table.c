@@ -106,7 +106,8 @@ static void replay_mistakes(const struct raftsim_options *o,
 
 	for (i = 0; i < MISTAKE_COUNT; i++)
 		if (o->mistakes & (unsigned)mistakes[i].bit)
-			opt_text_add(t, " --%s %s", f->name, mistakes[i].name);
+			options_text_add(t, " --%s %s", f->name,
+					 mistakes[i].name);
 }
 
 /* --pause and --crash: WHO@TICK:LEN, up to OPT_MAX_SCHEDULED of each. */
@@ -145,10 +146,11 @@ static void replay_windows(const struct opt_flag *f,
 
 	for (i = 0; i < count; i++) {
 		if (w[i].who == WHO_LEADER)
-			opt_text_add(t, " --%s leader", f->name);
+			options_text_add(t, " --%s leader", f->name);
 		else
-			opt_text_add(t, " --%s %d", f->name, w[i].who);
-		opt_text_add(t, "@%" PRIu64 ":%" PRIu64, w[i].tick, w[i].len);
+			options_text_add(t, " --%s %d", f->name, w[i].who);
+		options_text_add(t, "@%" PRIu64 ":%" PRIu64, w[i].tick,
+				 w[i].len);
 	}
 }
 
@@ -190,7 +192,7 @@ static void replay_partitions(const struct raftsim_options *o,
 	for (i = 0; i < o->partition_count; i++) {
 		const struct partition_window *p = &o->partitions[i];
 
-		opt_text_add(t, " --%s '%" PRIu64 ":%" PRIu64 ":", f->name,
+		options_text_add(t, " --%s '%" PRIu64 ":%" PRIu64 ":", f->name,
 			     p->tick, p->len);
 		for (g = 0, n = 0; n < o->nodes; g++) {
 			int first = 1;
@@ -198,7 +200,7 @@ static void replay_partitions(const struct raftsim_options *o,
 			for (j = 0; j < o->nodes; j++) {
 				if (p->group_of[j] != g)
 					continue;
-				opt_text_add(t, "%s%d",
+				options_text_add(t, "%s%d",
 					     first ? (g > 0 && n > 0 ? "|" : "")
 						   : ",",
 					     j);
@@ -206,7 +208,7 @@ static void replay_partitions(const struct raftsim_options *o,
 				n++;
 			}
 		}
-		opt_text_add(t, "'");
+		options_text_add(t, "'");
 	}
 }
 

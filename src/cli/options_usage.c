@@ -256,7 +256,8 @@ static void help_row(FILE *out, const struct opt_flag *f,
 					" (%llu to %llu%s%s)",
 					(unsigned long long)f->min,
 					(unsigned long long)f->max,
-					def[0] != '\0' ? ", default " : "", def);
+					def[0] != '\0' ? ", default " : "",
+					def);
 	else if (def[0] != '\0')
 		len += (size_t)snprintf(text + len, sizeof(text) - len,
 					" (default %s)", def);
@@ -283,7 +284,8 @@ int options_usage(const struct raftsim_options *o, FILE *out)
 
 	for (i = 0, k = 0; i < options_synopsis_len; i++)
 		if (o->command == CMD_RUN || options_synopsis[i].modes == modes)
-			fprintf(out, "%s %s\n%*s%s\n", k++ ? "      " : "Usage:",
+			fprintf(out, "%s %s\n%*s%s\n",
+				k++ ? "      " : "Usage:",
 				options_synopsis[i].usage, HELP_COLUMN, "",
 				options_synopsis[i].what);
 	if (o->command == CMD_RUN)

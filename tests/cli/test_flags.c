@@ -199,7 +199,7 @@ static int lists_flag(const char *text, const char *name)
 
 		while (line > text && line[-1] != '\n')
 			line--;
-		if (strncmp(line, "  --", 4) != 0 && strncmp(line, "  -", 3) != 0)
+		if (strncmp(line, "  -", 3) != 0)
 			continue;
 		if (p[n] == ' ' || p[n] == '\n')
 			return 1;

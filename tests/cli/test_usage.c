@@ -66,6 +66,8 @@ CLI_TEST(faults_that_could_never_happen_are_refused)
  * The refusal names the flag and the command (or mode). */
 CLI_TEST(flags_a_command_does_not_take_are_refused)
 {
+#define FAILOVER_THREADS_FOREIGN                                              \
+	"failover --threads --stale 2 --first-ranked down --disk-ms 20"
 	static const char *const cases[][3] = {
 		{"explore --pause 0@5:5", "--pause", "explore"},
 		{"explore --drop 1", "--drop", "explore"},
@@ -76,12 +78,10 @@ CLI_TEST(flags_a_command_does_not_take_are_refused)
 		{"--runs 5", "--runs", "run on threads"},
 		{"--sim --trials 5", "--trials", "run --sim"},
 		{"--latency-ms 1-2", "--latency-ms", "run on threads"},
-		{"failover --threads --stale 2 --first-ranked down --disk-ms 20",
-		 "--stale", "failover --threads"},
-		{"failover --threads --stale 2 --first-ranked down --disk-ms 20",
-		 "--first-ranked", "failover --threads"},
-		{"failover --threads --stale 2 --first-ranked down --disk-ms 20",
-		 "--disk-ms", "failover --threads"},
+		{FAILOVER_THREADS_FOREIGN, "--stale", "failover --threads"},
+		{FAILOVER_THREADS_FOREIGN, "--first-ranked",
+		 "failover --threads"},
+		{FAILOVER_THREADS_FOREIGN, "--disk-ms", "failover --threads"},
 		{"check --seed 1 x.jsonl", "--seed", "check"},
 		{"run --threads", "--threads", "run on threads"},
 	};
@@ -174,7 +174,8 @@ CLI_TEST(replay_commands_are_printed_whole)
 		replays++;
 		REQUIRE(eol != NULL && seed != NULL && seed < eol);
 		/* the whole line: it ends with the seed */
-		CHECK(strspn(seed + 8, "0123456789") == (size_t)(eol - seed - 8));
+		CHECK(strspn(seed + 8, "0123456789") ==
+		      (size_t)(eol - seed - 8));
 	}
 	CHECK(replays > 0);
 }
