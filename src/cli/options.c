@@ -397,7 +397,7 @@ static int refuse_foreign(const struct raftsim_options *o, const bool *given,
 	if (refused == 0)
 		return 0;
 	fprintf(err, "Try 'raftsim %s --help' for the flags it takes.\n",
-		o->command == CMD_RUN ? "run" : options_mode_names[m]);
+		options_command_word(o->command));
 	return EXIT_USAGE;
 }
 

@@ -59,9 +59,14 @@ uint64_t options_field_u64(const struct raftsim_options *o,
 static int bad_value(const struct opt_flag *f, const char *arg, FILE *err)
 {
 	switch (f->kind) {
+	case OPT_TICK_RANGE:
+		return options_usage_error(err, "--%s: '%s' is not %s, with "
+					   "%llu <= MIN <= MAX <= %llu",
+					   f->name, arg, f->what,
+					   (unsigned long long)f->min,
+					   (unsigned long long)f->max);
 	case OPT_COUNT:
 	case OPT_MS:
-	case OPT_TICK_RANGE:
 		if (f->max != UINT64_MAX)
 			return options_usage_error(
 				err, "--%s: '%s' is not %s from %llu to %llu",

@@ -152,6 +152,8 @@ const struct opt_flag *options_find(const char *name);
 /* options_usage.c: "run, explore, failover": the modes in `modes`, a
  * subcommand named once when all its modes are in. Returns buf. */
 const char *options_modes_text(unsigned modes, char *buf, size_t size);
+/* The word that names a command on the command line: "failover". */
+const char *options_command_word(enum raftsim_command command);
 /* "--nodes N", "-q, --quiet". */
 void options_flag_title(const struct opt_flag *f, char *buf, size_t size);
 /* The defaults of f across the commands that take it: "3 (failover: 5)";

@@ -362,7 +362,10 @@ const struct opt_flag options_table[] = {
 	 .help = "with probability P, delay a message by up to one heartbeat "
 		 "interval, so later messages overtake it"},
 	{.name = "mailbox", .kind = OPT_COUNT, FIELD(mailbox), .min = 1,
-	 .max = OPT_MAX_MAILBOX, .modes = IN_RUN | IN_EXPLORE | IN_FAILOVERS,
+	 .max = OPT_MAX_MAILBOX,
+	 /* the simulator holds mail only for paused nodes, and failover's
+	  * simulated trials pause none */
+	 .modes = IN_RUN | IN_EXPLORE | IN_FAILOVER_THREADS,
 	 .props = OPTF_REPLAY, .section = SEC_CLUSTER, .metavar = "N",
 	 .what = "a capacity",
 	 .help = "messages a node's mailbox holds; a message to a full "

@@ -129,8 +129,7 @@ const char *options_modes_text(unsigned modes, char *buf, size_t size)
 	return buf;
 }
 
-/* The word that names a command on the command line. */
-static const char *command_word(enum raftsim_command command)
+const char *options_command_word(enum raftsim_command command)
 {
 	switch (command) {
 	case CMD_RUN:
@@ -181,7 +180,7 @@ void options_all_defaults(const struct opt_flag *f, char *buf, size_t size)
 		} else if (strcmp(text, first) != 0) {
 			len = strlen(buf);
 			snprintf(buf + len, size - len, " (%s: %s)",
-				 command_word(doc_commands[i]),
+				 options_command_word(doc_commands[i]),
 				 text);
 		}
 	}
