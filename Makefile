@@ -33,7 +33,13 @@ RAFTSIM   = $(if $(BIN),$(BIN)/raftsim,raftsim)
 RUN_TESTS = $(if $(BIN),$(BIN)/run_tests,tests/run_tests)
 HB_TEST   = $(if $(BIN),$(BIN)/heartbeat_test,heartbeat_test)
 
-.PHONY: all test check tsan asan stress bench purity golden clean help
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  = $(DESTDIR)$(PREFIX)/bin
+MAN1DIR = $(DESTDIR)$(PREFIX)/share/man/man1
+
+.PHONY: all test check tsan asan stress bench purity golden clean help \
+	man install uninstall
 .DEFAULT_GOAL := all
 
 all: $(HB_TEST) $(RAFTSIM)
@@ -142,8 +148,22 @@ golden: raftsim $(RUN_TESTS)
 
 check: test tsan asan
 
+# The man page is made from the flag table, like --help (src/cli).
+raftsim.1: raftsim
+	@echo "  MAN     $@"
+	@./raftsim --man > $@.tmp && mv $@.tmp $@
+man: raftsim.1
+
+install: raftsim raftsim.1
+	install -d $(BINDIR) $(MAN1DIR)
+	install -m 755 raftsim $(BINDIR)/raftsim
+	install -m 644 raftsim.1 $(MAN1DIR)/raftsim.1
+
+uninstall:
+	rm -f $(BINDIR)/raftsim $(MAN1DIR)/raftsim.1
+
 clean:
-	rm -rf build tests/run_tests raftsim heartbeat_test tsan/build \
+	rm -rf build tests/run_tests raftsim raftsim.1 heartbeat_test tsan/build \
 		tsan/raftsim tsan/run_tests tsan/heartbeat_test
 
 help:
@@ -156,4 +176,7 @@ help:
 	@echo "make golden     rewrite tests/golden/*.jsonl and tests/timeline/*.txt"
 	@echo "make purity     check that the core imports no threads, clocks, I/O"
 	@echo "make bench      figures: runtime CPU and latency, simulator speed, failover"
+	@echo "make man        raftsim.1, the man page, made from the flag table"
+	@echo "make install    raftsim and raftsim.1 into PREFIX (/usr/local), DESTDIR"
+	@echo "make uninstall  remove them again"
 	@echo "make clean      remove what the build made"

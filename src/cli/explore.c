@@ -17,7 +17,7 @@
 struct failure {
 	uint64_t index;
 	char what[200];
-	char command[2048];
+	char command[OPTIONS_COMMAND_MAX];
 };
 
 struct explore {

@@ -31,16 +31,24 @@ int main(int argc, char **argv)
 	rv = options_parse(&o, argc, argv, stderr);
 	if (rv != 0)
 		return rv;
-	if (o.help) {
-		options_usage(&o, stdout);
-		return EXIT_PASS;
-	}
+	if (o.help)
+		return options_usage(&o, stdout);
+	if (o.man)
+		return options_write_man(stdout);
+	if (o.readme)
+		return options_write_readme(stdout);
 	if (o.version) {
 		printf("raftsim %s\n", RAFTSIM_VERSION);
 		return EXIT_PASS;
 	}
 	if (!o.seed_given)
 		o.seed = seed_from_clock();
+	/* src/cli/timeline.h (timeline_main) is not in this tree yet: the
+	 * timeline's flags are parsed but hidden, and refused here. */
+	if (o.command == CMD_TIMELINE || o.timeline) {
+		fprintf(stderr, "raftsim: timeline: not in this build\n");
+		return EXIT_USAGE;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	switch (o.command) {
 	case CMD_RUN:
@@ -52,6 +60,8 @@ int main(int argc, char **argv)
 		return explore_main(&o, stdout, stderr);
 	case CMD_FAILOVER:
 		return failover_main(&o, stdout, stderr);
+	case CMD_TIMELINE:
+		break; /* refused above */
 	}
 	return EXIT_USAGE;
 }

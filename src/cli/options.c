@@ -3,15 +3,20 @@
  * Every error names the flag and the value and exits with EXIT_USAGE; no
  * input can crash the parser (values are checked character by character
  * before they are converted, and every list has a bound). Here: the command
- * word, the getopt loop and the checks across flags; each flag's own value
- * is parsed in options_flags.c.
+ * word, the getopt loop over the table's flags, the refusal of a flag the
+ * subcommand does not take, and the checks across flags; each flag's own
+ * value is parsed in options_flags.c.
  */
+#include <assert.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "options_internal.h"
+
+/* getopt_long's value for table row i; short flags return their letter. */
+#define FLAG_ID_BASE 256
 
 void options_default(struct raftsim_options *o)
 {
@@ -37,33 +42,94 @@ void options_default(struct raftsim_options *o)
 	o->trials = 100;
 }
 
-int usage_error(FILE *err, const char *fmt, ...)
+/* What a command changes in the defaults. */
+static void set_command(struct raftsim_options *o,
+			enum raftsim_command command)
+{
+	o->command = command;
+	if (command == CMD_FAILOVER)
+		o->nodes = 5; /* the paper's cluster */
+}
+
+void options_default_for(struct raftsim_options *o,
+			 enum raftsim_command command)
+{
+	options_default(o);
+	set_command(o, command);
+}
+
+/* "raftsim: <msg>\n", control bytes shown as \xNN. */
+static void error_line(FILE *err, const char *fmt, va_list ap)
+{
+	char msg[512];
+	const unsigned char *p;
+	int n;
+
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	fputs("raftsim: ", err);
+	for (p = (const unsigned char *)msg; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(err, "\\x%02x", *p);
+		else
+			fputc(*p, err);
+	}
+	fputs(n >= (int)sizeof(msg) ? "...\n" : "\n", err);
+}
+
+static void usage_line(FILE *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void usage_line(FILE *err, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("raftsim: ", err);
 	va_start(ap, fmt);
-	vfprintf(err, fmt, ap);
+	error_line(err, fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'raftsim --help' for more information.\n", err);
+}
+
+int options_usage_error(FILE *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_line(err, fmt, ap);
+	va_end(ap);
+	fputs("Try 'raftsim --help' for more information.\n", err);
 	return EXIT_USAGE;
+}
+
+const struct opt_flag *options_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < options_table_len; i++)
+		if (strcmp(options_table[i].name, name) == 0)
+			return &options_table[i];
+	return NULL;
 }
 
 static int parse_command(struct raftsim_options *o, const char *word)
 {
-	if (strcmp(word, "run") == 0)
-		o->command = CMD_RUN;
-	else if (strcmp(word, "check") == 0)
-		o->command = CMD_CHECK;
-	else if (strcmp(word, "explore") == 0)
-		o->command = CMD_EXPLORE;
-	else if (strcmp(word, "failover") == 0) {
-		o->command = CMD_FAILOVER;
-		o->nodes = 5; /* the paper's cluster */
+	static const struct {
+		const char *word;
+		enum raftsim_command command;
+	} commands[] = {
+		{"run", CMD_RUN},
+		{"check", CMD_CHECK},
+		{"explore", CMD_EXPLORE},
+		{"failover", CMD_FAILOVER},
+		{"timeline", CMD_TIMELINE},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(word, commands[i].word) == 0) {
+			set_command(o, commands[i].command);
+			return 0;
+		}
 	}
-	else
-		return -1;
-	return 0;
+	return -1;
 }
 
 /* failover crashes the leader (and maybe the next-ranked node): what is
@@ -74,17 +140,19 @@ static int validate_failover(struct raftsim_options *o, FILE *err)
 	int i;
 
 	if (left < o->nodes / 2 + 1)
-		return usage_error(err, "--nodes: %d nodes leave %d after the "
-				   "crash%s, short of a majority (%d)",
-				   o->nodes, left,
-				   o->first_ranked != FIRST_RANKED_UP
-					   ? " and --first-ranked"
-					   : "",
-				   o->nodes / 2 + 1);
+		return options_usage_error(
+			err, "--nodes: %d nodes leave %d after the crash%s, "
+			     "short of a majority (%d)",
+			o->nodes, left,
+			o->first_ranked != FIRST_RANKED_UP
+				? " and --first-ranked"
+				: "",
+			o->nodes / 2 + 1);
 	if (o->stale > left - 1)
-		return usage_error(err, "--stale: %d stale nodes leave no "
-				   "candidate among the %d survivors", o->stale,
-				   left);
+		return options_usage_error(
+			err, "--stale: %d stale nodes leave no candidate among "
+			     "the %d survivors",
+			o->stale, left);
 	if (o->election_ms_count == 0) {
 		o->election_ms[0].min = 150;
 		o->election_ms[0].max = 300;
@@ -95,15 +163,15 @@ static int validate_failover(struct raftsim_options *o, FILE *err)
 		uint64_t h = o->heartbeat_ms ? o->heartbeat_ms : min / 2;
 
 		if (h == 0 || h >= min)
-			return usage_error(err, "--election-ms: %llu-%llu "
-					   "leaves no heartbeat interval "
-					   "shorter than its minimum (heartbeat "
-					   "%llu ms%s)",
-					   (unsigned long long)min,
-					   (unsigned long long)o->election_ms[i].max,
-					   (unsigned long long)h,
-					   o->heartbeat_ms ? ", --heartbeat-ms"
-							   : ", half the minimum");
+			return options_usage_error(
+				err, "--election-ms: %llu-%llu leaves no "
+				     "heartbeat interval shorter than its "
+				     "minimum (heartbeat %llu ms%s)",
+				(unsigned long long)min,
+				(unsigned long long)o->election_ms[i].max,
+				(unsigned long long)h,
+				o->heartbeat_ms ? ", --heartbeat-ms"
+						: ", half the minimum");
 	}
 	return 0;
 }
@@ -128,112 +196,267 @@ static int check_windows(const struct raftsim_options *o,
 
 	for (i = 0; i < count; i++) {
 		if (w[i].who >= o->nodes)
-			return usage_error(err, "%s: node %d does not exist "
-					   "(--nodes %d: ids 0 to %d)",
-					   flag, w[i].who, o->nodes,
-					   o->nodes - 1);
+			return options_usage_error(
+				err, "%s: node %d does not exist (--nodes %d: "
+				     "ids 0 to %d)",
+				flag, w[i].who, o->nodes, o->nodes - 1);
 		warn_if_late(o, flag, w[i].tick, err);
 	}
 	return 0;
 }
 
-/* Checks what no single flag can: how flags relate to each other. */
-static int validate(struct raftsim_options *o, bool heartbeat_given,
-		    FILE *err)
+/* --election-ticks MIN-MIN is legal, but every timeout is then the same:
+ * the lesson's third mistake, and split votes can repeat forever. */
+static void warn_if_fixed(const struct raftsim_options *o, FILE *err)
 {
+	if (o->election.min == o->election.max)
+		fprintf(err, "raftsim: warning: --election-ticks %llu-%llu: "
+			     "MIN equals MAX, so the election timeouts are "
+			     "not randomized (the lesson's third mistake); "
+			     "split votes can repeat\n",
+			(unsigned long long)o->election.min,
+			(unsigned long long)o->election.max);
+}
+
+/* --from and --to window a timeline: the subcommand's, or a run's. */
+static int validate_timeline(const struct raftsim_options *o,
+			     const bool *given, FILE *err)
+{
+	const struct opt_flag *from = options_find("from");
+	const struct opt_flag *to = options_find("to");
+
+	if (o->command == CMD_RUN && !o->timeline &&
+	    (given[from - options_table] || given[to - options_table]))
+		return options_usage_error(err, "--%s: only with --timeline "
+					   "(or raftsim timeline FILE)",
+					   given[from - options_table]
+						   ? from->name
+						   : to->name);
+	if (o->timeline_to_us != 0 &&
+	    o->timeline_to_us <= o->timeline_from_us)
+		return options_usage_error(err, "--to: must come after --from");
+	if (o->command == CMD_TIMELINE && o->check_path == NULL)
+		return options_usage_error(err, "timeline: which trace file? "
+					   "(raftsim timeline FILE)");
+	return 0;
+}
+
+/* Checks what no single flag can: how flags relate to each other. */
+static int validate(struct raftsim_options *o, const bool *given, FILE *err)
+{
+	bool heartbeat_given = given[options_find("heartbeat-ticks") -
+				     options_table];
 	int i;
 	int rv;
 
+	if (given[options_find("election-ticks") - options_table])
+		warn_if_fixed(o, err);
 	if (o->mistakes & RAFT_MISTAKE_LONG_HEARTBEAT) {
 		if (!heartbeat_given) /* make the mistake, visibly */
 			o->heartbeat_ticks = (unsigned)(o->election.max +
 							o->election.min);
 	} else if (o->heartbeat_ticks >= o->election.min) {
-		return usage_error(err, "--heartbeat-ticks: %u is not shorter "
-				   "than the minimum election timeout (%llu "
-				   "ticks): followers would time out before "
-				   "the heartbeat arrives",
-				   o->heartbeat_ticks,
-				   (unsigned long long)o->election.min);
+		return options_usage_error(err, "--heartbeat-ticks: %u is not "
+					   "shorter than the minimum election "
+					   "timeout (%llu ticks): followers "
+					   "would time out before the "
+					   "heartbeat arrives",
+					   o->heartbeat_ticks,
+					   (unsigned long long)o->election.min);
 	}
 	rv = check_windows(o, o->pauses, o->pause_count, "--pause", err);
 	if (rv == 0)
 		rv = check_windows(o, o->crashes, o->crash_count, "--crash",
 				   err);
+	if (rv == 0)
+		rv = validate_timeline(o, given, err);
 	if (rv != 0)
 		return rv;
 	for (i = 0; i < o->partition_count; i++) {
 		if (o->partitions[i].max_node >= o->nodes)
-			return usage_error(err, "--partition: node %d does not "
-					   "exist (--nodes %d: ids 0 to %d)",
-					   o->partitions[i].max_node, o->nodes,
-					   o->nodes - 1);
+			return options_usage_error(
+				err, "--partition: node %d does not exist "
+				     "(--nodes %d: ids 0 to %d)",
+				o->partitions[i].max_node, o->nodes,
+				o->nodes - 1);
 		warn_if_late(o, "--partition", o->partitions[i].tick, err);
 	}
-	if (o->trace_path != NULL && o->command != CMD_RUN)
-		return usage_error(err, "--trace: only a run writes a trace "
-				   "(raftsim [run] --trace FILE)");
 	if (o->command == CMD_CHECK && o->check_path == NULL)
-		return usage_error(err, "check: which trace file? "
-				   "(raftsim check FILE)");
+		return options_usage_error(err, "check: which trace file? "
+					   "(raftsim check FILE)");
 	if (o->command == CMD_FAILOVER)
 		return validate_failover(o, err);
 	return 0;
 }
 
+/* getopt_long's arrays, made from the table: every row a long flag whose
+ * value is FLAG_ID_BASE + its index, and the rows with a letter a short
+ * one. */
+static void getopt_arrays(struct option *longs, char *shorts)
+{
+	size_t i;
+	size_t n = 0;
+
+	assert(options_table_len <= OPTIONS_TABLE_MAX);
+	shorts[n++] = ':'; /* a missing value returns ':' */
+	for (i = 0; i < options_table_len; i++) {
+		const struct opt_flag *f = &options_table[i];
+
+		longs[i].name = f->name;
+		longs[i].has_arg = f->kind == OPT_BOOL ? no_argument
+						       : required_argument;
+		longs[i].flag = NULL;
+		longs[i].val = FLAG_ID_BASE + (int)i;
+		if (f->short_name != 0) {
+			assert(f->kind == OPT_BOOL);
+			shorts[n++] = f->short_name;
+		}
+	}
+	memset(&longs[i], 0, sizeof(longs[i]));
+	shorts[n] = '\0';
+}
+
+/* The row getopt_long's return value c stands for, or NULL. */
+static const struct opt_flag *flag_of(int c)
+{
+	size_t i;
+
+	if (c >= FLAG_ID_BASE && (size_t)(c - FLAG_ID_BASE) < options_table_len)
+		return &options_table[c - FLAG_ID_BASE];
+	for (i = 0; i < options_table_len; i++)
+		if (options_table[i].short_name != 0 &&
+		    options_table[i].short_name == c)
+			return &options_table[i];
+	return NULL;
+}
+
+/* getopt_long said '?': a short flag it does not know, a value given to a
+ * flag that takes none (--sim=1), or a long flag it does not know or
+ * cannot tell from others by the prefix given (--p). */
+static int unknown_flag(const char *word, FILE *err)
+{
+	const struct opt_flag *f = flag_of(optopt);
+	char list[512];
+	size_t prefix, len = 0;
+	int matches = 0;
+	size_t i;
+
+	if (f != NULL && optopt >= FLAG_ID_BASE)
+		return options_usage_error(err, "--%s: takes no value (in "
+					   "'%s')", f->name, word);
+	if (optopt != 0)
+		return options_usage_error(err, "-%c: unknown flag", optopt);
+	if (strncmp(word, "--", 2) != 0)
+		return options_usage_error(err, "%s: unknown flag", word);
+	prefix = strcspn(word + 2, "=");
+	list[0] = '\0';
+	for (i = 0; i < options_table_len && prefix > 0; i++) {
+		const struct opt_flag *c = &options_table[i];
+		int n;
+
+		if (strncmp(c->name, word + 2, prefix) != 0)
+			continue;
+		n = snprintf(list + len, sizeof(list) - len, "%s--%s",
+			     matches > 0 ? ", " : "", c->name);
+		if (n > 0 && (size_t)n < sizeof(list) - len)
+			len += (size_t)n;
+		matches++;
+	}
+	if (matches > 1)
+		return options_usage_error(err, "--%.*s: ambiguous: it could "
+					   "be %s", (int)prefix, word + 2,
+					   list);
+	return options_usage_error(err, "--%.*s: unknown flag", (int)prefix,
+				   word + 2);
+}
+
+/* A flag the subcommand (or its mode) does not take is refused, rather
+ * than ignored: the user asked for something that would not happen. Each
+ * such flag is named, in the table's order. */
+static int refuse_foreign(const struct raftsim_options *o, const bool *given,
+			  FILE *err)
+{
+	unsigned mode = options_mode(o);
+	char modes[256];
+	int refused = 0;
+	size_t i;
+	int m;
+
+	for (m = 0; m < IN_MODES && !(mode & (1u << m)); m++)
+		;
+	for (i = 0; i < options_table_len; i++) {
+		const struct opt_flag *f = &options_table[i];
+
+		if (!given[i] || (f->modes & mode))
+			continue;
+		usage_line(err, "--%s: not taken by %s (only by %s)", f->name,
+			   options_mode_names[m],
+			   options_modes_text(f->modes, modes, sizeof(modes)));
+		refused++;
+	}
+	if (refused == 0)
+		return 0;
+	fprintf(err, "Try 'raftsim %s --help' for the flags it takes.\n",
+		options_command_word(o->command));
+	return EXIT_USAGE;
+}
+
 int options_parse(struct raftsim_options *o, int argc, char **argv,
 		  FILE *err)
 {
-	bool heartbeat_given = false;
-	int first = 1;
+	struct option longs[OPTIONS_TABLE_MAX + 1];
+	char shorts[OPTIONS_TABLE_MAX + 2];
+	bool given[OPTIONS_TABLE_MAX] = {false};
+	const struct opt_flag *f;
+	int skip = 0; /* the command word */
 	int c;
 	int rv;
 
 	if (argc > 1 && argv[1][0] != '-') {
 		if (parse_command(o, argv[1]) != 0)
-			return usage_error(err, "'%s' is not a command (run, "
-					   "check, explore, failover)",
-					   argv[1]);
-		first = 2;
+			return options_usage_error(err, "'%s' is not a command "
+						   "(run, check, explore, "
+						   "failover)", argv[1]);
+		skip = 1;
 	}
-	optind = first;
+	/* getopt_long sees the command word as its program name. optind = 0
+	 * is glibc's full reset, for a parser that may run more than once. */
+	argc -= skip;
+	argv += skip;
+	getopt_arrays(longs, shorts);
+	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hVq", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			o->help = true;
-			break;
-		case 'V':
-			o->version = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case ':':
-			return usage_error(err, "%s: needs a value",
-					   argv[optind - 1]);
-		case '?':
-			if (optopt != 0)
-				return usage_error(err, "-%c: unknown flag",
-						   optopt);
-			return usage_error(err, "%s: unknown flag",
-					   argv[optind - 1]);
-		default:
-			rv = apply_flag(o, c, optarg, &heartbeat_given, err);
-			if (rv != 0)
-				return rv;
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		if (c == ':') {
+			f = flag_of(optopt);
+			if (f != NULL)
+				return options_usage_error(err, "--%s: needs "
+							   "a value", f->name);
+			return options_usage_error(err, "%s: needs a value",
+						   argv[optind - 1]);
 		}
+		f = flag_of(c);
+		if (c == '?' || f == NULL)
+			return unknown_flag(argv[optind - 1], err);
+		given[f - options_table] = true;
+		rv = options_apply_flag(o, f, optarg, err);
+		if (rv != 0)
+			return rv;
 	}
-	if (o->help || o->version)
+	if (o->help || o->version || o->man || o->readme)
 		return 0;
-	if (o->command == CMD_CHECK && optind < argc)
+	if ((o->command == CMD_CHECK || o->command == CMD_TIMELINE) &&
+	    optind < argc)
 		o->check_path = argv[optind++];
 	if (optind < argc)
-		return usage_error(err, "'%s': unexpected argument",
-				   argv[optind]);
-	return validate(o, heartbeat_given, err);
+		return options_usage_error(err, "'%s': unexpected argument",
+					   argv[optind]);
+	rv = refuse_foreign(o, given, err);
+	if (rv != 0)
+		return rv;
+	o->seed_given = given[options_find("seed") - options_table];
+	return validate(o, given, err);
 }
-
 bool options_have_faults(const struct raftsim_options *o)
 {
 	return o->pause_count > 0 || o->crash_count > 0 ||

@@ -4,7 +4,9 @@
  * and `raftsim failover [FLAGS]` all land in one struct raftsim_options.
  * Times given in ticks stay ticks; times given in ms become microseconds
  * (the one unit of time below the command line).
- * README "Command line" documents every flag; `raftsim --help` prints it.
+ * Every flag is one row of the table in options_table.c; the parser,
+ * `raftsim --help`, the README's flag table, the man page and the replay
+ * command are all made from it.
  */
 #ifndef OPTIONS_H
 #define OPTIONS_H
@@ -22,15 +24,48 @@
 #define WHO_LEADER (-2)     /* --pause leader@TICK:LEN */
 #define OPT_DEFAULT_MAILBOX 1024
 
+/* Bounds of the flags' values: they keep every later product and sum in
+ * range (ticks * tick_us, MAX + H, ...). */
+#define OPT_MAX_TICKS 100000000ULL     /* --ticks, fault ticks and lengths */
+#define OPT_MAX_TICK_MS 60000ULL       /* --tick-ms */
+#define OPT_MAX_ELECTION_TICKS 1000000ULL /* --election/heartbeat-ticks */
+#define OPT_MAX_MAILBOX (1ULL << 20)   /* --mailbox */
+#define OPT_MAX_RUNS 100000000ULL      /* explore --runs */
+#define OPT_MAX_JOBS 256ULL            /* --jobs */
+#define OPT_MAX_TRIALS 1000000ULL      /* failover --trials */
+#define OPT_MAX_TIMEOUT_MS 3600000ULL  /* --election-ms, --heartbeat-ms */
+#define OPT_MAX_DISK_MS 60000ULL       /* --disk-ms */
+#define OPT_MAX_LATENCY_MS 1000000000ULL /* --latency-ms */
+#define OPT_MAX_WINDOW_MS 3153600000000ULL /* --from, --to: 100 years */
+
+/* The longest replay command options_format_command can write: the fixed
+ * flags, then every scheduled fault at its longest (a partition lists every
+ * node, up to 4 digits and a separator each). tests/cli checks that the
+ * worst case fits. */
+#define OPTIONS_COMMAND_MAX                                                  \
+	(2048 + 2 * OPT_MAX_SCHEDULED * 64 +                                 \
+	 OPT_MAX_SCHEDULED * (64 + 5 * OPT_MAX_NODES))
+
 /* Exit codes (README "Exit codes"). */
-enum { EXIT_PASS = 0, EXIT_VIOLATION = 1, EXIT_USAGE = 2 };
+enum {
+	EXIT_PASS = 0,
+	EXIT_VIOLATION = 1,
+	EXIT_USAGE = 2,
+	EXIT_RUN_FAILED = 3, /* out of memory, an I/O error */
+};
 
 /* failover --first-ranked: the follower ranked first after the leader
  * (id leader+1, the first slot under --ranked-timeouts) stays up, crashes
  * with the leader, or is partitioned away at the same moment. */
 enum { FIRST_RANKED_UP, FIRST_RANKED_DOWN, FIRST_RANKED_CUT };
 
-enum raftsim_command { CMD_RUN, CMD_CHECK, CMD_EXPLORE, CMD_FAILOVER };
+enum raftsim_command {
+	CMD_RUN,
+	CMD_CHECK,
+	CMD_EXPLORE,
+	CMD_FAILOVER,
+	CMD_TIMELINE,
+};
 
 struct tick_range {
 	uint64_t min;
@@ -57,6 +92,8 @@ struct raftsim_options {
 	bool sim;            /* --sim: virtual time instead of threads */
 	bool help;
 	bool version;
+	bool man;            /* hidden --man: print the man page */
+	bool readme;         /* hidden --readme: print the README's flags */
 	bool quiet;
 
 	/* The cluster. */
@@ -93,8 +130,13 @@ struct raftsim_options {
 	double reorder;
 	struct tick_range latency_us; /* --latency-ms, simulator */
 
-	/* check */
+	/* check and timeline: the trace FILE */
 	const char *check_path;
+
+	/* timeline, and --timeline at the end of a run */
+	bool timeline;
+	uint64_t timeline_from_us;  /* --from */
+	uint64_t timeline_to_us;    /* --to; 0: the end */
 
 	/* explore */
 	uint64_t runs;
@@ -118,14 +160,24 @@ struct raftsim_options {
 /* Fills the defaults (README "Command line"). */
 void options_default(struct raftsim_options *o);
 
-/* Parses argv. Returns 0, or EXIT_USAGE after printing a message that
- * names the bad flag or value to err. --help and --version set o->help /
- * o->version and return 0. */
+/* Parses argv (which getopt_long may permute). Returns 0, or EXIT_USAGE
+ * after printing a message that names the bad flag or value to err: a bad
+ * value, and a flag the subcommand (or mode) does not take. --help and
+ * --version set o->help / o->version and return 0; so do the hidden --man
+ * and --readme (o->man, o->readme). Parsing allocates nothing. */
 int options_parse(struct raftsim_options *o, int argc, char **argv,
 		  FILE *err);
 
-/* Prints the usage text for o->command. */
-void options_usage(const struct raftsim_options *o, FILE *out);
+/* Prints the usage text of o->command: the flags it takes, the exit codes.
+ * Returns 0, or EXIT_RUN_FAILED when out could not be written. */
+int options_usage(const struct raftsim_options *o, FILE *out);
+
+/* The man page raftsim.1, in roff (`raftsim --man`, `make install`). */
+int options_write_man(FILE *out);
+
+/* The README's flag tables, in Markdown (`raftsim --readme`): the README
+ * holds this text between its "flags:begin" and "flags:end" markers. */
+int options_write_readme(FILE *out);
 
 /* The core configuration of node `id` after `restarts` restarts. Both
  * modes use it, so a seed gives every node the same timeouts in each; a
@@ -140,8 +192,8 @@ const char *options_mistake_name(unsigned bit);
 bool options_have_faults(const struct raftsim_options *o);
 
 /* Writes a command line that reproduces this run (for explore and stress):
- * "raftsim --sim --nodes 5 ... --seed S". Returns 0 or -1 if it did not
- * fit. */
+ * "raftsim --sim --nodes 5 ... --seed S". Every command fits in
+ * OPTIONS_COMMAND_MAX bytes; returns 0, or -1 if it did not fit in size. */
 int options_format_command(const struct raftsim_options *o, char *buf,
 			   size_t size);
 

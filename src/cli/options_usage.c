@@ -1,90 +1,33 @@
-/* options_usage.c - the help text, and a command line that replays a run. */
+/* options_usage.c - the documentation made from the flag table: --help for
+ * each subcommand, the README's flag tables and the man page. None of them
+ * lists a flag by hand, so none can drift from the parser.
+ */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "options.h"
+#include "options_internal.h"
 
-static const char usage_text[] =
-"Usage: raftsim [run] [FLAGS]          run a Raft cluster (threads, real time)\n"
-"       raftsim [run] --sim [FLAGS]    the same cluster in virtual time\n"
-"       raftsim check FILE             verify a JSONL trace; exit 0, 1 or 2\n"
-"       raftsim explore [FLAGS]        many simulated runs with random faults\n"
-"       raftsim failover [FLAGS]       measure leader failover (Raft Fig. 16)\n"
-"\n"
-"Cluster:\n"
-"  --nodes N               nodes, 1 to 256 (default 3)\n"
-"  --ticks T               ticks to run, >= 1 (default 100)\n"
-"  --tick-ms MS            length of a tick in ms (default 10)\n"
-"  --heartbeat-ticks H     ticks between heartbeats (default 3)\n"
-"  --election-ticks MIN-MAX  election timeout range in ticks (default 10-20);\n"
-"                          H must be shorter than MIN\n"
-"  --seed S                random seed (default: from the clock; printed)\n"
-"  --trace FILE            write a JSONL trace (schema 1, see README)\n"
-"  --mailbox N             messages a node's mailbox holds (default 1024)\n"
-"  --prevote               Pre-Vote (Raft thesis 9.6)\n"
-"  --check-quorum          leaders step down without a live majority\n"
-"  --ranked-timeouts       election timeouts in per-node slots (no ties)\n"
-"  --mistake NAME          inject a lesson mistake: long-heartbeat, no-reset,\n"
-"                          fixed-timeout, no-stepdown, double-vote\n"
-"  -q, --quiet             print only the summary\n"
-"  -h, --help              this text\n"
-"  -V, --version           the version\n"
-"\n"
-"Faults (repeatable where a WHO appears):\n"
-"  --pause WHO@TICK:LEN    freeze node WHO (an id, or 'leader') at TICK for LEN\n"
-"  --pause-prob P          each tick, each running node freezes with prob. P\n"
-"  --pause-ticks MIN-MAX   length of random pauses (default 10-40)\n"
-"  --crash WHO@TICK:LEN    crash WHO at TICK; it restarts LEN ticks later\n"
-"  --crash-prob P          per node per tick (lengths: --crash-ticks, 10-40)\n"
-"  --partition TICK:LEN:GROUPS  split the network, e.g. 10:30:0,1|2,3,4;\n"
-"                          unlisted nodes form one more group\n"
-"  --partition-prob P      per tick (lengths: --partition-ticks, 10-50)\n"
-"  --drop P                lose each message with probability P\n"
-"  --dup P                 deliver a message twice with probability P\n"
-"  --reorder P             delay a message by up to one heartbeat interval\n"
-"  --latency-ms MIN-MAX    simulator message latency (default 1-5)\n"
-"\n"
-"explore:   --runs N (default 100), --jobs J (default 2), the cluster\n"
-"           flags; it draws each run's faults itself\n"
-"failover:  --trials N (default 100), --election-ms MIN-MAX[,MIN-MAX...]\n"
-"           (default 150-300), --heartbeat-ms H (default MIN/2),\n"
-"           --latency-ms, --disk-ms D, --disk-parallel (only vote replies\n"
-"           wait for the disk), --csv FILE, --svg FILE, --threads,\n"
-"           --stale K (K survivors hold stale logs and cannot win),\n"
-"           --first-ranked up|down|cut (the next-ranked follower crashes\n"
-"           with the leader, or is partitioned away), --jobs J\n"
-"\n"
-"Exit status: 0 pass, 1 a Raft invariant was violated (or a spurious\n"
-"election in a run without faults), 2 bad usage.\n";
+#define HELP_WIDTH 79
+#define HELP_COLUMN 26
 
-void options_usage(const struct raftsim_options *o, FILE *out)
+/* The commands that have a default of their own, in README order. */
+static const enum raftsim_command doc_commands[] = {
+	CMD_RUN, CMD_EXPLORE, CMD_FAILOVER, CMD_CHECK,
+};
+#define DOC_COMMAND_COUNT (sizeof(doc_commands) / sizeof(doc_commands[0]))
+
+static const char *ms_text(uint64_t us, char *buf, size_t size)
 {
-	(void)o;
-	fputs(usage_text, out);
-}
+	size_t n;
 
-/* Appends to buf, remembering overflow in *ok. */
-static void add(char *buf, size_t size, size_t *len, int *ok,
-		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void add(char *buf, size_t size, size_t *len, int *ok,
-		const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!*ok)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *len, size - *len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= size - *len) {
-		*ok = 0;
-		return;
-	}
-	*len += (size_t)n;
+	snprintf(buf, size, "%" PRIu64 ".%03" PRIu64, us / 1000, us % 1000);
+	n = strlen(buf);
+	while (buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return buf;
 }
 
 /* A probability as the parser reads it back: plain decimals, no exponent. */
@@ -96,98 +39,276 @@ static const char *prob_text(double p, char *buf, size_t size)
 	n = strlen(buf);
 	while (n > 1 && buf[n - 1] == '0' && buf[n - 2] != '.')
 		buf[--n] = '\0';
+	if (n > 2 && strcmp(buf + n - 2, ".0") == 0)
+		buf[n - 2] = '\0';
 	return buf;
 }
 
-static void add_window(char *buf, size_t size, size_t *len, int *ok,
-		       const char *flag, const struct fault_window *w)
+const char *options_value_text(const struct raftsim_options *o,
+			       const struct opt_flag *f, char *buf,
+			       size_t size)
 {
-	if (w->who == WHO_LEADER)
-		add(buf, size, len, ok, " %s leader@%" PRIu64 ":%" PRIu64,
-		    flag, w->tick, w->len);
-	else
-		add(buf, size, len, ok, " %s %d@%" PRIu64 ":%" PRIu64, flag,
-		    w->who, w->tick, w->len);
+	const void *field = options_field_c(o, f);
+	struct tick_range r;
+	char lo[32], hi[32];
+	const char *path;
+	double d;
+	bool b;
+
+	buf[0] = '\0';
+	switch (f->kind) {
+	case OPT_BOOL:
+		memcpy(&b, field, sizeof(b));
+		snprintf(buf, size, "%s", b ? "on" : "off");
+		break;
+	case OPT_COUNT:
+		snprintf(buf, size, "%" PRIu64, options_field_u64(o, f));
+		break;
+	case OPT_MS:
+	case OPT_MS_DECIMAL:
+		ms_text(options_field_u64(o, f), buf, size);
+		break;
+	case OPT_TICK_RANGE:
+		memcpy(&r, field, sizeof(r));
+		snprintf(buf, size, "%" PRIu64 "-%" PRIu64, r.min, r.max);
+		break;
+	case OPT_MS_RANGE:
+		memcpy(&r, field, sizeof(r));
+		snprintf(buf, size, "%s-%s", ms_text(r.min, lo, sizeof(lo)),
+			 ms_text(r.max, hi, sizeof(hi)));
+		break;
+	case OPT_PROB:
+		memcpy(&d, field, sizeof(d));
+		prob_text(d, buf, size);
+		break;
+	case OPT_PATH:
+		memcpy(&path, field, sizeof(path));
+		snprintf(buf, size, "%s", path != NULL ? path : "none");
+		break;
+	case OPT_CUSTOM:
+		break;
+	}
+	return buf;
 }
 
-int options_format_command(const struct raftsim_options *o, char *buf,
-			   size_t size)
+const char *options_modes_text(unsigned modes, char *buf, size_t size)
 {
-	size_t len = 0;
-	int ok = 1;
-	int i, n, g;
-	unsigned bit;
-	char num[32];
+	static const struct {
+		unsigned all; /* a command's modes, named once when all in */
+		const char *name;
+	} whole[] = {
+		{IN_RUN, "run"},
+		{IN_FAILOVERS, "failover"},
+	};
+	size_t len = 0, i;
+	int m, n;
 
-	add(buf, size, &len, &ok,
-	    "raftsim%s --nodes %d --ticks %" PRIu64 " --tick-ms %" PRIu64
-	    " --heartbeat-ticks %u --election-ticks %" PRIu64 "-%" PRIu64,
-	    o->sim ? " --sim" : "", o->nodes, o->ticks, o->tick_us / 1000,
-	    o->heartbeat_ticks, o->election.min, o->election.max);
-	if (o->sim)
-		add(buf, size, &len, &ok,
-		    " --latency-ms %" PRIu64 ".%03" PRIu64 "-%" PRIu64
-		    ".%03" PRIu64,
-		    o->latency_us.min / 1000, o->latency_us.min % 1000,
-		    o->latency_us.max / 1000, o->latency_us.max % 1000);
-	for (i = 0; i < o->pause_count; i++)
-		add_window(buf, size, &len, &ok, "--pause", &o->pauses[i]);
-	for (i = 0; i < o->crash_count; i++)
-		add_window(buf, size, &len, &ok, "--crash", &o->crashes[i]);
-	for (i = 0; i < o->partition_count; i++) {
-		const struct partition_window *p = &o->partitions[i];
+	buf[0] = '\0';
+	if (modes == IN_ALL) {
+		snprintf(buf, size, "every command");
+		return buf;
+	}
+	for (m = 0; m < IN_MODES; m++) {
+		const char *name = options_mode_names[m];
 
-		/* Quoted: '|' means a pipe to the shell. */
-		add(buf, size, &len, &ok, " --partition '%" PRIu64 ":%" PRIu64 ":",
-		    p->tick, p->len);
-		for (g = 0, n = 0; n < o->nodes; g++) {
-			int j, first = 1;
-
-			for (j = 0; j < o->nodes; j++) {
-				if (p->group_of[j] != g)
-					continue;
-				add(buf, size, &len, &ok, "%s%d",
-				    first ? (g > 0 && n > 0 ? "|" : "") : ",",
-				    j);
-				first = 0;
-				n++;
+		if (!(modes & (1u << m)))
+			continue;
+		for (i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
+			if ((whole[i].all & (1u << m)) &&
+			    (modes & whole[i].all) == whole[i].all) {
+				name = whole[i].name;
+				modes &= ~whole[i].all;
 			}
 		}
-		add(buf, size, &len, &ok, "'");
+		n = snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+			     name);
+		if (n < 0 || (size_t)n >= size - len)
+			break;
+		len += (size_t)n;
 	}
-	if (o->pause_prob > 0)
-		add(buf, size, &len, &ok,
-		    " --pause-prob %s --pause-ticks %" PRIu64 "-%" PRIu64,
-		    prob_text(o->pause_prob, num, sizeof(num)), o->pause_ticks.min, o->pause_ticks.max);
-	if (o->crash_prob > 0)
-		add(buf, size, &len, &ok,
-		    " --crash-prob %s --crash-ticks %" PRIu64 "-%" PRIu64,
-		    prob_text(o->crash_prob, num, sizeof(num)), o->crash_ticks.min, o->crash_ticks.max);
-	if (o->partition_prob > 0)
-		add(buf, size, &len, &ok,
-		    " --partition-prob %s --partition-ticks %" PRIu64
-		    "-%" PRIu64,
-		    prob_text(o->partition_prob, num, sizeof(num)),
-		    o->partition_ticks.min,
-		    o->partition_ticks.max);
-	if (o->drop > 0)
-		add(buf, size, &len, &ok, " --drop %s", prob_text(o->drop, num, sizeof(num)));
-	if (o->dup > 0)
-		add(buf, size, &len, &ok, " --dup %s", prob_text(o->dup, num, sizeof(num)));
-	if (o->reorder > 0)
-		add(buf, size, &len, &ok, " --reorder %s", prob_text(o->reorder, num, sizeof(num)));
-	if (o->mailbox != OPT_DEFAULT_MAILBOX) /* a paused node's can fill */
-		add(buf, size, &len, &ok, " --mailbox %u", o->mailbox);
-	if (o->prevote)
-		add(buf, size, &len, &ok, " --prevote");
-	if (o->check_quorum)
-		add(buf, size, &len, &ok, " --check-quorum");
-	if (o->ranked_timeouts)
-		add(buf, size, &len, &ok, " --ranked-timeouts");
-	for (bit = 1; bit != 0 && bit <= o->mistakes; bit <<= 1)
-		if (o->mistakes & bit)
-			add(buf, size, &len, &ok, " --mistake %s",
-			    options_mistake_name(bit));
-	add(buf, size, &len, &ok, " --seed %" PRIu64, o->seed);
-	return ok ? 0 : -1;
+	return buf;
+}
+
+const char *options_command_word(enum raftsim_command command)
+{
+	switch (command) {
+	case CMD_RUN:
+		return "run";
+	case CMD_CHECK:
+		return "check";
+	case CMD_EXPLORE:
+		return "explore";
+	case CMD_FAILOVER:
+		return "failover";
+	case CMD_TIMELINE:
+		return "timeline";
+	}
+	return "?";
+}
+
+/* The default of f in a command, or "" when there is none to tell. */
+static const char *default_text(const struct opt_flag *f,
+				enum raftsim_command command, char *buf,
+				size_t size)
+{
+	struct raftsim_options d;
+
+	if (f->defaults != NULL)
+		return f->defaults;
+	if (f->kind == OPT_CUSTOM || f->kind == OPT_PATH ||
+	    f->kind == OPT_BOOL)
+		return "";
+	options_default_for(&d, command);
+	return options_value_text(&d, f, buf, size);
+}
+
+void options_all_defaults(const struct opt_flag *f, char *buf, size_t size)
+{
+	char first[64], other[64];
+	const char *text;
+	size_t i, len;
+
+	buf[0] = '\0';
+	first[0] = '\0';
+	for (i = 0; i < DOC_COMMAND_COUNT; i++) {
+		if (!(f->modes & options_command_modes(doc_commands[i])))
+			continue;
+		text = default_text(f, doc_commands[i], other, sizeof(other));
+		if (buf[0] == '\0') {
+			snprintf(first, sizeof(first), "%s", text);
+			snprintf(buf, size, "%s", text);
+		} else if (strcmp(text, first) != 0) {
+			len = strlen(buf);
+			snprintf(buf + len, size - len, " (%s: %s)",
+				 options_command_word(doc_commands[i]),
+				 text);
+		}
+	}
+}
+
+void options_flag_title(const struct opt_flag *f, char *buf, size_t size)
+{
+	char letter[8] = "";
+
+	if (f->short_name != 0)
+		snprintf(letter, sizeof(letter), "-%c, ", f->short_name);
+	snprintf(buf, size, "%s--%s%s%s", letter, f->name,
+		 f->metavar ? " " : "", f->metavar ? f->metavar : "");
+}
+
+/* Prints text from column `col`, wrapped at HELP_WIDTH with later lines
+ * starting at column `indent`. */
+static void wrap(FILE *out, const char *text, int col, int indent)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		size_t word = strcspn(p, " ");
+
+		if (col > indent && col + 1 + (int)word > HELP_WIDTH) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%.*s", (int)word, p);
+		col += (int)word;
+		p += word;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', out);
+}
+
+/* Where, within a command of two modes, f is taken (if only in one). */
+static const char *mode_note(const struct opt_flag *f, unsigned modes)
+{
+	unsigned in = f->modes & modes;
+
+	if (f->props & OPTF_MODE || in == modes)
+		return NULL;
+	if (in == IN_SIM)
+		return "with --sim only";
+	if (in == IN_THREADS)
+		return "on threads only";
+	if (in == IN_FAILOVER)
+		return "not with --threads";
+	return NULL;
+}
+
+static void help_row(FILE *out, const struct opt_flag *f,
+		     enum raftsim_command command)
+{
+	unsigned modes = options_command_modes(command);
+	char title[64], text[512], value[64];
+	const char *def = default_text(f, command, value, sizeof(value));
+	const char *note = mode_note(f, modes);
+	size_t len;
+	int col;
+
+	options_flag_title(f, title, sizeof(title));
+	len = (size_t)snprintf(text, sizeof(text), "%s", f->help);
+	if ((f->kind == OPT_COUNT || f->kind == OPT_MS) &&
+	    f->max != UINT64_MAX)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					" (%llu to %llu%s%s)",
+					(unsigned long long)f->min,
+					(unsigned long long)f->max,
+					def[0] != '\0' ? ", default " : "",
+					def);
+	else if (def[0] != '\0')
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					" (default %s)", def);
+	if (note != NULL)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					" [%s]", note);
+	if (f->props & OPTF_REPEAT)
+		snprintf(text + len, sizeof(text) - len, "; repeatable");
+	col = fprintf(out, "  %s", title);
+	if (col >= HELP_COLUMN - 1) {
+		fprintf(out, "\n%*s", HELP_COLUMN, "");
+		col = HELP_COLUMN;
+	} else {
+		col += fprintf(out, "%*s", HELP_COLUMN - col, "");
+	}
+	wrap(out, text, col, HELP_COLUMN);
+}
+
+int options_usage(const struct raftsim_options *o, FILE *out)
+{
+	unsigned modes = options_command_modes(o->command);
+	size_t i, k;
+	int s;
+
+	for (i = 0, k = 0; i < options_synopsis_len; i++)
+		if (o->command == CMD_RUN || options_synopsis[i].modes == modes)
+			fprintf(out, "%s %s\n%*s%s\n",
+				k++ ? "      " : "Usage:",
+				options_synopsis[i].usage, HELP_COLUMN, "",
+				options_synopsis[i].what);
+	if (o->command == CMD_RUN)
+		fputs("\nThe flags of a run (raftsim COMMAND --help: those of "
+		      "COMMAND):\n", out);
+	for (s = 0; s < SEC_COUNT; s++) {
+		int shown = 0;
+
+		for (i = 0; i < options_table_len; i++) {
+			const struct opt_flag *f = &options_table[i];
+
+			if ((int)f->section != s || !(f->modes & modes) ||
+			    (f->props & OPTF_HIDDEN))
+				continue;
+			if (shown++ == 0)
+				fprintf(out, "\n%s:\n",
+					options_sections[s].title);
+			help_row(out, f, o->command);
+		}
+	}
+	fputs("\nExit status:\n", out);
+	for (i = 0; i < options_exit_codes_len; i++) {
+		fprintf(out, "  %d  ", options_exit_codes[i].code);
+		wrap(out, options_exit_codes[i].meaning, 5, 5);
+	}
+	return fflush(out) != 0 || ferror(out) ? EXIT_RUN_FAILED : 0;
 }

@@ -23,8 +23,9 @@ int parse_window(const char *s, struct fault_window *w);
 /* TICK:LEN:GROUPS such as 10:30:0,1|2,3,4. Nodes not listed form one more
  * group together; a node listed twice is an error. */
 int parse_partition(const char *s, struct partition_window *p);
-/* A comma-separated list of MIN-MAX ranges, at most `max`. */
+/* A comma-separated list of MIN-MAX ranges, at most `max` of them, each
+ * from 1 to max_value. */
 int parse_range_list(const char *s, struct tick_range *list, int max,
-		     int *count);
+		     uint64_t max_value, int *count);
 
 #endif

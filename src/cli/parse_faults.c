@@ -98,7 +98,8 @@ int parse_partition(const char *s, struct partition_window *p)
 	return 0;
 }
 
-int parse_range_list(const char *s, struct tick_range *list, int max, int *count)
+int parse_range_list(const char *s, struct tick_range *list, int max,
+		     uint64_t max_value, int *count)
 {
 	char item[64];
 	const char *p = s;
@@ -108,17 +109,13 @@ int parse_range_list(const char *s, struct tick_range *list, int max, int *count
 		const char *comma = strchr(p, ',');
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);
 
-		if (n == 0 || n >= sizeof(item) ||
-		    *count >= max)
+		if (n == 0 || n >= sizeof(item) || *count >= max)
 			return -1;
 		memcpy(item, p, n);
 		item[n] = '\0';
-		if (parse_u64_range(item,
-				    &list[*count].min,
-				    &list[*count].max) !=
-			    0 ||
-		    list[*count].min == 0 ||
-		    list[*count].max > 3600000)
+		if (parse_u64_range(item, &list[*count].min,
+				    &list[*count].max) != 0 ||
+		    list[*count].min == 0 || list[*count].max > max_value)
 			return -1;
 		(*count)++;
 		p += n;

@@ -6,17 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "testhelp.h"
-#include "testrun.h"
+#include "clitest.h"
 
-static struct cmd_result r; /* large */
 
-static void show(void)
-{
-	fprintf(stderr, "    stdout:\n%s    stderr:\n%s", r.out, r.err);
-}
-
-static void bad_usage_names_the_flag(void)
+CLI_TEST(bad_usage_names_the_flag)
 {
 	static const struct {
 		const char *args;
@@ -47,54 +40,54 @@ static void bad_usage_names_the_flag(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		REQUIRE(run_cmd(&r, "%s/raftsim --nodes 3 --ticks 5 %s",
+		REQUIRE(run_cmd(r, "%s/raftsim --nodes 3 --ticks 5 %s",
 				test_bin_dir(), cases[i].args) == 0);
-		if (r.status != 2 || strstr(r.err, cases[i].flag) == NULL) {
+		if (r->status != 2 || strstr(r->err, cases[i].flag) == NULL) {
 			TEST_FAIL_AT("raftsim %s: exit %d, want 2 and '%s' on "
 				     "stderr",
-				     cases[i].args, r.status, cases[i].flag);
-			show();
+				     cases[i].args, r->status, cases[i].flag);
+			cli_show(r);
 		}
-		CHECK(r.out[0] == '\0'); /* nothing ran */
+		CHECK(r->out[0] == '\0'); /* nothing ran */
 	}
 }
 
-static void help_and_version_exit_0(void)
+CLI_TEST(help_and_version_exit_0)
 {
-	REQUIRE(run_cmd(&r, "%s/raftsim --help", test_bin_dir()) == 0);
-	CHECK_EQ(r.status, 0);
-	CHECK(strstr(r.out, "--nodes") != NULL);
-	CHECK(strstr(r.out, "--pause") != NULL);
-	REQUIRE(run_cmd(&r, "%s/raftsim --version", test_bin_dir()) == 0);
-	CHECK_EQ(r.status, 0);
-	CHECK(strncmp(r.out, "raftsim ", 8) == 0);
+	REQUIRE(run_cmd(r, "%s/raftsim --help", test_bin_dir()) == 0);
+	CHECK_EQ(r->status, 0);
+	CHECK(strstr(r->out, "--nodes") != NULL);
+	CHECK(strstr(r->out, "--pause") != NULL);
+	REQUIRE(run_cmd(r, "%s/raftsim --version", test_bin_dir()) == 0);
+	CHECK_EQ(r->status, 0);
+	CHECK(strncmp(r->out, "raftsim ", 8) == 0);
 }
 
-static void a_clean_run_prints_the_lessons_lines(void)
+CLI_TEST(a_clean_run_prints_the_lessons_lines)
 {
 	char line[64];
 	int i;
 
-	REQUIRE(run_cmd(&r, "%s/raftsim --nodes 3 --ticks 60 --tick-ms %u "
+	REQUIRE(run_cmd(r, "%s/raftsim --nodes 3 --ticks 60 --tick-ms %u "
 			"--seed 7", test_bin_dir(), test_tick_ms()) == 0);
-	CHECK_EQ(r.status, 0);
-	CHECK(strstr(r.out, "seed 7") != NULL);
-	CHECK(strstr(r.out, ": leader for term=1, sending heartbeats\n") !=
+	CHECK_EQ(r->status, 0);
+	CHECK(strstr(r->out, "seed 7") != NULL);
+	CHECK(strstr(r->out, ": leader for term=1, sending heartbeats\n") !=
 	      NULL);
-	CHECK(strstr(r.out, ": heartbeat sent to 2 followers\n") != NULL);
-	CHECK(strstr(r.out, "\nraftsim: PASS (") != NULL);
+	CHECK(strstr(r->out, ": heartbeat sent to 2 followers\n") != NULL);
+	CHECK(strstr(r->out, "\nraftsim: PASS (") != NULL);
 	for (i = 0; i < 3; i++) {
 		snprintf(line, sizeof(line), "\nnode-%d: ", i);
-		CHECK(strstr(r.out, line) != NULL);
+		CHECK(strstr(r->out, line) != NULL);
 	}
-	CHECK(strstr(r.out, " times, elections started ") != NULL);
-	if (r.status != 0)
-		show();
+	CHECK(strstr(r->out, " times, elections started ") != NULL);
+	if (r->status != 0)
+		cli_show(r);
 }
 
 /* Every line has "ev" and "ms"; ms never goes back; start first, end
  * last; and `raftsim check` agrees with the run. */
-static void the_trace_is_ordered_jsonl(void)
+CLI_TEST(the_trace_is_ordered_jsonl)
 {
 	char path[] = "/tmp/raftsim-cli-trace-XXXXXX";
 	char buf[1024];
@@ -108,10 +101,10 @@ static void the_trace_is_ordered_jsonl(void)
 	fd = mkstemp(path);
 	REQUIRE(fd >= 0);
 	close(fd);
-	REQUIRE(run_cmd(&r, "%s/raftsim --nodes 3 --ticks 80 --tick-ms %u "
+	REQUIRE(run_cmd(r, "%s/raftsim --nodes 3 --ticks 80 --tick-ms %u "
 			"--pause leader@30:30 --quiet --trace %s",
 			test_bin_dir(), test_tick_ms(), path) == 0);
-	CHECK_EQ(r.status, 0);
+	CHECK_EQ(r->status, 0);
 	f = fopen(path, "r");
 	REQUIRE(f != NULL);
 	while (fgets(buf, sizeof(buf), f) != NULL) {
@@ -132,8 +125,8 @@ static void the_trace_is_ordered_jsonl(void)
 	CHECK(lines > 10);
 	CHECK(strncmp(buf, "{\"ev\":\"end\",", 12) == 0);
 	CHECK(strstr(buf, "\"violations\":0") != NULL);
-	REQUIRE(run_cmd(&r, "%s/raftsim check %s", test_bin_dir(), path) == 0);
-	CHECK_EQ(r.status, 0);
+	REQUIRE(run_cmd(r, "%s/raftsim check %s", test_bin_dir(), path) == 0);
+	CHECK_EQ(r->status, 0);
 	remove(path);
 }
 
@@ -142,22 +135,22 @@ static void the_trace_is_ordered_jsonl(void)
  * and again (heartbeats do not reset it), and votes for every candidate
  * (double vote). Thread timing can let one candidate win a round cleanly,
  * hence several rounds per run and a few seeds. */
-static void a_violation_exits_1(void)
+CLI_TEST(a_violation_exits_1)
 {
 	int seed;
 	int failed = 0;
 
 	for (seed = 1; seed <= 5 && !failed; seed++) {
-		REQUIRE(run_cmd(&r, "%s/raftsim --nodes 5 --ticks 60 "
+		REQUIRE(run_cmd(r, "%s/raftsim --nodes 5 --ticks 60 "
 				"--mistake fixed-timeout --mistake double-vote "
 				"--mistake no-reset --quiet --seed %d",
 				test_bin_dir(), seed) == 0);
-		CHECK(r.status == 0 || r.status == 1);
-		failed = r.status == 1;
+		CHECK(r->status == 0 || r->status == 1);
+		failed = r->status == 1;
 	}
 	CHECK(failed);
-	CHECK(strstr(r.out, "raftsim: FAIL (") != NULL);
-	CHECK(r.err[0] != '\0'); /* the violations, listed */
+	CHECK(strstr(r->out, "raftsim: FAIL (") != NULL);
+	CHECK(r->err[0] != '\0'); /* the violations, listed */
 }
 
 const struct test_case cli_tests[] = {
