@@ -1,11 +1,13 @@
 /* main.c - raftsim's entry: parse, pick the mode, return its exit code. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "explore.h"
 #include "failover.h"
 #include "options.h"
+#include "timeline.h"
 #include "runtime/runtime.h"
 #include "sim/sim.h"
 #include "check/trace.h"
@@ -20,6 +22,43 @@ static uint64_t seed_from_clock(void)
 	return raft_rng_derive((uint64_t)ts.tv_sec * 1000000000ULL +
 				       (uint64_t)ts.tv_nsec,
 			       (uint64_t)getpid());
+}
+
+static int run(const struct raftsim_options *o)
+{
+	return o->sim ? sim_main(o, stdout, stderr)
+		      : runtime_run(o, stdout, stderr);
+}
+
+/* --timeline: the run, then the picture of its trace. Without --trace the
+ * trace goes to a scratch file that is removed afterwards. The run's exit
+ * code wins over the picture's, unless the picture could not be drawn. */
+static int run_with_timeline(struct raftsim_options *o)
+{
+	char scratch[] = "/tmp/raftsim-timeline-XXXXXX";
+	int code;
+	int drawn;
+	int fd = -1;
+
+	if (o->trace_path == NULL) {
+		fd = mkstemp(scratch);
+		if (fd < 0) {
+			perror("raftsim: --timeline: a scratch trace");
+			return EXIT_RUN_FAILED;
+		}
+		close(fd);
+		o->trace_path = scratch;
+	}
+	code = run(o);
+	if (code == EXIT_PASS || code == EXIT_VIOLATION) {
+		fflush(stdout);
+		drawn = timeline_draw_trace(o, o->trace_path, stdout, stderr);
+		if (drawn != 0)
+			code = drawn;
+	}
+	if (fd >= 0)
+		remove(scratch);
+	return code;
 }
 
 int main(int argc, char **argv)
@@ -43,17 +82,10 @@ int main(int argc, char **argv)
 	}
 	if (!o.seed_given)
 		o.seed = seed_from_clock();
-	/* src/cli/timeline.h (timeline_main) is not in this tree yet: the
-	 * timeline's flags are parsed but hidden, and refused here. */
-	if (o.command == CMD_TIMELINE || o.timeline) {
-		fprintf(stderr, "raftsim: timeline: not in this build\n");
-		return EXIT_USAGE;
-	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	switch (o.command) {
 	case CMD_RUN:
-		return o.sim ? sim_main(&o, stdout, stderr)
-			     : runtime_run(&o, stdout, stderr);
+		return o.timeline ? run_with_timeline(&o) : run(&o);
 	case CMD_CHECK:
 		return trace_check_file(o.check_path, stdout, stderr);
 	case CMD_EXPLORE:
@@ -61,7 +93,7 @@ int main(int argc, char **argv)
 	case CMD_FAILOVER:
 		return failover_main(&o, stdout, stderr);
 	case CMD_TIMELINE:
-		break; /* refused above */
+		return timeline_main(&o, stdout, stderr);
 	}
 	return EXIT_USAGE;
 }

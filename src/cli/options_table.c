@@ -46,6 +46,8 @@ const struct opt_synopsis options_synopsis[] = {
 	 "many simulated runs with random faults"},
 	{IN_FAILOVERS, "raftsim failover [FLAGS]",
 	 "leader failover downtime (the paper's Figure 16)"},
+	{IN_TIMELINE, "raftsim timeline FILE [--from MS] [--to MS]",
+	 "draw the lesson's heartbeat timeline of a trace"},
 };
 const size_t options_synopsis_len =
 	sizeof(options_synopsis) / sizeof(options_synopsis[0]);
@@ -454,18 +456,17 @@ const struct opt_flag options_table[] = {
 	{.name = "trace", .kind = OPT_PATH, FIELD(trace_path), .modes = IN_RUN,
 	 .section = SEC_OUTPUT, .metavar = "FILE",
 	 .help = "write the run's JSONL trace (schema 1, see README)"},
-	/* Hidden until timeline_main is linked in (main.c). */
 	{.name = "timeline", .kind = OPT_BOOL, FIELD(timeline), .modes = IN_RUN,
-	 .props = OPTF_HIDDEN, .section = SEC_OUTPUT,
+	 .section = SEC_OUTPUT,
 	 .help = "draw the heartbeat timeline at the end of the run"},
 	{.name = "from", .kind = OPT_MS_DECIMAL, FIELD(timeline_from_us),
 	 .max = OPT_MAX_WINDOW_MS, .modes = IN_RUN | IN_TIMELINE,
-	 .props = OPTF_HIDDEN, .section = SEC_OUTPUT, .metavar = "MS",
+	 .section = SEC_OUTPUT, .metavar = "MS",
 	 .what = "a time in ms such as 250", .defaults = "the start",
 	 .help = "the timeline starts at MS"},
 	{.name = "to", .kind = OPT_MS_DECIMAL, FIELD(timeline_to_us),
 	 .max = OPT_MAX_WINDOW_MS, .modes = IN_RUN | IN_TIMELINE,
-	 .props = OPTF_HIDDEN, .section = SEC_OUTPUT, .metavar = "MS",
+	 .section = SEC_OUTPUT, .metavar = "MS",
 	 .what = "a time in ms such as 900", .defaults = "the end",
 	 .help = "the timeline ends at MS"},
 	{.name = "quiet", .short_name = 'q', .kind = OPT_BOOL, FIELD(quiet),

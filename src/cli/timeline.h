@@ -61,7 +61,12 @@ int timeline_render(const struct wev *ev, size_t n,
 int timeline_render_file(const char *path, const struct timeline_opts *t,
 			 FILE *out, FILE *err);
 
-/* `raftsim timeline FILE`: o->check_path, with timeline_opts_from_env. */
+/* Draws the trace at path with timeline_opts_from_env and the window of
+ * --from and --to (o->timeline_from_us, o->timeline_to_us). */
+int timeline_draw_trace(const struct raftsim_options *o, const char *path,
+			FILE *out, FILE *err);
+
+/* `raftsim timeline FILE [--from MS] [--to MS]`: o->check_path. */
 int timeline_main(const struct raftsim_options *o, FILE *out, FILE *err);
 
 #endif

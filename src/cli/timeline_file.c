@@ -231,15 +231,23 @@ void timeline_opts_from_env(struct timeline_opts *t)
 	}
 }
 
-int timeline_main(const struct raftsim_options *o, FILE *out, FILE *err)
+int timeline_draw_trace(const struct raftsim_options *o, const char *path,
+			FILE *out, FILE *err)
 {
 	struct timeline_opts t;
 
+	timeline_opts_from_env(&t);
+	t.from_us = (int64_t)o->timeline_from_us;
+	t.to_us = o->timeline_to_us != 0 ? (int64_t)o->timeline_to_us : -1;
+	return timeline_render_file(path, &t, out, err);
+}
+
+int timeline_main(const struct raftsim_options *o, FILE *out, FILE *err)
+{
 	if (o->check_path == NULL) {
 		fprintf(err, "raftsim timeline: which trace? usage: raftsim "
 			"timeline FILE\n");
 		return TIMELINE_BAD;
 	}
-	timeline_opts_from_env(&t);
-	return timeline_render_file(o->check_path, &t, out, err);
+	return timeline_draw_trace(o, o->check_path, out, err);
 }

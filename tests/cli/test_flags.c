@@ -95,6 +95,9 @@ static int parse_in_mode(int mode, const struct opt_flag *f, FILE *err,
 		argv[argc++] = (char *)sample_value(f);
 	if ((1u << mode) & (IN_CHECK | IN_TIMELINE))
 		argv[argc++] = (char *)"trace.jsonl";
+	/* A run's timeline window needs the timeline itself. */
+	if (((1u << mode) & IN_RUN) && (f->modes & IN_TIMELINE))
+		argv[argc++] = (char *)"--timeline";
 	argv[argc] = NULL;
 	options_default(o);
 	return options_parse(o, argc, argv, err);
@@ -120,8 +123,6 @@ static void flags_are_taken_exactly_where_the_table_says(void)
 			continue;
 		snprintf(name, sizeof(name), "--%s: ", f->name);
 		for (m = 0; m < IN_MODES; m++) {
-			if ((1u << m) == IN_TIMELINE)
-				continue; /* not in this build yet */
 			/* --sim in a run, --threads in failover: they pick
 			 * the mode rather than being given in it */
 			if ((f->props & OPTF_MODE) &&
