@@ -119,6 +119,7 @@ static int explore_one(struct explore *x, uint64_t index,
 	struct run_info info;
 	struct monitor mon;
 	const struct checker_violation *reports;
+	struct harness_tap tap = {count_faults, faults};
 	struct sim *sim;
 	int rv = -1;
 
@@ -129,7 +130,7 @@ static int explore_one(struct explore *x, uint64_t index,
 	sim = sim_new(&run, &mon);
 	if (sim == NULL)
 		goto err;
-	sim_set_listener(sim, count_faults, faults);
+	sim_set_tap(sim, &tap);
 	sim_run_all(sim);
 	monitor_end(&mon, sim_now(sim), sim_tick(sim));
 	*elections = mon.elections;

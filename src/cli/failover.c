@@ -209,7 +209,8 @@ int failover_sim_trial(const struct raftsim_options *base, uint64_t seed,
 	w.old_term = sim_node(sim, w.leader)->current_term;
 	if (stale > 0 && stale < o.nodes - 1)
 		make_stale(sim, &w, stale, &rng);
-	sim_set_listener(sim, on_event, &w);
+	struct harness_tap tap = {on_event, &w};
+	sim_set_tap(sim, &tap);
 	w.last_round_us = -1;
 	while (w.last_round_us < 0 && sim_now(sim) < sim_end_us(sim))
 		sim_run_until(sim, sim_now(sim) + 1000);
