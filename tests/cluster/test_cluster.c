@@ -327,6 +327,43 @@ static void frozen_node_queues_and_skips_on(struct fixture *f)
 			CHECK(f->result.node[i].stats.ticks > 60 + 1);
 }
 
+static void crashed_node_restarts_on(struct fixture *f)
+{
+	const struct runtime_node_result *x;
+	int crashed, restarted, i;
+	uint64_t term_at_crash = 0;
+
+	configure(f, 3, 90, 7);
+	f->opts.crashes[0] = (struct fault_window){2, 30, 20}; /* back at 50 */
+	f->opts.crash_count = 1;
+	REQUIRE(run(f) == EXIT_PASS);
+	crashed = recorder_find(&f->rec, 0, WEV_CRASH, 2);
+	restarted = recorder_find(&f->rec, crashed, WEV_RESTART, 2);
+	REQUIRE(crashed >= 0 && restarted > crashed);
+	CHECK_EQ(f->rec.ev[crashed].tick, 30);
+	CHECK_EQ(f->rec.ev[restarted].tick, 50);
+	/* Nothing from it while down; back, never below its durable term. */
+	for (i = 0; i < restarted; i++)
+		if (f->rec.ev[i].node == 2 && f->rec.ev[i].type == WEV_TERM)
+			term_at_crash = f->rec.ev[i].term;
+	for (i = crashed + 1; i < restarted; i++)
+		CHECK(f->rec.ev[i].node != 2);
+	for (i = restarted; (i = recorder_find(&f->rec, i, WEV_TERM, 2)) >= 0;
+	     i++)
+		CHECK(f->rec.ev[i].term >= term_at_crash);
+	/* Its counters were kept across the restart: it ticked before the
+	 * crash and after it (a reset count would hold about 40 ticks). */
+	x = &f->result.node[2];
+	CHECK(x->up);
+	CHECK(x->stats.ticks >= 90 - 20 - 10);
+	CHECK(x->stats.ticks <= 90 - 20 + 3);
+}
+
+static void crashed_node_restarts(void)
+{
+	with_fixture(crashed_node_restarts_on);
+}
+
 static void steady_three_nodes(void)
 {
 	with_fixture(steady_three_nodes_on);
@@ -363,6 +400,9 @@ const struct test_case cluster_tests[] = {
 	 four_of_seven_keep_a_leader},
 	{"cluster: 5 nodes with 20% of messages dropped: safety holds",
 	 drops_keep_safety},
+	{"cluster: a crashed node restarts at its durable term, keeps its "
+	 "counters and ticks on",
+	 crashed_node_restarts},
 	{"cluster: a frozen node's mailbox fills and overflows, and it does "
 	 "not replay the ticks it missed",
 	 frozen_node_queues_and_skips},
