@@ -179,6 +179,7 @@ static void apply_to_node(struct harness *h, const struct fault_action *a)
 		n->status = NODE_PAUSED;
 		break;
 	case FAULT_RESUME:
+		assert(n->status == NODE_PAUSED);
 		type = WEV_RESUME;
 		n->status = NODE_UP;
 		break;
@@ -189,6 +190,7 @@ static void apply_to_node(struct harness *h, const struct fault_action *a)
 		n->status = NODE_CRASHED;
 		break;
 	case FAULT_RESTART:
+		assert(n->status == NODE_CRASHED);
 		type = WEV_RESTART;
 		n->restarts++;
 		rv = node_boot(n, true);

@@ -17,7 +17,7 @@ static void three_nodes(struct raftsim_options *o, uint64_t ticks)
 	o->seed = 21;
 }
 
-static void raft_send_nothing_init(struct raft_state *r,
+static void boot_alone(struct raft_state *r,
 				   const struct raft_config *cfg)
 {
 	struct raft_transport t = {NULL, NULL};
@@ -68,7 +68,7 @@ static void restart_keeps_counters_and_draws_fresh(void)
 	options_node_config(&o, node, 0, &first);
 	options_node_config(&o, node, 1, &second);
 	CHECK(first.seed != second.seed);
-	raft_send_nothing_init(&fresh, &second);
+	boot_alone(&fresh, &second);
 	CHECK(memcmp(&r->rng, &fresh.rng, sizeof(fresh.rng)) == 0);
 	CHECK_EQ(r->election_timeout, fresh.election_timeout);
 	/* Both changes came out as events, stamped with the cluster's tick. */
