@@ -77,10 +77,13 @@ $(RAFTSIM): $(APP_OBJ) $(B)/src/cli/main.o
 $(RUN_TESTS): $(APP_OBJ) $(TEST_OBJ)
 $(HB_TEST): $(B)/tests/unit/heartbeat_test.o $(B)/tests/lib/testnet.o
 $(B)/runtime_bench: $(APP_OBJ) $(B)/tests/bench/runtime_bench.o
+# The test runner sends the project's allocations and pthread set-up calls
+# through tests/lib/failpoint.c, which can make any one of them fail.
+$(RUN_TESTS): LINK_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=pthread_mutex_init,--wrap=pthread_cond_init,--wrap=pthread_create
 $(PROGRAMS): $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(CORE_LIB) $(LDLIBS)
+	@$(CC) $(ALL_CFLAGS) $(LINK_WRAP) -o $@ $(filter %.o,$^) $(CORE_LIB) $(LDLIBS)
 
 test: all $(RUN_TESTS) purity
 	./$(RUN_TESTS)

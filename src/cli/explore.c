@@ -119,6 +119,7 @@ static int explore_one(struct explore *x, uint64_t index,
 	struct run_info info;
 	struct monitor mon;
 	const struct checker_violation *reports;
+	struct harness_tap tap = {count_faults, faults};
 	struct sim *sim;
 	int rv = -1;
 
@@ -129,7 +130,7 @@ static int explore_one(struct explore *x, uint64_t index,
 	sim = sim_new(&run, &mon);
 	if (sim == NULL)
 		goto err;
-	sim_set_listener(sim, count_faults, faults);
+	sim_set_tap(sim, &tap);
 	sim_run_all(sim);
 	monitor_end(&mon, sim_now(sim), sim_tick(sim));
 	*elections = mon.elections;
@@ -203,47 +204,63 @@ static double wall_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
+/* Prints the failures kept and the totals. */
+static void report(const struct explore *x, const struct raftsim_options *o,
+		   double wall)
 {
-	static struct explore x; /* large; one per process */
-	double t0, wall, virtual_s;
-	const char *virtual_unit;
+	double virtual_s = (double)x->ticks * (double)o->tick_us / 1e6;
+	/* Hours for long explorations, minutes for short ones. */
+	const char *virtual_unit = virtual_s >= 3600 ? "hours" : "minutes";
+	FILE *out = x->out;
 	int i;
 
-	memset(&x, 0, sizeof(x));
-	x.base = o;
-	x.out = out;
-	x.tty = isatty(fileno(out));
-	pthread_mutex_init(&x.lock, NULL);
-	fprintf(out, "explore: %" PRIu64 " runs of %d nodes x %" PRIu64
-		     " ticks, %d jobs, base seed %" PRIu64 "\n",
-		o->runs, o->nodes, o->ticks, o->jobs, o->seed);
-	t0 = wall_seconds();
-	parallel_for(o->runs, o->jobs, run_one, &x);
-	wall = wall_seconds() - t0;
-	pthread_mutex_destroy(&x.lock);
-	if (x.tty)
-		fputc('\n', out);
-	virtual_s = (double)x.ticks * (double)o->tick_us / 1e6;
-	/* Hours for long explorations, minutes for short ones. */
-	virtual_unit = virtual_s >= 3600 ? "hours" : "minutes";
 	virtual_s /= virtual_s >= 3600 ? 3600.0 : 60.0;
-	for (i = 0; i < x.failures_kept; i++)
+	for (i = 0; i < x->failures_kept; i++)
 		fprintf(out, "FAIL run %" PRIu64 ": %s\n  replay: %s\n",
-			x.failures[i].index, x.failures[i].what,
-			x.failures[i].command);
-	if (x.failed > (uint64_t)x.failures_kept)
+			x->failures[i].index, x->failures[i].what,
+			x->failures[i].command);
+	if (x->failed > (uint64_t)x->failures_kept)
 		fprintf(out, "(%" PRIu64 " more failures not shown)\n",
-			x.failed - (uint64_t)x.failures_kept);
+			x->failed - (uint64_t)x->failures_kept);
 	fprintf(out,
 		"explore: %" PRIu64 " runs, %.1f virtual %s, %" PRIu64
 		" elections, %" PRIu64 " faults, %" PRIu64
 		" runs with violations, %.2f s wall (%.0f runs/min)\n",
-		x.done, virtual_s, virtual_unit, x.elections, x.faults, x.failed,
-		wall, wall > 0 ? (double)x.done * 60.0 / wall : 0.0);
-	if (x.out_of_memory) {
+		x->done, virtual_s, virtual_unit, x->elections, x->faults,
+		x->failed, wall,
+		wall > 0 ? (double)x->done * 60.0 / wall : 0.0);
+}
+
+int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
+{
+	struct explore *x;
+	double t0, wall;
+	int code;
+
+	x = calloc(1, sizeof(*x)); /* large: the failures kept */
+	if (x == NULL || pthread_mutex_init(&x->lock, NULL) != 0) {
 		fprintf(err, "raftsim: explore: out of memory\n");
+		free(x);
 		return EXIT_VIOLATION;
 	}
-	return x.failed > 0 ? EXIT_VIOLATION : EXIT_PASS;
+	x->base = o;
+	x->out = out;
+	x->tty = isatty(fileno(out));
+	fprintf(out, "explore: %" PRIu64 " runs of %d nodes x %" PRIu64
+		     " ticks, %d jobs, base seed %" PRIu64 "\n",
+		o->runs, o->nodes, o->ticks, o->jobs, o->seed);
+	t0 = wall_seconds();
+	parallel_for(o->runs, o->jobs, run_one, x);
+	wall = wall_seconds() - t0;
+	pthread_mutex_destroy(&x->lock);
+	if (x->tty)
+		fputc('\n', out);
+	report(x, o, wall);
+	code = x->failed > 0 ? EXIT_VIOLATION : EXIT_PASS;
+	if (x->out_of_memory) {
+		fprintf(err, "raftsim: explore: out of memory\n");
+		code = EXIT_VIOLATION;
+	}
+	free(x);
+	return code;
 }

@@ -53,57 +53,6 @@ void failover_trial_options(const struct raftsim_options *base,
 	o->ticks = 10 * o->election.max + cap_ms(range_ms) * per_ms;
 }
 
-/* Follows a trial's events to see when the new leader has been heard. */
-struct watch {
-	struct sim *sim;
-	int nodes;
-	int leader;          /* before the crash */
-	int crashed;         /* RAFT_NONE until the crash */
-	int absent;          /* crashed or cut off with it, or RAFT_NONE */
-	uint64_t old_term;
-	int64_t last_round_us; /* the old leader's last heartbeat round */
-	int heard_leader[OPT_MAX_NODES];
-	uint64_t heard_term[OPT_MAX_NODES];
-	int done;
-	int64_t done_us;
-	uint64_t new_term;
-};
-
-static int everyone_heard(const struct watch *w, int leader, uint64_t term)
-{
-	const struct raft_state *l = sim_node(w->sim, leader);
-	int i;
-
-	if (l->role != RAFT_LEADER || l->current_term != term)
-		return 0;
-	for (i = 0; i < w->nodes; i++) {
-		if (i == leader || i == w->crashed || i == w->absent ||
-		    sim_status(w->sim, i) != NODE_UP)
-			continue;
-		if (w->heard_leader[i] != leader || w->heard_term[i] != term)
-			return 0;
-	}
-	return 1;
-}
-
-static void on_event(void *ctx, const struct wev *ev)
-{
-	struct watch *w = ctx;
-
-	if (ev->type == WEV_ROUND && ev->node == w->leader &&
-	    w->crashed == RAFT_NONE)
-		w->last_round_us = ev->us;
-	if (ev->type != WEV_HEARTBEAT || w->crashed == RAFT_NONE || w->done)
-		return;
-	w->heard_leader[ev->node] = ev->peer;
-	w->heard_term[ev->node] = ev->term;
-	if (ev->term > w->old_term && everyone_heard(w, ev->peer, ev->term)) {
-		w->done = 1;
-		w->done_us = ev->us;
-		w->new_term = ev->term;
-	}
-}
-
 /* A leader that every node follows, in the last step's state. */
 static int stable_leader(struct sim *sim, int nodes)
 {
@@ -134,30 +83,32 @@ static uint64_t max_live_term(const struct sim *sim, int nodes)
 
 /* The paper's worst case: two of the four survivors hold stale logs and
  * cannot win; they still time out and campaign. */
-static void make_stale(struct sim *sim, const struct watch *w, int stale,
+static void make_stale(struct sim *sim, int nodes, int leader, int stale,
 		       struct raft_rng *rng)
 {
+	uint64_t term = sim_node(sim, leader)->current_term;
 	int picked = 0;
 	int i;
 
-	for (i = 0; i < w->nodes; i++)
-		sim_set_log_tail(sim, i, 2, w->old_term);
+	for (i = 0; i < nodes; i++)
+		sim_set_log_tail(sim, i, 2, term);
 	while (picked < stale) {
-		i = (int)raft_rng_range(rng, 0, (uint64_t)w->nodes - 1);
-		if (i == w->leader || sim_node(sim, i)->last_log_index == 1)
+		i = (int)raft_rng_range(rng, 0, (uint64_t)nodes - 1);
+		if (i == leader || sim_node(sim, i)->last_log_index == 1)
 			continue;
-		sim_set_log_tail(sim, i, 1, w->old_term);
+		sim_set_log_tail(sim, i, 1, term);
 		picked++;
 	}
 }
 
 /* The follower ranked first after the leader goes with it: crashed, or
  * cut off alone (it then campaigns on its own, unheard). */
-static void take_first_ranked(struct sim *sim, struct watch *w, int how)
+static void take_first_ranked(struct sim *sim, struct failover_watch *w,
+			      int leader, int how)
 {
 	uint8_t group_of[OPT_MAX_NODES] = {0};
 
-	w->absent = (w->leader + 1) % w->nodes;
+	w->absent = (leader + 1) % w->nodes;
 	if (how == FIRST_RANKED_DOWN) {
 		sim_crash(sim, w->absent);
 		return;
@@ -170,56 +121,51 @@ int failover_sim_trial(const struct raftsim_options *base, uint64_t seed,
 		       int stale, struct trial_result *res)
 {
 	struct raftsim_options o = *base;
-	struct watch w;
+	struct failover_watch w;
+	struct harness_tap tap = {failover_watch_event, &w};
 	struct raft_rng rng;
 	struct sim *sim;
 	int64_t step = (int64_t)o.heartbeat_ticks * o.tick_us;
 	struct tick_range range_ms = {o.election.min / TICKS_PER_MS,
 				      o.election.max / TICKS_PER_MS};
 	int64_t crash_us, cap_us;
+	int leader;
 
 	o.seed = seed;
 	raft_rng_seed(&rng, raft_rng_derive(seed, 0xfa11));
 	sim = sim_new(&o, NULL);
 	if (sim == NULL)
 		return -1;
-	memset(&w, 0, sizeof(w));
-	w.sim = sim;
-	w.nodes = o.nodes;
-	w.leader = RAFT_NONE;
-	w.crashed = RAFT_NONE;
-	w.absent = RAFT_NONE;
+	failover_watch_init(&w, o.nodes);
+	sim_set_tap(sim, &tap);
 	/* Elect a first leader at once: with equal timeouts (150-150) the
 	 * cluster might never get one by itself, and the measurement is of
 	 * the failover, not of the start. */
 	sim_campaign(sim, (int)raft_rng_range(&rng, 0, (uint64_t)o.nodes - 1));
 	for (;;) { /* a stable leader, that has sent a round since */
 		sim_run_until(sim, sim_now(sim) + step);
-		w.leader = stable_leader(sim, o.nodes);
-		if (w.leader != RAFT_NONE || sim_now(sim) >= sim_end_us(sim))
+		leader = stable_leader(sim, o.nodes);
+		if (leader != RAFT_NONE || sim_now(sim) >= sim_end_us(sim))
 			break;
 	}
-	if (w.leader == RAFT_NONE) { /* never stable: report the cap */
+	if (leader == RAFT_NONE) { /* never stable: report the cap */
 		res->capped = 1;
 		res->downtime_ms = (double)cap_ms(&range_ms);
 		res->rounds = max_live_term(sim, o.nodes);
 		sim_free(sim);
 		return 0;
 	}
-	w.old_term = sim_node(sim, w.leader)->current_term;
 	if (stale > 0 && stale < o.nodes - 1)
-		make_stale(sim, &w, stale, &rng);
-	sim_set_listener(sim, on_event, &w);
-	w.last_round_us = -1;
-	while (w.last_round_us < 0 && sim_now(sim) < sim_end_us(sim))
+		make_stale(sim, o.nodes, leader, stale, &rng);
+	w.round_us[leader] = -1; /* the next round, from now on */
+	while (w.round_us[leader] < 0 && sim_now(sim) < sim_end_us(sim))
 		sim_run_until(sim, sim_now(sim) + 1000);
-	crash_us = w.last_round_us + (int64_t)raft_rng_range(&rng, 0,
-							     (uint64_t)step - 1);
+	crash_us = w.round_us[leader] +
+		   (int64_t)raft_rng_range(&rng, 0, (uint64_t)step - 1);
 	sim_run_until(sim, crash_us);
-	w.crashed = w.leader;
-	sim_crash(sim, w.leader);
+	sim_crash(sim, leader); /* the watch learns of it from its event */
 	if (o.first_ranked != FIRST_RANKED_UP)
-		take_first_ranked(sim, &w, o.first_ranked);
+		take_first_ranked(sim, &w, leader, o.first_ranked);
 	cap_us = crash_us + (int64_t)cap_ms(&range_ms) * 1000;
 	while (!w.done && sim_now(sim) < cap_us && sim_now(sim) < sim_end_us(sim))
 		sim_run_until(sim, sim_now(sim) + step);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "harness/world.h"
 #include "options.h"
 
 struct trial_result {
@@ -26,6 +27,31 @@ struct range_stats {
 	int trials;
 	int capped;
 };
+
+/* Follows a trial's events, in either world, to see when every live node
+ * has heard the new leader after the old one crashed. */
+struct failover_watch {
+	int nodes;
+	int absent;            /* left out: cut off with the leader, or
+				  RAFT_NONE */
+	int crashed;           /* the first node crashed, or RAFT_NONE */
+	int64_t crash_us;
+	uint64_t old_term;     /* its term when it crashed */
+	int64_t round_us[OPT_MAX_NODES]; /* last heartbeat round before the
+					    crash, or -1 */
+	uint64_t term[OPT_MAX_NODES];
+	uint64_t leader_term[OPT_MAX_NODES]; /* term a node leads, or 0 */
+	int up[OPT_MAX_NODES];
+	int heard_leader[OPT_MAX_NODES];
+	uint64_t heard_term[OPT_MAX_NODES];
+	int done;              /* the new leader has been heard by all */
+	int64_t done_us;
+	uint64_t new_term;
+};
+
+void failover_watch_init(struct failover_watch *w, int nodes);
+/* A harness_tap callback; ctx is the watch. */
+void failover_watch_event(void *ctx, const struct wev *ev);
 
 /* The options of one trial for one timeout range: 1 ms ticks, no faults. */
 void failover_trial_options(const struct raftsim_options *base,

@@ -27,72 +27,14 @@ static void run_sim_trial(void *ctx, uint64_t i)
 		t->failed = 1;
 }
 
-/* --threads: the tap follows events under the runtime's monitor lock. */
-struct thread_watch {
-	int nodes;
-	int64_t crash_us;
-	int crashed;
-	uint64_t old_term;
-	uint64_t leader_term[OPT_MAX_NODES]; /* term a node leads, or 0 */
-	int up[OPT_MAX_NODES];
-	int heard_leader[OPT_MAX_NODES];
-	uint64_t heard_term[OPT_MAX_NODES];
-	uint64_t term[OPT_MAX_NODES];
-	int done;
-	int64_t done_us;
-	uint64_t new_term;
-};
-
-static void thread_tap(void *ctx, const struct wev *ev)
-{
-	struct thread_watch *w = ctx;
-	int i;
-
-	switch (ev->type) {
-	case WEV_TERM:
-		w->term[ev->node] = ev->term;
-		break;
-	case WEV_ROLE:
-		w->leader_term[ev->node] = ev->role == RAFT_LEADER ? ev->term : 0;
-		break;
-	case WEV_CRASH:
-		w->up[ev->node] = 0;
-		if (w->crashed < 0) {
-			w->crashed = ev->node;
-			w->crash_us = ev->us;
-			w->old_term = w->term[ev->node];
-		}
-		break;
-	case WEV_HEARTBEAT:
-		w->heard_leader[ev->node] = ev->peer;
-		w->heard_term[ev->node] = ev->term;
-		if (w->crashed < 0 || w->done || ev->term <= w->old_term ||
-		    w->leader_term[ev->peer] != ev->term)
-			break;
-		for (i = 0; i < w->nodes; i++)
-			if (i != ev->peer && w->up[i] &&
-			    (w->heard_leader[i] != ev->peer ||
-			     w->heard_term[i] != ev->term))
-				return;
-		w->done = 1;
-		w->done_us = ev->us;
-		w->new_term = ev->term;
-		break;
-	default:
-		break;
-	}
-}
-
 int failover_thread_trial(const struct raftsim_options *base, uint64_t seed,
 			  FILE *sink, struct trial_result *res)
 {
-	static struct runtime_result rr; /* large; trials run one at a time */
 	struct raftsim_options o = *base;
-	struct thread_watch w;
-	struct runtime_tap tap = {thread_tap, &w};
+	struct failover_watch w;
+	struct harness_tap tap = {failover_watch_event, &w};
 	struct raft_rng rng;
 	uint64_t crash_tick;
-	int i;
 
 	raft_rng_seed(&rng, raft_rng_derive(seed, 0x7a11));
 	o.sim = false;
@@ -110,16 +52,10 @@ int failover_thread_trial(const struct raftsim_options *base, uint64_t seed,
 	/* Real time is dear: stop 4 timeouts after the crash (a trial that
 	 * has no leader by then is reported as capped). */
 	o.ticks = crash_tick + 4 * o.election.max;
-	memset(&w, 0, sizeof(w));
-	w.nodes = o.nodes;
-	w.crashed = -1;
-	for (i = 0; i < o.nodes; i++) {
-		w.up[i] = 1;
-		w.heard_leader[i] = -1;
-	}
-	if (runtime_run_with(&o, sink, sink, &tap, &rr) == EXIT_USAGE)
+	failover_watch_init(&w, o.nodes);
+	if (runtime_run_with(&o, sink, sink, &tap, NULL) == EXIT_USAGE)
 		return -1;
-	res->capped = !w.done || w.crashed < 0;
+	res->capped = !w.done || w.crashed == RAFT_NONE;
 	res->downtime_ms = res->capped ? (double)(o.ticks - crash_tick) * (double)o.tick_us / 1000.0
 				       : (double)(w.done_us - w.crash_us) / 1000.0;
 	res->rounds = w.done ? w.new_term - w.old_term : 0;

@@ -1,5 +1,6 @@
 /* parallel.c - see parallel.h. */
 #include <pthread.h>
+#include <stdbool.h>
 
 #include "parallel.h"
 
@@ -33,20 +34,22 @@ void parallel_for(uint64_t n, int jobs, void (*fn)(void *ctx, uint64_t i),
 {
 	pthread_t threads[MAX_JOBS];
 	struct pool p = {.next = 0, .n = n, .fn = fn, .ctx = ctx};
+	bool locked = pthread_mutex_init(&p.lock, NULL) == 0;
 	int started = 0;
 	int i;
 
-	pthread_mutex_init(&p.lock, NULL);
 	if (jobs > MAX_JOBS)
 		jobs = MAX_JOBS;
-	for (i = 0; i < jobs; i++) {
+	for (i = 0; locked && i < jobs; i++) {
 		if (pthread_create(&threads[i], NULL, worker, &p) != 0)
 			break;
 		started++;
 	}
-	if (started == 0)
-		worker(&p); /* no threads to be had: do it all here */
+	/* No threads (or no lock) to be had: do it all on this one. */
+	for (; started == 0 && p.next < n; p.next++)
+		fn(ctx, p.next);
 	for (i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
-	pthread_mutex_destroy(&p.lock);
+	if (locked)
+		pthread_mutex_destroy(&p.lock);
 }

@@ -127,6 +127,24 @@ int faults_advance(struct faults *f, uint64_t tick, int leader,
 	return n;
 }
 
+void faults_set_status(struct faults *f, int node, enum node_status status,
+		       uint64_t until)
+{
+	assert(node >= 0 && node < f->opt->nodes);
+	f->status[node] = status;
+	f->until[node] = until;
+}
+
+void faults_set_partition(struct faults *f, const uint8_t *group_of,
+			  uint64_t until)
+{
+	memset(f->group_of, 0, sizeof(f->group_of));
+	f->partitioned = group_of != NULL;
+	f->partition_until = until;
+	if (group_of != NULL)
+		memcpy(f->group_of, group_of, (size_t)f->opt->nodes);
+}
+
 bool faults_connected(const struct faults *f, int from, int to)
 {
 	return !f->partitioned || f->group_of[from] == f->group_of[to];

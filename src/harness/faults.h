@@ -61,6 +61,16 @@ void faults_init(struct faults *f, const struct raftsim_options *opt,
 int faults_advance(struct faults *f, uint64_t tick, int leader,
 		   struct fault_action *out);
 
+/* Outside the schedule (failover): sets a node's status now, until tick
+ * `until` (UINT64_MAX: until it is set again). */
+void faults_set_status(struct faults *f, int node, enum node_status status,
+		       uint64_t until);
+
+/* Outside the schedule: splits the network now (group_of[i] for every
+ * node) until tick `until`, or heals it (NULL). */
+void faults_set_partition(struct faults *f, const uint8_t *group_of,
+			  uint64_t until);
+
 /* Whether a message from `from` can reach `to` right now (partitions). */
 bool faults_connected(const struct faults *f, int from, int to);
 

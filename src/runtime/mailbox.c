@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "clock.h"
 #include "mailbox.h"
@@ -11,6 +12,9 @@ int mailbox_init(struct mailbox *mb, unsigned cap)
 	int rv;
 
 	assert(cap > 0);
+	memset(mb, 0, sizeof(*mb)); /* empty, running, nothing dropped */
+	mb->mode = MAILBOX_RUN;
+	mb->cap = cap;
 	mb->ring = calloc(cap, sizeof(*mb->ring));
 	if (mb->ring == NULL) {
 		rv = ENOMEM;
@@ -22,14 +26,6 @@ int mailbox_init(struct mailbox *mb, unsigned cap)
 	rv = clock_cond_init(&mb->cond);
 	if (rv != 0)
 		goto err_mu;
-	mb->cap = cap;
-	mb->head = 0;
-	mb->count = 0;
-	mb->mode = MAILBOX_RUN;
-	mb->stop = false;
-	mb->dropped_full = 0;
-	mb->dropped_closed = 0;
-	mb->peak = 0;
 	return 0;
 err_mu:
 	pthread_mutex_destroy(&mb->mu);

@@ -1,30 +1,38 @@
-/* runtime.c - the threaded cluster; see runtime.h.
+/* runtime.c - the threaded cluster, a driver of the harness
+ * (src/harness/harness.h); see runtime.h. runtime_node.c's top comment
+ * follows a message from the sender's transport to the receiver's
+ * raft_step.
  *
  * THREADS, LOCKS AND LOCK ORDER (read this before touching the runtime).
  *
  * Threads:
  *  - Node thread i, one per node (runtime_node.c). Changes node i's
- *    raft_state, always under node lock i. Pushes into other nodes'
- *    mailboxes (their mailbox lock only), reads partitions under the net
- *    lock, and records its core's events under the monitor lock.
+ *    raft_state (c->h.node[i]), always under node lock i. Through the
+ *    harness's send path it reads partitions under the net lock and pushes
+ *    into other nodes' mailboxes (their mailbox lock only); the harness
+ *    records its core's events under the monitor lock.
  *  - The observer: the main thread, which also starts and stops the others
- *    (runtime_observer.c). Once per tick it reads every node under that
- *    node's lock, one node at a time; applies pause, resume, crash and
- *    restart to a node under its lock (a restart is the only raft_init after
- *    start, done by the observer under the node lock); advances the fault
- *    schedule under the net lock; owns struct observer alone.
+ *    (runtime_observer.c). Once per tick it calls harness_advance, which
+ *    reads every node under that node's lock, one node at a time (the
+ *    leader); advances the fault schedule under the net lock; and applies
+ *    pause, resume, crash and restart to a node under its lock (a restart
+ *    is the only raft_init after start), publishing the event and setting
+ *    the node's mailbox mode under that same lock. It owns struct observer
+ *    alone.
  *
- * Locks, and what each guards:
- *  - node lock (rnode.mu), one per node: its raft_state, status, durable
- *    copy, tick counters, message-fate generator, counters and histograms.
+ * Locks, and what each guards (the harness takes them through
+ * runtime_node_ops: HARNESS_LOCK_NODE, _NET and _EVENTS):
+ *  - node lock (rnode.mu), one per node: its harness node (raft_state,
+ *    status, durable copy, restarts, tick, message-fate generator,
+ *    counters), and its rnode's tick counters and histograms.
  *  - mailbox lock (mailbox.mu), one per node: its ring, mode (run, frozen,
  *    closed), stop flag and drop counters. Anyone pushes; only the owner
  *    waits on its condition variable and takes.
- *  - net lock (cluster.net_mu): struct faults. The observer changes it;
- *    transports read faults_connected() under it.
+ *  - net lock (cluster.net_mu): the harness's struct faults. The observer
+ *    changes it; the send path reads faults_connected() under it.
  *  - monitor lock (cluster.mon_mu): the monitor (trace file, console,
- *    checker), the tap, the error stream, and the clock reading that stamps
- *    each event, so trace lines come out in non-decreasing "ms".
+ *    checker), the tap, and the clock reading that stamps each event, so
+ *    trace lines come out in non-decreasing "ms".
  *  - gate lock and the observer's wait lock: private to start-up and to the
  *    observer's timed waits; nothing is taken under them.
  *
@@ -52,7 +60,7 @@
  * keeps 256 of them cheap and leaves room for the sanitizers. */
 #define NODE_STACK (1u << 20)
 
-static void cluster_free(struct cluster *c, int inited)
+static void nodes_destroy(struct cluster *c, int inited)
 {
 	int i;
 
@@ -60,7 +68,6 @@ static void cluster_free(struct cluster *c, int inited)
 		mailbox_destroy(&c->node[i].mb);
 		pthread_mutex_destroy(&c->node[i].mu);
 	}
-	free(c);
 }
 
 static int node_init(struct cluster *c, int id)
@@ -70,35 +77,30 @@ static int node_init(struct cluster *c, int id)
 
 	rn->c = c;
 	rn->id = id;
+	rn->resync = true; /* its first turn finds the present tick */
+	lathist_init(&rn->tick_late);
+	lathist_init(&rn->mail_wait);
 	rv = pthread_mutex_init(&rn->mu, NULL);
 	if (rv != 0)
 		goto err;
 	rv = mailbox_init(&rn->mb, c->o->mailbox);
 	if (rv != 0)
 		goto err_mu;
-	raft_rng_seed(&rn->net_rng,
-		      raft_rng_derive(c->o->seed, 0x6e6574 + (uint64_t)id));
-	lathist_init(&rn->tick_late);
-	lathist_init(&rn->mail_wait);
-	rv = node_boot(rn, false);
-	if (rv != RAFT_OK) {
-		rv = EINVAL;
-		goto err_mb;
-	}
 	return 0;
-err_mb:
-	mailbox_destroy(&rn->mb);
 err_mu:
 	pthread_mutex_destroy(&rn->mu);
 err:
 	return rv;
 }
 
-/* Allocates the cluster and its mailboxes; returns NULL with errno-like
- * *why set on failure. */
-static struct cluster *cluster_new(const struct raftsim_options *o, FILE *err,
-				   const struct runtime_tap *tap, int *why)
+/* Allocates the cluster, its locks, mailboxes and booted nodes. Returns
+ * NULL with an errno value in *why on failure (EINVAL: the configuration
+ * was refused), having released everything it had taken. */
+static struct cluster *cluster_new(const struct raftsim_options *o,
+				   struct monitor *mon,
+				   const struct harness_tap *tap, int *why)
 {
+	struct harness_ops ops;
 	struct cluster *c;
 	int i = 0;
 	int rv;
@@ -110,29 +112,49 @@ static struct cluster *cluster_new(const struct raftsim_options *o, FILE *err,
 	}
 	c->o = o;
 	c->n = o->nodes;
-	c->err = err;
 	c->tick_us = (int64_t)o->tick_us;
-	if (tap != NULL)
-		c->tap = *tap;
-	faults_init(&c->faults, o, o->seed);
 	/* Static-style initializers are not enough for condition variables
 	 * on CLOCK_MONOTONIC, so everything is initialized alike. */
-	if ((rv = pthread_mutex_init(&c->gate_mu, NULL)) != 0 ||
-	    (rv = pthread_cond_init(&c->gate_cond, NULL)) != 0 ||
-	    (rv = pthread_mutex_init(&c->net_mu, NULL)) != 0 ||
-	    (rv = pthread_mutex_init(&c->mon_mu, NULL)) != 0 ||
-	    (rv = observer_init(c)) != 0)
-		goto err_free; /* only fails without memory: leak the rest */
-	for (i = 0; i < c->n; i++) {
-		rv = node_init(c, i);
-		if (rv != 0)
+	if ((rv = pthread_mutex_init(&c->gate_mu, NULL)) != 0)
+		goto err_free;
+	if ((rv = pthread_cond_init(&c->gate_cond, NULL)) != 0)
+		goto err_gate_mu;
+	if ((rv = pthread_mutex_init(&c->net_mu, NULL)) != 0)
+		goto err_gate_cond;
+	if ((rv = pthread_mutex_init(&c->mon_mu, NULL)) != 0)
+		goto err_net_mu;
+	if ((rv = runtime_observer_init(c)) != 0)
+		goto err_mon_mu;
+	ops = runtime_node_ops(c);
+	if (harness_init(&c->h, o, &ops, mon) != 0) {
+		rv = ENOMEM;
+		goto err_observer;
+	}
+	if (tap != NULL)
+		c->h.tap = *tap;
+	for (i = 0; i < c->n; i++)
+		if ((rv = node_init(c, i)) != 0)
 			goto err_nodes;
+	if (harness_boot(&c->h) != RAFT_OK) {
+		rv = EINVAL;
+		goto err_nodes;
 	}
 	return c;
 err_nodes:
-	observer_destroy(c);
+	nodes_destroy(c, i);
+	harness_close(&c->h);
+err_observer:
+	runtime_observer_destroy(c);
+err_mon_mu:
+	pthread_mutex_destroy(&c->mon_mu);
+err_net_mu:
+	pthread_mutex_destroy(&c->net_mu);
+err_gate_cond:
+	pthread_cond_destroy(&c->gate_cond);
+err_gate_mu:
+	pthread_mutex_destroy(&c->gate_mu);
 err_free:
-	cluster_free(c, i);
+	free(c);
 err:
 	*why = rv;
 	return NULL;
@@ -140,12 +162,14 @@ err:
 
 static void cluster_destroy(struct cluster *c)
 {
-	observer_destroy(c);
+	nodes_destroy(c, c->n);
+	harness_close(&c->h);
+	runtime_observer_destroy(c);
 	pthread_mutex_destroy(&c->mon_mu);
 	pthread_mutex_destroy(&c->net_mu);
 	pthread_cond_destroy(&c->gate_cond);
 	pthread_mutex_destroy(&c->gate_mu);
-	cluster_free(c, c->n);
+	free(c);
 }
 
 static void open_gate(struct cluster *c)
@@ -184,8 +208,8 @@ static int start_threads(struct cluster *c)
 		goto err;
 	rv = pthread_attr_setstacksize(&attr, NODE_STACK);
 	for (i = 0; rv == 0 && i < c->n; i++) {
-		rv = pthread_create(&c->node[i].thread, &attr, node_main,
-				    &c->node[i]);
+		rv = pthread_create(&c->node[i].thread, &attr,
+				    runtime_node_main, &c->node[i]);
 		c->node[i].started = rv == 0;
 	}
 	pthread_attr_destroy(&attr);
@@ -195,10 +219,11 @@ err:
 	return rv;
 }
 
+/* The figures of a finished run. Threads joined. */
 static void fill_result(const struct cluster *c, struct runtime_result *res,
 			int64_t wall_us, int code)
 {
-	const struct rnode *rn;
+	const struct monitor *mon = c->h.mon;
 	int i;
 
 	memset(res, 0, sizeof(*res));
@@ -206,25 +231,25 @@ static void fill_result(const struct cluster *c, struct runtime_result *res,
 	res->nodes = c->n;
 	res->ticks = c->obs.ticks;
 	res->wall_us = wall_us;
-	res->violations = checker_violation_count(c->mon.checker);
-	res->spurious_elections = checker_spurious_elections(c->mon.checker);
-	res->elections = c->mon.elections;
-	res->leaders_elected = c->mon.leaders_elected;
-	res->live_violations = c->obs.live_violations;
-	res->live_spurious = c->obs.live_spurious;
+	res->violations = checker_violation_count(mon->checker);
+	res->spurious_elections = checker_spurious_elections(mon->checker);
+	res->elections = mon->elections;
+	res->leaders_elected = mon->leaders_elected;
 	lathist_init(&res->tick_late);
 	lathist_init(&res->mail_wait);
 	res->observer_late = c->obs.late;
 	for (i = 0; i < c->n; i++) {
-		rn = &c->node[i];
-		res->node[i].role = rn->raft.role;
-		res->node[i].term = rn->raft.current_term;
-		res->node[i].up = rn->status == NODE_UP;
-		res->node[i].stats = rn->raft.stats;
+		const struct harness_node *hn = &c->h.node[i];
+		const struct rnode *rn = &c->node[i];
+
+		res->node[i].role = hn->raft.role;
+		res->node[i].term = hn->raft.current_term;
+		res->node[i].up = hn->status == NODE_UP;
+		res->node[i].stats = hn->raft.stats;
 		res->node[i].mailbox_full = rn->mb.dropped_full;
 		res->node[i].mailbox_peak = rn->mb.peak;
-		res->messages_sent += rn->sent;
-		res->messages_lost += rn->lost;
+		res->messages_sent += hn->sent;
+		res->messages_lost += hn->lost;
 		res->messages_dropped += rn->mb.dropped_full +
 					 rn->mb.dropped_closed;
 		lathist_merge(&res->tick_late, &rn->tick_late);
@@ -232,110 +257,55 @@ static void fill_result(const struct cluster *c, struct runtime_result *res,
 	}
 }
 
-/* The verdict: the monitor's, failed further by the observer's findings
- * when the event checker missed them. Threads joined. */
-static int verdict(struct cluster *c, FILE *out, FILE *err)
-{
-	struct node_summary sum[OPT_MAX_NODES];
-	const struct observer *obs = &c->obs;
-	int code;
-	int i;
-
-	for (i = 0; i < c->n; i++) {
-		const struct rnode *rn = &c->node[i];
-
-		sum[i].role = rn->raft.role;
-		sum[i].term = rn->raft.current_term;
-		sum[i].timeout_resets = rn->raft.stats.timeout_resets;
-		sum[i].elections_started = rn->raft.stats.elections_started;
-		sum[i].up = rn->status == NODE_UP;
-	}
-	code = monitor_verdict(&c->mon, sum, c->n, out, err);
-	if (obs->live_spurious > 0 && !options_have_faults(c->o))
-		fprintf(err, "raftsim: observer: %llu spurious election(s) in "
-			"a run without faults\n",
-			(unsigned long long)obs->live_spurious);
-	if (obs->live_violations > 0 ||
-	    (obs->live_spurious > 0 && !options_have_faults(c->o))) {
-		if (code == EXIT_PASS)
-			fprintf(err, "raftsim: FAIL: the observer's live check "
-				"failed a run the event checker passed\n");
-		code = EXIT_VIOLATION;
-	}
-	if (c->mon.trace_failed) {
-		fprintf(err, "raftsim: --trace: writing '%s' failed\n",
-			c->o->trace_path);
-		if (code == EXIT_PASS)
-			code = EXIT_VIOLATION;
-	}
-	return code;
-}
-
 int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
-		     const struct runtime_tap *tap, struct runtime_result *res)
+		     const struct harness_tap *tap, struct runtime_result *res)
 {
-	struct cluster *c = NULL;
-	struct run_info info;
-	FILE *trace = NULL;
+	struct harness_output output;
+	struct cluster *c;
 	int64_t wall_us;
-	int code = EXIT_USAGE;
+	int code;
 	int rv;
 
 	assert(o != NULL && out != NULL && err != NULL);
 	assert(o->nodes >= 1 && o->nodes <= OPT_MAX_NODES);
 	assert(o->ticks > 0 && o->tick_us > 0 && o->mailbox > 0);
-	if (o->trace_path != NULL) {
-		trace = fopen(o->trace_path, "w");
-		if (trace == NULL) {
-			fprintf(err, "raftsim: --trace: cannot open '%s': %s\n",
-				o->trace_path, strerror(errno));
-			goto err;
-		}
-	}
-	c = cluster_new(o, err, tap, &rv);
+	code = harness_output_open(&output, o, "threads",
+				   o->quiet ? NULL : out, err);
+	if (code != EXIT_PASS)
+		goto err;
+	code = EXIT_USAGE;
+	c = cluster_new(o, &output.mon, tap, &rv);
 	if (c == NULL) {
 		fprintf(err, "raftsim: cannot set up %d nodes: %s\n", o->nodes,
 			rv == EINVAL ? "configuration refused" : strerror(rv));
-		goto err_trace;
+		goto err_output;
 	}
-	run_info_from_options(&info, o, "threads");
-	if (monitor_init(&c->mon, &info, trace, o->quiet ? NULL : out) != 0) {
-		fprintf(err, "raftsim: out of memory\n");
-		goto err_cluster;
-	}
-	if (c->tap.event != NULL) {
+	if (tap != NULL && tap->event != NULL) {
 		struct wev start = {0};
 
 		start.type = WEV_START;
-		start.info = &c->mon.info;
-		c->tap.event(c->tap.ctx, &start);
+		start.info = &output.mon.info;
+		tap->event(tap->ctx, &start);
 	}
 	rv = start_threads(c);
 	if (rv != 0) {
 		fprintf(err, "raftsim: cannot start %d node threads: %s\n",
 			o->nodes, strerror(rv));
-		goto err_monitor;
+		goto err_cluster;
 	}
 	/* Written before the gate opens: the threads read it after. */
 	c->start_us = clock_now_us();
 	open_gate(c);
-	observer_run(c);
+	runtime_observer_run(c);
 	stop_and_join(c);
-	wall_us = cluster_elapsed_us(c);
-	monitor_end(&c->mon, wall_us, c->obs.ticks);
-	code = verdict(c, out, err);
+	wall_us = runtime_elapsed_us(c);
+	code = harness_verdict(&c->h, wall_us, c->obs.ticks, out, err);
 	if (res != NULL)
 		fill_result(c, res, wall_us, code);
-err_monitor:
-	monitor_free(&c->mon);
 err_cluster:
 	cluster_destroy(c);
-err_trace:
-	if (trace != NULL && fclose(trace) != 0 && code == EXIT_PASS) {
-		fprintf(err, "raftsim: --trace: closing '%s' failed\n",
-			o->trace_path);
-		code = EXIT_VIOLATION;
-	}
+err_output:
+	code = harness_output_close(&output, code, err);
 err:
 	if (res != NULL) {
 		if (code == EXIT_USAGE) /* nothing ran */

@@ -1,11 +1,13 @@
 /* runtime.h - the threaded cluster: `raftsim [run]` without --sim.
  *
- * One pthread per node, each with its own raft_state and bounded mailbox;
- * ticks at absolute CLOCK_MONOTONIC deadlines (start + k * tick_ms); the
- * fault model of faults.h applied by the transport (message loss,
- * duplication, delay, partitions) and by an observer thread once per tick
- * (pauses, crashes, restarts). Every core event goes to the monitor (trace,
- * console, checker) under one lock. runtime.c opens with the lock order.
+ * A driver of the harness (src/harness/harness.h), as the simulator is:
+ * one pthread per node, each with its own bounded mailbox; ticks at
+ * absolute CLOCK_MONOTONIC deadlines (start + k * tick); the harness's
+ * send path decides each message's fate (loss, duplication, delay,
+ * partitions) and an observer thread advances the fault schedule once per
+ * tick (pauses, crashes, restarts). Every core event goes to the monitor
+ * (trace, console, checker) under one lock. runtime.c opens with the lock
+ * order; runtime_node.c with a message's path.
  *
  * --reorder works here too: a delayed message is stamped "not before" in
  * the receiver's mailbox and later messages may overtake it.
@@ -16,17 +18,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "lathist.h"
 #include "cli/options.h"
+#include "harness/harness.h"
+#include "lathist.h"
 #include "raft_state.h"
-#include "harness/world.h"
-
-/* Sees every event of a run, after the monitor, under the monitor lock:
- * the callback must not block or call back into the runtime. */
-struct runtime_tap {
-	void (*event)(void *ctx, const struct wev *ev);
-	void *ctx;
-};
 
 struct runtime_node_result {
 	enum raft_role role;
@@ -47,9 +42,6 @@ struct runtime_result {
 	uint64_t spurious_elections;
 	uint64_t elections;          /* elections started, all nodes */
 	uint64_t leaders_elected;
-	/* The observer's own live sample, a second look. */
-	uint64_t live_violations;    /* two leaders seen in one term */
-	uint64_t live_spurious;      /* see runtime_observer.c */
 	/* The network. */
 	uint64_t messages_sent;      /* handed to the transport */
 	uint64_t messages_lost;      /* --drop, partitions */
@@ -67,10 +59,11 @@ struct runtime_result {
  * cannot be opened, or threads cannot be started). */
 int runtime_run(const struct raftsim_options *o, FILE *out, FILE *err);
 
-/* The same, for tests and the benchmark: `tap` may be NULL; `res`, if not
- * NULL, receives the figures (it is large: allocate it statically or on
- * the heap). */
+/* The same, for tests and the benchmark: `tap` (may be NULL) sees every
+ * event after the monitor, under the monitor lock, so it must not block or
+ * call back into the runtime; `res`, if not NULL, receives the figures (it
+ * is large: allocate it on the heap). */
 int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
-		     const struct runtime_tap *tap, struct runtime_result *res);
+		     const struct harness_tap *tap, struct runtime_result *res);
 
 #endif

@@ -8,62 +8,34 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
-#include "harness/faults.h"
+#include "harness/harness.h"
 #include "lathist.h"
 #include "mailbox.h"
-#include "harness/monitor.h"
-#include "cli/options.h"
-#include "raft.h"
 #include "runtime.h"
 
 struct cluster;
 
+/* What the runtime keeps of a node beside the harness's c->h.node[id]. */
 struct rnode {
 	struct cluster *c;
 	int id;
 	pthread_t thread;
 	bool started;        /* main thread only */
 
-	pthread_mutex_t mu;  /* the node lock: every field down to `mb` */
-	struct raft_state raft;
-	enum node_status status;
-	struct raft_durable durable; /* saved at a crash */
-	uint64_t restarts;
-	uint64_t tick;       /* the tick this node handled last */
+	pthread_mutex_t mu;  /* the node lock: c->h.node[id], and below */
 	uint64_t next_tick;  /* the tick whose deadline it waits for */
 	bool resync;         /* resumed or restarted: skip to the present */
-	struct raft_rng net_rng; /* message fates of what this node sends */
-	uint64_t sent;
-	uint64_t lost;       /* --drop or a partition */
 	struct lathist tick_late;
 	struct lathist mail_wait;
 
 	struct mailbox mb;   /* its own lock */
 };
 
-/* One sample of a node, taken by the observer under the node lock. */
-struct sample {
-	enum raft_role role;
-	uint64_t term;
-	enum node_status status;
-	uint64_t elections;
-};
-
 /* The observer's state: touched only by the observer (the main thread). */
 struct observer {
-	struct sample prev[OPT_MAX_NODES];
-	struct sample cur[OPT_MAX_NODES];
-	uint64_t up_streak[OPT_MAX_NODES];   /* samples in a row up */
-	uint64_t lead_streak[OPT_MAX_NODES]; /* ... up and leader, one term */
-	uint64_t led_term[OPT_MAX_NODES];    /* last term seen leading, or 0 */
-	uint64_t regroup_tick;               /* last partition or heal */
-	uint64_t live_violations;
-	uint64_t live_spurious;
 	uint64_t ticks;
 	struct lathist late;
-	struct fault_action actions[FAULT_MAX_ACTIONS];
 	pthread_mutex_t wait_mu;             /* only for timed waits */
 	pthread_cond_t wait_cond;
 };
@@ -78,33 +50,25 @@ struct cluster {
 	pthread_cond_t gate_cond;
 	bool gate_open;
 
-	pthread_mutex_t net_mu; /* the net lock: faults */
-	struct faults faults;
-
-	pthread_mutex_t mon_mu; /* the monitor lock: mon, tap, err */
-	struct monitor mon;     /* and through it the trace, console, checker */
-	FILE *err;
-	struct runtime_tap tap;
+	pthread_mutex_t net_mu; /* the net lock: h.faults */
+	pthread_mutex_t mon_mu; /* the monitor lock: h.mon, h.tap */
+	struct harness h;       /* the nodes, the faults, where events go */
 
 	struct observer obs;
 	struct rnode node[];
 };
 
 /* runtime_node.c */
-void *node_main(void *arg);
-/* Starts (or restarts, from rn->durable) the node's core. Node lock held,
- * or the thread not started yet. Returns a RAFT_* code. */
-int node_boot(struct rnode *rn, bool restart);
-/* Microseconds since the run started; call under the monitor lock so
- * events come out in time order. */
-int64_t cluster_elapsed_us(const struct cluster *c);
-/* Stamps and records one world event (takes the monitor lock). */
-void cluster_publish(struct cluster *c, struct wev *w);
+void *runtime_node_main(void *arg);
+/* What the runtime supplies to the harness: mailboxes, the clock, locks. */
+struct harness_ops runtime_node_ops(struct cluster *c);
+/* Microseconds since the run started. */
+int64_t runtime_elapsed_us(const struct cluster *c);
 
 /* runtime_observer.c */
-int observer_init(struct cluster *c);
-void observer_destroy(struct cluster *c);
+int runtime_observer_init(struct cluster *c);
+void runtime_observer_destroy(struct cluster *c);
 /* Runs ticks 1..o->ticks; returns when the last one has been observed. */
-void observer_run(struct cluster *c);
+void runtime_observer_run(struct cluster *c);
 
 #endif

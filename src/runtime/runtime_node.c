@@ -1,12 +1,26 @@
-/* runtime_node.c - a node's thread, its transport and its event sink.
+/* runtime_node.c - a node's thread and its inbox: the runtime's half of the
+ * send path. See runtime.c for the lock order.
+ *
+ * A message's path, from the sender's transport to the receiver's
+ * raft_step:
+ *   1. the sender's thread, under its node lock, is in raft_step or
+ *      raft_tick; the core calls its transport, the harness's node_send
+ *      (harness.c): partition? (read under the net lock) then the
+ *      message's fate, drawn from the sender's own generator
+ *      (faults_message: lost, doubled, delayed);
+ *   2. each surviving copy comes to runtime_deliver below, which pushes it
+ *      into the receiver's mailbox (mailbox.c, the mailbox lock only),
+ *      stamped "not before" now plus the fate's delay; a full mailbox, or
+ *      a crashed node's closed one, drops it;
+ *   3. the receiver's thread wakes in mailbox_wait, takes its node lock and
+ *      in handle_mail takes what is ready and calls raft_step. A paused
+ *      node's mailbox is frozen: mail queues until it resumes.
  *
  * The thread sleeps on its mailbox until mail is ready or its next tick
  * deadline (start + k * tick) comes, then takes its node lock and handles
  * what is due: mail first (it arrived before the deadline it woke for),
- * then at most one raft_tick. See runtime.c for the lock order.
+ * then at most one raft_tick.
  */
-#include <assert.h>
-
 #include "clock.h"
 #include "runtime_internal.h"
 
@@ -14,93 +28,86 @@
  * microseconds later, so one busy node cannot starve its own ticks. */
 #define NODE_BATCH 32
 
-int64_t cluster_elapsed_us(const struct cluster *c)
+int64_t runtime_elapsed_us(const struct cluster *c)
 {
 	return clock_now_us() - c->start_us;
 }
 
-void cluster_publish(struct cluster *c, struct wev *w)
+/* The harness's send path hands each copy of a message here: the
+ * sender's thread, its node lock held. Never the receiver's node lock. */
+static int runtime_deliver(void *ctx, const struct raft_message *msg,
+			   uint64_t extra_us)
 {
-	pthread_mutex_lock(&c->mon_mu);
-	w->us = cluster_elapsed_us(c);
-	monitor_event(&c->mon, w);
-	if (c->tap.event != NULL)
-		c->tap.event(c->tap.ctx, w);
-	pthread_mutex_unlock(&c->mon_mu);
+	struct cluster *c = ctx;
+	int64_t now = clock_now_us();
+
+	return mailbox_push(&c->node[msg->to].mb, msg, now,
+			    now + (int64_t)extra_us) == MAILBOX_OK
+		       ? 0
+		       : -1;
 }
 
-/* The core's event sink: called by the node's own thread (or by the
- * observer during a restart) with the node lock held. */
-static void node_emit(void *ctx, const struct raft_event *ev)
+/* How a node is frozen: its mailbox. Node lock held (the observer). */
+static void runtime_status_changed(void *ctx, int node,
+				   enum node_status status)
 {
-	struct rnode *rn = ctx;
-	struct cluster *c = rn->c;
-	struct wev w;
+	struct rnode *rn = &((struct cluster *)ctx)->node[node];
 
-	pthread_mutex_lock(&c->mon_mu);
-	w = wev_from_raft(ev, cluster_elapsed_us(c), rn->tick);
-	monitor_event(&c->mon, &w);
-	if (c->tap.event != NULL)
-		c->tap.event(c->tap.ctx, &w);
-	pthread_mutex_unlock(&c->mon_mu);
-}
-
-/* The core's transport: called by the sender's thread, its node lock held.
- * Applies the fault model, then pushes into the receiver's mailbox without
- * ever touching the receiver's node lock. */
-static int node_send(void *ctx, const struct raft_message *msg)
-{
-	struct rnode *rn = ctx;
-	struct cluster *c = rn->c;
-	struct mailbox *to;
-	struct msg_fate fate;
-	bool connected;
-	int64_t now;
-	int handed = 0;
-	int i;
-
-	assert(msg->to >= 0 && msg->to < c->n && msg->to != rn->id);
-	rn->sent++;
-	pthread_mutex_lock(&c->net_mu);
-	connected = faults_connected(&c->faults, msg->from, msg->to);
-	pthread_mutex_unlock(&c->net_mu);
-	fate = faults_message(c->o, &rn->net_rng);
-	if (!connected || fate.copies == 0) {
-		rn->lost++;
-		return -1;
+	switch (status) {
+	case NODE_PAUSED:
+		mailbox_set_mode(&rn->mb, MAILBOX_FROZEN);
+		break;
+	case NODE_UP: /* resumed or restarted: ticks go on from now */
+		rn->resync = true;
+		mailbox_set_mode(&rn->mb, MAILBOX_RUN);
+		break;
+	case NODE_CRASHED:
+		mailbox_set_mode(&rn->mb, MAILBOX_CLOSED);
+		break;
 	}
-	to = &c->node[msg->to].mb;
-	now = clock_now_us();
-	for (i = 0; i < fate.copies; i++) {
-		int64_t ready = now + (int64_t)fate.extra_us[i];
-
-		if (mailbox_push(to, msg, now, ready) == MAILBOX_OK)
-			handed = 1;
-	}
-	return handed ? 0 : -1;
 }
 
-int node_boot(struct rnode *rn, bool restart)
+static int64_t runtime_now_us(void *ctx)
 {
-	const struct raftsim_options *o = rn->c->o;
-	struct raft_transport t = {node_send, rn};
-	struct raft_event_sink e = {node_emit, rn};
-	struct raft_stats kept = rn->raft.stats;
-	struct raft_config cfg;
-	int rv;
+	return runtime_elapsed_us(ctx);
+}
 
-	/* A restarted node draws fresh timeouts, as the simulator does. */
-	options_node_config(o, rn->id, rn->restarts, &cfg);
-	rv = raft_init(&rn->raft, &cfg, restart ? &rn->durable : NULL, t, e);
-	if (rv != RAFT_OK)
-		goto err;
-	/* Counters are for the summary only; keep them across restarts. */
-	if (restart)
-		rn->raft.stats = kept;
-	rn->status = NODE_UP;
-	rn->resync = true;
-err:
-	return rv;
+static pthread_mutex_t *lock_of(struct cluster *c, enum harness_lock which,
+				int node)
+{
+	switch (which) {
+	case HARNESS_LOCK_NODE:
+		return &c->node[node].mu;
+	case HARNESS_LOCK_NET:
+		return &c->net_mu;
+	case HARNESS_LOCK_EVENTS:
+		break;
+	}
+	return &c->mon_mu;
+}
+
+static void runtime_lock(void *ctx, enum harness_lock which, int node)
+{
+	pthread_mutex_lock(lock_of(ctx, which, node));
+}
+
+static void runtime_unlock(void *ctx, enum harness_lock which, int node)
+{
+	pthread_mutex_unlock(lock_of(ctx, which, node));
+}
+
+struct harness_ops runtime_node_ops(struct cluster *c)
+{
+	struct harness_ops ops = {
+		.ctx = c,
+		.deliver = runtime_deliver,
+		.status_changed = runtime_status_changed,
+		.now_us = runtime_now_us,
+		.lock = runtime_lock,
+		.unlock = runtime_unlock,
+	};
+
+	return ops;
 }
 
 /* The index of the first tick deadline strictly after `now`. */
@@ -126,6 +133,7 @@ static int64_t next_deadline(const struct rnode *rn)
 
 static void handle_mail(struct rnode *rn, struct mail *batch)
 {
+	struct raft_state *raft = &rn->c->h.node[rn->id].raft;
 	int64_t now = clock_now_us();
 	int64_t since;
 	int n;
@@ -137,7 +145,7 @@ static void handle_mail(struct rnode *rn, struct mail *batch)
 				? batch[i].ready_us
 				: batch[i].enqueued_us;
 		lathist_add(&rn->mail_wait, clock_now_us() - since);
-		raft_step(&rn->raft, &batch[i].msg);
+		raft_step(raft, &batch[i].msg);
 	}
 }
 
@@ -147,6 +155,7 @@ static void handle_mail(struct rnode *rn, struct mail *batch)
 static void handle_tick(struct rnode *rn)
 {
 	struct cluster *c = rn->c;
+	struct harness_node *hn = &c->h.node[rn->id];
 	uint64_t now_tick;
 	int64_t now;
 
@@ -159,15 +168,15 @@ static void handle_tick(struct rnode *rn)
 	now_tick = tick_after(c, now) - 1;
 	if (now_tick > c->o->ticks)
 		now_tick = c->o->ticks;
-	rn->tick = now_tick;
-	raft_tick(&rn->raft);
+	hn->tick = now_tick;
+	raft_tick(&hn->raft);
 	rn->next_tick = now_tick + 1;
 }
 
 /* One turn of the node thread, node lock held. */
 static void node_turn(struct rnode *rn, struct mail *batch)
 {
-	if (rn->status != NODE_UP)
+	if (rn->c->h.node[rn->id].status != NODE_UP)
 		return; /* paused or crashed after the wake-up */
 	if (rn->resync) {
 		rn->next_tick = tick_after(rn->c, clock_now_us());
@@ -185,7 +194,7 @@ static void gate_wait(struct cluster *c)
 	pthread_mutex_unlock(&c->gate_mu);
 }
 
-void *node_main(void *arg)
+void *runtime_node_main(void *arg)
 {
 	struct rnode *rn = arg;
 	struct mail batch[NODE_BATCH];

@@ -1,18 +1,13 @@
 /* eventq.c - see eventq.h. */
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "eventq.h"
 
 void eventq_init(struct eventq *q)
 {
-	q->heap = NULL;
-	q->len = 0;
-	q->slab = NULL;
-	q->free_slots = NULL;
-	q->free_len = 0;
-	q->cap = 0;
-	q->next_seq = 0;
+	memset(q, 0, sizeof(*q)); /* empty; grows on the first push */
 }
 
 void eventq_free(struct eventq *q)

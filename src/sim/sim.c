@@ -1,4 +1,24 @@
-/* sim.c - see sim.h. */
+/* sim.c - the simulator: a driver of the harness (src/harness/harness.h)
+ * in virtual time, on one thread. See sim.h.
+ *
+ * What this driver supplies, and the harness does not: how time passes
+ * (ticks come round node by node, messages wait in one event queue), how a
+ * message is delivered (after a drawn latency), and how a node is frozen
+ * (its mail waits in a small array until it resumes).
+ *
+ * A message's path, from the sender's transport to the receiver's
+ * raft_step:
+ *   1. the core calls its transport, the harness's node_send (harness.c):
+ *      partition? then the message's fate, drawn from the simulator's one
+ *      generator (faults_message: lost, doubled, delayed);
+ *   2. each surviving copy comes to sim_deliver below, which draws its
+ *      latency (--latency-ms, plus the fate's delay, plus --disk-ms for
+ *      vote traffic) and pushes it into the event queue (eventq.c);
+ *   3. sim_run_until pops it at its virtual time and calls arrive(): a
+ *      crashed receiver loses it, a paused one keeps it in its mailbox
+ *      until the harness resumes it (status_changed), an up one gets
+ *      raft_step at once.
+ */
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,25 +26,18 @@
 #include "eventq.h"
 #include "sim.h"
 
-struct sim_node {
-	struct sim *sim;
-	int id;
-	struct raft_state state;
-	struct raft_durable durable; /* kept across a crash */
-	uint64_t restarts;
-	/* A paused node's mailbox: messages wait here until it resumes. */
-	struct raft_message *mailbox;
-	unsigned mailbox_len;
+/* A paused node's mailbox: messages wait here until it resumes. */
+struct sim_mailbox {
+	struct raft_message *mail;
+	unsigned len;
 };
 
 struct sim {
 	struct raftsim_options opt;
-	struct monitor *mon;
-	struct faults faults;
+	struct harness h;
 	struct eventq queue;
 	struct raft_rng rng; /* latencies and message fates */
 	int64_t now;
-	uint64_t tick;       /* the last tick begun (by node 0) */
 	int64_t tick_us;
 	int64_t end_us;      /* the last node's last tick */
 	/* Nodes' clocks are not aligned: node i ticks i/n of a tick after
@@ -32,9 +45,7 @@ struct sim {
 	 * order, so they need no queue. */
 	int next_node;       /* the next node to tick */
 	int64_t next_tick_at;
-	void (*listener)(void *ctx, const struct wev *ev);
-	void *listener_ctx;
-	struct sim_node nodes[];
+	struct sim_mailbox mailbox[];
 };
 
 /* How long after node 0 node i ticks. */
@@ -43,96 +54,103 @@ static int64_t phase_of(const struct sim *s, int i)
 	return s->tick_us * i / s->opt.nodes;
 }
 
-static void publish(struct sim *s, const struct wev *ev)
+static int64_t sim_now_us(void *ctx)
 {
-	if (s->mon != NULL)
-		monitor_event(s->mon, ev);
-	if (s->listener != NULL)
-		s->listener(s->listener_ctx, ev);
+	const struct sim *s = ctx;
+
+	return s->now;
 }
 
-static void on_raft_event(void *ctx, const struct raft_event *ev)
+/* The harness's send path hands each copy of a message here. */
+static int sim_deliver(void *ctx, const struct raft_message *msg,
+		       uint64_t extra_us)
 {
-	struct sim_node *n = ctx;
-	struct wev w;
-
-	if (n->sim->mon == NULL && n->sim->listener == NULL)
-		return;
-	w = wev_from_raft(ev, n->sim->now, n->sim->tick);
-	publish(n->sim, &w);
-}
-
-static int on_send(void *ctx, const struct raft_message *msg)
-{
-	struct sim_node *n = ctx;
-	struct sim *s = n->sim;
+	struct sim *s = ctx;
 	struct sim_event ev;
-	struct msg_fate fate;
-	int64_t latency;
-	int i;
+	int64_t latency = (int64_t)s->opt.latency_us.min;
 
-	if (!faults_connected(&s->faults, msg->from, msg->to))
-		return -1;
-	fate = faults_message(&s->opt, &s->rng);
-	for (i = 0; i < fate.copies; i++) {
-		latency = (int64_t)s->opt.latency_us.min;
-		if (s->opt.latency_us.max > s->opt.latency_us.min)
-			latency = (int64_t)raft_rng_range(
-				&s->rng, s->opt.latency_us.min,
-				s->opt.latency_us.max);
-		latency += (int64_t)fate.extra_us[i];
-		if (msg->type == RAFT_MSG_REQUEST_VOTE_REPLY ||
-		    (msg->type == RAFT_MSG_REQUEST_VOTE && !s->opt.disk_parallel))
-			latency += s->opt.disk_us; /* persisted before it leaves */
-		ev.at = s->now + latency;
-		ev.msg = *msg;
-		if (eventq_push(&s->queue, &ev) != 0)
-			return -1;
-	}
-	return fate.copies > 0 ? 0 : -1;
+	if (s->opt.latency_us.max > s->opt.latency_us.min)
+		latency = (int64_t)raft_rng_range(&s->rng, s->opt.latency_us.min,
+						  s->opt.latency_us.max);
+	latency += (int64_t)extra_us;
+	if (msg->type == RAFT_MSG_REQUEST_VOTE_REPLY ||
+	    (msg->type == RAFT_MSG_REQUEST_VOTE && !s->opt.disk_parallel))
+		latency += s->opt.disk_us; /* persisted before it leaves */
+	ev.at = s->now + latency;
+	ev.msg = *msg;
+	return eventq_push(&s->queue, &ev);
 }
 
-static int node_start(struct sim *s, struct sim_node *n,
-		      const struct raft_durable *durable)
+/* A message's arrival, at its virtual time. */
+static void arrive(struct sim *s, const struct raft_message *m)
 {
-	struct raft_config cfg;
-	struct raft_transport t = {on_send, n};
-	struct raft_event_sink e = {on_raft_event, n};
-	struct raft_stats kept = n->state.stats;
-	int rv;
+	struct harness_node *n = &s->h.node[m->to];
+	struct sim_mailbox *mb = &s->mailbox[m->to];
 
-	options_node_config(&s->opt, n->id, n->restarts, &cfg);
-	rv = raft_init(&n->state, &cfg, durable, t, e);
-	/* Counters are for the summary only; keep them across restarts. */
-	if (rv == RAFT_OK && durable != NULL)
-		n->state.stats = kept;
-	return rv;
+	switch (n->status) {
+	case NODE_CRASHED:
+		return;
+	case NODE_PAUSED:
+		if (mb->len < s->opt.mailbox) /* else it is lost */
+			mb->mail[mb->len++] = *m;
+		return;
+	case NODE_UP:
+		raft_step(&n->raft, m);
+		return;
+	}
+}
+
+static void sim_status_changed(void *ctx, int node, enum node_status status)
+{
+	struct sim *s = ctx;
+	struct sim_mailbox *mb = &s->mailbox[node];
+	unsigned i;
+
+	switch (status) {
+	case NODE_PAUSED:
+		break; /* arrive() keeps its mail from now on */
+	case NODE_UP:
+		/* It goes on from now: what waited is handled at once, in
+		 * arrival order; the ticks it missed are not replayed. */
+		for (i = 0; i < mb->len; i++)
+			raft_step(&s->h.node[node].raft, &mb->mail[i]);
+		mb->len = 0;
+		break;
+	case NODE_CRASHED:
+		mb->len = 0;
+		break;
+	}
 }
 
 struct sim *sim_new(const struct raftsim_options *o, struct monitor *mon)
 {
+	struct harness_ops ops = {
+		.deliver = sim_deliver,
+		.status_changed = sim_status_changed,
+		.now_us = sim_now_us,
+	};
 	struct sim *s;
 	int i;
 
-	s = calloc(1, sizeof(*s) + (size_t)o->nodes * sizeof(s->nodes[0]));
+	s = calloc(1, sizeof(*s) + (size_t)o->nodes * sizeof(s->mailbox[0]));
 	if (s == NULL)
-		goto err;
+		return NULL;
 	s->opt = *o;
-	s->mon = mon;
+	ops.ctx = s;
+	eventq_init(&s->queue);
+	if (harness_init(&s->h, &s->opt, &ops, mon) != 0)
+		goto err;
 	s->tick_us = (int64_t)o->tick_us;
 	s->end_us = (int64_t)o->ticks * s->tick_us + phase_of(s, o->nodes - 1);
-	faults_init(&s->faults, &s->opt, o->seed);
-	eventq_init(&s->queue);
 	raft_rng_seed(&s->rng, raft_rng_derive(o->seed, 0x5e4d));
+	harness_share_fate_rng(&s->h, &s->rng);
 	for (i = 0; i < o->nodes; i++) {
-		struct sim_node *n = &s->nodes[i];
-
-		n->sim = s;
-		n->id = i;
-		n->mailbox = calloc(o->mailbox, sizeof(*n->mailbox));
-		if (n->mailbox == NULL || node_start(s, n, NULL) != RAFT_OK)
+		s->mailbox[i].mail = calloc(o->mailbox, sizeof(struct raft_message));
+		if (s->mailbox[i].mail == NULL)
 			goto err;
 	}
+	if (harness_boot(&s->h) != RAFT_OK)
+		goto err;
 	s->next_node = 0;
 	s->next_tick_at = s->tick_us; /* tick 1 */
 	return s;
@@ -148,143 +166,32 @@ void sim_free(struct sim *s)
 	if (s == NULL)
 		return;
 	for (i = 0; i < s->opt.nodes; i++)
-		free(s->nodes[i].mailbox);
+		free(s->mailbox[i].mail);
+	harness_close(&s->h);
 	eventq_free(&s->queue);
 	free(s);
-}
-
-static void fault_event(struct sim *s, enum wev_type type, int node)
-{
-	struct wev w;
-
-	memset(&w, 0, sizeof(w));
-	w.type = type;
-	w.us = s->now;
-	w.tick = s->tick;
-	w.node = node;
-	w.group_of = s->faults.group_of;
-	publish(s, &w);
-}
-
-static void deliver(struct sim *s, const struct raft_message *m)
-{
-	struct sim_node *n = &s->nodes[m->to];
-
-	switch (s->faults.status[m->to]) {
-	case NODE_CRASHED:
-		return;
-	case NODE_PAUSED:
-		if (n->mailbox_len < s->opt.mailbox) /* else it is lost */
-			n->mailbox[n->mailbox_len++] = *m;
-		return;
-	case NODE_UP:
-		raft_step(&n->state, m);
-		return;
-	}
-}
-
-/* What a crash loses: everything but the durable term and vote. */
-static void crash_node(struct sim *s, int id)
-{
-	struct sim_node *n = &s->nodes[id];
-
-	n->durable = raft_durable_of(&n->state);
-	n->mailbox_len = 0;
-	fault_event(s, WEV_CRASH, id);
-}
-
-void sim_crash(struct sim *s, int id)
-{
-	s->faults.status[id] = NODE_CRASHED;
-	s->faults.until[id] = UINT64_MAX; /* only sim_restart revives it */
-	crash_node(s, id);
-}
-
-void sim_restart(struct sim *s, int id)
-{
-	struct sim_node *n = &s->nodes[id];
-	int rv;
-
-	s->faults.status[id] = NODE_UP;
-	n->restarts++;
-	fault_event(s, WEV_RESTART, id);
-	rv = node_start(s, n, &n->durable);
-	assert(rv == RAFT_OK); /* the same configuration started before */
-	(void)rv;
-}
-
-static void apply_action(struct sim *s, const struct fault_action *a)
-{
-	struct sim_node *n;
-	unsigned i;
-
-	switch (a->type) {
-	case FAULT_PAUSE:
-		fault_event(s, WEV_PAUSE, a->node);
-		break;
-	case FAULT_RESUME:
-		fault_event(s, WEV_RESUME, a->node);
-		n = &s->nodes[a->node];
-		/* It goes on from now: what waited is handled at once, in
-		 * arrival order; the ticks it missed are not replayed. */
-		for (i = 0; i < n->mailbox_len; i++)
-			raft_step(&n->state, &n->mailbox[i]);
-		n->mailbox_len = 0;
-		break;
-	case FAULT_CRASH:
-		crash_node(s, a->node);
-		break;
-	case FAULT_RESTART:
-		sim_restart(s, a->node);
-		break;
-	case FAULT_PARTITION:
-		fault_event(s, WEV_PARTITION, -1);
-		break;
-	case FAULT_HEAL:
-		fault_event(s, WEV_HEAL, -1);
-		break;
-	}
-}
-
-int sim_leader(const struct sim *s)
-{
-	int leader = RAFT_NONE;
-	int i;
-
-	for (i = 0; i < s->opt.nodes; i++) {
-		const struct raft_state *r = &s->nodes[i].state;
-
-		if (s->faults.status[i] == NODE_UP && r->role == RAFT_LEADER &&
-		    (leader == RAFT_NONE ||
-		     r->current_term > s->nodes[leader].state.current_term))
-			leader = i;
-	}
-	return leader;
 }
 
 /* One node's tick. Node 0's also begins the tick for the whole cluster:
  * the fault schedule moves on first. */
 static void process_tick(struct sim *s)
 {
-	struct fault_action actions[FAULT_MAX_ACTIONS];
-	int node = s->next_node;
-	int count;
+	struct harness_node *n = &s->h.node[s->next_node];
 	int i;
 
-	if (node == 0) {
-		s->tick++;
-		count = faults_advance(&s->faults, s->tick, sim_leader(s),
-				       actions);
-		for (i = 0; i < count; i++)
-			apply_action(s, &actions[i]);
+	if (s->next_node == 0) {
+		/* Every node's events carry the cluster's tick. */
+		for (i = 0; i < s->opt.nodes; i++)
+			s->h.node[i].tick = s->h.tick + 1;
+		harness_advance(&s->h, s->h.tick + 1);
 	}
-	if (s->faults.status[node] == NODE_UP)
-		raft_tick(&s->nodes[node].state);
-	s->next_node = (node + 1) % s->opt.nodes;
-	if (s->next_node == 0 && s->tick >= s->opt.ticks)
+	if (n->status == NODE_UP)
+		raft_tick(&n->raft);
+	s->next_node = (s->next_node + 1) % s->opt.nodes;
+	if (s->next_node == 0 && s->h.tick >= s->opt.ticks)
 		s->next_tick_at = INT64_MAX; /* the run is over */
 	else
-		s->next_tick_at = (int64_t)(s->tick + (s->next_node == 0)) *
+		s->next_tick_at = (int64_t)(s->h.tick + (s->next_node == 0)) *
 					  s->tick_us +
 				  phase_of(s, s->next_node);
 }
@@ -310,7 +217,7 @@ void sim_run_until(struct sim *s, int64_t until_us)
 			break;
 		eventq_pop(&s->queue, &ev);
 		s->now = ev.at;
-		deliver(s, &ev.msg);
+		arrive(s, &ev.msg);
 	}
 	if (s->now < until_us)
 		s->now = until_us;
@@ -328,7 +235,7 @@ int64_t sim_now(const struct sim *s)
 
 uint64_t sim_tick(const struct sim *s)
 {
-	return s->tick;
+	return s->h.tick;
 }
 
 int64_t sim_end_us(const struct sim *s)
@@ -336,61 +243,58 @@ int64_t sim_end_us(const struct sim *s)
 	return s->end_us;
 }
 
+struct harness *sim_harness(struct sim *s)
+{
+	return &s->h;
+}
+
 const struct raft_state *sim_node(const struct sim *s, int id)
 {
-	return &s->nodes[id].state;
+	return &s->h.node[id].raft;
 }
 
 enum node_status sim_status(const struct sim *s, int id)
 {
-	return s->faults.status[id];
+	return s->h.node[id].status;
 }
 
-void sim_set_listener(struct sim *s,
-		      void (*fn)(void *ctx, const struct wev *ev), void *ctx)
+int sim_leader(struct sim *s)
 {
-	s->listener = fn;
-	s->listener_ctx = ctx;
+	return harness_leader(&s->h);
 }
 
-void sim_summaries(const struct sim *s, struct node_summary *out)
+void sim_crash(struct sim *s, int id)
 {
-	int i;
+	harness_crash(&s->h, id);
+}
 
-	for (i = 0; i < s->opt.nodes; i++) {
-		const struct raft_state *r = &s->nodes[i].state;
+void sim_restart(struct sim *s, int id)
+{
+	harness_restart(&s->h, id);
+}
 
-		out[i].role = r->role;
-		out[i].term = r->current_term;
-		out[i].timeout_resets = r->stats.timeout_resets;
-		out[i].elections_started = r->stats.elections_started;
-		out[i].up = s->faults.status[i] == NODE_UP;
-	}
+void sim_partition(struct sim *s, const uint8_t *group_of)
+{
+	harness_partition(&s->h, group_of);
+}
+
+void sim_set_tap(struct sim *s, const struct harness_tap *tap)
+{
+	static const struct harness_tap none = {NULL, NULL};
+
+	s->h.tap = tap != NULL ? *tap : none;
 }
 
 void sim_set_log_tail(struct sim *s, int id, uint64_t last_index,
 		      uint64_t last_term)
 {
-	raft_set_log_tail(&s->nodes[id].state, last_index, last_term);
+	raft_set_log_tail(&s->h.node[id].raft, last_index, last_term);
 }
 
 void sim_campaign(struct sim *s, int id)
 {
-	if (s->faults.status[id] == NODE_UP &&
-	    s->nodes[id].state.role != RAFT_LEADER)
-		raft_start_election(&s->nodes[id].state);
-}
+	struct harness_node *n = &s->h.node[id];
 
-void sim_partition(struct sim *s, const uint8_t *group_of)
-{
-	if (group_of == NULL) {
-		s->faults.partitioned = false;
-		memset(s->faults.group_of, 0, sizeof(s->faults.group_of));
-		fault_event(s, WEV_HEAL, -1);
-		return;
-	}
-	memcpy(s->faults.group_of, group_of, (size_t)s->opt.nodes);
-	s->faults.partitioned = true;
-	s->faults.partition_until = UINT64_MAX;
-	fault_event(s, WEV_PARTITION, -1);
+	if (n->status == NODE_UP && n->raft.role != RAFT_LEADER)
+		raft_start_election(&n->raft);
 }

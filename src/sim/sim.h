@@ -1,6 +1,8 @@
-/* sim.h - the deterministic simulator: the same core, the same fault model
- * and the same monitor as the threaded runtime, driven by one thread in
- * virtual time. A run is a pure function of its options and seed.
+/* sim.h - the deterministic simulator: the same core and the same harness
+ * (lifecycle, send path, fault model, monitor) as the threaded runtime,
+ * driven by one thread in virtual time. A run is a pure function of its
+ * options and seed. sim.c's top comment follows a message from the
+ * sender's transport to the receiver's raft_step.
  *
  * Every node ticks at k * tick_ms (virtual). A message leaves at the time
  * its sender handled something, and arrives after a latency drawn from
@@ -14,8 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "harness/faults.h"
-#include "harness/monitor.h"
+#include "harness/harness.h"
 #include "cli/options.h"
 #include "raft.h"
 
@@ -40,7 +41,9 @@ int64_t sim_end_us(const struct sim *s);
 const struct raft_state *sim_node(const struct sim *s, int id);
 enum node_status sim_status(const struct sim *s, int id);
 /* The up node that is leader of the highest term, or RAFT_NONE. */
-int sim_leader(const struct sim *s);
+int sim_leader(struct sim *s);
+/* The harness it drives, for what both worlds do alike (the verdict). */
+struct harness *sim_harness(struct sim *s);
 
 /* Crashes a node now, outside the fault schedule (failover); it restarts
  * only through sim_restart. */
@@ -59,12 +62,8 @@ void sim_campaign(struct sim *s, int id);
 void sim_set_log_tail(struct sim *s, int id, uint64_t last_index,
 		      uint64_t last_term);
 
-/* Called for every event after the monitor (NULL to stop). */
-void sim_set_listener(struct sim *s,
-		      void (*fn)(void *ctx, const struct wev *ev), void *ctx);
-
-/* Fills one summary per node for monitor_verdict. */
-void sim_summaries(const struct sim *s, struct node_summary *out);
+/* Shows every later event to `tap` after the monitor (NULL to stop). */
+void sim_set_tap(struct sim *s, const struct harness_tap *tap);
 
 /* `raftsim --sim`: runs the cluster, prints, returns the exit code. */
 int sim_main(const struct raftsim_options *o, FILE *out, FILE *err);

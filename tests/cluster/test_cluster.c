@@ -18,103 +18,104 @@
 #include <stdlib.h>
 
 #include "cli/options.h"
+#include "recorder.h"
 #include "runtime/runtime.h"
 #include "testhelp.h"
 #include "testrun.h"
 
 #define REC_MAX 65536
 
-/* What the tap keeps of one event. */
-struct rec_ev {
-	enum wev_type type;
-	int64_t us;
-	int node;
-	uint64_t term;
-	enum raft_role role;
-	int peer;
+/* One test's cluster: its options, its figures and its events. */
+struct fixture {
+	struct raftsim_options opts;
+	struct runtime_result result;
+	struct recorder rec;
 };
 
-static struct {
-	struct rec_ev ev[REC_MAX];
-	int n;
-	int overflow;
-} rec;
-
-static struct runtime_result result; /* large: not on the stack */
-static struct raftsim_options opts;
-
-/* Called under the runtime's monitor lock: only copies. */
-static void rec_event(void *ctx, const struct wev *w)
+static int64_t ticks_us(const struct fixture *f, uint64_t ticks)
 {
-	struct rec_ev *e;
-
-	(void)ctx;
-	if (rec.n == REC_MAX) {
-		rec.overflow = 1;
-		return;
-	}
-	e = &rec.ev[rec.n++];
-	e->type = w->type;
-	e->us = w->us;
-	e->node = w->node;
-	e->term = w->term;
-	e->role = w->role;
-	e->peer = w->peer;
+	return (int64_t)ticks * (int64_t)f->opts.tick_us;
 }
 
-static int64_t ticks_us(uint64_t ticks)
+static void configure(struct fixture *f, int nodes, uint64_t ticks,
+		      uint64_t seed)
 {
-	return (int64_t)ticks * (int64_t)opts.tick_us;
+	options_default(&f->opts);
+	f->opts.nodes = nodes;
+	f->opts.ticks = ticks;
+	f->opts.tick_us = (uint64_t)test_tick_ms() * 1000;
+	f->opts.seed = seed;
+	f->opts.seed_given = true;
+	f->opts.quiet = true;
 }
 
-static void setup(int nodes, uint64_t ticks, uint64_t seed)
+/* Runs one test body on a fresh fixture, and frees it however it ends. */
+static void with_fixture(void (*body)(struct fixture *f))
 {
-	options_default(&opts);
-	opts.nodes = nodes;
-	opts.ticks = ticks;
-	opts.tick_us = (uint64_t)test_tick_ms() * 1000;
-	opts.seed = seed;
-	opts.seed_given = true;
-	opts.quiet = true;
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	REQUIRE(f != NULL);
+	if (recorder_init(&f->rec, REC_MAX) == 0)
+		body(f);
+	else
+		CHECK(!"out of memory");
+	recorder_free(&f->rec);
+	free(f);
 }
 
-static void pause_at(int who, uint64_t tick, uint64_t len)
+static void pause_at(struct fixture *f, int who, uint64_t tick, uint64_t len)
 {
-	struct fault_window *w = &opts.pauses[opts.pause_count++];
+	struct fault_window *w = &f->opts.pauses[f->opts.pause_count++];
 
 	w->who = who;
 	w->tick = tick;
 	w->len = len;
 }
 
-static void dump(FILE *f, const char *what)
+static void dump(FILE *file, const char *what)
 {
 	char buf[4096];
 	size_t n;
 
-	rewind(f);
+	rewind(file);
 	fprintf(stderr, "    --- %s:\n", what);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+	while ((n = fread(buf, 1, sizeof(buf), file)) > 0)
 		fwrite(buf, 1, n, stderr);
 }
 
-/* Runs the cluster; on a failed check later, the output is shown. */
-static int run(void)
+/* Election safety as the tap saw it: no two nodes became leader of one
+ * term. A second look beside the checker's count, on the raw events. */
+static int two_leaders_in_a_term(const struct recorder *rec)
 {
-	struct runtime_tap tap = {rec_event, NULL};
+	int i, j;
+
+	for (i = 0; (i = recorder_find_role(rec, i, -1, RAFT_LEADER, -1)) >= 0;
+	     i++)
+		for (j = 0; (j = recorder_find_role(rec, j, -1, RAFT_LEADER,
+						    rec->ev[i].node)) >= 0 &&
+			    j < i;
+		     j++)
+			if (rec->ev[j].term == rec->ev[i].term)
+				return 1;
+	return 0;
+}
+
+/* Runs the cluster; on a failed check later, the output is shown. */
+static int run(struct fixture *f)
+{
+	struct harness_tap tap = recorder_tap(&f->rec);
 	FILE *out = tmpfile();
 	FILE *err = tmpfile();
 	int failures = test_failures;
 	int code = -1;
 
-	rec.n = 0;
-	rec.overflow = 0;
+	recorder_clear(&f->rec);
 	if (out == NULL || err == NULL)
 		goto done;
-	code = runtime_run_with(&opts, out, err, &tap, &result);
-	CHECK(!rec.overflow);
-	CHECK_EQ(result.violations, 0);
-	CHECK_EQ(result.live_violations, 0);
+	code = runtime_run_with(&f->opts, out, err, &tap, &f->result);
+	CHECK(!f->rec.overflow);
+	CHECK_EQ(f->result.violations, 0);
+	CHECK(!two_leaders_in_a_term(&f->rec));
 	if (code != EXIT_PASS || test_failures != failures) {
 		dump(out, "stdout");
 		dump(err, "stderr");
@@ -127,38 +128,13 @@ done:
 	return code;
 }
 
-/* The first event of `type` from `node` (or any node if -1) at or after
- * index `from`, or -1. */
-static int find(int from, enum wev_type type, int node)
-{
-	int i;
-
-	for (i = from < 0 ? 0 : from; i < rec.n; i++)
-		if (rec.ev[i].type == type &&
-		    (node < 0 || rec.ev[i].node == node))
-			return i;
-	return -1;
-}
-
-static int find_role(int from, int node, enum raft_role role, int not_node)
-{
-	int i = from;
-
-	while ((i = find(i, WEV_ROLE, node)) >= 0) {
-		if (rec.ev[i].role == role && rec.ev[i].node != not_node)
-			return i;
-		i++;
-	}
-	return -1;
-}
-
-static int the_leader(void)
+static int the_leader(const struct fixture *f)
 {
 	int leader = -1;
 	int i;
 
-	for (i = 0; i < result.nodes; i++) {
-		if (result.node[i].role != RAFT_LEADER)
+	for (i = 0; i < f->result.nodes; i++) {
+		if (f->result.node[i].role != RAFT_LEADER)
 			continue;
 		CHECK(leader == -1); /* exactly one */
 		leader = i;
@@ -166,7 +142,7 @@ static int the_leader(void)
 	return leader;
 }
 
-static void steady_three_nodes(void)
+static void steady_three_nodes_on(struct fixture *f)
 {
 	const struct runtime_node_result *l;
 	uint64_t rounds;
@@ -174,30 +150,32 @@ static void steady_three_nodes(void)
 	int leader;
 	int hb;
 	int i;
-	int f;
+	int fo;
 
-	setup(3, 100, 1);
-	REQUIRE(run() == EXIT_PASS);
-	CHECK_EQ(result.spurious_elections, 0);
-	CHECK_EQ(result.live_spurious, 0);
-	CHECK_EQ(result.leaders_elected, 1);
-	leader = the_leader();
+	configure(f, 3, 100, 1);
+	REQUIRE(run(f) == EXIT_PASS);
+	CHECK_EQ(f->result.spurious_elections, 0);
+	/* The checker counted the elections the nodes started. */
+	CHECK_EQ(f->result.elections,
+		 recorder_count(&f->rec, WEV_ELECTION, -1));
+	CHECK_EQ(f->result.leaders_elected, 1);
+	leader = the_leader(f);
 	REQUIRE(leader >= 0);
-	l = &result.node[leader];
+	l = &f->result.node[leader];
 	for (i = 0; i < 3; i++)
-		CHECK_EQ(result.node[i].term, l->term);
+		CHECK_EQ(f->result.node[i].term, l->term);
 	/* The term stays the same once the leader is elected. */
-	elected = find_role(0, leader, RAFT_LEADER, -1);
+	elected = recorder_find_role(&f->rec, 0, leader, RAFT_LEADER, -1);
 	REQUIRE(elected >= 0);
-	CHECK_EQ(rec.ev[elected].term, l->term);
+	CHECK_EQ(f->rec.ev[elected].term, l->term);
 	/* (A follower may adopt the leader's term after the election.) */
-	for (i = elected; (i = find(i, WEV_TERM, -1)) >= 0; i++)
-		CHECK_EQ(rec.ev[i].term, l->term);
-	CHECK_EQ(find(elected, WEV_ELECTION, -1), -1);
+	for (i = elected; (i = recorder_find(&f->rec, i, WEV_TERM, -1)) >= 0; i++)
+		CHECK_EQ(f->rec.ev[i].term, l->term);
+	CHECK_EQ(recorder_find(&f->rec, elected, WEV_ELECTION, -1), -1);
 	/* A round every heartbeat interval from the election to the end. */
 	rounds = l->stats.heartbeat_rounds;
-	CHECK(rounds * 3 + 9 >= (uint64_t)(ticks_us(100) - rec.ev[elected].us) /
-					(uint64_t)ticks_us(1));
+	CHECK(rounds * 3 + 9 >= (uint64_t)(ticks_us(f, 100) - f->rec.ev[elected].us) /
+					(uint64_t)ticks_us(f, 1));
 	/* Every follower accepted every round and reset its timer at each
 	 * one: its resets are its heartbeats plus the vote it gave. The last
 	 * rounds may be undelivered: mailbox_stop ends the node threads with
@@ -205,73 +183,75 @@ static void steady_three_nodes(void)
 	 * follower a round or two behind the leader when that happens. Hence
 	 * three rounds of slack, out of about 30 in the run: a follower that
 	 * loses or ignores heartbeats along the way still fails. */
-	for (f = 0; f < 3; f++) {
-		const struct raft_stats *s = &result.node[f].stats;
+	for (fo = 0; fo < 3; fo++) {
+		const struct raft_stats *s = &f->result.node[fo].stats;
 
-		if (f == leader)
+		if (fo == leader)
 			continue;
 		CHECK(s->heartbeats_received <= rounds);
 		CHECK(s->heartbeats_received + 3 >= rounds);
 		CHECK_EQ(s->timeout_resets,
 			 s->heartbeats_received + s->votes_granted);
-		for (hb = 0, i = 0; (i = find(i, WEV_HEARTBEAT, f)) >= 0; i++) {
-			CHECK_EQ(rec.ev[i].peer, leader);
+		for (hb = 0, i = 0;
+		     (i = recorder_find(&f->rec, i, WEV_HEARTBEAT, fo)) >= 0;
+		     i++) {
+			CHECK_EQ(f->rec.ev[i].peer, leader);
 			hb++;
 		}
 		CHECK_EQ(hb, s->heartbeats_received);
 	}
 }
 
-static void frozen_leader_is_replaced(void)
+static void frozen_leader_is_replaced_on(struct fixture *f)
 {
 	const uint64_t emin = 10, emax = 20, hb = 3;
 	int paused, elected, resumed, down, before;
 	int p;
 
-	setup(3, 170, 2);
-	pause_at(WHO_LEADER, 40, 100);
-	REQUIRE(run() == EXIT_PASS);
-	paused = find(0, WEV_PAUSE, -1);
+	configure(f, 3, 170, 2);
+	pause_at(f, WHO_LEADER, 40, 100);
+	REQUIRE(run(f) == EXIT_PASS);
+	paused = recorder_find(&f->rec, 0, WEV_PAUSE, -1);
 	REQUIRE(paused >= 0); /* a leader existed at tick 40 */
-	p = rec.ev[paused].node;
+	p = f->rec.ev[paused].node;
 	/* It was the leader: its last role change before the pause. */
 	for (before = -1, elected = 0;
-	     (elected = find(elected, WEV_ROLE, p)) >= 0 && elected < paused;
+	     (elected = recorder_find(&f->rec, elected, WEV_ROLE, p)) >= 0 && elected < paused;
 	     elected++)
 		before = elected;
 	REQUIRE(before >= 0);
-	CHECK(rec.ev[before].role == RAFT_LEADER);
+	CHECK(f->rec.ev[before].role == RAFT_LEADER);
 	/* Another node takes over at a higher term: not before the followers'
 	 * timers could run out, and within the election window (a timeout,
 	 * plus two more rounds in case of split votes between the two). */
-	elected = find_role(paused, -1, RAFT_LEADER, p);
+	elected = recorder_find_role(&f->rec, paused, -1, RAFT_LEADER, p);
 	REQUIRE(elected >= 0);
-	CHECK(rec.ev[elected].term > rec.ev[before].term);
-	CHECK(rec.ev[elected].us - rec.ev[paused].us >=
-	      ticks_us(emin - hb - 1));
-	CHECK(rec.ev[elected].us - rec.ev[paused].us <=
-	      ticks_us(3 * emax + hb));
+	CHECK(f->rec.ev[elected].term > f->rec.ev[before].term);
+	CHECK(f->rec.ev[elected].us - f->rec.ev[paused].us >=
+	      ticks_us(f, emin - hb - 1));
+	CHECK(f->rec.ev[elected].us - f->rec.ev[paused].us <=
+	      ticks_us(f, 3 * emax + hb));
 	/* Nothing from the frozen node while frozen. */
-	resumed = find(paused, WEV_RESUME, p);
+	resumed = recorder_find(&f->rec, paused, WEV_RESUME, p);
 	REQUIRE(resumed >= 0);
-	CHECK(find(paused + 1, WEV_ROLE, p) == -1 ||
-	      find(paused + 1, WEV_ROLE, p) > resumed);
-	CHECK(find(paused + 1, WEV_ROUND, p) == -1 ||
-	      find(paused + 1, WEV_ROUND, p) > resumed);
+	CHECK(recorder_find(&f->rec, paused + 1, WEV_ROLE, p) == -1 ||
+	      recorder_find(&f->rec, paused + 1, WEV_ROLE, p) > resumed);
+	CHECK(recorder_find(&f->rec, paused + 1, WEV_ROUND, p) == -1 ||
+	      recorder_find(&f->rec, paused + 1, WEV_ROUND, p) > resumed);
 	/* Back, it steps down within about one heartbeat interval: on the
 	 * new leader's heartbeats queued while it was frozen, or on the next
 	 * one (hb ticks), or on a follower's reply to its own heartbeat. The
 	 * bound is 2 * hb + 2 ticks: one interval, plus one more and 2 ticks
 	 * because on a loaded machine (or under TSAN) the resumed thread and
 	 * the new leader's thread may each be scheduled late. */
-	down = find_role(resumed, p, RAFT_FOLLOWER, -1);
+	down = recorder_find_role(&f->rec, resumed, p, RAFT_FOLLOWER, -1);
 	REQUIRE(down >= 0);
-	CHECK(rec.ev[down].term >= rec.ev[elected].term);
-	CHECK(rec.ev[down].us - rec.ev[resumed].us <= ticks_us(2 * hb + 2));
-	CHECK(result.node[p].role == RAFT_FOLLOWER);
+	CHECK(f->rec.ev[down].term >= f->rec.ev[elected].term);
+	CHECK(f->rec.ev[down].us - f->rec.ev[resumed].us <= ticks_us(f, 2 * hb + 2));
+	CHECK(f->result.node[p].role == RAFT_FOLLOWER);
 }
 
-static void four_of_seven_keep_a_leader(void)
+static void four_of_seven_keep_a_leader_on(struct fixture *f)
 {
 	uint64_t term[7] = {0};
 	enum raft_role role[7] = {RAFT_FOLLOWER};
@@ -282,15 +262,15 @@ static void four_of_seven_keep_a_leader(void)
 
 	/* 0, 1 and 2 freeze at once: the leader among them or not, 3-6 must
 	 * have a leader before the three come back. */
-	setup(7, 240, 3);
-	pause_at(0, 30, 150);
-	pause_at(1, 30, 150);
-	pause_at(2, 30, 150);
-	REQUIRE(run() == EXIT_PASS);
-	resumed = find(0, WEV_RESUME, -1);
+	configure(f, 7, 240, 3);
+	pause_at(f, 0, 30, 150);
+	pause_at(f, 1, 30, 150);
+	pause_at(f, 2, 30, 150);
+	REQUIRE(run(f) == EXIT_PASS);
+	resumed = recorder_find(&f->rec, 0, WEV_RESUME, -1);
 	REQUIRE(resumed >= 0);
 	for (i = 0; i < resumed; i++) {
-		const struct rec_ev *e = &rec.ev[i];
+		const struct rec_ev *e = &f->rec.ev[i];
 
 		if (e->type == WEV_TERM || e->type == WEV_ROLE)
 			term[e->node] = e->term;
@@ -304,47 +284,109 @@ static void four_of_seven_keep_a_leader(void)
 		if (role[i] == RAFT_LEADER && term[i] == top)
 			leaders++;
 	CHECK_EQ(leaders, 1);
-	CHECK(the_leader() >= 0);
+	CHECK(the_leader(f) >= 0);
 }
 
-static void drops_keep_safety(void)
+static void drops_keep_safety_on(struct fixture *f)
 {
-	setup(5, 200, 4);
-	opts.drop = 0.2;
-	REQUIRE(run() == EXIT_PASS); /* violations checked in run() */
-	CHECK(result.leaders_elected >= 1);
-	CHECK(result.messages_sent > 100);
+	configure(f, 5, 200, 4);
+	f->opts.drop = 0.2;
+	REQUIRE(run(f) == EXIT_PASS); /* violations checked in run() */
+	CHECK(f->result.leaders_elected >= 1);
+	CHECK(f->result.messages_sent > 100);
 	/* Roughly a fifth were lost. */
-	CHECK(result.messages_lost * 10 >= result.messages_sent);
-	CHECK(result.messages_lost * 10 <= result.messages_sent * 3);
+	CHECK(f->result.messages_lost * 10 >= f->result.messages_sent);
+	CHECK(f->result.messages_lost * 10 <= f->result.messages_sent * 3);
 }
 
-static void frozen_node_queues_and_skips(void)
+static void frozen_node_queues_and_skips_on(struct fixture *f)
 {
 	const struct runtime_node_result *x;
 	int paused, resumed, i;
 
 	/* A tiny mailbox so that the frozen node's overflows. */
-	setup(3, 120, 5);
-	opts.mailbox = 4;
-	pause_at(1, 30, 60);
-	REQUIRE(run() == EXIT_PASS);
-	x = &result.node[1];
+	configure(f, 3, 120, 5);
+	f->opts.mailbox = 4;
+	pause_at(f, 1, 30, 60);
+	REQUIRE(run(f) == EXIT_PASS);
+	x = &f->result.node[1];
 	CHECK_EQ(x->mailbox_peak, 4);
 	CHECK(x->mailbox_full > 0);
 	/* Frozen: no core event from it between pause and resume. */
-	paused = find(0, WEV_PAUSE, 1);
-	resumed = find(0, WEV_RESUME, 1);
+	paused = recorder_find(&f->rec, 0, WEV_PAUSE, 1);
+	resumed = recorder_find(&f->rec, 0, WEV_RESUME, 1);
 	REQUIRE(paused >= 0 && resumed > paused);
 	for (i = paused + 1; i < resumed; i++)
-		CHECK(rec.ev[i].node != 1 || rec.ev[i].type == WEV_PAUSE);
+		CHECK(f->rec.ev[i].node != 1 || f->rec.ev[i].type == WEV_PAUSE);
 	/* It missed 60 ticks and did not replay them; the others ticked
 	 * throughout (a loaded machine may make any node skip a few). */
 	CHECK(x->stats.ticks <= 120 - 60 + 3);
 	CHECK(x->stats.ticks >= 30);
 	for (i = 0; i < 3; i++)
 		if (i != 1)
-			CHECK(result.node[i].stats.ticks > 60 + 1);
+			CHECK(f->result.node[i].stats.ticks > 60 + 1);
+}
+
+static void crashed_node_restarts_on(struct fixture *f)
+{
+	const struct runtime_node_result *x;
+	int crashed, restarted, i;
+	uint64_t term_at_crash = 0;
+
+	configure(f, 3, 90, 7);
+	f->opts.crashes[0] = (struct fault_window){2, 30, 20}; /* back at 50 */
+	f->opts.crash_count = 1;
+	REQUIRE(run(f) == EXIT_PASS);
+	crashed = recorder_find(&f->rec, 0, WEV_CRASH, 2);
+	restarted = recorder_find(&f->rec, crashed, WEV_RESTART, 2);
+	REQUIRE(crashed >= 0 && restarted > crashed);
+	CHECK_EQ(f->rec.ev[crashed].tick, 30);
+	CHECK_EQ(f->rec.ev[restarted].tick, 50);
+	/* Nothing from it while down; back, never below its durable term. */
+	for (i = 0; i < restarted; i++)
+		if (f->rec.ev[i].node == 2 && f->rec.ev[i].type == WEV_TERM)
+			term_at_crash = f->rec.ev[i].term;
+	for (i = crashed + 1; i < restarted; i++)
+		CHECK(f->rec.ev[i].node != 2);
+	for (i = restarted; (i = recorder_find(&f->rec, i, WEV_TERM, 2)) >= 0;
+	     i++)
+		CHECK(f->rec.ev[i].term >= term_at_crash);
+	/* Its counters were kept across the restart: it ticked before the
+	 * crash and after it (a reset count would hold about 40 ticks). */
+	x = &f->result.node[2];
+	CHECK(x->up);
+	CHECK(x->stats.ticks >= 90 - 20 - 10);
+	CHECK(x->stats.ticks <= 90 - 20 + 3);
+}
+
+static void crashed_node_restarts(void)
+{
+	with_fixture(crashed_node_restarts_on);
+}
+
+static void steady_three_nodes(void)
+{
+	with_fixture(steady_three_nodes_on);
+}
+
+static void frozen_leader_is_replaced(void)
+{
+	with_fixture(frozen_leader_is_replaced_on);
+}
+
+static void four_of_seven_keep_a_leader(void)
+{
+	with_fixture(four_of_seven_keep_a_leader_on);
+}
+
+static void drops_keep_safety(void)
+{
+	with_fixture(drops_keep_safety_on);
+}
+
+static void frozen_node_queues_and_skips(void)
+{
+	with_fixture(frozen_node_queues_and_skips_on);
 }
 
 const struct test_case cluster_tests[] = {
@@ -358,6 +400,9 @@ const struct test_case cluster_tests[] = {
 	 four_of_seven_keep_a_leader},
 	{"cluster: 5 nodes with 20% of messages dropped: safety holds",
 	 drops_keep_safety},
+	{"cluster: a crashed node restarts at its durable term, keeps its "
+	 "counters and ticks on",
+	 crashed_node_restarts},
 	{"cluster: a frozen node's mailbox fills and overflows, and it does "
 	 "not replay the ticks it missed",
 	 frozen_node_queues_and_skips},

@@ -123,7 +123,7 @@ static void mailbox_wait_returns(void)
 
 static void lathist_quantiles(void)
 {
-	static struct lathist h, g;
+	struct lathist h, g; /* about 4 KiB each */
 	int64_t p50, p99;
 	int i;
 

@@ -7,7 +7,37 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testhelp.h"
 #include "testrun.h"
+
+void with_cmd_pair(void (*body)(struct cmd_pair *p))
+{
+	struct cmd_pair *p = calloc(1, sizeof(*p));
+
+	REQUIRE(p != NULL);
+	body(p);
+	free(p);
+}
+
+char *test_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0;
+	long size;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size + 1))) {
+		n = fread(buf, 1, (size_t)size, f);
+		buf[n] = '\0';
+	}
+	fclose(f);
+	if (len != NULL)
+		*len = n;
+	return buf;
+}
 
 const char *test_bin_dir(void)
 {

@@ -17,6 +17,19 @@ struct cmd_result {
 int run_cmd(struct cmd_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Two command results for one test, on the heap: they are large. */
+struct cmd_pair {
+	struct cmd_result first;
+	struct cmd_result second;
+};
+
+/* Runs `body` on a fresh pair, freed however the body ends. */
+void with_cmd_pair(void (*body)(struct cmd_pair *p));
+
+/* A whole file in a fresh NUL-terminated buffer (free it), its length in
+ * *len if len is not NULL; NULL if it cannot be read. */
+char *test_slurp(const char *path, size_t *len);
+
 /* A scratch file name of this process's own ("/tmp/raftsim-PID-NAME"), so
  * that test runs side by side never share one. Returns buf. */
 const char *test_tmp(char *buf, size_t size, const char *name);

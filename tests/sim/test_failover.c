@@ -9,10 +9,8 @@
 
 #define TRIALS 200
 
-static struct trial_result results[TRIALS];
-static struct cmd_result r;
-
-static void run_trials(const char *range, int n,
+/* Runs n trials of one range into results (TRIALS long). */
+static void run_trials(struct trial_result *results, const char *range, int n,
 		       void (*tweak)(struct raftsim_options *))
 {
 	struct raftsim_options base, o;
@@ -29,10 +27,20 @@ static void run_trials(const char *range, int n,
 		   (unsigned long long *)&ms.max) != 2)
 		abort();
 	failover_trial_options(&base, &ms, &o);
-	memset(results, 0, sizeof(results));
+	memset(results, 0, TRIALS * sizeof(*results));
 	for (i = 0; i < n; i++)
 		if (failover_sim_trial(&o, (uint64_t)i + 1, 0, &results[i]) != 0)
 			results[i].capped = 1;
+}
+
+/* Runs `body` on TRIALS fresh results, freed however it ends. */
+static void with_results(void (*body)(struct trial_result *results))
+{
+	struct trial_result *results = calloc(TRIALS, sizeof(*results));
+
+	REQUIRE(results != NULL);
+	body(results);
+	free(results);
 }
 
 static void peer_settings(struct raftsim_options *o)
@@ -48,12 +56,12 @@ static void ranked(struct raftsim_options *o)
 
 /* §9.3: the leader dies uniformly within its heartbeat interval, so no
  * follower can notice before MIN - H after the crash. */
-static void downtime_is_bounded_below(void)
+static void downtime_is_bounded_below_on(struct trial_result *results)
 {
 	struct range_stats st;
 	int i;
 
-	run_trials("1000-2000", TRIALS, peer_settings);
+	run_trials(results, "1000-2000", TRIALS, peer_settings);
 	for (i = 0; i < TRIALS; i++) {
 		CHECK(!results[i].capped);
 		/* MIN - H, plus one message to deliver the new heartbeat. */
@@ -65,12 +73,12 @@ static void downtime_is_bounded_below(void)
 	CHECK(st.mean < 1400); /* the first of 4 timeouts: about 1200 */
 }
 
-static void ranked_timeouts_need_one_round(void)
+static void ranked_timeouts_need_one_round_on(struct trial_result *results)
 {
 	struct range_stats st;
 	int i;
 
-	run_trials("1000-2000", TRIALS, ranked);
+	run_trials(results, "1000-2000", TRIALS, ranked);
 	for (i = 0; i < TRIALS; i++) {
 		CHECK_EQ(results[i].rounds, 1);
 		/* The first slot is [1000, 1125): + one vote round trip + one
@@ -81,18 +89,19 @@ static void ranked_timeouts_need_one_round(void)
 	CHECK(st.max <= 1170);
 }
 
-static void equal_timeouts_split_votes(void)
+static void equal_timeouts_split_votes_on(struct trial_result *results)
 {
 	struct range_stats st;
 
-	run_trials("150-150", 20, NULL); /* 20 trials are plenty */
+	run_trials(results, "150-150", 20, NULL); /* 20 trials are plenty */
 	failover_stats(results, 20, &st);
 	CHECK(st.p50 > 10000); /* the paper: over 10 s, split votes */
 	CHECK(st.rounds_mean > 10);
 }
 
-static void csv_and_svg_are_written(void)
+static void csv_and_svg_are_written_on(struct cmd_pair *p)
 {
+	struct cmd_result *r = &p->first;
 	FILE *f;
 	char line[256];
 	int rows = 0;
@@ -101,12 +110,12 @@ static void csv_and_svg_are_written(void)
 
 	test_tmp(csv, sizeof(csv), "f.csv");
 	test_tmp(svg, sizeof(svg), "f.svg");
-	REQUIRE(run_cmd(&r, "%s/raftsim failover --trials 30 --election-ms "
+	REQUIRE(run_cmd(r, "%s/raftsim failover --trials 30 --election-ms "
 			"150-300,12-24 --seed 4 --csv %s --svg %s",
 			test_bin_dir(), csv, svg) == 0);
-	CHECK_EQ(r.status, 0);
-	CHECK(strstr(r.out, "150-300") != NULL);
-	CHECK(strstr(r.out, "CDF") != NULL);
+	CHECK_EQ(r->status, 0);
+	CHECK(strstr(r->out, "150-300") != NULL);
+	CHECK(strstr(r->out, "CDF") != NULL);
 	f = fopen(csv, "r");
 	REQUIRE(f != NULL);
 	REQUIRE(fgets(line, sizeof(line), f) != NULL);
@@ -118,12 +127,32 @@ static void csv_and_svg_are_written(void)
 	}
 	fclose(f);
 	CHECK_EQ(rows, 60);
-	REQUIRE(run_cmd(&r, "grep -c '<polyline' %s", svg) == 0);
-	CHECK(strcmp(r.out, "2\n") == 0); /* one CDF curve per range */
-	REQUIRE(run_cmd(&r, "tail -c 7 %s", svg) == 0);
-	CHECK(strcmp(r.out, "</svg>\n") == 0);
+	REQUIRE(run_cmd(r, "grep -c '<polyline' %s", svg) == 0);
+	CHECK(strcmp(r->out, "2\n") == 0); /* one CDF curve per range */
+	REQUIRE(run_cmd(r, "tail -c 7 %s", svg) == 0);
+	CHECK(strcmp(r->out, "</svg>\n") == 0);
 	remove(csv);
 	remove(svg);
+}
+
+static void downtime_is_bounded_below(void)
+{
+	with_results(downtime_is_bounded_below_on);
+}
+
+static void ranked_timeouts_need_one_round(void)
+{
+	with_results(ranked_timeouts_need_one_round_on);
+}
+
+static void equal_timeouts_split_votes(void)
+{
+	with_results(equal_timeouts_split_votes_on);
+}
+
+static void csv_and_svg_are_written(void)
+{
+	with_cmd_pair(csv_and_svg_are_written_on);
 }
 
 const struct test_case failover_tests[] = {

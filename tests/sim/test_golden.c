@@ -10,26 +10,6 @@
 
 #define GOLDEN_DIR "tests/golden"
 
-static struct cmd_result r; /* large: never on the stack */
-
-/* Reads a whole file into a fresh buffer; NULL if it cannot. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long size;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size + 1))) {
-		*len = fread(buf, 1, (size_t)size, f);
-		buf[*len] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 /* The 1-based number of the first line where a and b differ. */
 static int first_diff_line(const char *a, const char *b)
 {
@@ -41,7 +21,7 @@ static int first_diff_line(const char *a, const char *b)
 }
 
 /* Runs one NAME.args and compares its trace with NAME.jsonl. */
-static void check_one(const char *name)
+static void check_one(struct cmd_result *r, const char *name)
 {
 	char args_path[512], want_path[512], got_path[128];
 	char *args, *want, *got;
@@ -50,17 +30,17 @@ static void check_one(const char *name)
 	snprintf(args_path, sizeof(args_path), GOLDEN_DIR "/%s.args", name);
 	snprintf(want_path, sizeof(want_path), GOLDEN_DIR "/%s.jsonl", name);
 	test_tmp(got_path, sizeof(got_path), "golden.jsonl");
-	args = slurp(args_path, &args_len);
-	want = slurp(want_path, &want_len);
+	args = test_slurp(args_path, &args_len);
+	want = test_slurp(want_path, &want_len);
 	REQUIRE(args != NULL && want != NULL);
 	args[strcspn(args, "\n")] = '\0';
-	REQUIRE(run_cmd(&r, "%s/raftsim --sim %s -q --trace %s",
+	REQUIRE(run_cmd(r, "%s/raftsim --sim %s -q --trace %s",
 			test_bin_dir(), args, got_path) == 0);
-	got = slurp(got_path, &got_len);
+	got = test_slurp(got_path, &got_len);
 	remove(got_path);
 	CHECK(got != NULL);
 	/* The exit code follows the verdict the trace ends with. */
-	CHECK_EQ(r.status, strstr(want, "\"violations\":0,") ? 0 : 1);
+	CHECK_EQ(r->status, strstr(want, "\"violations\":0,") ? 0 : 1);
 	if (got != NULL && (got_len != want_len || memcmp(got, want, got_len))) {
 		TEST_FAIL_AT("%s: the trace differs from %s from line %d "
 			     "(intended? `make golden`, then read the diff)",
@@ -71,7 +51,7 @@ static void check_one(const char *name)
 	free(got);
 }
 
-static void test_golden_traces(void)
+static void golden_traces_on(struct cmd_pair *p)
 {
 	DIR *dir = opendir(GOLDEN_DIR);
 	struct dirent *e;
@@ -87,11 +67,16 @@ static void test_golden_traces(void)
 			continue;
 		memcpy(name, e->d_name, len - 5);
 		name[len - 5] = '\0';
-		check_one(name);
+		check_one(&p->first, name);
 		seen++;
 	}
 	closedir(dir);
 	CHECK(seen >= 5);
+}
+
+static void test_golden_traces(void)
+{
+	with_cmd_pair(golden_traces_on);
 }
 
 const struct test_case golden_tests[] = {

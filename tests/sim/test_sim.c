@@ -9,57 +9,46 @@
 #include "testhelp.h"
 #include "testrun.h"
 
-static struct cmd_result first, second; /* large: not on the stack */
-
-static int slurp(const char *path, char *buf, size_t size)
+static void same_seed_same_bytes_on(struct cmd_pair *p)
 {
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	n = fread(buf, 1, size - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return (int)n;
-}
-
-static void same_seed_same_bytes(void)
-{
-	static char trace_a[1 << 20], trace_b[1 << 20];
 	const char *flags = "--sim --nodes 5 --ticks 400 --seed 99 "
 			    "--drop 0.05 --dup 0.05 --reorder 0.1 "
 			    "--pause leader@60:40 --crash 2@150:30 "
 			    "--partition '250:40:0,1|2,3,4'";
-
+	char *trace_a = NULL, *trace_b = NULL;
 	char a[64], b[64];
 
 	test_tmp(a, sizeof(a), "a.jsonl");
 	test_tmp(b, sizeof(b), "b.jsonl");
-	REQUIRE(run_cmd(&first, "%s/raftsim %s --trace %s", test_bin_dir(),
+	REQUIRE(run_cmd(&p->first, "%s/raftsim %s --trace %s", test_bin_dir(),
 			flags, a) == 0);
-	REQUIRE(run_cmd(&second, "%s/raftsim %s --trace %s", test_bin_dir(),
-			flags, b) == 0);
-	CHECK_EQ(first.status, 0);
-	CHECK(strcmp(first.out, second.out) == 0);
-	REQUIRE(slurp(a, trace_a, sizeof(trace_a)) > 0);
-	REQUIRE(slurp(b, trace_b, sizeof(trace_b)) > 0);
-	CHECK(strcmp(trace_a, trace_b) == 0);
-	/* Every fault kind made it into the trace. */
-	CHECK(strstr(trace_a, "\"ev\":\"pause\"") != NULL);
-	CHECK(strstr(trace_a, "\"ev\":\"crash\"") != NULL);
-	CHECK(strstr(trace_a, "\"ev\":\"restart\"") != NULL);
-	CHECK(strstr(trace_a, "\"groups\":[[0,1],[2,3,4]]") != NULL);
-	CHECK(strstr(trace_a, "\"ev\":\"heal\"") != NULL);
-	/* And another seed tells a different story. */
-	REQUIRE(run_cmd(&second, "%s/raftsim --sim --nodes 5 --ticks 400 "
-			"--seed 100 --drop 0.05", test_bin_dir()) == 0);
-	CHECK(strcmp(first.out, second.out) != 0);
+	REQUIRE(run_cmd(&p->second, "%s/raftsim %s --trace %s",
+			test_bin_dir(), flags, b) == 0);
+	CHECK_EQ(p->first.status, 0);
+	CHECK(strcmp(p->first.out, p->second.out) == 0);
+	trace_a = test_slurp(a, NULL);
+	trace_b = test_slurp(b, NULL);
 	remove(a);
 	remove(b);
+	CHECK(trace_a != NULL && *trace_a != '\0' && trace_b != NULL);
+	if (trace_a != NULL && trace_b != NULL) {
+		CHECK(strcmp(trace_a, trace_b) == 0);
+		/* Every fault kind made it into the trace. */
+		CHECK(strstr(trace_a, "\"ev\":\"pause\"") != NULL);
+		CHECK(strstr(trace_a, "\"ev\":\"crash\"") != NULL);
+		CHECK(strstr(trace_a, "\"ev\":\"restart\"") != NULL);
+		CHECK(strstr(trace_a, "\"groups\":[[0,1],[2,3,4]]") != NULL);
+		CHECK(strstr(trace_a, "\"ev\":\"heal\"") != NULL);
+	}
+	free(trace_a);
+	free(trace_b);
+	/* And another seed tells a different story. */
+	REQUIRE(run_cmd(&p->second, "%s/raftsim --sim --nodes 5 --ticks 400 "
+			"--seed 100 --drop 0.05", test_bin_dir()) == 0);
+	CHECK(strcmp(p->first.out, p->second.out) != 0);
 }
 
-static void check_agrees_with_the_live_checker(void)
+static void check_agrees_with_the_live_checker_on(struct cmd_pair *p)
 {
 	static const char *const runs[] = {
 		"--sim --nodes 5 --ticks 300 --seed 5",
@@ -72,14 +61,14 @@ static void check_agrees_with_the_live_checker(void)
 
 	test_tmp(c, sizeof(c), "c.jsonl");
 	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
-		REQUIRE(run_cmd(&first, "%s/raftsim %s -q --trace %s",
+		REQUIRE(run_cmd(&p->first, "%s/raftsim %s -q --trace %s",
 				test_bin_dir(), runs[i], c) == 0);
-		REQUIRE(run_cmd(&second, "%s/raftsim check %s", test_bin_dir(),
+		REQUIRE(run_cmd(&p->second, "%s/raftsim check %s", test_bin_dir(),
 				c) == 0);
-		CHECK_EQ(second.status, first.status);
-		if (second.status != first.status)
+		CHECK_EQ(p->second.status, p->first.status);
+		if (p->second.status != p->first.status)
 			fprintf(stderr, "    %s\n    live: %s    check: %s%s\n",
-				runs[i], first.out, second.out, second.err);
+				runs[i], p->first.out, p->second.out, p->second.err);
 	}
 	remove(c);
 }
@@ -283,7 +272,7 @@ static void rejoin_disrupts_without_prevote_only(void)
 	CHECK_EQ(leader_stepdowns_after_rejoin(true), 0);
 }
 
-static void explore_failures_replay(void)
+static void explore_failures_replay_on(struct cmd_pair *p)
 {
 	struct raftsim_options base, run;
 	char cmd[2048];
@@ -302,30 +291,50 @@ static void explore_failures_replay(void)
 	CHECK(strstr(cmd, "--mailbox 1 ") != NULL);
 	test_tmp(e1, sizeof(e1), "e1.jsonl");
 	test_tmp(e2, sizeof(e2), "e2.jsonl");
-	REQUIRE(run_cmd(&first, "%s/%s --trace %s", test_bin_dir(), cmd,
+	REQUIRE(run_cmd(&p->first, "%s/%s --trace %s", test_bin_dir(), cmd,
 			e1) == 0);
-	REQUIRE(run_cmd(&second, "%s/%s --trace %s", test_bin_dir(), cmd,
+	REQUIRE(run_cmd(&p->second, "%s/%s --trace %s", test_bin_dir(), cmd,
 			e2) == 0);
-	CHECK(strcmp(first.out, second.out) == 0);
-	REQUIRE(run_cmd(&second, "cmp -s %s %s", e1, e2) == 0);
-	CHECK_EQ(second.status, 0);
+	CHECK(strcmp(p->first.out, p->second.out) == 0);
+	REQUIRE(run_cmd(&p->second, "cmp -s %s %s", e1, e2) == 0);
+	CHECK_EQ(p->second.status, 0);
 	remove(e1);
 	remove(e2);
 	/* The same plan, run in-process, gives the same verdict. */
-	CHECK_EQ(violations_of(&run, NULL, 0) > 0, first.status == 1);
+	CHECK_EQ(violations_of(&run, NULL, 0) > 0, p->first.status == 1);
+}
+
+static void explore_finds_nothing_in_correct_code_on(struct cmd_pair *p)
+{
+	REQUIRE(run_cmd(&p->first, "%s/raftsim explore --runs 300 --nodes 5 "
+			"--ticks 500 --seed 1", test_bin_dir()) == 0);
+	CHECK_EQ(p->first.status, 0);
+	CHECK(strstr(p->first.out, "300 runs") != NULL);
+	REQUIRE(run_cmd(&p->first, "%s/raftsim explore --runs 50 --nodes 5 "
+			"--ticks 300 --seed 1 --mistake no-stepdown",
+			test_bin_dir()) == 0);
+	CHECK_EQ(p->first.status, 1); /* and something in broken code */
+	CHECK(strstr(p->first.out, "replay: raftsim --sim") != NULL);
+}
+
+static void same_seed_same_bytes(void)
+{
+	with_cmd_pair(same_seed_same_bytes_on);
+}
+
+static void check_agrees_with_the_live_checker(void)
+{
+	with_cmd_pair(check_agrees_with_the_live_checker_on);
+}
+
+static void explore_failures_replay(void)
+{
+	with_cmd_pair(explore_failures_replay_on);
 }
 
 static void explore_finds_nothing_in_correct_code(void)
 {
-	REQUIRE(run_cmd(&first, "%s/raftsim explore --runs 300 --nodes 5 "
-			"--ticks 500 --seed 1", test_bin_dir()) == 0);
-	CHECK_EQ(first.status, 0);
-	CHECK(strstr(first.out, "300 runs") != NULL);
-	REQUIRE(run_cmd(&first, "%s/raftsim explore --runs 50 --nodes 5 "
-			"--ticks 300 --seed 1 --mistake no-stepdown",
-			test_bin_dir()) == 0);
-	CHECK_EQ(first.status, 1); /* and something in broken code */
-	CHECK(strstr(first.out, "replay: raftsim --sim") != NULL);
+	with_cmd_pair(explore_finds_nothing_in_correct_code_on);
 }
 
 const struct test_case sim_tests[] = {

@@ -1,0 +1,303 @@
+/* harness.c - the layer around the core; see harness.h. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static void lock(struct harness *h, enum harness_lock which, int node)
+{
+	if (h->ops.lock != NULL)
+		h->ops.lock(h->ops.ctx, which, node);
+}
+
+static void unlock(struct harness *h, enum harness_lock which, int node)
+{
+	if (h->ops.unlock != NULL)
+		h->ops.unlock(h->ops.ctx, which, node);
+}
+
+int harness_init(struct harness *h, const struct raftsim_options *opt,
+		 const struct harness_ops *ops, struct monitor *mon)
+{
+	int i;
+
+	assert(opt->nodes >= 1 && opt->nodes <= OPT_MAX_NODES);
+	assert(ops->deliver != NULL && ops->status_changed != NULL &&
+	       ops->now_us != NULL);
+	memset(h, 0, sizeof(*h));
+	h->opt = opt;
+	h->nodes = opt->nodes;
+	h->ops = *ops;
+	h->mon = mon;
+	faults_init(&h->faults, opt, opt->seed);
+	h->node = calloc((size_t)opt->nodes, sizeof(*h->node));
+	if (h->node == NULL)
+		return -1;
+	for (i = 0; i < h->nodes; i++) {
+		struct harness_node *n = &h->node[i];
+
+		n->h = h;
+		n->id = i;
+		raft_rng_seed(&n->own_rng,
+			      raft_rng_derive(opt->seed, 0x6e6574 + (uint64_t)i));
+		n->fate_rng = &n->own_rng;
+	}
+	return 0;
+}
+
+void harness_close(struct harness *h)
+{
+	free(h->node);
+	h->node = NULL;
+}
+
+void harness_share_fate_rng(struct harness *h, struct raft_rng *rng)
+{
+	int i;
+
+	for (i = 0; i < h->nodes; i++)
+		h->node[i].fate_rng = rng;
+}
+
+void harness_publish(struct harness *h, struct wev *w)
+{
+	lock(h, HARNESS_LOCK_EVENTS, RAFT_NONE);
+	/* Stamped under the lock, so trace lines never go back in time. */
+	w->us = h->ops.now_us(h->ops.ctx);
+	if (h->mon != NULL)
+		monitor_event(h->mon, w);
+	if (h->tap.event != NULL)
+		h->tap.event(h->tap.ctx, w);
+	unlock(h, HARNESS_LOCK_EVENTS, RAFT_NONE);
+}
+
+/* The core's event sink: the node's own step, its lock held. */
+static void node_emit(void *ctx, const struct raft_event *ev)
+{
+	struct harness_node *n = ctx;
+	struct wev w;
+
+	if (n->h->mon == NULL && n->h->tap.event == NULL)
+		return; /* a failover trial: nobody reads the events */
+	w = wev_from_raft(ev, 0, n->tick);
+	harness_publish(n->h, &w);
+}
+
+/* The core's transport: the sender's own step, its lock held. Whether the
+ * two are connected and what becomes of the message is decided here, the
+ * same in both worlds; each surviving copy goes to the driver. */
+static int node_send(void *ctx, const struct raft_message *msg)
+{
+	struct harness_node *n = ctx;
+	struct harness *h = n->h;
+	struct msg_fate fate;
+	bool connected;
+	int handed = 0;
+	int i;
+
+	assert(msg->to >= 0 && msg->to < h->nodes && msg->to != n->id);
+	n->sent++;
+	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	connected = faults_connected(&h->faults, msg->from, msg->to);
+	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	/* Nothing is drawn for a message the partition stops: a replayed run
+	 * must draw exactly what it drew before. */
+	if (!connected)
+		goto lost;
+	fate = faults_message(h->opt, n->fate_rng);
+	if (fate.copies == 0)
+		goto lost;
+	for (i = 0; i < fate.copies; i++)
+		if (h->ops.deliver(h->ops.ctx, msg, fate.extra_us[i]) == 0)
+			handed = 1;
+	return handed ? 0 : -1;
+lost:
+	n->lost++;
+	return -1;
+}
+
+/* Starts (or, from its durable term and vote, restarts) a node's core.
+ * Node lock held, or no thread running yet. */
+static int node_boot(struct harness_node *n, bool restart)
+{
+	struct raft_transport t = {node_send, n};
+	struct raft_event_sink e = {node_emit, n};
+	struct raft_stats kept = n->raft.stats;
+	struct raft_config cfg;
+	int rv;
+
+	/* The restart count is in the seed: a restarted node draws fresh
+	 * timeouts, not the ones it drew before. */
+	options_node_config(n->h->opt, n->id, n->restarts, &cfg);
+	rv = raft_init(&n->raft, &cfg, restart ? &n->durable : NULL, t, e);
+	if (rv != RAFT_OK)
+		return rv;
+	/* Counters are for the summary only; keep them across restarts. */
+	if (restart)
+		n->raft.stats = kept;
+	n->status = NODE_UP;
+	return RAFT_OK;
+}
+
+int harness_boot(struct harness *h)
+{
+	int rv = RAFT_OK;
+	int i;
+
+	for (i = 0; i < h->nodes && rv == RAFT_OK; i++)
+		rv = node_boot(&h->node[i], false);
+	return rv;
+}
+
+static void publish_fault(struct harness *h, enum wev_type type, int node)
+{
+	struct wev w;
+
+	memset(&w, 0, sizeof(w));
+	w.type = type;
+	w.tick = h->tick;
+	w.node = node;
+	w.peer = RAFT_NONE;
+	/* Only the applier writes the groups, and it is this thread. */
+	if (type == WEV_PARTITION)
+		w.group_of = h->faults.group_of;
+	harness_publish(h, &w);
+}
+
+/* A node's part of an action, under its lock: the event comes out under
+ * that lock too, so none of the node's own events can precede it. */
+static void apply_to_node(struct harness *h, const struct fault_action *a)
+{
+	struct harness_node *n = &h->node[a->node];
+	enum wev_type type = WEV_PAUSE;
+	int rv;
+
+	lock(h, HARNESS_LOCK_NODE, a->node);
+	switch (a->type) {
+	case FAULT_PAUSE:
+		n->status = NODE_PAUSED;
+		break;
+	case FAULT_RESUME:
+		assert(n->status == NODE_PAUSED);
+		type = WEV_RESUME;
+		n->status = NODE_UP;
+		break;
+	case FAULT_CRASH:
+		/* What a crash loses: all but the durable term and vote. */
+		type = WEV_CRASH;
+		n->durable = raft_durable_of(&n->raft);
+		n->status = NODE_CRASHED;
+		break;
+	case FAULT_RESTART:
+		assert(n->status == NODE_CRASHED);
+		type = WEV_RESTART;
+		n->restarts++;
+		rv = node_boot(n, true);
+		assert(rv == RAFT_OK); /* this configuration booted before */
+		(void)rv;
+		break;
+	case FAULT_PARTITION:
+	case FAULT_HEAL:
+		assert(0);
+		break;
+	}
+	publish_fault(h, type, a->node);
+	h->ops.status_changed(h->ops.ctx, a->node, n->status);
+	unlock(h, HARNESS_LOCK_NODE, a->node);
+}
+
+void harness_apply(struct harness *h, const struct fault_action *a)
+{
+	if (a->type == FAULT_PARTITION || a->type == FAULT_HEAL) {
+		publish_fault(h, a->type == FAULT_PARTITION ? WEV_PARTITION
+							    : WEV_HEAL,
+			      RAFT_NONE);
+		return;
+	}
+	apply_to_node(h, a);
+}
+
+void harness_advance(struct harness *h, uint64_t tick)
+{
+	int leader = harness_leader(h); /* for --pause leader@TICK */
+	int count;
+	int i;
+
+	h->tick = tick;
+	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	count = faults_advance(&h->faults, tick, leader, h->actions);
+	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	for (i = 0; i < count; i++)
+		harness_apply(h, &h->actions[i]);
+}
+
+/* An action outside the schedule: the schedule learns of it first. */
+static void force(struct harness *h, enum fault_action_type type, int node,
+		  enum node_status status)
+{
+	struct fault_action a = {type, node};
+
+	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	faults_set_status(&h->faults, node, status, UINT64_MAX);
+	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	harness_apply(h, &a);
+}
+
+void harness_crash(struct harness *h, int node)
+{
+	force(h, FAULT_CRASH, node, NODE_CRASHED);
+}
+
+void harness_restart(struct harness *h, int node)
+{
+	force(h, FAULT_RESTART, node, NODE_UP);
+}
+
+void harness_partition(struct harness *h, const uint8_t *group_of)
+{
+	struct fault_action a = {group_of ? FAULT_PARTITION : FAULT_HEAL,
+				 RAFT_NONE};
+
+	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	faults_set_partition(&h->faults, group_of, UINT64_MAX);
+	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	harness_apply(h, &a);
+}
+
+int harness_leader(struct harness *h)
+{
+	uint64_t leader_term = 0;
+	int leader = RAFT_NONE;
+	int i;
+
+	for (i = 0; i < h->nodes; i++) {
+		const struct harness_node *n = &h->node[i];
+
+		lock(h, HARNESS_LOCK_NODE, i);
+		if (n->status == NODE_UP && n->raft.role == RAFT_LEADER &&
+		    (leader == RAFT_NONE || n->raft.current_term > leader_term)) {
+			leader = i;
+			leader_term = n->raft.current_term;
+		}
+		unlock(h, HARNESS_LOCK_NODE, i);
+	}
+	return leader;
+}
+
+void harness_summaries(struct harness *h, struct node_summary *out)
+{
+	int i;
+
+	for (i = 0; i < h->nodes; i++) {
+		const struct harness_node *n = &h->node[i];
+
+		lock(h, HARNESS_LOCK_NODE, i);
+		out[i].role = n->raft.role;
+		out[i].term = n->raft.current_term;
+		out[i].timeout_resets = n->raft.stats.timeout_resets;
+		out[i].elections_started = n->raft.stats.elections_started;
+		out[i].up = n->status == NODE_UP;
+		unlock(h, HARNESS_LOCK_NODE, i);
+	}
+}

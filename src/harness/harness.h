@@ -1,0 +1,161 @@
+/* harness.h - the layer around the core that both worlds share: the nodes'
+ * lifecycle, the send path with its fault fate, applying fault actions,
+ * the leader lookup, per-node summaries and where events go.
+ *
+ * The simulator (src/sim) and the threaded runtime (src/runtime) are two
+ * drivers of this one harness. A driver supplies only what really differs
+ * between them, through struct harness_ops: how a copy of a message is
+ * delivered (an event queue in virtual time, a mailbox between threads;
+ * later a socket), how a node is frozen, thawed or closed when its status
+ * changes, what time it is, and, for a threaded driver, the locks.
+ *
+ * A message's path, in both worlds: the core calls its transport, which is
+ * harness_send() below; it asks the fault model whether the two nodes are
+ * connected and what becomes of the message (lost, doubled, delayed), and
+ * hands each copy to ops.deliver. The driver takes it from there to the
+ * receiver's raft_step (sim.c, runtime_node.c: each says how at its top).
+ *
+ * Locks (NULL ops.lock: one thread). The harness takes a node's lock
+ * around whatever it changes or reads of that node, the net lock around
+ * struct faults, and the events lock around stamping and recording one
+ * event. It takes them in the runtime's order (runtime.c): node -> net,
+ * node -> events, never two nodes, and nothing under net or events.
+ * harness_send and the core's events run in the sender's own step, under
+ * its node lock, which the driver holds.
+ */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include <stdint.h>
+
+#include "cli/options.h"
+#include "faults.h"
+#include "monitor.h"
+#include "raft.h"
+#include "world.h"
+
+/* Sees every event of a run, after the monitor. In the threaded runtime it
+ * runs under the events lock: it must not block or call back in. */
+struct harness_tap {
+	void (*event)(void *ctx, const struct wev *ev);
+	void *ctx;
+};
+
+enum harness_lock {
+	HARNESS_LOCK_NODE,   /* one node's state; `node` says which */
+	HARNESS_LOCK_NET,    /* struct faults */
+	HARNESS_LOCK_EVENTS, /* the monitor, the tap, the event clock */
+};
+
+/* What a driver supplies. Every function gets ops.ctx. */
+struct harness_ops {
+	void *ctx;
+	/* Hands one copy of msg towards msg->to, extra_us later than it
+	 * would go by itself (--reorder). Returns 0, or -1 if the copy was
+	 * lost on the way (a full or closed inbox, no memory). */
+	int (*deliver)(void *ctx, const struct raft_message *msg,
+		       uint64_t extra_us);
+	/* Node `node` has just become `status` (and published it): freeze
+	 * its inbox (paused), thaw it (up: resumed or restarted), or empty
+	 * and close it (crashed). Called under that node's lock. */
+	void (*status_changed)(void *ctx, int node, enum node_status status);
+	/* Microseconds since the run started, stamped on events. */
+	int64_t (*now_us)(void *ctx);
+	/* Both NULL in a single-threaded driver. */
+	void (*lock)(void *ctx, enum harness_lock lock, int node);
+	void (*unlock)(void *ctx, enum harness_lock lock, int node);
+};
+
+struct harness;
+
+/* One node as both worlds keep it. Guarded by its node lock. */
+struct harness_node {
+	struct harness *h;
+	int id;
+	struct raft_state raft;
+	enum node_status status;
+	struct raft_durable durable; /* saved at a crash, read at restart */
+	uint64_t restarts;
+	uint64_t tick;               /* stamped on its core's events */
+	struct raft_rng own_rng;     /* its message fates, unless shared */
+	struct raft_rng *fate_rng;   /* what draws its message fates */
+	uint64_t sent;               /* handed to harness_send */
+	uint64_t lost;               /* --drop or a partition */
+};
+
+struct harness {
+	const struct raftsim_options *opt;
+	int nodes;
+	struct harness_ops ops;
+	struct monitor *mon;         /* NULL: no trace, console or checker */
+	struct harness_tap tap;
+	struct faults faults;        /* net lock */
+	uint64_t tick;               /* the schedule's tick: the last begun */
+	/* Scratch for harness_advance; only its one caller touches it. */
+	struct fault_action actions[FAULT_MAX_ACTIONS];
+	struct harness_node *node;   /* nodes long */
+};
+
+/* Sets up `opt->nodes` nodes, not booted yet. `mon` may be NULL; `opt`
+ * must outlive the harness. Returns 0, or -1 when out of memory. */
+int harness_init(struct harness *h, const struct raftsim_options *opt,
+		 const struct harness_ops *ops, struct monitor *mon);
+void harness_close(struct harness *h);
+
+/* One generator for every node's message fates, for a single-threaded
+ * driver whose runs must replay draw for draw (the simulator). */
+void harness_share_fate_rng(struct harness *h, struct raft_rng *rng);
+
+/* Starts every node's core as a fresh follower. Returns a RAFT_* code
+ * (RAFT_OK, or the configuration was refused). Before any thread runs. */
+int harness_boot(struct harness *h);
+
+/* Begins tick `tick` for the fault schedule: moves it on and applies what
+ * it says, in order. One caller only, holding no lock. */
+void harness_advance(struct harness *h, uint64_t tick);
+
+/* Applies one fault action now, as of the schedule's current tick: the
+ * status change, its event, then ops.status_changed. A crash saves the
+ * durable term and vote; a restart boots from them, keeps the node's
+ * counters, and draws fresh timeouts. Holding no lock. */
+void harness_apply(struct harness *h, const struct fault_action *a);
+
+/* Outside the schedule (failover): crash a node until harness_restart,
+ * restart it, or split the network (group_of[i] for every node) until
+ * healed (NULL). Holding no lock. */
+void harness_crash(struct harness *h, int node);
+void harness_restart(struct harness *h, int node);
+void harness_partition(struct harness *h, const uint8_t *group_of);
+
+/* Stamps and records one run event: monitor, then tap. */
+void harness_publish(struct harness *h, struct wev *w);
+
+/* The up node that is leader of the highest term, or RAFT_NONE. */
+int harness_leader(struct harness *h);
+
+/* One summary per node, for monitor_verdict. */
+void harness_summaries(struct harness *h, struct node_summary *out);
+
+/* The end of a run, in both worlds: writes the end event, prints one line
+ * per node and the verdict, and fails a run whose trace could not be
+ * written. Returns the exit code. */
+int harness_verdict(struct harness *h, int64_t end_us, uint64_t ticks,
+		    FILE *out, FILE *err);
+
+/* The outputs of one `raftsim` run: the --trace file and the monitor. */
+struct harness_output {
+	struct monitor mon;
+	FILE *trace;
+	const char *trace_path;
+};
+
+/* Opens --trace and starts the monitor (console: NULL for --quiet).
+ * Returns EXIT_PASS, or EXIT_USAGE after saying why on err. */
+int harness_output_open(struct harness_output *out,
+			const struct raftsim_options *o, const char *mode,
+			FILE *console, FILE *err);
+/* Stops the monitor and closes the trace; a trace that did not close
+ * fails a passing run. Returns the exit code. */
+int harness_output_close(struct harness_output *out, int code, FILE *err);
+
+#endif
