@@ -6,7 +6,8 @@
  * drive the real core through testnet and feed what it reports.
  *
  * checkfeed's streams: 10 ms ticks, heartbeat 3, election 10-20, no
- * latency, so the liveness window is (2 * 20 + 3) * 10 = 430 ms.
+ * latency, so the liveness window is 4 rounds of 20 ticks and a heartbeat:
+ * (4 * 20 + 3) * 10 = 830 ms.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -176,17 +177,17 @@ static void no_leader_is_a_liveness_violation(void)
 {
 	begin(3);
 	campaign(MS(100), 1, 1); /* nobody answers */
-	feed(WEV_TERM, MS(431), 0, 1, RAFT_NONE); /* judged before this */
+	feed(WEV_TERM, MS(831), 0, 1, RAFT_NONE); /* judged before this */
 	CHECK(reported("liveness: no leader among the 3 running, connected "
-		       "nodes for 430.000 ms"));
+		       "nodes for 830.000 ms"));
 	checker_finish(ck, MS(2000));
 	CHECK_EQ(violations(), 1); /* once per leaderless stretch */
 	begin(3); /* a leader at the deadline is in time */
-	elect(MS(430), 1, 1, 3);
+	elect(MS(830), 1, 1, 3);
 	checker_finish(ck, MS(2000));
 	CHECK_EQ(violations(), 0);
 	begin(3); /* the end of the run judges the deadline itself */
-	checker_finish(ck, MS(430));
+	checker_finish(ck, MS(830));
 	CHECK(reported("liveness: no leader"));
 }
 
@@ -200,16 +201,18 @@ static void liveness_judged_under_random_faults(void)
 	info.reorder = 0.1;
 	info.latency_max_us = 5000;
 	start();
-	/* W: 430 ms, and 4 delays of 5 ms latency + a 30 ms reorder */
-	CHECK_EQ(checker_live_stats(ck).window_us, MS(430 + 4 * 35));
-	for (t = MS(10); t < MS(1000); t += MS(100)) {
+	/* A delay: 5 ms latency + a 30 ms reorder. Rounds of 200 + 4 * 35
+	 * ms, 4 + 4 * 140 / 110 of them (rounded up to quarters), and a
+	 * heartbeat. */
+	CHECK_EQ(checker_live_stats(ck).window_us, MS(340 * 37 / 4 + 30));
+	for (t = MS(10); t < MS(4000); t += MS(100)) {
 		feed(WEV_PAUSE, t, 3, 0, RAFT_NONE);
 		feed(WEV_CRASH, t + MS(10), 4, 0, RAFT_NONE);
 		feed(WEV_RESUME, t + MS(50), 3, 0, RAFT_NONE);
 		feed(WEV_RESTART, t + MS(60), 4, 0, RAFT_NONE);
 	}
 	CHECK(reported("liveness: no leader among the 5 running, connected "
-		       "nodes for 570.000 ms"));
+		       "nodes for 3175.000 ms"));
 	CHECK_EQ(violations(), 1);
 }
 
@@ -232,7 +235,7 @@ static void liveness_leader_lost_and_regained(void)
 	begin(3); /* a leader cut off in a minority does not count */
 	elect(MS(50), 0, 1, 3);
 	partition(MS(100), apart);
-	checker_finish(ck, MS(600));
+	checker_finish(ck, MS(930));
 	CHECK(reported("liveness: no leader among the 2 running, connected "
 		       "nodes"));
 }
@@ -245,7 +248,7 @@ static void liveness_waits_for_a_quiet_majority(void)
 	begin(3); /* no majority connected until the heal */
 	partition(MS(10), (const uint8_t[3]){0, 1, 2});
 	feed(WEV_HEAL, MS(900), RAFT_NONE, 0, RAFT_NONE);
-	checker_finish(ck, MS(1329));
+	checker_finish(ck, MS(1729));
 	CHECK_EQ(violations(), 0);
 	begin(3); /* a majority touched again and again */
 	for (t = MS(10); t < MS(3000); t += MS(200)) {
@@ -264,12 +267,12 @@ static void liveness_waits_for_a_quiet_majority(void)
 	begin(3); /* the group with the majority changed at 400 ms */
 	partition(MS(10), apart);
 	partition(MS(400), (const uint8_t[3]){0, 0, 1});
-	checker_finish(ck, MS(829));
+	checker_finish(ck, MS(1229));
 	CHECK_EQ(violations(), 0);
 	begin(3);
 	partition(MS(10), apart);
 	partition(MS(400), (const uint8_t[3]){0, 0, 1});
-	checker_finish(ck, MS(830));
+	checker_finish(ck, MS(1230));
 	CHECK_EQ(violations(), 1);
 }
 

@@ -12,8 +12,8 @@ static uint64_t term_of[RAFT_MAX_NODES];
 static enum raft_role role_of[RAFT_MAX_NODES];
 
 /* A fault-free run of `nodes`: 10 ms ticks, heartbeat 3, election 10-20,
- * so a spurious election needs a 200 ms old leader and liveness is judged
- * (2 * 20 + 3) * 10 = 430 ms after the faults end. Edit `info` and call
+ * no latency, so a spurious election needs a 200 ms old leader and the
+ * liveness window is (4 * 20 + 3) * 10 = 830 ms. Edit `info` and call
  * start() to change it. */
 void setup(int nodes)
 {
