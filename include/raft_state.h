@@ -103,6 +103,7 @@ struct raft_event {
 	int peer;
 	int count;
 	uint64_t seen_term; /* RAFT_EV_SAW_TERM only */
+	uint64_t now;       /* the node's clock (raft_state.now) when emitted */
 };
 
 struct raft_event_sink {

@@ -1,9 +1,10 @@
 /* checker.c - Raft's invariants over a stream of run events; see checker.h.
  *
- * Per node it follows term, role, up/down and the last heartbeat; per term
- * who led it and whom each node voted for in it (checker_terms.c, which
- * keeps that state bounded by the spread of terms in the cluster, not by the
- * length of the run).
+ * Every event is first checked against its node's state (term, role, up,
+ * clock), then applied. Per node it follows term, role, up/down, its own
+ * clock and the last heartbeat; per term in use who led it and whom each
+ * node voted for (checker_terms.c); the timer rules are in
+ * checker_timing.c, liveness in checker_live.c.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -40,14 +41,10 @@ struct checker *checker_new(void)
 
 void checker_free(struct checker *c)
 {
-	if (c == NULL)
-		return;
-	free(c->slots);
 	free(c);
 }
 
-/* Ticks in microseconds, saturating: a trace file may say anything. */
-static int64_t ticks_us(const struct checker *c, uint64_t ticks)
+int64_t checker_ticks_us(const struct checker *c, uint64_t ticks)
 {
 	uint64_t per = c->info.tick_us;
 
@@ -56,27 +53,14 @@ static int64_t ticks_us(const struct checker *c, uint64_t ticks)
 	return (int64_t)(ticks * per);
 }
 
-/* Whether `since` lies at least `w` before `now`, without overflow. */
-static bool held_for(int64_t since, int64_t now, int64_t w)
-{
-	return now >= since && (uint64_t)now - (uint64_t)since >= (uint64_t)w;
-}
-
-static bool is_up(const struct node *st)
+bool checker_is_up(const struct node *st)
 {
 	return !st->paused && !st->crashed;
 }
 
-static int64_t live_deadline(const struct checker *c)
-{
-	int64_t wait = ticks_us(c, c->live_wait);
-
-	return c->quiet_since > INT64_MAX - wait ? INT64_MAX
-						 : c->quiet_since + wait;
-}
-
 static void start(struct checker *c, const struct wev *ev)
 {
+	struct node *st;
 	int i;
 
 	if (ev->info == NULL || ev->info->nodes < 1 ||
@@ -91,138 +75,23 @@ static void start(struct checker *c, const struct wev *ev)
 	c->started = true;
 	c->last_us = ev->us;
 	for (i = 0; i < c->n; i++) {
-		c->nodes[i].hb_leader = RAFT_NONE;
-		c->nodes[i].up_since = ev->us;
-		c->nodes[i].reach_changed = ev->us;
-	}
-	/* Message loss can delay any election for ever; duplicates cannot. */
-	c->live_checked = c->info.drop == 0 && c->info.reorder == 0 &&
-			  !c->info.random_faults;
-	c->live_pending = c->live_checked; /* quiet from the first moment */
-	c->quiet_since = ev->us;
-	c->live_wait = 2 * (uint64_t)c->info.election_max +
-		       c->info.heartbeat_ticks;
-}
-
-/* The verdict at the end of a quiet period's grace time: one running
- * leader, and every other running node its follower in its term. */
-static void liveness(struct checker *c, int64_t at)
-{
-	const struct node *st, *l = NULL;
-	int i, leader = RAFT_NONE;
-
-	c->live_pending = false;
-	for (i = 0; i < c->n; i++) {
-		if (!is_up(&c->nodes[i]) || c->nodes[i].role != RAFT_LEADER)
-			continue;
-		if (l != NULL) {
-			checker_violate(c, at, "liveness: nodes %d and %d "
-					"are both leaders %u ticks after the "
-					"faults ended", leader, i,
-					(unsigned)c->live_wait);
-			return;
-		}
-		leader = i;
-		l = &c->nodes[i];
-	}
-	if (l == NULL) {
-		checker_violate(c, at, "liveness: no leader %u ticks after the "
-				"faults ended", (unsigned)c->live_wait);
-		return;
-	}
-	for (i = 0; i < c->n; i++) {
 		st = &c->nodes[i];
-		if (i == leader || !is_up(st) ||
-		    (st->role == RAFT_FOLLOWER && st->term == l->term &&
-		     st->hb_term == l->term && st->hb_leader == leader))
-			continue;
-		checker_violate(c, at, "liveness: node %d (%s of term %"
-				PRIu64 ") does not follow node %d, leader of "
-				"term %" PRIu64 ", %u ticks after the faults "
-				"ended", i, raft_role_name(st->role), st->term,
-				leader, l->term, (unsigned)c->live_wait);
-		return;
+		st->hb_leader = RAFT_NONE;
+		st->up_since = ev->us;
+		st->reach_changed = ev->us;
+		st->touched = ev->us;
 	}
-}
-
-/* Partition (group_of) or heal (NULL): a node whose set of reachable peers
- * changed has had its links disturbed now. Per node rather than per pair,
- * which may miss a spurious election but never invents one. */
-static void regroup(struct checker *c, const uint8_t *group_of, int64_t us)
-{
-	bool before, after;
-	int i, j;
-
-	for (i = 0; i < c->n; i++) {
-		for (j = 0; j < c->n; j++) {
-			before = !c->partitioned ||
-				 c->group_of[i] == c->group_of[j];
-			after = group_of == NULL || group_of[i] == group_of[j];
-			if (before != after) {
-				c->nodes[i].reach_changed = us;
-				break;
-			}
-		}
-	}
-	c->partitioned = group_of != NULL;
-	if (group_of != NULL)
-		memcpy(c->group_of, group_of, (size_t)c->n);
-}
-
-/* Counts the election if a healthy leader L of the node's term (or a later
- * one) had been leading, running and reachable for election_max ticks while
- * the node ran, or had reached the node with a heartbeat in its term with
- * nothing disturbed since: without message loss, L's heartbeats (every
- * heartbeat_ticks < election_min) had to keep the node's timer from firing.
- * The second case is what catches heartbeats that are too rare or that do
- * not reset the timer, right after an election. */
-static void election(struct checker *c, int node, const struct wev *ev)
-{
-	const struct node *st = &c->nodes[node], *l;
-	uint64_t prev = st->term == ev->term ? st->prev_term : st->term;
-	int64_t w = ticks_us(c, c->info.election_max), now = ev->us;
-	int64_t h = st->hb_at;
-	bool long_led, heard;
-	int i;
-
-	if (c->info.drop != 0 || !is_up(st))
-		return;
-	for (i = 0; i < c->n; i++) {
-		l = &c->nodes[i];
-		if (i == node || l->role != RAFT_LEADER || !is_up(l) ||
-		    l->term < prev ||
-		    (c->partitioned && c->group_of[i] != c->group_of[node]))
-			continue;
-		long_led = held_for(l->leader_since, now, w) &&
-			   held_for(l->up_since, now, w) &&
-			   held_for(l->reach_changed, now, w) &&
-			   held_for(st->up_since, now, w) &&
-			   held_for(st->reach_changed, now, w);
-		heard = st->hb_leader == i && st->hb_term == l->term &&
-			l->leader_since <= h && l->up_since <= h &&
-			l->reach_changed <= h && st->up_since <= h &&
-			st->reach_changed <= h;
-		if (!long_led && !heard)
-			continue;
-		c->spurious++;
-		if (c->info.dup == 0 && c->live_checked && !c->fault_seen)
-			checker_violate(c, now, "spurious election: node %d "
-					"started term %" PRIu64 " while node "
-					"%d had led term %" PRIu64 " for %"
-					PRId64 " ms%s", node, ev->term, i,
-					l->term, (now - l->leader_since) / 1000,
-					heard ? " and reached it" : "");
-		return;
-	}
+	checker_terms_start(c);
+	checker_live_start(c, ev->us);
 }
 
 static void stayed_leader(struct checker *c, int node, int64_t us)
 {
 	struct node *st = &c->nodes[node];
 
-	checker_violate(c, us, "node %d stayed leader of term %" PRIu64
-			" after seeing term %" PRIu64, node, st->watch_term,
-			st->watch_seen);
+	checker_violate(c, us, "step-down: node %d stayed leader of term %"
+			PRIu64 " after seeing term %" PRIu64, node,
+			st->watch_term, st->watch_seen);
 	st->watch = 0;
 }
 
@@ -242,27 +111,123 @@ static void watch_step(struct checker *c, int node, const struct wev *ev)
 		stayed_leader(c, node, ev->us);
 }
 
-/* The events the core emits: TERM through SAW_TERM. */
+/* Figure 4: follower -> candidate, candidate -> candidate (a new
+ * election), candidate -> leader, candidate or leader -> follower. The
+ * core reports a change only (a follower never "becomes" one again). */
+static bool role_change_allowed(enum raft_role from, enum raft_role to)
+{
+	switch (to) {
+	case RAFT_FOLLOWER:
+		return from != RAFT_FOLLOWER;
+	case RAFT_CANDIDATE:
+		return from != RAFT_LEADER;
+	case RAFT_LEADER:
+		return from == RAFT_CANDIDATE;
+	}
+	return false;
+}
+
+/* The role each core event needs its node to be in (SAW_TERM names its
+ * own); -1 for any. */
+static int role_needed(const struct wev *ev)
+{
+	switch (ev->type) {
+	case WEV_HEARTBEAT: /* accepted only as a follower */
+	case WEV_PREVOTE:
+		return RAFT_FOLLOWER;
+	case WEV_ELECTION: /* reported after becoming a candidate */
+		return RAFT_CANDIDATE;
+	case WEV_ROUND:
+		return RAFT_LEADER;
+	case WEV_SAW_TERM:
+		return (int)ev->role;
+	default:
+		return -1;
+	}
+}
+
+/* Whether a core event agrees with the node's state; reports it if not.
+ * An event in another term than the node's is not applied. */
+static bool consistent(struct checker *c, int node, const struct wev *ev)
+{
+	const struct node *st = &c->nodes[node];
+	const char *name = wev_name(ev->type);
+	int need = role_needed(ev);
+
+	if (!checker_is_up(st)) {
+		checker_violate(c, ev->us, "event: node %d reported a %s "
+				"event while %s", node, name,
+				st->crashed ? "crashed" : "paused");
+		return false;
+	}
+	if (ev->type == WEV_TERM) {
+		if (ev->term < st->term)
+			checker_violate(c, ev->us, "term: node %d's term went "
+					"back from %" PRIu64 " to %" PRIu64,
+					node, st->term, ev->term);
+		else if (ev->term == st->term)
+			checker_violate(c, ev->us, "event: node %d reported "
+					"a change to term %" PRIu64 ", its "
+					"term already", node, ev->term);
+		return ev->term != st->term;
+	}
+	if (ev->term != st->term) {
+		checker_violate(c, ev->us, "event: node %d's %s event is in "
+				"term %" PRIu64 ", but the node is in term %"
+				PRIu64, node, name, ev->term, st->term);
+		return false;
+	}
+	if (ev->type == WEV_ROLE && !role_change_allowed(st->role, ev->role))
+		checker_violate(c, ev->us, "event: node %d became %s from %s "
+				"in term %" PRIu64 " (Figure 4 forbids it)",
+				node, raft_role_name(ev->role),
+				raft_role_name(st->role), ev->term);
+	else if (need >= 0 && (enum raft_role)need != st->role)
+		checker_violate(c, ev->us, "event: node %d reported a %s "
+				"event as %s in term %" PRIu64 ", but it is "
+				"%s", node, name,
+				raft_role_name((enum raft_role)need), ev->term,
+				raft_role_name(st->role));
+	else if (ev->type == WEV_SAW_TERM && ev->seen_term <= ev->term)
+		checker_violate(c, ev->us, "event: node %d saw term %" PRIu64
+				" as higher than its term %" PRIu64, node,
+				ev->seen_term, ev->term);
+	return true;
+}
+
+static void apply_role(struct checker *c, int node, const struct wev *ev)
+{
+	struct node *st = &c->nodes[node];
+
+	st->role = ev->role;
+	if (ev->role != RAFT_LEADER)
+		return;
+	st->leader_since = ev->us;
+	st->round_clock = ev->now;
+	st->gap_reported = false;
+	checker_become_leader(c, node, ev);
+}
+
+/* The events the core emits. */
 static void apply_core(struct checker *c, int node, const struct wev *ev)
 {
 	struct node *st = &c->nodes[node];
 
 	if (st->watch != 0)
 		watch_step(c, node, ev);
+	checker_clock(c, node, ev);
+	if (!consistent(c, node, ev))
+		return;
+	checker_heartbeat_gap(c, node, ev);
 	switch (ev->type) {
 	case WEV_TERM:
-		if (ev->term < st->term)
-			checker_violate(c, ev->us, "node %d's term went back "
-					"from %" PRIu64 " to %" PRIu64, node,
-					st->term, ev->term);
 		st->prev_term = st->term;
 		st->term = ev->term;
-		checker_prune(c);
+		checker_enter_term(c, node, ev->term);
 		break;
 	case WEV_ROLE:
-		st->role = ev->role;
-		if (ev->role == RAFT_LEADER)
-			checker_become_leader(c, node, ev);
+		apply_role(c, node, ev);
+		checker_live_update(c, ev->us);
 		break;
 	case WEV_VOTE:
 		checker_vote(c, node, ev);
@@ -272,12 +237,19 @@ static void apply_core(struct checker *c, int node, const struct wev *ev)
 		st->hb_leader = ev->peer;
 		st->hb_term = ev->term;
 		st->hb_at = ev->us;
+		st->hb_clock_known = true;
+		st->hb_clock = ev->now;
+		st->hb_clock_leader = ev->peer;
 		break;
 	case WEV_ROUND:
 		checker_from_leader(c, ev, node, "heartbeat round");
+		st->round_clock = ev->now;
 		break;
 	case WEV_ELECTION:
-		election(c, node, ev);
+	case WEV_PREVOTE:
+		checker_timer_reset(c, node, ev);
+		if (ev->type == WEV_ELECTION)
+			checker_count_spurious(c, node, ev);
 		break;
 	case WEV_SAW_TERM:
 		if (st->role == RAFT_LEADER && ev->seen_term > st->term) {
@@ -286,16 +258,51 @@ static void apply_core(struct checker *c, int node, const struct wev *ev)
 			st->watch_seen = ev->seen_term;
 		}
 		break;
-	default: /* WEV_PREVOTE */
+	default:
 		break;
 	}
 }
 
-/* Pause, resume, crash, restart, partition and heal. */
-static void apply_fault(struct checker *c, const struct wev *ev)
+/* Partition (group_of) or heal (NULL): a node whose set of reachable peers
+ * changed has had its links disturbed now. Per node rather than per pair,
+ * which may miss a spurious election but never invents one. */
+static void regroup(struct checker *c, const uint8_t *group_of, int64_t us)
 {
-	struct node *st = &c->nodes[ev->node >= 0 ? ev->node : 0];
-	int i;
+	bool before, after;
+	int i, j;
+
+	for (i = 0; i < c->n; i++) {
+		for (j = 0; j < c->n; j++) {
+			before = !c->partitioned ||
+				 c->group_of[i] == c->group_of[j];
+			after = group_of == NULL || group_of[i] == group_of[j];
+			if (before != after) {
+				c->nodes[i].reach_changed = us;
+				c->nodes[i].touched = us;
+				break;
+			}
+		}
+	}
+	c->partitioned = group_of != NULL;
+	if (group_of != NULL)
+		memcpy(c->group_of, group_of, (size_t)c->n);
+}
+
+/* A node is gone (crash) or back from nothing (restart): its volatile
+ * state, clock included, is lost. */
+static void lose_volatile(struct node *st)
+{
+	st->role = RAFT_FOLLOWER;
+	st->hb_leader = RAFT_NONE;
+	st->watch = 0; /* a step-down it can no longer finish */
+	st->clock_known = false;
+	st->hb_clock_known = false;
+}
+
+/* Pause, resume, crash, restart. */
+static void apply_node_fault(struct checker *c, const struct wev *ev)
+{
+	struct node *st = &c->nodes[ev->node];
 
 	switch (ev->type) {
 	case WEV_PAUSE:
@@ -305,42 +312,70 @@ static void apply_fault(struct checker *c, const struct wev *ev)
 		st->paused = ev->type == WEV_PAUSE;
 		break;
 	case WEV_CRASH:
-		/* Volatile state is gone: the role, the known leader, and a
-		 * step-down that can no longer be finished. */
 		st->crashed = true;
-		st->role = RAFT_FOLLOWER;
-		st->hb_leader = RAFT_NONE;
-		st->watch = 0;
+		lose_volatile(st);
 		break;
-	case WEV_RESTART:
+	default: /* WEV_RESTART */
 		st->crashed = false;
-		st->role = RAFT_FOLLOWER;
+		lose_volatile(st);
 		st->up_since = ev->us;
 		break;
-	default: /* WEV_PARTITION, WEV_HEAL */
-		if (ev->type == WEV_PARTITION && ev->group_of == NULL)
-			checker_violate(c, ev->us,
-					"partition event without groups");
-		else
-			regroup(c, ev->type == WEV_HEAL ? NULL : ev->group_of,
-				ev->us);
-		break;
 	}
-	c->fault_seen = true;
-	c->live_pending = false;
-	for (i = 0; i < c->n; i++)
-		if (!is_up(&c->nodes[i]))
-			return;
-	if (c->partitioned)
-		return;
-	c->quiet_since = ev->us; /* every fault has ended: a quiet period */
-	c->live_pending = c->live_checked;
+	st->touched = ev->us;
+}
+
+/* Partition, heal and loss. */
+static void apply_net_fault(struct checker *c, const struct wev *ev)
+{
+	if (ev->type == WEV_LOSS) {
+		/* Both ends of a lost message were disturbed. */
+		c->nodes[ev->node].reach_changed = ev->us;
+		c->nodes[ev->node].touched = ev->us;
+		c->nodes[ev->peer].reach_changed = ev->us;
+		c->nodes[ev->peer].touched = ev->us;
+	} else if (ev->type == WEV_PARTITION && ev->group_of == NULL) {
+		checker_violate(c, ev->us, "event: partition without groups");
+	} else {
+		regroup(c, ev->type == WEV_HEAL ? NULL : ev->group_of, ev->us);
+	}
+}
+
+/* What each type names and needs, spelled out per type. */
+static bool names_node(enum wev_type type)
+{
+	enum wev_kind kind = wev_kind(type);
+
+	return kind == WEV_KIND_CORE || kind == WEV_KIND_NODE_FAULT ||
+	       type == WEV_LOSS;
+}
+
+static bool names_peer(enum wev_type type)
+{
+	return type == WEV_VOTE || type == WEV_HEARTBEAT ||
+	       type == WEV_SAW_TERM || type == WEV_LOSS;
+}
+
+/* Whether the ids an event names are nodes of the cluster. */
+static bool ids_valid(struct checker *c, const struct wev *ev)
+{
+	if (names_node(ev->type) && (ev->node < 0 || ev->node >= c->n)) {
+		checker_violate(c, ev->us, "event: %s event names node %d of "
+				"a %d-node cluster", wev_name(ev->type),
+				ev->node, c->n);
+		return false;
+	}
+	if (names_peer(ev->type) && (ev->peer < 0 || ev->peer >= c->n)) {
+		checker_violate(c, ev->us, "event: %s event names peer %d of "
+				"a %d-node cluster", wev_name(ev->type),
+				ev->peer, c->n);
+		return false;
+	}
+	return true;
 }
 
 void checker_feed(struct checker *c, const struct wev *ev)
 {
-	bool fault = ev->type >= WEV_PAUSE && ev->type <= WEV_HEAL;
-	bool by_node = ev->type >= WEV_TERM && ev->type <= WEV_RESTART;
+	enum wev_kind kind = wev_kind(ev->type);
 
 	if (c->finished)
 		return; /* after the end there is nothing left to judge */
@@ -349,37 +384,34 @@ void checker_feed(struct checker *c, const struct wev *ev)
 			start(c, ev);
 		else if (!c->nostart_reported)
 			checker_violate(c, ev->us,
-					"events before the start event");
+					"event: events before the start event");
 		c->nostart_reported = true;
 		return;
 	}
 	if (ev->us < c->last_us)
-		checker_violate(c, ev->us, "%s event at %" PRId64 " us comes "
-				"after one at %" PRId64 " us",
+		checker_violate(c, ev->us, "event: %s event at %" PRId64 " us "
+				"comes after one at %" PRId64 " us",
 				wev_name(ev->type), ev->us, c->last_us);
 	else
 		c->last_us = ev->us;
-	/* Nothing happened between the deadline and this event, so the state
+	/* Nothing happened between a deadline and this event, so the state
 	 * before it is the state at the deadline. */
-	if (c->live_pending && ev->us > live_deadline(c))
-		liveness(c, live_deadline(c));
+	checker_live_judge(c, ev->us, false);
 	if (ev->type == WEV_START)
-		checker_violate(c, ev->us, "a second start event");
+		checker_violate(c, ev->us, "event: a second start event");
 	else if (ev->type == WEV_END)
 		checker_finish(c, ev->us);
-	else if (by_node && (ev->node < 0 || ev->node >= c->n))
-		checker_violate(c, ev->us, "%s event names node %d of a "
-				"%d-node cluster", wev_name(ev->type),
-				ev->node, c->n);
-	else if ((ev->type == WEV_VOTE || ev->type == WEV_HEARTBEAT) &&
-		 (ev->peer < 0 || ev->peer >= c->n))
-		checker_violate(c, ev->us, "%s event names peer %d of a "
-				"%d-node cluster", wev_name(ev->type),
-				ev->peer, c->n);
-	else if (fault)
-		apply_fault(c, ev);
-	else if (ev->type < WEV_TYPE_COUNT)
+	else if (kind == WEV_KIND_NONE || !ids_valid(c, ev))
+		return;
+	else if (kind == WEV_KIND_CORE)
 		apply_core(c, ev->node, ev);
+	else if (kind == WEV_KIND_NODE_FAULT || kind == WEV_KIND_NET_FAULT) {
+		if (kind == WEV_KIND_NODE_FAULT)
+			apply_node_fault(c, ev);
+		else
+			apply_net_fault(c, ev);
+		checker_live_update(c, ev->us);
+	}
 }
 
 void checker_finish(struct checker *c, int64_t us)
@@ -391,8 +423,7 @@ void checker_finish(struct checker *c, int64_t us)
 	c->finished = true;
 	if (!c->started)
 		return;
-	if (c->live_pending && us >= live_deadline(c))
-		liveness(c, live_deadline(c));
+	checker_live_judge(c, us, true);
 	/* The step-down would have come in the same instant as the sighting,
 	 * so a run that ends first never had it. */
 	for (i = 0; i < c->n; i++)
@@ -413,6 +444,11 @@ uint64_t checker_spurious_elections(const struct checker *c)
 int64_t checker_last_violation_us(const struct checker *c)
 {
 	return c->last_violation_us;
+}
+
+struct checker_live_stats checker_live_stats(const struct checker *c)
+{
+	return c->live;
 }
 
 int checker_reports(const struct checker *c,

@@ -1,28 +1,32 @@
 /* checker.h - Raft's invariants, checked live and from trace files.
  *
  * One checker serves every mode: it is fed `struct wev` in time order, by
- * the monitor during a run and by `raftsim check FILE` from a trace. It checks
- * (Raft paper Figure 3 and §5.2, §5.1; README "What the checker checks"):
- *  - election safety: at most one leader per term;
- *  - a node's term never decreases, across restarts too;
- *  - a node votes at most once per term, across restarts too;
- *  - leader legitimacy: a leader of term T had votes from a majority in T;
- *  - heartbeats come only from the leader of their term;
- *  - a leader that sees a higher term steps down at once (its next event is
- *    the term change and the role change to follower);
- *  - spurious elections: elections started while the leader of the node's
- *    term had been running, unpartitioned from it, for election_max ticks,
- *    in a run without message loss (counted, and a failure in fault-free
- *    runs);
- *  - liveness: once every fault has ended, all running nodes know one leader
- *    within 2 * election_max + heartbeat ticks.
- * It keeps bounded state and allocates only when a new term appears.
- *
- * Details (checker.c): an election is also spurious when the node had
- * accepted that leader's heartbeat in its term and neither has been paused,
- * crashed or re-partitioned since; the liveness verdict is given once per
- * quiet period, at the first event past its deadline or at the end; a crash
- * cancels a pending step-down; events after the end are ignored.
+ * the monitor during a run and by `raftsim check FILE` from a trace. Each
+ * rule below names itself at the start of its violation text (Raft paper
+ * Figure 2, Figure 3, §5.1, §5.2, §5.6; README "What the checker checks"):
+ *  - "election safety": at most one leader per term;
+ *  - "term": a node's term only grows, across restarts too;
+ *  - "one vote": a node votes at most once per term, across restarts too;
+ *  - "leader legitimacy": a leader of term T had a majority's votes in T;
+ *  - "heartbeat legitimacy": heartbeats come only from their term's leader;
+ *  - "step-down": a leader that sees a higher term steps down at once;
+ *  - "event": every event agrees with its node's state: its term is the
+ *    node's term, its role change is one Figure 4 allows, the node is up,
+ *    its own clock never goes back;
+ *  - "timer reset": a node starts an election (or pre-vote) no sooner than
+ *    election_min ticks of its own clock after it accepted a heartbeat;
+ *  - "heartbeat gap": a leader, in its own clock, sends a heartbeat round
+ *    at least every heartbeat_ticks and always within election_min (§5.6);
+ *  - "liveness": whenever a majority of nodes has been up and connected
+ *    with no fault touching it for W (checker_live.c), the nodes it can
+ *    reach have a leader by the end of W. Not judged with --drop.
+ * The two timer rules hold in every run, faults and loss included: they
+ * count only ticks the node itself ran, so no delay of a message or of
+ * the scheduler can make correct code break them.
+ * Spurious elections (an election while a healthy leader of the node's term
+ * had been reaching it) are counted, not judged: message delays alone can
+ * cause them. Memory is fixed at checker_new: per-term records are kept only
+ * for the terms some node is in, so no run is too long to check.
  */
 #ifndef CHECKER_H
 #define CHECKER_H
@@ -37,6 +41,14 @@
 struct checker_violation {
 	int64_t us;
 	char what[200];
+};
+
+/* How the liveness rule went: every leaderless stretch of a quiet
+ * majority that ended with a leader, and the longest of them. */
+struct checker_live_stats {
+	uint64_t judged;     /* stretches that ended with a leader */
+	int64_t longest_us;  /* the longest such wait */
+	int64_t window_us;   /* W */
 };
 
 struct checker; /* opaque: see checker_internal.h */
@@ -55,6 +67,7 @@ void checker_finish(struct checker *c, int64_t us);
 
 uint64_t checker_violation_count(const struct checker *c);
 uint64_t checker_spurious_elections(const struct checker *c);
+struct checker_live_stats checker_live_stats(const struct checker *c);
 
 /* When the latest violation happened (0 before any): with the count, it
  * places every violation in time, past the first CHECKER_MAX_REPORTS too

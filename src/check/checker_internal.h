@@ -1,4 +1,10 @@
-/* checker_internal.h - what checker.c and checker_terms.c share. */
+/* checker_internal.h - what the checker's files share.
+ *
+ * checker.c feeds events and checks each against the node's state;
+ * checker_terms.c keeps who led and who voted in each term in use;
+ * checker_timing.c has the rules measured in a node's own clock and the
+ * spurious-election count; checker_live.c the liveness rule.
+ */
 #ifndef CHECKER_INTERNAL_H
 #define CHECKER_INTERNAL_H
 
@@ -7,53 +13,117 @@
 
 #include "checker.h"
 
+/* No time yet, for the int64_t times below. */
+#define NO_TIME INT64_MIN
+
 struct node {
 	uint64_t term, prev_term; /* now, and before the last WEV_TERM */
 	enum raft_role role;
 	bool paused, crashed;
+	int rec; /* the record of its term (checker_terms.c) */
+
+	/* Its own clock ("now" of its core events, raft_state.now): ticks
+	 * it has run since it booted. It stands still while the node is
+	 * paused and starts again from 0 at a restart. */
+	bool clock_known;
+	uint64_t clock;
+	/* Timer reset: the clock when it last accepted a heartbeat, since
+	 * it booted. */
+	bool hb_clock_known;
+	uint64_t hb_clock;
+	int hb_clock_leader;
+	/* Heartbeat gap: as leader, the clock of its last round (or of its
+	 * election); one report per leadership. */
+	uint64_t round_clock;
+	bool gap_reported;
+
+	/* The spurious-election count, in run time (us). */
 	int64_t up_since;      /* last resume or restart (start at first) */
 	int64_t leader_since;  /* last became leader */
-	int64_t reach_changed; /* last partition change of whom it reaches */
+	int64_t reach_changed; /* last change of whom it reaches, or loss */
 	int hb_leader;         /* the last heartbeat it accepted: from whom, */
 	uint64_t hb_term;      /* in which term */
 	int64_t hb_at;         /* and when */
+
+	/* Liveness: the last fault that touched it (pause, resume, crash,
+	 * restart, a change of whom it reaches, a message it lost). */
+	int64_t touched;
+
 	/* After a leader saw a higher term: 1 expects the term change next,
 	 * 2 the role change to follower. */
 	int watch;
 	uint64_t watch_term, watch_seen;
 };
 
+/* A term some node is in: a node acts in a term only while it is in it,
+ * and never comes back to a term it left, so a term nobody is in can get
+ * no new leader or vote that its old record would judge differently (see
+ * checker_terms.c). At most one record per node. */
+struct term_rec {
+	uint64_t term;
+	int users;      /* nodes whose current term this is; 0: free */
+	int16_t leader; /* who became leader in it, or RAFT_NONE */
+	bool whole;     /* made for a term beyond any seen before, so it has
+			   seen all of it (see checker_from_leader) */
+};
+
 struct checker {
 	struct run_info info;
-	bool started, finished, nostart_reported, oom;
-	bool live_checked; /* the run has no continuous faults to excuse it */
-	bool fault_seen;   /* a pause, crash or partition happened */
+	bool started, finished, nostart_reported;
 	bool partitioned;
-	bool live_pending; /* a quiet period awaits its liveness verdict */
 	int n;
 	int64_t last_us;
-	int64_t quiet_since;
-	uint64_t live_wait; /* ticks from the quiet to the verdict */
 	uint64_t violations, spurious;
 	int64_t last_violation_us; /* when the latest violation happened */
 	int nreports;
 	struct checker_violation reports[CHECKER_MAX_REPORTS];
 	uint8_t group_of[RAFT_MAX_NODES];
-	uint64_t base;  /* the term of slots[0] */
-	int16_t *slots; /* n + 1 per term from base, cap terms */
-	size_t cap;
+
+	/* Liveness (checker_live.c). */
+	bool live_on;            /* no message loss was asked for */
+	int64_t live_window;     /* W, us */
+	int64_t leaderless_since; /* NO_TIME: a leader, or no majority */
+	int64_t live_from;       /* the current wait began (quiet majority) */
+	int64_t live_deadline;   /* INT64_MAX: nothing to judge */
+	int live_quiet;          /* nodes in the quiet majority */
+	bool live_reported;      /* this leaderless stretch failed already */
+	struct checker_live_stats live;
+
+	uint64_t max_term; /* the highest term any node has been in */
+	struct term_rec recs[RAFT_MAX_NODES];
+	/* votes[r][i]: whom node i voted for in the term of recs[r]. */
+	int16_t votes[RAFT_MAX_NODES][RAFT_MAX_NODES];
 	struct node nodes[RAFT_MAX_NODES];
 };
 
 /* checker.c: counts a violation and keeps its report while there is room. */
 void checker_violate(struct checker *c, int64_t us, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Ticks in microseconds, saturating: a trace file may say anything. */
+int64_t checker_ticks_us(const struct checker *c, uint64_t ticks);
+bool checker_is_up(const struct node *st);
 
 /* checker_terms.c: the per-term records (who led, who voted for whom). */
-void checker_prune(struct checker *c);
+void checker_terms_start(struct checker *c);
+void checker_enter_term(struct checker *c, int node, uint64_t term);
 void checker_become_leader(struct checker *c, int node, const struct wev *ev);
 void checker_vote(struct checker *c, int node, const struct wev *ev);
 void checker_from_leader(struct checker *c, const struct wev *ev, int leader,
 			 const char *what);
+
+/* checker_timing.c: rules in the node's own clock, and the spurious
+ * count. */
+void checker_clock(struct checker *c, int node, const struct wev *ev);
+void checker_timer_reset(struct checker *c, int node, const struct wev *ev);
+void checker_heartbeat_gap(struct checker *c, int node, const struct wev *ev);
+void checker_count_spurious(struct checker *c, int node,
+			    const struct wev *ev);
+
+/* checker_live.c: liveness. start sets the window; update runs after
+ * every event that may change who is up, connected, touched or leading;
+ * judge runs before every event and at the end. */
+void checker_live_start(struct checker *c, int64_t us);
+void checker_live_update(struct checker *c, int64_t us);
+void checker_live_judge(struct checker *c, int64_t us, bool at_end);
 
 #endif

@@ -1,119 +1,122 @@
 /* checker_terms.c - the checker's per-term records: who led, who voted.
  *
- * A window of terms from c->base, grown only when a new term appears. A term
- * below every node's current term can never be named again by a correct
- * node, so the window moves past it: the state is bounded by the spread of
- * terms in the cluster, not by the length of the run.
+ * Only the terms some node is in have a record, so there are at most as
+ * many records as nodes, all allocated with the checker: no run is too long
+ * and no spread of terms too wide to check.
+ *
+ * Why a term nobody is in can be forgotten: every event is checked to be in
+ * its node's current term (checker.c), and terms never go back, so a vote
+ * or a leader in term T comes from a node in T. A second leader of T would
+ * need a vote from a node that voted for the first one (majorities
+ * intersect), cast in T, so that node stayed in T between its two votes and
+ * T's record was alive to catch "one vote" broken. A node that arrives at
+ * T after everyone left it starts a fresh record, and every vote it can
+ * still get is cast after that. What a fresh record of an old term cannot
+ * know is who led it before: a heartbeat of that leader may still arrive
+ * (delayed, or waiting in a paused node's mailbox). Its round was checked
+ * when it was sent, by a leader then in T.
  */
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "checker_internal.h"
 
-/* The most int16_t term slots the checker keeps (64 MiB). */
-#define MAX_SLOTS ((size_t)1 << 25)
-
-/* The slots of `term`: its leader, then each node's vote (RAFT_NONE for
- * none). NULL for a term already dropped, or past what memory allows. */
-static int16_t *term_slots(struct checker *c, uint64_t term, int64_t us)
+static void rec_clear(struct checker *c, int r, uint64_t term)
 {
-	size_t w = (size_t)c->n + 1, cap = c->cap ? c->cap : 16, i;
-	int16_t *t;
+	int i;
 
-	if (term < c->base || c->oom)
-		return NULL;
-	while (cap <= term - c->base && cap <= MAX_SLOTS / w)
-		cap *= 2;
-	if (cap > c->cap) {
-		t = cap <= MAX_SLOTS / w
-			    ? realloc(c->slots, cap * w * sizeof(*t))
-			    : NULL;
-		if (t == NULL) {
-			checker_violate(c, us, "checker cannot keep term %"
-					PRIu64 " (%" PRIu64 " terms after the "
-					"oldest one in use, or out of memory): "
-					"later checks are incomplete", term,
-					term - c->base);
-			c->oom = true;
-			return NULL;
-		}
-		for (i = c->cap * w; i < cap * w; i++)
-			t[i] = RAFT_NONE;
-		c->slots = t;
-		c->cap = cap;
-	}
-	return &c->slots[(term - c->base) * w];
+	c->recs[r].term = term;
+	c->recs[r].users = 0;
+	c->recs[r].leader = RAFT_NONE;
+	c->recs[r].whole = term > c->max_term || term == 0;
+	for (i = 0; i < c->n; i++)
+		c->votes[r][i] = RAFT_NONE;
 }
 
-/* Drops the terms that every node has left behind. */
-void checker_prune(struct checker *c)
+/* Every node starts in term 0. */
+void checker_terms_start(struct checker *c)
 {
-	uint64_t min = c->nodes[0].term, drop;
-	size_t w = (size_t)c->n + 1, i;
-	int k;
+	int i;
 
-	for (k = 1; k < c->n; k++)
-		if (c->nodes[k].term < min)
-			min = c->nodes[k].term;
-	if (min <= c->base)
-		return;
-	drop = min - c->base < c->cap ? min - c->base : c->cap;
-	if (c->slots != NULL)
-		memmove(c->slots, c->slots + drop * w,
-			(c->cap - drop) * w * sizeof(*c->slots));
-	for (i = (c->cap - drop) * w; i < c->cap * w; i++)
-		c->slots[i] = RAFT_NONE;
-	c->base = min;
+	for (i = 0; i < c->n; i++) {
+		rec_clear(c, i, 0);
+		c->nodes[i].rec = 0;
+	}
+	c->recs[0].users = c->n;
+}
+
+/* Moves `node` to the record of `term`, leaving its old one (freed when
+ * nobody else is in it). There is always a record to take: n nodes use
+ * at most n records. */
+void checker_enter_term(struct checker *c, int node, uint64_t term)
+{
+	struct node *st = &c->nodes[node];
+	int r, free_rec = -1;
+
+	c->recs[st->rec].users--;
+	for (r = 0; r < c->n; r++) {
+		if (c->recs[r].users > 0 && c->recs[r].term == term)
+			break;
+		if (c->recs[r].users == 0 && free_rec < 0)
+			free_rec = r;
+	}
+	if (r == c->n) {
+		r = free_rec;
+		rec_clear(c, r, term);
+	}
+	c->recs[r].users++;
+	st->rec = r;
+	if (term > c->max_term)
+		c->max_term = term;
 }
 
 void checker_become_leader(struct checker *c, int node, const struct wev *ev)
 {
-	int16_t *t = term_slots(c, ev->term, ev->us);
+	int r = c->nodes[node].rec;
+	struct term_rec *t = &c->recs[r];
 	int need = c->n / 2 + 1, votes = 0, i;
 
-	c->nodes[node].leader_since = ev->us;
-	if (t == NULL)
-		return;
-	if (t[0] != RAFT_NONE && t[0] != node)
-		checker_violate(c, ev->us, "nodes %d and %d both became "
-				"leader of term %" PRIu64, t[0], node,
-				ev->term);
+	if (t->leader != RAFT_NONE && t->leader != node)
+		checker_violate(c, ev->us, "election safety: nodes %d and %d "
+				"both became leader of term %" PRIu64,
+				t->leader, node, ev->term);
 	else
-		t[0] = (int16_t)node;
+		t->leader = (int16_t)node;
 	for (i = 0; i < c->n; i++)
-		votes += t[1 + i] == node;
+		votes += c->votes[r][i] == node;
 	if (votes < need)
-		checker_violate(c, ev->us, "node %d became leader of term %"
-				PRIu64 " with %d of %d votes (a majority "
-				"is %d)", node, ev->term, votes, c->n, need);
+		checker_violate(c, ev->us, "leader legitimacy: node %d became "
+				"leader of term %" PRIu64 " with %d of %d votes "
+				"(a majority is %d)", node, ev->term, votes,
+				c->n, need);
 }
 
 void checker_vote(struct checker *c, int node, const struct wev *ev)
 {
-	int16_t *t = term_slots(c, ev->term, ev->us);
+	int16_t *v = &c->votes[c->nodes[node].rec][node];
 
-	if (t != NULL && t[1 + node] != RAFT_NONE)
-		checker_violate(c, ev->us, "node %d voted twice in term %"
-				PRIu64 " (for %d, then for %d)", node,
-				ev->term, t[1 + node], ev->peer);
-	if (t != NULL)
-		t[1 + node] = (int16_t)ev->peer;
+	if (*v != RAFT_NONE)
+		checker_violate(c, ev->us, "one vote: node %d voted twice in "
+				"term %" PRIu64 " (for %d, then for %d)", node,
+				ev->term, *v, ev->peer);
+	*v = (int16_t)ev->peer;
 }
 
 /* A heartbeat accepted, or a round sent, in a term must come from the node
- * that became leader of that term. */
+ * that became leader of that term (the event's node's term, checked). A
+ * term whose record came back after everyone had left it may have had its
+ * leader before: "no leader" is judged on whole records only. */
 void checker_from_leader(struct checker *c, const struct wev *ev, int leader,
 			 const char *what)
 {
-	const int16_t *t = term_slots(c, ev->term, ev->us);
+	const struct term_rec *t = &c->recs[c->nodes[ev->node].rec];
 
-	if (t != NULL && t[0] == RAFT_NONE)
-		checker_violate(c, ev->us, "%s from node %d in term %" PRIu64
-				", which has no leader", what, leader,
-				ev->term);
-	else if (t != NULL && t[0] != leader)
-		checker_violate(c, ev->us, "%s from node %d in term %" PRIu64
-				", whose leader is node %d", what, leader,
-				ev->term, t[0]);
+	if (t->leader == RAFT_NONE && t->whole)
+		checker_violate(c, ev->us, "heartbeat legitimacy: %s from "
+				"node %d in term %" PRIu64 ", which has no "
+				"leader", what, leader, ev->term);
+	else if (t->leader != RAFT_NONE && t->leader != leader)
+		checker_violate(c, ev->us, "heartbeat legitimacy: %s from "
+				"node %d in term %" PRIu64 ", whose leader is "
+				"node %d", what, leader, ev->term, t->leader);
 }

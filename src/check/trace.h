@@ -1,4 +1,4 @@
-/* trace.h - the JSONL trace, schema version 1 (README "Trace format").
+/* trace.h - the JSONL trace, schema version 2 (README "Trace format").
  *
  * One JSON object per line. Every line has "ms" (milliseconds since the run
  * started, a number with up to 3 decimals) and "ev". The names are an
@@ -30,8 +30,10 @@ int trace_parse(const char *line, struct wev *ev, struct trace_slots *slots,
 		int nodes, char *err, size_t errlen);
 
 /* `raftsim check FILE`: feeds every line to a fresh checker. Prints the
- * verdict on out, problems on err. Returns 0 (no violation), 1 (violation
- * or malformed trace) or 2 (cannot read the file). */
+ * verdict on out, problems on err. A trace without its end line (a run
+ * killed before it) is said to be incomplete and checked as far as it
+ * goes. Returns 0 (no violation), 1 (violation, malformed trace, or counts
+ * that differ from the end line's) or 2 (cannot read the file). */
 int trace_check_file(const char *path, FILE *out, FILE *err);
 
 #endif

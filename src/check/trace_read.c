@@ -20,6 +20,7 @@ enum field {
 	F_SENT, F_SEEN, F_GROUPS, F_TICKS, F_VIOLATIONS, F_SPURIOUS, F_MODE,
 	F_NODES, F_SEED, F_TICK_MS, F_HEARTBEAT, F_ELECTION, F_SCHEMA, F_DROP,
 	F_DUP, F_REORDER, F_RANDOM, F_PREVOTE, F_QUORUM, F_RANKED, F_MISTAKES,
+	F_NOW, F_LATENCY,
 	F_COUNT
 };
 
@@ -56,21 +57,28 @@ static const struct {
 	[F_QUORUM] = {"check_quorum", K_BOOL, 0, 0},
 	[F_RANKED] = {"ranked_timeouts", K_BOOL, 0, 0},
 	[F_MISTAKES] = {"mistakes", K_UINT, UINT_MAX, 0},
+	[F_NOW] = {"now", U64},
+	[F_LATENCY] = {"latency_ms", K_PAIR, INT64_MAX / 1000, 3},
 };
 
-#define B(f) (1u << (f))
+/* A set of fields: one bit each. */
+typedef uint64_t field_set;
+_Static_assert(F_COUNT < 64, "a field_set has a bit for every field and "
+	       "one for 'some field was read'");
+
+#define B(f) ((field_set)1 << (f))
 #define BASE (B(F_EV) | B(F_MS))
 #define NODE_EV (BASE | B(F_NODE))
-#define CORE_EV (NODE_EV | B(F_TERM))
+#define CORE_EV (NODE_EV | B(F_TERM) | B(F_NOW))
 #define NODE_IDS (B(F_NODE) | B(F_FOR) | B(F_LEADER) | B(F_FROM))
 
 /* The fields trace_format writes for each type, all of them required. */
-static const unsigned required[WEV_TYPE_COUNT] = {
+static const field_set required[WEV_TYPE_COUNT] = {
 	[WEV_START] = BASE | B(F_MODE) | B(F_NODES) | B(F_SEED) |
 		      B(F_TICK_MS) | B(F_HEARTBEAT) | B(F_ELECTION) |
 		      B(F_SCHEMA) | B(F_DROP) | B(F_DUP) | B(F_REORDER) |
 		      B(F_RANDOM) | B(F_PREVOTE) | B(F_QUORUM) | B(F_RANKED) |
-		      B(F_MISTAKES),
+		      B(F_MISTAKES) | B(F_LATENCY),
 	[WEV_TERM] = CORE_EV, [WEV_ROLE] = CORE_EV | B(F_ROLE),
 	[WEV_VOTE] = CORE_EV | B(F_FOR),
 	[WEV_HEARTBEAT] = CORE_EV | B(F_LEADER),
@@ -81,6 +89,7 @@ static const unsigned required[WEV_TYPE_COUNT] = {
 	[WEV_PAUSE] = NODE_EV, [WEV_RESUME] = NODE_EV,
 	[WEV_CRASH] = NODE_EV, [WEV_RESTART] = NODE_EV,
 	[WEV_PARTITION] = BASE | B(F_GROUPS), [WEV_HEAL] = BASE,
+	[WEV_LOSS] = NODE_EV | B(F_FROM),
 	[WEV_END] = BASE | B(F_TICKS) | B(F_VIOLATIONS) | B(F_SPURIOUS),
 };
 
@@ -94,11 +103,12 @@ struct parser {
 
 /* What one line said, before it is known to be a whole event. */
 struct line {
-	unsigned seen;
+	field_set seen;
 	int type;
-	uint64_t num[F_COUNT]; /* integers and booleans, by field */
+	uint64_t num[F_COUNT]; /* integers and booleans, by field; the
+				  larger value of a pair */
+	uint64_t low[F_COUNT]; /* the smaller value of a pair */
 	double prob[F_COUNT];
-	uint64_t election_min;
 	enum raft_role role;
 	char mode[sizeof(((struct run_info *)0)->mode)];
 	uint8_t group_of[RAFT_MAX_NODES];
@@ -368,11 +378,17 @@ static int parse_field(struct parser *ps, struct line *f, int field)
 		rv = lex_string(ps, f->mode, sizeof(f->mode));
 		return rv > 0 ? fail(ps, "\"mode\" is too long") : rv;
 	case K_PAIR:
-		return expect(ps, '[') ||
-		       parse_fixed(ps, UINT_MAX, 0, &f->election_min) ||
-		       expect(ps, ',') ||
-		       parse_fixed(ps, UINT_MAX, 0, &f->num[field]) ||
-		       expect(ps, ']') ? -1 : 0;
+		if (expect(ps, '[') ||
+		    parse_fixed(ps, fields[field].max, fields[field].decimals,
+				&f->low[field]) ||
+		    expect(ps, ',') ||
+		    parse_fixed(ps, fields[field].max, fields[field].decimals,
+				&f->num[field]))
+			return -1;
+		if (f->low[field] > f->num[field])
+			return fail(ps, "\"%s\": the first value exceeds the "
+				    "second", fields[field].name);
+		return expect(ps, ']');
 	case K_PROB:
 		if (lex_number(ps, &s, &n) != 0)
 			return -1;
@@ -398,7 +414,7 @@ static void fill_info(struct run_info *info, const struct line *f)
 	info->seed = f->num[F_SEED];
 	info->tick_us = f->num[F_TICK_MS]; /* 3 decimals: us */
 	info->heartbeat_ticks = (unsigned)f->num[F_HEARTBEAT];
-	info->election_min = (unsigned)f->election_min;
+	info->election_min = (unsigned)f->low[F_ELECTION];
 	info->election_max = (unsigned)f->num[F_ELECTION];
 	info->drop = f->prob[F_DROP];
 	info->dup = f->prob[F_DUP];
@@ -408,13 +424,32 @@ static void fill_info(struct run_info *info, const struct line *f)
 	info->check_quorum = f->num[F_QUORUM] != 0;
 	info->ranked_timeouts = f->num[F_RANKED] != 0;
 	info->mistakes = (unsigned)f->num[F_MISTAKES];
+	info->latency_min_us = f->low[F_LATENCY]; /* 3 decimals: us */
+	info->latency_max_us = f->num[F_LATENCY];
+}
+
+/* What the core itself refuses (raft_config_validate), a start line may
+ * not claim either: the checker's rules count on it. */
+static int check_start(struct parser *ps, const struct line *f)
+{
+	if (f->num[F_SCHEMA] != TRACE_SCHEMA_VERSION)
+		return fail(ps, "schema %" PRIu64 " is not %d",
+			    f->num[F_SCHEMA], TRACE_SCHEMA_VERSION);
+	if (f->num[F_NODES] == 0)
+		return fail(ps, "\"nodes\" is 0");
+	if (f->num[F_TICK_MS] == 0)
+		return fail(ps, "\"tick_ms\" is 0");
+	if (f->num[F_HEARTBEAT] == 0 || f->low[F_ELECTION] == 0)
+		return fail(ps, "\"%s\" is 0", f->num[F_HEARTBEAT] == 0
+			    ? "heartbeat_ticks" : "election_ticks");
+	return 0;
 }
 
 /* Turns the fields of a whole line into an event. */
 static int assemble(struct parser *ps, const struct line *f, struct wev *ev,
 		    struct trace_slots *slots)
 {
-	unsigned need = f->seen & B(F_EV) ? required[f->type] : B(F_EV);
+	field_set need = f->seen & B(F_EV) ? required[f->type] : B(F_EV);
 	int i;
 
 	for (i = 0; i < F_COUNT; i++) {
@@ -427,21 +462,20 @@ static int assemble(struct parser *ps, const struct line *f, struct wev *ev,
 	if (f->type != WEV_START && ps->nodes == 0)
 		return fail(ps, "\"%s\" event before the start event",
 			    wev_name(f->type));
-	if (f->type == WEV_START && f->num[F_SCHEMA] != TRACE_SCHEMA_VERSION)
-		return fail(ps, "schema %" PRIu64 " is not %d",
-			    f->num[F_SCHEMA], TRACE_SCHEMA_VERSION);
-	if (f->type == WEV_START && f->num[F_NODES] == 0)
-		return fail(ps, "\"nodes\" is 0");
+	if (f->type == WEV_START && check_start(ps, f) != 0)
+		return -1;
 	memset(ev, 0, sizeof(*ev));
 	ev->type = (enum wev_type)f->type;
 	ev->us = (int64_t)f->num[F_MS];
 	ev->node = need & B(F_NODE) ? (int)f->num[F_NODE] : RAFT_NONE;
 	ev->peer = f->type == WEV_VOTE ? (int)f->num[F_FOR]
 		   : f->type == WEV_HEARTBEAT ? (int)f->num[F_LEADER]
-		   : f->type == WEV_SAW_TERM ? (int)f->num[F_FROM] : RAFT_NONE;
+		   : f->type == WEV_SAW_TERM || f->type == WEV_LOSS
+			     ? (int)f->num[F_FROM] : RAFT_NONE;
 	ev->term = f->num[F_TERM];
 	ev->role = f->role;
 	ev->seen_term = f->num[F_SEEN];
+	ev->now = f->num[F_NOW];
 	ev->count = (int)f->num[F_SENT];
 	ev->tick = f->type == WEV_END ? f->num[F_TICKS] : f->num[F_TICK];
 	ev->violations = f->num[F_VIOLATIONS];

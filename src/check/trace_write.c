@@ -6,22 +6,43 @@
 
 #include "trace.h"
 
-static const char *const names[WEV_TYPE_COUNT] = {
-	[WEV_START] = "start",         [WEV_TERM] = "term",
-	[WEV_ROLE] = "role",           [WEV_VOTE] = "vote",
-	[WEV_HEARTBEAT] = "heartbeat", [WEV_ROUND] = "round",
-	[WEV_ELECTION] = "election",   [WEV_PREVOTE] = "prevote",
-	[WEV_SAW_TERM] = "saw_term",   [WEV_PAUSE] = "pause",
-	[WEV_RESUME] = "resume",       [WEV_CRASH] = "crash",
-	[WEV_RESTART] = "restart",     [WEV_PARTITION] = "partition",
-	[WEV_HEAL] = "heal",           [WEV_END] = "end",
+/* Every type's name in the trace and its kind, spelled out so that nothing
+ * depends on the order of enum wev_type. */
+static const struct {
+	const char *name;
+	enum wev_kind kind;
+} types[WEV_TYPE_COUNT] = {
+	[WEV_START] = {"start", WEV_KIND_RUN},
+	[WEV_TERM] = {"term", WEV_KIND_CORE},
+	[WEV_ROLE] = {"role", WEV_KIND_CORE},
+	[WEV_VOTE] = {"vote", WEV_KIND_CORE},
+	[WEV_HEARTBEAT] = {"heartbeat", WEV_KIND_CORE},
+	[WEV_ROUND] = {"round", WEV_KIND_CORE},
+	[WEV_ELECTION] = {"election", WEV_KIND_CORE},
+	[WEV_PREVOTE] = {"prevote", WEV_KIND_CORE},
+	[WEV_SAW_TERM] = {"saw_term", WEV_KIND_CORE},
+	[WEV_PAUSE] = {"pause", WEV_KIND_NODE_FAULT},
+	[WEV_RESUME] = {"resume", WEV_KIND_NODE_FAULT},
+	[WEV_CRASH] = {"crash", WEV_KIND_NODE_FAULT},
+	[WEV_RESTART] = {"restart", WEV_KIND_NODE_FAULT},
+	[WEV_PARTITION] = {"partition", WEV_KIND_NET_FAULT},
+	[WEV_HEAL] = {"heal", WEV_KIND_NET_FAULT},
+	[WEV_LOSS] = {"loss", WEV_KIND_NET_FAULT},
+	[WEV_END] = {"end", WEV_KIND_RUN},
 };
 
 const char *wev_name(enum wev_type type)
 {
 	if ((unsigned)type >= WEV_TYPE_COUNT)
 		return "?";
-	return names[type];
+	return types[type].name;
+}
+
+enum wev_kind wev_kind(enum wev_type type)
+{
+	if ((unsigned)type >= WEV_TYPE_COUNT)
+		return WEV_KIND_NONE;
+	return types[type].kind;
 }
 
 int wev_from_name(const char *name)
@@ -29,7 +50,7 @@ int wev_from_name(const char *name)
 	int i;
 
 	for (i = 0; i < WEV_TYPE_COUNT; i++)
-		if (strcmp(names[i], name) == 0)
+		if (strcmp(types[i].name, name) == 0)
 			return i;
 	return -1;
 }
@@ -71,6 +92,12 @@ static const char *tick_fraction(uint64_t tick_us, char *buf, size_t size)
 	return buf;
 }
 
+/* Microseconds as milliseconds with 3 decimals. */
+static void put_ms(struct out *o, uint64_t us)
+{
+	put(o, "%" PRIu64 ".%03" PRIu64, us / 1000, us % 1000);
+}
+
 static void put_start(struct out *o, const struct run_info *info)
 {
 	char frac[8];
@@ -89,6 +116,11 @@ static void put_start(struct out *o, const struct run_info *info)
 	    info->prevote ? "true" : "false",
 	    info->check_quorum ? "true" : "false",
 	    info->ranked_timeouts ? "true" : "false", info->mistakes);
+	put(o, ",\"latency_ms\":[");
+	put_ms(o, info->latency_min_us);
+	put(o, ",");
+	put_ms(o, info->latency_max_us);
+	put(o, "]");
 }
 
 static void put_groups(struct out *o, const uint8_t *group_of, int nodes)
@@ -164,6 +196,9 @@ int trace_format(char *buf, size_t size, const struct wev *ev, int nodes)
 	case WEV_RESTART:
 		put(&o, ",\"node\":%d", ev->node);
 		break;
+	case WEV_LOSS:
+		put(&o, ",\"node\":%d,\"from\":%d", ev->node, ev->peer);
+		break;
 	case WEV_PARTITION:
 		put_groups(&o, ev->group_of, nodes);
 		break;
@@ -177,6 +212,8 @@ int trace_format(char *buf, size_t size, const struct wev *ev, int nodes)
 	case WEV_TYPE_COUNT:
 		break;
 	}
+	if (wev_kind(ev->type) == WEV_KIND_CORE)
+		put(&o, ",\"now\":%" PRIu64, ev->now);
 	put(&o, "}\n");
 	return o.overflow ? -1 : (int)o.len;
 }

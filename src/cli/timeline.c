@@ -232,6 +232,7 @@ static int lane_of(const struct tl_canvas *cv, const struct wev *ev)
 	case WEV_RESUME:
 	case WEV_CRASH:
 	case WEV_RESTART:
+	case WEV_LOSS: /* the receiver */
 		return ev->node >= 0 && ev->node < cv->n ? ev->node : -1;
 	case WEV_START:
 	case WEV_PARTITION:

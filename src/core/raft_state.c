@@ -137,6 +137,7 @@ void raft_emit_seen(struct raft_state *s, enum raft_event_type type,
 	ev.role = s->role;
 	ev.peer = peer;
 	ev.count = count;
+	ev.now = s->now;
 	s->events.emit(s->events.ctx, &ev);
 }
 

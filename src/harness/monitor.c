@@ -42,6 +42,12 @@ void run_info_from_options(struct run_info *info,
 	info->check_quorum = o->check_quorum;
 	info->ranked_timeouts = o->ranked_timeouts;
 	info->mistakes = o->mistakes;
+	/* Only the simulator delays messages on purpose; a thread's mail
+	 * waits for the scheduler alone. */
+	if (strcmp(mode, "sim") == 0) {
+		info->latency_min_us = o->latency_us.min;
+		info->latency_max_us = o->latency_us.max;
+	}
 }
 
 /* Microseconds as milliseconds: "10", or "0.1" for a tick under 1 ms. */
@@ -106,6 +112,7 @@ struct wev wev_from_raft(const struct raft_event *ev, int64_t us,
 		.type = types[ev->type],
 		.us = us,
 		.tick = tick,
+		.now = ev->now,
 		.node = ev->node,
 		.term = ev->term,
 		.role = ev->role,
@@ -118,6 +125,19 @@ struct wev wev_from_raft(const struct raft_event *ev, int64_t us,
 		.spurious_elections = 0,
 	};
 
+	return w;
+}
+
+struct wev wev_loss(int64_t us, uint64_t tick, int from, int to)
+{
+	struct wev w;
+
+	memset(&w, 0, sizeof(w));
+	w.type = WEV_LOSS;
+	w.us = us;
+	w.tick = tick;
+	w.node = to;
+	w.peer = from;
 	return w;
 }
 
@@ -163,6 +183,11 @@ static void print_console(struct monitor *m, const struct wev *ev)
 						   "vote kept)",
 			ev->tick);
 		break;
+	case WEV_LOSS:
+		fprintf(c, "network: a message from node-%d to node-%d lost "
+			   "(mailbox full) at tick %" PRIu64 "\n",
+			ev->peer, ev->node, ev->tick);
+		break;
 	case WEV_PARTITION:
 	case WEV_HEAL:
 		fprintf(c, "network: %s at tick %" PRIu64 "\n",
@@ -207,12 +232,55 @@ void monitor_end(struct monitor *m, int64_t us, uint64_t ticks)
 		m->trace_failed = 1;
 }
 
+/* The rules that a run's kept reports broke, by the name each report
+ * starts with ("timer reset: ..."), in order of first appearance. */
+static void broken_rules(const struct checker *c, char *buf, size_t size)
+{
+	const struct checker_violation *r;
+	int i, j, count = checker_reports(c, &r);
+	size_t len = 0, name;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < count; i++) {
+		name = strcspn(r[i].what, ":");
+		for (j = 0; j < i; j++)
+			if (strncmp(r[j].what, r[i].what, name + 1) == 0)
+				break;
+		if (j < i || r[i].what[name] != ':')
+			continue;
+		n = snprintf(buf + len, size - len, "%s%.*s", len ? ", " : "",
+			     (int)name, r[i].what);
+		if (n < 0 || (size_t)n >= size - len)
+			break; /* the list is cut; the reports follow anyway */
+		len += (size_t)n;
+	}
+}
+
+/* What the checker looked at, for the end-of-run text. */
+static void print_checked(const struct monitor *m, FILE *out)
+{
+	struct checker_live_stats live = checker_live_stats(m->checker);
+
+	fprintf(out, "raftsim: checked election safety, terms, votes, "
+		"leader and heartbeat legitimacy, step-down, events, timer "
+		"reset, heartbeat gap, ");
+	if (m->info.drop > 0)
+		fprintf(out, "not liveness (--drop)\n");
+	else
+		fprintf(out, "liveness (window %" PRId64 " ms; %" PRIu64
+			" leaderless wait%s, the longest %" PRId64 " ms)\n",
+			live.window_us / 1000, live.judged,
+			live.judged == 1 ? "" : "s", live.longest_us / 1000);
+}
+
 int monitor_verdict(struct monitor *m, const struct node_summary *nodes,
 		    int n, FILE *out, FILE *err)
 {
 	uint64_t violations = checker_violation_count(m->checker);
 	uint64_t spurious = checker_spurious_elections(m->checker);
 	const struct checker_violation *reports;
+	char rules[160];
 	int i;
 
 	for (i = 0; i < n; i++)
@@ -222,6 +290,7 @@ int monitor_verdict(struct monitor *m, const struct node_summary *nodes,
 			i, raft_role_name(nodes[i].role),
 			nodes[i].up ? "" : " (down)", nodes[i].term,
 			nodes[i].timeout_resets, nodes[i].elections_started);
+	print_checked(m, out);
 	if (violations == 0) {
 		fprintf(out,
 			"raftsim: PASS (%d nodes, %" PRIu64 " election%s, %" PRIu64
@@ -231,11 +300,13 @@ int monitor_verdict(struct monitor *m, const struct node_summary *nodes,
 		return EXIT_PASS;
 	}
 	checker_reports(m->checker, &reports);
+	broken_rules(m->checker, rules, sizeof(rules));
 	fprintf(out,
-		"raftsim: FAIL (%" PRIu64 " violation%s, first at %" PRId64
+		"raftsim: FAIL (%" PRIu64 " violation%s of %s, first at %" PRId64
 		".%03" PRId64 " ms: %s; seed %" PRIu64 ")\n",
-		violations, violations == 1 ? "" : "s", reports[0].us / 1000,
-		reports[0].us % 1000, reports[0].what, m->info.seed);
+		violations, violations == 1 ? "" : "s", rules,
+		reports[0].us / 1000, reports[0].us % 1000, reports[0].what,
+		m->info.seed);
 	checker_print(m->checker, err);
 	return EXIT_VIOLATION;
 }

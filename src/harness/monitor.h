@@ -52,6 +52,11 @@ void monitor_free(struct monitor *m);
 struct wev wev_from_raft(const struct raft_event *ev, int64_t us,
 			 uint64_t tick);
 
+/* The event for a message from `from` to `to` lost to a full mailbox:
+ * the runtime's mailbox push and the simulator's paused-node mailbox
+ * publish it, so that the checker knows the run lost messages. */
+struct wev wev_loss(int64_t us, uint64_t tick, int from, int to);
+
 /* Records one event: trace line, console line, checker. */
 void monitor_event(struct monitor *m, const struct wev *ev);
 

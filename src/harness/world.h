@@ -2,7 +2,7 @@
  *
  * The threaded runtime and the simulator both turn core events (raft_event)
  * and fault events into `struct wev`, stamped with the time since the run
- * started. The monitor writes each one to the JSONL trace (schema v1, see
+ * started. The monitor writes each one to the JSONL trace (schema v2, see
  * README "Trace format"), prints the console line, and feeds the checker.
  * `raftsim check FILE` parses the trace back into the same structs and feeds
  * the same checker, so the live verdict and the file verdict cannot differ.
@@ -15,7 +15,9 @@
 
 #include "raft_state.h"
 
-#define TRACE_SCHEMA_VERSION 1
+/* 2: core events carry "now", the start line "latency_ms", and "loss"
+ * events exist. */
+#define TRACE_SCHEMA_VERSION 2
 
 enum wev_type {
 	WEV_START,     /* {"ev":"start", ...run_info...} */
@@ -34,12 +36,27 @@ enum wev_type {
 	WEV_RESTART,   /* node restarted from durable state as a follower */
 	WEV_PARTITION, /* groups: group_of[i] for every node */
 	WEV_HEAL,      /* every partition removed */
+	WEV_LOSS,      /* a message from peer to node was lost although the run
+			  asked for no loss: a full mailbox. Emitted where it
+			  happens: the runtime's mailbox push, the simulator's
+			  paused-node mailbox. */
 	WEV_END,       /* the run ended after `tick` ticks */
 	WEV_TYPE_COUNT
 };
 
+/* What emits each type: the run itself (start, end), a node's core, a
+ * fault of one node, or the network (partition, heal, loss). */
+enum wev_kind {
+	WEV_KIND_NONE, /* not a type */
+	WEV_KIND_RUN,
+	WEV_KIND_CORE,
+	WEV_KIND_NODE_FAULT,
+	WEV_KIND_NET_FAULT,
+};
+
 /* The "ev" name of each type in the trace. */
 const char *wev_name(enum wev_type type);
+enum wev_kind wev_kind(enum wev_type type);
 /* The type of an "ev" name, or -1. */
 int wev_from_name(const char *name);
 
@@ -60,17 +77,22 @@ struct run_info {
 	bool check_quorum;
 	bool ranked_timeouts;
 	unsigned mistakes;      /* enum raft_mistake bits */
+	uint64_t latency_min_us; /* one-way message delay the run promises */
+	uint64_t latency_max_us; /* (before --reorder's extra delay) */
 };
 
 struct wev {
 	enum wev_type type;
 	int64_t us;        /* microseconds since the run started */
 	uint64_t tick;     /* the emitting node's tick, where it has one */
+	uint64_t now;      /* core events: the node's own clock, ticks since
+			      raft_init (raft_state.now). Tick numbers may
+			      jump for a late thread; this never does. */
 	int node;
 	uint64_t term;
 	enum raft_role role;
 	int peer;          /* vote: the candidate; heartbeat: the leader;
-			      saw_term: the sender */
+			      saw_term, loss: the sender */
 	uint64_t seen_term; /* saw_term: the higher term */
 	int count;         /* round: followers reached */
 	const uint8_t *group_of; /* partition: group of each node (nodes long) */

@@ -32,10 +32,11 @@ static void leaders_of_different_terms(void)
 {
 	begin(3);
 	elect(MS(10), 0, 1, 3);
-	saw_term(MS(20), 0, 1, 2); /* node 1's vote request */
-	feed(WEV_TERM, MS(20), 0, 2, RAFT_NONE);
-	feed(WEV_ROLE, MS(20), 0, 2, RAFT_FOLLOWER);
-	elect(MS(20), 1, 2, 3);
+	lead_but(MS(10), MS(190), 0, 1, 1); /* node 1 hears none: it times out */
+	saw_term(MS(200), 0, 1, 2); /* node 1's vote request */
+	feed(WEV_TERM, MS(200), 0, 2, RAFT_NONE);
+	feed(WEV_ROLE, MS(200), 0, 2, RAFT_FOLLOWER);
+	elect(MS(200), 1, 2, 3);
 	CHECK_EQ(violations(), 0);
 }
 

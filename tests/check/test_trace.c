@@ -8,9 +8,9 @@
 #include "testhelp.h"
 #include "check/trace.h"
 
-static struct run_info sample_info = {
+static const struct run_info sample_info = {
 	"sim", 5, 1234567890123ull, 10000, 3, 10, 20, 0.25, 0.5, 0.125,
-	true, false, true, false, 24,
+	true, false, true, false, 24, 1500, 25001,
 };
 
 static const uint8_t groups[5] = {0, 1, 0, 2, 1};
@@ -30,6 +30,7 @@ static struct wev sample(enum wev_type type)
 	ev.seen_term = 9000000000ull;
 	ev.count = 3;
 	ev.tick = 424242;
+	ev.now = 5000000000ull + (uint64_t)type;
 	ev.info = &sample_info;
 	ev.group_of = groups;
 	ev.violations = 11;
@@ -54,6 +55,8 @@ static void same_info(const struct run_info *a, const struct run_info *b)
 	CHECK_EQ(a->check_quorum, b->check_quorum);
 	CHECK_EQ(a->ranked_timeouts, b->ranked_timeouts);
 	CHECK_EQ(a->mistakes, b->mistakes);
+	CHECK_EQ(a->latency_min_us, b->latency_min_us);
+	CHECK_EQ(a->latency_max_us, b->latency_max_us);
 }
 
 static void every_type_round_trips(void)
@@ -73,13 +76,17 @@ static void every_type_round_trips(void)
 		}
 		CHECK_EQ(out.type, t);
 		CHECK_EQ(out.us, in.us);
-		if (t >= WEV_TERM && t <= WEV_RESTART)
+		if (wev_kind(t) == WEV_KIND_CORE ||
+		    wev_kind(t) == WEV_KIND_NODE_FAULT || t == WEV_LOSS)
 			CHECK_EQ(out.node, in.node);
-		if (t >= WEV_TERM && t <= WEV_SAW_TERM)
+		if (wev_kind(t) == WEV_KIND_CORE) {
 			CHECK(out.term == in.term);
+			CHECK(out.now == in.now);
+		}
 		if (t == WEV_ROLE || t == WEV_SAW_TERM)
 			CHECK_EQ(out.role, in.role);
-		if (t == WEV_VOTE || t == WEV_HEARTBEAT || t == WEV_SAW_TERM)
+		if (t == WEV_VOTE || t == WEV_HEARTBEAT || t == WEV_SAW_TERM ||
+		    t == WEV_LOSS)
 			CHECK_EQ(out.peer, in.peer);
 		if (t == WEV_SAW_TERM)
 			CHECK(out.seen_term == in.seen_term);
@@ -130,13 +137,15 @@ static void unknown_fields_and_escapes(void)
 	CHECK_EQ(trace_parse(" { \"x\" : { \"a\" : [ 1 , { \"b\" : null } , -2.5e-3 ]"
 			  " , \"c\" : \"}\\\"]\" } , \"ev\" : \"t\\u0065rm\" ,"
 			  " \"ms\" : 1 , \"node\" : 2 , \"term\" : 3 , "
-			  "\"later\" : [ true , false , [ ] , { } ] }\r\n",
+			  "\"later\" : [ true , false , [ ] , { } ] , "
+			  "\"now\" : 4 }\r\n",
 			  &out, &slots, 5, err, sizeof(err)), 0);
 	if (err[0] != '\0')
 		fprintf(stderr, "    %s\n", err);
 	CHECK_EQ(out.type, WEV_TERM);
 	CHECK_EQ(out.node, 2);
 	CHECK_EQ(out.term, 3);
+	CHECK_EQ(out.now, 4);
 }
 
 static const char *const bad_lines[] = {
@@ -168,11 +177,8 @@ static const char *const bad_lines[] = {
 	"{\"ev\":\"heal\",\"ms\":1,\"x\":{\"a\" 1}}",
 	"{\"ev\":\"heal\",\"ms\":1,\"x\":tru}",
 	"{\"ev\":\"heal\",\"ms\":1,\"x\":\"tab\there\"}",
-	"{\"ev\":\"start\",\"ms\":0,\"mode\":\"sim\",\"nodes\":3,\"seed\":1,"
-	"\"tick_ms\":10,\"heartbeat_ticks\":3,\"election_ticks\":[10,20],"
-	"\"schema\":2,\"drop\":0,\"dup\":0,\"reorder\":0,\"random_faults\":"
-	"false,\"prevote\":false,\"check_quorum\":false,\"ranked_timeouts\":"
-	"false,\"mistakes\":0}",
+	"{\"ev\":\"term\",\"ms\":1,\"node\":0,\"term\":1}", /* no "now" */
+	"{\"ev\":\"loss\",\"ms\":1,\"node\":0}",
 	NULL,
 };
 
@@ -199,6 +205,59 @@ static void malformed_lines_are_refused(void)
 	CHECK(trace_parse("{", &out, &slots, 5, err, 4) == -1);
 	CHECK(strlen(err) == 3);
 	CHECK(trace_parse("{", &out, &slots, 5, NULL, 0) == -1);
+}
+
+/* A start line with these values for the fields a start line is judged
+ * on. */
+static void start_line(char *buf, size_t size, const char *schema,
+		       const char *tick_ms, const char *heartbeat,
+		       const char *election, const char *latency)
+{
+	snprintf(buf, size, "{\"ev\":\"start\",\"ms\":0,\"mode\":\"sim\","
+		 "\"nodes\":3,\"seed\":1,\"tick_ms\":%s,\"heartbeat_ticks\":%s,"
+		 "\"election_ticks\":%s,\"schema\":%s,\"drop\":0,\"dup\":0,"
+		 "\"reorder\":0,\"random_faults\":false,\"prevote\":false,"
+		 "\"check_quorum\":false,\"ranked_timeouts\":false,"
+		 "\"mistakes\":0,\"latency_ms\":%s}", tick_ms, heartbeat,
+		 election, schema, latency);
+}
+
+static void start_lines_the_core_refuses(void)
+{
+	static const struct {
+		const char *schema, *tick, *hb, *el, *lat, *why;
+	} cases[] = {
+		{"2", "10", "3", "[10,20]", "[1,5]", NULL},
+		{"2", "0.1", "1", "[3,3]", "[0,0]", NULL},
+		{"1", "10", "3", "[10,20]", "[1,5]", "schema 1 is not 2"},
+		{"2", "10", "3", "[20,10]", "[1,5]",
+		 "\"election_ticks\": the first value exceeds the second"},
+		{"2", "0", "3", "[10,20]", "[1,5]", "\"tick_ms\" is 0"},
+		{"2", "0.000", "3", "[10,20]", "[1,5]", "\"tick_ms\" is 0"},
+		{"2", "10", "0", "[10,20]", "[1,5]",
+		 "\"heartbeat_ticks\" is 0"},
+		{"2", "10", "3", "[0,20]", "[1,5]", "\"election_ticks\" is 0"},
+		{"2", "10", "3", "[10,20]", "[5,1]",
+		 "\"latency_ms\": the first value exceeds the second"},
+		{"2", "10", "3", "[10,20]", "[1.0001,5]", "more than 3 decimals"},
+	};
+	struct trace_slots slots;
+	struct wev out;
+	char line[1024], err[160];
+	size_t i;
+	int rv;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		start_line(line, sizeof(line), cases[i].schema, cases[i].tick,
+			   cases[i].hb, cases[i].el, cases[i].lat);
+		rv = trace_parse(line, &out, &slots, 0, err, sizeof(err));
+		if (cases[i].why == NULL && rv != 0)
+			TEST_FAIL_AT("refused: %s: %s", line, err);
+		else if (cases[i].why != NULL &&
+			 (rv != -1 || strstr(err, cases[i].why) == NULL))
+			TEST_FAIL_AT("%s: wanted \"%s\", got \"%s\"", line,
+				     cases[i].why, rv ? err : "accepted");
+	}
 }
 
 static void deep_nesting_is_refused(void)
@@ -257,54 +316,58 @@ static void truncated_and_corrupted_lines(void)
 	}
 }
 
-/* A trace file under /tmp, written by trace_format. */
-static char path[64];
-static FILE *file;
-static struct run_info finfo;
+/* A trace file under /tmp, written by trace_format, and what `check`
+ * printed about it: one per test. */
+struct tfile {
+	char path[64];
+	FILE *file;
+	struct run_info info;
+	char out[4096], err[4096];
+};
 
-static void file_open(void)
+static void file_open(struct tfile *t)
 {
 	int fd;
 
-	strcpy(path, "/tmp/raftsim-trace-XXXXXX");
-	fd = mkstemp(path);
-	file = fd < 0 ? NULL : fdopen(fd, "w");
+	strcpy(t->path, "/tmp/raftsim-trace-XXXXXX");
+	fd = mkstemp(t->path);
+	t->file = fd < 0 ? NULL : fdopen(fd, "w");
 }
 
-static void file_ev(enum wev_type type, int64_t us, int node, uint64_t term,
-		    int peer)
+static void file_ev(struct tfile *t, enum wev_type type, int64_t us, int node,
+		    uint64_t term, int peer)
 {
-	struct wev ev = stream_event(type, us, node, term, peer, &finfo);
+	struct wev ev = stream_event(type, us, node, term, peer, &t->info);
 	char line[1024];
 
-	if (file != NULL && trace_format(line, sizeof(line), &ev, 3) > 0)
-		fputs(line, file);
+	if (t->file != NULL && trace_format(line, sizeof(line), &ev, 3) > 0)
+		fputs(line, t->file);
 }
 
 /* Starts a fault-free 3-node trace in which node 0 wins term 1. */
-static void file_start(void)
+static void file_start(struct tfile *t)
 {
 	int i;
 
-	finfo = sample_info;
-	finfo.nodes = 3;
-	finfo.drop = finfo.dup = finfo.reorder = 0;
-	finfo.random_faults = false;
-	file_open();
-	file_ev(WEV_START, 0, 0, 0, 0);
-	file_ev(WEV_TERM, 1000, 0, 1, 0);
-	file_ev(WEV_ROLE, 1000, 0, 1, RAFT_CANDIDATE);
-	file_ev(WEV_VOTE, 1000, 0, 1, 0);
+	t->info = sample_info;
+	t->info.nodes = 3;
+	t->info.drop = t->info.dup = t->info.reorder = 0;
+	t->info.random_faults = false;
+	file_open(t);
+	file_ev(t, WEV_START, 0, 0, 0, 0);
+	file_ev(t, WEV_TERM, 1000, 0, 1, 0);
+	file_ev(t, WEV_ROLE, 1000, 0, 1, RAFT_CANDIDATE);
+	file_ev(t, WEV_VOTE, 1000, 0, 1, 0);
 	for (i = 1; i < 3; i++) {
-		file_ev(WEV_TERM, 2000, i, 1, 0);
-		file_ev(WEV_VOTE, 2000, i, 1, 0);
+		file_ev(t, WEV_TERM, 2000, i, 1, 0);
+		file_ev(t, WEV_VOTE, 2000, i, 1, 0);
 	}
-	file_ev(WEV_ROLE, 3000, 0, 1, RAFT_LEADER);
+	file_ev(t, WEV_ROLE, 3000, 0, 1, RAFT_LEADER);
 	for (i = 1; i < 3; i++)
-		file_ev(WEV_HEARTBEAT, 4000, i, 1, 0);
+		file_ev(t, WEV_HEARTBEAT, 4000, i, 1, 0);
 }
 
-static void file_end(uint64_t violations)
+static void file_end(struct tfile *t, uint64_t violations)
 {
 	struct wev ev;
 	char line[256];
@@ -314,114 +377,183 @@ static void file_end(uint64_t violations)
 	ev.us = 5000;
 	ev.tick = 1;
 	ev.violations = violations;
-	if (file != NULL && trace_format(line, sizeof(line), &ev, 3) > 0)
-		fputs(line, file);
+	if (t->file != NULL && trace_format(line, sizeof(line), &ev, 3) > 0)
+		fputs(line, t->file);
 }
 
-static char out_text[4096], err_text[4096];
-
 /* Closes the file, checks it, keeps what was printed, removes it. */
-static int file_check(void)
+static int file_check(struct tfile *t)
 {
 	FILE *out = tmpfile(), *err = tmpfile();
 	size_t n;
 	int rv = -1;
 
-	out_text[0] = err_text[0] = '\0';
-	if (file != NULL)
-		fclose(file);
-	file = NULL;
+	t->out[0] = t->err[0] = '\0';
+	if (t->file != NULL)
+		fclose(t->file);
+	t->file = NULL;
 	if (out != NULL && err != NULL) {
-		rv = trace_check_file(path, out, err);
+		rv = trace_check_file(t->path, out, err);
 		rewind(out);
 		rewind(err);
-		n = fread(out_text, 1, sizeof(out_text) - 1, out);
-		out_text[n] = '\0';
-		n = fread(err_text, 1, sizeof(err_text) - 1, err);
-		err_text[n] = '\0';
+		n = fread(t->out, 1, sizeof(t->out) - 1, out);
+		t->out[n] = '\0';
+		n = fread(t->err, 1, sizeof(t->err) - 1, err);
+		t->err[n] = '\0';
 	}
 	if (out != NULL)
 		fclose(out);
 	if (err != NULL)
 		fclose(err);
-	unlink(path);
+	unlink(t->path);
 	return rv;
 }
 
 static void check_file_verdicts(void)
 {
-	file_start();
-	REQUIRE(file != NULL);
-	file_end(0);
-	CHECK_EQ(file_check(), 0);
-	CHECK(strcmp(out_text, "check: OK (12 events, 1 terms, 0 violations, "
-			       "0 spurious elections)\n") == 0);
-	file_start(); /* node 2 claims term 1 as well */
-	file_ev(WEV_ROLE, 4500, 2, 1, RAFT_LEADER);
-	file_end(2);
-	CHECK_EQ(file_check(), 1);
-	CHECK(strstr(out_text, "check: FAIL (13 events, 1 terms, 2 violations, "
-			       "0 spurious elections)\n") == out_text);
-	CHECK(strstr(out_text, "  at 4.500 ms: nodes 0 and 2 both became "
-			       "leader of term 1\n") != NULL);
-	file_start(); /* the run said it was clean */
-	file_ev(WEV_HEARTBEAT, 4500, 1, 1, 2);
-	file_end(0);
-	CHECK_EQ(file_check(), 1);
-	CHECK(strstr(out_text, "the run recorded 0 violations") != NULL);
-	file_start(); /* cut short */
-	CHECK_EQ(file_check(), 1);
-	CHECK(strstr(out_text, "no end event") != NULL);
+	struct tfile t;
+
+	file_start(&t);
+	REQUIRE(t.file != NULL);
+	file_end(&t, 0);
+	CHECK_EQ(file_check(&t), 0);
+	CHECK(strcmp(t.out, "check: OK (12 events, 1 terms, 0 violations, "
+			    "0 spurious elections)\n") == 0);
+	file_start(&t); /* node 2 claims term 1 as well */
+	file_ev(&t, WEV_ROLE, 4500, 2, 1, RAFT_LEADER);
+	file_end(&t, 2);
+	CHECK_EQ(file_check(&t), 1);
+	CHECK(strstr(t.out, "check: FAIL (13 events, 1 terms, 3 violations, "
+			    "0 spurious elections)\n") == t.out);
+	CHECK(strstr(t.out, "  at 4.500 ms: election safety: nodes 0 and 2 "
+			    "both became leader of term 1\n") != NULL);
+	file_start(&t); /* the run said it was clean */
+	file_ev(&t, WEV_HEARTBEAT, 4500, 1, 1, 2);
+	file_end(&t, 0);
+	CHECK_EQ(file_check(&t), 1);
+	CHECK(strstr(t.out, "the run recorded 0 violations") != NULL);
+}
+
+/* A run killed before its end line: what is there is checked. */
+static void check_file_without_end(void)
+{
+	struct tfile t;
+
+	file_start(&t);
+	REQUIRE(t.file != NULL);
+	CHECK_EQ(file_check(&t), 0);
+	CHECK(strstr(t.out, "check: incomplete trace: no end event") == t.out);
+	CHECK(strstr(t.out, "check: OK (11 events, 1 terms, 0 violations")
+	      != NULL);
+	file_start(&t);
+	file_ev(&t, WEV_ROLE, 4500, 2, 1, RAFT_LEADER);
+	CHECK_EQ(file_check(&t), 1);
+	CHECK(strstr(t.out, "check: incomplete trace: no end event") == t.out);
+	CHECK(strstr(t.out, "election safety: nodes 0 and 2") != NULL);
+}
+
+/* The trace adversarial testing found (issue 8): every node moves to term
+ * 2, then node 2 leads term 1 without a vote and sends heartbeats. */
+static void check_file_stale_term_leader(void)
+{
+	static const char *const lines[] = {
+		"{\"ev\":\"start\",\"ms\":0.000,\"mode\":\"sim\",\"nodes\":3,"
+		"\"seed\":1,\"tick_ms\":10,\"heartbeat_ticks\":3,"
+		"\"election_ticks\":[10,20],\"schema\":2,\"drop\":0,\"dup\":0,"
+		"\"reorder\":0,\"random_faults\":false,\"prevote\":false,"
+		"\"check_quorum\":false,\"ranked_timeouts\":false,"
+		"\"mistakes\":0,\"latency_ms\":[1.000,5.000]}",
+		"{\"ev\":\"term\",\"ms\":10,\"node\":0,\"term\":2,\"now\":1}",
+		"{\"ev\":\"term\",\"ms\":10,\"node\":1,\"term\":2,\"now\":1}",
+		"{\"ev\":\"term\",\"ms\":10,\"node\":2,\"term\":2,\"now\":1}",
+		"{\"ev\":\"role\",\"ms\":20,\"node\":2,\"term\":1,"
+		"\"role\":\"leader\",\"now\":2}",
+		"{\"ev\":\"round\",\"ms\":20,\"node\":2,\"term\":1,\"tick\":2,"
+		"\"sent\":2,\"now\":2}",
+		"{\"ev\":\"heartbeat\",\"ms\":21,\"node\":0,\"term\":1,"
+		"\"leader\":2,\"now\":2}",
+		"{\"ev\":\"heartbeat\",\"ms\":21,\"node\":1,\"term\":1,"
+		"\"leader\":2,\"now\":2}",
+		"{\"ev\":\"round\",\"ms\":50,\"node\":2,\"term\":1,\"tick\":5,"
+		"\"sent\":2,\"now\":5}",
+		"{\"ev\":\"heartbeat\",\"ms\":51,\"node\":0,\"term\":1,"
+		"\"leader\":2,\"now\":5}",
+		"{\"ev\":\"heartbeat\",\"ms\":51,\"node\":1,\"term\":1,"
+		"\"leader\":2,\"now\":5}",
+		"{\"ev\":\"round\",\"ms\":80,\"node\":2,\"term\":1,\"tick\":8,"
+		"\"sent\":2,\"now\":8}",
+		"{\"ev\":\"end\",\"ms\":90,\"ticks\":9,\"violations\":0,"
+		"\"spurious_elections\":0}",
+	};
+	struct tfile t;
+	size_t i;
+
+	file_open(&t);
+	REQUIRE(t.file != NULL);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		fprintf(t.file, "%s\n", lines[i]);
+	CHECK_EQ(file_check(&t), 1);
+	CHECK(strstr(t.out, "check: FAIL (13 events, 2 terms, 8 violations")
+	      == t.out);
+	CHECK(strstr(t.out, "at 20.000 ms: event: node 2's role event is in "
+			    "term 1, but the node is in term 2\n") != NULL);
+	CHECK(strstr(t.out, "at 21.000 ms: event: node 0's heartbeat event "
+			    "is in term 1, but the node is in term 2\n")
+	      != NULL);
 }
 
 static void check_file_malformed(void)
 {
+	struct tfile t;
 	int i;
 
-	file_start();
-	REQUIRE(file != NULL);
-	fputs("{\"ev\":\"term\",\"ms\":5,\"node\":9,\"term\":1}\n", file);
-	CHECK_EQ(file_check(), 1);
-	CHECK(strstr(err_text, ":12: malformed trace: column ") != NULL);
-	file_start();
-	file_end(0);
-	file_ev(WEV_HEAL, 6000, 0, 0, 0);
-	CHECK_EQ(file_check(), 1);
-	CHECK(strstr(err_text, ":13: malformed trace: an event after the end")
+	file_start(&t);
+	REQUIRE(t.file != NULL);
+	fputs("{\"ev\":\"term\",\"ms\":5,\"node\":9,\"term\":1,\"now\":0}\n",
+	      t.file);
+	CHECK_EQ(file_check(&t), 1);
+	CHECK(strstr(t.err, ":12: malformed trace: column ") != NULL);
+	file_start(&t);
+	file_end(&t, 0);
+	file_ev(&t, WEV_HEAL, 6000, 0, 0, 0);
+	CHECK_EQ(file_check(&t), 1);
+	CHECK(strstr(t.err, ":13: malformed trace: an event after the end")
 	      != NULL);
-	file_start();
+	file_start(&t);
 	for (i = 0; i < 70000; i++)
-		fputc(' ', file);
-	CHECK_EQ(file_check(), 1);
-	CHECK(strstr(err_text, ":12: malformed trace: the line is longer "
-			       "than 65536 bytes")
+		fputc(' ', t.file);
+	CHECK_EQ(file_check(&t), 1);
+	CHECK(strstr(t.err, ":12: malformed trace: the line is longer "
+			    "than 65536 bytes")
 	      != NULL);
-	file_open(); /* empty */
-	CHECK_EQ(file_check(), 1);
-	CHECK(strstr(err_text, "no start event") != NULL);
-	file_open();
-	fputs("{\"ev\":\"heal\",\"ms\":1}\n", file);
-	CHECK_EQ(file_check(), 1);
-	file_start();
-	file_ev(WEV_START, 6000, 0, 0, 0);
-	CHECK_EQ(file_check(), 1);
-	CHECK(strstr(err_text, "a second start event") != NULL);
-	file_start();
-	fputs("\n  \n", file); /* blank lines say nothing */
-	fputc('\0', file);
-	CHECK_EQ(file_check(), 1);
-	CHECK(strstr(err_text, ":14: malformed trace: the line has a NUL "
-			       "byte")
+	file_open(&t); /* empty */
+	CHECK_EQ(file_check(&t), 1);
+	CHECK(strstr(t.err, "no start event") != NULL);
+	file_open(&t);
+	fputs("{\"ev\":\"heal\",\"ms\":1}\n", t.file);
+	CHECK_EQ(file_check(&t), 1);
+	file_start(&t);
+	file_ev(&t, WEV_START, 6000, 0, 0, 0);
+	CHECK_EQ(file_check(&t), 1);
+	CHECK(strstr(t.err, "a second start event") != NULL);
+	file_start(&t);
+	fputs("\n  \n", t.file); /* blank lines say nothing */
+	fputc('\0', t.file);
+	CHECK_EQ(file_check(&t), 1);
+	CHECK(strstr(t.err, ":14: malformed trace: the line has a NUL "
+			    "byte")
 	      != NULL);
 }
 
 static void check_file_missing(void)
 {
-	strcpy(path, "/tmp/raftsim-no-such-dir/none.jsonl");
-	file = NULL;
-	CHECK_EQ(file_check(), 2);
-	CHECK(strstr(err_text, "cannot open /tmp/raftsim-no-such-dir") != NULL);
-	CHECK(out_text[0] == '\0');
+	struct tfile t;
+
+	strcpy(t.path, "/tmp/raftsim-no-such-dir/none.jsonl");
+	t.file = NULL;
+	CHECK_EQ(file_check(&t), 2);
+	CHECK(strstr(t.err, "cannot open /tmp/raftsim-no-such-dir") != NULL);
+	CHECK(t.out[0] == '\0');
 }
 
 const struct test_case trace_tests[] = {
@@ -432,12 +564,18 @@ const struct test_case trace_tests[] = {
 	 unknown_fields_and_escapes},
 	{"trace: malformed lines are refused with a column and a reason",
 	 malformed_lines_are_refused},
+	{"trace: a start line with a range backwards, a zero tick or timer, "
+	 "or another schema is refused", start_lines_the_core_refuses},
 	{"trace: nesting deeper than the limit is refused",
 	 deep_nesting_is_refused},
 	{"trace: truncated and corrupted lines never crash the parser",
 	 truncated_and_corrupted_lines},
 	{"trace: check passes a clean trace and fails one with violations",
 	 check_file_verdicts},
+	{"trace: check says a trace without its end line is incomplete and "
+	 "judges what it holds", check_file_without_end},
+	{"trace: check fails a leader of a term every node has left, and "
+	 "events in a term other than their node's", check_file_stale_term_leader},
 	{"trace: check names the line of a malformed trace",
 	 check_file_malformed},
 	{"trace: check returns 2 for a file it cannot open",

@@ -6,10 +6,14 @@
 struct checker *ck;
 struct run_info info;
 static int n; /* the cluster size of the stream being fed */
+/* Each node's term and role as the stream has told them, so that the
+ * helpers below move a node into a term only when it is not there yet. */
+static uint64_t term_of[RAFT_MAX_NODES];
+static enum raft_role role_of[RAFT_MAX_NODES];
 
 /* A fault-free run of `nodes`: 10 ms ticks, heartbeat 3, election 10-20,
- * so a spurious election needs a 200 ms old leader and liveness is judged
- * (2 * 20 + 3) * 10 = 430 ms after the faults end. Edit `info` and call
+ * no latency, so a spurious election needs a 200 ms old leader and the
+ * liveness window is (4 * 20 + 3) * 10 = 830 ms. Edit `info` and call
  * start() to change it. */
 void setup(int nodes)
 {
@@ -35,7 +39,25 @@ struct wev stream_event(enum wev_type type, int64_t us, int node,
 	ev.peer = peer;
 	ev.role = type == WEV_ROLE ? (enum raft_role)peer : RAFT_FOLLOWER;
 	ev.info = run;
+	/* Every node's clock runs with the run's ticks from time 0. */
+	if (wev_kind(type) == WEV_KIND_CORE && run != NULL && run->tick_us)
+		ev.now = (uint64_t)us / run->tick_us;
 	return ev;
+}
+
+/* Feeds one event, keeping term_of and role_of. */
+static void feed_event(const struct wev *ev)
+{
+	int node = ev->node;
+
+	if (node >= 0 && node < RAFT_MAX_NODES && ev->type == WEV_TERM)
+		term_of[node] = ev->term;
+	if (node >= 0 && node < RAFT_MAX_NODES && ev->type == WEV_ROLE)
+		role_of[node] = ev->role;
+	if (node >= 0 && node < RAFT_MAX_NODES &&
+	    (ev->type == WEV_CRASH || ev->type == WEV_RESTART))
+		role_of[node] = RAFT_FOLLOWER;
+	checker_feed(ck, ev);
 }
 
 void feed(enum wev_type type, int64_t us, int node, uint64_t term,
@@ -43,11 +65,36 @@ void feed(enum wev_type type, int64_t us, int node, uint64_t term,
 {
 	struct wev ev = stream_event(type, us, node, term, peer, &info);
 
+	feed_event(&ev);
+}
+
+void feed_clock(enum wev_type type, int64_t us, uint64_t now, int node,
+		uint64_t term, int peer)
+{
+	struct wev ev = stream_event(type, us, node, term, peer, &info);
+
+	ev.now = now;
+	feed_event(&ev);
+}
+
+void loss(int64_t us, int from, int to)
+{
+	struct wev ev = stream_event(WEV_LOSS, us, to, 0, from, &info);
+
 	checker_feed(ck, &ev);
+}
+
+/* Moves `node` to term t unless it is there already. */
+static void to_term(int64_t us, int node, uint64_t t)
+{
+	if (term_of[node] != t)
+		feed(WEV_TERM, us, node, t, RAFT_NONE);
 }
 
 void start(void)
 {
+	memset(term_of, 0, sizeof(term_of));
+	memset(role_of, 0, sizeof(role_of));
 	checker_free(ck);
 	ck = checker_new();
 	feed(WEV_START, 0, RAFT_NONE, 0, RAFT_NONE);
@@ -68,9 +115,10 @@ void saw_term(int64_t us, int node, uint64_t term, uint64_t seen)
 	ev.us = us;
 	ev.node = node;
 	ev.term = term;
-	ev.role = RAFT_LEADER;
+	ev.role = role_of[node];
 	ev.peer = (node + 1) % n;
 	ev.seen_term = seen;
+	ev.now = (uint64_t)us / info.tick_us;
 	checker_feed(ck, &ev);
 }
 
@@ -89,14 +137,15 @@ void partition(int64_t us, const uint8_t *group_of)
 /* What the core reports when `node` times out into term t. */
 void campaign(int64_t us, int node, uint64_t t)
 {
-	feed(WEV_TERM, us, node, t, RAFT_NONE);
+	to_term(us, node, t);
 	feed(WEV_ROLE, us, node, t, RAFT_CANDIDATE);
 	feed(WEV_VOTE, us, node, t, node);
 	feed(WEV_ELECTION, us, node, t, RAFT_NONE);
 }
 
 /* `leader` wins term t with the votes of nodes 0..voters-1 (itself among
- * them or not), then every other node accepts its first heartbeat. */
+ * them or not), then every other node moves to t if it is not there yet,
+ * steps down if it is not a follower, and accepts its first heartbeat. */
 void elect(int64_t us, int leader, uint64_t t, int voters)
 {
 	int i;
@@ -105,18 +154,24 @@ void elect(int64_t us, int leader, uint64_t t, int voters)
 	for (i = 0; i < voters; i++) {
 		if (i == leader)
 			continue;
-		feed(WEV_TERM, us, i, t, RAFT_NONE);
+		to_term(us, i, t);
 		feed(WEV_VOTE, us, i, t, leader);
 	}
 	feed(WEV_ROLE, us, leader, t, RAFT_LEADER);
 	feed(WEV_ROUND, us, leader, t, RAFT_NONE);
-	for (i = 0; i < n; i++)
-		if (i != leader)
-			feed(WEV_HEARTBEAT, us, i, t, leader);
+	for (i = 0; i < n; i++) {
+		if (i == leader)
+			continue;
+		to_term(us, i, t);
+		if (role_of[i] != RAFT_FOLLOWER)
+			feed(WEV_ROLE, us, i, t, RAFT_FOLLOWER);
+		feed(WEV_HEARTBEAT, us, i, t, leader);
+	}
 }
 
-/* Heartbeat rounds of `leader` every 30 ms in (from, to]. */
-void lead(int64_t from, int64_t to, int leader, uint64_t t)
+/* Heartbeat rounds of `leader` every 30 ms in (from, to], which every
+ * other node but `deaf` (RAFT_NONE: none) accepts. */
+void lead_but(int64_t from, int64_t to, int leader, uint64_t t, int deaf)
 {
 	int64_t us;
 	int i;
@@ -124,9 +179,14 @@ void lead(int64_t from, int64_t to, int leader, uint64_t t)
 	for (us = from + MS(30); us <= to; us += MS(30)) {
 		feed(WEV_ROUND, us, leader, t, RAFT_NONE);
 		for (i = 0; i < n; i++)
-			if (i != leader)
+			if (i != leader && i != deaf)
 				feed(WEV_HEARTBEAT, us, i, t, leader);
 	}
+}
+
+void lead(int64_t from, int64_t to, int leader, uint64_t t)
+{
+	lead_but(from, to, leader, t, RAFT_NONE);
 }
 
 uint64_t violations(void)

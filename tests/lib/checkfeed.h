@@ -22,19 +22,27 @@ void start(void);
 /* setup(nodes), then start(). */
 void begin(int nodes);
 
-/* One event; `peer` is the role of a role event. */
-/* One event as the streams write it: for WEV_ROLE, `peer` holds the role. */
+/* One event as the streams write it: for WEV_ROLE, `peer` holds the role;
+ * a core event's clock ("now") is us / run->tick_us. */
 struct wev stream_event(enum wev_type type, int64_t us, int node,
 			uint64_t term, int peer, const struct run_info *run);
 
 void feed(enum wev_type type, int64_t us, int node, uint64_t term,
 	  int peer);
-/* Leader `node` of `term` sees `seen` in a message from the next node. */
+/* One core event with the node's clock given: a paused node's clock
+ * stands still, a restarted node's starts again from 0. */
+void feed_clock(enum wev_type type, int64_t us, uint64_t now, int node,
+		uint64_t term, int peer);
+/* A message from `from` to `to` lost to a full mailbox. */
+void loss(int64_t us, int from, int to);
+/* Node `node` (in the role the stream gave it) of `term` sees `seen` in a
+ * message from the next node. */
 void saw_term(int64_t us, int node, uint64_t term, uint64_t seen);
 void partition(int64_t us, const uint8_t *group_of);
 void campaign(int64_t us, int node, uint64_t t);
 void elect(int64_t us, int leader, uint64_t t, int voters);
 void lead(int64_t from, int64_t to, int leader, uint64_t t);
+void lead_but(int64_t from, int64_t to, int leader, uint64_t t, int deaf);
 
 uint64_t violations(void);
 int reported(const char *text);

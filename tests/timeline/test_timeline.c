@@ -141,7 +141,7 @@ static void test_violation_wins_its_column(void)
 	CHECK(chk[30] == '!' && chk[50] == '3' && chk[70] == '+');
 	CHECK(strstr(got, "Checker: 16 violations, 16 in this window") !=
 	      NULL);
-	CHECK(strstr(got, "! at 30.2 ms: spurious election") != NULL);
+	CHECK(strstr(got, "! at 30.2 ms: timer reset: node 1") != NULL);
 	free(got);
 }
 
@@ -307,10 +307,10 @@ static void test_bad_traces_are_refused(void)
 	static const char start[] = "{\"ev\":\"start\",\"ms\":0,"
 		"\"mode\":\"sim\",\"nodes\":3,\"seed\":1,\"tick_ms\":10,"
 		"\"heartbeat_ticks\":3,"
-		"\"election_ticks\":[10,20],\"schema\":1,\"drop\":0,\"dup\":0,"
+		"\"election_ticks\":[10,20],\"schema\":2,\"drop\":0,\"dup\":0,"
 		"\"reorder\":0,\"random_faults\":false,\"prevote\":false,"
 		"\"check_quorum\":false,\"ranked_timeouts\":false,"
-		"\"mistakes\":0}\n";
+		"\"mistakes\":0,\"latency_ms\":[1,5]}\n";
 	struct timeline_opts t = opts(80, 0, -1);
 	char path[128], line[2048], err[1024], *got = NULL;
 	size_t len;
