@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "trace.h"
+#include "trace_json.h"
 
-#define MAX_DEPTH 32         /* nesting of a skipped value */
 
 enum field {
 	F_EV, F_MS, F_NODE, F_FOR, F_LEADER, F_FROM, F_TERM, F_ROLE, F_TICK,
@@ -93,13 +93,6 @@ static const field_set required[WEV_TYPE_COUNT] = {
 	[WEV_END] = BASE | B(F_TICKS) | B(F_VIOLATIONS) | B(F_SPURIOUS),
 };
 
-struct parser {
-	const char *line;
-	const char *p;
-	int nodes;
-	char *err;
-	size_t errlen;
-};
 
 /* What one line said, before it is known to be a whole event. */
 struct line {
@@ -114,241 +107,43 @@ struct line {
 	uint8_t group_of[RAFT_MAX_NODES];
 };
 
-static bool is_digit(char ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-static int __attribute__((format(printf, 2, 3)))
-fail(struct parser *ps, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (ps->errlen == 0)
-		return -1;
-	n = snprintf(ps->err, ps->errlen, "column %d: ",
-		     (int)(ps->p - ps->line) + 1);
-	if (n >= 0 && (size_t)n < ps->errlen) {
-		va_start(ap, fmt);
-		/* A reason cut short still names the column. */
-		if (vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap) < 0)
-			ps->err[n] = '\0';
-		va_end(ap);
-	}
-	return -1;
-}
-
-static void skip_ws(struct parser *ps)
-{
-	ps->p += strspn(ps->p, " \t\r\n");
-}
-
-static int expect(struct parser *ps, char ch)
-{
-	skip_ws(ps);
-	if (*ps->p != ch)
-		return fail(ps, "expected '%c'", ch);
-	ps->p++;
-	skip_ws(ps);
-	return 0;
-}
-
-/* Reads a string into out (NUL-terminated; NULL skips it). Every name the
- * trace uses is ASCII, so a \u escape beyond it is kept as '?'. Returns 0,
- * 1 if it did not fit (out then holds ""), or -1. */
-static int lex_string(struct parser *ps, char *out, size_t size)
-{
-	static const char plain[] = "\"\\/\b\f\n\r\t", esc[] = "\"\\/bfnrt";
-	size_t len = 0;
-	int too_long = 0;
-	char ch, hex[5] = "";
-
-	if (*ps->p != '"')
-		return fail(ps, "expected a string");
-	for (ps->p++; *ps->p != '"'; len++) {
-		if ((unsigned char)*ps->p < 0x20)
-			return fail(ps, *ps->p ? "control character in a string"
-					       : "unterminated string");
-		ch = *ps->p++;
-		if (ch == '\\' && *ps->p == 'u') {
-			if (strspn(ps->p + 1, "0123456789abcdefABCDEF") < 4)
-				return fail(ps, "bad \\u escape");
-			memcpy(hex, ps->p + 1, 4);
-			ch = strtoul(hex, NULL, 16) < 0x80
-				     ? (char)strtoul(hex, NULL, 16) : '?';
-			ps->p += 5;
-		} else if (ch == '\\') {
-			if (*ps->p == '\0' || !strchr(esc, *ps->p))
-				return fail(ps, "bad escape in a string");
-			ch = plain[strchr(esc, *ps->p++) - esc];
-		}
-		if (out != NULL && len + 1 < size)
-			out[len] = ch;
-		else
-			too_long = 1;
-	}
-	ps->p++;
-	if (out != NULL)
-		out[too_long ? 0 : len] = '\0';
-	return out != NULL && too_long;
-}
-
-static void digits(struct parser *ps)
-{
-	while (is_digit(*ps->p))
-		ps->p++;
-}
-
-/* Checks JSON number syntax; returns its text span. */
-static int lex_number(struct parser *ps, const char **start, size_t *len)
-{
-	*start = ps->p;
-	if (*ps->p == '-')
-		ps->p++;
-	if (!is_digit(*ps->p))
-		return fail(ps, "expected a number");
-	if (*ps->p++ != '0')
-		digits(ps);
-	if (*ps->p == '.') {
-		ps->p++;
-		if (!is_digit(*ps->p))
-			return fail(ps, "expected digits after '.'");
-		digits(ps);
-	}
-	if (*ps->p == 'e' || *ps->p == 'E') {
-		ps->p += ps->p[1] == '+' || ps->p[1] == '-' ? 2 : 1;
-		if (!is_digit(*ps->p))
-			return fail(ps, "expected an exponent");
-		digits(ps);
-	}
-	*len = (size_t)(ps->p - *start);
-	return 0;
-}
-
-static int literal(struct parser *ps, const char *word)
-{
-	size_t n = strlen(word);
-
-	if (strncmp(ps->p, word, n) != 0)
-		return -1;
-	ps->p += n;
-	return 0;
-}
-
-static int skip_value(struct parser *ps, int depth)
-{
-	const char *s;
-	size_t n;
-	char close;
-
-	if (depth > MAX_DEPTH)
-		return fail(ps, "nested more than %d deep", MAX_DEPTH);
-	if (*ps->p == '"')
-		return lex_string(ps, NULL, 0);
-	if (*ps->p != '[' && *ps->p != '{') {
-		if (literal(ps, "true") == 0 || literal(ps, "false") == 0 ||
-		    literal(ps, "null") == 0)
-			return 0;
-		return lex_number(ps, &s, &n);
-	}
-	close = *ps->p == '[' ? ']' : '}';
-	if (expect(ps, *ps->p) != 0)
-		return -1;
-	while (*ps->p != close) {
-		if (close == '}' && (lex_string(ps, NULL, 0) || expect(ps, ':')))
-			return -1;
-		if (skip_value(ps, depth + 1) != 0)
-			return -1;
-		skip_ws(ps);
-		if (*ps->p == close)
-			break;
-		if (expect(ps, ',') != 0)
-			return -1;
-		if (*ps->p == close)
-			return fail(ps, "expected a value after ','");
-	}
-	ps->p++;
-	return 0;
-}
-
-/* Appends one decimal digit to *v, refusing anything past max. */
-static int add_digit(struct parser *ps, uint64_t *v, char ch, uint64_t max)
-{
-	uint64_t d = (uint64_t)(ch - '0');
-
-	if (!is_digit(ch))
-		return fail(ps, "expected a non-negative number");
-	if (d > max || *v > (max - d) / 10)
-		return fail(ps, "number out of range");
-	*v = *v * 10 + d;
-	return 0;
-}
-
-/* A non-negative number with at most `decimals` decimals, as an integer
- * times 10^decimals ("ms":1.5 is 1500), no larger than max. */
-static int parse_fixed(struct parser *ps, uint64_t max, int decimals,
-		       uint64_t *v)
-{
-	const char *s, *at = ps->p;
-	size_t n, i;
-	int k;
-
-	if (lex_number(ps, &s, &n) != 0)
-		return -1;
-	ps->p = at; /* a reason names the number's first column */
-	for (*v = 0, i = 0; i < n && s[i] != '.'; i++)
-		if (add_digit(ps, v, s[i], max) != 0)
-			return -1;
-	i += i < n; /* the '.' */
-	for (k = 0; k < decimals; k++)
-		if (add_digit(ps, v, i < n ? s[i++] : '0', max) != 0)
-			return -1;
-	if (i != n && decimals == 0)
-		return fail(ps, "expected an integer");
-	if (i != n)
-		return fail(ps, "more than %d decimals", decimals);
-	ps->p = s + n;
-	return 0;
-}
-
 /* "groups":[[0,1],[2]]: every node of the cluster in exactly one group. */
-static int parse_groups(struct parser *ps, uint8_t *group_of)
+static int parse_groups(struct json_parser *ps, uint8_t *group_of)
 {
 	uint8_t seen[RAFT_MAX_NODES] = {0};
 	uint64_t node;
 	int g, i;
 
 	if (ps->nodes == 0)
-		return fail(ps, "groups before the start event");
-	if (expect(ps, '[') != 0)
+		return json_fail(ps, "groups before the start event");
+	if (json_expect(ps, '[') != 0)
 		return -1;
 	for (g = 0; *ps->p != ']'; g++) {
-		if ((g > 0 && expect(ps, ',')) || expect(ps, '['))
+		if ((g > 0 && json_expect(ps, ',')) || json_expect(ps, '['))
 			return -1;
 		for (i = 0; *ps->p != ']'; i++) {
-			if ((i > 0 && expect(ps, ',')) ||
-			    parse_fixed(ps, (uint64_t)ps->nodes - 1, 0, &node))
+			if ((i > 0 && json_expect(ps, ',')) ||
+			    json_parse_fixed(ps, (uint64_t)ps->nodes - 1, 0, &node))
 				return -1;
 			if (seen[node]++)
-				return fail(ps, "node %d in two groups",
+				return json_fail(ps, "node %d in two groups",
 					    (int)node);
 			group_of[node] = (uint8_t)g;
-			skip_ws(ps);
+			json_skip_ws(ps);
 		}
 		if (i == 0)
-			return fail(ps, "empty group");
+			return json_fail(ps, "empty group");
 		ps->p++;
-		skip_ws(ps);
+		json_skip_ws(ps);
 	}
 	ps->p++;
 	for (i = 0; i < ps->nodes; i++)
 		if (!seen[i])
-			return fail(ps, "node %d is in no group", i);
+			return json_fail(ps, "node %d is in no group", i);
 	return 0;
 }
 
-static int parse_field(struct parser *ps, struct line *f, int field)
+static int parse_field(struct json_parser *ps, struct line *f, int field)
 {
 	const char *s;
 	char buf[64];
@@ -357,51 +152,51 @@ static int parse_field(struct parser *ps, struct line *f, int field)
 
 	switch (fields[field].kind) {
 	case K_EV:
-		rv = lex_string(ps, buf, sizeof(buf));
+		rv = json_lex_string(ps, buf, sizeof(buf));
 		f->type = rv == 0 ? wev_from_name(buf) : -1;
 		return rv < 0 ? -1
-		       : f->type < 0 ? fail(ps, "unknown \"ev\" name") : 0;
+		       : f->type < 0 ? json_fail(ps, "unknown \"ev\" name") : 0;
 	case K_UINT:
-		return parse_fixed(ps, fields[field].max,
+		return json_parse_fixed(ps, fields[field].max,
 				   fields[field].decimals, &f->num[field]);
 	case K_ROLE:
-		if (lex_string(ps, buf, sizeof(buf)) < 0)
+		if (json_lex_string(ps, buf, sizeof(buf)) < 0)
 			return -1;
 		for (rv = RAFT_FOLLOWER; rv <= RAFT_LEADER; rv++)
 			if (!strcmp(buf, raft_role_name((enum raft_role)rv)))
 				f->role = (enum raft_role)rv;
 		return strcmp(buf, raft_role_name(f->role)) == 0
-			       ? 0 : fail(ps, "unknown role");
+			       ? 0 : json_fail(ps, "unknown role");
 	case K_GROUPS:
 		return parse_groups(ps, f->group_of);
 	case K_MODE:
-		rv = lex_string(ps, f->mode, sizeof(f->mode));
-		return rv > 0 ? fail(ps, "\"mode\" is too long") : rv;
+		rv = json_lex_string(ps, f->mode, sizeof(f->mode));
+		return rv > 0 ? json_fail(ps, "\"mode\" is too long") : rv;
 	case K_PAIR:
-		if (expect(ps, '[') ||
-		    parse_fixed(ps, fields[field].max, fields[field].decimals,
+		if (json_expect(ps, '[') ||
+		    json_parse_fixed(ps, fields[field].max, fields[field].decimals,
 				&f->low[field]) ||
-		    expect(ps, ',') ||
-		    parse_fixed(ps, fields[field].max, fields[field].decimals,
+		    json_expect(ps, ',') ||
+		    json_parse_fixed(ps, fields[field].max, fields[field].decimals,
 				&f->num[field]))
 			return -1;
 		if (f->low[field] > f->num[field])
-			return fail(ps, "\"%s\": the first value exceeds the "
+			return json_fail(ps, "\"%s\": the first value exceeds the "
 				    "second", fields[field].name);
-		return expect(ps, ']');
+		return json_expect(ps, ']');
 	case K_PROB:
-		if (lex_number(ps, &s, &n) != 0)
+		if (json_lex_number(ps, &s, &n) != 0)
 			return -1;
 		memcpy(buf, s, n < sizeof(buf) ? n : 0);
 		buf[n < sizeof(buf) ? n : 0] = '\0';
 		f->prob[field] = strtod(buf, NULL);
 		return n < sizeof(buf) && f->prob[field] >= 0.0 &&
 				       f->prob[field] <= 1.0
-			       ? 0 : fail(ps, "expected a probability 0..1");
+			       ? 0 : json_fail(ps, "expected a probability 0..1");
 	case K_BOOL:
-		f->num[field] = literal(ps, "true") == 0;
-		return f->num[field] || literal(ps, "false") == 0
-			       ? 0 : fail(ps, "expected true or false");
+		f->num[field] = json_literal(ps, "true") == 0;
+		return f->num[field] || json_literal(ps, "false") == 0
+			       ? 0 : json_fail(ps, "expected true or false");
 	}
 	return -1;
 }
@@ -430,23 +225,23 @@ static void fill_info(struct run_info *info, const struct line *f)
 
 /* What the core itself refuses (raft_config_validate), a start line may
  * not claim either: the checker's rules count on it. */
-static int check_start(struct parser *ps, const struct line *f)
+static int check_start(struct json_parser *ps, const struct line *f)
 {
 	if (f->num[F_SCHEMA] != TRACE_SCHEMA_VERSION)
-		return fail(ps, "schema %" PRIu64 " is not %d",
+		return json_fail(ps, "schema %" PRIu64 " is not %d",
 			    f->num[F_SCHEMA], TRACE_SCHEMA_VERSION);
 	if (f->num[F_NODES] == 0)
-		return fail(ps, "\"nodes\" is 0");
+		return json_fail(ps, "\"nodes\" is 0");
 	if (f->num[F_TICK_MS] == 0)
-		return fail(ps, "\"tick_ms\" is 0");
+		return json_fail(ps, "\"tick_ms\" is 0");
 	if (f->num[F_HEARTBEAT] == 0 || f->low[F_ELECTION] == 0)
-		return fail(ps, "\"%s\" is 0", f->num[F_HEARTBEAT] == 0
+		return json_fail(ps, "\"%s\" is 0", f->num[F_HEARTBEAT] == 0
 			    ? "heartbeat_ticks" : "election_ticks");
 	return 0;
 }
 
 /* Turns the fields of a whole line into an event. */
-static int assemble(struct parser *ps, const struct line *f, struct wev *ev,
+static int assemble(struct json_parser *ps, const struct line *f, struct wev *ev,
 		    struct trace_slots *slots)
 {
 	field_set need = f->seen & B(F_EV) ? required[f->type] : B(F_EV);
@@ -454,13 +249,13 @@ static int assemble(struct parser *ps, const struct line *f, struct wev *ev,
 
 	for (i = 0; i < F_COUNT; i++) {
 		if (need & ~f->seen & B(i))
-			return fail(ps, "no \"%s\" field", fields[i].name);
+			return json_fail(ps, "no \"%s\" field", fields[i].name);
 		if ((need & NODE_IDS & B(i)) && f->num[i] >= (uint64_t)ps->nodes)
-			return fail(ps, "\"%s\" is %d: not a node of %d",
+			return json_fail(ps, "\"%s\" is %d: not a node of %d",
 				    fields[i].name, (int)f->num[i], ps->nodes);
 	}
 	if (f->type != WEV_START && ps->nodes == 0)
-		return fail(ps, "\"%s\" event before the start event",
+		return json_fail(ps, "\"%s\" event before the start event",
 			    wev_name(f->type));
 	if (f->type == WEV_START && check_start(ps, f) != 0)
 		return -1;
@@ -493,7 +288,7 @@ static int assemble(struct parser *ps, const struct line *f, struct wev *ev,
 int trace_parse(const char *line, struct wev *ev, struct trace_slots *slots,
 		int nodes, char *err, size_t errlen)
 {
-	struct parser ps = {line, line, nodes, err, errlen};
+	struct json_parser ps = {line, line, nodes, err, errlen};
 	struct line f;
 	char key[32];
 	int rv, i;
@@ -502,33 +297,33 @@ int trace_parse(const char *line, struct wev *ev, struct trace_slots *slots,
 	if (errlen > 0)
 		err[0] = '\0';
 	if (nodes < 0 || nodes > RAFT_MAX_NODES)
-		return fail(&ps, "bad cluster size %d", nodes);
-	if (expect(&ps, '{') != 0)
+		return json_fail(&ps, "bad cluster size %d", nodes);
+	if (json_expect(&ps, '{') != 0)
 		return -1;
 	/* Bit F_COUNT of f.seen: some field was read, so a ',' comes next. */
 	while (*ps.p != '}') {
-		if ((f.seen && expect(&ps, ',')) ||
-		    (rv = lex_string(&ps, key, sizeof(key))) < 0 ||
-		    expect(&ps, ':'))
+		if ((f.seen && json_expect(&ps, ',')) ||
+		    (rv = json_lex_string(&ps, key, sizeof(key))) < 0 ||
+		    json_expect(&ps, ':'))
 			return -1;
 		for (i = 0; rv == 0 && i < F_COUNT; i++)
 			if (strcmp(key, fields[i].name) == 0)
 				break;
 		if (rv != 0 || i == F_COUNT) {
 			i = F_COUNT; /* unknown: skipped */
-			if (skip_value(&ps, 1) != 0)
+			if (json_skip_value(&ps, 1) != 0)
 				return -1;
 		} else if (f.seen & B(i)) {
-			return fail(&ps, "\"%s\" given twice", key);
+			return json_fail(&ps, "\"%s\" given twice", key);
 		} else if (parse_field(&ps, &f, i) != 0) {
 			return -1;
 		}
 		f.seen |= B(i);
-		skip_ws(&ps);
+		json_skip_ws(&ps);
 	}
 	ps.p++;
-	skip_ws(&ps);
+	json_skip_ws(&ps);
 	if (*ps.p != '\0')
-		return fail(&ps, "text after the object");
+		return json_fail(&ps, "text after the object");
 	return assemble(&ps, &f, ev, slots);
 }

@@ -135,3 +135,12 @@ struct raft_message testnet_msg(enum raft_msg_type type, int from, int to,
 	}
 	return m;
 }
+
+void testnet_tick_to_timeout(struct raft_state *s)
+{
+	unsigned timeout = s->election_timeout;
+	unsigned i;
+
+	for (i = 1; i < timeout; i++)
+		raft_tick(s);
+}

@@ -41,6 +41,10 @@ int testnet_deliver(struct testnet *net, int limit);
 /* Ticks every node once, in id order. */
 void testnet_tick(struct testnet *net);
 
+/* Ticks one node up to the tick before its election timer runs out: the
+ * next raft_tick is the timeout. */
+void testnet_tick_to_timeout(struct raft_state *s);
+
 /* Counts outbox messages of a type (RAFT_MSG_NONE for any), from a node
  * (RAFT_NONE for any). */
 int testnet_count(const struct testnet *net, enum raft_msg_type type, int from);

@@ -9,15 +9,6 @@ static void with_prevote(struct raft_config *cfg)
 	cfg->prevote = true;
 }
 
-static void tick_until_timeout(struct raft_state *s)
-{
-	unsigned timeout = s->election_timeout;
-	unsigned i;
-
-	for (i = 1; i < timeout; i++)
-		raft_tick(s);
-}
-
 static void follower_timeout_starts_election(void)
 {
 	struct testnet net;
@@ -26,7 +17,7 @@ static void follower_timeout_starts_election(void)
 
 	testnet_init(&net, 5, 11, NULL);
 	s = &net.nodes[2];
-	tick_until_timeout(s);
+	testnet_tick_to_timeout(s);
 	REQUIRE(s->role == RAFT_FOLLOWER); /* one tick short: nothing yet */
 	CHECK_EQ(net.outbox_len, 0);
 	raft_tick(s);
@@ -55,7 +46,7 @@ static void candidate_timeout_starts_new_election(void)
 	s = &net.nodes[0];
 	raft_start_election(s);
 	net.outbox_len = 0;
-	tick_until_timeout(s);
+	testnet_tick_to_timeout(s);
 	CHECK_EQ(s->current_term, 1);
 	raft_tick(s);
 	CHECK_EQ(s->role, RAFT_CANDIDATE);
@@ -213,7 +204,7 @@ static void candidacy_and_grant_each_draw_a_new_timeout(void)
 	testnet_init(&net, 3, 22, NULL);
 	s = &net.nodes[0];
 	for (i = 0; i < 40; i++) {
-		tick_until_timeout(s);
+		testnet_tick_to_timeout(s);
 		raft_tick(s);
 		REQUIRE(s->current_term == (uint64_t)i + 1);
 		CHECK_EQ(s->election_elapsed, 0);
@@ -254,7 +245,7 @@ static void vote_request_carries_last_log_index_and_term(void)
 		 * whose index and term differ, so a swap would show. */
 		s->last_log_index = 7;
 		s->last_log_term = 3;
-		tick_until_timeout(s);
+		testnet_tick_to_timeout(s);
 		raft_tick(s);
 		CHECK_EQ(testnet_count(&net, type, 1), 2);
 		for (i = 0; i < net.outbox_len; i++) {
@@ -312,208 +303,13 @@ static void single_node_elects_itself(void)
 
 	testnet_init(&net, 1, 19, NULL);
 	s = &net.nodes[0];
-	tick_until_timeout(s);
+	testnet_tick_to_timeout(s);
 	CHECK_EQ(s->role, RAFT_FOLLOWER);
 	raft_tick(s);
 	CHECK_EQ(s->role, RAFT_LEADER);
 	CHECK_EQ(s->current_term, 1);
 	CHECK_EQ(s->leader_id, 0);
 	CHECK_EQ(net.outbox_len, 0);
-}
-
-static void new_leader_heartbeats_at_once_then_every_interval(void)
-{
-	struct testnet net;
-	struct raft_state *s;
-	int tick;
-	int i;
-
-	testnet_init(&net, 5, 20, NULL);
-	s = &net.nodes[0];
-	raft_start_election(s);
-	for (i = 1; i <= 2; i++) { /* two grants make 3 of 5 */
-		struct raft_message m =
-			testnet_msg(RAFT_MSG_REQUEST_VOTE_REPLY, i, 0, 1);
-		m.u.rv_reply.vote_granted = 1;
-		net.outbox_len = 0;
-		raft_step(s, &m);
-	}
-	REQUIRE(s->role == RAFT_LEADER);
-	/* At once: one empty AppendEntries to each of the 4 followers. */
-	CHECK_EQ(net.outbox_len, 4);
-	for (i = 0; i < net.outbox_len; i++) {
-		const struct raft_message *m = &net.outbox[i];
-		CHECK_EQ(m->type, RAFT_MSG_APPEND_ENTRIES);
-		CHECK_EQ(m->to, i + 1);
-		CHECK_EQ(m->u.ae.term, 1);
-		CHECK_EQ(m->u.ae.leader_id, 0);
-		CHECK_EQ(m->u.ae.entries_count, 0);
-		CHECK_EQ(m->u.ae.prev_log_index, 0);
-		CHECK_EQ(m->u.ae.prev_log_term, 0);
-	}
-	/* Then exactly one round per heartbeat_interval (3) ticks. */
-	net.outbox_len = 0;
-	for (tick = 1; tick <= 30; tick++) {
-		raft_tick(s);
-		CHECK_EQ(net.outbox_len, tick % 3 == 0 ? 4 : 0);
-		for (i = 0; i < net.outbox_len; i++)
-			CHECK_EQ(net.outbox[i].to, i + 1);
-		net.outbox_len = 0;
-	}
-	CHECK_EQ(s->stats.heartbeat_rounds, 11);
-	CHECK_EQ(s->stats.heartbeats_sent, 44);
-}
-
-static void leader_steps_down_before_sending_again(void)
-{
-	struct testnet net;
-	struct raft_state *s;
-	struct raft_message m;
-
-	testnet_init(&net, 3, 21, NULL);
-	testnet_elect(&net, 0);
-	s = &net.nodes[0];
-	REQUIRE(s->role == RAFT_LEADER);
-	m = testnet_msg(RAFT_MSG_APPEND_ENTRIES, 2, 0, 4);
-	raft_step(s, &m);
-	CHECK_EQ(s->role, RAFT_FOLLOWER);
-	CHECK_EQ(s->leader_id, 2);
-	net.outbox_len = 0;
-	raft_tick(s);
-	raft_tick(s);
-	raft_tick(s);
-	CHECK_EQ(testnet_count(&net, RAFT_MSG_APPEND_ENTRIES, 0), 0);
-}
-
-/* Node `id` of an n-node cluster campaigns and wins on manual grants; the
- * outbox then holds only its first heartbeat round. */
-static struct raft_state *win_by_grants(struct testnet *net, int id, int n)
-{
-	struct raft_state *s = &net->nodes[id];
-	int peer;
-
-	raft_start_election(s);
-	for (peer = 0; peer < n && s->role != RAFT_LEADER; peer++) {
-		struct raft_message m;
-
-		if (peer == id)
-			continue;
-		m = testnet_msg(RAFT_MSG_REQUEST_VOTE_REPLY, peer, id,
-				s->current_term);
-		m.u.rv_reply.vote_granted = 1;
-		net->outbox_len = 0;
-		raft_step(s, &m);
-	}
-	return s;
-}
-
-/* Checks that the outbox holds exactly one empty AppendEntries from
- * `leader` to each other node, and nothing else. */
-static void check_one_heartbeat_each(const struct testnet *net, int leader,
-				     int n, uint64_t term)
-{
-	int got[RAFT_MAX_NODES] = {0};
-	int i;
-
-	CHECK_EQ(net->outbox_len, n - 1);
-	for (i = 0; i < net->outbox_len; i++) {
-		const struct raft_message *m = &net->outbox[i];
-
-		CHECK_EQ(m->type, RAFT_MSG_APPEND_ENTRIES);
-		CHECK_EQ(m->from, leader);
-		CHECK_EQ(m->u.ae.term, term);
-		CHECK_EQ(m->u.ae.entries_count, 0);
-		if (m->to >= 0 && m->to < n)
-			got[m->to]++;
-	}
-	for (i = 0; i < n; i++)
-		CHECK_EQ(got[i], i == leader ? 0 : 1);
-}
-
-static void any_leader_heartbeats_every_follower(void)
-{
-	struct testnet net;
-	struct raft_state *s;
-	int tick;
-
-	/* Node 2 leads, so a loop that starts at 1 or stops one short would
-	 * miss a follower on either side of it. */
-	testnet_init(&net, 5, 25, NULL);
-	s = win_by_grants(&net, 2, 5);
-	REQUIRE(s->role == RAFT_LEADER);
-	check_one_heartbeat_each(&net, 2, 5, 1);
-	for (tick = 1; tick <= 9; tick++) {
-		net.outbox_len = 0;
-		raft_tick(s);
-		if (tick % 3 == 0)
-			check_one_heartbeat_each(&net, 2, 5, 1);
-		else
-			CHECK_EQ(net.outbox_len, 0);
-	}
-}
-
-static void re_elected_leader_counts_interval_afresh(void)
-{
-	struct testnet net;
-	struct raft_state *s;
-	struct raft_message m;
-	int tick;
-
-	testnet_init(&net, 3, 26, NULL);
-	s = win_by_grants(&net, 0, 3);
-	REQUIRE(s->role == RAFT_LEADER);
-	raft_tick(s);
-	raft_tick(s); /* two ticks into its interval */
-	m = testnet_msg(RAFT_MSG_APPEND_ENTRIES_REPLY, 1, 0, 2);
-	raft_step(s, &m);
-	REQUIRE(s->role == RAFT_FOLLOWER);
-	s = win_by_grants(&net, 0, 3); /* term 3 */
-	REQUIRE(s->role == RAFT_LEADER);
-	REQUIRE(s->current_term == 3);
-	check_one_heartbeat_each(&net, 0, 3, 3);
-	/* The old leadership's count must not carry over: nothing until a
-	 * whole interval has passed. */
-	for (tick = 1; tick <= 6; tick++) {
-		net.outbox_len = 0;
-		raft_tick(s);
-		if (tick % 3 == 0)
-			check_one_heartbeat_each(&net, 0, 3, 3);
-		else
-			CHECK_EQ(net.outbox_len, 0);
-	}
-}
-
-static void deposed_leader_starts_a_fresh_timeout(void)
-{
-	struct testnet net;
-	struct raft_state *s;
-	struct raft_message m;
-	int tick;
-
-	testnet_init(&net, 3, 27, NULL);
-	s = &net.nodes[0];
-	raft_start_election(s);
-	/* Win on the last tick before the candidacy would time out, so a
-	 * timer carried over from it would fire at once after stepping down. */
-	tick_until_timeout(s);
-	REQUIRE(s->role == RAFT_CANDIDATE);
-	m = testnet_msg(RAFT_MSG_REQUEST_VOTE_REPLY, 1, 0, 1);
-	m.u.rv_reply.vote_granted = 1;
-	raft_step(s, &m);
-	REQUIRE(s->role == RAFT_LEADER);
-	m = testnet_msg(RAFT_MSG_APPEND_ENTRIES_REPLY, 2, 0, 5);
-	raft_step(s, &m);
-	REQUIRE(s->role == RAFT_FOLLOWER);
-	net.outbox_len = 0;
-	for (tick = 1; tick < 10; tick++) /* below election_min */
-		raft_tick(s);
-	CHECK_EQ(s->role, RAFT_FOLLOWER);
-	CHECK_EQ(s->current_term, 5);
-	CHECK_EQ(net.outbox_len, 0);
-	for (; tick <= 20 && s->role == RAFT_FOLLOWER; tick++)
-		raft_tick(s);
-	CHECK_EQ(s->role, RAFT_CANDIDATE); /* and by election_max it fires */
-	CHECK_EQ(s->current_term, 6);
 }
 
 const struct test_case election_tests[] = {
@@ -539,24 +335,11 @@ const struct test_case election_tests[] = {
 	 "fewer leave a candidate",
 	 strict_majority_makes_a_leader},
 	{"§5.2: a 1-node cluster elects itself", single_node_elects_itself},
-	{"§5.2: a new leader sends heartbeats at once, then one empty "
-	 "AppendEntries per follower per interval",
-	 new_leader_heartbeats_at_once_then_every_interval},
-	{"§5.1: a leader that steps down sends no more heartbeats",
-	 leader_steps_down_before_sending_again},
 	{"§5.2: a new candidacy and a granted vote each draw a new election "
 	 "timeout",
 	 candidacy_and_grant_each_draw_a_new_timeout},
 	{"§5.4.1: a vote request carries the candidate's last log index and "
 	 "term",
 	 vote_request_carries_last_log_index_and_term},
-	{"§5.2: a leader that is not node 0 sends exactly one empty "
-	 "AppendEntries to every follower per interval",
-	 any_leader_heartbeats_every_follower},
-	{"§5.2: a leader elected again sends heartbeats at once, then a whole "
-	 "interval later",
-	 re_elected_leader_counts_interval_afresh},
-	{"§5.2: a leader that steps down starts a fresh election timeout",
-	 deposed_leader_starts_a_fresh_timeout},
 	{NULL, NULL},
 };

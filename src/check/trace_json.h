@@ -1,0 +1,44 @@
+/* trace_json.h - the JSON lexing under trace_read.c: one flat object per
+ * trace line, read in place from a NUL-terminated string. Every function
+ * stops at the NUL, returns 0 or -1, and on -1 leaves a reason with its
+ * column in the parser's error buffer (the first reason wins).
+ */
+#ifndef TRACE_JSON_H
+#define TRACE_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JSON_MAX_DEPTH 32 /* nesting of a skipped value */
+
+struct json_parser {
+	const char *line;
+	const char *p;
+	int nodes;     /* from the start event: bounds node ids and groups */
+	char *err;
+	size_t errlen;
+};
+
+/* Records "column N: <why>" (when no reason is there yet); returns -1. */
+int json_fail(struct json_parser *ps, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void json_skip_ws(struct json_parser *ps);
+/* Skips white space, then requires ch and skips white space after it. */
+int json_expect(struct json_parser *ps, char ch);
+/* Reads a string into out (NUL-terminated; NULL skips it). Every name the
+ * trace uses is ASCII, so a \u escape beyond it is kept as '?'. Returns 0,
+ * 1 if it did not fit (out then holds ""), or -1. */
+int json_lex_string(struct json_parser *ps, char *out, size_t size);
+/* The text of a JSON number, not converted. */
+int json_lex_number(struct json_parser *ps, const char **start, size_t *len);
+/* Requires the literal word (true, false, null). */
+int json_literal(struct json_parser *ps, const char *word);
+/* Skips any value, nested at most JSON_MAX_DEPTH deep. */
+int json_skip_value(struct json_parser *ps, int depth);
+/* A non-negative number with at most `decimals` decimals, as an integer
+ * times 10^decimals ("ms":1.5 is 1500), no larger than max. */
+int json_parse_fixed(struct json_parser *ps, uint64_t max, int decimals,
+		     uint64_t *v);
+
+#endif
