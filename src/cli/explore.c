@@ -91,8 +91,13 @@ void explore_plan_run(const struct raftsim_options *base, uint64_t index,
 			memset(p->group_of, 0, sizeof(p->group_of));
 			for (j = 0; j < base->nodes; j++)
 				p->group_of[j] = (uint8_t)pick(&rng, 0, 1);
-			/* Two sides, or it would be no partition at all. */
-			if (base->nodes > 1)
+			/* Two sides, or it would be no partition at all:
+			 * when the draw put every node on one side, one
+			 * node moves to the other. */
+			for (j = 1; j < base->nodes; j++)
+				if (p->group_of[j] != p->group_of[0])
+					break;
+			if (base->nodes > 1 && j == base->nodes)
 				p->group_of[pick(&rng, 0, (uint64_t)base->nodes - 1)] ^=
 					1;
 			break;

@@ -187,7 +187,9 @@ static void warn_if_late(const struct raftsim_options *o, const char *flag,
 			(unsigned long long)o->ticks);
 }
 
-/* --pause and --crash windows: the node must exist. */
+/* --pause and --crash windows: the node must exist. `leader` before the
+ * first election timeout can end names nobody, and the fault does nothing:
+ * legal, but worth a word. */
 static int check_windows(const struct raftsim_options *o,
 			 const struct fault_window *w, int count,
 			 const char *flag, FILE *err)
@@ -200,9 +202,27 @@ static int check_windows(const struct raftsim_options *o,
 				err, "%s: node %d does not exist (--nodes %d: "
 				     "ids 0 to %d)",
 				flag, w[i].who, o->nodes, o->nodes - 1);
+		if (w[i].who == WHO_LEADER && w[i].tick <= o->election.min)
+			fprintf(err, "raftsim: warning: %s leader@%llu: no "
+				     "node can lead before the first election "
+				     "timeout (%llu ticks), so it does nothing "
+				     "unless a leader exists by then\n",
+				flag, (unsigned long long)w[i].tick,
+				(unsigned long long)o->election.min);
 		warn_if_late(o, flag, w[i].tick, err);
 	}
 	return 0;
+}
+
+/* Whether a partition puts the cluster's nodes in two groups or more. */
+static bool splits_cluster(const struct partition_window *p, int nodes)
+{
+	int i;
+
+	for (i = 1; i < nodes; i++)
+		if (p->group_of[i] != p->group_of[0])
+			return true;
+	return false;
 }
 
 /* --election-ticks MIN-MIN is legal, but every timeout is then the same:
@@ -279,6 +299,15 @@ static int validate(struct raftsim_options *o, const bool *given, FILE *err)
 				     "(--nodes %d: ids 0 to %d)",
 				o->partitions[i].max_node, o->nodes,
 				o->nodes - 1);
+		/* One group is no partition: it would count as a fault
+		 * and excuse what it cannot have caused. */
+		if (!splits_cluster(&o->partitions[i], o->nodes))
+			return options_usage_error(
+				err, "--partition: at tick %llu every one of "
+				     "the %d nodes is in one group: nothing "
+				     "is split (give two groups, e.g. 0|1,2)",
+				(unsigned long long)o->partitions[i].tick,
+				o->nodes);
 		warn_if_late(o, "--partition", o->partitions[i].tick, err);
 	}
 	if (o->command == CMD_CHECK && o->check_path == NULL)

@@ -18,6 +18,19 @@ CLI_TEST(many_partitions_on_one_tick_do_not_crash)
 	CHECK(strstr(r->out, "raftsim: ") != NULL);
 }
 
+/* A leader pause before anyone can lead names nobody: said, not silent. */
+CLI_TEST(pause_of_a_leader_before_any_election_warns)
+{
+	REQUIRE(run_cmd(r, "%s/raftsim --sim -q --ticks 30 --seed 1 "
+			"--pause leader@1:10", test_bin_dir()) == 0);
+	CHECK_EQ(r->status, 0);
+	CHECK(strstr(r->err, "warning: --pause leader@1: no node can lead") !=
+	      NULL);
+	REQUIRE(run_cmd(r, "%s/raftsim --sim -q --ticks 30 --seed 1 "
+			"--pause leader@25:10", test_bin_dir()) == 0);
+	CHECK(strstr(r->err, "warning") == NULL);
+}
+
 CLI_TEST(trace_belongs_to_runs_only)
 {
 	char path[64];
@@ -44,6 +57,9 @@ CLI_TEST(faults_that_could_never_happen_are_refused)
 		{"--crash 1@0:5", "--crash"},
 		{"--partition '0:5:0|1'", "--partition"},
 		{"--partition 5:10:", "--partition"},
+		{"--partition '1:1:0,1,2'", "every one of the 3 nodes"},
+		{"--nodes 4 --partition '1:9:0,1|2,3' --partition '20:5:3,2,1,0'",
+		 "--partition: at tick 20"},
 		{"failover --nodes 2", "--nodes"},
 		{"failover --election-ms 1-1", "--election-ms"},
 		{"failover --nodes 3 --first-ranked cut", "--nodes"},
@@ -196,6 +212,8 @@ const struct test_case usage_tests[] = {
 	{"usage: 64 partitions on one tick with 256 paused nodes run to a "
 	 "verdict",
 	 many_partitions_on_one_tick_do_not_crash},
+	{"usage: --pause leader@TICK before the first election timeout warns "
+	 "that it may do nothing", pause_of_a_leader_before_any_election_warns},
 	{"usage: --trace is refused outside a run and truncates nothing",
 	 trace_belongs_to_runs_only},
 	{"usage: faults at tick 0, empty groups and failovers that cannot elect "

@@ -304,6 +304,37 @@ static void explore_failures_replay_on(struct cmd_pair *p)
 	CHECK_EQ(violations_of(&run, NULL, 0) > 0, p->first.status == 1);
 }
 
+/* Every partition explore plans splits the cluster: one group would be no
+ * partition, yet would count as a fault (issue 8). */
+static void explore_partitions_have_two_sides(void)
+{
+	struct raftsim_options *base = malloc(2 * sizeof(*base));
+	struct raftsim_options *run = base + 1;
+	uint64_t index;
+	int nodes, i, j, seen = 0;
+
+	REQUIRE(base != NULL);
+	for (nodes = 2; nodes <= 7; nodes++) {
+		options_default(base);
+		base->nodes = nodes;
+		base->ticks = 300;
+		base->seed = 11;
+		for (index = 0; index < 400; index++) {
+			explore_plan_run(base, index, run);
+			for (i = 0; i < run->partition_count; i++) {
+				const uint8_t *g = run->partitions[i].group_of;
+
+				for (j = 1; j < nodes && g[j] == g[0]; j++)
+					;
+				CHECK(j < nodes);
+				seen++;
+			}
+		}
+	}
+	CHECK(seen > 100);
+	free(base);
+}
+
 static void explore_finds_nothing_in_correct_code_on(struct cmd_pair *p)
 {
 	REQUIRE(run_cmd(&p->first, "%s/raftsim explore --runs 300 --nodes 5 "
@@ -357,6 +388,8 @@ const struct test_case sim_tests[] = {
 	 rejoin_disrupts_without_prevote_only},
 	{"explore: a failing run's printed command replays it byte for byte",
 	 explore_failures_replay},
+	{"explore: every partition it plans has two sides",
+	 explore_partitions_have_two_sides},
 	{"explore: no violation in correct code; violations in broken code",
 	 explore_finds_nothing_in_correct_code},
 	{NULL, NULL},
