@@ -23,6 +23,7 @@ struct failure {
 struct explore {
 	const struct raftsim_options *base;
 	FILE *out;
+	FILE *err;
 	int tty;
 	pthread_mutex_t lock; /* guards everything below */
 	uint64_t done;
@@ -45,7 +46,7 @@ void explore_plan_run(const struct raftsim_options *base, uint64_t index,
 {
 	struct raft_rng rng;
 	uint64_t window = base->ticks * 6 / 10 + 1; /* faults start here */
-	int count, i, j;
+	int count, i, j, flip;
 
 	*run = *base;
 	run->command = CMD_RUN;
@@ -92,14 +93,17 @@ void explore_plan_run(const struct raftsim_options *base, uint64_t index,
 			for (j = 0; j < base->nodes; j++)
 				p->group_of[j] = (uint8_t)pick(&rng, 0, 1);
 			/* Two sides, or it would be no partition at all:
-			 * when the draw put every node on one side, one
-			 * node moves to the other. */
+			 * when the draw put every node on one side, the
+			 * node drawn moves to the other. */
+			flip = base->nodes > 1
+				       ? (int)pick(&rng, 0,
+						   (uint64_t)base->nodes - 1)
+				       : 0;
 			for (j = 1; j < base->nodes; j++)
 				if (p->group_of[j] != p->group_of[0])
 					break;
 			if (base->nodes > 1 && j == base->nodes)
-				p->group_of[pick(&rng, 0, (uint64_t)base->nodes - 1)] ^=
-					1;
+				p->group_of[flip] ^= 1;
 			break;
 		}
 		}
@@ -157,6 +161,26 @@ err:
 	return rv;
 }
 
+/* Keeps the failures of the lowest run indexes, sorted, whatever order the
+ * workers finish in: the report must not depend on --jobs. Lock held. */
+static void keep_failure(struct explore *x, const struct failure *f)
+{
+	int i = x->failures_kept;
+
+	if (i == MAX_FAILURES_KEPT) {
+		if (x->failures[i - 1].index < f->index)
+			return; /* twenty lower ones are kept already */
+		i--; /* the highest kept makes room */
+	} else {
+		x->failures_kept++;
+	}
+	while (i > 0 && x->failures[i - 1].index > f->index) {
+		x->failures[i] = x->failures[i - 1];
+		i--;
+	}
+	x->failures[i] = *f;
+}
+
 static void record(struct explore *x, int result, const struct failure *f,
 		   uint64_t elections, uint64_t faults)
 {
@@ -168,19 +192,8 @@ static void record(struct explore *x, int result, const struct failure *f,
 	if (result < 0)
 		x->out_of_memory = 1;
 	if (result == 1) {
-		int i = x->failures_kept;
-
 		x->failed++;
-		if (i < MAX_FAILURES_KEPT) {
-			/* Keep them sorted by run index: the output must not
-			 * depend on which worker finished first. */
-			while (i > 0 && x->failures[i - 1].index > f->index) {
-				x->failures[i] = x->failures[i - 1];
-				i--;
-			}
-			x->failures[i] = *f;
-			x->failures_kept++;
-		}
+		keep_failure(x, f);
 	}
 	if (x->tty && (x->done % 64 == 0 || x->done == x->base->runs))
 		fprintf(x->out, "\rexplore: %" PRIu64 "/%" PRIu64
@@ -230,10 +243,13 @@ static void report(const struct explore *x, const struct raftsim_options *o,
 	fprintf(out,
 		"explore: %" PRIu64 " runs, %.1f virtual %s, %" PRIu64
 		" elections, %" PRIu64 " faults, %" PRIu64
-		" runs with violations, %.2f s wall (%.0f runs/min)\n",
+		" runs with violations\n",
 		x->done, virtual_s, virtual_unit, x->elections, x->faults,
-		x->failed, wall,
-		wall > 0 ? (double)x->done * 60.0 / wall : 0.0);
+		x->failed);
+	/* What depends on the machine goes to stderr, so that the same
+	 * flags print the same stdout, whatever --jobs. */
+	fprintf(x->err, "explore: %d jobs, %.2f s wall (%.0f runs/min)\n",
+		o->jobs, wall, wall > 0 ? (double)x->done * 60.0 / wall : 0.0);
 }
 
 int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
@@ -250,10 +266,11 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	}
 	x->base = o;
 	x->out = out;
+	x->err = err;
 	x->tty = isatty(fileno(out));
 	fprintf(out, "explore: %" PRIu64 " runs of %d nodes x %" PRIu64
-		     " ticks, %d jobs, base seed %" PRIu64 "\n",
-		o->runs, o->nodes, o->ticks, o->jobs, o->seed);
+		     " ticks, base seed %" PRIu64 "\n",
+		o->runs, o->nodes, o->ticks, o->seed);
 	t0 = wall_seconds();
 	parallel_for(o->runs, o->jobs, run_one, x);
 	wall = wall_seconds() - t0;

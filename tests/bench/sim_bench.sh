@@ -27,7 +27,7 @@ awk -v t="$best" 'BEGIN{printf "%s\n  best of 3: %.3f s wall for 100000 s simula
 echo "  command: ${idle[*]}"
 
 echo "== explore: 10,000 runs of 5 nodes x 1,000 ticks, every fault kind"
-"$bin" explore --runs 10000 --nodes 5 --ticks 1000 --jobs 2 --seed 2026 | tail -1
+"$bin" explore --runs 10000 --nodes 5 --ticks 1000 --jobs 2 --seed 2026 2>&1 | tail -2
 
 paper=(--latency-ms 1-2.5 --disk-ms 1 --stale 2 --seed 2)
 echo "== failover: the paper's Figure 16 (model: ${paper[*]})"
