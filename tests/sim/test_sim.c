@@ -361,6 +361,41 @@ static void explore_report_is_the_same_for_any_jobs(void)
 	with_cmd_pair(explore_report_is_the_same_for_any_jobs_on);
 }
 
+/* Issue 8's stress scenario: random pauses used to excuse every spurious
+ * election, so the lesson's two heartbeat mistakes PASSed. */
+static void stress_catches_heartbeat_mistakes_on(struct cmd_pair *p)
+{
+	static const char *const mistakes[] = {"long-heartbeat", "no-reset"};
+	const char *scenario = "--sim --nodes 7 --ticks 5000 --pause "
+			       "leader@500:300 --pause-prob 0.005 "
+			       "--pause-ticks 20-60 -q";
+	int seed, m, caught, passed = 0;
+
+	for (m = 0; m < 2; m++) {
+		caught = 0;
+		for (seed = 1; seed <= 5; seed++) {
+			REQUIRE(run_cmd(&p->first, "%s/raftsim %s --seed %d "
+					"--mistake %s", test_bin_dir(),
+					scenario, seed, mistakes[m]) == 0);
+			caught += p->first.status == 1;
+		}
+		if (caught < 4)
+			TEST_FAIL_AT("--mistake %s caught in %d of 5 seeds",
+				     mistakes[m], caught);
+	}
+	for (seed = 1; seed <= 5; seed++) {
+		REQUIRE(run_cmd(&p->second, "%s/raftsim %s --seed %d",
+				test_bin_dir(), scenario, seed) == 0);
+		passed += p->second.status == 0;
+	}
+	CHECK_EQ(passed, 5);
+}
+
+static void stress_catches_heartbeat_mistakes(void)
+{
+	with_cmd_pair(stress_catches_heartbeat_mistakes_on);
+}
+
 static void explore_finds_nothing_in_correct_code_on(struct cmd_pair *p)
 {
 	REQUIRE(run_cmd(&p->first, "%s/raftsim explore --runs 300 --nodes 5 "
@@ -414,6 +449,9 @@ const struct test_case sim_tests[] = {
 	 rejoin_disrupts_without_prevote_only},
 	{"explore: a failing run's printed command replays it byte for byte",
 	 explore_failures_replay},
+	{"stress: random pauses do not hide long-heartbeat or no-reset (4 of 5 "
+	 "seeds caught); correct code passes all 5",
+	 stress_catches_heartbeat_mistakes},
 	{"explore: the same flags print the same report with --jobs 1 and 8",
 	 explore_report_is_the_same_for_any_jobs},
 	{"explore: every partition it plans has two sides",
