@@ -38,7 +38,8 @@ DESTDIR ?=
 BINDIR  = $(DESTDIR)$(PREFIX)/bin
 MAN1DIR = $(DESTDIR)$(PREFIX)/share/man/man1
 
-.PHONY: all test check tsan asan stress bench purity golden clean help \
+.PHONY: all test check tsan asan stress bench purity golden format \
+	format-check clean help \
 	man install uninstall
 .DEFAULT_GOAL := all
 
@@ -160,6 +161,19 @@ golden: raftsim $(RUN_TESTS)
 		[ $$? -le 1 ] || exit 1; echo "  GOLDEN  $${f%.args}.jsonl"; done
 	@RAFTSIM_TIMELINE_WRITE=1 ./$(RUN_TESTS) "timeline: golden"
 
+# .clang-format holds the style. Without clang-format the check is skipped
+# with a note, except in CI (CI=true), where .ci/run installs it.
+FORMAT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_SRC)
+format-check:
+	@if ! command -v clang-format >/dev/null; then \
+		if [ "$${CI:-}" = true ]; then \
+			echo "format-check: clang-format is missing" >&2; exit 1; fi; \
+		echo "  FORMAT  skipped: clang-format is not installed"; exit 0; fi; \
+	clang-format --dry-run -Werror $(FORMAT_SRC) && \
+	echo "  FORMAT  $(words $(FORMAT_SRC)) files match .clang-format"
+
 check: test tsan asan
 
 # The man page is made from the flag table, like --help (src/cli).
@@ -183,13 +197,14 @@ clean:
 help:
 	@echo "make            build ./raftsim and ./heartbeat_test"
 	@echo "make test       build and run every test"
-	@echo "make check      make test, then make tsan and make asan"
+	@echo "make check      format-check, make test, then make tsan and make asan"
 	@echo "make tsan       cluster tests and a stress set under ThreadSanitizer"
 	@echo "make asan       every test under AddressSanitizer and UBSan"
 	@echo "make stress     200 threaded runs with faults (and 200 under TSAN): no"
 	@echo "                false positive; the heartbeat mistakes caught"
 	@echo "make golden     rewrite tests/golden/*.jsonl and tests/timeline/*.txt"
 	@echo "make purity     check that the core imports no threads, clocks, I/O"
+	@echo "make format     clang-format every source (format-check: only check)"
 	@echo "make bench      figures: runtime CPU and latency, simulator speed, failover"
 	@echo "make man        raftsim.1, the man page, made from the flag table"
 	@echo "make install    raftsim and raftsim.1 into PREFIX (/usr/local), DESTDIR"
