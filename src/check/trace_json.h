@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define JSON_MAX_DEPTH 32 /* nesting of a skipped value */
+#define TRACE_JSON_MAX_DEPTH 32 /* nesting of a skipped value */
 
-struct json_parser {
+struct trace_json_parser {
 	const char *line;
 	const char *p;
 	int nodes;     /* from the start event: bounds node ids and groups */
@@ -21,24 +21,24 @@ struct json_parser {
 };
 
 /* Records "column N: <why>" (when no reason is there yet); returns -1. */
-int json_fail(struct json_parser *ps, const char *fmt, ...)
+int trace_json_fail(struct trace_json_parser *ps, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void json_skip_ws(struct json_parser *ps);
+void trace_json_skip_ws(struct trace_json_parser *ps);
 /* Skips white space, then requires ch and skips white space after it. */
-int json_expect(struct json_parser *ps, char ch);
+int trace_json_expect(struct trace_json_parser *ps, char ch);
 /* Reads a string into out (NUL-terminated; NULL skips it). Every name the
  * trace uses is ASCII, so a \u escape beyond it is kept as '?'. Returns 0,
  * 1 if it did not fit (out then holds ""), or -1. */
-int json_lex_string(struct json_parser *ps, char *out, size_t size);
+int trace_json_lex_string(struct trace_json_parser *ps, char *out, size_t size);
 /* The text of a JSON number, not converted. */
-int json_lex_number(struct json_parser *ps, const char **start, size_t *len);
+int trace_json_lex_number(struct trace_json_parser *ps, const char **start, size_t *len);
 /* Requires the literal word (true, false, null). */
-int json_literal(struct json_parser *ps, const char *word);
-/* Skips any value, nested at most JSON_MAX_DEPTH deep. */
-int json_skip_value(struct json_parser *ps, int depth);
+int trace_json_literal(struct trace_json_parser *ps, const char *word);
+/* Skips any value, nested at most TRACE_JSON_MAX_DEPTH deep. */
+int trace_json_skip_value(struct trace_json_parser *ps, int depth);
 /* A non-negative number with at most `decimals` decimals, as an integer
  * times 10^decimals ("ms":1.5 is 1500), no larger than max. */
-int json_parse_fixed(struct json_parser *ps, uint64_t max, int decimals,
+int trace_json_parse_fixed(struct trace_json_parser *ps, uint64_t max, int decimals,
 		     uint64_t *v);
 
 #endif

@@ -108,42 +108,42 @@ struct line {
 };
 
 /* "groups":[[0,1],[2]]: every node of the cluster in exactly one group. */
-static int parse_groups(struct json_parser *ps, uint8_t *group_of)
+static int parse_groups(struct trace_json_parser *ps, uint8_t *group_of)
 {
 	uint8_t seen[RAFT_MAX_NODES] = {0};
 	uint64_t node;
 	int g, i;
 
 	if (ps->nodes == 0)
-		return json_fail(ps, "groups before the start event");
-	if (json_expect(ps, '[') != 0)
+		return trace_json_fail(ps, "groups before the start event");
+	if (trace_json_expect(ps, '[') != 0)
 		return -1;
 	for (g = 0; *ps->p != ']'; g++) {
-		if ((g > 0 && json_expect(ps, ',')) || json_expect(ps, '['))
+		if ((g > 0 && trace_json_expect(ps, ',')) || trace_json_expect(ps, '['))
 			return -1;
 		for (i = 0; *ps->p != ']'; i++) {
-			if ((i > 0 && json_expect(ps, ',')) ||
-			    json_parse_fixed(ps, (uint64_t)ps->nodes - 1, 0, &node))
+			if ((i > 0 && trace_json_expect(ps, ',')) ||
+			    trace_json_parse_fixed(ps, (uint64_t)ps->nodes - 1, 0, &node))
 				return -1;
 			if (seen[node]++)
-				return json_fail(ps, "node %d in two groups",
+				return trace_json_fail(ps, "node %d in two groups",
 					    (int)node);
 			group_of[node] = (uint8_t)g;
-			json_skip_ws(ps);
+			trace_json_skip_ws(ps);
 		}
 		if (i == 0)
-			return json_fail(ps, "empty group");
+			return trace_json_fail(ps, "empty group");
 		ps->p++;
-		json_skip_ws(ps);
+		trace_json_skip_ws(ps);
 	}
 	ps->p++;
 	for (i = 0; i < ps->nodes; i++)
 		if (!seen[i])
-			return json_fail(ps, "node %d is in no group", i);
+			return trace_json_fail(ps, "node %d is in no group", i);
 	return 0;
 }
 
-static int parse_field(struct json_parser *ps, struct line *f, int field)
+static int parse_field(struct trace_json_parser *ps, struct line *f, int field)
 {
 	const char *s;
 	char buf[64];
@@ -152,51 +152,51 @@ static int parse_field(struct json_parser *ps, struct line *f, int field)
 
 	switch (fields[field].kind) {
 	case K_EV:
-		rv = json_lex_string(ps, buf, sizeof(buf));
+		rv = trace_json_lex_string(ps, buf, sizeof(buf));
 		f->type = rv == 0 ? wev_from_name(buf) : -1;
 		return rv < 0 ? -1
-		       : f->type < 0 ? json_fail(ps, "unknown \"ev\" name") : 0;
+		       : f->type < 0 ? trace_json_fail(ps, "unknown \"ev\" name") : 0;
 	case K_UINT:
-		return json_parse_fixed(ps, fields[field].max,
+		return trace_json_parse_fixed(ps, fields[field].max,
 				   fields[field].decimals, &f->num[field]);
 	case K_ROLE:
-		if (json_lex_string(ps, buf, sizeof(buf)) < 0)
+		if (trace_json_lex_string(ps, buf, sizeof(buf)) < 0)
 			return -1;
 		for (rv = RAFT_FOLLOWER; rv <= RAFT_LEADER; rv++)
 			if (!strcmp(buf, raft_role_name((enum raft_role)rv)))
 				f->role = (enum raft_role)rv;
 		return strcmp(buf, raft_role_name(f->role)) == 0
-			       ? 0 : json_fail(ps, "unknown role");
+			       ? 0 : trace_json_fail(ps, "unknown role");
 	case K_GROUPS:
 		return parse_groups(ps, f->group_of);
 	case K_MODE:
-		rv = json_lex_string(ps, f->mode, sizeof(f->mode));
-		return rv > 0 ? json_fail(ps, "\"mode\" is too long") : rv;
+		rv = trace_json_lex_string(ps, f->mode, sizeof(f->mode));
+		return rv > 0 ? trace_json_fail(ps, "\"mode\" is too long") : rv;
 	case K_PAIR:
-		if (json_expect(ps, '[') ||
-		    json_parse_fixed(ps, fields[field].max, fields[field].decimals,
+		if (trace_json_expect(ps, '[') ||
+		    trace_json_parse_fixed(ps, fields[field].max, fields[field].decimals,
 				&f->low[field]) ||
-		    json_expect(ps, ',') ||
-		    json_parse_fixed(ps, fields[field].max, fields[field].decimals,
+		    trace_json_expect(ps, ',') ||
+		    trace_json_parse_fixed(ps, fields[field].max, fields[field].decimals,
 				&f->num[field]))
 			return -1;
 		if (f->low[field] > f->num[field])
-			return json_fail(ps, "\"%s\": the first value exceeds the "
+			return trace_json_fail(ps, "\"%s\": the first value exceeds the "
 				    "second", fields[field].name);
-		return json_expect(ps, ']');
+		return trace_json_expect(ps, ']');
 	case K_PROB:
-		if (json_lex_number(ps, &s, &n) != 0)
+		if (trace_json_lex_number(ps, &s, &n) != 0)
 			return -1;
 		memcpy(buf, s, n < sizeof(buf) ? n : 0);
 		buf[n < sizeof(buf) ? n : 0] = '\0';
 		f->prob[field] = strtod(buf, NULL);
 		return n < sizeof(buf) && f->prob[field] >= 0.0 &&
 				       f->prob[field] <= 1.0
-			       ? 0 : json_fail(ps, "expected a probability 0..1");
+			       ? 0 : trace_json_fail(ps, "expected a probability 0..1");
 	case K_BOOL:
-		f->num[field] = json_literal(ps, "true") == 0;
-		return f->num[field] || json_literal(ps, "false") == 0
-			       ? 0 : json_fail(ps, "expected true or false");
+		f->num[field] = trace_json_literal(ps, "true") == 0;
+		return f->num[field] || trace_json_literal(ps, "false") == 0
+			       ? 0 : trace_json_fail(ps, "expected true or false");
 	}
 	return -1;
 }
@@ -225,23 +225,23 @@ static void fill_info(struct run_info *info, const struct line *f)
 
 /* What the core itself refuses (raft_config_validate), a start line may
  * not claim either: the checker's rules count on it. */
-static int check_start(struct json_parser *ps, const struct line *f)
+static int check_start(struct trace_json_parser *ps, const struct line *f)
 {
 	if (f->num[F_SCHEMA] != TRACE_SCHEMA_VERSION)
-		return json_fail(ps, "schema %" PRIu64 " is not %d",
+		return trace_json_fail(ps, "schema %" PRIu64 " is not %d",
 			    f->num[F_SCHEMA], TRACE_SCHEMA_VERSION);
 	if (f->num[F_NODES] == 0)
-		return json_fail(ps, "\"nodes\" is 0");
+		return trace_json_fail(ps, "\"nodes\" is 0");
 	if (f->num[F_TICK_MS] == 0)
-		return json_fail(ps, "\"tick_ms\" is 0");
+		return trace_json_fail(ps, "\"tick_ms\" is 0");
 	if (f->num[F_HEARTBEAT] == 0 || f->low[F_ELECTION] == 0)
-		return json_fail(ps, "\"%s\" is 0", f->num[F_HEARTBEAT] == 0
+		return trace_json_fail(ps, "\"%s\" is 0", f->num[F_HEARTBEAT] == 0
 			    ? "heartbeat_ticks" : "election_ticks");
 	return 0;
 }
 
 /* Turns the fields of a whole line into an event. */
-static int assemble(struct json_parser *ps, const struct line *f, struct wev *ev,
+static int assemble(struct trace_json_parser *ps, const struct line *f, struct wev *ev,
 		    struct trace_slots *slots)
 {
 	field_set need = f->seen & B(F_EV) ? required[f->type] : B(F_EV);
@@ -249,13 +249,13 @@ static int assemble(struct json_parser *ps, const struct line *f, struct wev *ev
 
 	for (i = 0; i < F_COUNT; i++) {
 		if (need & ~f->seen & B(i))
-			return json_fail(ps, "no \"%s\" field", fields[i].name);
+			return trace_json_fail(ps, "no \"%s\" field", fields[i].name);
 		if ((need & NODE_IDS & B(i)) && f->num[i] >= (uint64_t)ps->nodes)
-			return json_fail(ps, "\"%s\" is %d: not a node of %d",
+			return trace_json_fail(ps, "\"%s\" is %d: not a node of %d",
 				    fields[i].name, (int)f->num[i], ps->nodes);
 	}
 	if (f->type != WEV_START && ps->nodes == 0)
-		return json_fail(ps, "\"%s\" event before the start event",
+		return trace_json_fail(ps, "\"%s\" event before the start event",
 			    wev_name(f->type));
 	if (f->type == WEV_START && check_start(ps, f) != 0)
 		return -1;
@@ -288,7 +288,7 @@ static int assemble(struct json_parser *ps, const struct line *f, struct wev *ev
 int trace_parse(const char *line, struct wev *ev, struct trace_slots *slots,
 		int nodes, char *err, size_t errlen)
 {
-	struct json_parser ps = {line, line, nodes, err, errlen};
+	struct trace_json_parser ps = {line, line, nodes, err, errlen};
 	struct line f;
 	char key[32];
 	int rv, i;
@@ -297,33 +297,33 @@ int trace_parse(const char *line, struct wev *ev, struct trace_slots *slots,
 	if (errlen > 0)
 		err[0] = '\0';
 	if (nodes < 0 || nodes > RAFT_MAX_NODES)
-		return json_fail(&ps, "bad cluster size %d", nodes);
-	if (json_expect(&ps, '{') != 0)
+		return trace_json_fail(&ps, "bad cluster size %d", nodes);
+	if (trace_json_expect(&ps, '{') != 0)
 		return -1;
 	/* Bit F_COUNT of f.seen: some field was read, so a ',' comes next. */
 	while (*ps.p != '}') {
-		if ((f.seen && json_expect(&ps, ',')) ||
-		    (rv = json_lex_string(&ps, key, sizeof(key))) < 0 ||
-		    json_expect(&ps, ':'))
+		if ((f.seen && trace_json_expect(&ps, ',')) ||
+		    (rv = trace_json_lex_string(&ps, key, sizeof(key))) < 0 ||
+		    trace_json_expect(&ps, ':'))
 			return -1;
 		for (i = 0; rv == 0 && i < F_COUNT; i++)
 			if (strcmp(key, fields[i].name) == 0)
 				break;
 		if (rv != 0 || i == F_COUNT) {
 			i = F_COUNT; /* unknown: skipped */
-			if (json_skip_value(&ps, 1) != 0)
+			if (trace_json_skip_value(&ps, 1) != 0)
 				return -1;
 		} else if (f.seen & B(i)) {
-			return json_fail(&ps, "\"%s\" given twice", key);
+			return trace_json_fail(&ps, "\"%s\" given twice", key);
 		} else if (parse_field(&ps, &f, i) != 0) {
 			return -1;
 		}
 		f.seen |= B(i);
-		json_skip_ws(&ps);
+		trace_json_skip_ws(&ps);
 	}
 	ps.p++;
-	json_skip_ws(&ps);
+	trace_json_skip_ws(&ps);
 	if (*ps.p != '\0')
-		return json_fail(&ps, "text after the object");
+		return trace_json_fail(&ps, "text after the object");
 	return assemble(&ps, &f, ev, slots);
 }

@@ -8,7 +8,7 @@
 
 #include "timeline_internal.h"
 
-int tl_col(const struct tl_canvas *cv, int64_t us)
+int timeline_col(const struct timeline_canvas *cv, int64_t us)
 {
 	uint64_t d = (uint64_t)(us - cv->from), span = (uint64_t)(cv->to -
 								cv->from);
@@ -23,12 +23,12 @@ int tl_col(const struct tl_canvas *cv, int64_t us)
 	return col >= (uint64_t)cv->cols ? cv->cols - 1 : (int)col;
 }
 
-static bool in_window(const struct tl_canvas *cv, int64_t us)
+static bool in_window(const struct timeline_canvas *cv, int64_t us)
 {
 	return us >= cv->from && us <= cv->to;
 }
 
-static uint8_t *cell(struct tl_canvas *cv, int lane, int col)
+static uint8_t *cell(struct timeline_canvas *cv, int lane, int col)
 {
 	return &cv->cells[(size_t)lane * (size_t)cv->cols + (size_t)col];
 }
@@ -41,8 +41,8 @@ static bool is_digit_mark(uint8_t m)
 /* Puts mark m on a cell unless a more important one is there. Covering a
  * term number wipes the whole number, which would otherwise read as
  * another term. */
-static void raise_cell(struct tl_canvas *cv, int lane, int col,
-		       enum tl_mark m)
+static void raise_cell(struct timeline_canvas *cv, int lane, int col,
+		       enum timeline_mark m)
 {
 	uint8_t *row = cell(cv, lane, 0);
 	int c;
@@ -58,16 +58,16 @@ static void raise_cell(struct tl_canvas *cv, int lane, int col,
 	row[col] = (uint8_t)m;
 }
 
-static void mark(struct tl_canvas *cv, int lane, int64_t us, enum tl_mark m)
+static void mark(struct timeline_canvas *cv, int lane, int64_t us, enum timeline_mark m)
 {
 	if (in_window(cv, us))
-		raise_cell(cv, lane, tl_col(cv, us), m);
+		raise_cell(cv, lane, timeline_col(cv, us), m);
 }
 
 /* E, L or F, then the term in the columns after it when they hold nothing
  * more important than a heartbeat or a fault; else the letter alone. */
-static void mark_term(struct tl_canvas *cv, int lane, int64_t us,
-		      enum tl_mark m, uint64_t term)
+static void mark_term(struct timeline_canvas *cv, int lane, int64_t us,
+		      enum timeline_mark m, uint64_t term)
 {
 	char digits[24];
 	uint8_t *row = cell(cv, lane, 0);
@@ -75,7 +75,7 @@ static void mark_term(struct tl_canvas *cv, int lane, int64_t us,
 
 	if (!in_window(cv, us))
 		return;
-	col = tl_col(cv, us);
+	col = timeline_col(cv, us);
 	raise_cell(cv, lane, col, m);
 	if (row[col] != m)
 		return;
@@ -91,30 +91,30 @@ static void mark_term(struct tl_canvas *cv, int lane, int64_t us,
 }
 
 /* Marks the columns of [from_us, to_us] that lie in the window. */
-static void span(struct tl_canvas *cv, int lane, int64_t from_us,
-		 int64_t to_us, enum tl_mark m)
+static void span(struct timeline_canvas *cv, int lane, int64_t from_us,
+		 int64_t to_us, enum timeline_mark m)
 {
 	int c, last;
 
 	if (to_us < cv->from || from_us > cv->to || to_us < from_us)
 		return;
-	last = tl_col(cv, to_us < cv->to ? to_us : cv->to);
-	for (c = tl_col(cv, from_us > cv->from ? from_us : cv->from);
+	last = timeline_col(cv, to_us < cv->to ? to_us : cv->to);
+	for (c = timeline_col(cv, from_us > cv->from ? from_us : cv->from);
 	     c <= last; c++)
 		raise_cell(cv, lane, c, m);
 }
 
 /* The role a node had since role_since ends at us. */
-static void end_role(struct tl_canvas *cv, int node, int64_t us)
+static void end_role(struct timeline_canvas *cv, int node, int64_t us)
 {
-	struct tl_lane *l = &cv->lanes[node];
+	struct timeline_lane *l = &cv->lanes[node];
 
 	if (l->role != RAFT_FOLLOWER)
 		span(cv, node, l->role_since, us,
 		     l->role == RAFT_LEADER ? TL_LEAD_FILL : TL_CAND_FILL);
 }
 
-static void set_role(struct tl_canvas *cv, int node, enum raft_role role,
+static void set_role(struct timeline_canvas *cv, int node, enum raft_role role,
 		     int64_t us)
 {
 	end_role(cv, node, us);
@@ -123,10 +123,10 @@ static void set_role(struct tl_canvas *cv, int node, enum raft_role role,
 }
 
 /* The partition in force ends at us (-1: it never healed). */
-static void end_partition(struct tl_canvas *cv, int64_t us)
+static void end_partition(struct timeline_canvas *cv, int64_t us)
 {
 	int64_t until = us < 0 ? cv->last_us : us;
-	struct tl_partition *p;
+	struct timeline_partition *p;
 
 	if (!cv->partitioned)
 		return;
@@ -142,9 +142,9 @@ static void end_partition(struct tl_canvas *cv, int64_t us)
 	memcpy(p->group_of, cv->group_of, (size_t)cv->n);
 }
 
-static void apply_fault(struct tl_canvas *cv, const struct wev *ev)
+static void apply_fault(struct timeline_canvas *cv, const struct wev *ev)
 {
-	struct tl_lane *l = &cv->lanes[ev->node >= 0 ? ev->node : 0];
+	struct timeline_lane *l = &cv->lanes[ev->node >= 0 ? ev->node : 0];
 
 	switch (ev->type) { /* lane_of(ev) is a node for the first four */
 	case WEV_PAUSE:
@@ -185,7 +185,7 @@ static void apply_fault(struct tl_canvas *cv, const struct wev *ev)
 	}
 }
 
-static void apply_core(struct tl_canvas *cv, const struct wev *ev)
+static void apply_core(struct timeline_canvas *cv, const struct wev *ev)
 {
 	int node = ev->node;
 	enum raft_role was = cv->lanes[node].role;
@@ -217,7 +217,7 @@ static void apply_core(struct tl_canvas *cv, const struct wev *ev)
 
 /* The lane of the node an event is about, or -1 (not a node's event, or
  * a node the cluster does not have: the checker reports that). */
-static int lane_of(const struct tl_canvas *cv, const struct wev *ev)
+static int lane_of(const struct timeline_canvas *cv, const struct wev *ev)
 {
 	switch (ev->type) {
 	case WEV_TERM:
@@ -247,7 +247,7 @@ static int lane_of(const struct tl_canvas *cv, const struct wev *ev)
 /* Places the violations the checker found since it had `before`: in the
  * column of their time, and on the lane of the node whose event revealed
  * them when that event is what they happened at. */
-static void note_violations(struct tl_canvas *cv, uint64_t before,
+static void note_violations(struct timeline_canvas *cv, uint64_t before,
 			    const struct wev *ev)
 {
 	const struct checker_violation *reports;
@@ -262,14 +262,14 @@ static void note_violations(struct tl_canvas *cv, uint64_t before,
 			     : checker_last_violation_us(cv->checker);
 		if (!in_window(cv, us))
 			continue;
-		cv->violations[tl_col(cv, us)]++;
+		cv->violations[timeline_col(cv, us)]++;
 		cv->violations_in_window++;
 		if (lane >= 0 && us == ev->us)
-			raise_cell(cv, lane, tl_col(cv, us), TL_VIOLATION);
+			raise_cell(cv, lane, timeline_col(cv, us), TL_VIOLATION);
 	}
 }
 
-static int start(struct tl_canvas *cv, const struct wev *ev)
+static int start(struct timeline_canvas *cv, const struct wev *ev)
 {
 	char label[32];
 	int i;
@@ -292,7 +292,7 @@ static int start(struct tl_canvas *cv, const struct wev *ev)
 	return TIMELINE_DRAWN;
 }
 
-int tl_canvas_add(struct tl_canvas *cv, const struct wev *ev)
+int timeline_canvas_add(struct timeline_canvas *cv, const struct wev *ev)
 {
 	uint64_t before = checker_violation_count(cv->checker);
 	int rv;
@@ -316,10 +316,10 @@ int tl_canvas_add(struct tl_canvas *cv, const struct wev *ev)
 	return TIMELINE_DRAWN;
 }
 
-void tl_canvas_finish(struct tl_canvas *cv)
+void timeline_canvas_finish(struct timeline_canvas *cv)
 {
 	uint64_t before = checker_violation_count(cv->checker);
-	struct tl_lane *l;
+	struct timeline_lane *l;
 	int i;
 
 	if (!cv->started)
@@ -337,10 +337,10 @@ void tl_canvas_finish(struct tl_canvas *cv)
 	note_violations(cv, before, NULL);
 }
 
-struct tl_canvas *tl_canvas_new(const struct timeline_opts *t,
+struct timeline_canvas *timeline_canvas_new(const struct timeline_opts *t,
 				int64_t end_us)
 {
-	struct tl_canvas *cv = calloc(1, sizeof(*cv));
+	struct timeline_canvas *cv = calloc(1, sizeof(*cv));
 
 	if (cv == NULL)
 		return NULL;
@@ -361,7 +361,7 @@ struct tl_canvas *tl_canvas_new(const struct timeline_opts *t,
 	return cv;
 }
 
-void tl_canvas_free(struct tl_canvas *cv)
+void timeline_canvas_free(struct timeline_canvas *cv)
 {
 	if (cv == NULL)
 		return;
@@ -374,7 +374,7 @@ void tl_canvas_free(struct tl_canvas *cv)
 int timeline_render(const struct wev *ev, size_t n,
 		    const struct timeline_opts *t, FILE *out)
 {
-	struct tl_canvas *cv;
+	struct timeline_canvas *cv;
 	int64_t end_us = 0;
 	size_t i;
 	int rv;
@@ -385,15 +385,15 @@ int timeline_render(const struct wev *ev, size_t n,
 	for (i = 0; i < n; i++)
 		if (ev[i].us > end_us)
 			end_us = ev[i].us;
-	cv = tl_canvas_new(t, end_us);
+	cv = timeline_canvas_new(t, end_us);
 	if (cv == NULL)
 		return TIMELINE_IO;
 	for (i = 0, rv = TIMELINE_DRAWN; i < n && rv == TIMELINE_DRAWN; i++)
-		rv = tl_canvas_add(cv, &ev[i]);
+		rv = timeline_canvas_add(cv, &ev[i]);
 	if (rv == TIMELINE_DRAWN) {
-		tl_canvas_finish(cv);
-		rv = tl_canvas_print(cv, out);
+		timeline_canvas_finish(cv);
+		rv = timeline_canvas_print(cv, out);
 	}
-	tl_canvas_free(cv);
+	timeline_canvas_free(cv);
 	return rv;
 }

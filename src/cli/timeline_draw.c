@@ -33,7 +33,7 @@ static const struct glyph axis_rule = {"-", "\u2500"};
 static const struct glyph axis_head = {">", "\u25b6"};
 
 struct printer {
-	const struct tl_canvas *cv;
+	const struct timeline_canvas *cv;
 	FILE *out;
 	int width;
 };
@@ -109,7 +109,7 @@ static void wrap(const struct printer *p, int first, int rest,
 
 static void print_header(const struct printer *p)
 {
-	const struct tl_canvas *cv = p->cv;
+	const struct timeline_canvas *cv = p->cv;
 	char text[512], a[32], b[32], c[32], mistakes[160] = "";
 	unsigned bit;
 	size_t len;
@@ -138,7 +138,7 @@ static void print_header(const struct printer *p)
 
 /* A round step between axis labels, at least 10 columns apart: 1, 2 or 5
  * times a power of ten microseconds. */
-static int64_t axis_step(const struct tl_canvas *cv)
+static int64_t axis_step(const struct timeline_canvas *cv)
 {
 	int64_t per = (cv->to - cv->from) / cv->cols, step = 1;
 	int64_t want = per > INT64_MAX / 10 ? INT64_MAX : per * 10;
@@ -156,7 +156,7 @@ static int64_t axis_step(const struct tl_canvas *cv)
 
 static void print_axis(const struct printer *p)
 {
-	const struct tl_canvas *cv = p->cv;
+	const struct timeline_canvas *cv = p->cv;
 	int64_t step = axis_step(cv), t;
 	bool in_s = step >= 1000000; /* whole seconds: label in seconds */
 	char labels[TIMELINE_MAX_WIDTH + 1], ms[32];
@@ -168,7 +168,7 @@ static void print_axis(const struct printer *p)
 	if (t < cv->from) /* the first multiple of step in the window */
 		t = t <= INT64_MAX - step ? t + step : INT64_MAX;
 	for (; t <= cv->to && t >= cv->from; t += step) {
-		c = tl_col(cv, t);
+		c = timeline_col(cv, t);
 		tick[c] = true;
 		len = (int)strlen(fmt_ms(ms, sizeof(ms),
 					 in_s ? t / 1000 : t));
@@ -204,7 +204,7 @@ static void print_lane(const struct printer *p, const char *label,
 
 static void print_lanes(const struct printer *p)
 {
-	const struct tl_canvas *cv = p->cv;
+	const struct timeline_canvas *cv = p->cv;
 	uint8_t row[TIMELINE_MAX_WIDTH];
 	char label[32];
 	uint32_t k;
@@ -227,7 +227,7 @@ static void print_lanes(const struct printer *p)
 }
 
 static const struct {
-	enum tl_mark mark;
+	enum timeline_mark mark;
 	const char *term; /* the example term after the glyph, or "" */
 	const char *text;
 } legend[] = {
@@ -301,7 +301,7 @@ append(char *text, size_t size, size_t *len, const char *fmt, ...)
 
 /* "Partition from 300 ms to 700 ms: {0,1} {2,3,4}" */
 static void print_partition(const struct printer *p,
-			    const struct tl_partition *pt)
+			    const struct timeline_partition *pt)
 {
 	char text[1600], ms[32];
 	size_t len = 0;
@@ -327,7 +327,7 @@ static void print_partition(const struct printer *p,
 
 static void print_partitions(const struct printer *p)
 {
-	const struct tl_canvas *cv = p->cv;
+	const struct timeline_canvas *cv = p->cv;
 	int i;
 
 	for (i = 0; i < cv->npartitions && i < TL_MAX_PARTITIONS; i++)
@@ -339,7 +339,7 @@ static void print_partitions(const struct printer *p)
 
 static void print_violations(const struct printer *p)
 {
-	const struct tl_canvas *cv = p->cv;
+	const struct timeline_canvas *cv = p->cv;
 	const struct checker_violation *v;
 	uint64_t listed = 0, total = checker_violation_count(cv->checker);
 	char text[320], ms[32];
@@ -371,7 +371,7 @@ static void print_violations(const struct printer *p)
 	}
 }
 
-int tl_canvas_print(const struct tl_canvas *cv, FILE *out)
+int timeline_canvas_print(const struct timeline_canvas *cv, FILE *out)
 {
 	struct printer p = {cv, out, cv->opts.width};
 

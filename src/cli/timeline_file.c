@@ -58,7 +58,7 @@ static int next_line(struct reader *r)
 /* Reads every event, checking what `raftsim check` checks of the file's
  * shape, onto cv (NULL: only to find where the run ends). Returns
  * TIMELINE_DRAWN, or another result after a message. */
-static int read_events(struct reader *r, struct tl_canvas *cv)
+static int read_events(struct reader *r, struct timeline_canvas *cv)
 {
 	const char *bad;
 	char why[160];
@@ -86,7 +86,7 @@ static int read_events(struct reader *r, struct tl_canvas *cv)
 		r->ended = ev.type == WEV_END;
 		if (ev.us > r->last_us || r->ended)
 			r->last_us = ev.us;
-		if (cv != NULL && (rv = tl_canvas_add(cv, &ev)) != 0) {
+		if (cv != NULL && (rv = timeline_canvas_add(cv, &ev)) != 0) {
 			fprintf(r->err, "raftsim timeline: out of memory\n");
 			return rv;
 		}
@@ -141,7 +141,7 @@ int timeline_render_file(const char *path, const struct timeline_opts *t,
 			 FILE *out, FILE *err)
 {
 	struct reader r = {.path = path, .err = err};
-	struct tl_canvas *cv = NULL;
+	struct timeline_canvas *cv = NULL;
 	int64_t end_us = t->to_us;
 	int rv = check_window(t, INT64_MAX, err);
 
@@ -162,7 +162,7 @@ int timeline_render_file(const char *path, const struct timeline_opts *t,
 	if (t->to_us < 0 && ((rv = find_end(&r, &end_us)) != TIMELINE_DRAWN ||
 			     (rv = check_window(t, end_us, err)) != 0))
 		goto err;
-	cv = tl_canvas_new(t, end_us);
+	cv = timeline_canvas_new(t, end_us);
 	if (cv == NULL) {
 		fprintf(err, "raftsim timeline: out of memory\n");
 		rv = TIMELINE_IO;
@@ -171,13 +171,13 @@ int timeline_render_file(const char *path, const struct timeline_opts *t,
 	rv = read_events(&r, cv);
 	if (rv != TIMELINE_DRAWN)
 		goto err;
-	tl_canvas_finish(cv);
-	rv = tl_canvas_print(cv, out);
+	timeline_canvas_finish(cv);
+	rv = timeline_canvas_print(cv, out);
 	if (rv != TIMELINE_DRAWN)
 		fprintf(err, "raftsim timeline: cannot write the picture: "
 			"%s\n", strerror(errno));
 err:
-	tl_canvas_free(cv);
+	timeline_canvas_free(cv);
 	free(r.buf);
 	fclose(r.f);
 	return rv;

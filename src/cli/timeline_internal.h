@@ -13,7 +13,7 @@
 
 /* What a cell shows, in rising importance: a cell keeps the greatest mark
  * put on it. The classes are the legend's priority order. */
-enum tl_mark {
+enum timeline_mark {
 	TL_NONE,
 	TL_CAND_FILL, TL_LEAD_FILL,           /* the role, between events */
 	TL_RESET, TL_ROUND,                   /* heartbeats */
@@ -25,19 +25,19 @@ enum tl_mark {
 	TL_MARK_COUNT
 };
 
-struct tl_lane {
+struct timeline_lane {
 	enum raft_role role;
 	int64_t role_since;
 	bool paused, crashed;
 	int64_t paused_since, crashed_since;
 };
 
-struct tl_partition {
+struct timeline_partition {
 	int64_t from_us, to_us; /* to_us < 0: never healed */
 	uint8_t group_of[RAFT_MAX_NODES];
 };
 
-struct tl_canvas {
+struct timeline_canvas {
 	struct timeline_opts opts;
 	struct run_info info;
 	int n;         /* nodes */
@@ -50,29 +50,29 @@ struct tl_canvas {
 	uint8_t *cells;        /* (n + 1) lanes x cols; lane n: partitions */
 	uint32_t *violations;  /* per column */
 	uint64_t violations_in_window;
-	struct tl_lane lanes[RAFT_MAX_NODES];
+	struct timeline_lane lanes[RAFT_MAX_NODES];
 	bool partitioned;
 	int64_t partitioned_since;
 	uint8_t group_of[RAFT_MAX_NODES]; /* of the partition in force */
 	int npartitions;       /* in the window, listed or not */
-	struct tl_partition partitions[TL_MAX_PARTITIONS];
+	struct timeline_partition partitions[TL_MAX_PARTITIONS];
 };
 
 /* timeline.c: a canvas for a window that ends at end_us (the run's end
  * when t->to_us is negative). Returns NULL when out of memory. */
-struct tl_canvas *tl_canvas_new(const struct timeline_opts *t,
+struct timeline_canvas *timeline_canvas_new(const struct timeline_opts *t,
 				int64_t end_us);
-void tl_canvas_free(struct tl_canvas *cv);
+void timeline_canvas_free(struct timeline_canvas *cv);
 /* Feeds one event; the first must be WEV_START. Returns TIMELINE_DRAWN,
  * TIMELINE_BAD or TIMELINE_IO. */
-int tl_canvas_add(struct tl_canvas *cv, const struct wev *ev);
+int timeline_canvas_add(struct timeline_canvas *cv, const struct wev *ev);
 /* Closes the spans still open and ends the checker's run. */
-void tl_canvas_finish(struct tl_canvas *cv);
+void timeline_canvas_finish(struct timeline_canvas *cv);
 /* The column of a time inside the window. */
-int tl_col(const struct tl_canvas *cv, int64_t us);
+int timeline_col(const struct timeline_canvas *cv, int64_t us);
 
 /* timeline_draw.c: prints the finished canvas. Returns TIMELINE_DRAWN or
  * TIMELINE_IO. */
-int tl_canvas_print(const struct tl_canvas *cv, FILE *out);
+int timeline_canvas_print(const struct timeline_canvas *cv, FILE *out);
 
 #endif

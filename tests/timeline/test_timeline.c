@@ -46,7 +46,7 @@ static struct timeline_opts opts(int width, int64_t from_us, int64_t to_us)
 /* The chart's cells of one lane (after its label), in a zeroed buffer. */
 static const char *cells(const char *got, const char *label, int slot)
 {
-	char *line = tl_lane(got, label, lane_buf[slot], sizeof(lane_buf[0]));
+	char *line = timeline_lane(got, label, lane_buf[slot], sizeof(lane_buf[0]));
 
 	return line != NULL && strlen(line) > 9 ? line + 9 : "";
 }

@@ -120,9 +120,9 @@ static void test_no_reset_times_out_between_heartbeats(void)
 
 	REQUIRE(strcmp(c->name, "no-reset-window") == 0);
 	REQUIRE(draw_case(c, &got, &len) == 0);
-	lanes = tl_lane(got, "node-0", n0, sizeof(n0)) != NULL &&
-		tl_lane(got, "node-2", n2, sizeof(n2)) != NULL &&
-		tl_lane(got, "checker", chk, sizeof(chk)) != NULL;
+	lanes = timeline_lane(got, "node-0", n0, sizeof(n0)) != NULL &&
+		timeline_lane(got, "node-2", n2, sizeof(n2)) != NULL &&
+		timeline_lane(got, "checker", chk, sizeof(chk)) != NULL;
 	free(got);
 	REQUIRE(lanes);
 	at = strstr(n0, "v!");

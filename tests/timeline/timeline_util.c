@@ -41,7 +41,7 @@ int tl_draw_events(const struct wev *ev, size_t n,
 	return rv;
 }
 
-char *tl_lane(const char *text, const char *label, char *buf, size_t size)
+char *timeline_lane(const char *text, const char *label, char *buf, size_t size)
 {
 	size_t n = strlen(label), len;
 	const char *line;

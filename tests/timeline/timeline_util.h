@@ -17,7 +17,7 @@ int tl_draw_events(const struct wev *ev, size_t n,
 
 /* Copies the line of text that starts with label (then a space or its
  * end) into buf, zero-filled after it. NULL if there is none. */
-char *tl_lane(const char *text, const char *label, char *buf, size_t size);
+char *timeline_lane(const char *text, const char *label, char *buf, size_t size);
 
 /* A whole file in a fresh buffer, or NULL. */
 char *tl_slurp(const char *path, size_t *len);
