@@ -20,6 +20,7 @@ enum field {
 	F_SENT, F_SEEN, F_GROUPS, F_TICKS, F_VIOLATIONS, F_SPURIOUS, F_MODE,
 	F_NODES, F_SEED, F_TICK_MS, F_HEARTBEAT, F_ELECTION, F_SCHEMA, F_DROP,
 	F_DUP, F_REORDER, F_RANDOM, F_PREVOTE, F_QUORUM, F_RANKED, F_MISTAKES,
+	F_INTERRUPTED, /* end: optional, written only when true */
 	F_COUNT
 };
 
@@ -56,6 +57,7 @@ static const struct {
 	[F_QUORUM] = {"check_quorum", K_BOOL, 0, 0},
 	[F_RANKED] = {"ranked_timeouts", K_BOOL, 0, 0},
 	[F_MISTAKES] = {"mistakes", K_UINT, UINT_MAX, 0},
+	[F_INTERRUPTED] = {"interrupted", K_BOOL, 0, 0},
 };
 
 #define B(f) (1u << (f))
@@ -446,6 +448,7 @@ static int assemble(struct parser *ps, const struct line *f, struct wev *ev,
 	ev->tick = f->type == WEV_END ? f->num[F_TICKS] : f->num[F_TICK];
 	ev->violations = f->num[F_VIOLATIONS];
 	ev->spurious_elections = f->num[F_SPURIOUS];
+	ev->interrupted = f->type == WEV_END && f->num[F_INTERRUPTED] != 0;
 	if (f->type == WEV_START) {
 		fill_info(&slots->info, f);
 		ev->info = &slots->info;

@@ -34,7 +34,8 @@ enum wev_type {
 	WEV_RESTART,   /* node restarted from durable state as a follower */
 	WEV_PARTITION, /* groups: group_of[i] for every node */
 	WEV_HEAL,      /* every partition removed */
-	WEV_END,       /* the run ended after `tick` ticks */
+	WEV_END,       /* the run ended after `tick` ticks (interrupted:
+			  by a signal, before the ticks it was asked for) */
 	WEV_TYPE_COUNT
 };
 
@@ -78,6 +79,7 @@ struct wev {
 	/* end only: */
 	uint64_t violations;
 	uint64_t spurious_elections;
+	bool interrupted;  /* stopped by SIGINT or SIGTERM before its end */
 };
 
 #endif
