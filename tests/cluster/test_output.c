@@ -244,7 +244,78 @@ static void trace_lines_reach_the_file_within_100_ms(void)
 	fclose(f);
 }
 
+/* Reads a pipe to its end, into a buffer. */
+struct pipe_drain {
+	int fd;
+	char buf[1 << 16];
+	size_t len;
+};
+
+static void *pipe_drain_main(void *arg)
+{
+	struct pipe_drain *d = arg;
+	ssize_t n;
+
+	while (d->len < sizeof(d->buf) - 1 &&
+	       (n = read(d->fd, d->buf + d->len,
+			 sizeof(d->buf) - 1 - d->len)) > 0)
+		d->len += (size_t)n;
+	d->buf[d->len] = '\0';
+	return NULL;
+}
+
+/* A trace whose disk stalls: the puts wait for room, then the stream is
+ * overrun and writes nothing more, so what reached the file is exactly
+ * the first lines, whole, and no later one: never a gap. */
+static void an_overrun_trace_stops_at_a_line_and_leaves_no_gap(void)
+{
+	static struct pipe_drain drain;
+	struct writer w;
+	char line[64], want[64];
+	pthread_t thread;
+	uint64_t kept;
+	const char *p;
+	FILE *f;
+	int fds[2];
+	int len;
+	int i;
+
+	REQUIRE(pipe(fds) == 0);
+	REQUIRE(fcntl(fds[1], F_SETPIPE_SZ, 4096) >= 4096);
+	f = fdopen(fds[1], "w");
+	REQUIRE(f != NULL);
+	writer_init(&w, f, WRITER_KEEP, 1024);
+	w.keep_wait_us = 20000;
+	REQUIRE(writer_start(&w) == 0);
+	/* ~20 KB: more than the pipe, the stdio buffer and the ring hold. */
+	for (i = 0; i < 1000 && !w.overrun; i++) {
+		len = snprintf(line, sizeof(line), "{\"line\":%d}\n", i);
+		writer_put(&w, line, (size_t)len);
+	}
+	CHECK(w.overrun);
+	drain.fd = fds[0];
+	drain.len = 0;
+	REQUIRE(pthread_create(&thread, NULL, pipe_drain_main, &drain) == 0);
+	writer_stop(&w);
+	fclose(f);
+	pthread_join(thread, NULL);
+	close(fds[0]);
+	kept = w.lines - w.unwritten;
+	CHECK(kept > 0 && w.unwritten > 0);
+	for (i = 0, p = drain.buf; (uint64_t)i < kept; i++) {
+		snprintf(want, sizeof(want), "{\"line\":%d}\n", i);
+		if (strncmp(p, want, strlen(want)) != 0)
+			break;
+		p += strlen(want);
+	}
+	CHECK_EQ(i, kept);
+	CHECK(*p == '\0'); /* nothing after them */
+}
+
 const struct test_case output_tests[] = {
+	{"cluster: a trace that cannot keep up stops at a whole line, with every "
+	 "line before it and none after: no gap",
+	 an_overrun_trace_stops_at_a_line_and_leaves_no_gap},
 	{"cluster: stdout held unread for 5 s through a 4 KiB pipe: the cluster "
 	 "keeps every tick and heartbeat (PASS, no spurious election), and the "
 	 "console lines it could not print are dropped and counted",
