@@ -21,6 +21,7 @@ enum field {
 	F_NODES, F_SEED, F_TICK_MS, F_HEARTBEAT, F_ELECTION, F_SCHEMA, F_DROP,
 	F_DUP, F_REORDER, F_RANDOM, F_PREVOTE, F_QUORUM, F_RANKED, F_MISTAKES,
 	F_NOW, F_LATENCY,
+	F_INTERRUPTED, /* end: optional, written only when true */
 	F_COUNT
 };
 
@@ -59,6 +60,7 @@ static const struct {
 	[F_MISTAKES] = {"mistakes", K_UINT, UINT_MAX, 0},
 	[F_NOW] = {"now", U64},
 	[F_LATENCY] = {"latency_ms", K_PAIR, INT64_MAX / 1000, 3},
+	[F_INTERRUPTED] = {"interrupted", K_BOOL, 0, 0},
 };
 
 /* A set of fields: one bit each. */
@@ -275,6 +277,7 @@ static int assemble(struct trace_json_parser *ps, const struct line *f, struct w
 	ev->tick = f->type == WEV_END ? f->num[F_TICKS] : f->num[F_TICK];
 	ev->violations = f->num[F_VIOLATIONS];
 	ev->spurious_elections = f->num[F_SPURIOUS];
+	ev->interrupted = f->type == WEV_END && f->num[F_INTERRUPTED] != 0;
 	if (f->type == WEV_START) {
 		fill_info(&slots->info, f);
 		ev->info = &slots->info;

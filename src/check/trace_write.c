@@ -208,6 +208,8 @@ int trace_format(char *buf, size_t size, const struct wev *ev, int nodes)
 		put(&o, ",\"ticks\":%" PRIu64 ",\"violations\":%" PRIu64
 			",\"spurious_elections\":%" PRIu64,
 		    ev->tick, ev->violations, ev->spurious_elections);
+		if (ev->interrupted) /* only then: old traces stay as they were */
+			put(&o, ",\"interrupted\":true");
 		break;
 	case WEV_TYPE_COUNT:
 		break;

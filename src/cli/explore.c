@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "explore.h"
+#include "harness/harness_stop.h"
 #include "parallel.h"
 #include "sim/sim.h"
 
@@ -34,6 +35,15 @@ struct explore {
 	struct failure failures[MAX_FAILURES_KEPT];
 	int failures_kept;
 	int out_of_memory;
+	uint64_t not_run;     /* skipped or cut short by SIGINT, SIGTERM */
+};
+
+/* What became of one run. */
+enum run_result {
+	RUN_PASSED,
+	RUN_FAILED,           /* a violation */
+	RUN_NOT_CARRIED_OUT,  /* out of memory, or too many messages */
+	RUN_INTERRUPTED,      /* not run to its end: not counted */
 };
 
 static uint64_t pick(struct raft_rng *rng, uint64_t lo, uint64_t hi)
@@ -119,10 +129,10 @@ static void count_faults(void *ctx, const struct wev *ev)
 		(*faults)++;
 }
 
-/* One run. Returns 0 (pass), 1 (violation) or -1 (out of memory). */
-static int explore_one(struct explore *x, uint64_t index,
-		       struct failure *failure, uint64_t *elections,
-		       uint64_t *faults)
+/* One run. */
+static enum run_result explore_one(struct explore *x, uint64_t index,
+				   struct failure *failure,
+				   uint64_t *elections, uint64_t *faults)
 {
 	struct raftsim_options run;
 	struct run_info info;
@@ -130,22 +140,27 @@ static int explore_one(struct explore *x, uint64_t index,
 	const struct checker_violation *reports;
 	struct harness_tap tap = {count_faults, faults};
 	struct sim *sim;
-	int rv = -1;
+	enum run_result rv = RUN_NOT_CARRIED_OUT;
 
 	explore_plan_run(x->base, index, &run);
 	run_info_from_options(&info, &run, "sim");
 	if (monitor_init(&mon, &info, NULL, NULL) != 0)
-		return -1;
+		goto err;
 	sim = sim_new(&run, &mon);
 	if (sim == NULL)
 		goto err;
 	sim_set_tap(sim, &tap);
 	sim_run_all(sim);
+	if (sim_interrupted(sim) || sim_failure(sim) != SIM_OK) {
+		rv = sim_interrupted(sim) ? RUN_INTERRUPTED
+					  : RUN_NOT_CARRIED_OUT;
+		goto err_sim;
+	}
 	monitor_end(&mon, sim_now(sim), sim_tick(sim));
 	*elections = mon.elections;
-	rv = 0;
+	rv = RUN_PASSED;
 	if (checker_violation_count(mon.checker) > 0) {
-		rv = 1;
+		rv = RUN_FAILED;
 		checker_reports(mon.checker, &reports);
 		failure->index = index;
 		snprintf(failure->what, sizeof(failure->what), "%s",
@@ -155,6 +170,7 @@ static int explore_one(struct explore *x, uint64_t index,
 			snprintf(failure->command, sizeof(failure->command),
 				 "(command too long to print)");
 	}
+err_sim:
 	sim_free(sim);
 err:
 	monitor_free(&mon);
@@ -181,17 +197,22 @@ static void keep_failure(struct explore *x, const struct failure *f)
 	x->failures[i] = *f;
 }
 
-static void record(struct explore *x, int result, const struct failure *f,
-		   uint64_t elections, uint64_t faults)
+static void record(struct explore *x, enum run_result result,
+		   const struct failure *f, uint64_t elections, uint64_t faults)
 {
 	pthread_mutex_lock(&x->lock);
+	if (result == RUN_INTERRUPTED) {
+		x->not_run++;
+		pthread_mutex_unlock(&x->lock);
+		return;
+	}
 	x->done++;
 	x->elections += elections;
 	x->faults += faults;
 	x->ticks += x->base->ticks;
-	if (result < 0)
+	if (result == RUN_NOT_CARRIED_OUT)
 		x->out_of_memory = 1;
-	if (result == 1) {
+	if (result == RUN_FAILED) {
 		x->failed++;
 		keep_failure(x, f);
 	}
@@ -208,9 +229,11 @@ static void run_one(void *ctx, uint64_t index)
 	struct failure f;
 	uint64_t elections = 0;
 	uint64_t faults = 0;
-	int result;
+	enum run_result result = RUN_INTERRUPTED;
 
-	result = explore_one(x, index, &f, &elections, &faults);
+	/* After Ctrl-C the runs left are skipped, and counted. */
+	if (!harness_stop_requested())
+		result = explore_one(x, index, &f, &elections, &faults);
 	record(x, result, &f, elections, faults);
 }
 
@@ -250,6 +273,11 @@ static void report(const struct explore *x, const struct raftsim_options *o,
 	 * flags print the same stdout, whatever --jobs. */
 	fprintf(x->err, "explore: %d jobs, %.2f s wall (%.0f runs/min)\n",
 		o->jobs, wall, wall > 0 ? (double)x->done * 60.0 / wall : 0.0);
+	if (x->not_run > 0)
+		fprintf(out, "explore: interrupted: %" PRIu64 " of %" PRIu64
+			     " runs not run (the totals above are of the runs "
+			     "that finished)\n",
+			x->not_run, o->runs);
 }
 
 int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
@@ -262,7 +290,7 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	if (x == NULL || pthread_mutex_init(&x->lock, NULL) != 0) {
 		fprintf(err, "raftsim: explore: out of memory\n");
 		free(x);
-		return EXIT_VIOLATION;
+		return EXIT_RUN_FAILED;
 	}
 	x->base = o;
 	x->out = out;
@@ -280,9 +308,11 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	report(x, o, wall);
 	code = x->failed > 0 ? EXIT_VIOLATION : EXIT_PASS;
 	if (x->out_of_memory) {
-		fprintf(err, "raftsim: explore: out of memory\n");
-		code = EXIT_VIOLATION;
+		fprintf(err, "raftsim: explore: some runs could not be carried "
+			     "out (out of memory, or too many messages in "
+			     "flight)\n");
+		code = EXIT_RUN_FAILED;
 	}
 	free(x);
-	return code;
+	return harness_stop_exit_code(code);
 }

@@ -117,6 +117,19 @@ static void take_first_ranked(struct sim *sim, struct failover_watch *w,
 	sim_partition(sim, group_of);
 }
 
+/* How a trial's simulation ended, for failover_sim_trial's result: the
+ * simulator halts on Ctrl-C (interrupted) or when it cannot queue a
+ * message (failed); either way, what it measured is not a trial. */
+static int trial_end(struct sim *sim, struct trial_result *res)
+{
+	int rv = sim_failure(sim) != SIM_OK ? -1 : sim_interrupted(sim) ? 1
+									 : 0;
+
+	res->finished = rv == 0;
+	sim_free(sim);
+	return rv;
+}
+
 int failover_sim_trial(const struct raftsim_options *base, uint64_t seed,
 		       int stale, struct trial_result *res)
 {
@@ -152,8 +165,7 @@ int failover_sim_trial(const struct raftsim_options *base, uint64_t seed,
 		res->capped = 1;
 		res->downtime_ms = (double)cap_ms(&range_ms);
 		res->rounds = max_live_term(sim, o.nodes);
-		sim_free(sim);
-		return 0;
+		return trial_end(sim, res);
 	}
 	if (stale > 0 && stale < o.nodes - 1)
 		make_stale(sim, o.nodes, leader, stale, &rng);
@@ -174,8 +186,7 @@ int failover_sim_trial(const struct raftsim_options *base, uint64_t seed,
 			   1000.0;
 	res->rounds = (w.done ? w.new_term : max_live_term(sim, o.nodes)) -
 		      w.old_term;
-	sim_free(sim);
-	return 0;
+	return trial_end(sim, res);
 }
 
 static int by_downtime(const void *a, const void *b)

@@ -19,6 +19,7 @@ struct trial_result {
 	double downtime_ms;
 	uint64_t rounds;
 	int capped; /* no leader before the cap: downtime_ms is the cap */
+	int finished; /* run to its end: not interrupted, nor failed */
 };
 
 struct range_stats {
@@ -58,11 +59,13 @@ void failover_trial_options(const struct raftsim_options *base,
 			    const struct tick_range *range_ms,
 			    struct raftsim_options *o);
 
-/* One simulated trial. Returns 0, or -1 when out of memory. */
+/* One simulated trial. Returns 0 (res->finished), 1 when SIGINT or
+ * SIGTERM cut it short (harness_stop.h), or -1 when it could not be
+ * carried out (out of memory). */
 int failover_sim_trial(const struct raftsim_options *o, uint64_t seed,
 		       int stale, struct trial_result *res);
 
-/* One real-time trial on the threaded runtime. */
+/* One real-time trial on the threaded runtime; returns as the above. */
 int failover_thread_trial(const struct raftsim_options *o, uint64_t seed,
 			  FILE *sink, struct trial_result *res);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "failover.h"
+#include "harness/harness_stop.h"
 #include "parallel.h"
 #include "runtime/runtime.h"
 
@@ -22,8 +23,11 @@ static void run_sim_trial(void *ctx, uint64_t i)
 {
 	struct trials *t = ctx;
 
+	/* After Ctrl-C the trials left are not run (not finished). */
+	if (harness_stop_requested())
+		return;
 	if (failover_sim_trial(t->trial_opt, raft_rng_derive(t->seed, i),
-			       t->stale, &t->results[i]) != 0)
+			       t->stale, &t->results[i]) < 0)
 		t->failed = 1;
 }
 
@@ -53,8 +57,16 @@ int failover_thread_trial(const struct raftsim_options *base, uint64_t seed,
 	 * has no leader by then is reported as capped). */
 	o.ticks = crash_tick + 4 * o.election.max;
 	failover_watch_init(&w, o.nodes);
-	if (runtime_run_with(&o, sink, sink, &tap, NULL) == EXIT_USAGE)
-		return -1;
+	switch (runtime_run_with(&o, sink, sink, &tap, NULL)) {
+	case EXIT_PASS:
+	case EXIT_VIOLATION:
+		break;
+	default: /* it did not run, or a stop cut it short */
+		return harness_stop_requested() ? 1 : -1;
+	}
+	if (harness_stop_requested())
+		return 1;
+	res->finished = 1;
 	res->capped = !w.done || w.crashed == RAFT_NONE;
 	res->downtime_ms = res->capped ? (double)(o.ticks - crash_tick) * (double)o.tick_us / 1000.0
 				       : (double)(w.done_us - w.crash_us) / 1000.0;
@@ -72,6 +84,47 @@ static void print_stats(FILE *out, const struct tick_range *r,
 		st->capped ? "  (some trials hit the cap)" : "");
 }
 
+/* Moves the finished trials to the front; returns how many there are. */
+static int finished_first(struct trial_result *results, int n)
+{
+	int kept = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (results[i].finished)
+			results[kept++] = results[i];
+	return kept;
+}
+
+/* Whether every write to an output file went through: flushed, its error
+ * said on err, naming the flag and the file. */
+static int output_ok(FILE *f, const char *flag, const char *path, FILE *err)
+{
+	errno = 0;
+	if (fflush(f) == 0 && !ferror(f))
+		return 1;
+	fprintf(err, "raftsim: %s: writing '%s' failed: %s\n", flag, path,
+		errno != 0 ? strerror(errno) : "write error");
+	return 0;
+}
+
+/* Closes an output file; on failure says so, and the run failed. */
+static int close_output(FILE *f, const char *flag, const char *path,
+			FILE *err, int rv)
+{
+	int ok;
+
+	if (f == NULL)
+		return rv;
+	ok = rv == EXIT_RUN_FAILED || output_ok(f, flag, path, err);
+	if (fclose(f) != 0 && ok) {
+		fprintf(err, "raftsim: %s: closing '%s' failed: %s\n", flag,
+			path, strerror(errno));
+		ok = 0;
+	}
+	return ok ? rv : EXIT_RUN_FAILED;
+}
+
 static FILE *open_output(const char *flag, const char *path, FILE *err)
 {
 	FILE *f;
@@ -85,9 +138,12 @@ static FILE *open_output(const char *flag, const char *path, FILE *err)
 	return f;
 }
 
-/* The trials of one range, into results (sorted on return). */
+/* The trials of one range, into results: the finished ones first, *done
+ * of them (fewer than o->trials after Ctrl-C). Returns EXIT_PASS,
+ * EXIT_USAGE (the heartbeat is not shorter than the range) or
+ * EXIT_RUN_FAILED (a trial could not be carried out). */
 static int run_range(const struct raftsim_options *o, int r,
-		     struct trial_result *results, FILE *sink)
+		     struct trial_result *results, FILE *sink, int *done)
 {
 	struct raftsim_options trial_opt;
 	struct trials t;
@@ -104,35 +160,20 @@ static int run_range(const struct raftsim_options *o, int r,
 						  o->election_ms[r].max);
 	t.stale = o->stale;
 	t.results = results;
-	if (!o->threads) {
+	if (!o->threads)
 		parallel_for((uint64_t)o->trials, o->jobs, run_sim_trial, &t);
-		return t.failed ? EXIT_VIOLATION : EXIT_PASS;
-	}
-	for (i = 0; i < o->trials; i++)
-		if (failover_thread_trial(&trial_opt,
+	for (i = 0; o->threads && i < o->trials && !t.failed; i++)
+		if (!harness_stop_requested() &&
+		    failover_thread_trial(&trial_opt,
 					  raft_rng_derive(t.seed, (uint64_t)i),
-					  sink, &results[i]) != 0)
-			return EXIT_USAGE;
-	return EXIT_PASS;
+					  sink, &results[i]) < 0)
+			t.failed = 1;
+	*done = finished_first(results, o->trials);
+	return t.failed ? EXIT_RUN_FAILED : EXIT_PASS;
 }
 
-int failover_main(const struct raftsim_options *o, FILE *out, FILE *err)
+static void print_header(const struct raftsim_options *o, FILE *out)
 {
-	struct trial_result *results[OPT_MAX_RANGES] = {NULL};
-	int counts[OPT_MAX_RANGES] = {0};
-	struct range_stats st;
-	FILE *csv = NULL, *svg = NULL, *sink = NULL;
-	int rv = EXIT_USAGE;
-	int r;
-
-	if ((o->csv_path && (csv = open_output("--csv", o->csv_path, err)) == NULL) ||
-	    (o->svg_path && (svg = open_output("--svg", o->svg_path, err)) == NULL))
-		goto out;
-	sink = fopen("/dev/null", "w");
-	if (sink == NULL)
-		goto out;
-	if (csv != NULL)
-		fprintf(csv, "range,trial,downtime_ms,rounds\n");
 	if (o->threads)
 		fprintf(out, "failover: %d nodes, %d trials per range, threads "
 			     "(real time, real latency), 1 ms ticks",
@@ -150,59 +191,108 @@ int failover_main(const struct raftsim_options *o, FILE *out, FILE *err)
 		o->ranked_timeouts ? ", ranked timeouts" : "", o->seed);
 	fprintf(out, "range (ms)   trials  mean(ms)   p50(ms)   p90(ms)   "
 		     "p99(ms)   max(ms)  rounds\n");
-	for (r = 0; r < o->election_ms_count; r++) {
+}
+
+/* Every range in turn, its line printed and its CSV rows written as soon
+ * as it is done; after Ctrl-C, the trials that finished. Returns the exit
+ * code so far; *ranges_run: the ranges begun. */
+static int run_ranges(const struct raftsim_options *o,
+		      struct trial_result **results, int *counts, FILE *csv,
+		      FILE *sink, int *ranges_run, FILE *out, FILE *err)
+{
+	const struct tick_range *range = o->election_ms;
+	struct range_stats st;
+	int rv = EXIT_PASS;
+	int r;
+
+	for (r = 0; r < o->election_ms_count && !harness_stop_requested();
+	     r++) {
+		*ranges_run = r + 1;
 		results[r] = calloc((size_t)o->trials, sizeof(*results[r]));
 		if (results[r] == NULL) {
 			fprintf(err, "raftsim: failover: out of memory\n");
-			rv = EXIT_VIOLATION;
-			goto out;
+			return EXIT_RUN_FAILED;
 		}
-		rv = run_range(o, r, results[r], sink);
+		rv = run_range(o, r, results[r], sink, &counts[r]);
 		if (rv == EXIT_USAGE) {
 			fprintf(err, "raftsim: --heartbeat-ms: the heartbeat must "
 				     "be shorter than %" PRIu64 " ms, the "
 				     "minimum of --election-ms %" PRIu64 "-%" PRIu64
 				     "\n",
-				o->election_ms[r].min, o->election_ms[r].min,
-				o->election_ms[r].max);
-			goto out;
+				range[r].min, range[r].min, range[r].max);
+			return rv;
 		}
 		if (rv != EXIT_PASS) {
-			fprintf(err, "raftsim: failover: a trial could not run\n");
-			goto out;
+			fprintf(err, "raftsim: failover: a trial could not be "
+				     "carried out (out of memory, or threads)\n");
+			return rv;
 		}
-		counts[r] = o->trials;
+		if (counts[r] == 0)
+			continue;
 		if (csv != NULL &&
-		    failover_write_csv(csv, &o->election_ms[r], results[r],
-				       o->trials) != 0) {
-			fprintf(err, "raftsim: --csv: write failed\n");
-			rv = EXIT_VIOLATION;
-			goto out;
-		}
-		failover_stats(results[r], o->trials, &st);
-		print_stats(out, &o->election_ms[r], &st);
+		    (failover_write_csv(csv, &range[r], results[r],
+					counts[r]) != 0 ||
+		     !output_ok(csv, "--csv", o->csv_path, err)))
+			return EXIT_RUN_FAILED;
+		failover_stats(results[r], counts[r], &st);
+		print_stats(out, &range[r], &st);
 	}
+	return rv;
+}
+
+int failover_main(const struct raftsim_options *o, FILE *out, FILE *err)
+{
+	struct trial_result *results[OPT_MAX_RANGES] = {NULL};
+	int counts[OPT_MAX_RANGES] = {0};
+	FILE *csv = NULL, *svg = NULL, *sink = NULL;
+	int ranges_run = 0;
+	int planned = o->election_ms_count * o->trials;
+	int finished = 0;
+	int rv = EXIT_USAGE;
+	int r;
+
+	if ((o->csv_path && (csv = open_output("--csv", o->csv_path, err)) == NULL) ||
+	    (o->svg_path && (svg = open_output("--svg", o->svg_path, err)) == NULL))
+		goto out;
+	rv = EXIT_RUN_FAILED;
+	sink = fopen("/dev/null", "w");
+	if (sink == NULL) {
+		fprintf(err, "raftsim: failover: cannot open /dev/null: %s\n",
+			strerror(errno));
+		goto out;
+	}
+	if (csv != NULL)
+		fprintf(csv, "range,trial,downtime_ms,rounds\n");
+	print_header(o, out);
+	rv = run_ranges(o, results, counts, csv, sink, &ranges_run, out, err);
+	if (rv != EXIT_PASS)
+		goto out;
+	for (r = 0; r < ranges_run; r++)
+		finished += counts[r];
+	if (finished < planned)
+		fprintf(out, "failover: interrupted: %d of %d trials not run "
+			     "(the lines above are of the trials that "
+			     "finished)\n", planned - finished, planned);
 	if (!o->quiet)
-		for (r = 0; r < o->election_ms_count; r++) {
+		for (r = 0; r < ranges_run; r++) {
+			if (counts[r] == 0)
+				continue;
 			fprintf(out, "\nCDF of downtime, %" PRIu64 "-%" PRIu64
 				     " ms:\n",
 				o->election_ms[r].min, o->election_ms[r].max);
 			failover_print_cdf(out, results[r], counts[r]);
 		}
 	if (svg != NULL &&
-	    failover_write_svg(svg, o->election_ms, results, counts,
-			       o->election_ms_count) != 0) {
-		fprintf(err, "raftsim: --svg: write failed\n");
-		rv = EXIT_VIOLATION;
-	}
+	    (failover_write_svg(svg, o->election_ms, results, counts,
+				ranges_run) != 0 ||
+	     !output_ok(svg, "--svg", o->svg_path, err)))
+		rv = EXIT_RUN_FAILED;
 out:
 	for (r = 0; r < OPT_MAX_RANGES; r++)
 		free(results[r]);
-	if (csv != NULL && fclose(csv) != 0 && rv == EXIT_PASS)
-		rv = EXIT_VIOLATION;
-	if (svg != NULL && fclose(svg) != 0 && rv == EXIT_PASS)
-		rv = EXIT_VIOLATION;
+	rv = close_output(csv, "--csv", o->csv_path, err, rv);
+	rv = close_output(svg, "--svg", o->svg_path, err, rv);
 	if (sink != NULL)
 		fclose(sink);
-	return rv;
+	return harness_stop_exit_code(rv);
 }

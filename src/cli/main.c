@@ -11,6 +11,8 @@
 #include "runtime/runtime.h"
 #include "sim/sim.h"
 #include "check/trace.h"
+#include "harness/harness_stdio.h"
+#include "harness/harness_stop.h"
 
 /* A seed nobody chose: the wall clock and the pid, mixed. Printed in every
  * run so that the run can be repeated. */
@@ -50,7 +52,9 @@ static int run_with_timeline(struct raftsim_options *o)
 		o->trace_path = scratch;
 	}
 	code = run(o);
-	if (code == EXIT_PASS || code == EXIT_VIOLATION) {
+	/* An interrupted run's trace is whole up to its end event too. */
+	if (code == EXIT_PASS || code == EXIT_VIOLATION ||
+	    (harness_stop_requested() && code != EXIT_RUN_FAILED)) {
 		fflush(stdout);
 		drawn = timeline_draw_trace(o, o->trace_path, stdout, stderr);
 		if (drawn != 0)
@@ -61,39 +65,77 @@ static int run_with_timeline(struct raftsim_options *o)
 	return code;
 }
 
+/* The commands that run something: Ctrl-C and SIGTERM stop them at the
+ * next tick (or run, or trial) with their results printed and their trace
+ * ended; the others are quick and write nothing that a kill would cut. */
+static int run_command(struct raftsim_options *o)
+{
+	if (harness_stop_install() != 0) {
+		perror("raftsim: cannot install the SIGINT and SIGTERM handlers");
+		return EXIT_RUN_FAILED;
+	}
+	switch (o->command) {
+	case CMD_RUN:
+		return o->timeline ? run_with_timeline(o) : run(o);
+	case CMD_EXPLORE:
+		return explore_main(o, stdout, stderr);
+	case CMD_FAILOVER:
+		return failover_main(o, stdout, stderr);
+	default:
+		break;
+	}
+	return EXIT_USAGE;
+}
+
+static int dispatch(struct raftsim_options *o)
+{
+	switch (o->command) {
+	case CMD_RUN:
+	case CMD_EXPLORE:
+	case CMD_FAILOVER:
+		return harness_stop_exit_code(run_command(o));
+	case CMD_CHECK:
+		return trace_check_file(o->check_path, stdout, stderr);
+	case CMD_TIMELINE:
+		return timeline_main(o, stdout, stderr);
+	}
+	return EXIT_USAGE;
+}
+
+/* What the command line asks for, once parsed. */
+static int command(struct raftsim_options *o)
+{
+	if (o->help)
+		return options_usage(o, stdout);
+	if (o->man)
+		return options_write_man(stdout);
+	if (o->readme)
+		return options_write_readme(stdout);
+	if (o->version) {
+		printf("raftsim %s\n", RAFTSIM_VERSION);
+		return EXIT_PASS;
+	}
+	if (!o->seed_given)
+		o->seed = seed_from_clock();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return dispatch(o);
+}
+
 int main(int argc, char **argv)
 {
 	static struct raftsim_options o; /* large: keep it off the stack */
 	int rv;
 
+	/* Before any file is opened: none may become fd 1 (harness_stdio.h). */
+	if (harness_stdio_guard() != 0) {
+		perror("raftsim: cannot open /dev/null onto a closed fd 0-2");
+		return EXIT_RUN_FAILED;
+	}
 	options_default(&o);
 	rv = options_parse(&o, argc, argv, stderr);
 	if (rv != 0)
 		return rv;
-	if (o.help)
-		return options_usage(&o, stdout);
-	if (o.man)
-		return options_write_man(stdout);
-	if (o.readme)
-		return options_write_readme(stdout);
-	if (o.version) {
-		printf("raftsim %s\n", RAFTSIM_VERSION);
-		return EXIT_PASS;
-	}
-	if (!o.seed_given)
-		o.seed = seed_from_clock();
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	switch (o.command) {
-	case CMD_RUN:
-		return o.timeline ? run_with_timeline(&o) : run(&o);
-	case CMD_CHECK:
-		return trace_check_file(o.check_path, stdout, stderr);
-	case CMD_EXPLORE:
-		return explore_main(&o, stdout, stderr);
-	case CMD_FAILOVER:
-		return failover_main(&o, stdout, stderr);
-	case CMD_TIMELINE:
-		return timeline_main(&o, stdout, stderr);
-	}
-	return EXIT_USAGE;
+	/* A stdout that failed (not one whose reader left) lost output the
+	 * user asked for: exit 3, whatever the verdict. */
+	return harness_stdio_finish(stdout, stderr, 0, command(&o));
 }

@@ -59,7 +59,11 @@ const struct opt_exit_code options_exit_codes[] = {
 	{EXIT_USAGE, "bad usage: the message on stderr names the flag and "
 		     "the value"},
 	{EXIT_RUN_FAILED, "the run could not be carried out: out of memory, "
-			  "an I/O error"},
+			  "an I/O error (a --trace, --csv or --svg write, a "
+			  "failing stdout), a trace that fell behind"},
+	{EXIT_INTERRUPTED_INT, "interrupted by SIGINT (Ctrl-C): stopped at a "
+			       "tick, verdict printed, trace ended"},
+	{EXIT_INTERRUPTED_TERM, "interrupted by SIGTERM, likewise"},
 };
 const size_t options_exit_codes_len =
 	sizeof(options_exit_codes) / sizeof(options_exit_codes[0]);

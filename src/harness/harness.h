@@ -136,9 +136,14 @@ int harness_leader(struct harness *h);
 /* One summary per node, for monitor_verdict. */
 void harness_summaries(struct harness *h, struct node_summary *out);
 
-/* The end of a run, in both worlds: writes the end event, prints one line
- * per node and the verdict, and fails a run whose trace could not be
- * written. Returns the exit code. */
+/* The end of a run, in both worlds: writes the end event (marked
+ * interrupted after SIGINT or SIGTERM, harness_stop.h), writes out every
+ * queued line, prints one line per node and the verdict, and says what
+ * went wrong with the outputs: console lines dropped or not printed, a
+ * trace that could not be written in full. Returns the exit code:
+ * EXIT_PASS or EXIT_VIOLATION as the checker found; EXIT_RUN_FAILED when
+ * the trace is not the whole run or stdout failed (not when its reader
+ * went away: harness_stdio.h); 128 + the signal when interrupted. */
 int harness_verdict(struct harness *h, int64_t end_us, uint64_t ticks,
 		    FILE *out, FILE *err);
 
@@ -149,13 +154,17 @@ struct harness_output {
 	const char *trace_path;
 };
 
-/* Opens --trace and starts the monitor (console: NULL for --quiet).
- * Returns EXIT_PASS, or EXIT_USAGE after saying why on err. */
+/* Opens --trace, starts the monitor (console: NULL for --quiet) and its
+ * writers: threads for the trace, and on threads ("threads" mode) for the
+ * console too (harness_output.c says why). Returns EXIT_PASS; EXIT_USAGE
+ * when the trace cannot be opened, EXIT_RUN_FAILED when out of memory or
+ * threads; either after saying why on err. */
 int harness_output_open(struct harness_output *out,
 			const struct raftsim_options *o, const char *mode,
 			FILE *console, FILE *err);
-/* Stops the monitor and closes the trace; a trace that did not close
- * fails a passing run. Returns the exit code. */
+/* Stops the writers (every line produced is written), the monitor, and
+ * closes the trace; a trace that did not close fails the run with
+ * EXIT_RUN_FAILED. Returns the exit code. */
 int harness_output_close(struct harness_output *out, int code, FILE *err);
 
 #endif

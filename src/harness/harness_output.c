@@ -1,17 +1,46 @@
 /* harness_output.c - the outputs and the verdict of one run, the same in
- * both worlds: the --trace file, the monitor, the end event, the verdict
- * and what a failed trace write does to it. See harness.h. */
+ * both worlds: the --trace file, the monitor and its two streams
+ * (writer.h), the end event, the verdict, and what a failed or stalled
+ * output does to the exit code. See harness.h. */
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <string.h>
 
 #include "harness.h"
+#include "harness_stdio.h"
+#include "harness_stop.h"
+
+/* The trace is written by its own thread in both worlds, so that it
+ * reaches the disk within WRITER_FLUSH_US however long the run computes;
+ * on threads, the console too, so that a stalled reader drops console
+ * lines instead of holding the cluster. The simulator writes its console
+ * itself: a stalled reader only stalls virtual time, and no line is lost.
+ * The simulator's trace waits for room as long as it takes (its time is
+ * virtual); the runtime's, WRITER_KEEP_WAIT_US at most. */
+static int start_streams(struct monitor *mon, bool real_time)
+{
+	int rv;
+
+	if (!real_time)
+		mon->trace.keep_wait_us = INT64_MAX;
+	rv = writer_start(&mon->trace);
+	if (rv == 0 && real_time) {
+		rv = writer_start(&mon->console);
+		if (rv != 0)
+			writer_stop(&mon->trace);
+	}
+	return rv;
+}
 
 int harness_output_open(struct harness_output *out,
 			const struct raftsim_options *o, const char *mode,
 			FILE *console, FILE *err)
 {
 	struct run_info info;
+	int code = EXIT_USAGE;
+	int rv;
 
 	memset(out, 0, sizeof(*out));
 	out->trace_path = o->trace_path;
@@ -23,9 +52,16 @@ int harness_output_open(struct harness_output *out,
 			goto err;
 		}
 	}
+	code = EXIT_RUN_FAILED;
 	run_info_from_options(&info, o, mode);
 	if (monitor_init(&out->mon, &info, out->trace, console) != 0) {
 		fprintf(err, "raftsim: out of memory\n");
+		goto err_trace;
+	}
+	rv = start_streams(&out->mon, strcmp(mode, "threads") == 0);
+	if (rv != 0) {
+		fprintf(err, "raftsim: cannot start the output writers: %s\n",
+			strerror(rv));
 		goto err_trace;
 	}
 	return EXIT_PASS;
@@ -35,19 +71,68 @@ err_trace:
 	out->trace = NULL;
 err:
 	monitor_free(&out->mon);
-	return EXIT_USAGE;
+	return code;
 }
 
 int harness_output_close(struct harness_output *out, int code, FILE *err)
 {
+	/* A run that ended without a verdict (out of memory) still gets
+	 * every line it produced into its trace, without an end event. */
+	writer_stop(&out->mon.trace);
+	writer_stop(&out->mon.console);
 	monitor_free(&out->mon);
 	if (out->trace != NULL && fclose(out->trace) != 0 &&
-	    code == EXIT_PASS) {
-		fprintf(err, "raftsim: --trace: closing '%s' failed\n",
-			out->trace_path);
-		code = EXIT_VIOLATION;
+	    code != EXIT_RUN_FAILED) {
+		fprintf(err, "raftsim: --trace: closing '%s' failed: %s\n",
+			out->trace_path, strerror(errno));
+		code = EXIT_RUN_FAILED;
 	}
 	out->trace = NULL;
+	return code;
+}
+
+/* A trace that is not the whole run fails it: no silent gap. */
+static int trace_code(const struct monitor *mon, const char *path, int code,
+		      FILE *err)
+{
+	const struct writer *t = &mon->trace;
+
+	if (t->overrun)
+		fprintf(err, "raftsim: --trace: '%s' could not keep up with "
+			     "the run (%u MiB behind for %d ms): it stops "
+			     "after %" PRIu64 " of %" PRIu64 " lines\n",
+			path, WRITER_TRACE_RING >> 20,
+			WRITER_KEEP_WAIT_US / 1000, t->lines - t->unwritten,
+			t->lines);
+	else if (t->closed)
+		fprintf(err, "raftsim: --trace: writing '%s' failed: %s\n",
+			path, strerror(t->err));
+	else if (mon->trace_failed)
+		fprintf(err, "raftsim: --trace: writing '%s' failed: an event "
+			     "too long for a trace line\n", path);
+	else
+		return code;
+	return EXIT_RUN_FAILED;
+}
+
+/* Console lines dropped or not printed are said, never hidden. */
+static int console_code(const struct monitor *mon, int code, FILE *err)
+{
+	const struct writer *c = &mon->console;
+
+	if (c->dropped > 0)
+		fprintf(err, "raftsim: %" PRIu64 " console lines dropped: "
+			     "output stalled\n", c->dropped);
+	if (!c->closed)
+		return code;
+	if (!harness_stdio_closed(c->f, c->err)) {
+		fprintf(err, "raftsim: writing standard output failed: %s\n",
+			strerror(c->err));
+		clearerr(c->f); /* said: main's last check need not repeat it */
+		return EXIT_RUN_FAILED;
+	}
+	fprintf(err, "raftsim: standard output closed: %" PRIu64
+		     " console lines not printed\n", c->unwritten);
 	return code;
 }
 
@@ -55,17 +140,23 @@ int harness_verdict(struct harness *h, int64_t end_us, uint64_t ticks,
 		    FILE *out, FILE *err)
 {
 	struct node_summary sum[OPT_MAX_NODES];
+	int sig = harness_stop_requested();
 	int code;
 
 	assert(h->mon != NULL);
+	h->mon->interrupted = sig != 0;
 	monitor_end(h->mon, end_us, ticks);
+	/* Every queued line out before the verdict's own lines. */
+	writer_stop(&h->mon->trace);
+	writer_stop(&h->mon->console);
 	harness_summaries(h, sum);
 	code = monitor_verdict(h->mon, sum, h->nodes, out, err);
-	if (h->mon->trace_failed) {
-		fprintf(err, "raftsim: --trace: writing '%s' failed\n",
-			h->opt->trace_path);
-		if (code == EXIT_PASS)
-			code = EXIT_VIOLATION;
-	}
-	return code;
+	if (sig != 0)
+		fprintf(err, "raftsim: interrupted by %s after %" PRIu64
+			     " of %" PRIu64 " ticks\n",
+			sig == SIGINT ? "SIGINT" : "SIGTERM", ticks,
+			h->opt->ticks);
+	code = console_code(h->mon, code, err);
+	code = trace_code(h->mon, h->opt->trace_path, code, err);
+	return harness_stop_exit_code(code);
 }

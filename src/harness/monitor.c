@@ -1,5 +1,6 @@
 /* monitor.c - see monitor.h. */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,11 +16,32 @@ static void write_trace(struct monitor *m, const struct wev *ev)
 	char line[LINE_MAX_LEN];
 	int len;
 
-	if (m->trace == NULL)
+	if (m->trace.f == NULL)
 		return;
 	len = trace_format(line, sizeof(line), ev, m->info.nodes);
-	if (len < 0 || fwrite(line, 1, (size_t)len, m->trace) != (size_t)len)
+	if (len < 0)
 		m->trace_failed = 1;
+	else
+		writer_put(&m->trace, line, (size_t)len);
+}
+
+/* One console line, formatted here and handed to the console stream:
+ * written at once (simulator) or queued for its thread (runtime). */
+static void say(struct monitor *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void say(struct monitor *m, const char *fmt, ...)
+{
+	char line[256]; /* the longest is under 100 bytes */
+	va_list ap;
+	int len;
+
+	if (m->console.f == NULL)
+		return;
+	va_start(ap, fmt);
+	len = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (len > 0 && (size_t)len < sizeof(line))
+		writer_put(&m->console, line, (size_t)len);
 }
 
 void run_info_from_options(struct run_info *info,
@@ -68,8 +90,8 @@ int monitor_init(struct monitor *m, const struct run_info *info, FILE *trace,
 
 	memset(m, 0, sizeof(*m));
 	m->info = *info;
-	m->trace = trace;
-	m->console = console;
+	writer_init(&m->trace, trace, WRITER_KEEP, WRITER_TRACE_RING);
+	writer_init(&m->console, console, WRITER_DROP, WRITER_CONSOLE_RING);
 	m->checker = checker_new();
 	if (m->checker == NULL)
 		return -1;
@@ -77,14 +99,11 @@ int monitor_init(struct monitor *m, const struct run_info *info, FILE *trace,
 	start.type = WEV_START;
 	start.info = &m->info;
 	monitor_event(m, &start);
-	if (console != NULL)
-		fprintf(console,
-			"raftsim: %d nodes, tick %s ms, heartbeat %u ticks, "
-			"election %u-%u ticks, seed %" PRIu64 " (%s)\n",
-			info->nodes, ms_text(info->tick_us, tick, sizeof(tick)),
-			info->heartbeat_ticks,
-			info->election_min, info->election_max, info->seed,
-			info->mode);
+	say(m, "raftsim: %d nodes, tick %s ms, heartbeat %u ticks, "
+	       "election %u-%u ticks, seed %" PRIu64 " (%s)\n",
+	    info->nodes, ms_text(info->tick_us, tick, sizeof(tick)),
+	    info->heartbeat_ticks, info->election_min, info->election_max,
+	    info->seed, info->mode);
 	return 0;
 }
 
@@ -123,6 +142,7 @@ struct wev wev_from_raft(const struct raft_event *ev, int64_t us,
 		.info = NULL,
 		.violations = 0,
 		.spurious_elections = 0,
+		.interrupted = false,
 	};
 
 	return w;
@@ -143,39 +163,37 @@ struct wev wev_loss(int64_t us, uint64_t tick, int from, int to)
 
 static void print_console(struct monitor *m, const struct wev *ev)
 {
-	FILE *c = m->console;
-
-	if (c == NULL)
+	if (m->console.f == NULL)
 		return;
 	switch (ev->type) {
 	case WEV_ROLE:
 		if (ev->role == RAFT_LEADER)
-			fprintf(c, "node-%d: leader for term=%" PRIu64
+			say(m, "node-%d: leader for term=%" PRIu64
 				   ", sending heartbeats\n",
 				ev->node, ev->term);
 		else if (ev->role == RAFT_FOLLOWER)
-			fprintf(c, "node-%d: steps down to follower, term=%" PRIu64
+			say(m, "node-%d: steps down to follower, term=%" PRIu64
 				   "\n",
 				ev->node, ev->term);
 		break;
 	case WEV_ROUND:
-		fprintf(c, "tick %" PRIu64 ": heartbeat sent to %d followers\n",
+		say(m, "tick %" PRIu64 ": heartbeat sent to %d followers\n",
 			ev->tick, ev->count);
 		break;
 	case WEV_ELECTION:
-		fprintf(c, "node-%d: election timeout at tick %" PRIu64
+		say(m, "node-%d: election timeout at tick %" PRIu64
 			   ", starting election for term=%" PRIu64 "\n",
 			ev->node, ev->tick, ev->term);
 		break;
 	case WEV_PREVOTE:
-		fprintf(c, "node-%d: pre-vote for term=%" PRIu64 "\n", ev->node,
+		say(m, "node-%d: pre-vote for term=%" PRIu64 "\n", ev->node,
 			ev->term + 1);
 		break;
 	case WEV_PAUSE:
 	case WEV_RESUME:
 	case WEV_CRASH:
 	case WEV_RESTART:
-		fprintf(c, "node-%d: %s at tick %" PRIu64 "\n", ev->node,
+		say(m, "node-%d: %s at tick %" PRIu64 "\n", ev->node,
 			ev->type == WEV_PAUSE    ? "paused"
 			: ev->type == WEV_RESUME ? "resumed"
 			: ev->type == WEV_CRASH  ? "crashed"
@@ -184,13 +202,13 @@ static void print_console(struct monitor *m, const struct wev *ev)
 			ev->tick);
 		break;
 	case WEV_LOSS:
-		fprintf(c, "network: a message from node-%d to node-%d lost "
-			   "(mailbox full) at tick %" PRIu64 "\n",
+		say(m, "network: a message from node-%d to node-%d lost "
+		       "(mailbox full) at tick %" PRIu64 "\n",
 			ev->peer, ev->node, ev->tick);
 		break;
 	case WEV_PARTITION:
 	case WEV_HEAL:
-		fprintf(c, "network: %s at tick %" PRIu64 "\n",
+		say(m, "network: %s at tick %" PRIu64 "\n",
 			ev->type == WEV_PARTITION ? "partitioned" : "healed",
 			ev->tick);
 		break;
@@ -227,9 +245,8 @@ void monitor_end(struct monitor *m, int64_t us, uint64_t ticks)
 	end.tick = ticks;
 	end.violations = checker_violation_count(m->checker);
 	end.spurious_elections = checker_spurious_elections(m->checker);
-	write_trace(m, &end);
-	if (m->trace != NULL && fflush(m->trace) != 0)
-		m->trace_failed = 1;
+	end.interrupted = m->interrupted;
+	write_trace(m, &end); /* written out by harness_verdict's stop */
 }
 
 /* The rules that a run's kept reports broke, by the name each report

@@ -13,18 +13,20 @@
 #include "check/checker.h"
 #include "raft_state.h"
 #include "world.h"
+#include "writer.h"
 
 struct monitor {
 	struct run_info info;
-	FILE *trace;        /* NULL: no trace */
-	FILE *console;      /* NULL: --quiet */
+	struct writer trace;   /* off: no trace */
+	struct writer console; /* off: --quiet */
 	struct checker *checker;
 	int64_t last_us;
 	uint64_t events;
 	uint64_t elections;
 	uint64_t leaders_elected;
-	int trace_failed;   /* a write to the trace failed */
+	int trace_failed;   /* a trace line did not fit its buffer */
 	int ended;
+	bool interrupted;   /* stopped by a signal: said in the end event */
 };
 
 /* What the end-of-run summary says about one node. */
@@ -43,7 +45,9 @@ struct raftsim_options;
 void run_info_from_options(struct run_info *info,
 			   const struct raftsim_options *o, const char *mode);
 
-/* Writes the start event. Returns 0, or -1 when out of memory. */
+/* Writes the start event, directly: the streams are in writer.h's direct
+ * mode until the caller starts them (harness_output_open). Returns 0, or
+ * -1 when out of memory. */
 int monitor_init(struct monitor *m, const struct run_info *info, FILE *trace,
 		 FILE *console);
 void monitor_free(struct monitor *m);

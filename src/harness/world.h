@@ -40,7 +40,8 @@ enum wev_type {
 			  asked for no loss: a full mailbox. Emitted where it
 			  happens: the runtime's mailbox push, the simulator's
 			  paused-node mailbox. */
-	WEV_END,       /* the run ended after `tick` ticks */
+	WEV_END,       /* the run ended after `tick` ticks (interrupted:
+			  by a signal, before the ticks it was asked for) */
 	WEV_TYPE_COUNT
 };
 
@@ -100,6 +101,7 @@ struct wev {
 	/* end only: */
 	uint64_t violations;
 	uint64_t spurious_elections;
+	bool interrupted;  /* stopped by SIGINT or SIGTERM before its end */
 };
 
 #endif

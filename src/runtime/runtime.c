@@ -18,7 +18,10 @@
  *    pause, resume, crash and restart to a node under its lock (a restart
  *    is the only raft_init after start), publishing the event and setting
  *    the node's mailbox mode under that same lock. It owns struct observer
- *    alone.
+ *    alone. It stops early, at a tick boundary, when SIGINT or SIGTERM
+ *    asks (src/harness/harness_stop.h).
+ *  - Two writer threads, the trace's and the console's (when there is a
+ *    trace, or a console): each takes only its own writer lock.
  *
  * Locks, and what each guards (the harness takes them through
  * runtime_node_ops: HARNESS_LOCK_NODE, _NET and _EVENTS):
@@ -30,18 +33,26 @@
  *    waits on its condition variable and takes.
  *  - net lock (cluster.net_mu): the harness's struct faults. The observer
  *    changes it; the send path reads faults_connected() under it.
- *  - monitor lock (cluster.mon_mu): the monitor (trace file, console,
- *    checker), the tap, and the clock reading that stamps each event, so
- *    trace lines come out in non-decreasing "ms".
+ *  - monitor lock (cluster.mon_mu): the monitor (its trace and console
+ *    streams' producer side, the checker), the tap, and the clock reading
+ *    that stamps each event, so trace lines come out in non-decreasing
+ *    "ms". No I/O happens under it: lines go into the writers' rings.
+ *  - writer lock (writer.mu), one per output stream (trace, console):
+ *    its ring. The monitor puts lines under it; the stream's writer thread
+ *    takes them under it and writes them out with no lock held, so a
+ *    stalled stdout or disk never holds a node (src/harness/writer.h). A
+ *    trace put may wait on the writer's room condition for up to
+ *    WRITER_KEEP_WAIT_US, holding the locks above it; a console put never
+ *    waits (a full ring drops the line, counted).
  *  - gate lock and the observer's wait lock: private to start-up and to the
  *    observer's timed waits; nothing is taken under them.
  *
  * Order (left before right, never the reverse):
  *      node lock -> net lock
  *      node lock -> mailbox lock (its own, or a receiver's)
- *      node lock -> monitor lock
- * The net, mailbox and monitor locks are leaves: nothing is taken while one
- * is held. No thread ever holds two node locks: a sender reaches a receiver
+ *      node lock -> monitor lock -> writer lock
+ * The net, mailbox and writer locks are leaves: nothing is taken while one
+ * is held; under the monitor lock, only a writer lock. No thread ever holds two node locks: a sender reaches a receiver
  * only through the receiver's mailbox, and the observer visits nodes one by
  * one.
  *
@@ -262,6 +273,7 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 {
 	struct harness_output output;
 	struct cluster *c;
+	bool ran = false;
 	int64_t wall_us;
 	int code;
 	int rv;
@@ -273,11 +285,11 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 				   o->quiet ? NULL : out, err);
 	if (code != EXIT_PASS)
 		goto err;
-	code = EXIT_USAGE;
 	c = cluster_new(o, &output.mon, tap, &rv);
 	if (c == NULL) {
 		fprintf(err, "raftsim: cannot set up %d nodes: %s\n", o->nodes,
 			rv == EINVAL ? "configuration refused" : strerror(rv));
+		code = rv == EINVAL ? EXIT_USAGE : EXIT_RUN_FAILED;
 		goto err_output;
 	}
 	if (tap != NULL && tap->event != NULL) {
@@ -291,6 +303,7 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 	if (rv != 0) {
 		fprintf(err, "raftsim: cannot start %d node threads: %s\n",
 			o->nodes, strerror(rv));
+		code = EXIT_RUN_FAILED;
 		goto err_cluster;
 	}
 	/* Written before the gate opens: the threads read it after. */
@@ -300,6 +313,7 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 	stop_and_join(c);
 	wall_us = runtime_elapsed_us(c);
 	code = harness_verdict(&c->h, wall_us, c->obs.ticks, out, err);
+	ran = true;
 	if (res != NULL)
 		fill_result(c, res, wall_us, code);
 err_cluster:
@@ -308,7 +322,7 @@ err_output:
 	code = harness_output_close(&output, code, err);
 err:
 	if (res != NULL) {
-		if (code == EXIT_USAGE) /* nothing ran */
+		if (!ran)
 			memset(res, 0, sizeof(*res));
 		res->exit_code = code;
 	}

@@ -53,10 +53,12 @@ struct runtime_result {
 	struct runtime_node_result node[OPT_MAX_NODES];
 };
 
-/* Runs the cluster for o->ticks ticks and prints the verdict. Returns the
- * exit code: EXIT_PASS, EXIT_VIOLATION (an invariant broken, or a
- * spurious election in a run without faults) or EXIT_USAGE (the trace file
- * cannot be opened, or threads cannot be started). */
+/* Runs the cluster for o->ticks ticks (fewer if SIGINT or SIGTERM stops
+ * it) and prints the verdict. Returns the exit code: EXIT_PASS,
+ * EXIT_VIOLATION (an invariant broken, or a spurious election in a run
+ * without faults), EXIT_USAGE (the trace file cannot be opened, the
+ * configuration is refused), EXIT_RUN_FAILED (out of memory, threads,
+ * or an output that failed: harness_verdict) or 128 + the signal. */
 int runtime_run(const struct raftsim_options *o, FILE *out, FILE *err);
 
 /* The same, for tests and the benchmark: `tap` (may be NULL) sees every

@@ -20,10 +20,12 @@
  *      raft_step at once.
  */
 #include <assert.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eventq.h"
+#include "harness/harness_stop.h"
 #include "sim.h"
 
 /* A paused node's mailbox: messages wait here until it resumes. */
@@ -45,6 +47,9 @@ struct sim {
 	 * order, so they need no queue. */
 	int next_node;       /* the next node to tick */
 	int64_t next_tick_at;
+	enum sim_failure failure; /* the run cannot go on (halted) */
+	bool interrupted;    /* SIGINT or SIGTERM stopped it (halted) */
+	bool halted;         /* either: nothing more happens */
 	struct sim_mailbox mailbox[];
 };
 
@@ -59,6 +64,25 @@ static int64_t sim_now_us(void *ctx)
 	const struct sim *s = ctx;
 
 	return s->now;
+}
+
+/* Ends the run now: nothing more happens, and sim_run_until returns at
+ * once from here on (sim_end_us is now). */
+static void halt(struct sim *s)
+{
+	s->end_us = s->now;
+	s->next_tick_at = INT64_MAX;
+	s->halted = true;
+}
+
+/* A copy that cannot be queued is not a lost message: losing it silently
+ * would let the checker blame Raft for it. The run ends instead. */
+static int fail(struct sim *s, enum sim_failure why)
+{
+	if (s->failure == SIM_OK)
+		s->failure = why;
+	halt(s);
+	return -1;
 }
 
 /* The harness's send path hands each copy of a message here. */
@@ -78,7 +102,13 @@ static int sim_deliver(void *ctx, const struct raft_message *msg,
 		latency += s->opt.disk_us; /* persisted before it leaves */
 	ev.at = s->now + latency;
 	ev.msg = *msg;
-	return eventq_push(&s->queue, &ev);
+	if (s->failure != SIM_OK)
+		return -1; /* halted in this same step: nothing is queued */
+	if (s->queue.len >= SIM_MAX_IN_FLIGHT)
+		return fail(s, SIM_FAILED_IN_FLIGHT);
+	if (eventq_push(&s->queue, &ev) != 0)
+		return fail(s, SIM_FAILED_MEMORY);
+	return 0;
 }
 
 /* A message's arrival, at its virtual time. */
@@ -122,7 +152,8 @@ static void sim_status_changed(void *ctx, int node, enum node_status status)
 	}
 }
 
-struct sim *sim_new(const struct raftsim_options *o, struct monitor *mon)
+int sim_create(const struct raftsim_options *o, struct monitor *mon,
+	       struct sim **out)
 {
 	struct harness_ops ops = {
 		.deliver = sim_deliver,
@@ -130,11 +161,13 @@ struct sim *sim_new(const struct raftsim_options *o, struct monitor *mon)
 		.now_us = sim_now_us,
 	};
 	struct sim *s;
+	int rv = ENOMEM;
 	int i;
 
+	*out = NULL;
 	s = calloc(1, sizeof(*s) + (size_t)o->nodes * sizeof(s->mailbox[0]));
 	if (s == NULL)
-		return NULL;
+		return ENOMEM;
 	s->opt = *o;
 	ops.ctx = s;
 	eventq_init(&s->queue);
@@ -149,14 +182,24 @@ struct sim *sim_new(const struct raftsim_options *o, struct monitor *mon)
 		if (s->mailbox[i].mail == NULL)
 			goto err;
 	}
-	if (harness_boot(&s->h) != RAFT_OK)
+	if (harness_boot(&s->h) != RAFT_OK) {
+		rv = EINVAL;
 		goto err;
+	}
 	s->next_node = 0;
 	s->next_tick_at = s->tick_us; /* tick 1 */
-	return s;
+	*out = s;
+	return 0;
 err:
 	sim_free(s);
-	return NULL;
+	return rv;
+}
+
+struct sim *sim_new(const struct raftsim_options *o, struct monitor *mon)
+{
+	struct sim *s;
+
+	return sim_create(o, mon, &s) == 0 ? s : NULL;
 }
 
 void sim_free(struct sim *s)
@@ -196,6 +239,16 @@ static void process_tick(struct sim *s)
 				  phase_of(s, s->next_node);
 }
 
+/* SIGINT or SIGTERM (harness_stop.h): the run ends before this tick. */
+static bool stop_requested(struct sim *s)
+{
+	if (!harness_stop_requested())
+		return false;
+	s->interrupted = true;
+	halt(s);
+	return true;
+}
+
 void sim_run_until(struct sim *s, int64_t until_us)
 {
 	struct sim_event ev;
@@ -204,11 +257,15 @@ void sim_run_until(struct sim *s, int64_t until_us)
 	if (until_us > s->end_us)
 		until_us = s->end_us;
 	for (;;) {
+		if (s->halted)
+			break;
 		next_msg = s->queue.len > 0 ? eventq_peek_time(&s->queue)
 					    : INT64_MAX;
 		if (s->next_tick_at <= next_msg) { /* ticks first on a tie */
 			if (s->next_tick_at > until_us)
 				break;
+			if (s->next_node == 0 && stop_requested(s))
+				break; /* at a tick boundary, as asked */
 			s->now = s->next_tick_at;
 			process_tick(s);
 			continue;
@@ -219,13 +276,46 @@ void sim_run_until(struct sim *s, int64_t until_us)
 		s->now = ev.at;
 		arrive(s, &ev.msg);
 	}
-	if (s->now < until_us)
+	if (s->now < until_us && !s->halted)
 		s->now = until_us;
 }
 
 void sim_run_all(struct sim *s)
 {
 	sim_run_until(s, s->end_us);
+}
+
+enum sim_failure sim_failure(const struct sim *s)
+{
+	return s->failure;
+}
+
+bool sim_interrupted(const struct sim *s)
+{
+	return s->interrupted;
+}
+
+void sim_print_failure(const struct sim *s, FILE *err)
+{
+	double ms = (double)s->now / 1000.0;
+
+	switch (s->failure) {
+	case SIM_OK:
+		break;
+	case SIM_FAILED_MEMORY:
+		fprintf(err, "raftsim: out of memory at %.3f ms (virtual): the "
+			     "simulator could not queue a message, and a run "
+			     "that loses one cannot be judged\n", ms);
+		break;
+	case SIM_FAILED_IN_FLIGHT:
+		fprintf(err, "raftsim: %u messages in flight at %.3f ms "
+			     "(virtual), the simulator's limit: a latency of up "
+			     "to %.3f ms (--latency-ms) keeps them in flight "
+			     "for that long; the run cannot go on\n",
+			SIM_MAX_IN_FLIGHT, ms,
+			(double)s->opt.latency_us.max / 1000.0);
+		break;
+	}
 }
 
 int64_t sim_now(const struct sim *s)

@@ -13,6 +13,7 @@
 #ifndef SIM_H
 #define SIM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -22,18 +23,45 @@
 
 struct sim;
 
+/* Messages in flight at once, at most (about 100 bytes each). A run that
+ * needs more (a latency far longer than the ticks it spans, on many
+ * nodes) ends with SIM_FAILED_IN_FLIGHT rather than grow without bound. */
+#define SIM_MAX_IN_FLIGHT (1u << 20)
+
+/* Why a run ended before its last tick, other than a signal. The run
+ * cannot be judged then: a message it could not queue was lost, and no
+ * fault model chose to lose it. */
+enum sim_failure {
+	SIM_OK,
+	SIM_FAILED_MEMORY,    /* a message could not be queued */
+	SIM_FAILED_IN_FLIGHT, /* SIM_MAX_IN_FLIGHT reached */
+};
+
 /* Creates a cluster at virtual time 0. `mon` may be NULL (no trace, no
- * console, no checker). Returns NULL when out of memory or when the
- * configuration is refused. */
+ * console, no checker). Returns 0 and the simulator in *out, or ENOMEM
+ * (out of memory) or EINVAL (the configuration is refused). */
+int sim_create(const struct raftsim_options *o, struct monitor *mon,
+	       struct sim **out);
+/* The same; NULL for either failure. */
 struct sim *sim_new(const struct raftsim_options *o, struct monitor *mon);
 void sim_free(struct sim *s);
 
 /* Processes every event up to and including virtual time `until_us`, and
- * no further than the end of the run (o->ticks ticks). */
+ * no further than the end of the run (o->ticks ticks). A run that fails
+ * (sim_failure) or is interrupted (harness_stop.h, checked before each
+ * cluster tick) halts: time stops there, sim_end_us becomes now, and
+ * later calls return at once. */
 void sim_run_until(struct sim *s, int64_t until_us);
 
 /* Runs to the end: o->ticks ticks. */
 void sim_run_all(struct sim *s);
+
+/* SIM_OK, or why the run halted before its end. */
+enum sim_failure sim_failure(const struct sim *s);
+/* Whether a stop request halted it. */
+bool sim_interrupted(const struct sim *s);
+/* Says why it failed, on err (nothing for SIM_OK). */
+void sim_print_failure(const struct sim *s, FILE *err);
 
 int64_t sim_now(const struct sim *s);
 uint64_t sim_tick(const struct sim *s);

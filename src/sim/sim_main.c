@@ -1,5 +1,8 @@
 /* sim_main.c - `raftsim --sim`: one simulated run, printed like the
  * threaded one. */
+#include <errno.h>
+#include <string.h>
+
 #include "sim.h"
 
 int sim_main(const struct raftsim_options *o, FILE *out, FILE *err)
@@ -7,19 +10,30 @@ int sim_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	struct harness_output output;
 	struct sim *sim;
 	int code;
+	int rv;
 
 	code = harness_output_open(&output, o, "sim", o->quiet ? NULL : out,
 				   err);
 	if (code != EXIT_PASS)
 		return code;
-	sim = sim_new(o, &output.mon);
-	if (sim == NULL) {
-		fprintf(err, "raftsim: cannot start the simulator (memory)\n");
-		return harness_output_close(&output, EXIT_USAGE, err);
+	rv = sim_create(o, &output.mon, &sim);
+	if (rv != 0) {
+		fprintf(err, "raftsim: cannot start the simulator: %s\n",
+			rv == EINVAL ? "configuration refused" : strerror(rv));
+		return harness_output_close(&output, rv == EINVAL ? EXIT_USAGE
+								  : EXIT_RUN_FAILED,
+					    err);
 	}
 	sim_run_all(sim);
-	code = harness_verdict(sim_harness(sim), sim_now(sim), sim_tick(sim),
-			       out, err);
+	if (sim_failure(sim) != SIM_OK) {
+		/* No verdict, and no end event: the trace ends where the
+		 * run did, and `raftsim check` says it is incomplete. */
+		sim_print_failure(sim, err);
+		code = EXIT_RUN_FAILED;
+	} else {
+		code = harness_verdict(sim_harness(sim), sim_now(sim),
+				       sim_tick(sim), out, err);
+	}
 	sim_free(sim);
 	return harness_output_close(&output, code, err);
 }
