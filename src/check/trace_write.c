@@ -8,53 +8,6 @@
 
 /* Every type's name in the trace and its kind, spelled out so that nothing
  * depends on the order of enum wev_type. */
-static const struct {
-	const char *name;
-	enum wev_kind kind;
-} types[WEV_TYPE_COUNT] = {
-	[WEV_START] = {"start", WEV_KIND_RUN},
-	[WEV_TERM] = {"term", WEV_KIND_CORE},
-	[WEV_ROLE] = {"role", WEV_KIND_CORE},
-	[WEV_VOTE] = {"vote", WEV_KIND_CORE},
-	[WEV_HEARTBEAT] = {"heartbeat", WEV_KIND_CORE},
-	[WEV_ROUND] = {"round", WEV_KIND_CORE},
-	[WEV_ELECTION] = {"election", WEV_KIND_CORE},
-	[WEV_PREVOTE] = {"prevote", WEV_KIND_CORE},
-	[WEV_SAW_TERM] = {"saw_term", WEV_KIND_CORE},
-	[WEV_PAUSE] = {"pause", WEV_KIND_NODE_FAULT},
-	[WEV_RESUME] = {"resume", WEV_KIND_NODE_FAULT},
-	[WEV_CRASH] = {"crash", WEV_KIND_NODE_FAULT},
-	[WEV_RESTART] = {"restart", WEV_KIND_NODE_FAULT},
-	[WEV_PARTITION] = {"partition", WEV_KIND_NET_FAULT},
-	[WEV_HEAL] = {"heal", WEV_KIND_NET_FAULT},
-	[WEV_LOSS] = {"loss", WEV_KIND_NET_FAULT},
-	[WEV_END] = {"end", WEV_KIND_RUN},
-};
-
-const char *wev_name(enum wev_type type)
-{
-	if ((unsigned)type >= WEV_TYPE_COUNT)
-		return "?";
-	return types[type].name;
-}
-
-enum wev_kind wev_kind(enum wev_type type)
-{
-	if ((unsigned)type >= WEV_TYPE_COUNT)
-		return WEV_KIND_NONE;
-	return types[type].kind;
-}
-
-int wev_from_name(const char *name)
-{
-	int i;
-
-	for (i = 0; i < WEV_TYPE_COUNT; i++)
-		if (strcmp(types[i].name, name) == 0)
-			return i;
-	return -1;
-}
-
 /* An append-only buffer that remembers whether anything was cut. */
 struct out {
 	char *buf;

@@ -143,7 +143,7 @@ static enum run_result explore_one(struct explore *x, uint64_t index,
 	enum run_result rv = RUN_NOT_CARRIED_OUT;
 
 	explore_plan_run(x->base, index, &run);
-	run_info_from_options(&info, &run, "sim");
+	monitor_run_info(&info, &run, "sim");
 	if (monitor_init(&mon, &info, NULL, NULL) != 0)
 		goto err;
 	sim = sim_new(&run, &mon);

@@ -53,7 +53,7 @@ int harness_output_open(struct harness_output *out,
 		}
 	}
 	code = EXIT_RUN_FAILED;
-	run_info_from_options(&info, o, mode);
+	monitor_run_info(&info, o, mode);
 	if (monitor_init(&out->mon, &info, out->trace, console) != 0) {
 		fprintf(err, "raftsim: out of memory\n");
 		goto err_trace;

@@ -44,7 +44,7 @@ static void say(struct monitor *m, const char *fmt, ...)
 		writer_put(&m->console, line, (size_t)len);
 }
 
-void run_info_from_options(struct run_info *info,
+void monitor_run_info(struct run_info *info,
 			   const struct raftsim_options *o, const char *mode)
 {
 	memset(info, 0, sizeof(*info));
@@ -111,54 +111,6 @@ void monitor_free(struct monitor *m)
 {
 	checker_free(m->checker);
 	m->checker = NULL;
-}
-
-struct wev wev_from_raft(const struct raft_event *ev, int64_t us,
-			 uint64_t tick)
-{
-	static const enum wev_type types[] = {
-		[RAFT_EV_TERM] = WEV_TERM,
-		[RAFT_EV_ROLE] = WEV_ROLE,
-		[RAFT_EV_VOTE] = WEV_VOTE,
-		[RAFT_EV_HEARTBEAT] = WEV_HEARTBEAT,
-		[RAFT_EV_HEARTBEAT_ROUND] = WEV_ROUND,
-		[RAFT_EV_ELECTION] = WEV_ELECTION,
-		[RAFT_EV_SAW_TERM] = WEV_SAW_TERM,
-		[RAFT_EV_PREVOTE] = WEV_PREVOTE,
-	};
-	/* Every field set once, no memset: this runs for every heartbeat. */
-	struct wev w = {
-		.type = types[ev->type],
-		.us = us,
-		.tick = tick,
-		.now = ev->now,
-		.node = ev->node,
-		.term = ev->term,
-		.role = ev->role,
-		.peer = ev->peer,
-		.seen_term = ev->seen_term,
-		.count = ev->count,
-		.group_of = NULL,
-		.info = NULL,
-		.violations = 0,
-		.spurious_elections = 0,
-		.interrupted = false,
-	};
-
-	return w;
-}
-
-struct wev wev_loss(int64_t us, uint64_t tick, int from, int to)
-{
-	struct wev w;
-
-	memset(&w, 0, sizeof(w));
-	w.type = WEV_LOSS;
-	w.us = us;
-	w.tick = tick;
-	w.node = to;
-	w.peer = from;
-	return w;
 }
 
 static void print_console(struct monitor *m, const struct wev *ev)

@@ -42,8 +42,8 @@ struct raftsim_options;
 
 /* Fills a run's start line from the command line; mode is "threads" or
  * "sim". */
-void run_info_from_options(struct run_info *info,
-			   const struct raftsim_options *o, const char *mode);
+void monitor_run_info(struct run_info *info, const struct raftsim_options *o,
+		      const char *mode);
 
 /* Writes the start event, directly: the streams are in writer.h's direct
  * mode until the caller starts them (harness_output_open). Returns 0, or
@@ -51,15 +51,6 @@ void run_info_from_options(struct run_info *info,
 int monitor_init(struct monitor *m, const struct run_info *info, FILE *trace,
 		 FILE *console);
 void monitor_free(struct monitor *m);
-
-/* Converts a core event to a run event. */
-struct wev wev_from_raft(const struct raft_event *ev, int64_t us,
-			 uint64_t tick);
-
-/* The event for a message from `from` to `to` lost to a full mailbox:
- * the runtime's mailbox push and the simulator's paused-node mailbox
- * publish it, so that the checker knows the run lost messages. */
-struct wev wev_loss(int64_t us, uint64_t tick, int from, int to);
 
 /* Records one event: trace line, console line, checker. */
 void monitor_event(struct monitor *m, const struct wev *ev);

@@ -104,4 +104,14 @@ struct wev {
 	bool interrupted;  /* stopped by SIGINT or SIGTERM before its end */
 };
 
+/* world.c: a core event as a run event, stamped with the run's time and
+ * the driver's tick. */
+struct wev wev_from_raft(const struct raft_event *ev, int64_t us,
+			 uint64_t tick);
+
+/* The event for a message from `from` to `to` lost to a full mailbox:
+ * the runtime's mailbox push and the simulator's paused-node mailbox
+ * publish it, so that the checker knows the run lost messages. */
+struct wev wev_loss(int64_t us, uint64_t tick, int from, int to);
+
 #endif

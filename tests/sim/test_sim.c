@@ -83,7 +83,7 @@ static uint64_t violations_of(struct raftsim_options *o, char *first_what,
 	struct sim *sim;
 	uint64_t v;
 
-	run_info_from_options(&info, o, "sim");
+	monitor_run_info(&info, o, "sim");
 	if (monitor_init(&mon, &info, NULL, NULL) != 0)
 		return 999;
 	sim = sim_new(o, &mon);

@@ -1,0 +1,100 @@
+/* world.c - the run events' vocabulary (world.h): names and kinds of the
+ * event types, and events built from the core's or the network's. */
+#include <string.h>
+
+#include "world.h"
+
+static const struct {
+	const char *name;
+	enum wev_kind kind;
+} wev_types[WEV_TYPE_COUNT] = {
+	[WEV_START] = {"start", WEV_KIND_RUN},
+	[WEV_TERM] = {"term", WEV_KIND_CORE},
+	[WEV_ROLE] = {"role", WEV_KIND_CORE},
+	[WEV_VOTE] = {"vote", WEV_KIND_CORE},
+	[WEV_HEARTBEAT] = {"heartbeat", WEV_KIND_CORE},
+	[WEV_ROUND] = {"round", WEV_KIND_CORE},
+	[WEV_ELECTION] = {"election", WEV_KIND_CORE},
+	[WEV_PREVOTE] = {"prevote", WEV_KIND_CORE},
+	[WEV_SAW_TERM] = {"saw_term", WEV_KIND_CORE},
+	[WEV_PAUSE] = {"pause", WEV_KIND_NODE_FAULT},
+	[WEV_RESUME] = {"resume", WEV_KIND_NODE_FAULT},
+	[WEV_CRASH] = {"crash", WEV_KIND_NODE_FAULT},
+	[WEV_RESTART] = {"restart", WEV_KIND_NODE_FAULT},
+	[WEV_PARTITION] = {"partition", WEV_KIND_NET_FAULT},
+	[WEV_HEAL] = {"heal", WEV_KIND_NET_FAULT},
+	[WEV_LOSS] = {"loss", WEV_KIND_NET_FAULT},
+	[WEV_END] = {"end", WEV_KIND_RUN},
+};
+
+const char *wev_name(enum wev_type type)
+{
+	if ((unsigned)type >= WEV_TYPE_COUNT)
+		return "?";
+	return wev_types[type].name;
+}
+
+enum wev_kind wev_kind(enum wev_type type)
+{
+	if ((unsigned)type >= WEV_TYPE_COUNT)
+		return WEV_KIND_NONE;
+	return wev_types[type].kind;
+}
+
+int wev_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < WEV_TYPE_COUNT; i++)
+		if (strcmp(wev_types[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+struct wev wev_from_raft(const struct raft_event *ev, int64_t us,
+			 uint64_t tick)
+{
+	static const enum wev_type types[] = {
+		[RAFT_EV_TERM] = WEV_TERM,
+		[RAFT_EV_ROLE] = WEV_ROLE,
+		[RAFT_EV_VOTE] = WEV_VOTE,
+		[RAFT_EV_HEARTBEAT] = WEV_HEARTBEAT,
+		[RAFT_EV_HEARTBEAT_ROUND] = WEV_ROUND,
+		[RAFT_EV_ELECTION] = WEV_ELECTION,
+		[RAFT_EV_SAW_TERM] = WEV_SAW_TERM,
+		[RAFT_EV_PREVOTE] = WEV_PREVOTE,
+	};
+	/* Every field set once, no memset: this runs for every heartbeat. */
+	struct wev w = {
+		.type = types[ev->type],
+		.us = us,
+		.tick = tick,
+		.now = ev->now,
+		.node = ev->node,
+		.term = ev->term,
+		.role = ev->role,
+		.peer = ev->peer,
+		.seen_term = ev->seen_term,
+		.count = ev->count,
+		.group_of = NULL,
+		.info = NULL,
+		.violations = 0,
+		.spurious_elections = 0,
+		.interrupted = false,
+	};
+
+	return w;
+}
+
+struct wev wev_loss(int64_t us, uint64_t tick, int from, int to)
+{
+	struct wev w;
+
+	memset(&w, 0, sizeof(w));
+	w.type = WEV_LOSS;
+	w.us = us;
+	w.tick = tick;
+	w.node = to;
+	w.peer = from;
+	return w;
+}
