@@ -127,6 +127,63 @@ int faults_advance(struct faults *f, uint64_t tick, int leader,
 	return n;
 }
 
+bool faults_random(const struct faults *f)
+{
+	const struct raftsim_options *o = f->opt;
+
+	return o->pause_prob > 0 || o->crash_prob > 0 || o->partition_prob > 0;
+}
+
+static uint64_t earliest_after(uint64_t best, uint64_t tick, uint64_t after)
+{
+	return tick > after && tick < best ? tick : best;
+}
+
+uint64_t faults_next_tick(const struct faults *f, uint64_t after)
+{
+	const struct raftsim_options *o = f->opt;
+	uint64_t next = UINT64_MAX;
+	int i;
+
+	if (faults_random(f))
+		return after + 1;
+	/* What faults_advance compares: an end is due once `until` has
+	 * come, so an overdue one (set outside the schedule) is due now. */
+	for (i = 0; i < o->nodes; i++)
+		if (f->status[i] != NODE_UP)
+			next = earliest_after(next, f->until[i] > after
+							    ? f->until[i]
+							    : after + 1,
+					      after);
+	if (f->partitioned)
+		next = earliest_after(next, f->partition_until > after
+						    ? f->partition_until
+						    : after + 1,
+				      after);
+	for (i = 0; i < o->pause_count; i++)
+		next = earliest_after(next, o->pauses[i].tick, after);
+	for (i = 0; i < o->crash_count; i++)
+		next = earliest_after(next, o->crashes[i].tick, after);
+	for (i = 0; i < o->partition_count; i++)
+		next = earliest_after(next, o->partitions[i].tick, after);
+	return next;
+}
+
+bool faults_needs_leader(const struct faults *f, uint64_t tick)
+{
+	const struct raftsim_options *o = f->opt;
+	int i;
+
+	for (i = 0; i < o->pause_count; i++)
+		if (o->pauses[i].tick == tick && o->pauses[i].who == WHO_LEADER)
+			return true;
+	for (i = 0; i < o->crash_count; i++)
+		if (o->crashes[i].tick == tick &&
+		    o->crashes[i].who == WHO_LEADER)
+			return true;
+	return false;
+}
+
 void faults_set_status(struct faults *f, int node, enum node_status status,
 		       uint64_t until)
 {

@@ -12,13 +12,15 @@
  *    into other nodes' mailboxes (their mailbox lock only); the harness
  *    records its core's events under the monitor lock.
  *  - The observer: the main thread, which also starts and stops the others
- *    (runtime_observer.c). Once per tick it calls harness_advance, which
- *    reads every node under that node's lock, one node at a time (the
- *    leader); advances the fault schedule under the net lock; and applies
- *    pause, resume, crash and restart to a node under its lock (a restart
- *    is the only raft_init after start), publishing the event and setting
- *    the node's mailbox mode under that same lock. It owns struct observer
- *    alone.
+ *    (runtime_observer.c). It begins every tick with harness_advance
+ *    (tickless: several at a wake-up, when nothing can happen on them),
+ *    which for a --pause leader@TICK reads every node under that node's
+ *    lock, one node at a time (the leader); advances the fault schedule
+ *    under the net lock; and applies pause, resume, crash and restart to a
+ *    node under its lock (a restart is the only raft_init after start),
+ *    publishing the event, replaying the silent ticks a node going down
+ *    slept through (raft_tick) and setting the node's mailbox mode under
+ *    that same lock. It owns struct observer alone.
  *
  * Locks, and what each guards (the harness takes them through
  * runtime_node_ops: HARNESS_LOCK_NODE, _NET and _EVENTS):
