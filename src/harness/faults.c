@@ -207,26 +207,32 @@ bool faults_connected(const struct faults *f, int from, int to)
 	return !f->partitioned || f->group_of[from] == f->group_of[to];
 }
 
-struct msg_fate faults_message(const struct raftsim_options *opt,
-			       struct raft_rng *rng)
+void faults_message(const struct raftsim_options *opt, struct raft_rng *rng,
+		    struct msg_fate *fate_out)
 {
 	struct msg_fate fate = {1, {0, 0}};
 	uint64_t max_extra;
 	int i;
 
-	if (opt->drop <= 0 && opt->dup <= 0 && opt->reorder <= 0)
-		return fate; /* the common case draws nothing */
+	if (opt->drop <= 0 && opt->dup <= 0 && opt->reorder <= 0) {
+		/* The common case draws nothing. Field by field: the
+		 * simulator's hot path reads it so (no stalled copy). */
+		fate_out->copies = 1;
+		fate_out->extra_us[0] = 0;
+		return;
+	}
 	/* Up to one heartbeat interval: enough to swap a message with the
 	 * next round, never enough on its own to trip an election timer. */
 	max_extra = (uint64_t)opt->heartbeat_ticks * opt->tick_us;
 	if (raft_rng_chance(rng, opt->drop)) {
 		fate.copies = 0;
-		return fate;
+		*fate_out = fate;
+		return;
 	}
 	if (raft_rng_chance(rng, opt->dup))
 		fate.copies = 2;
 	for (i = 0; i < fate.copies; i++)
 		if (raft_rng_chance(rng, opt->reorder))
 			fate.extra_us[i] = raft_rng_range(rng, 0, max_extra);
-	return fate;
+	*fate_out = fate;
 }

@@ -88,10 +88,11 @@ void faults_set_partition(struct faults *f, const uint8_t *group_of,
 /* Whether a message from `from` can reach `to` right now (partitions). */
 bool faults_connected(const struct faults *f, int from, int to);
 
-/* Decides a message's fate with the sender's generator. Does not look at
+/* Decides a message's fate with the sender's generator: `copies`, and the
+ * extra delay of each copy (only those are set). Does not look at
  * node status: a paused receiver still queues, a crashed one is the
  * caller's to drop. */
-struct msg_fate faults_message(const struct raftsim_options *opt,
-			       struct raft_rng *rng);
+void faults_message(const struct raftsim_options *opt, struct raft_rng *rng,
+		    struct msg_fate *fate);
 
 #endif

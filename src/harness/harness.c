@@ -105,7 +105,7 @@ static int node_send(void *ctx, const struct raft_message *msg)
 	 * must draw exactly what it drew before. */
 	if (!connected)
 		goto lost;
-	fate = faults_message(h->opt, n->fate_rng);
+	faults_message(h->opt, n->fate_rng, &fate);
 	if (fate.copies == 0)
 		goto lost;
 	for (i = 0; i < fate.copies; i++)
