@@ -20,7 +20,7 @@
 #include "raft_rng.h"
 
 /* The largest cluster the core supports; the command line documents it. */
-#define RAFT_MAX_NODES 256
+#define RAFT_MAX_NODES 1024
 #define RAFT_NONE (-1)
 
 /* Error codes returned as `int rv` (0 is success). */

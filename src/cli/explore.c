@@ -17,7 +17,7 @@
 struct failure {
 	uint64_t index;
 	char what[200];
-	char command[OPTIONS_COMMAND_MAX];
+	char *command; /* allocated: the longest is OPTIONS_COMMAND_MAX */
 };
 
 struct explore {
@@ -110,6 +110,21 @@ static void count_faults(void *ctx, const struct wev *ev)
 		(*faults)++;
 }
 
+/* The replay command of a failed run, allocated to its length; NULL when
+ * out of memory. */
+static char *format_command(const struct raftsim_options *run)
+{
+	char *buf = malloc(OPTIONS_COMMAND_MAX);
+	char *fit;
+
+	if (buf == NULL)
+		return NULL;
+	if (options_format_command(run, buf, OPTIONS_COMMAND_MAX) != 0)
+		snprintf(buf, OPTIONS_COMMAND_MAX, "(command too long to print)");
+	fit = realloc(buf, strlen(buf) + 1);
+	return fit != NULL ? fit : buf;
+}
+
 /* One run. Returns 0 (pass), 1 (violation) or -1 (out of memory). */
 static int explore_one(struct explore *x, uint64_t index,
 		       struct failure *failure, uint64_t *elections,
@@ -141,10 +156,7 @@ static int explore_one(struct explore *x, uint64_t index,
 		failure->index = index;
 		snprintf(failure->what, sizeof(failure->what), "%s",
 			 reports[0].what);
-		if (options_format_command(&run, failure->command,
-					   sizeof(failure->command)) != 0)
-			snprintf(failure->command, sizeof(failure->command),
-				 "(command too long to print)");
+		failure->command = format_command(&run);
 	}
 	sim_free(sim);
 err:
@@ -175,8 +187,11 @@ static void record(struct explore *x, int result, const struct failure *f,
 			}
 			x->failures[i] = *f;
 			x->failures_kept++;
+			f = NULL; /* its command is kept */
 		}
 	}
+	if (f != NULL)
+		free(f->command);
 	if (x->tty && (x->done % 64 == 0 || x->done == x->base->runs))
 		fprintf(x->out, "\rexplore: %" PRIu64 "/%" PRIu64
 				" runs, %" PRIu64 " failed",
@@ -187,7 +202,7 @@ static void record(struct explore *x, int result, const struct failure *f,
 static void run_one(void *ctx, uint64_t index)
 {
 	struct explore *x = ctx;
-	struct failure f;
+	struct failure f = {.command = NULL};
 	uint64_t elections = 0;
 	uint64_t faults = 0;
 	int result;
@@ -218,7 +233,9 @@ static void report(const struct explore *x, const struct raftsim_options *o,
 	for (i = 0; i < x->failures_kept; i++)
 		fprintf(out, "FAIL run %" PRIu64 ": %s\n  replay: %s\n",
 			x->failures[i].index, x->failures[i].what,
-			x->failures[i].command);
+			x->failures[i].command != NULL
+				? x->failures[i].command
+				: "(out of memory)");
 	if (x->failed > (uint64_t)x->failures_kept)
 		fprintf(out, "(%" PRIu64 " more failures not shown)\n",
 			x->failed - (uint64_t)x->failures_kept);
@@ -236,8 +253,9 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	struct explore *x;
 	double t0, wall;
 	int code;
+	int i;
 
-	x = calloc(1, sizeof(*x)); /* large: the failures kept */
+	x = calloc(1, sizeof(*x));
 	if (x == NULL || pthread_mutex_init(&x->lock, NULL) != 0) {
 		fprintf(err, "raftsim: explore: out of memory\n");
 		free(x);
@@ -261,6 +279,8 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 		fprintf(err, "raftsim: explore: out of memory\n");
 		code = EXIT_VIOLATION;
 	}
+	for (i = 0; i < x->failures_kept; i++)
+		free(x->failures[i].command);
 	free(x);
 	return code;
 }

@@ -58,8 +58,9 @@
 #include "clock.h"
 #include "runtime_internal.h"
 
-/* Node threads need little stack (a batch of mail, a trace line); 1 MiB
- * keeps 256 of them cheap and leaves room for the sanitizers. */
+/* Node threads need little stack (a batch of mail, a trace line, a
+ * heartbeat round's list of followers: about 20 KiB at 1024 nodes); 1 MiB
+ * keeps 1024 of them cheap and leaves room for the sanitizers. */
 #define NODE_STACK (1u << 20)
 
 static void nodes_destroy(struct cluster *c, int inited)
