@@ -72,7 +72,6 @@ struct harness;
 struct harness_node {
 	struct harness *h;
 	int id;
-	struct raft_state raft;
 	enum node_status status;
 	struct raft_durable durable; /* saved at a crash, read at restart */
 	uint64_t restarts;
@@ -81,6 +80,7 @@ struct harness_node {
 	struct raft_rng *fate_rng;   /* what draws its message fates */
 	uint64_t sent;               /* handed to harness_send */
 	uint64_t lost;               /* --drop or a partition */
+	struct raft_state raft;      /* last: its per-peer arrays are large */
 };
 
 struct harness {
