@@ -25,4 +25,16 @@ void raft_step(struct raft_state *s, const struct raft_message *msg);
 /* Advances the node by one tick. */
 void raft_tick(struct raft_state *s);
 
+/* How many ticks remain until the node acts on its own, counting the tick
+ * that acts: N >= 1 such that, if no message arrives meanwhile, N - 1 calls
+ * of raft_tick send nothing, emit nothing and change no role or term, and
+ * the Nth does (Figure 2: a leader's next heartbeat round, §5.2: a
+ * follower's or candidate's election timeout, thesis §9.6: a pre-vote
+ * round's, §6.2: a CheckQuorum step-down). Exact for every configuration
+ * and mistake; ranked timeouts are drawn into election_timeout. A driver
+ * may therefore sleep through the silent ticks and replay them (raft_tick
+ * each) when it wakes, before it hands the node a message. Any raft_step
+ * may change the answer. Pure: reads the state only. */
+unsigned raft_ticks_until_action(const struct raft_state *s);
+
 #endif

@@ -18,7 +18,7 @@
 struct failure {
 	uint64_t index;
 	char what[200];
-	char command[OPTIONS_COMMAND_MAX];
+	char *command; /* allocated: the longest is OPTIONS_COMMAND_MAX */
 };
 
 struct explore {
@@ -129,6 +129,21 @@ static void count_faults(void *ctx, const struct wev *ev)
 		(*faults)++;
 }
 
+/* The replay command of a failed run, allocated to its length; NULL when
+ * out of memory. */
+static char *format_command(const struct raftsim_options *run)
+{
+	char *buf = malloc(OPTIONS_COMMAND_MAX);
+	char *fit;
+
+	if (buf == NULL)
+		return NULL;
+	if (options_format_command(run, buf, OPTIONS_COMMAND_MAX) != 0)
+		snprintf(buf, OPTIONS_COMMAND_MAX, "(command too long to print)");
+	fit = realloc(buf, strlen(buf) + 1);
+	return fit != NULL ? fit : buf;
+}
+
 /* One run. */
 static enum run_result explore_one(struct explore *x, uint64_t index,
 				   struct failure *failure,
@@ -165,10 +180,7 @@ static enum run_result explore_one(struct explore *x, uint64_t index,
 		failure->index = index;
 		snprintf(failure->what, sizeof(failure->what), "%s",
 			 reports[0].what);
-		if (options_format_command(&run, failure->command,
-					   sizeof(failure->command)) != 0)
-			snprintf(failure->command, sizeof(failure->command),
-				 "(command too long to print)");
+		failure->command = format_command(&run);
 	}
 err_sim:
 	sim_free(sim);
@@ -178,15 +190,19 @@ err:
 }
 
 /* Keeps the failures of the lowest run indexes, sorted, whatever order the
- * workers finish in: the report must not depend on --jobs. Lock held. */
-static void keep_failure(struct explore *x, const struct failure *f)
+ * workers finish in: the report must not depend on --jobs. Returns the
+ * replay command no longer kept (f's, or the one it displaced), for the
+ * caller to free. Lock held. */
+static char *keep_failure(struct explore *x, const struct failure *f)
 {
 	int i = x->failures_kept;
+	char *dropped = NULL;
 
 	if (i == MAX_FAILURES_KEPT) {
 		if (x->failures[i - 1].index < f->index)
-			return; /* twenty lower ones are kept already */
+			return f->command; /* twenty lower ones are kept */
 		i--; /* the highest kept makes room */
+		dropped = x->failures[i].command;
 	} else {
 		x->failures_kept++;
 	}
@@ -195,6 +211,7 @@ static void keep_failure(struct explore *x, const struct failure *f)
 		i--;
 	}
 	x->failures[i] = *f;
+	return dropped;
 }
 
 static void record(struct explore *x, enum run_result result,
@@ -214,7 +231,7 @@ static void record(struct explore *x, enum run_result result,
 		x->out_of_memory = 1;
 	if (result == RUN_FAILED) {
 		x->failed++;
-		keep_failure(x, f);
+		free(keep_failure(x, f));
 	}
 	if (x->tty && (x->done % 64 == 0 || x->done == x->base->runs))
 		fprintf(x->out, "\rexplore: %" PRIu64 "/%" PRIu64
@@ -226,7 +243,7 @@ static void record(struct explore *x, enum run_result result,
 static void run_one(void *ctx, uint64_t index)
 {
 	struct explore *x = ctx;
-	struct failure f;
+	struct failure f = {.command = NULL};
 	uint64_t elections = 0;
 	uint64_t faults = 0;
 	enum run_result result = RUN_INTERRUPTED;
@@ -259,7 +276,9 @@ static void report(const struct explore *x, const struct raftsim_options *o,
 	for (i = 0; i < x->failures_kept; i++)
 		fprintf(out, "FAIL run %" PRIu64 ": %s\n  replay: %s\n",
 			x->failures[i].index, x->failures[i].what,
-			x->failures[i].command);
+			x->failures[i].command != NULL
+				? x->failures[i].command
+				: "(out of memory)");
 	if (x->failed > (uint64_t)x->failures_kept)
 		fprintf(out, "(%" PRIu64 " more failures not shown)\n",
 			x->failed - (uint64_t)x->failures_kept);
@@ -285,8 +304,9 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	struct explore *x;
 	double t0, wall;
 	int code;
+	int i;
 
-	x = calloc(1, sizeof(*x)); /* large: the failures kept */
+	x = calloc(1, sizeof(*x));
 	if (x == NULL || pthread_mutex_init(&x->lock, NULL) != 0) {
 		fprintf(err, "raftsim: explore: out of memory\n");
 		free(x);
@@ -313,6 +333,8 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 			     "flight)\n");
 		code = EXIT_RUN_FAILED;
 	}
+	for (i = 0; i < x->failures_kept; i++)
+		free(x->failures[i].command);
 	free(x);
 	return harness_stop_exit_code(code);
 }

@@ -18,7 +18,7 @@
 #include "raft_state.h"
 
 #define RAFTSIM_VERSION "0.4.0"
-#define OPT_MAX_NODES 256   /* the core's RAFT_MAX_NODES */
+#define OPT_MAX_NODES RAFT_MAX_NODES /* 1024, the core's */
 #define OPT_MAX_SCHEDULED 64 /* --pause, --crash, --partition, each */
 #define OPT_MAX_RANGES 16   /* failover --election-ms ranges */
 #define WHO_LEADER (-2)     /* --pause leader@TICK:LEN */

@@ -66,12 +66,12 @@ int parse_partition(const char *s, struct partition_window *p)
 		uint64_t id = 0;
 		int digits = 0;
 
-		while (*g >= '0' && *g <= '9' && digits < 4) {
+		while (*g >= '0' && *g <= '9' && digits < 5) {
 			id = id * 10 + (uint64_t)(*g - '0');
 			g++;
 			digits++;
 		}
-		if (digits == 0 || digits == 4 || id >= OPT_MAX_NODES ||
+		if (digits == 0 || digits == 5 || id >= OPT_MAX_NODES ||
 		    listed[id])
 			return -1;
 		listed[id] = 1;

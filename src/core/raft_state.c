@@ -11,7 +11,7 @@ const char *raft_strerror(int rv)
 	case RAFT_OK:
 		return "ok";
 	case RAFT_ENODES:
-		return "node count must be 1 to 256 and the id within it";
+		return "node count must be 1 to 1024 and the id within it";
 	case RAFT_EZERO:
 		return "heartbeat and election timeouts must be at least 1 tick";
 	case RAFT_ERANGE:

@@ -62,20 +62,26 @@ void raft_election_timer_restart(struct raft_state *s)
 /* CheckQuorum: a leader that has not heard from a majority (itself
  * included) within the last election_min ticks may be cut off, so it steps
  * down rather than let clients believe a stale leader. The window slides,
- * so it steps down within one election timeout of losing the majority. */
-static void leader_check_quorum(struct raft_state *s)
+ * so it steps down within one election timeout of losing the majority.
+ * Whether that is so at core time `at`, if nothing is heard before it:
+ * false, then true for good as `at` grows (raft_ticks_until_action). */
+static bool quorum_lost_at(const struct raft_state *s, uint64_t at)
 {
-	uint64_t now = s->now;
 	int live = 1; /* itself */
 	int i;
 
-	if (now - s->leader_since < s->config.election_min)
-		return; /* give the first round time to come back */
+	if (at - s->leader_since < s->config.election_min)
+		return false; /* give the first round time to come back */
 	for (i = 0; i < s->config.node_count; i++)
 		if (i != s->config.id && s->last_heard[i] > s->leader_since &&
-		    now - s->last_heard[i] < s->config.election_min)
+		    at - s->last_heard[i] < s->config.election_min)
 			live++;
-	if (live < raft_majority(s)) {
+	return live < raft_majority(s);
+}
+
+static void leader_check_quorum(struct raft_state *s)
+{
+	if (quorum_lost_at(s, s->now)) {
 		s->stats.quorum_stepdowns++;
 		raft_become_follower(s, s->current_term);
 	}
@@ -107,4 +113,35 @@ void raft_tick(struct raft_state *s)
 		raft_start_prevote(s);
 	else
 		raft_start_election(s);
+}
+
+/* Ticks until `elapsed` reaches `due`, counting the tick that does. */
+static unsigned ticks_until(unsigned elapsed, unsigned due)
+{
+	return elapsed >= due ? 1 : due - elapsed;
+}
+
+unsigned raft_ticks_until_action(const struct raft_state *s)
+{
+	unsigned beat;
+	unsigned lo = 1;
+	unsigned hi;
+	unsigned mid;
+
+	if (s->role != RAFT_LEADER)
+		return ticks_until(s->election_elapsed, s->election_timeout);
+	beat = ticks_until(s->heartbeat_elapsed, s->heartbeat_interval);
+	if (!s->config.check_quorum || !quorum_lost_at(s, s->now + beat))
+		return beat;
+	/* The quorum is lost by the round's tick: find the first tick at
+	 * which it is, the predicate being monotonic. */
+	hi = beat;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (quorum_lost_at(s, s->now + mid))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
 }

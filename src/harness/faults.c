@@ -127,6 +127,63 @@ int faults_advance(struct faults *f, uint64_t tick, int leader,
 	return n;
 }
 
+bool faults_random(const struct faults *f)
+{
+	const struct raftsim_options *o = f->opt;
+
+	return o->pause_prob > 0 || o->crash_prob > 0 || o->partition_prob > 0;
+}
+
+static uint64_t earliest_after(uint64_t best, uint64_t tick, uint64_t after)
+{
+	return tick > after && tick < best ? tick : best;
+}
+
+uint64_t faults_next_tick(const struct faults *f, uint64_t after)
+{
+	const struct raftsim_options *o = f->opt;
+	uint64_t next = UINT64_MAX;
+	int i;
+
+	if (faults_random(f))
+		return after + 1;
+	/* What faults_advance compares: an end is due once `until` has
+	 * come, so an overdue one (set outside the schedule) is due now. */
+	for (i = 0; i < o->nodes; i++)
+		if (f->status[i] != NODE_UP)
+			next = earliest_after(next, f->until[i] > after
+							    ? f->until[i]
+							    : after + 1,
+					      after);
+	if (f->partitioned)
+		next = earliest_after(next, f->partition_until > after
+						    ? f->partition_until
+						    : after + 1,
+				      after);
+	for (i = 0; i < o->pause_count; i++)
+		next = earliest_after(next, o->pauses[i].tick, after);
+	for (i = 0; i < o->crash_count; i++)
+		next = earliest_after(next, o->crashes[i].tick, after);
+	for (i = 0; i < o->partition_count; i++)
+		next = earliest_after(next, o->partitions[i].tick, after);
+	return next;
+}
+
+bool faults_needs_leader(const struct faults *f, uint64_t tick)
+{
+	const struct raftsim_options *o = f->opt;
+	int i;
+
+	for (i = 0; i < o->pause_count; i++)
+		if (o->pauses[i].tick == tick && o->pauses[i].who == WHO_LEADER)
+			return true;
+	for (i = 0; i < o->crash_count; i++)
+		if (o->crashes[i].tick == tick &&
+		    o->crashes[i].who == WHO_LEADER)
+			return true;
+	return false;
+}
+
 void faults_set_status(struct faults *f, int node, enum node_status status,
 		       uint64_t until)
 {
@@ -150,26 +207,32 @@ bool faults_connected(const struct faults *f, int from, int to)
 	return !f->partitioned || f->group_of[from] == f->group_of[to];
 }
 
-struct msg_fate faults_message(const struct raftsim_options *opt,
-			       struct raft_rng *rng)
+void faults_message(const struct raftsim_options *opt, struct raft_rng *rng,
+		    struct msg_fate *fate_out)
 {
 	struct msg_fate fate = {1, {0, 0}};
 	uint64_t max_extra;
 	int i;
 
-	if (opt->drop <= 0 && opt->dup <= 0 && opt->reorder <= 0)
-		return fate; /* the common case draws nothing */
+	if (opt->drop <= 0 && opt->dup <= 0 && opt->reorder <= 0) {
+		/* The common case draws nothing. Field by field: the
+		 * simulator's hot path reads it so (no stalled copy). */
+		fate_out->copies = 1;
+		fate_out->extra_us[0] = 0;
+		return;
+	}
 	/* Up to one heartbeat interval: enough to swap a message with the
 	 * next round, never enough on its own to trip an election timer. */
 	max_extra = (uint64_t)opt->heartbeat_ticks * opt->tick_us;
 	if (raft_rng_chance(rng, opt->drop)) {
 		fate.copies = 0;
-		return fate;
+		*fate_out = fate;
+		return;
 	}
 	if (raft_rng_chance(rng, opt->dup))
 		fate.copies = 2;
 	for (i = 0; i < fate.copies; i++)
 		if (raft_rng_chance(rng, opt->reorder))
 			fate.extra_us[i] = raft_rng_range(rng, 0, max_extra);
-	return fate;
+	*fate_out = fate;
 }

@@ -61,6 +61,20 @@ void faults_init(struct faults *f, const struct raftsim_options *opt,
 int faults_advance(struct faults *f, uint64_t tick, int leader,
 		   struct fault_action *out);
 
+/* Whether faults_advance draws on every tick (--pause-prob, --crash-prob,
+ * --partition-prob). */
+bool faults_random(const struct faults *f);
+
+/* The first tick after `after` on which faults_advance may act or draw: a
+ * scheduled fault starts, a pause, crash or partition ends, or (with random
+ * faults) after + 1. UINT64_MAX if none. Ticks before it are quiet: a
+ * tickless driver need not advance the schedule through them. */
+uint64_t faults_next_tick(const struct faults *f, uint64_t after);
+
+/* Whether tick `tick` pauses or crashes "leader": only then does
+ * faults_advance read its `leader` argument. */
+bool faults_needs_leader(const struct faults *f, uint64_t tick);
+
 /* Outside the schedule (failover): sets a node's status now, until tick
  * `until` (UINT64_MAX: until it is set again). */
 void faults_set_status(struct faults *f, int node, enum node_status status,
@@ -74,10 +88,11 @@ void faults_set_partition(struct faults *f, const uint8_t *group_of,
 /* Whether a message from `from` can reach `to` right now (partitions). */
 bool faults_connected(const struct faults *f, int from, int to);
 
-/* Decides a message's fate with the sender's generator. Does not look at
+/* Decides a message's fate with the sender's generator: `copies`, and the
+ * extra delay of each copy (only those are set). Does not look at
  * node status: a paused receiver still queues, a crashed one is the
  * caller's to drop. */
-struct msg_fate faults_message(const struct raftsim_options *opt,
-			       struct raft_rng *rng);
+void faults_message(const struct raftsim_options *opt, struct raft_rng *rng,
+		    struct msg_fate *fate);
 
 #endif

@@ -105,7 +105,7 @@ static int node_send(void *ctx, const struct raft_message *msg)
 	 * must draw exactly what it drew before. */
 	if (!connected)
 		goto lost;
-	fate = faults_message(h->opt, n->fate_rng);
+	faults_message(h->opt, n->fate_rng, &fate);
 	if (fate.copies == 0)
 		goto lost;
 	for (i = 0; i < fate.copies; i++)
@@ -220,16 +220,42 @@ void harness_apply(struct harness *h, const struct fault_action *a)
 
 void harness_advance(struct harness *h, uint64_t tick)
 {
-	int leader = harness_leader(h); /* for --pause leader@TICK */
+	int leader = RAFT_NONE;
 	int count;
 	int i;
 
+	/* Looking up the leader visits every node: only for a tick that
+	 * pauses or crashes "leader". */
+	if (faults_needs_leader(&h->faults, tick))
+		leader = harness_leader(h);
 	h->tick = tick;
 	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
 	count = faults_advance(&h->faults, tick, leader, h->actions);
 	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
 	for (i = 0; i < count; i++)
 		harness_apply(h, &h->actions[i]);
+}
+
+uint64_t harness_next_fault_tick(struct harness *h, uint64_t limit)
+{
+	uint64_t next = faults_next_tick(&h->faults, h->tick);
+	uint64_t tick;
+
+	if (!faults_random(&h->faults))
+		return next <= limit ? next : limit + 1;
+	/* Random faults draw on every tick: replay the draws on a copy (only
+	 * this thread writes the schedule) until one of them acts. A tick
+	 * that pauses or crashes "leader" counts as acting: the leader is
+	 * known only then. */
+	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	h->lookahead = h->faults;
+	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	for (tick = h->tick + 1; tick <= limit; tick++)
+		if (faults_needs_leader(&h->lookahead, tick) ||
+		    faults_advance(&h->lookahead, tick, RAFT_NONE,
+				   h->actions) > 0)
+			return tick;
+	return limit + 1;
 }
 
 /* An action outside the schedule: the schedule learns of it first. */

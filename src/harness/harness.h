@@ -72,7 +72,6 @@ struct harness;
 struct harness_node {
 	struct harness *h;
 	int id;
-	struct raft_state raft;
 	enum node_status status;
 	struct raft_durable durable; /* saved at a crash, read at restart */
 	uint64_t restarts;
@@ -81,6 +80,7 @@ struct harness_node {
 	struct raft_rng *fate_rng;   /* what draws its message fates */
 	uint64_t sent;               /* handed to harness_send */
 	uint64_t lost;               /* --drop or a partition */
+	struct raft_state raft;      /* last: its per-peer arrays are large */
 };
 
 struct harness {
@@ -91,8 +91,10 @@ struct harness {
 	struct harness_tap tap;
 	struct faults faults;        /* net lock */
 	uint64_t tick;               /* the schedule's tick: the last begun */
-	/* Scratch for harness_advance; only its one caller touches it. */
+	/* Scratch for harness_advance and harness_next_fault_tick; only
+	 * their one caller touches it. */
 	struct fault_action actions[FAULT_MAX_ACTIONS];
+	struct faults lookahead;
 	struct harness_node *node;   /* nodes long */
 };
 
@@ -113,6 +115,16 @@ int harness_boot(struct harness *h);
 /* Begins tick `tick` for the fault schedule: moves it on and applies what
  * it says, in order. One caller only, holding no lock. */
 void harness_advance(struct harness *h, uint64_t tick);
+
+/* For a tickless driver: the first tick after the last begun (h->tick), up
+ * to `limit`, on which harness_advance would apply anything; limit + 1 if
+ * none. Exact with random faults too: it replays their draws on a copy.
+ * The ticks before it still have to be begun, each with harness_advance
+ * and in order, since random faults draw on every one, but they may be
+ * begun late and together: nothing happens on them. Without random faults
+ * they need no call at all (faults_next_tick). harness_advance's caller
+ * only, holding no lock. */
+uint64_t harness_next_fault_tick(struct harness *h, uint64_t limit);
 
 /* Applies one fault action now, as of the schedule's current tick: the
  * status change, its event, then ops.status_changed. A crash saves the

@@ -8,8 +8,9 @@
 #include "cli/options.h"
 #include "check/trace.h"
 
-/* Large enough for a partition of 256 nodes; longer lines are cut. */
-#define LINE_MAX_LEN 2048
+/* Large enough for a partition of every node (up to 4 digits and a
+ * separator each); a longer line fails the trace. */
+#define LINE_MAX_LEN (2048 + 5 * RAFT_MAX_NODES)
 
 static void write_trace(struct monitor *m, const struct wev *ev)
 {

@@ -12,14 +12,16 @@
  *    into other nodes' mailboxes (their mailbox lock only); the harness
  *    records its core's events under the monitor lock.
  *  - The observer: the main thread, which also starts and stops the others
- *    (runtime_observer.c). Once per tick it calls harness_advance, which
- *    reads every node under that node's lock, one node at a time (the
- *    leader); advances the fault schedule under the net lock; and applies
- *    pause, resume, crash and restart to a node under its lock (a restart
- *    is the only raft_init after start), publishing the event and setting
- *    the node's mailbox mode under that same lock. It owns struct observer
- *    alone. It stops early, at a tick boundary, when SIGINT or SIGTERM
- *    asks (src/harness/harness_stop.h).
+ *    (runtime_observer.c). It begins every tick with harness_advance
+ *    (tickless: several at a wake-up, when nothing can happen on them),
+ *    which for a --pause leader@TICK reads every node under that node's
+ *    lock, one node at a time (the leader); advances the fault schedule
+ *    under the net lock; and applies pause, resume, crash and restart to a
+ *    node under its lock (a restart is the only raft_init after start),
+ *    publishing the event, replaying the silent ticks a node going down
+ *    slept through (raft_tick) and setting the node's mailbox mode under
+ *    that same lock. It owns struct observer alone. It stops early, at a
+ *    tick boundary, when SIGINT or SIGTERM asks (harness/harness_stop.h).
  *  - Two writer threads, the trace's and the console's (when there is a
  *    trace, or a console): each takes only its own writer lock.
  *
@@ -67,8 +69,9 @@
 #include "clock.h"
 #include "runtime_internal.h"
 
-/* Node threads need little stack (a batch of mail, a trace line); 1 MiB
- * keeps 256 of them cheap and leaves room for the sanitizers. */
+/* Node threads need little stack (a batch of mail, a trace line, a
+ * heartbeat round's list of followers: about 20 KiB at 1024 nodes); 1 MiB
+ * keeps 1024 of them cheap and leaves room for the sanitizers. */
 #define NODE_STACK (1u << 20)
 
 static void nodes_destroy(struct cluster *c, int inited)

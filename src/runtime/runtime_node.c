@@ -16,10 +16,14 @@
  *      in handle_mail takes what is ready and calls raft_step. A paused
  *      node's mailbox is frozen: mail queues until it resumes.
  *
- * The thread sleeps on its mailbox until mail is ready or its next tick
- * deadline (start + k * tick) comes, then takes its node lock and handles
- * what is due: mail first (it arrived before the deadline it woke for),
- * then at most one raft_tick.
+ * Tickless: the thread sleeps on its mailbox until mail is ready, or the
+ * deadline (start + k * tick) of the tick on which its core next acts by
+ * itself (raft_ticks_until_action: a heartbeat round, an election timeout),
+ * or the end. The ticks before that one are silent, so it need not wake
+ * for them: when it wakes it takes its node lock and replays every silent
+ * tick that has passed, one raft_tick each, before it handles its mail.
+ * The core and the tick counts are then exactly those of a thread that
+ * woke on every tick, with a fraction of the wake-ups (node_turn).
  */
 #include "clock.h"
 #include "runtime_internal.h"
@@ -47,12 +51,89 @@ static int runtime_deliver(void *ctx, const struct raft_message *msg,
 		       : -1;
 }
 
-/* How a node is frozen: its mailbox. Node lock held (the observer). */
+/* The index of the first tick deadline strictly after `now`. */
+static uint64_t tick_after(const struct cluster *c, int64_t now)
+{
+	int64_t since = now - c->start_us;
+
+	return since < 0 ? 1 : (uint64_t)(since / c->tick_us) + 1;
+}
+
+/* The last tick whose deadline has come by `now`, up to the end. */
+static uint64_t tick_at(const struct cluster *c, int64_t now)
+{
+	uint64_t tick = tick_after(c, now) - 1;
+
+	return tick < c->o->ticks ? tick : c->o->ticks;
+}
+
+static int64_t deadline_of(const struct cluster *c, uint64_t tick)
+{
+	return c->start_us + (int64_t)tick * c->tick_us;
+}
+
+/* The tick on which the node next acts by itself; the ones before it are
+ * silent. Node lock held, next_tick >= 1. */
+static uint64_t action_tick(const struct rnode *rn)
+{
+	const struct raft_state *raft = &rn->c->h.node[rn->id].raft;
+
+	return rn->next_tick - 1 + raft_ticks_until_action(raft);
+}
+
+/* When the thread should wake next at the latest: its next action, or the
+ * end, when it replays the silent ticks left. Node lock held. */
+static int64_t next_deadline(const struct rnode *rn)
+{
+	uint64_t tick;
+
+	if (rn->resync)
+		return 0; /* at once: its turn finds the present tick */
+	if (rn->next_tick > rn->c->o->ticks)
+		return INT64_MAX; /* ticks are over: mail only, until stop */
+	tick = action_tick(rn);
+	return deadline_of(rn->c, tick < rn->c->o->ticks ? tick : rn->c->o->ticks);
+}
+
+/* Runs the node's ticks up to `last`, one raft_tick each, as it would
+ * have run them on time: the caller knows they are silent. */
+static void replay_ticks(struct rnode *rn, uint64_t last)
+{
+	struct harness_node *hn = &rn->c->h.node[rn->id];
+
+	while (rn->next_tick <= last) {
+		hn->tick = rn->next_tick;
+		raft_tick(&hn->raft);
+		rn->next_tick++;
+	}
+}
+
+/* Replays the silent ticks whose deadlines have passed: all of them, or up
+ * to the action's if that has passed too. Returns the action's tick. */
+static uint64_t replay_passed(struct rnode *rn, uint64_t now_tick)
+{
+	uint64_t act;
+
+	if (rn->next_tick > now_tick)
+		return UINT64_MAX; /* nothing has passed */
+	act = action_tick(rn);
+	replay_ticks(rn, now_tick < act ? now_tick : act - 1);
+	return act;
+}
+
+/* How a node is frozen: its mailbox. Node lock held (the observer). A
+ * node that goes down first replays the silent ticks it slept through, so
+ * it stops having run the ticks it would have run awake; its thread, if
+ * late for an action, is not overtaken: that tick is lost, as it would be
+ * to any late thread. */
 static void runtime_status_changed(void *ctx, int node,
 				   enum node_status status)
 {
-	struct rnode *rn = &((struct cluster *)ctx)->node[node];
+	struct cluster *c = ctx;
+	struct rnode *rn = &c->node[node];
 
+	if (status != NODE_UP && !rn->resync)
+		replay_passed(rn, tick_at(c, clock_now_us()));
 	switch (status) {
 	case NODE_PAUSED:
 		mailbox_set_mode(&rn->mb, MAILBOX_FROZEN);
@@ -110,27 +191,6 @@ struct harness_ops runtime_node_ops(struct cluster *c)
 	return ops;
 }
 
-/* The index of the first tick deadline strictly after `now`. */
-static uint64_t tick_after(const struct cluster *c, int64_t now)
-{
-	int64_t since = now - c->start_us;
-
-	return since < 0 ? 1 : (uint64_t)(since / c->tick_us) + 1;
-}
-
-static int64_t deadline_of(const struct cluster *c, uint64_t tick)
-{
-	return c->start_us + (int64_t)tick * c->tick_us;
-}
-
-/* When the thread should wake next at the latest. Node lock held. */
-static int64_t next_deadline(const struct rnode *rn)
-{
-	if (rn->next_tick > rn->c->o->ticks)
-		return INT64_MAX; /* ticks are over: mail only, until stop */
-	return deadline_of(rn->c, rn->next_tick);
-}
-
 static void handle_mail(struct rnode *rn, struct mail *batch)
 {
 	struct raft_state *raft = &rn->c->h.node[rn->id].raft;
@@ -149,41 +209,35 @@ static void handle_mail(struct rnode *rn, struct mail *batch)
 	}
 }
 
-/* One raft_tick if the awaited deadline has come. A node that is more than
- * a tick behind (descheduled, or just resumed) ticks once for the present
- * and does not replay the ticks it missed. */
-static void handle_tick(struct rnode *rn)
+/* One turn of the node thread, node lock held: the silent ticks that have
+ * passed, then the mail (it arrived before the deadline the thread woke
+ * for), then the action's tick if its deadline has come. A node later than
+ * its action's deadline (descheduled, or just resumed) runs that tick once,
+ * for the present, and does not replay the ticks after it: as before the
+ * runtime was tickless, lateness costs ticks only where they matter. */
+static void node_turn(struct rnode *rn, struct mail *batch)
 {
 	struct cluster *c = rn->c;
 	struct harness_node *hn = &c->h.node[rn->id];
+	int64_t now = clock_now_us();
 	uint64_t now_tick;
-	int64_t now;
+	uint64_t act;
 
-	if (rn->next_tick > c->o->ticks)
+	if (hn->status != NODE_UP)
+		return; /* paused or crashed after the wake-up */
+	if (rn->resync) {
+		rn->next_tick = tick_after(c, now);
+		rn->resync = false;
+	}
+	now_tick = tick_at(c, now);
+	act = replay_passed(rn, now_tick);
+	handle_mail(rn, batch);
+	if (act > now_tick)
 		return;
-	now = clock_now_us();
-	if (now < deadline_of(c, rn->next_tick))
-		return;
-	lathist_add(&rn->tick_late, now - deadline_of(c, rn->next_tick));
-	now_tick = tick_after(c, now) - 1;
-	if (now_tick > c->o->ticks)
-		now_tick = c->o->ticks;
+	lathist_add(&rn->tick_late, now - deadline_of(c, act));
 	hn->tick = now_tick;
 	raft_tick(&hn->raft);
 	rn->next_tick = now_tick + 1;
-}
-
-/* One turn of the node thread, node lock held. */
-static void node_turn(struct rnode *rn, struct mail *batch)
-{
-	if (rn->c->h.node[rn->id].status != NODE_UP)
-		return; /* paused or crashed after the wake-up */
-	if (rn->resync) {
-		rn->next_tick = tick_after(rn->c, clock_now_us());
-		rn->resync = false;
-	}
-	handle_mail(rn, batch);
-	handle_tick(rn);
 }
 
 static void gate_wait(struct cluster *c)

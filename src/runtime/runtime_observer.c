@@ -1,8 +1,15 @@
-/* runtime_observer.c - the observer: once per tick, on the main thread, it
- * begins the tick for the fault schedule (harness_advance: the leader, the
- * schedule, the actions applied to the nodes under their locks).
+/* runtime_observer.c - the observer, on the main thread: it begins every
+ * tick for the fault schedule (harness_advance: the schedule, the actions
+ * applied to the nodes under their locks).
  *
- * It wakes half a tick after each deadline (start + (k + 1/2) * tick, still
+ * Tickless: it wakes only for a tick on which the schedule acts (a fault
+ * starts or ends, or a random fault's draw comes up: harness_next_fault_tick
+ * replays the draws to find it), for the end, and at least every
+ * OBSERVER_PERIOD_US. On waking it begins, in order, every tick since its
+ * last wake-up, so the schedule's draws are those of one wake-up per tick
+ * and nothing can happen on the ticks it begins late.
+ *
+ * It wakes half a tick after a deadline (start + (k + 1/2) * tick, still
  * absolute): the nodes' turns at deadline k are over by then, so it does not
  * contend with them for their locks, and a fault scheduled for tick k lands
  * between the nodes' ticks k and k+1 instead of racing with them.
@@ -18,6 +25,10 @@
 #include "clock.h"
 #include "harness/harness_stop.h"
 #include "runtime_internal.h"
+
+/* The observer wakes at least this often, whatever the schedule: a coarse
+ * heartbeat for what must be seen within a fraction of a second. */
+#define OBSERVER_PERIOD_US 100000
 
 int runtime_observer_init(struct cluster *c)
 {
@@ -59,20 +70,55 @@ static void wait_until(struct observer *obs, int64_t deadline)
 	pthread_mutex_unlock(&obs->wait_mu);
 }
 
+/* The tick on which the observer wakes next: the next one on which the
+ * schedule acts, the coarse period's, or the last. */
+static uint64_t next_wake(struct cluster *c)
+{
+	uint64_t period = (uint64_t)(OBSERVER_PERIOD_US / c->tick_us);
+	uint64_t limit = c->obs.ticks + (period > 1 ? period : 1);
+	uint64_t tick;
+
+	if (limit > c->o->ticks)
+		limit = c->o->ticks;
+	tick = harness_next_fault_tick(&c->h, limit);
+	return tick < limit ? tick : limit;
+}
+
+/* The ticks whose observer deadline (half a tick in) has passed, up to
+ * `wake`: on a stop, the run ends having begun those and no more. */
+static uint64_t ticks_begun(const struct cluster *c, uint64_t wake)
+{
+	int64_t since = clock_now_us() - c->start_us - c->tick_us / 2;
+	uint64_t tick = since < 0 ? 0 : (uint64_t)(since / c->tick_us);
+
+	return tick < wake ? tick : wake;
+}
+
 void runtime_observer_run(struct cluster *c)
 {
 	struct observer *obs = &c->obs;
 	int64_t deadline;
+	uint64_t wake;
 	uint64_t k;
+	bool stop;
 
-	for (k = 1; k <= c->o->ticks; k++) {
-		deadline = c->start_us + (int64_t)k * c->tick_us +
+	while (obs->ticks < c->o->ticks) {
+		wake = next_wake(c);
+		deadline = c->start_us + (int64_t)wake * c->tick_us +
 			   c->tick_us / 2;
 		wait_until(obs, deadline);
-		if (harness_stop_requested()) /* SIGINT, SIGTERM: stop here */
+		stop = harness_stop_requested();
+		if (stop) /* SIGINT, SIGTERM: begin only the ticks now due */
+			wake = ticks_begun(c, wake);
+		else
+			lathist_add(&obs->late, clock_now_us() - deadline);
+		/* THE TICK BOUNDARY: ticks obs->ticks + 1 .. wake begin now,
+		 * in order; only `wake` may have anything to apply. */
+		for (k = obs->ticks + 1; k <= wake; k++) {
+			harness_advance(&c->h, k);
+			obs->ticks = k;
+		}
+		if (stop)
 			break;
-		lathist_add(&obs->late, clock_now_us() - deadline);
-		harness_advance(&c->h, k);
-		obs->ticks = k;
 	}
 }

@@ -55,16 +55,24 @@ static int earlier(const struct eventq_key *a, const struct eventq_key *b)
 
 int eventq_push(struct eventq *q, const struct sim_event *ev)
 {
+	return eventq_push_msg(q, ev->at, &ev->msg);
+}
+
+int eventq_push_msg(struct eventq *q, int64_t at,
+		    const struct raft_message *msg)
+{
 	struct eventq_key key;
 	size_t i;
 	size_t parent;
 
 	if (q->free_len == 0 && grow(q) != 0)
 		return -1;
-	key.at = ev->at;
+	key.at = at;
 	key.seq = q->next_seq++;
 	key.slot = q->free_slots[--q->free_len];
-	q->slab[key.slot] = *ev;
+	/* Straight into the slab: no event is built on the stack first. */
+	q->slab[key.slot].at = at;
+	q->slab[key.slot].msg = *msg;
 	/* Sift the hole up, then drop the key in once. The new key has the
 	 * largest seq, so it only passes parents that are strictly later. */
 	i = q->len++;

@@ -43,6 +43,9 @@ void eventq_free(struct eventq *q);
 
 /* Copies ev in. Returns 0, or -1 when out of memory. */
 int eventq_push(struct eventq *q, const struct sim_event *ev);
+/* The same, for a message delivered at `at`. */
+int eventq_push_msg(struct eventq *q, int64_t at,
+		    const struct raft_message *msg);
 
 /* Removes the earliest event into *out. Returns 0, or -1 if empty. */
 int eventq_pop(struct eventq *q, struct sim_event *out);

@@ -16,8 +16,20 @@
  *      vote traffic) and pushes it into the event queue (eventq.c);
  *   3. sim_run_until pops it at its virtual time and calls arrive(): a
  *      crashed receiver loses it, a paused one keeps it in its mailbox
- *      until the harness resumes it (status_changed), an up one gets
- *      raft_step at once.
+ *      until the harness resumes it (status_changed), an up one replays
+ *      the silent ticks it is due and gets raft_step at once.
+ *
+ * Tickless: node i's tick k comes at k * tick + phase(i), but most ticks
+ * do nothing, and raft_ticks_until_action says which one will. Each node
+ * has one wake-up, at its next acting tick (wakeq.c); the silent ticks
+ * before it are replayed, one raft_tick each, just before the node takes a
+ * message, goes down, or the run stops (replay_due). The fault schedule is
+ * advanced only on the ticks faults_next_tick names (every tick with
+ * random faults: one call for the cluster). Order is kept as it was when
+ * every tick was an event: at one virtual time, the schedule first, then
+ * node ticks in id order, then messages in the order they were sent.
+ * Silent ticks show nothing, so replaying them late changes nothing a run
+ * shows: same events, same times, same draws.
  */
 #include <assert.h>
 #include <errno.h>
@@ -27,6 +39,7 @@
 #include "eventq.h"
 #include "harness/harness_stop.h"
 #include "sim.h"
+#include "wakeq.h"
 
 /* A paused node's mailbox: messages wait here until it resumes. */
 struct sim_mailbox {
@@ -34,29 +47,130 @@ struct sim_mailbox {
 	unsigned len;
 };
 
+struct sim_node {
+	struct sim_mailbox mailbox;
+	uint64_t next_tick;  /* the first tick its core has not run */
+	int64_t phase;       /* phase_of(i) */
+	int64_t wake_at;     /* its next acting tick's time; its key in the
+				wake queue may be earlier (reschedule) */
+};
+
 struct sim {
 	struct raftsim_options opt;
-	struct harness h;
+	struct harness h;    /* h.tick: the last tick begun by now */
 	struct eventq queue;
+	struct wakeq wakes;  /* each up node's next acting tick */
 	struct raft_rng rng; /* latencies and message fates */
 	int64_t now;
 	int64_t tick_us;
 	int64_t end_us;      /* the last node's last tick */
-	/* Nodes' clocks are not aligned: node i ticks i/n of a tick after
-	 * node 0, as real servers' timers would. Ticks come round in that
-	 * order, so they need no queue. */
-	int next_node;       /* the next node to tick */
-	int64_t next_tick_at;
+	uint64_t fault_tick; /* the next tick the schedule may act on */
+	int64_t next_boundary; /* when tick h.tick + 1 begins */
+	bool advancing;      /* inside harness_advance, before node ticks */
 	enum sim_failure failure; /* the run cannot go on (halted) */
 	bool interrupted;    /* SIGINT or SIGTERM stopped it (halted) */
 	bool halted;         /* either: nothing more happens */
-	struct sim_mailbox mailbox[];
+	/* Nodes' clocks are not aligned: node i ticks i/n of a tick after
+	 * node 0, as real servers' timers would. */
+	struct sim_node node[];
 };
 
 /* How long after node 0 node i ticks. */
 static int64_t phase_of(const struct sim *s, int i)
 {
 	return s->tick_us * i / s->opt.nodes;
+}
+
+/* When node i's tick k comes. */
+static int64_t tick_time(const struct sim *s, int i, uint64_t k)
+{
+	return (int64_t)k * s->tick_us + s->node[i].phase;
+}
+
+/* Node i's last tick that comes at or before `t` (before `t` if strict),
+ * up to the end; 0 if none. */
+static uint64_t last_tick_by(const struct sim *s, int i, int64_t t,
+			     bool strict)
+{
+	int64_t since = t - s->node[i].phase - (strict ? 1 : 0);
+	uint64_t k;
+
+	if (since < s->tick_us)
+		return 0;
+	k = (uint64_t)(since / s->tick_us);
+	return k < s->opt.ticks ? k : s->opt.ticks;
+}
+
+/* Moves virtual time to `t`. THE TICK BOUNDARY: the cluster's ticks up to
+ * t / tick have begun (node 0's, which the schedule and every node's
+ * events are counted by; sim.h). */
+static void move_to(struct sim *s, int64_t t)
+{
+	uint64_t tick;
+
+	s->now = t;
+	if (t < s->next_boundary)
+		return; /* still the same tick: most events */
+	tick = (uint64_t)(t / s->tick_us);
+	s->h.tick = tick < s->opt.ticks ? tick : s->opt.ticks;
+	s->next_boundary = (int64_t)(s->h.tick + 1) * s->tick_us;
+}
+
+/* Replays node i's ticks that come by `t` (before `t` if strict): silent
+ * ones, since its wake-up comes first on the one that acts. */
+static void replay_by(struct sim *s, int i, int64_t t, bool strict)
+{
+	struct sim_node *sn = &s->node[i];
+	struct harness_node *n = &s->h.node[i];
+	int64_t at = tick_time(s, i, sn->next_tick);
+
+	for (; sn->next_tick <= s->opt.ticks && (at < t || (!strict && at == t));
+	     sn->next_tick++, at += s->tick_us) {
+		assert(raft_ticks_until_action(&n->raft) > 1);
+		raft_tick(&n->raft);
+	}
+}
+
+/* Replays the ticks node i is due by now: all up to now, or, inside the
+ * schedule's turn, up to the tick before (that turn comes first). */
+static inline void replay_due(struct sim *s, int i)
+{
+	/* Most calls find nothing due, or one tick: check before calling. */
+	if (tick_time(s, i, s->node[i].next_tick) <= s->now)
+		replay_by(s, i, s->now, s->advancing);
+}
+
+/* Schedules node i's wake-up for its next acting tick, if it is up and
+ * that tick comes before the end. A later time than its key in the queue
+ * (a heartbeat pushed its timeout back: most messages) leaves the key
+ * where it is: when it comes up, the loop moves it on (stale_wake). */
+static void reschedule(struct sim *s, int i)
+{
+	struct harness_node *n = &s->h.node[i];
+	uint64_t tick;
+	int64_t at = INT64_MAX;
+
+	if (n->status == NODE_UP) {
+		tick = s->node[i].next_tick - 1 +
+		       raft_ticks_until_action(&n->raft);
+		if (tick <= s->opt.ticks)
+			at = tick_time(s, i, tick);
+	}
+	s->node[i].wake_at = at;
+	if (at < s->wakes.at[i])
+		wakeq_set(&s->wakes, i, at);
+}
+
+/* Whether the first key in the wake queue is early; if so, moves it to
+ * its node's real wake-up. */
+static bool stale_wake(struct sim *s)
+{
+	int i = wakeq_first(&s->wakes);
+
+	if (s->wakes.at[i] == s->node[i].wake_at)
+		return false;
+	wakeq_set(&s->wakes, i, s->node[i].wake_at);
+	return true;
 }
 
 static int64_t sim_now_us(void *ctx)
@@ -71,7 +185,6 @@ static int64_t sim_now_us(void *ctx)
 static void halt(struct sim *s)
 {
 	s->end_us = s->now;
-	s->next_tick_at = INT64_MAX;
 	s->halted = true;
 }
 
@@ -90,7 +203,6 @@ static int sim_deliver(void *ctx, const struct raft_message *msg,
 		       uint64_t extra_us)
 {
 	struct sim *s = ctx;
-	struct sim_event ev;
 	int64_t latency = (int64_t)s->opt.latency_us.min;
 
 	if (s->opt.latency_us.max > s->opt.latency_us.min)
@@ -100,13 +212,11 @@ static int sim_deliver(void *ctx, const struct raft_message *msg,
 	if (msg->type == RAFT_MSG_REQUEST_VOTE_REPLY ||
 	    (msg->type == RAFT_MSG_REQUEST_VOTE && !s->opt.disk_parallel))
 		latency += s->opt.disk_us; /* persisted before it leaves */
-	ev.at = s->now + latency;
-	ev.msg = *msg;
 	if (s->failure != SIM_OK)
 		return -1; /* halted in this same step: nothing is queued */
 	if (s->queue.len >= SIM_MAX_IN_FLIGHT)
 		return fail(s, SIM_FAILED_IN_FLIGHT);
-	if (eventq_push(&s->queue, &ev) != 0)
+	if (eventq_push_msg(&s->queue, s->now + latency, msg) != 0)
 		return fail(s, SIM_FAILED_MEMORY);
 	return 0;
 }
@@ -115,7 +225,7 @@ static int sim_deliver(void *ctx, const struct raft_message *msg,
 static void arrive(struct sim *s, const struct raft_message *m)
 {
 	struct harness_node *n = &s->h.node[m->to];
-	struct sim_mailbox *mb = &s->mailbox[m->to];
+	struct sim_mailbox *mb = &s->node[m->to].mailbox;
 
 	switch (n->status) {
 	case NODE_CRASHED:
@@ -125,7 +235,10 @@ static void arrive(struct sim *s, const struct raft_message *m)
 			mb->mail[mb->len++] = *m;
 		return;
 	case NODE_UP:
+		replay_due(s, m->to);
+		n->tick = s->h.tick;
 		raft_step(&n->raft, m);
+		reschedule(s, m->to);
 		return;
 	}
 }
@@ -133,23 +246,30 @@ static void arrive(struct sim *s, const struct raft_message *m)
 static void sim_status_changed(void *ctx, int node, enum node_status status)
 {
 	struct sim *s = ctx;
-	struct sim_mailbox *mb = &s->mailbox[node];
+	struct sim_node *sn = &s->node[node];
+	struct harness_node *n = &s->h.node[node];
 	unsigned i;
 
 	switch (status) {
 	case NODE_PAUSED:
-		break; /* arrive() keeps its mail from now on */
+	case NODE_CRASHED:
+		/* It stops having run the ticks due before now; arrive()
+		 * keeps a paused node's mail from now on. */
+		replay_due(s, node);
+		if (status == NODE_CRASHED)
+			sn->mailbox.len = 0;
+		break;
 	case NODE_UP:
 		/* It goes on from now: what waited is handled at once, in
 		 * arrival order; the ticks it missed are not replayed. */
-		for (i = 0; i < mb->len; i++)
-			raft_step(&s->h.node[node].raft, &mb->mail[i]);
-		mb->len = 0;
-		break;
-	case NODE_CRASHED:
-		mb->len = 0;
+		sn->next_tick = last_tick_by(s, node, s->now, s->advancing) + 1;
+		n->tick = s->h.tick;
+		for (i = 0; i < sn->mailbox.len; i++)
+			raft_step(&n->raft, &sn->mailbox.mail[i]);
+		sn->mailbox.len = 0;
 		break;
 	}
+	reschedule(s, node);
 }
 
 int sim_create(const struct raftsim_options *o, struct monitor *mon,
@@ -165,12 +285,16 @@ int sim_create(const struct raftsim_options *o, struct monitor *mon,
 	int i;
 
 	*out = NULL;
-	s = calloc(1, sizeof(*s) + (size_t)o->nodes * sizeof(s->mailbox[0]));
+	s = calloc(1, sizeof(*s) + (size_t)o->nodes * sizeof(s->node[0]));
 	if (s == NULL)
 		return ENOMEM;
 	s->opt = *o;
 	ops.ctx = s;
 	eventq_init(&s->queue);
+	if (wakeq_init(&s->wakes, o->nodes) != 0) {
+		free(s);
+		return ENOMEM;
+	}
 	if (harness_init(&s->h, &s->opt, &ops, mon) != 0)
 		goto err;
 	s->tick_us = (int64_t)o->tick_us;
@@ -178,16 +302,23 @@ int sim_create(const struct raftsim_options *o, struct monitor *mon,
 	raft_rng_seed(&s->rng, raft_rng_derive(o->seed, 0x5e4d));
 	harness_share_fate_rng(&s->h, &s->rng);
 	for (i = 0; i < o->nodes; i++) {
-		s->mailbox[i].mail = calloc(o->mailbox, sizeof(struct raft_message));
-		if (s->mailbox[i].mail == NULL)
+		s->node[i].mailbox.mail =
+			calloc(o->mailbox, sizeof(struct raft_message));
+		if (s->node[i].mailbox.mail == NULL)
 			goto err;
 	}
 	if (harness_boot(&s->h) != RAFT_OK) {
 		rv = EINVAL;
 		goto err;
 	}
-	s->next_node = 0;
-	s->next_tick_at = s->tick_us; /* tick 1 */
+	s->next_boundary = s->tick_us;
+	for (i = 0; i < o->nodes; i++) {
+		s->node[i].next_tick = 1;
+		s->node[i].wake_at = INT64_MAX;
+		s->node[i].phase = phase_of(s, i);
+		reschedule(s, i);
+	}
+	s->fault_tick = faults_next_tick(&s->h.faults, 0);
 	*out = s;
 	return 0;
 err:
@@ -209,40 +340,52 @@ void sim_free(struct sim *s)
 	if (s == NULL)
 		return;
 	for (i = 0; i < s->opt.nodes; i++)
-		free(s->mailbox[i].mail);
+		free(s->node[i].mailbox.mail);
 	harness_close(&s->h);
 	eventq_free(&s->queue);
+	wakeq_free(&s->wakes);
 	free(s);
 }
 
-/* One node's tick. Node 0's also begins the tick for the whole cluster:
- * the fault schedule moves on first. */
-static void process_tick(struct sim *s)
+/* The schedule's turn on a tick it may act on: before any node's tick
+ * that comes at the same time. */
+static void begin_tick(struct sim *s)
 {
-	struct harness_node *n = &s->h.node[s->next_node];
-	int i;
+	uint64_t tick = s->fault_tick;
 
-	if (s->next_node == 0) {
-		/* Every node's events carry the cluster's tick. */
-		for (i = 0; i < s->opt.nodes; i++)
-			s->h.node[i].tick = s->h.tick + 1;
-		harness_advance(&s->h, s->h.tick + 1);
-	}
-	if (n->status == NODE_UP)
-		raft_tick(&n->raft);
-	s->next_node = (s->next_node + 1) % s->opt.nodes;
-	if (s->next_node == 0 && s->h.tick >= s->opt.ticks)
-		s->next_tick_at = INT64_MAX; /* the run is over */
-	else
-		s->next_tick_at = (int64_t)(s->h.tick + (s->next_node == 0)) *
-					  s->tick_us +
-				  phase_of(s, s->next_node);
+	s->advancing = true;
+	harness_advance(&s->h, tick);
+	s->advancing = false;
+	s->fault_tick = faults_next_tick(&s->h.faults, tick);
 }
 
-/* SIGINT or SIGTERM (harness_stop.h): the run ends before this tick. */
-static bool stop_requested(struct sim *s)
+/* Node i's acting tick. */
+static void wake(struct sim *s, int i)
 {
-	if (!harness_stop_requested())
+	struct harness_node *n = &s->h.node[i];
+	uint64_t tick = last_tick_by(s, i, s->now, false);
+
+	replay_by(s, i, s->now, true);
+	n->tick = s->h.tick;
+	raft_tick(&n->raft);
+	s->node[i].next_tick = tick + 1;
+	reschedule(s, i);
+	wakeq_set(&s->wakes, i, s->node[i].wake_at); /* its key is now */
+}
+
+/* When the schedule next acts, if before the end. */
+static int64_t fault_time(const struct sim *s)
+{
+	if (s->fault_tick > s->opt.ticks)
+		return INT64_MAX;
+	return (int64_t)s->fault_tick * s->tick_us;
+}
+
+/* SIGINT or SIGTERM (harness_stop.h): the run ends before the next tick
+ * begins, at the tick boundary of move_to. */
+static bool stop_before(struct sim *s, int64_t t)
+{
+	if (t < s->next_boundary || !harness_stop_requested())
 		return false;
 	s->interrupted = true;
 	halt(s);
@@ -253,31 +396,48 @@ void sim_run_until(struct sim *s, int64_t until_us)
 {
 	struct sim_event ev;
 	int64_t next_msg;
+	int64_t next_fault;
+	int64_t next_wake;
+	int i;
 
 	if (until_us > s->end_us)
 		until_us = s->end_us;
 	for (;;) {
 		if (s->halted)
-			break;
+			return;
 		next_msg = s->queue.len > 0 ? eventq_peek_time(&s->queue)
 					    : INT64_MAX;
-		if (s->next_tick_at <= next_msg) { /* ticks first on a tie */
-			if (s->next_tick_at > until_us)
+		next_fault = fault_time(s);
+		next_wake = wakeq_first_at(&s->wakes);
+		/* On a tie: the schedule, then ticks, then messages. */
+		if (next_fault <= next_wake && next_fault <= next_msg) {
+			if (next_fault > until_us || stop_before(s, next_fault))
 				break;
-			if (s->next_node == 0 && stop_requested(s))
-				break; /* at a tick boundary, as asked */
-			s->now = s->next_tick_at;
-			process_tick(s);
-			continue;
+			move_to(s, next_fault);
+			begin_tick(s);
+		} else if (next_wake <= next_msg) {
+			if (next_wake > until_us)
+				break;
+			if (stale_wake(s))
+				continue;
+			if (stop_before(s, next_wake))
+				break;
+			move_to(s, next_wake);
+			wake(s, wakeq_first(&s->wakes));
+		} else {
+			if (next_msg > until_us || stop_before(s, next_msg))
+				break;
+			eventq_pop(&s->queue, &ev);
+			move_to(s, ev.at);
+			arrive(s, &ev.msg);
 		}
-		if (next_msg > until_us)
-			break;
-		eventq_pop(&s->queue, &ev);
-		s->now = ev.at;
-		arrive(s, &ev.msg);
 	}
 	if (s->now < until_us && !s->halted)
-		s->now = until_us;
+		move_to(s, until_us);
+	/* Whoever looks at the nodes now sees every tick that has come. */
+	for (i = 0; i < s->opt.nodes; i++)
+		if (s->h.node[i].status == NODE_UP)
+			replay_due(s, i);
 }
 
 void sim_run_all(struct sim *s)
@@ -353,19 +513,28 @@ int sim_leader(struct sim *s)
 	return harness_leader(&s->h);
 }
 
+/* After a change outside the schedule: when it may act next. */
+static void refresh_fault_tick(struct sim *s)
+{
+	s->fault_tick = faults_next_tick(&s->h.faults, s->h.tick);
+}
+
 void sim_crash(struct sim *s, int id)
 {
 	harness_crash(&s->h, id);
+	refresh_fault_tick(s);
 }
 
 void sim_restart(struct sim *s, int id)
 {
 	harness_restart(&s->h, id);
+	refresh_fault_tick(s);
 }
 
 void sim_partition(struct sim *s, const uint8_t *group_of)
 {
 	harness_partition(&s->h, group_of);
+	refresh_fault_tick(s);
 }
 
 void sim_set_tap(struct sim *s, const struct harness_tap *tap)
@@ -379,12 +548,17 @@ void sim_set_log_tail(struct sim *s, int id, uint64_t last_index,
 		      uint64_t last_term)
 {
 	raft_set_log_tail(&s->h.node[id].raft, last_index, last_term);
+	reschedule(s, id);
 }
 
 void sim_campaign(struct sim *s, int id)
 {
 	struct harness_node *n = &s->h.node[id];
 
-	if (n->status == NODE_UP && n->raft.role != RAFT_LEADER)
-		raft_start_election(&n->raft);
+	if (n->status != NODE_UP || n->raft.role == RAFT_LEADER)
+		return;
+	replay_due(s, id);
+	n->tick = s->h.tick;
+	raft_start_election(&n->raft);
+	reschedule(s, id);
 }
