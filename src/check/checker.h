@@ -45,7 +45,22 @@ struct checker_violation {
 
 /* How the liveness rule went: every leaderless stretch of a quiet
  * majority that ended with a leader, and the longest of them. */
+enum checker_live_skip {
+	CHECKER_LIVE_JUDGED,  /* liveness is judged */
+	CHECKER_LIVE_DROP,    /* --drop: an election may fail for ever */
+	CHECKER_LIVE_CROWDED, /* more nodes than CHECKER_LIVE_NODES_PER_TICK
+				 per tick of the timeouts' spread */
+};
+
+/* Liveness is judged up to this many nodes per tick of the election
+ * timeouts' spread (MAX - MIN + 1): past it, so many nodes time out
+ * together that split votes can go on for many rounds (measured: 7 s
+ * without a leader at 768 nodes and 10-20 ticks) and no window would be
+ * safe for correct Raft; the verdict says liveness was not judged. */
+#define CHECKER_LIVE_NODES_PER_TICK 24
+
 struct checker_live_stats {
+	enum checker_live_skip skip;
 	uint64_t judged;     /* stretches that ended with a leader */
 	int64_t longest_us;  /* the longest such wait */
 	int64_t window_us;   /* W */

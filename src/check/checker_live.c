@@ -5,7 +5,9 @@
  * restart of the node, a change of whom it reaches, a message of it lost
  * to a full mailbox), for W, the nodes it is connected to have had a leader
  * at some moment of that W. Judged throughout the run, faults or not; not
- * judged at all in a run with --drop, where any election may fail for ever.
+ * judged at all in a run with --drop, where any election may fail for ever,
+ * nor in a cluster too large for its timeouts' spread (checker.h,
+ * CHECKER_LIVE_NODES_PER_TICK), where split votes can go on for long.
  *
  * Only one partition group can hold a majority of the up nodes: the
  * "majority group". A leaderless stretch starts when that group loses its
@@ -60,7 +62,14 @@ void checker_live_start(struct checker *c, int64_t us)
 	rounds_x4 = 16 + spread_share(64 * delay, spread);
 	w = unit / 4 * rounds_x4 + unit % 4 * rounds_x4 / 4 +
 	    (uint64_t)checker_ticks_us(c, c->info.heartbeat_ticks);
-	c->live_on = c->info.drop == 0;
+	c->live.skip = c->info.drop > 0 ? CHECKER_LIVE_DROP
+		       : (uint64_t)c->info.nodes >
+				 (uint64_t)CHECKER_LIVE_NODES_PER_TICK *
+					 (c->info.election_max -
+					  c->info.election_min + 1)
+			       ? CHECKER_LIVE_CROWDED
+			       : CHECKER_LIVE_JUDGED;
+	c->live_on = c->live.skip == CHECKER_LIVE_JUDGED;
 	c->live_window = w > INT64_MAX ? INT64_MAX : (int64_t)w;
 	c->live.window_us = c->live_window;
 	c->leaderless_since = NO_TIME;

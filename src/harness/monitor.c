@@ -235,8 +235,15 @@ static void print_checked(const struct monitor *m, FILE *out)
 	fprintf(out, "raftsim: checked election safety, terms, votes, "
 		"leader and heartbeat legitimacy, step-down, events, timer "
 		"reset, heartbeat gap, ");
-	if (m->info.drop > 0)
+	if (live.skip == CHECKER_LIVE_DROP)
 		fprintf(out, "not liveness (--drop)\n");
+	else if (live.skip == CHECKER_LIVE_CROWDED)
+		fprintf(out, "not liveness (%d nodes in a timeout spread of "
+			"%u ticks split votes for long; it is judged when "
+			"MAX-MIN+1 >= %d)\n", m->info.nodes,
+			m->info.election_max - m->info.election_min + 1,
+			(m->info.nodes + CHECKER_LIVE_NODES_PER_TICK - 1) /
+				CHECKER_LIVE_NODES_PER_TICK);
 	else
 		fprintf(out, "liveness (window %" PRId64 " ms; %" PRIu64
 			" leaderless wait%s, the longest %" PRId64 " ms)\n",

@@ -284,6 +284,25 @@ static void liveness_not_judged_with_drop(void)
 	CHECK_EQ(violations(), 0);
 }
 
+/* Past CHECKER_LIVE_NODES_PER_TICK nodes per tick of spread, split votes
+ * can last longer than any safe window: not judged, and said so; at the
+ * limit, judged as usual. */
+static void liveness_not_judged_in_a_crowded_spread(void)
+{
+	int limit = CHECKER_LIVE_NODES_PER_TICK * 11; /* 10-20 ticks */
+
+	setup(limit + 1);
+	start();
+	checker_finish(ck, MS(5000));
+	CHECK_EQ(violations(), 0);
+	CHECK_EQ(checker_live_stats(ck).skip, CHECKER_LIVE_CROWDED);
+	setup(limit);
+	start();
+	checker_finish(ck, MS(5000));
+	CHECK_EQ(checker_live_stats(ck).skip, CHECKER_LIVE_JUDGED);
+	CHECK(violations() > 0);
+}
+
 const struct test_case checker_live_tests[] = {
 	{"checker: an election or pre-vote under election_min ticks of the "
 	 "node's clock after a heartbeat is a timer-reset violation",
@@ -313,5 +332,8 @@ const struct test_case checker_live_tests[] = {
 	 liveness_waits_for_a_quiet_majority},
 	{"checker: liveness is not judged with --drop",
 	 liveness_not_judged_with_drop},
+	{"checker: liveness is not judged, and said so, with more nodes than "
+	 "24 per tick of the timeouts' spread",
+	 liveness_not_judged_in_a_crowded_spread},
 	{NULL, NULL},
 };
