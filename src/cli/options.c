@@ -497,9 +497,12 @@ bool options_have_faults(const struct raftsim_options *o)
 void options_node_config(const struct raftsim_options *o, int id,
 			 uint64_t restarts, struct raft_config *cfg)
 {
+	/* id < RAFT_MAX_NODES: every (id, restarts) has a stream of its
+	 * own, and no restarted node draws another node's timeouts. */
 	raft_config_default(cfg, id, o->nodes,
 			    raft_rng_derive(o->seed,
-					    (uint64_t)id + 1000 * restarts));
+					    (uint64_t)id +
+						    RAFT_MAX_NODES * restarts));
 	cfg->heartbeat_interval = o->heartbeat_ticks;
 	cfg->election_min = (unsigned)o->election.min;
 	cfg->election_max = (unsigned)o->election.max;

@@ -244,27 +244,24 @@ static void help_row(FILE *out, const struct opt_flag *f,
 	char title[64], text[512], value[64];
 	const char *def = default_text(f, command, value, sizeof(value));
 	const char *note = mode_note(f, modes);
-	size_t len;
+	struct opt_text t = {text, sizeof(text), 0, true};
 	int col;
 
 	options_flag_title(f, title, sizeof(title));
-	len = (size_t)snprintf(text, sizeof(text), "%s", f->help);
+	/* Cut short (never past the buffer) if a help text outgrew it. */
+	options_text_add(&t, "%s", f->help);
 	if ((f->kind == OPT_COUNT || f->kind == OPT_MS) &&
 	    f->max != UINT64_MAX)
-		len += (size_t)snprintf(text + len, sizeof(text) - len,
-					" (%llu to %llu%s%s)",
-					(unsigned long long)f->min,
-					(unsigned long long)f->max,
-					def[0] != '\0' ? ", default " : "",
-					def);
+		options_text_add(&t, " (%llu to %llu%s%s)",
+				 (unsigned long long)f->min,
+				 (unsigned long long)f->max,
+				 def[0] != '\0' ? ", default " : "", def);
 	else if (def[0] != '\0')
-		len += (size_t)snprintf(text + len, sizeof(text) - len,
-					" (default %s)", def);
+		options_text_add(&t, " (default %s)", def);
 	if (note != NULL)
-		len += (size_t)snprintf(text + len, sizeof(text) - len,
-					" [%s]", note);
+		options_text_add(&t, " [%s]", note);
 	if (f->props & OPTF_REPEAT)
-		snprintf(text + len, sizeof(text) - len, "; repeatable");
+		options_text_add(&t, "; repeatable");
 	col = fprintf(out, "  %s", title);
 	if (col >= HELP_COLUMN - 1) {
 		fprintf(out, "\n%*s", HELP_COLUMN, "");

@@ -11,6 +11,10 @@ void raft_become_follower(struct raft_state *s, uint64_t term);
 void raft_become_pre_candidate(struct raft_state *s);
 void raft_become_candidate(struct raft_state *s);
 void raft_become_leader(struct raft_state *s);
+/* A restart: the fresh node takes the term and vote it persisted (Figure 2,
+ * "Persistent state on all servers"). Not a transition, so nothing is
+ * emitted: the node held that term when it crashed. */
+void raft_restore(struct raft_state *s, const struct raft_durable *durable);
 
 /* raft_step.c: the single entry point. Fills *reply (type RAFT_MSG_NONE when
  * there is nothing to send back). raft_step and the lesson's handlers wrap

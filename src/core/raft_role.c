@@ -7,7 +7,8 @@
  * pre-candidate, a pseudo-role: still a follower, collecting pre-votes in
  * its own term. It times out again into a new pre-vote round, wins into
  * candidate, or falls back to a plain follower. Nothing else in raftsim
- * assigns `role` or `prevoting`, and only reset() assigns `current_term`.
+ * assigns `role` or `prevoting`, and only reset() and raft_restore()
+ * assign `current_term`.
  */
 #include <assert.h>
 #include <string.h>
@@ -84,4 +85,13 @@ void raft_become_leader(struct raft_state *s)
 	s->role = RAFT_LEADER;
 	s->leader_id = s->config.id;
 	raft_emit(s, RAFT_EV_ROLE, RAFT_NONE, 0);
+}
+
+void raft_restore(struct raft_state *s, const struct raft_durable *durable)
+{
+	/* A node fresh from raft_init: a follower of term 0 that never voted. */
+	assert(s->role == RAFT_FOLLOWER && s->current_term == 0 &&
+	       s->voted_for == RAFT_NONE);
+	s->current_term = durable->current_term;
+	s->voted_for = durable->voted_for;
 }

@@ -96,12 +96,8 @@ int raft_init(struct raft_state *s, const struct raft_config *cfg,
 	s->config = *cfg;
 	s->voted_for = RAFT_NONE;
 	s->leader_id = RAFT_NONE;
-	if (durable != NULL) {
-		/* Loading what was on disk is not a transition: the node was
-		 * already at this term when it crashed. */
-		s->current_term = durable->current_term;
-		s->voted_for = durable->voted_for;
-	}
+	if (durable != NULL)
+		raft_restore(s, durable);
 	s->heartbeat_interval = cfg->heartbeat_interval;
 	s->transport = transport;
 	s->events = events;

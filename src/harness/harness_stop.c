@@ -12,9 +12,15 @@
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the stop flag must be lock-free");
 static atomic_int stop_signal;
 
+/* The first signal is the one the exit code names (130 or 143): a SIGTERM
+ * after a SIGINT does not turn an interrupted run into a terminated one. */
 static void on_signal(int sig)
 {
-	atomic_store_explicit(&stop_signal, sig, memory_order_relaxed);
+	int none = 0;
+
+	atomic_compare_exchange_strong_explicit(&stop_signal, &none, sig,
+						memory_order_relaxed,
+						memory_order_relaxed);
 }
 
 int harness_stop_install(void)

@@ -120,12 +120,13 @@ static void stalled_stdout_on(struct runtime_result *res, char *err_text)
 	CHECK_EQ(res->elections, 1);
 	/* Every tick came: a held cluster would have lost 5 s of them... */
 	CHECK(res->ticks == o.ticks);
-	/* ... and ticked late by seconds; 50 ms is generous. */
-	CHECK(lathist_quantile(&res->tick_late, 0.99) < 50000);
+	/* ... and ticked late by seconds; 200 ms leaves room for TSAN on a
+	 * loaded 2-core machine and is still far from the 5 s stall. */
+	CHECK(lathist_quantile(&res->tick_late, 0.99) < 200000);
 	CHECK(res->tick_late.max_us < 1000000);
 	CHECK(res->node[0].stats.heartbeat_rounds +
 		      res->node[1].stats.heartbeat_rounds +
-		      res->node[2].stats.heartbeat_rounds >= o.ticks * 8 / 10);
+		      res->node[2].stats.heartbeat_rounds >= o.ticks / 2);
 	/* Lines were dropped, said, and nothing else went missing: what was
 	 * read is every console line but the dropped ones, then the verdict
 	 * (one line per node, and a few of the run's own). */
