@@ -104,12 +104,19 @@ bool mailbox_wait(struct mailbox *mb, int64_t deadline_us)
 	int64_t now;
 	int64_t wake;
 	bool stopped;
+	bool was_held = false;
 
 	pthread_mutex_lock(&mb->mu);
 	for (;;) {
 		if (mb->stop)
 			break;
+		/* Thawed (resumed, restarted): the owner's deadline was set
+		 * before it was held, so it takes a turn now to set a new
+		 * one, rather than sleep on through ticks it should run. */
+		if (was_held && mb->mode == MAILBOX_RUN)
+			break;
 		wake = INT64_MAX; /* frozen or closed: only a mode change */
+		was_held = mb->mode != MAILBOX_RUN;
 		if (mb->mode == MAILBOX_RUN) {
 			now = clock_now_us();
 			if (now >= deadline_us)

@@ -54,7 +54,9 @@ enum mailbox_push_result mailbox_push(struct mailbox *mb,
 				      int64_t now_us, int64_t ready_us);
 
 /* Owner: waits until the run stops, or (unless frozen) a message is ready
- * or the monotonic time deadline_us has come. Returns true once stopped. */
+ * or the monotonic time deadline_us has come, or a frozen or closed
+ * mailbox runs again (the owner's deadline is then out of date). Returns
+ * true once stopped. */
 bool mailbox_wait(struct mailbox *mb, int64_t deadline_us);
 
 /* Owner: moves up to max messages that are ready at now_us into out, oldest
