@@ -302,7 +302,7 @@ static void drops_keep_safety_on(struct fixture *f)
 static void frozen_node_queues_and_skips_on(struct fixture *f)
 {
 	const struct runtime_node_result *x;
-	int paused, resumed, i;
+	int paused, resumed, i, lost;
 
 	/* A tiny mailbox so that the frozen node's overflows. */
 	configure(f, 3, 120, 5);
@@ -312,12 +312,22 @@ static void frozen_node_queues_and_skips_on(struct fixture *f)
 	x = &f->result.node[1];
 	CHECK_EQ(x->mailbox_peak, 4);
 	CHECK(x->mailbox_full > 0);
-	/* Frozen: no core event from it between pause and resume. */
+	/* Frozen: no core event from it between pause and resume; what its
+	 * full mailbox lost is said, as losses to it (and a thread late at
+	 * the pause says so as it goes down). */
 	paused = recorder_find(&f->rec, 0, WEV_PAUSE, 1);
 	resumed = recorder_find(&f->rec, 0, WEV_RESUME, 1);
 	REQUIRE(paused >= 0 && resumed > paused);
-	for (i = paused + 1; i < resumed; i++)
-		CHECK(f->rec.ev[i].node != 1 || f->rec.ev[i].type == WEV_PAUSE);
+	lost = 0;
+	for (i = paused + 1; i < resumed; i++) {
+		lost += f->rec.ev[i].type == WEV_LOSS;
+		CHECK(f->rec.ev[i].node != 1 ||
+		      f->rec.ev[i].type == WEV_LOSS ||
+		      f->rec.ev[i].type == WEV_LATE);
+	}
+	CHECK(lost > 0);
+	CHECK(!f->rec.overflow);
+	CHECK_EQ((uint64_t)recorder_count(&f->rec, WEV_LOSS, 1), x->mailbox_full);
 	/* It missed 60 ticks and did not replay them; the others ticked
 	 * throughout (a loaded machine may make any node skip a few). */
 	CHECK(x->stats.ticks <= 120 - 60 + 3);
