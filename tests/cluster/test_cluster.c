@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/options.h"
 #include "recorder.h"
@@ -337,6 +338,48 @@ static void frozen_node_queues_and_skips_on(struct fixture *f)
 			CHECK(f->result.node[i].stats.ticks > 60 + 1);
 }
 
+/* 16 nodes with mailboxes of 1: vote replies and heartbeats are lost to
+ * full mailboxes. Raft is not to blame: the run passes or cannot be
+ * judged (exit 3), never fails, and says how many were lost, one loss
+ * event each. */
+static void mailbox_of_one_is_overload_on(struct fixture *f)
+{
+	struct harness_tap tap = recorder_tap(&f->rec);
+	FILE *out = tmpfile(), *err = tmpfile();
+	char text[256], *line = NULL;
+	uint64_t full = 0;
+	size_t len = 0;
+	int code, i, said = 0, failures = test_failures;
+
+	REQUIRE(out != NULL && err != NULL);
+	configure(f, 16, 100, 6);
+	f->opts.mailbox = 1;
+	code = runtime_run_with(&f->opts, out, err, &tap, &f->result);
+	CHECK(code == EXIT_PASS || code == EXIT_RUN_FAILED);
+	for (i = 0; i < 16; i++)
+		full += f->result.node[i].mailbox_full;
+	CHECK(full > 0);
+	CHECK(!f->rec.overflow);
+	CHECK_EQ((uint64_t)recorder_count(&f->rec, WEV_LOSS, -1), full);
+	snprintf(text, sizeof(text), "raftsim: %llu messages lost to full "
+		 "mailboxes (--mailbox 1); liveness excludes what they "
+		 "touched\n", (unsigned long long)full);
+	rewind(out);
+	while (getline(&line, &len, out) > 0) {
+		said += strcmp(line, text) == 0;
+		if (code == EXIT_RUN_FAILED)
+			said += strncmp(line, "raftsim: CANNOT JUDGE", 21) == 0;
+	}
+	free(line);
+	CHECK_EQ(said, code == EXIT_RUN_FAILED ? 2 : 1);
+	if (test_failures != failures) {
+		dump(out, "stdout");
+		dump(err, "stderr");
+	}
+	fclose(out);
+	fclose(err);
+}
+
 static void crashed_node_restarts_on(struct fixture *f)
 {
 	const struct runtime_node_result *x;
@@ -394,6 +437,11 @@ static void drops_keep_safety(void)
 	with_fixture(drops_keep_safety_on);
 }
 
+static void mailbox_of_one_is_overload(void)
+{
+	with_fixture(mailbox_of_one_is_overload_on);
+}
+
 static void frozen_node_queues_and_skips(void)
 {
 	with_fixture(frozen_node_queues_and_skips_on);
@@ -416,5 +464,8 @@ const struct test_case cluster_tests[] = {
 	{"cluster: a frozen node's mailbox fills and overflows, and it does "
 	 "not replay the ticks it missed",
 	 frozen_node_queues_and_skips},
+	{"cluster: 16 nodes with mailboxes of 1: the lost messages are named "
+	 "in the verdict, and liveness excludes them (no FAIL)",
+	 mailbox_of_one_is_overload},
 	{NULL, NULL},
 };
