@@ -302,24 +302,6 @@ static void lose_volatile(struct node *st)
 	st->hb_clock_known = false;
 }
 
-/* A node's tick ran more than a tick late: the machine had in effect
- * paused it until now, so it is touched now and comes back now, as from a
- * resume. Not a fault proper: counted apart (checker_overload). */
-static void apply_late(struct checker *c, const struct wev *ev)
-{
-	struct node *st = &c->nodes[ev->node];
-
-	c->over.late++;
-	if (!st->ran_late)
-		c->over.late_nodes++;
-	st->ran_late = true;
-	if (ev->late_us > c->over.longest_late_us)
-		c->over.longest_late_us = ev->late_us;
-	if (checker_is_up(st))
-		st->up_since = ev->us;
-	st->touched = ev->us;
-}
-
 /* Pause, resume, crash, restart; a late tick. */
 static void apply_node_fault(struct checker *c, const struct wev *ev)
 {
@@ -327,7 +309,7 @@ static void apply_node_fault(struct checker *c, const struct wev *ev)
 
 	switch (ev->type) {
 	case WEV_LATE:
-		apply_late(c, ev);
+		checker_late(c, ev);
 		return;
 	case WEV_PAUSE:
 	case WEV_RESUME:

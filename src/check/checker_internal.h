@@ -152,6 +152,8 @@ void checker_live_judge(struct checker *c, int64_t us, bool at_end);
 /* After the judge, before an event of a node's own (core, node fault) is
  * applied: what it says of the pending judgments on threads. */
 void checker_live_hear(struct checker *c, const struct wev *ev);
+/* A late event (WEV_LATE): counted, and a touch of its node. */
+void checker_late(struct checker *c, const struct wev *ev);
 /* At the end: the last judgment, and the overload figures completed. */
 void checker_live_finish(struct checker *c, int64_t us);
 

@@ -298,6 +298,24 @@ void checker_live_judge(struct checker *c, int64_t us, bool at_end)
 		report(c, at, c->live_quiet);
 }
 
+/* A node's tick ran a tick or more late: the machine had in effect
+ * paused it until now, so it is touched now and comes back now, as from a
+ * resume. Not a fault proper: counted apart (checker_overload). */
+void checker_late(struct checker *c, const struct wev *ev)
+{
+	struct node *st = &c->nodes[ev->node];
+
+	c->over.late++;
+	if (!st->ran_late)
+		c->over.late_nodes++;
+	st->ran_late = true;
+	if (ev->late_us > c->over.longest_late_us)
+		c->over.longest_late_us = ev->late_us;
+	if (checker_is_up(st))
+		st->up_since = ev->us;
+	st->touched = ev->us;
+}
+
 void checker_live_finish(struct checker *c, int64_t us)
 {
 	if (c->live_on)
