@@ -74,12 +74,14 @@ static void start(struct checker *c, const struct wev *ev)
 	c->n = c->info.nodes;
 	c->started = true;
 	c->last_us = ev->us;
+	c->start_us = ev->us;
 	for (i = 0; i < c->n; i++) {
 		st = &c->nodes[i];
 		st->hb_leader = RAFT_NONE;
 		st->up_since = ev->us;
 		st->reach_changed = ev->us;
 		st->touched = ev->us;
+		st->fault_touched = ev->us;
 	}
 	checker_terms_start(c);
 	checker_live_start(c, ev->us);
@@ -279,6 +281,7 @@ static void regroup(struct checker *c, const uint8_t *group_of, int64_t us)
 			if (before != after) {
 				c->nodes[i].reach_changed = us;
 				c->nodes[i].touched = us;
+				c->nodes[i].fault_touched = us;
 				break;
 			}
 		}
@@ -299,12 +302,15 @@ static void lose_volatile(struct node *st)
 	st->hb_clock_known = false;
 }
 
-/* Pause, resume, crash, restart. */
+/* Pause, resume, crash, restart; a late tick. */
 static void apply_node_fault(struct checker *c, const struct wev *ev)
 {
 	struct node *st = &c->nodes[ev->node];
 
 	switch (ev->type) {
+	case WEV_LATE:
+		checker_late(c, ev);
+		return;
 	case WEV_PAUSE:
 	case WEV_RESUME:
 		if (ev->type == WEV_RESUME && st->paused)
@@ -322,13 +328,16 @@ static void apply_node_fault(struct checker *c, const struct wev *ev)
 		break;
 	}
 	st->touched = ev->us;
+	st->fault_touched = ev->us;
 }
 
 /* Partition, heal and loss. */
 static void apply_net_fault(struct checker *c, const struct wev *ev)
 {
 	if (ev->type == WEV_LOSS) {
-		/* Both ends of a lost message were disturbed. */
+		/* Both ends of a lost message were disturbed (by the machine,
+		 * not a fault proper: fault_touched stays). */
+		c->over.lost++;
 		c->nodes[ev->node].reach_changed = ev->us;
 		c->nodes[ev->node].touched = ev->us;
 		c->nodes[ev->peer].reach_changed = ev->us;
@@ -397,13 +406,19 @@ void checker_feed(struct checker *c, const struct wev *ev)
 	/* Nothing happened between a deadline and this event, so the state
 	 * before it is the state at the deadline. */
 	checker_live_judge(c, ev->us, false);
-	if (ev->type == WEV_START)
+	if (ev->type == WEV_START) {
 		checker_violate(c, ev->us, "event: a second start event");
-	else if (ev->type == WEV_END)
-		checker_finish(c, ev->us);
-	else if (kind == WEV_KIND_NONE || !ids_valid(c, ev))
 		return;
-	else if (kind == WEV_KIND_CORE)
+	}
+	if (ev->type == WEV_END) {
+		checker_finish(c, ev->us);
+		return;
+	}
+	if (kind == WEV_KIND_NONE || !ids_valid(c, ev))
+		return;
+	if (kind == WEV_KIND_CORE || kind == WEV_KIND_NODE_FAULT)
+		checker_live_hear(c, ev);
+	if (kind == WEV_KIND_CORE)
 		apply_core(c, ev->node, ev);
 	else if (kind == WEV_KIND_NODE_FAULT || kind == WEV_KIND_NET_FAULT) {
 		if (kind == WEV_KIND_NODE_FAULT)
@@ -423,7 +438,7 @@ void checker_finish(struct checker *c, int64_t us)
 	c->finished = true;
 	if (!c->started)
 		return;
-	checker_live_judge(c, us, true);
+	checker_live_finish(c, us);
 	/* The step-down would have come in the same instant as the sighting,
 	 * so a run that ends first never had it. */
 	for (i = 0; i < c->n; i++)
@@ -449,6 +464,11 @@ int64_t checker_last_violation_us(const struct checker *c)
 struct checker_live_stats checker_live_stats(const struct checker *c)
 {
 	return c->live;
+}
+
+struct checker_overload checker_overload(const struct checker *c)
+{
+	return c->over;
 }
 
 int checker_reports(const struct checker *c,

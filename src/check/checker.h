@@ -31,6 +31,7 @@
 #ifndef CHECKER_H
 #define CHECKER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -66,6 +67,24 @@ struct checker_live_stats {
 	int64_t window_us;   /* W */
 };
 
+/* What the machine could not keep: ticks that ran late on threads
+ * (WEV_LATE) and messages lost to full mailboxes (WEV_LOSS). Each is a
+ * fault touching its node(s) (both ends of a lost message), so liveness
+ * excludes the stretches they touch. excluded_us is the time they alone
+ * kept liveness from being judged: a leaderless majority whose quiet wait,
+ * counting faults proper only, had lasted the window W already. */
+struct checker_overload {
+	uint64_t late;           /* late events */
+	int late_nodes;          /* nodes that ran late at least once */
+	int64_t longest_late_us;
+	uint64_t lost;           /* loss events */
+	int64_t excluded_us;
+	int64_t run_us;          /* start to finish */
+	uint64_t live_violations; /* of the violations, liveness ones */
+	uint64_t live_withdrawn; /* failed waits a late tick said later
+				    had not been quiet: not reported */
+};
+
 struct checker; /* opaque: see checker_internal.h */
 
 /* Returns NULL when out of memory. */
@@ -83,6 +102,20 @@ void checker_finish(struct checker *c, int64_t us);
 uint64_t checker_violation_count(const struct checker *c);
 uint64_t checker_spurious_elections(const struct checker *c);
 struct checker_live_stats checker_live_stats(const struct checker *c);
+struct checker_overload checker_overload(const struct checker *c);
+
+/* Whether the run cannot be judged: liveness is judged, the run had late
+ * ticks or lost messages, and for more than half of it they alone kept a
+ * leaderless majority from being judged. Then a liveness violation says
+ * nothing about Raft (the checker could see only the quiet moments between
+ * the machine's stalls), and no "no violation" says much either; a safety
+ * violation still stands. Valid after checker_finish. */
+bool checker_unjudged(const struct checker *c);
+
+/* The end-of-run notes on overload, one line each, if it happened: late
+ * ticks, lost messages (mailbox: the --mailbox size, or 0 if unknown). */
+void checker_print_overload(const struct checker *c, FILE *out,
+			    const char *prefix, unsigned mailbox);
 
 /* When the latest violation happened (0 before any): with the count, it
  * places every violation in time, past the first CHECKER_MAX_REPORTS too

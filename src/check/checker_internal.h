@@ -46,8 +46,11 @@ struct node {
 	int64_t hb_at;         /* and when */
 
 	/* Liveness: the last fault that touched it (pause, resume, crash,
-	 * restart, a change of whom it reaches, a message it lost). */
+	 * restart, a change of whom it reaches, a message it lost, a tick it
+	 * ran late), and the last one that was not a loss or late tick. */
 	int64_t touched;
+	int64_t fault_touched;
+	bool ran_late;
 
 	/* After a leader saw a higher term: 1 expects the term change next,
 	 * 2 the role change to follower. */
@@ -65,6 +68,19 @@ struct term_rec {
 	int16_t leader; /* who became leader in it, or RAFT_NONE */
 	bool whole;     /* made for a term beyond any seen before, so it has
 			   seen all of it (see checker_from_leader) */
+};
+
+/* A failed liveness wait on threads, not said yet (checker_live.c,
+ * pending_add). */
+#define CHECKER_LIVE_PENDING 8
+struct live_pending {
+	int64_t at;       /* its deadline: when it failed */
+	int64_t from;     /* when its wait began */
+	int64_t stretch;  /* its leaderless stretch's start */
+	int running;      /* running, connected nodes, for the report */
+	int quiet;        /* nodes untouched throughout the wait */
+	int unheard;      /* of those, not heard from since `at` */
+	uint8_t quiet_of[RAFT_MAX_NODES / 8]; /* and which, while unheard */
 };
 
 struct checker {
@@ -88,6 +104,14 @@ struct checker {
 	int live_quiet;          /* nodes in the quiet majority */
 	bool live_reported;      /* this leaderless stretch failed already */
 	struct checker_live_stats live;
+	/* When the wait would have begun but for losses and late ticks, and
+	 * up to when the excluded time has been counted. */
+	int64_t live_fault_from;
+	int64_t live_counted_us;
+	int64_t start_us;
+	struct checker_overload over;
+	int npending;
+	struct live_pending pending[CHECKER_LIVE_PENDING];
 
 	uint64_t max_term; /* the highest term any node has been in */
 	struct term_rec recs[RAFT_MAX_NODES];
@@ -125,5 +149,12 @@ void checker_count_spurious(struct checker *c, int node,
 void checker_live_start(struct checker *c, int64_t us);
 void checker_live_update(struct checker *c, int64_t us);
 void checker_live_judge(struct checker *c, int64_t us, bool at_end);
+/* After the judge, before an event of a node's own (core, node fault) is
+ * applied: what it says of the pending judgments on threads. */
+void checker_live_hear(struct checker *c, const struct wev *ev);
+/* A late event (WEV_LATE): counted, and a touch of its node. */
+void checker_late(struct checker *c, const struct wev *ev);
+/* At the end: the last judgment, and the overload figures completed. */
+void checker_live_finish(struct checker *c, int64_t us);
 
 #endif

@@ -9,6 +9,12 @@
  * nor in a cluster too large for its timeouts' spread (checker.h,
  * CHECKER_LIVE_NODES_PER_TICK), where split votes can go on for long.
  *
+ * Overload: a message lost to a full mailbox, or a tick a thread ran more
+ * than a tick late (in effect a pause by the machine), touches its nodes
+ * like a fault. The time a wait is held off by those alone, where faults
+ * proper would have let it begin, is counted (checker_overload): when it
+ * is most of the run, the run cannot be judged (checker_unjudged).
+ *
  * Only one partition group can hold a majority of the up nodes: the
  * "majority group". A leaderless stretch starts when that group loses its
  * last running leader (or forms without one); its wait starts when, in
@@ -32,6 +38,7 @@
  */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "checker_internal.h"
 
@@ -74,8 +81,31 @@ void checker_live_start(struct checker *c, int64_t us)
 	c->live.window_us = c->live_window;
 	c->leaderless_since = NO_TIME;
 	c->live_from = NO_TIME;
+	c->live_fault_from = NO_TIME;
+	c->live_counted_us = us;
 	c->live_deadline = INT64_MAX;
 	checker_live_update(c, us);
+}
+
+/* Counts up to `us` the time overload kept liveness from being judged:
+ * when a leaderless majority's wait, but for losses and late ticks, would
+ * have lasted W already, and has not. The state has held since the last
+ * count. */
+static void count_excluded(struct checker *c, int64_t us)
+{
+	int64_t lo = c->live_counted_us, hi = us;
+
+	if (c->leaderless_since != NO_TIME && c->live_from != NO_TIME &&
+	    c->live_fault_from < c->live_from) {
+		if (lo < sat_add(c->live_fault_from, c->live_window))
+			lo = sat_add(c->live_fault_from, c->live_window);
+		if (hi > sat_add(c->live_from, c->live_window))
+			hi = sat_add(c->live_from, c->live_window);
+		if (hi > lo)
+			c->over.excluded_us += hi - lo;
+	}
+	if (us > c->live_counted_us)
+		c->live_counted_us = us;
 }
 
 static int group_of(const struct checker *c, int node)
@@ -119,17 +149,30 @@ static void end_stretch(struct checker *c, int64_t us, bool leader)
 	}
 	c->leaderless_since = NO_TIME;
 	c->live_from = NO_TIME;
+	c->live_fault_from = NO_TIME;
 	c->live_deadline = INT64_MAX;
 	c->live_reported = false;
 }
 
+/* When a wait starts: once `need` of the k nodes are untouched (at the
+ * need-th earliest last touch), and not before the stretch. Sorts
+ * touched. */
+static int64_t wait_from(const struct checker *c, int64_t *touched, int k,
+			 int need)
+{
+	qsort(touched, (size_t)k, sizeof(touched[0]), by_time);
+	return touched[need - 1] > c->leaderless_since ? touched[need - 1]
+						       : c->leaderless_since;
+}
+
 void checker_live_update(struct checker *c, int64_t us)
 {
-	int64_t touched[RAFT_MAX_NODES];
+	int64_t touched[RAFT_MAX_NODES], faulted[RAFT_MAX_NODES];
 	int g, i, k = 0, need = c->n / 2 + 1;
 
 	if (!c->live_on)
 		return;
+	count_excluded(c, us);
 	g = majority_group(c);
 	if (g < 0) {
 		end_stretch(c, us, false);
@@ -142,19 +185,100 @@ void checker_live_update(struct checker *c, int64_t us)
 			end_stretch(c, us, true);
 			return;
 		}
+		faulted[k] = c->nodes[i].fault_touched;
 		touched[k++] = c->nodes[i].touched;
 	}
 	if (c->leaderless_since == NO_TIME)
 		c->leaderless_since = us;
-	/* The wait starts once `need` of them are untouched: at the need-th
-	 * earliest last touch. */
-	qsort(touched, (size_t)k, sizeof(touched[0]), by_time);
-	c->live_from = touched[need - 1] > c->leaderless_since
-			       ? touched[need - 1] : c->leaderless_since;
+	c->live_from = wait_from(c, touched, k, need);
+	c->live_fault_from = wait_from(c, faulted, k, need);
 	c->live_quiet = k;
 	c->live_deadline = c->live_reported
 				   ? INT64_MAX
 				   : sat_add(c->live_from, c->live_window);
+}
+
+static void report(struct checker *c, int64_t at, int quiet)
+{
+	c->over.live_violations++;
+	checker_violate(c, at, "liveness: no leader among the %d running, "
+			"connected nodes for %" PRId64 ".%03" PRId64 " ms, a "
+			"majority of them free of faults throughout (the "
+			"window: election rounds of %u ticks and 4 message "
+			"delays)", quiet, c->live_window / 1000,
+			c->live_window % 1000, c->info.election_max);
+}
+
+#define BIT_SET(map, i) ((map)[(i) / 8] & (1u << ((i) % 8)))
+
+/* On threads the judgment waits (see pending_add). Confirmed: reported,
+ * at its own time. */
+static void pending_confirm(struct checker *c, int k)
+{
+	struct live_pending *p = &c->pending[k];
+
+	report(c, p->at, p->running);
+	c->npending--;
+	memmove(p, p + 1, (size_t)(c->npending - k) * sizeof(*p));
+}
+
+/* A node's late tick can be said only once its thread runs again: on
+ * threads, a failed wait is kept pending until every node it counted as
+ * quiet has been heard from since its deadline, and withdrawn if late
+ * ticks said then leave fewer than a majority of them quiet throughout.
+ * State as at the deadline: the judge runs before the next event. */
+static void pending_add(struct checker *c, int64_t at)
+{
+	struct live_pending *p;
+	int g = majority_group(c), i;
+
+	if (c->npending == CHECKER_LIVE_PENDING)
+		pending_confirm(c, 0); /* the oldest: said at the end anyway */
+	p = &c->pending[c->npending++];
+	memset(p, 0, sizeof(*p));
+	p->at = at;
+	p->from = c->live_from;
+	p->stretch = c->leaderless_since;
+	p->running = c->live_quiet;
+	for (i = 0; g >= 0 && i < c->n; i++) {
+		if (!checker_is_up(&c->nodes[i]) || group_of(c, i) != g ||
+		    c->nodes[i].touched > c->live_from)
+			continue;
+		p->quiet_of[i / 8] |= (uint8_t)(1u << (i % 8));
+		p->quiet++;
+	}
+	p->unheard = p->quiet;
+}
+
+void checker_live_hear(struct checker *c, const struct wev *ev)
+{
+	struct live_pending *p;
+	int k, x = ev->node;
+	uint8_t bit = (uint8_t)(1u << (x % 8));
+
+	for (k = 0; k < c->npending; k++) {
+		p = &c->pending[k];
+		if (!BIT_SET(p->quiet_of, x) || ev->us < p->at)
+			continue;
+		p->quiet_of[x / 8] &= (uint8_t)~bit;
+		p->unheard--;
+		/* Late through some of the wait: it was not quiet. */
+		if (ev->type != WEV_LATE || ev->us - ev->late_us >= p->at)
+			continue;
+		if (--p->quiet > c->n / 2)
+			continue;
+		c->over.live_withdrawn++;
+		if (p->stretch == c->leaderless_since)
+			c->live_reported = false; /* its wait starts over */
+		c->npending--;
+		memmove(p, p + 1, (size_t)(c->npending - k) * sizeof(*p));
+		k--;
+	}
+	for (k = 0; k < c->npending;)
+		if (c->pending[k].unheard == 0)
+			pending_confirm(c, k);
+		else
+			k++;
 }
 
 /* Before an event at `us` (past the deadline: the state since the last
@@ -168,10 +292,69 @@ void checker_live_judge(struct checker *c, int64_t us, bool at_end)
 		return;
 	c->live_reported = true;
 	c->live_deadline = INT64_MAX;
-	checker_violate(c, at, "liveness: no leader among the %d running, "
-			"connected nodes for %" PRId64 ".%03" PRId64 " ms, a "
-			"majority of them free of faults throughout (the "
-			"window: election rounds of %u ticks and 4 message "
-			"delays)", c->live_quiet, c->live_window / 1000,
-			c->live_window % 1000, c->info.election_max);
+	if (strcmp(c->info.mode, "threads") == 0)
+		pending_add(c, at);
+	else
+		report(c, at, c->live_quiet);
+}
+
+/* A node's tick ran a tick or more late: the machine had in effect
+ * paused it until now, so it is touched now and comes back now, as from a
+ * resume. Not a fault proper: counted apart (checker_overload). */
+void checker_late(struct checker *c, const struct wev *ev)
+{
+	struct node *st = &c->nodes[ev->node];
+
+	c->over.late++;
+	if (!st->ran_late)
+		c->over.late_nodes++;
+	st->ran_late = true;
+	if (ev->late_us > c->over.longest_late_us)
+		c->over.longest_late_us = ev->late_us;
+	if (checker_is_up(st))
+		st->up_since = ev->us;
+	st->touched = ev->us;
+}
+
+void checker_live_finish(struct checker *c, int64_t us)
+{
+	if (c->live_on)
+		count_excluded(c, us);
+	c->over.run_us = us > c->start_us ? us - c->start_us : 0;
+	checker_live_judge(c, us, true);
+	while (c->npending > 0) /* nothing more can be said */
+		pending_confirm(c, 0);
+}
+
+bool checker_unjudged(const struct checker *c)
+{
+	const struct checker_overload *o = &c->over;
+
+	/* "Most of the run": a run mostly judged is judged, and what was
+	 * judged of it stands; a run mostly excluded has shown too little of
+	 * Raft for a PASS to promise anything. */
+	return c->live_on && (o->late > 0 || o->lost > 0) &&
+	       o->excluded_us > o->run_us / 2;
+}
+
+void checker_print_overload(const struct checker *c, FILE *out,
+			    const char *prefix, unsigned mailbox)
+{
+	const struct checker_overload *o = &c->over;
+	const char *why = c->live_on ? "; liveness excludes what they touched"
+				     : "";
+
+	if (o->late > 0)
+		fprintf(out, "%s: the machine could not keep the schedule: %"
+			PRIu64 " tick%s run a tick or more late (the longest %"
+			PRId64 " ms) on %d node%s%s\n", prefix, o->late,
+			o->late == 1 ? "" : "s", o->longest_late_us / 1000,
+			o->late_nodes, o->late_nodes == 1 ? "" : "s", why);
+	if (o->lost > 0 && mailbox > 0)
+		fprintf(out, "%s: %" PRIu64 " message%s lost to full mailboxes "
+			"(--mailbox %u)%s\n", prefix, o->lost,
+			o->lost == 1 ? "" : "s", mailbox, why);
+	else if (o->lost > 0)
+		fprintf(out, "%s: %" PRIu64 " message%s lost to full mailboxes"
+			"%s\n", prefix, o->lost, o->lost == 1 ? "" : "s", why);
 }

@@ -33,7 +33,8 @@ int trace_parse(const char *line, struct wev *ev, struct trace_slots *slots,
  * verdict on out, problems on err. A trace without its end line (a run
  * killed before it) is said to be incomplete and checked as far as it
  * goes. Returns 0 (no violation), 1 (violation, malformed trace, or counts
- * that differ from the end line's) or 2 (cannot read the file). */
+ * that differ from the end line's), 2 (cannot read the file) or 3 (the run
+ * cannot be judged: checker_unjudged, with no safety violation). */
 int trace_check_file(const char *path, FILE *out, FILE *err);
 
 #endif

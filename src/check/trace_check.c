@@ -119,13 +119,19 @@ int trace_check_file(const char *path, FILE *out, FILE *err)
 	s = checker_spurious_elections(c);
 	rv = v != 0 || (run.ended && (run.end_violations != v ||
 				      run.end_spurious != s));
+	/* What the run's own verdict would say (monitor_verdict): overload
+	 * kept it from being judged, and it broke no safety rule. */
+	if (checker_unjudged(c) && v == checker_overload(c).live_violations &&
+	    (!run.ended || (run.end_violations == v && run.end_spurious == s)))
+		rv = 3;
 	if (!run.ended)
 		fprintf(out, "check: incomplete trace: no end event (the run "
 			"was cut short?); checking the %" PRIu64 " events "
 			"there are\n", run.events);
 	fprintf(out, "check: %s (%" PRIu64 " events, %" PRIu64 " terms, %"
 		PRIu64 " violations, %" PRIu64 " spurious elections)\n",
-		rv ? "FAIL" : "OK", run.events, run.max_term, v, s);
+		rv == 3 ? "CANNOT JUDGE" : rv ? "FAIL" : "OK", run.events, run.max_term, v, s);
+	checker_print_overload(c, out, "check", 0);
 	checker_print(c, out);
 	if (run.ended && (run.end_violations != v || run.end_spurious != s))
 		fprintf(out, "check: the run recorded %" PRIu64 " violations "

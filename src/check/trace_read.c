@@ -22,6 +22,7 @@ enum field {
 	F_DUP, F_REORDER, F_RANDOM, F_PREVOTE, F_QUORUM, F_RANKED, F_MISTAKES,
 	F_NOW, F_LATENCY,
 	F_INTERRUPTED, /* end: optional, written only when true */
+	F_LATE,
 	F_COUNT
 };
 
@@ -61,6 +62,7 @@ static const struct {
 	[F_NOW] = {"now", U64},
 	[F_LATENCY] = {"latency_ms", K_PAIR, INT64_MAX / 1000, 3},
 	[F_INTERRUPTED] = {"interrupted", K_BOOL, 0, 0},
+	[F_LATE] = {"late_ms", K_UINT, INT64_MAX, 3},
 };
 
 /* A set of fields: one bit each. */
@@ -92,6 +94,7 @@ static const field_set required[WEV_TYPE_COUNT] = {
 	[WEV_CRASH] = NODE_EV, [WEV_RESTART] = NODE_EV,
 	[WEV_PARTITION] = BASE | B(F_GROUPS), [WEV_HEAL] = BASE,
 	[WEV_LOSS] = NODE_EV | B(F_FROM),
+	[WEV_LATE] = NODE_EV | B(F_TICK) | B(F_LATE),
 	[WEV_END] = BASE | B(F_TICKS) | B(F_VIOLATIONS) | B(F_SPURIOUS),
 };
 
@@ -274,6 +277,7 @@ static int assemble(struct trace_json_parser *ps, const struct line *f, struct w
 	ev->seen_term = f->num[F_SEEN];
 	ev->now = f->num[F_NOW];
 	ev->count = (int)f->num[F_SENT];
+	ev->late_us = (int64_t)f->num[F_LATE]; /* 3 decimals: us */
 	ev->tick = f->type == WEV_END ? f->num[F_TICKS] : f->num[F_TICK];
 	ev->violations = f->num[F_VIOLATIONS];
 	ev->spurious_elections = f->num[F_SPURIOUS];

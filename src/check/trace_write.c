@@ -152,6 +152,11 @@ int trace_format(char *buf, size_t size, const struct wev *ev, int nodes)
 	case WEV_LOSS:
 		put(&o, ",\"node\":%d,\"from\":%d", ev->node, ev->peer);
 		break;
+	case WEV_LATE:
+		put(&o, ",\"node\":%d,\"tick\":%" PRIu64 ",\"late_ms\":",
+		    ev->node, ev->tick);
+		put_ms(&o, ev->late_us > 0 ? (uint64_t)ev->late_us : 0);
+		break;
 	case WEV_PARTITION:
 		put_groups(&o, ev->group_of, nodes);
 		break;

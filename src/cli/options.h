@@ -51,7 +51,7 @@ enum {
 	EXIT_PASS = 0,
 	EXIT_VIOLATION = 1,
 	EXIT_USAGE = 2,
-	EXIT_RUN_FAILED = 3, /* out of memory, an I/O error */
+	EXIT_RUN_FAILED = 3, /* out of memory, an I/O error; not judgeable */
 	EXIT_INTERRUPTED_INT = 130,  /* 128 + SIGINT (harness_stop.h) */
 	EXIT_INTERRUPTED_TERM = 143, /* 128 + SIGTERM */
 };

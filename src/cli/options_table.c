@@ -60,7 +60,9 @@ const struct opt_exit_code options_exit_codes[] = {
 		     "the value"},
 	{EXIT_RUN_FAILED, "the run could not be carried out: out of memory, "
 			  "an I/O error (a --trace, --csv or --svg write, a "
-			  "failing stdout), a trace that fell behind"},
+			  "failing stdout), a trace that fell behind; or "
+			  "it could not be judged (CANNOT JUDGE: late ticks "
+			  "and full mailboxes hid most of it)"},
 	{EXIT_INTERRUPTED_INT, "interrupted by SIGINT (Ctrl-C): stopped at a "
 			       "tick, verdict printed, trace ended"},
 	{EXIT_INTERRUPTED_TERM, "interrupted by SIGTERM, likewise"},

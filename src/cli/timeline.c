@@ -146,7 +146,7 @@ static void apply_fault(struct timeline_canvas *cv, const struct wev *ev)
 {
 	struct timeline_lane *l = &cv->lanes[ev->node >= 0 ? ev->node : 0];
 
-	switch (ev->type) { /* lane_of(ev) is a node for the first four */
+	switch (ev->type) { /* lane_of(ev) is a node for the node faults */
 	case WEV_PAUSE:
 		if (!l->paused)
 			l->paused_since = ev->us;
@@ -163,6 +163,11 @@ static void apply_fault(struct timeline_canvas *cv, const struct wev *ev)
 		if (!l->crashed)
 			l->crashed_since = ev->us;
 		l->crashed = true;
+		break;
+	case WEV_LATE: /* in effect paused by the machine until now */
+		if (!l->paused && !l->crashed)
+			span(cv, ev->node, ev->us - ev->late_us, ev->us,
+			     TL_PAUSED);
 		break;
 	case WEV_RESTART:
 		if (l->crashed)
@@ -233,6 +238,7 @@ static int lane_of(const struct timeline_canvas *cv, const struct wev *ev)
 	case WEV_CRASH:
 	case WEV_RESTART:
 	case WEV_LOSS: /* the receiver */
+	case WEV_LATE:
 		return ev->node >= 0 && ev->node < cv->n ? ev->node : -1;
 	case WEV_START:
 	case WEV_PARTITION:
@@ -306,7 +312,8 @@ int timeline_canvas_add(struct timeline_canvas *cv, const struct wev *ev)
 		cv->last_us = ev->us;
 	if (ev->type == WEV_PARTITION || ev->type == WEV_HEAL ||
 	    ((ev->type == WEV_PAUSE || ev->type == WEV_RESUME ||
-	      ev->type == WEV_CRASH || ev->type == WEV_RESTART) &&
+	      ev->type == WEV_CRASH || ev->type == WEV_RESTART ||
+	      ev->type == WEV_LATE) &&
 	     lane_of(cv, ev) >= 0))
 		apply_fault(cv, ev);
 	else if (lane_of(cv, ev) >= 0)

@@ -72,6 +72,23 @@ void harness_publish(struct harness *h, struct wev *w)
 	unlock(h, HARNESS_LOCK_EVENTS, RAFT_NONE);
 }
 
+void harness_report_loss(struct harness *h, int from, int to, uint64_t tick)
+{
+	struct wev w = wev_loss(0, tick, from, to);
+
+	if (h->mon != NULL || h->tap.event != NULL)
+		harness_publish(h, &w);
+}
+
+void harness_report_late(struct harness *h, int node, uint64_t tick,
+			 int64_t late_us)
+{
+	struct wev w = wev_late(0, tick, node, late_us);
+
+	if (h->mon != NULL || h->tap.event != NULL)
+		harness_publish(h, &w);
+}
+
 /* The core's event sink: the node's own step, its lock held. */
 static void node_emit(void *ctx, const struct raft_event *ev)
 {

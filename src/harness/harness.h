@@ -142,6 +142,19 @@ void harness_partition(struct harness *h, const uint8_t *group_of);
 /* Stamps and records one run event: monitor, then tap. */
 void harness_publish(struct harness *h, struct wev *w);
 
+/* What the machine could not keep, said as run events (world.h) so that
+ * the checker excludes what they touch and the verdict says so.
+ * report_loss: a copy from `from` to `to` was lost to a full mailbox (not
+ * a crashed receiver's: the crash is the fault), on the driver's tick
+ * `tick`: the runtime in the sender's step (node lock held), the
+ * simulator from its one thread. report_late: node `node` ran its acting
+ * tick `tick` late_us after that tick's deadline, a tick or more; its
+ * thread, under its node lock. Both take the events lock (node -> events,
+ * as every event). */
+void harness_report_loss(struct harness *h, int from, int to, uint64_t tick);
+void harness_report_late(struct harness *h, int node, uint64_t tick,
+			 int64_t late_us);
+
 /* The up node that is leader of the highest term, or RAFT_NONE. */
 int harness_leader(struct harness *h);
 

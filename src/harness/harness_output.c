@@ -58,6 +58,7 @@ int harness_output_open(struct harness_output *out,
 		fprintf(err, "raftsim: out of memory\n");
 		goto err_trace;
 	}
+	out->mon.mailbox = o->mailbox;
 	rv = start_streams(&out->mon, strcmp(mode, "threads") == 0);
 	if (rv != 0) {
 		fprintf(err, "raftsim: cannot start the output writers: %s\n",

@@ -249,6 +249,27 @@ static void print_checked(const struct monitor *m, FILE *out)
 			" leaderless wait%s, the longest %" PRId64 " ms)\n",
 			live.window_us / 1000, live.judged,
 			live.judged == 1 ? "" : "s", live.longest_us / 1000);
+	checker_print_overload(m->checker, out, "raftsim", m->mailbox);
+}
+
+/* The run could not be judged (checker_unjudged) and broke no safety rule:
+ * what it lacked, and its liveness reports, blamed on nothing. */
+static int print_unjudged(const struct monitor *m, FILE *out, FILE *err)
+{
+	struct checker_overload o = checker_overload(m->checker);
+
+	fprintf(out, "raftsim: CANNOT JUDGE (%d nodes: for %" PRId64 " of %"
+		PRId64 " ms a majority had no leader and only late ticks or "
+		"lost messages kept liveness from being judged; 0 safety "
+		"violations", m->info.nodes, o.excluded_us / 1000,
+		o.run_us / 1000);
+	if (o.live_violations > 0)
+		fprintf(out, ", %" PRIu64 " liveness report%s not blamed on "
+			"Raft", o.live_violations,
+			o.live_violations == 1 ? "" : "s");
+	fprintf(out, "; seed %" PRIu64 ")\n", m->info.seed);
+	checker_print(m->checker, err);
+	return EXIT_RUN_FAILED;
 }
 
 int monitor_verdict(struct monitor *m, const struct node_summary *nodes,
@@ -268,6 +289,9 @@ int monitor_verdict(struct monitor *m, const struct node_summary *nodes,
 			nodes[i].up ? "" : " (down)", nodes[i].term,
 			nodes[i].timeout_resets, nodes[i].elections_started);
 	print_checked(m, out);
+	if (checker_unjudged(m->checker) &&
+	    violations == checker_overload(m->checker).live_violations)
+		return print_unjudged(m, out, err);
 	if (violations == 0) {
 		fprintf(out,
 			"raftsim: PASS (%d nodes, %" PRIu64 " election%s, %" PRIu64

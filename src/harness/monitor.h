@@ -27,6 +27,7 @@ struct monitor {
 	int trace_failed;   /* a trace line did not fit its buffer */
 	int ended;
 	bool interrupted;   /* stopped by a signal: said in the end event */
+	unsigned mailbox;   /* --mailbox, for the verdict's words; 0: unsaid */
 };
 
 /* What the end-of-run summary says about one node. */
@@ -58,9 +59,12 @@ void monitor_event(struct monitor *m, const struct wev *ev);
 /* Writes the end event and finishes the checker. */
 void monitor_end(struct monitor *m, int64_t us, uint64_t ticks);
 
-/* Prints one line per node and the verdict line ("raftsim: PASS (...)" or
- * "raftsim: FAIL (...)") to out, and the violations to err. Returns the
- * exit code: EXIT_PASS or EXIT_VIOLATION. */
+/* Prints one line per node, what was checked, what the machine could not
+ * keep (late ticks, messages lost to full mailboxes), and the verdict line
+ * ("raftsim: PASS (...)", "raftsim: FAIL (...)" or "raftsim: CANNOT JUDGE
+ * (...)") to out, and the violations to err. Returns the exit code:
+ * EXIT_PASS; EXIT_VIOLATION; or EXIT_RUN_FAILED when the run cannot be
+ * judged (checker_unjudged) and broke no safety rule. */
 int monitor_verdict(struct monitor *m, const struct node_summary *nodes,
 		    int n, FILE *out, FILE *err);
 

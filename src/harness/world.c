@@ -24,6 +24,7 @@ static const struct {
 	[WEV_PARTITION] = {"partition", WEV_KIND_NET_FAULT},
 	[WEV_HEAL] = {"heal", WEV_KIND_NET_FAULT},
 	[WEV_LOSS] = {"loss", WEV_KIND_NET_FAULT},
+	[WEV_LATE] = {"late", WEV_KIND_NODE_FAULT},
 	[WEV_END] = {"end", WEV_KIND_RUN},
 };
 
@@ -76,6 +77,7 @@ struct wev wev_from_raft(const struct raft_event *ev, int64_t us,
 		.peer = ev->peer,
 		.seen_term = ev->seen_term,
 		.count = ev->count,
+		.late_us = 0,
 		.group_of = NULL,
 		.info = NULL,
 		.violations = 0,
@@ -96,5 +98,19 @@ struct wev wev_loss(int64_t us, uint64_t tick, int from, int to)
 	w.tick = tick;
 	w.node = to;
 	w.peer = from;
+	return w;
+}
+
+struct wev wev_late(int64_t us, uint64_t tick, int node, int64_t late_us)
+{
+	struct wev w;
+
+	memset(&w, 0, sizeof(w));
+	w.type = WEV_LATE;
+	w.us = us;
+	w.tick = tick;
+	w.node = node;
+	w.peer = RAFT_NONE;
+	w.late_us = late_us;
 	return w;
 }

@@ -16,7 +16,8 @@
 #include "raft_state.h"
 
 /* 2: core events carry "now", the start line "latency_ms", and "loss"
- * events exist. */
+ * events exist. "late" events came later within 2: a reader of 2 that
+ * does not know them refuses only traces that have them. */
 #define TRACE_SCHEMA_VERSION 2
 
 enum wev_type {
@@ -40,6 +41,9 @@ enum wev_type {
 			  asked for no loss: a full mailbox. Emitted where it
 			  happens: the runtime's mailbox push, the simulator's
 			  paused-node mailbox. */
+	WEV_LATE,      /* threads: node ran the tick it acts on late_us after
+			  its deadline, more than a tick late: the machine
+			  had in effect paused it until now */
 	WEV_END,       /* the run ended after `tick` ticks (interrupted:
 			  by a signal, before the ticks it was asked for) */
 	WEV_TYPE_COUNT
@@ -96,6 +100,7 @@ struct wev {
 			      saw_term, loss: the sender */
 	uint64_t seen_term; /* saw_term: the higher term */
 	int count;         /* round: followers reached */
+	int64_t late_us;   /* late: how late the node's tick ran */
 	const uint8_t *group_of; /* partition: group of each node (nodes long) */
 	const struct run_info *info; /* start only */
 	/* end only: */
@@ -113,5 +118,9 @@ struct wev wev_from_raft(const struct raft_event *ev, int64_t us,
  * the runtime's mailbox push and the simulator's paused-node mailbox
  * publish it, so that the checker knows the run lost messages. */
 struct wev wev_loss(int64_t us, uint64_t tick, int from, int to);
+
+/* The event for node `node` running its acting tick `tick` late_us after
+ * that tick's deadline. */
+struct wev wev_late(int64_t us, uint64_t tick, int node, int64_t late_us);
 
 #endif

@@ -9,8 +9,10 @@
  *  - Node thread i, one per node (runtime_node.c). Changes node i's
  *    raft_state (c->h.node[i]), always under node lock i. Through the
  *    harness's send path it reads partitions under the net lock and pushes
- *    into other nodes' mailboxes (their mailbox lock only); the harness
- *    records its core's events under the monitor lock.
+ *    into other nodes' mailboxes (their mailbox lock only, released
+ *    before a copy lost to a full one is reported); the harness records its
+ *    core's events, those losses and its own late ticks under the monitor
+ *    lock.
  *  - The observer: the main thread, which also starts and stops the others
  *    (runtime_observer.c). It begins every tick with harness_advance
  *    (tickless: several at a wake-up, when nothing can happen on them),
@@ -314,6 +316,7 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 	open_gate(c);
 	runtime_observer_run(c);
 	stop_and_join(c);
+	runtime_report_stuck(c);
 	wall_us = runtime_elapsed_us(c);
 	code = harness_verdict(&c->h, wall_us, c->obs.ticks, out, err);
 	ran = true;

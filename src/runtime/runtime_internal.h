@@ -62,6 +62,9 @@ struct cluster {
 void *runtime_node_main(void *arg);
 /* What the runtime supplies to the harness: mailboxes, the clock, locks. */
 struct harness_ops runtime_node_ops(struct cluster *c);
+/* After the threads stopped: reports each node whose thread was a tick or
+ * more late for its action when the run ended, which it never ran. */
+void runtime_report_stuck(struct cluster *c);
 /* Microseconds since the run started. */
 int64_t runtime_elapsed_us(const struct cluster *c);
 

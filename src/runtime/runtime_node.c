@@ -38,17 +38,22 @@ int64_t runtime_elapsed_us(const struct cluster *c)
 }
 
 /* The harness's send path hands each copy of a message here: the
- * sender's thread, its node lock held. Never the receiver's node lock. */
+ * sender's thread, its node lock held. Never the receiver's node lock. A
+ * full mailbox loses the copy although the run asked for no loss: that is
+ * said (a crashed receiver's closed one is not: the crash is the fault). */
 static int runtime_deliver(void *ctx, const struct raft_message *msg,
 			   uint64_t extra_us)
 {
 	struct cluster *c = ctx;
 	int64_t now = clock_now_us();
+	enum mailbox_push_result rv;
 
-	return mailbox_push(&c->node[msg->to].mb, msg, now,
-			    now + (int64_t)extra_us) == MAILBOX_OK
-		       ? 0
-		       : -1;
+	rv = mailbox_push(&c->node[msg->to].mb, msg, now,
+			  now + (int64_t)extra_us);
+	if (rv == MAILBOX_FULL)
+		harness_report_loss(&c->h, msg->from, msg->to,
+				    c->h.node[msg->from].tick);
+	return rv == MAILBOX_OK ? 0 : -1;
 }
 
 /* The index of the first tick deadline strictly after `now`. */
@@ -121,6 +126,29 @@ static uint64_t replay_passed(struct rnode *rn, uint64_t now_tick)
 	return act;
 }
 
+/* Whether the node's thread is a tick or more late for its acting tick at
+ * `now` (node_turn says why that is the measure); reports it if so. */
+static void report_if_late(struct rnode *rn, uint64_t act, int64_t now)
+{
+	struct cluster *c = rn->c;
+	int64_t late = now - deadline_of(c, act);
+
+	if (act <= rn->c->o->ticks && late >= c->tick_us)
+		harness_report_late(&c->h, rn->id, act, late);
+}
+
+/* A node going down replays the silent ticks it slept through; a thread
+ * already late for its action says so now, since once down it never will
+ * (a resumed node starts from the present). */
+static void going_down(struct rnode *rn)
+{
+	int64_t now = clock_now_us();
+	uint64_t act = replay_passed(rn, tick_at(rn->c, now));
+
+	if (act != UINT64_MAX)
+		report_if_late(rn, act, now);
+}
+
 /* How a node is frozen: its mailbox. Node lock held (the observer). A
  * node that goes down first replays the silent ticks it slept through, so
  * it stops having run the ticks it would have run awake; its thread, if
@@ -133,7 +161,7 @@ static void runtime_status_changed(void *ctx, int node,
 	struct rnode *rn = &c->node[node];
 
 	if (status != NODE_UP && !rn->resync)
-		replay_passed(rn, tick_at(c, clock_now_us()));
+		going_down(rn);
 	switch (status) {
 	case NODE_PAUSED:
 		mailbox_set_mode(&rn->mb, MAILBOX_FROZEN);
@@ -231,6 +259,12 @@ static void node_turn(struct rnode *rn, struct mail *batch)
 	}
 	now_tick = tick_at(c, now);
 	act = replay_passed(rn, now_tick);
+	/* Late by a tick or more, the thread runs its acting tick in a later
+	 * tick's slot: the machine, not Raft, held it back, as a pause would
+	 * have. Said before the mail it then handles. Within a tick, the
+	 * tick is run in its own slot and nothing of the schedule is lost. */
+	if (act <= now_tick)
+		report_if_late(rn, act, now);
 	handle_mail(rn, batch);
 	if (act > now_tick)
 		return;
@@ -238,6 +272,22 @@ static void node_turn(struct rnode *rn, struct mail *batch)
 	hn->tick = now_tick;
 	raft_tick(&hn->raft);
 	rn->next_tick = now_tick + 1;
+}
+
+void runtime_report_stuck(struct cluster *c)
+{
+	int64_t now = clock_now_us();
+	struct rnode *rn;
+	int i;
+
+	for (i = 0; i < c->n; i++) {
+		rn = &c->node[i];
+		pthread_mutex_lock(&rn->mu);
+		if (c->h.node[i].status == NODE_UP && !rn->resync &&
+		    rn->next_tick <= c->o->ticks)
+			report_if_late(rn, action_tick(rn), now);
+		pthread_mutex_unlock(&rn->mu);
+	}
 }
 
 static void gate_wait(struct cluster *c)

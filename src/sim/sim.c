@@ -16,7 +16,8 @@
  *      vote traffic) and pushes it into the event queue (eventq.c);
  *   3. sim_run_until pops it at its virtual time and calls arrive(): a
  *      crashed receiver loses it, a paused one keeps it in its mailbox
- *      until the harness resumes it (status_changed), an up one replays
+ *      until the harness resumes it (status_changed; a full one loses it,
+ *      and says so: a loss event), an up one replays
  *      the silent ticks it is due and gets raft_step at once.
  *
  * Tickless: node i's tick k comes at k * tick + phase(i), but most ticks
@@ -231,8 +232,10 @@ static void arrive(struct sim *s, const struct raft_message *m)
 	case NODE_CRASHED:
 		return;
 	case NODE_PAUSED:
-		if (mb->len < s->opt.mailbox) /* else it is lost */
+		if (mb->len < s->opt.mailbox)
 			mb->mail[mb->len++] = *m;
+		else /* lost, and said: the run asked for no loss */
+			harness_report_loss(&s->h, m->from, m->to, s->h.tick);
 		return;
 	case NODE_UP:
 		replay_due(s, m->to);

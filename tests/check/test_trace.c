@@ -35,6 +35,7 @@ static struct wev sample(enum wev_type type)
 	ev.group_of = groups;
 	ev.violations = 11;
 	ev.spurious_elections = 12;
+	ev.late_us = 85123;
 	return ev;
 }
 
@@ -93,8 +94,10 @@ static void every_type_round_trips(void)
 		if (t == WEV_ROUND)
 			CHECK_EQ(out.count, in.count);
 		if (t == WEV_ROUND || t == WEV_ELECTION || t == WEV_PREVOTE ||
-		    t == WEV_END)
+		    t == WEV_LATE || t == WEV_END)
 			CHECK_EQ(out.tick, in.tick);
+		if (t == WEV_LATE)
+			CHECK_EQ(out.late_us, 85123);
 		if (t == WEV_END) {
 			CHECK_EQ(out.violations, 11);
 			CHECK_EQ(out.spurious_elections, 12);
@@ -179,6 +182,8 @@ static const char *const bad_lines[] = {
 	"{\"ev\":\"heal\",\"ms\":1,\"x\":\"tab\there\"}",
 	"{\"ev\":\"term\",\"ms\":1,\"node\":0,\"term\":1}", /* no "now" */
 	"{\"ev\":\"loss\",\"ms\":1,\"node\":0}",
+	"{\"ev\":\"late\",\"ms\":1,\"node\":0,\"tick\":3}",
+	"{\"ev\":\"late\",\"ms\":1,\"node\":0,\"tick\":3,\"late_ms\":-1}",
 	NULL,
 };
 

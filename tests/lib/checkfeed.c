@@ -84,6 +84,15 @@ void loss(int64_t us, int from, int to)
 	checker_feed(ck, &ev);
 }
 
+void late(int64_t us, int node, int64_t late_us)
+{
+	struct wev ev = stream_event(WEV_LATE, us, node, 0, RAFT_NONE, &info);
+
+	ev.late_us = late_us;
+	ev.tick = (uint64_t)(us - late_us) / info.tick_us;
+	checker_feed(ck, &ev);
+}
+
 /* Moves `node` to term t unless it is there already. */
 static void to_term(int64_t us, int node, uint64_t t)
 {

@@ -35,6 +35,8 @@ void feed_clock(enum wev_type type, int64_t us, uint64_t now, int node,
 		uint64_t term, int peer);
 /* A message from `from` to `to` lost to a full mailbox. */
 void loss(int64_t us, int from, int to);
+/* Node `node`'s thread ran its acting tick late_us late, said at `us`. */
+void late(int64_t us, int node, int64_t late_us);
 /* Node `node` (in the role the stream gave it) of `term` sees `seen` in a
  * message from the next node. */
 void saw_term(int64_t us, int node, uint64_t term, uint64_t seen);

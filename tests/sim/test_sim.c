@@ -73,6 +73,37 @@ static void check_agrees_with_the_live_checker_on(struct cmd_pair *p)
 	remove(c);
 }
 
+/* A paused node's mailbox of 2 overflows with the leader's heartbeats:
+ * each copy lost is a loss event, said in the verdict, and neither the
+ * live checker nor `check` fails the run for what it lost. */
+static void paused_mailbox_overflow_is_a_loss_on(struct cmd_pair *p)
+{
+	char t[64], *trace;
+
+	test_tmp(t, sizeof(t), "loss.jsonl");
+	REQUIRE(run_cmd(&p->first, "%s/raftsim --sim --nodes 3 --ticks 600 "
+			"--seed 3 --mailbox 2 --pause 1@100:300 --trace %s",
+			test_bin_dir(), t) == 0);
+	CHECK_EQ(p->first.status, 0);
+	CHECK(strstr(p->first.out, "raftsim: 98 messages lost to full "
+		     "mailboxes (--mailbox 2); liveness excludes what they "
+		     "touched\n") != NULL);
+	CHECK(strstr(p->first.out, "network: a message from node-0 to node-1 "
+		     "lost (mailbox full) at tick 108\n") != NULL);
+	trace = test_slurp(t, NULL);
+	CHECK(trace != NULL && strstr(trace, "{\"ev\":\"loss\",\"ms\":"
+				      "1081.171,\"node\":1,\"from\":0}\n")
+				      != NULL);
+	free(trace);
+	REQUIRE(run_cmd(&p->second, "%s/raftsim check %s", test_bin_dir(),
+			t) == 0);
+	CHECK_EQ(p->second.status, 0);
+	CHECK(strstr(p->second.out, "check: 98 messages lost to full "
+		     "mailboxes; liveness excludes what they touched\n")
+	      != NULL);
+	remove(t);
+}
+
 /* Runs one simulated cluster with a monitor, returns its violations. */
 static uint64_t violations_of(struct raftsim_options *o, char *first_what,
 			      size_t size)
@@ -414,6 +445,11 @@ static void same_seed_same_bytes(void)
 	with_cmd_pair(same_seed_same_bytes_on);
 }
 
+static void paused_mailbox_overflow_is_a_loss(void)
+{
+	with_cmd_pair(paused_mailbox_overflow_is_a_loss_on);
+}
+
 static void check_agrees_with_the_live_checker(void)
 {
 	with_cmd_pair(check_agrees_with_the_live_checker_on);
@@ -430,6 +466,9 @@ static void explore_finds_nothing_in_correct_code(void)
 }
 
 const struct test_case sim_tests[] = {
+	{"sim: a paused node's full mailbox loses mail as loss events, said "
+	 "in the verdict and in check, and no false liveness FAIL",
+	 paused_mailbox_overflow_is_a_loss},
 	{"sim: the same seed and flags give byte-identical stdout and trace",
 	 same_seed_same_bytes},
 	{"sim: raftsim check agrees with the live checker on every trace",

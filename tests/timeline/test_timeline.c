@@ -94,10 +94,13 @@ static void test_marks_at_their_time(void)
 	add(WEV_HEARTBEAT, MS(44), 1, 1, 0);
 	add(WEV_PAUSE, MS(60), 0, 0, 0);
 	add(WEV_RESUME, MS(70), 0, 0, 0);
+	add(WEV_LATE, MS(90), 1, 0, RAFT_NONE); /* held back since 85 ms */
+	evs[nevs - 1].late_us = MS(5);
 	add(WEV_END, MS(100), RAFT_NONE, 0, 0);
 	REQUIRE(tl_draw_events(evs, nevs, &t, &got, &len) == TIMELINE_DRAWN);
 	n0 = cells(got, "node-0", 0);
 	n1 = cells(got, "node-1", 1);
+	CHECK(strncmp(n1 + 84, " ::::::", 7) == 0 && n1[91] != ':');
 	CHECK(strncmp(n0 + 10, "E1L1", 4) == 0); /* L at 12 beats E's 1 */
 	CHECK(n0[10] == 'E' && n0[12] == 'L' && n0[13] == '1');
 	CHECK(n0[42] == '|' && n0[43] == '-');
@@ -393,8 +396,9 @@ static void test_main_draws_the_named_trace(void)
 }
 
 const struct test_case timeline_tests[] = {
-	{"timeline: rounds, resets, elections, roles and pauses are drawn in "
-	 "the column of their time", test_marks_at_their_time},
+	{"timeline: rounds, resets, elections, roles, pauses and late ticks "
+	 "(as pauses) are drawn in the column of their time",
+	 test_marks_at_their_time},
 	{"timeline: a violation wins its column over an election and a "
 	 "heartbeat, and the checker lane counts them", 
 	 test_violation_wins_its_column},
