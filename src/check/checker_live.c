@@ -47,11 +47,21 @@ static int64_t sat_add(int64_t a, int64_t b)
 	return a > INT64_MAX - b ? INT64_MAX : a + b;
 }
 
+static uint64_t sat_add_u(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t sat_mul_u(uint64_t a, uint64_t b)
+{
+	return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
 /* a / b rounded up, b > 0 (0 when b is 0, which a checked start line
  * cannot give). */
 static uint64_t spread_share(uint64_t a, uint64_t b)
 {
-	return b == 0 ? 0 : (a + b - 1) / b;
+	return b == 0 ? 0 : a / b + (a % b != 0);
 }
 
 void checker_live_start(struct checker *c, int64_t us)
@@ -59,16 +69,19 @@ void checker_live_start(struct checker *c, int64_t us)
 	uint64_t delay = c->info.latency_max_us, unit, spread, rounds_x4;
 	uint64_t w;
 
+	/* A trace may promise any latency: every step saturates, so a huge
+	 * one gives a huge window, never a wrapped-around small one. */
 	if (c->info.reorder > 0)
-		delay += (uint64_t)checker_ticks_us(c, c->info.heartbeat_ticks);
-	/* Start lines are checked (1 <= min <= max, tick > 0), and every
-	 * term below stays far under 2^64 for any value they allow. */
-	unit = (uint64_t)checker_ticks_us(c, c->info.election_max) + 4 * delay;
+		delay = sat_add_u(delay, (uint64_t)checker_ticks_us(
+					     c, c->info.heartbeat_ticks));
+	unit = sat_add_u((uint64_t)checker_ticks_us(c, c->info.election_max),
+			 sat_mul_u(4, delay));
 	spread = (uint64_t)checker_ticks_us(
 		c, (uint64_t)c->info.election_max - c->info.election_min + 1);
-	rounds_x4 = 16 + spread_share(64 * delay, spread);
-	w = unit / 4 * rounds_x4 + unit % 4 * rounds_x4 / 4 +
-	    (uint64_t)checker_ticks_us(c, c->info.heartbeat_ticks);
+	rounds_x4 = sat_add_u(16, spread_share(sat_mul_u(64, delay), spread));
+	w = sat_add_u(sat_mul_u(unit / 4, rounds_x4),
+		      sat_mul_u(unit % 4, rounds_x4) / 4);
+	w = sat_add_u(w, (uint64_t)checker_ticks_us(c, c->info.heartbeat_ticks));
 	c->live.skip = c->info.drop > 0 ? CHECKER_LIVE_DROP
 		       : (uint64_t)c->info.nodes >
 				 (uint64_t)CHECKER_LIVE_NODES_PER_TICK *

@@ -303,6 +303,22 @@ static void liveness_not_judged_in_a_crowded_spread(void)
 	CHECK(violations() > 0);
 }
 
+/* A trace may promise any latency: the window saturates, never wraps to a
+ * small one that would fail correct code. */
+static void liveness_window_saturates(void)
+{
+	setup(3);
+	info.latency_max_us = UINT64_MAX / 4;
+	info.election_min = info.election_max = 10;
+	start();
+	CHECK(checker_live_stats(ck).window_us == INT64_MAX);
+	setup(3);
+	info.latency_max_us = 100000000000ull; /* 10^8 ms */
+	info.election_min = info.election_max = 10;
+	start();
+	CHECK(checker_live_stats(ck).window_us == INT64_MAX); /* 6.4e19 us */
+}
+
 const struct test_case checker_live_tests[] = {
 	{"checker: an election or pre-vote under election_min ticks of the "
 	 "node's clock after a heartbeat is a timer-reset violation",
@@ -335,5 +351,7 @@ const struct test_case checker_live_tests[] = {
 	{"checker: liveness is not judged, and said so, with more nodes than "
 	 "24 per tick of the timeouts' spread",
 	 liveness_not_judged_in_a_crowded_spread},
+	{"checker: the liveness window saturates for any promised latency",
+	 liveness_window_saturates},
 	{NULL, NULL},
 };
