@@ -39,42 +39,7 @@
 
 #include "eventq.h"
 #include "harness/harness_stop.h"
-#include "sim.h"
-#include "wakeq.h"
-
-/* A paused node's mailbox: messages wait here until it resumes. */
-struct sim_mailbox {
-	struct raft_message *mail;
-	unsigned len;
-};
-
-struct sim_node {
-	struct sim_mailbox mailbox;
-	uint64_t next_tick;  /* the first tick its core has not run */
-	int64_t phase;       /* phase_of(i) */
-	int64_t wake_at;     /* its next acting tick's time; its key in the
-				wake queue may be earlier (reschedule) */
-};
-
-struct sim {
-	struct raftsim_options opt;
-	struct harness h;    /* h.tick: the last tick begun by now */
-	struct eventq queue;
-	struct wakeq wakes;  /* each up node's next acting tick */
-	struct raft_rng rng; /* latencies and message fates */
-	int64_t now;
-	int64_t tick_us;
-	int64_t end_us;      /* the last node's last tick */
-	uint64_t fault_tick; /* the next tick the schedule may act on */
-	int64_t next_boundary; /* when tick h.tick + 1 begins */
-	bool advancing;      /* inside harness_advance, before node ticks */
-	enum sim_failure failure; /* the run cannot go on (halted) */
-	bool interrupted;    /* SIGINT or SIGTERM stopped it (halted) */
-	bool halted;         /* either: nothing more happens */
-	/* Nodes' clocks are not aligned: node i ticks i/n of a tick after
-	 * node 0, as real servers' timers would. */
-	struct sim_node node[];
-};
+#include "sim_internal.h"
 
 /* How long after node 0 node i ticks. */
 static int64_t phase_of(const struct sim *s, int i)
@@ -134,7 +99,7 @@ static void replay_by(struct sim *s, int i, int64_t t, bool strict)
 
 /* Replays the ticks node i is due by now: all up to now, or, inside the
  * schedule's turn, up to the tick before (that turn comes first). */
-static inline void replay_due(struct sim *s, int i)
+void sim_replay_due(struct sim *s, int i)
 {
 	/* Most calls find nothing due, or one tick: check before calling. */
 	if (tick_time(s, i, s->node[i].next_tick) <= s->now)
@@ -145,7 +110,7 @@ static inline void replay_due(struct sim *s, int i)
  * that tick comes before the end. A later time than its key in the queue
  * (a heartbeat pushed its timeout back: most messages) leaves the key
  * where it is: when it comes up, the loop moves it on (stale_wake). */
-static void reschedule(struct sim *s, int i)
+void sim_reschedule(struct sim *s, int i)
 {
 	struct harness_node *n = &s->h.node[i];
 	uint64_t tick;
@@ -238,10 +203,10 @@ static void arrive(struct sim *s, const struct raft_message *m)
 			harness_report_loss(&s->h, m->from, m->to, s->h.tick);
 		return;
 	case NODE_UP:
-		replay_due(s, m->to);
+		sim_replay_due(s, m->to);
 		n->tick = s->h.tick;
 		raft_step(&n->raft, m);
-		reschedule(s, m->to);
+		sim_reschedule(s, m->to);
 		return;
 	}
 }
@@ -258,7 +223,7 @@ static void sim_status_changed(void *ctx, int node, enum node_status status)
 	case NODE_CRASHED:
 		/* It stops having run the ticks due before now; arrive()
 		 * keeps a paused node's mail from now on. */
-		replay_due(s, node);
+		sim_replay_due(s, node);
 		if (status == NODE_CRASHED)
 			sn->mailbox.len = 0;
 		break;
@@ -272,7 +237,7 @@ static void sim_status_changed(void *ctx, int node, enum node_status status)
 		sn->mailbox.len = 0;
 		break;
 	}
-	reschedule(s, node);
+	sim_reschedule(s, node);
 }
 
 int sim_create(const struct raftsim_options *o, struct monitor *mon,
@@ -319,7 +284,7 @@ int sim_create(const struct raftsim_options *o, struct monitor *mon,
 		s->node[i].next_tick = 1;
 		s->node[i].wake_at = INT64_MAX;
 		s->node[i].phase = phase_of(s, i);
-		reschedule(s, i);
+		sim_reschedule(s, i);
 	}
 	s->fault_tick = faults_next_tick(&s->h.faults, 0);
 	*out = s;
@@ -372,7 +337,7 @@ static void wake(struct sim *s, int i)
 	n->tick = s->h.tick;
 	raft_tick(&n->raft);
 	s->node[i].next_tick = tick + 1;
-	reschedule(s, i);
+	sim_reschedule(s, i);
 	wakeq_set(&s->wakes, i, s->node[i].wake_at); /* its key is now */
 }
 
@@ -440,128 +405,10 @@ void sim_run_until(struct sim *s, int64_t until_us)
 	/* Whoever looks at the nodes now sees every tick that has come. */
 	for (i = 0; i < s->opt.nodes; i++)
 		if (s->h.node[i].status == NODE_UP)
-			replay_due(s, i);
+			sim_replay_due(s, i);
 }
 
 void sim_run_all(struct sim *s)
 {
 	sim_run_until(s, s->end_us);
-}
-
-enum sim_failure sim_failure(const struct sim *s)
-{
-	return s->failure;
-}
-
-bool sim_interrupted(const struct sim *s)
-{
-	return s->interrupted;
-}
-
-void sim_print_failure(const struct sim *s, FILE *err)
-{
-	double ms = (double)s->now / 1000.0;
-
-	switch (s->failure) {
-	case SIM_OK:
-		break;
-	case SIM_FAILED_MEMORY:
-		fprintf(err, "raftsim: out of memory at %.3f ms (virtual): the "
-			     "simulator could not queue a message, and a run "
-			     "that loses one cannot be judged\n", ms);
-		break;
-	case SIM_FAILED_IN_FLIGHT:
-		fprintf(err, "raftsim: %u messages in flight at %.3f ms "
-			     "(virtual), the simulator's limit: a latency of up "
-			     "to %.3f ms (--latency-ms) keeps them in flight "
-			     "for that long; the run cannot go on\n",
-			SIM_MAX_IN_FLIGHT, ms,
-			(double)s->opt.latency_us.max / 1000.0);
-		break;
-	}
-}
-
-int64_t sim_now(const struct sim *s)
-{
-	return s->now;
-}
-
-uint64_t sim_tick(const struct sim *s)
-{
-	return s->h.tick;
-}
-
-int64_t sim_end_us(const struct sim *s)
-{
-	return s->end_us;
-}
-
-struct harness *sim_harness(struct sim *s)
-{
-	return &s->h;
-}
-
-const struct raft_state *sim_node(const struct sim *s, int id)
-{
-	return &s->h.node[id].raft;
-}
-
-enum node_status sim_status(const struct sim *s, int id)
-{
-	return s->h.node[id].status;
-}
-
-int sim_leader(struct sim *s)
-{
-	return harness_leader(&s->h);
-}
-
-/* After a change outside the schedule: when it may act next. */
-static void refresh_fault_tick(struct sim *s)
-{
-	s->fault_tick = faults_next_tick(&s->h.faults, s->h.tick);
-}
-
-void sim_crash(struct sim *s, int id)
-{
-	harness_crash(&s->h, id);
-	refresh_fault_tick(s);
-}
-
-void sim_restart(struct sim *s, int id)
-{
-	harness_restart(&s->h, id);
-	refresh_fault_tick(s);
-}
-
-void sim_partition(struct sim *s, const uint8_t *group_of)
-{
-	harness_partition(&s->h, group_of);
-	refresh_fault_tick(s);
-}
-
-void sim_set_tap(struct sim *s, const struct harness_tap *tap)
-{
-	static const struct harness_tap none = {NULL, NULL};
-
-	s->h.tap = tap != NULL ? *tap : none;
-}
-
-void sim_set_log_tail(struct sim *s, int id, uint64_t last_index,
-		      uint64_t last_term)
-{
-	raft_set_log_tail(&s->h.node[id].raft, last_index, last_term);
-	reschedule(s, id);
-}
-
-void sim_campaign(struct sim *s, int id)
-{
-	struct harness_node *n = &s->h.node[id];
-
-	if (n->status != NODE_UP || n->raft.role == RAFT_LEADER)
-		return;
-	replay_due(s, id);
-	n->tick = s->h.tick;
-	raft_start_election(&n->raft);
-	reschedule(s, id);
 }
