@@ -175,4 +175,8 @@ struct opt_text {
 void options_text_add(struct opt_text *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* options_check.c: the checks across flags (given[i]: table row i was on
+ * the command line). Returns 0 or EXIT_USAGE after saying why. */
+int options_validate(struct raftsim_options *o, const bool *given, FILE *err);
+
 #endif

@@ -1,0 +1,195 @@
+/* options_check.c - the checks across flags, once every flag is read: what
+ * no single flag's value can say (a node that does not exist, a partition
+ * that splits nothing, a heartbeat no shorter than the timeout, a failover
+ * that cannot elect), refused with EXIT_USAGE; and what is legal but worth
+ * a word (a fault after the last tick, timeouts not randomized), warned.
+ */
+#include <stdio.h>
+
+#include "options_internal.h"
+
+/* failover crashes the leader (and maybe the next-ranked node): what is
+ * left must still be able to elect, or every trial would hit the cap. */
+static int validate_failover(struct raftsim_options *o, FILE *err)
+{
+	int left = o->nodes - 1 - (o->first_ranked != FIRST_RANKED_UP);
+	int i;
+
+	if (left < o->nodes / 2 + 1)
+		return options_usage_error(
+			err, "--nodes: %d nodes leave %d after the crash%s, "
+			     "short of a majority (%d)",
+			o->nodes, left,
+			o->first_ranked != FIRST_RANKED_UP
+				? " and --first-ranked"
+				: "",
+			o->nodes / 2 + 1);
+	if (o->stale > left - 1)
+		return options_usage_error(
+			err, "--stale: %d stale nodes leave no candidate among "
+			     "the %d survivors",
+			o->stale, left);
+	if (o->election_ms_count == 0) {
+		o->election_ms[0].min = 150;
+		o->election_ms[0].max = 300;
+		o->election_ms_count = 1;
+	}
+	for (i = 0; i < o->election_ms_count; i++) {
+		uint64_t min = o->election_ms[i].min;
+		uint64_t h = o->heartbeat_ms ? o->heartbeat_ms : min / 2;
+
+		if (h == 0 || h >= min)
+			return options_usage_error(
+				err, "--election-ms: %llu-%llu leaves no "
+				     "heartbeat interval shorter than its "
+				     "minimum (heartbeat %llu ms%s)",
+				(unsigned long long)min,
+				(unsigned long long)o->election_ms[i].max,
+				(unsigned long long)h,
+				o->heartbeat_ms ? ", --heartbeat-ms"
+						: ", half the minimum");
+	}
+	return 0;
+}
+
+/* A fault scheduled after the last tick is legal but never happens. */
+static void warn_if_late(const struct raftsim_options *o, const char *flag,
+			 uint64_t tick, FILE *err)
+{
+	if (tick > o->ticks)
+		fprintf(err, "raftsim: warning: %s at tick %llu comes after the "
+			     "run's last tick (%llu)\n",
+			flag, (unsigned long long)tick,
+			(unsigned long long)o->ticks);
+}
+
+/* --pause and --crash windows: the node must exist. `leader` before the
+ * first election timeout can end names nobody, and the fault does nothing:
+ * legal, but worth a word. */
+static int check_windows(const struct raftsim_options *o,
+			 const struct fault_window *w, int count,
+			 const char *flag, FILE *err)
+{
+	int i;
+
+	for (i = 0; i < count; i++) {
+		if (w[i].who >= o->nodes)
+			return options_usage_error(
+				err, "%s: node %d does not exist (--nodes %d: "
+				     "ids 0 to %d)",
+				flag, w[i].who, o->nodes, o->nodes - 1);
+		if (w[i].who == WHO_LEADER && w[i].tick <= o->election.min)
+			fprintf(err, "raftsim: warning: %s leader@%llu: no "
+				     "node can lead before the first election "
+				     "timeout (%llu ticks), so it does nothing "
+				     "unless a leader exists by then\n",
+				flag, (unsigned long long)w[i].tick,
+				(unsigned long long)o->election.min);
+		warn_if_late(o, flag, w[i].tick, err);
+	}
+	return 0;
+}
+
+/* Whether a partition puts the cluster's nodes in two groups or more. */
+static bool splits_cluster(const struct partition_window *p, int nodes)
+{
+	int i;
+
+	for (i = 1; i < nodes; i++)
+		if (p->group_of[i] != p->group_of[0])
+			return true;
+	return false;
+}
+
+/* --election-ticks MIN-MIN is legal, but every timeout is then the same:
+ * the lesson's third mistake, and split votes can repeat forever. */
+static void warn_if_fixed(const struct raftsim_options *o, FILE *err)
+{
+	if (o->election.min == o->election.max)
+		fprintf(err, "raftsim: warning: --election-ticks %llu-%llu: "
+			     "MIN equals MAX, so the election timeouts are "
+			     "not randomized (the lesson's third mistake); "
+			     "split votes can repeat\n",
+			(unsigned long long)o->election.min,
+			(unsigned long long)o->election.max);
+}
+
+/* --from and --to window a timeline: the subcommand's, or a run's. */
+static int validate_timeline(const struct raftsim_options *o,
+			     const bool *given, FILE *err)
+{
+	const struct opt_flag *from = options_find("from");
+	const struct opt_flag *to = options_find("to");
+
+	if (o->command == CMD_RUN && !o->timeline &&
+	    (given[from - options_table] || given[to - options_table]))
+		return options_usage_error(err, "--%s: only with --timeline "
+					   "(or raftsim timeline FILE)",
+					   given[from - options_table]
+						   ? from->name
+						   : to->name);
+	if (o->timeline_to_us != 0 &&
+	    o->timeline_to_us <= o->timeline_from_us)
+		return options_usage_error(err, "--to: must come after --from");
+	if (o->command == CMD_TIMELINE && o->check_path == NULL)
+		return options_usage_error(err, "timeline: which trace file? "
+					   "(raftsim timeline FILE)");
+	return 0;
+}
+
+/* Checks what no single flag can: how flags relate to each other. */
+int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
+{
+	bool heartbeat_given = given[options_find("heartbeat-ticks") -
+				     options_table];
+	int i;
+	int rv;
+
+	if (given[options_find("election-ticks") - options_table])
+		warn_if_fixed(o, err);
+	if (o->mistakes & RAFT_MISTAKE_LONG_HEARTBEAT) {
+		if (!heartbeat_given) /* make the mistake, visibly */
+			o->heartbeat_ticks = (unsigned)(o->election.max +
+							o->election.min);
+	} else if (o->heartbeat_ticks >= o->election.min) {
+		return options_usage_error(err, "--heartbeat-ticks: %u is not "
+					   "shorter than the minimum election "
+					   "timeout (%llu ticks): followers "
+					   "would time out before the "
+					   "heartbeat arrives",
+					   o->heartbeat_ticks,
+					   (unsigned long long)o->election.min);
+	}
+	rv = check_windows(o, o->pauses, o->pause_count, "--pause", err);
+	if (rv == 0)
+		rv = check_windows(o, o->crashes, o->crash_count, "--crash",
+				   err);
+	if (rv == 0)
+		rv = validate_timeline(o, given, err);
+	if (rv != 0)
+		return rv;
+	for (i = 0; i < o->partition_count; i++) {
+		if (o->partitions[i].max_node >= o->nodes)
+			return options_usage_error(
+				err, "--partition: node %d does not exist "
+				     "(--nodes %d: ids 0 to %d)",
+				o->partitions[i].max_node, o->nodes,
+				o->nodes - 1);
+		/* One group is no partition: it would count as a fault
+		 * and excuse what it cannot have caused. */
+		if (!splits_cluster(&o->partitions[i], o->nodes))
+			return options_usage_error(
+				err, "--partition: at tick %llu every one of "
+				     "the %d nodes is in one group: nothing "
+				     "is split (give two groups, e.g. 0|1,2)",
+				(unsigned long long)o->partitions[i].tick,
+				o->nodes);
+		warn_if_late(o, "--partition", o->partitions[i].tick, err);
+	}
+	if (o->command == CMD_CHECK && o->check_path == NULL)
+		return options_usage_error(err, "check: which trace file? "
+					   "(raftsim check FILE)");
+	if (o->command == CMD_FAILOVER)
+		return validate_failover(o, err);
+	return 0;
+}
