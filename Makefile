@@ -174,7 +174,7 @@ format-check:
 	clang-format --dry-run -Werror $(FORMAT_SRC) && \
 	echo "  FORMAT  $(words $(FORMAT_SRC)) files match .clang-format"
 
-check: test tsan asan
+check: format-check test tsan asan
 
 # The man page is made from the flag table, like --help (src/cli).
 raftsim.1: raftsim

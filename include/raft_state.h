@@ -44,25 +44,25 @@ const char *raft_role_name(enum raft_role role);
 enum raft_mistake {
 	RAFT_MISTAKE_NONE = 0,
 	RAFT_MISTAKE_LONG_HEARTBEAT = 1 << 0, /* skips the §5.6 timing check */
-	RAFT_MISTAKE_NO_RESET = 1 << 1,       /* heartbeats don't reset the timer */
-	RAFT_MISTAKE_FIXED_TIMEOUT = 1 << 2,  /* every node uses election_min */
-	RAFT_MISTAKE_NO_STEPDOWN = 1 << 3,    /* a leader or candidate ignores
+	RAFT_MISTAKE_NO_RESET = 1 << 1, /* heartbeats don't reset the timer */
+	RAFT_MISTAKE_FIXED_TIMEOUT = 1 << 2, /* every node uses election_min */
+	RAFT_MISTAKE_NO_STEPDOWN = 1 << 3,   /* a leader or candidate ignores
 						 a higher term in AE or its
 						 reply */
-	RAFT_MISTAKE_DOUBLE_VOTE = 1 << 4,    /* votes again in the same term */
+	RAFT_MISTAKE_DOUBLE_VOTE = 1 << 4,   /* votes again in the same term */
 };
 
 struct raft_config {
-	int id;          /* this node, 0 .. node_count-1 */
-	int node_count;  /* 1 .. RAFT_MAX_NODES */
+	int id;                      /* this node, 0 .. node_count-1 */
+	int node_count;              /* 1 .. RAFT_MAX_NODES */
 	unsigned heartbeat_interval; /* ticks between heartbeat rounds */
 	unsigned election_min;       /* election timeout range, ticks */
 	unsigned election_max;
-	uint64_t seed;   /* this node's generator seed */
-	bool prevote;    /* thesis §9.6: ask before incrementing the term */
+	uint64_t seed;     /* this node's generator seed */
+	bool prevote;      /* thesis §9.6: ask before incrementing the term */
 	bool check_quorum; /* leader steps down without a live majority */
 	bool ranked_timeouts; /* timeouts in per-term slots; see raft_tick.c */
-	unsigned mistakes; /* enum raft_mistake bits; 0 for correct Raft */
+	unsigned mistakes;    /* enum raft_mistake bits; 0 for correct Raft */
 };
 
 /* Fills in the lesson's defaults: heartbeat 3 ticks, election 10-20 ticks. */
@@ -85,14 +85,14 @@ struct raft_transport {
 
 /* What the core reports. Observers (trace, checker, console) use these. */
 enum raft_event_type {
-	RAFT_EV_TERM,      /* current_term became `term` */
-	RAFT_EV_ROLE,      /* role became `role` (in `term`) */
-	RAFT_EV_VOTE,      /* gave its vote in `term` to `peer` */
-	RAFT_EV_HEARTBEAT, /* accepted AppendEntries from leader `peer` */
+	RAFT_EV_TERM,            /* current_term became `term` */
+	RAFT_EV_ROLE,            /* role became `role` (in `term`) */
+	RAFT_EV_VOTE,            /* gave its vote in `term` to `peer` */
+	RAFT_EV_HEARTBEAT,       /* accepted AppendEntries from leader `peer` */
 	RAFT_EV_HEARTBEAT_ROUND, /* leader sent a round to `count` followers */
-	RAFT_EV_ELECTION,  /* started an election (now a candidate in `term`) */
-	RAFT_EV_SAW_TERM,  /* received `term` > own from `peer` (before acting) */
-	RAFT_EV_PREVOTE,   /* started a pre-vote for `term` */
+	RAFT_EV_ELECTION, /* started an election (now a candidate in `term`) */
+	RAFT_EV_SAW_TERM, /* received `term` > own from `peer` (before acting) */
+	RAFT_EV_PREVOTE,  /* started a pre-vote for `term` */
 };
 
 struct raft_event {
@@ -120,11 +120,11 @@ struct raft_durable {
 /* Counters the tests and the output read. Never used for decisions. */
 struct raft_stats {
 	uint64_t ticks;
-	uint64_t timeout_resets;   /* election timer resets (heartbeat or vote) */
+	uint64_t timeout_resets; /* election timer resets (heartbeat or vote) */
 	uint64_t elections_started;
 	uint64_t prevotes_started;
-	uint64_t heartbeat_rounds; /* rounds sent as leader */
-	uint64_t heartbeats_sent;  /* AppendEntries messages sent */
+	uint64_t heartbeat_rounds;    /* rounds sent as leader */
+	uint64_t heartbeats_sent;     /* AppendEntries messages sent */
 	uint64_t heartbeats_received; /* accepted AppendEntries */
 	uint64_t votes_granted;
 	uint64_t stale_rejected;   /* messages refused for a lower term */
@@ -148,8 +148,8 @@ struct raft_state {
 
 	/* Timers, in ticks (the lesson's heartbeat_interval/election_timeout). */
 	unsigned heartbeat_interval;
-	unsigned election_timeout; /* drawn from [min, max] at every reset */
-	unsigned election_elapsed; /* ticks since the timer was last reset */
+	unsigned election_timeout;  /* drawn from [min, max] at every reset */
+	unsigned election_elapsed;  /* ticks since the timer was last reset */
 	unsigned heartbeat_elapsed; /* leader: ticks since the last round */
 
 	/* Elections: granted[] below, and how many granted. */

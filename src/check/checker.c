@@ -91,9 +91,10 @@ static void stayed_leader(struct checker *c, int node, int64_t us)
 {
 	struct node *st = &c->nodes[node];
 
-	checker_violate(c, us, "step-down: node %d stayed leader of term %"
-			PRIu64 " after seeing term %" PRIu64, node,
-			st->watch_term, st->watch_seen);
+	checker_violate(c, us,
+			"step-down: node %d stayed leader of term %" PRIu64
+			" after seeing term %" PRIu64,
+			node, st->watch_term, st->watch_seen);
 	st->watch = 0;
 }
 
@@ -157,43 +158,53 @@ static bool consistent(struct checker *c, int node, const struct wev *ev)
 	int need = role_needed(ev);
 
 	if (!checker_is_up(st)) {
-		checker_violate(c, ev->us, "event: node %d reported a %s "
-				"event while %s", node, name,
-				st->crashed ? "crashed" : "paused");
+		checker_violate(c, ev->us,
+				"event: node %d reported a %s "
+				"event while %s",
+				node, name, st->crashed ? "crashed" : "paused");
 		return false;
 	}
 	if (ev->type == WEV_TERM) {
 		if (ev->term < st->term)
-			checker_violate(c, ev->us, "term: node %d's term went "
+			checker_violate(c, ev->us,
+					"term: node %d's term went "
 					"back from %" PRIu64 " to %" PRIu64,
 					node, st->term, ev->term);
 		else if (ev->term == st->term)
-			checker_violate(c, ev->us, "event: node %d reported "
+			checker_violate(c, ev->us,
+					"event: node %d reported "
 					"a change to term %" PRIu64 ", its "
-					"term already", node, ev->term);
+					"term already",
+					node, ev->term);
 		return ev->term != st->term;
 	}
 	if (ev->term != st->term) {
-		checker_violate(c, ev->us, "event: node %d's %s event is in "
-				"term %" PRIu64 ", but the node is in term %"
-				PRIu64, node, name, ev->term, st->term);
+		checker_violate(c, ev->us,
+				"event: node %d's %s event is in "
+				"term %" PRIu64
+				", but the node is in term %" PRIu64,
+				node, name, ev->term, st->term);
 		return false;
 	}
 	if (ev->type == WEV_ROLE && !role_change_allowed(st->role, ev->role))
-		checker_violate(c, ev->us, "event: node %d became %s from %s "
+		checker_violate(c, ev->us,
+				"event: node %d became %s from %s "
 				"in term %" PRIu64 " (Figure 4 forbids it)",
 				node, raft_role_name(ev->role),
 				raft_role_name(st->role), ev->term);
 	else if (need >= 0 && (enum raft_role)need != st->role)
-		checker_violate(c, ev->us, "event: node %d reported a %s "
+		checker_violate(c, ev->us,
+				"event: node %d reported a %s "
 				"event as %s in term %" PRIu64 ", but it is "
-				"%s", node, name,
+				"%s",
+				node, name,
 				raft_role_name((enum raft_role)need), ev->term,
 				raft_role_name(st->role));
 	else if (ev->type == WEV_SAW_TERM && ev->seen_term <= ev->term)
-		checker_violate(c, ev->us, "event: node %d saw term %" PRIu64
-				" as higher than its term %" PRIu64, node,
-				ev->seen_term, ev->term);
+		checker_violate(c, ev->us,
+				"event: node %d saw term %" PRIu64
+				" as higher than its term %" PRIu64,
+				node, ev->seen_term, ev->term);
 	return true;
 }
 
@@ -368,15 +379,17 @@ static bool names_peer(enum wev_type type)
 static bool ids_valid(struct checker *c, const struct wev *ev)
 {
 	if (names_node(ev->type) && (ev->node < 0 || ev->node >= c->n)) {
-		checker_violate(c, ev->us, "event: %s event names node %d of "
-				"a %d-node cluster", wev_name(ev->type),
-				ev->node, c->n);
+		checker_violate(c, ev->us,
+				"event: %s event names node %d of "
+				"a %d-node cluster",
+				wev_name(ev->type), ev->node, c->n);
 		return false;
 	}
 	if (names_peer(ev->type) && (ev->peer < 0 || ev->peer >= c->n)) {
-		checker_violate(c, ev->us, "event: %s event names peer %d of "
-				"a %d-node cluster", wev_name(ev->type),
-				ev->peer, c->n);
+		checker_violate(c, ev->us,
+				"event: %s event names peer %d of "
+				"a %d-node cluster",
+				wev_name(ev->type), ev->peer, c->n);
 		return false;
 	}
 	return true;
@@ -398,7 +411,8 @@ void checker_feed(struct checker *c, const struct wev *ev)
 		return;
 	}
 	if (ev->us < c->last_us)
-		checker_violate(c, ev->us, "event: %s event at %" PRId64 " us "
+		checker_violate(c, ev->us,
+				"event: %s event at %" PRId64 " us "
 				"comes after one at %" PRId64 " us",
 				wev_name(ev->type), ev->us, c->last_us);
 	else

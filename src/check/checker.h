@@ -62,9 +62,9 @@ enum checker_live_skip {
 
 struct checker_live_stats {
 	enum checker_live_skip skip;
-	uint64_t judged;     /* stretches that ended with a leader */
-	int64_t longest_us;  /* the longest such wait */
-	int64_t window_us;   /* W */
+	uint64_t judged;    /* stretches that ended with a leader */
+	int64_t longest_us; /* the longest such wait */
+	int64_t window_us;  /* W */
 };
 
 /* What the machine could not keep: ticks that ran late on threads
@@ -74,14 +74,14 @@ struct checker_live_stats {
  * kept liveness from being judged: a leaderless majority whose quiet wait,
  * counting faults proper only, had lasted the window W already. */
 struct checker_overload {
-	uint64_t late;           /* late events */
-	int late_nodes;          /* nodes that ran late at least once */
+	uint64_t late;  /* late events */
+	int late_nodes; /* nodes that ran late at least once */
 	int64_t longest_late_us;
-	uint64_t lost;           /* loss events */
+	uint64_t lost; /* loss events */
 	int64_t excluded_us;
-	int64_t run_us;          /* start to finish */
+	int64_t run_us;           /* start to finish */
 	uint64_t live_violations; /* of the violations, liveness ones */
-	uint64_t live_withdrawn; /* failed waits a late tick said later
+	uint64_t live_withdrawn;  /* failed waits a late tick said later
 				    had not been quiet: not reported */
 };
 

@@ -74,12 +74,12 @@ struct term_rec {
  * pending_add). */
 #define CHECKER_LIVE_PENDING 8
 struct live_pending {
-	int64_t at;       /* its deadline: when it failed */
-	int64_t from;     /* when its wait began */
-	int64_t stretch;  /* its leaderless stretch's start */
-	int running;      /* running, connected nodes, for the report */
-	int quiet;        /* nodes untouched throughout the wait */
-	int unheard;      /* of those, not heard from since `at` */
+	int64_t at;      /* its deadline: when it failed */
+	int64_t from;    /* when its wait began */
+	int64_t stretch; /* its leaderless stretch's start */
+	int running;     /* running, connected nodes, for the report */
+	int quiet;       /* nodes untouched throughout the wait */
+	int unheard;     /* of those, not heard from since `at` */
 	uint8_t quiet_of[RAFT_MAX_NODES / 8]; /* and which, while unheard */
 };
 
@@ -96,13 +96,13 @@ struct checker {
 	uint8_t group_of[RAFT_MAX_NODES];
 
 	/* Liveness (checker_live.c). */
-	bool live_on;            /* no message loss was asked for */
-	int64_t live_window;     /* W, us */
+	bool live_on;             /* no message loss was asked for */
+	int64_t live_window;      /* W, us */
 	int64_t leaderless_since; /* NO_TIME: a leader, or no majority */
-	int64_t live_from;       /* the current wait began (quiet majority) */
-	int64_t live_deadline;   /* INT64_MAX: nothing to judge */
-	int live_quiet;          /* nodes in the quiet majority */
-	bool live_reported;      /* this leaderless stretch failed already */
+	int64_t live_from;        /* the current wait began (quiet majority) */
+	int64_t live_deadline;    /* INT64_MAX: nothing to judge */
+	int live_quiet;           /* nodes in the quiet majority */
+	bool live_reported;       /* this leaderless stretch failed already */
 	struct checker_live_stats live;
 	/* When the wait would have begun but for losses and late ticks, and
 	 * up to when the excluded time has been counted. */
@@ -140,8 +140,7 @@ void checker_from_leader(struct checker *c, const struct wev *ev, int leader,
 void checker_clock(struct checker *c, int node, const struct wev *ev);
 void checker_timer_reset(struct checker *c, int node, const struct wev *ev);
 void checker_heartbeat_gap(struct checker *c, int node, const struct wev *ev);
-void checker_count_spurious(struct checker *c, int node,
-			    const struct wev *ev);
+void checker_count_spurious(struct checker *c, int node, const struct wev *ev);
 
 /* checker_live.c: liveness. start sets the window; update runs after
  * every event that may change who is up, connected, touched or leading;

@@ -73,7 +73,7 @@ void checker_live_start(struct checker *c, int64_t us)
 	 * one gives a huge window, never a wrapped-around small one. */
 	if (c->info.reorder > 0)
 		delay = sat_add_u(delay, (uint64_t)checker_ticks_us(
-					     c, c->info.heartbeat_ticks));
+						 c, c->info.heartbeat_ticks));
 	unit = sat_add_u((uint64_t)checker_ticks_us(c, c->info.election_max),
 			 sat_mul_u(4, delay));
 	spread = (uint64_t)checker_ticks_us(
@@ -81,12 +81,13 @@ void checker_live_start(struct checker *c, int64_t us)
 	rounds_x4 = sat_add_u(16, spread_share(sat_mul_u(64, delay), spread));
 	w = sat_add_u(sat_mul_u(unit / 4, rounds_x4),
 		      sat_mul_u(unit % 4, rounds_x4) / 4);
-	w = sat_add_u(w, (uint64_t)checker_ticks_us(c, c->info.heartbeat_ticks));
+	w = sat_add_u(w,
+		      (uint64_t)checker_ticks_us(c, c->info.heartbeat_ticks));
 	c->live.skip = c->info.drop > 0 ? CHECKER_LIVE_DROP
 		       : (uint64_t)c->info.nodes >
-				 (uint64_t)CHECKER_LIVE_NODES_PER_TICK *
-					 (c->info.election_max -
-					  c->info.election_min + 1)
+				       (uint64_t)CHECKER_LIVE_NODES_PER_TICK *
+					       (c->info.election_max -
+						c->info.election_min + 1)
 			       ? CHECKER_LIVE_CROWDED
 			       : CHECKER_LIVE_JUDGED;
 	c->live_on = c->live.skip == CHECKER_LIVE_JUDGED;
@@ -214,12 +215,14 @@ void checker_live_update(struct checker *c, int64_t us)
 static void report(struct checker *c, int64_t at, int quiet)
 {
 	c->over.live_violations++;
-	checker_violate(c, at, "liveness: no leader among the %d running, "
+	checker_violate(c, at,
+			"liveness: no leader among the %d running, "
 			"connected nodes for %" PRId64 ".%03" PRId64 " ms, a "
 			"majority of them free of faults throughout (the "
 			"window: election rounds of %u ticks and 4 message "
-			"delays)", quiet, c->live_window / 1000,
-			c->live_window % 1000, c->info.election_max);
+			"delays)",
+			quiet, c->live_window / 1000, c->live_window % 1000,
+			c->info.election_max);
 }
 
 #define BIT_SET(map, i) ((map)[(i) / 8] & (1u << ((i) % 8)))
@@ -358,16 +361,21 @@ void checker_print_overload(const struct checker *c, FILE *out,
 				     : "";
 
 	if (o->late > 0)
-		fprintf(out, "%s: the machine could not keep the schedule: %"
-			PRIu64 " tick%s run a tick or more late (the longest %"
-			PRId64 " ms) on %d node%s%s\n", prefix, o->late,
-			o->late == 1 ? "" : "s", o->longest_late_us / 1000,
-			o->late_nodes, o->late_nodes == 1 ? "" : "s", why);
+		fprintf(out,
+			"%s: the machine could not keep the schedule: %" PRIu64
+			" tick%s run a tick or more late (the longest %" PRId64
+			" ms) on %d node%s%s\n",
+			prefix, o->late, o->late == 1 ? "" : "s",
+			o->longest_late_us / 1000, o->late_nodes,
+			o->late_nodes == 1 ? "" : "s", why);
 	if (o->lost > 0 && mailbox > 0)
-		fprintf(out, "%s: %" PRIu64 " message%s lost to full mailboxes "
-			"(--mailbox %u)%s\n", prefix, o->lost,
-			o->lost == 1 ? "" : "s", mailbox, why);
+		fprintf(out,
+			"%s: %" PRIu64 " message%s lost to full mailboxes "
+			"(--mailbox %u)%s\n",
+			prefix, o->lost, o->lost == 1 ? "" : "s", mailbox, why);
 	else if (o->lost > 0)
-		fprintf(out, "%s: %" PRIu64 " message%s lost to full mailboxes"
-			"%s\n", prefix, o->lost, o->lost == 1 ? "" : "s", why);
+		fprintf(out,
+			"%s: %" PRIu64 " message%s lost to full mailboxes"
+			"%s\n",
+			prefix, o->lost, o->lost == 1 ? "" : "s", why);
 }

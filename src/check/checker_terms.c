@@ -77,7 +77,8 @@ void checker_become_leader(struct checker *c, int node, const struct wev *ev)
 	int need = c->n / 2 + 1, votes = 0, i;
 
 	if (t->leader != RAFT_NONE && t->leader != node)
-		checker_violate(c, ev->us, "election safety: nodes %d and %d "
+		checker_violate(c, ev->us,
+				"election safety: nodes %d and %d "
 				"both became leader of term %" PRIu64,
 				t->leader, node, ev->term);
 	else
@@ -85,10 +86,12 @@ void checker_become_leader(struct checker *c, int node, const struct wev *ev)
 	for (i = 0; i < c->n; i++)
 		votes += c->votes[r][i] == node;
 	if (votes < need)
-		checker_violate(c, ev->us, "leader legitimacy: node %d became "
-				"leader of term %" PRIu64 " with %d of %d votes "
-				"(a majority is %d)", node, ev->term, votes,
-				c->n, need);
+		checker_violate(c, ev->us,
+				"leader legitimacy: node %d became "
+				"leader of term %" PRIu64
+				" with %d of %d votes "
+				"(a majority is %d)",
+				node, ev->term, votes, c->n, need);
 }
 
 void checker_vote(struct checker *c, int node, const struct wev *ev)
@@ -96,9 +99,10 @@ void checker_vote(struct checker *c, int node, const struct wev *ev)
 	int16_t *v = &c->votes[c->nodes[node].rec][node];
 
 	if (*v != RAFT_NONE)
-		checker_violate(c, ev->us, "one vote: node %d voted twice in "
-				"term %" PRIu64 " (for %d, then for %d)", node,
-				ev->term, *v, ev->peer);
+		checker_violate(c, ev->us,
+				"one vote: node %d voted twice in "
+				"term %" PRIu64 " (for %d, then for %d)",
+				node, ev->term, *v, ev->peer);
 	*v = (int16_t)ev->peer;
 }
 
@@ -112,11 +116,15 @@ void checker_from_leader(struct checker *c, const struct wev *ev, int leader,
 	const struct term_rec *t = &c->recs[c->nodes[ev->node].rec];
 
 	if (t->leader == RAFT_NONE && t->whole)
-		checker_violate(c, ev->us, "heartbeat legitimacy: %s from "
+		checker_violate(c, ev->us,
+				"heartbeat legitimacy: %s from "
 				"node %d in term %" PRIu64 ", which has no "
-				"leader", what, leader, ev->term);
+				"leader",
+				what, leader, ev->term);
 	else if (t->leader != RAFT_NONE && t->leader != leader)
-		checker_violate(c, ev->us, "heartbeat legitimacy: %s from "
+		checker_violate(c, ev->us,
+				"heartbeat legitimacy: %s from "
 				"node %d in term %" PRIu64 ", whose leader is "
-				"node %d", what, leader, ev->term, t->leader);
+				"node %d",
+				what, leader, ev->term, t->leader);
 }

@@ -30,9 +30,10 @@ void checker_clock(struct checker *c, int node, const struct wev *ev)
 	struct node *st = &c->nodes[node];
 
 	if (st->clock_known && ev->now < st->clock)
-		checker_violate(c, ev->us, "event: node %d's clock went back "
-				"from tick %" PRIu64 " to %" PRIu64, node,
-				st->clock, ev->now);
+		checker_violate(c, ev->us,
+				"event: node %d's clock went back "
+				"from tick %" PRIu64 " to %" PRIu64,
+				node, st->clock, ev->now);
 	st->clock_known = true;
 	st->clock = ev->now;
 }
@@ -47,11 +48,13 @@ void checker_timer_reset(struct checker *c, int node, const struct wev *ev)
 	since = ev->now - st->hb_clock;
 	if (since >= c->info.election_min)
 		return;
-	checker_violate(c, ev->us, "timer reset: node %d started %s of term %"
-			PRIu64 " %" PRIu64 " of its ticks after node %d's "
+	checker_violate(c, ev->us,
+			"timer reset: node %d started %s of term %" PRIu64
+			" %" PRIu64 " of its ticks after node %d's "
 			"heartbeat, under the %u-tick minimum timeout: the "
 			"heartbeat did not reset its timer (a spurious "
-			"election)", node,
+			"election)",
+			node,
 			ev->type == WEV_PREVOTE ? "a pre-vote" : "an election",
 			ev->type == WEV_PREVOTE ? ev->term + 1 : ev->term,
 			since, st->hb_clock_leader, c->info.election_min);
@@ -70,11 +73,12 @@ void checker_heartbeat_gap(struct checker *c, int node, const struct wev *ev)
 	if (gap <= c->info.heartbeat_ticks && gap < c->info.election_min)
 		return;
 	st->gap_reported = true;
-	checker_violate(c, ev->us, "heartbeat gap: leader %d of term %" PRIu64
+	checker_violate(c, ev->us,
+			"heartbeat gap: leader %d of term %" PRIu64
 			" sent no round for %" PRIu64 " of its ticks; §5.6 "
 			"needs one every %u, under the %u-tick minimum "
-			"timeout, or followers start spurious elections", node,
-			st->term, gap, c->info.heartbeat_ticks,
+			"timeout, or followers start spurious elections",
+			node, st->term, gap, c->info.heartbeat_ticks,
 			c->info.election_min);
 }
 
@@ -90,8 +94,7 @@ static bool held_for(int64_t since, int64_t now, int64_t w)
  * nothing disturbed since. Counted only: a message that is merely slow can
  * cause one in correct Raft (heartbeat_ticks close to election_min), so it
  * is not a violation; the timer rules above catch what Raft breaks. */
-void checker_count_spurious(struct checker *c, int node,
-			    const struct wev *ev)
+void checker_count_spurious(struct checker *c, int node, const struct wev *ev)
 {
 	const struct node *st = &c->nodes[node], *l;
 	uint64_t prev = st->prev_term;

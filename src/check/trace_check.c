@@ -24,7 +24,7 @@ static int read_line(FILE *f, char *buf, size_t *len, const char **why)
 
 	for (*len = 0; (ch = getc(f)) != EOF && ch != '\n';) {
 		*why = ch == '\0' ? "the line has a NUL byte"
-				 : "the line is longer than 65536 bytes";
+				  : "the line is longer than 65536 bytes";
 		if (ch == '\0' || *len == MAX_LINE)
 			return -1;
 		buf[(*len)++] = (char)ch;
@@ -68,7 +68,8 @@ static int feed_file(FILE *f, const char *path, char *buf, struct checker *c,
 		else if (rv == 0)
 			bad = NULL;
 		if (bad != NULL) {
-			fprintf(err, "%s:%" PRIu64 ": %s: %s\n", path, run->line,
+			fprintf(err, "%s:%" PRIu64 ": %s: %s\n", path,
+				run->line,
 				rv == -2 ? "cannot read" : "malformed trace",
 				bad);
 			return rv == -2 ? 2 : 1;
@@ -78,7 +79,8 @@ static int feed_file(FILE *f, const char *path, char *buf, struct checker *c,
 		run->ended = ev.type == WEV_END;
 		run->end_violations = ev.violations;
 		run->end_spurious = ev.spurious_elections;
-		run->max_term = ev.term > run->max_term ? ev.term : run->max_term;
+		run->max_term = ev.term > run->max_term ? ev.term
+							: run->max_term;
 		run->last_us = ev.us;
 		run->events++;
 		checker_feed(c, &ev);
@@ -117,27 +119,35 @@ int trace_check_file(const char *path, FILE *out, FILE *err)
 	checker_finish(c, run.last_us); /* a no-op after an end event */
 	v = checker_violation_count(c);
 	s = checker_spurious_elections(c);
-	rv = v != 0 || (run.ended && (run.end_violations != v ||
-				      run.end_spurious != s));
+	rv = v != 0 ||
+	     (run.ended && (run.end_violations != v || run.end_spurious != s));
 	/* What the run's own verdict would say (monitor_verdict): overload
 	 * kept it from being judged, and it broke no safety rule. */
 	if (checker_unjudged(c) && v == checker_overload(c).live_violations &&
 	    (!run.ended || (run.end_violations == v && run.end_spurious == s)))
 		rv = 3;
 	if (!run.ended)
-		fprintf(out, "check: incomplete trace: no end event (the run "
+		fprintf(out,
+			"check: incomplete trace: no end event (the run "
 			"was cut short?); checking the %" PRIu64 " events "
-			"there are\n", run.events);
-	fprintf(out, "check: %s (%" PRIu64 " events, %" PRIu64 " terms, %"
-		PRIu64 " violations, %" PRIu64 " spurious elections)\n",
-		rv == 3 ? "CANNOT JUDGE" : rv ? "FAIL" : "OK", run.events, run.max_term, v, s);
+			"there are\n",
+			run.events);
+	fprintf(out,
+		"check: %s (%" PRIu64 " events, %" PRIu64 " terms, %" PRIu64
+		" violations, %" PRIu64 " spurious elections)\n",
+		rv == 3 ? "CANNOT JUDGE"
+		: rv    ? "FAIL"
+			: "OK",
+		run.events, run.max_term, v, s);
 	checker_print_overload(c, out, "check", 0);
 	checker_print(c, out);
 	if (run.ended && (run.end_violations != v || run.end_spurious != s))
-		fprintf(out, "check: the run recorded %" PRIu64 " violations "
-			"and %" PRIu64 " spurious elections; the file shows %"
-			PRIu64 " and %" PRIu64 "\n", run.end_violations,
-			run.end_spurious, v, s);
+		fprintf(out,
+			"check: the run recorded %" PRIu64 " violations "
+			"and %" PRIu64
+			" spurious elections; the file shows %" PRIu64
+			" and %" PRIu64 "\n",
+			run.end_violations, run.end_spurious, v, s);
 err:
 	checker_free(c);
 	free(buf);

@@ -18,8 +18,8 @@ int trace_json_fail(struct trace_json_parser *ps, const char *fmt, ...)
 
 	if (ps->errlen == 0)
 		return -1;
-	n = snprintf(ps->err, ps->errlen, "column %d: ",
-		     (int)(ps->p - ps->line) + 1);
+	n = snprintf(ps->err, ps->errlen,
+		     "column %d: ", (int)(ps->p - ps->line) + 1);
 	if (n >= 0 && (size_t)n < ps->errlen) {
 		va_start(ap, fmt);
 		/* A reason cut short still names the column. */
@@ -59,19 +59,22 @@ int trace_json_lex_string(struct trace_json_parser *ps, char *out, size_t size)
 		return trace_json_fail(ps, "expected a string");
 	for (ps->p++; *ps->p != '"'; len++) {
 		if ((unsigned char)*ps->p < 0x20)
-			return trace_json_fail(ps, *ps->p ? "control character in a string"
-					       : "unterminated string");
+			return trace_json_fail(
+				ps, *ps->p ? "control character in a string"
+					   : "unterminated string");
 		ch = *ps->p++;
 		if (ch == '\\' && *ps->p == 'u') {
 			if (strspn(ps->p + 1, "0123456789abcdefABCDEF") < 4)
 				return trace_json_fail(ps, "bad \\u escape");
 			memcpy(hex, ps->p + 1, 4);
 			ch = strtoul(hex, NULL, 16) < 0x80
-				     ? (char)strtoul(hex, NULL, 16) : '?';
+				     ? (char)strtoul(hex, NULL, 16)
+				     : '?';
 			ps->p += 5;
 		} else if (ch == '\\') {
 			if (*ps->p == '\0' || !strchr(esc, *ps->p))
-				return trace_json_fail(ps, "bad escape in a string");
+				return trace_json_fail(
+					ps, "bad escape in a string");
 			ch = plain[strchr(esc, *ps->p++) - esc];
 		}
 		if (out != NULL && len + 1 < size)
@@ -92,7 +95,8 @@ static void trace_json_digits(struct trace_json_parser *ps)
 }
 
 /* Checks JSON number syntax; returns its text span. */
-int trace_json_lex_number(struct trace_json_parser *ps, const char **start, size_t *len)
+int trace_json_lex_number(struct trace_json_parser *ps, const char **start,
+			  size_t *len)
 {
 	*start = ps->p;
 	if (*ps->p == '-')
@@ -134,11 +138,13 @@ int trace_json_skip_value(struct trace_json_parser *ps, int depth)
 	char close;
 
 	if (depth > TRACE_JSON_MAX_DEPTH)
-		return trace_json_fail(ps, "nested more than %d deep", TRACE_JSON_MAX_DEPTH);
+		return trace_json_fail(ps, "nested more than %d deep",
+				       TRACE_JSON_MAX_DEPTH);
 	if (*ps->p == '"')
 		return trace_json_lex_string(ps, NULL, 0);
 	if (*ps->p != '[' && *ps->p != '{') {
-		if (trace_json_literal(ps, "true") == 0 || trace_json_literal(ps, "false") == 0 ||
+		if (trace_json_literal(ps, "true") == 0 ||
+		    trace_json_literal(ps, "false") == 0 ||
 		    trace_json_literal(ps, "null") == 0)
 			return 0;
 		return trace_json_lex_number(ps, &s, &n);
@@ -147,7 +153,8 @@ int trace_json_skip_value(struct trace_json_parser *ps, int depth)
 	if (trace_json_expect(ps, *ps->p) != 0)
 		return -1;
 	while (*ps->p != close) {
-		if (close == '}' && (trace_json_lex_string(ps, NULL, 0) || trace_json_expect(ps, ':')))
+		if (close == '}' && (trace_json_lex_string(ps, NULL, 0) ||
+				     trace_json_expect(ps, ':')))
 			return -1;
 		if (trace_json_skip_value(ps, depth + 1) != 0)
 			return -1;
@@ -157,14 +164,16 @@ int trace_json_skip_value(struct trace_json_parser *ps, int depth)
 		if (trace_json_expect(ps, ',') != 0)
 			return -1;
 		if (*ps->p == close)
-			return trace_json_fail(ps, "expected a value after ','");
+			return trace_json_fail(ps,
+					       "expected a value after ','");
 	}
 	ps->p++;
 	return 0;
 }
 
 /* Appends one decimal digit to *v, refusing anything past max. */
-static int trace_json_add_digit(struct trace_json_parser *ps, uint64_t *v, char ch, uint64_t max)
+static int trace_json_add_digit(struct trace_json_parser *ps, uint64_t *v,
+				char ch, uint64_t max)
 {
 	uint64_t d = (uint64_t)(ch - '0');
 
@@ -178,8 +187,8 @@ static int trace_json_add_digit(struct trace_json_parser *ps, uint64_t *v, char 
 
 /* A non-negative number with at most `decimals` decimals, as an integer
  * times 10^decimals ("ms":1.5 is 1500), no larger than max. */
-int trace_json_parse_fixed(struct trace_json_parser *ps, uint64_t max, int decimals,
-		       uint64_t *v)
+int trace_json_parse_fixed(struct trace_json_parser *ps, uint64_t max,
+			   int decimals, uint64_t *v)
 {
 	const char *s, *at = ps->p;
 	size_t n, i;

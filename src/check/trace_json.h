@@ -15,7 +15,7 @@
 struct trace_json_parser {
 	const char *line;
 	const char *p;
-	int nodes;     /* from the start event: bounds node ids and groups */
+	int nodes; /* from the start event: bounds node ids and groups */
 	char *err;
 	size_t errlen;
 };
@@ -31,14 +31,15 @@ int trace_json_expect(struct trace_json_parser *ps, char ch);
  * 1 if it did not fit (out then holds ""), or -1. */
 int trace_json_lex_string(struct trace_json_parser *ps, char *out, size_t size);
 /* The text of a JSON number, not converted. */
-int trace_json_lex_number(struct trace_json_parser *ps, const char **start, size_t *len);
+int trace_json_lex_number(struct trace_json_parser *ps, const char **start,
+			  size_t *len);
 /* Requires the literal word (true, false, null). */
 int trace_json_literal(struct trace_json_parser *ps, const char *word);
 /* Skips any value, nested at most TRACE_JSON_MAX_DEPTH deep. */
 int trace_json_skip_value(struct trace_json_parser *ps, int depth);
 /* A non-negative number with at most `decimals` decimals, as an integer
  * times 10^decimals ("ms":1.5 is 1500), no larger than max. */
-int trace_json_parse_fixed(struct trace_json_parser *ps, uint64_t max, int decimals,
-		     uint64_t *v);
+int trace_json_parse_fixed(struct trace_json_parser *ps, uint64_t max,
+			   int decimals, uint64_t *v);
 
 #endif

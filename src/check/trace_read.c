@@ -14,13 +14,39 @@
 #include "trace.h"
 #include "trace_json.h"
 
-
 enum field {
-	F_EV, F_MS, F_NODE, F_FOR, F_LEADER, F_FROM, F_TERM, F_ROLE, F_TICK,
-	F_SENT, F_SEEN, F_GROUPS, F_TICKS, F_VIOLATIONS, F_SPURIOUS, F_MODE,
-	F_NODES, F_SEED, F_TICK_MS, F_HEARTBEAT, F_ELECTION, F_SCHEMA, F_DROP,
-	F_DUP, F_REORDER, F_RANDOM, F_PREVOTE, F_QUORUM, F_RANKED, F_MISTAKES,
-	F_NOW, F_LATENCY,
+	F_EV,
+	F_MS,
+	F_NODE,
+	F_FOR,
+	F_LEADER,
+	F_FROM,
+	F_TERM,
+	F_ROLE,
+	F_TICK,
+	F_SENT,
+	F_SEEN,
+	F_GROUPS,
+	F_TICKS,
+	F_VIOLATIONS,
+	F_SPURIOUS,
+	F_MODE,
+	F_NODES,
+	F_SEED,
+	F_TICK_MS,
+	F_HEARTBEAT,
+	F_ELECTION,
+	F_SCHEMA,
+	F_DROP,
+	F_DUP,
+	F_REORDER,
+	F_RANDOM,
+	F_PREVOTE,
+	F_QUORUM,
+	F_RANKED,
+	F_MISTAKES,
+	F_NOW,
+	F_LATENCY,
 	F_INTERRUPTED, /* end: optional, written only when true */
 	F_LATE,
 	F_COUNT
@@ -38,21 +64,30 @@ static const struct {
 	uint64_t max;
 	int decimals;
 } fields[F_COUNT] = {
-	[F_EV] = {"ev", K_EV, 0, 0}, [F_MS] = {"ms", K_UINT, INT64_MAX, 3},
-	[F_NODE] = {"node", NODE_ID}, [F_FOR] = {"for", NODE_ID},
-	[F_LEADER] = {"leader", NODE_ID}, [F_FROM] = {"from", NODE_ID},
-	[F_TERM] = {"term", U64}, [F_ROLE] = {"role", K_ROLE, 0, 0},
-	[F_TICK] = {"tick", U64}, [F_SENT] = {"sent", K_UINT, INT_MAX, 0},
-	[F_SEEN] = {"seen", U64}, [F_GROUPS] = {"groups", K_GROUPS, 0, 0},
-	[F_TICKS] = {"ticks", U64}, [F_VIOLATIONS] = {"violations", U64},
+	[F_EV] = {"ev", K_EV, 0, 0},
+	[F_MS] = {"ms", K_UINT, INT64_MAX, 3},
+	[F_NODE] = {"node", NODE_ID},
+	[F_FOR] = {"for", NODE_ID},
+	[F_LEADER] = {"leader", NODE_ID},
+	[F_FROM] = {"from", NODE_ID},
+	[F_TERM] = {"term", U64},
+	[F_ROLE] = {"role", K_ROLE, 0, 0},
+	[F_TICK] = {"tick", U64},
+	[F_SENT] = {"sent", K_UINT, INT_MAX, 0},
+	[F_SEEN] = {"seen", U64},
+	[F_GROUPS] = {"groups", K_GROUPS, 0, 0},
+	[F_TICKS] = {"ticks", U64},
+	[F_VIOLATIONS] = {"violations", U64},
 	[F_SPURIOUS] = {"spurious_elections", U64},
 	[F_MODE] = {"mode", K_MODE, 0, 0},
 	[F_NODES] = {"nodes", K_UINT, RAFT_MAX_NODES, 0},
-	[F_SEED] = {"seed", U64}, [F_TICK_MS] = {"tick_ms", K_UINT, UINT_MAX, 3},
+	[F_SEED] = {"seed", U64},
+	[F_TICK_MS] = {"tick_ms", K_UINT, UINT_MAX, 3},
 	[F_HEARTBEAT] = {"heartbeat_ticks", K_UINT, UINT_MAX, 0},
 	[F_ELECTION] = {"election_ticks", K_PAIR, UINT_MAX, 0},
 	[F_SCHEMA] = {"schema", K_UINT, UINT_MAX, 0},
-	[F_DROP] = {"drop", K_PROB, 0, 0}, [F_DUP] = {"dup", K_PROB, 0, 0},
+	[F_DROP] = {"drop", K_PROB, 0, 0},
+	[F_DUP] = {"dup", K_PROB, 0, 0},
 	[F_REORDER] = {"reorder", K_PROB, 0, 0},
 	[F_RANDOM] = {"random_faults", K_BOOL, 0, 0},
 	[F_PREVOTE] = {"prevote", K_BOOL, 0, 0},
@@ -68,7 +103,7 @@ static const struct {
 /* A set of fields: one bit each. */
 typedef uint64_t field_set;
 _Static_assert(F_COUNT < 64, "a field_set has a bit for every field and "
-	       "one for 'some field was read'");
+			     "one for 'some field was read'");
 
 #define B(f) ((field_set)1 << (f))
 #define BASE (B(F_EV) | B(F_MS))
@@ -78,26 +113,28 @@ _Static_assert(F_COUNT < 64, "a field_set has a bit for every field and "
 
 /* The fields trace_format writes for each type, all of them required. */
 static const field_set required[WEV_TYPE_COUNT] = {
-	[WEV_START] = BASE | B(F_MODE) | B(F_NODES) | B(F_SEED) |
-		      B(F_TICK_MS) | B(F_HEARTBEAT) | B(F_ELECTION) |
-		      B(F_SCHEMA) | B(F_DROP) | B(F_DUP) | B(F_REORDER) |
-		      B(F_RANDOM) | B(F_PREVOTE) | B(F_QUORUM) | B(F_RANKED) |
-		      B(F_MISTAKES) | B(F_LATENCY),
-	[WEV_TERM] = CORE_EV, [WEV_ROLE] = CORE_EV | B(F_ROLE),
+	[WEV_START] = BASE | B(F_MODE) | B(F_NODES) | B(F_SEED) | B(F_TICK_MS) |
+		      B(F_HEARTBEAT) | B(F_ELECTION) | B(F_SCHEMA) | B(F_DROP) |
+		      B(F_DUP) | B(F_REORDER) | B(F_RANDOM) | B(F_PREVOTE) |
+		      B(F_QUORUM) | B(F_RANKED) | B(F_MISTAKES) | B(F_LATENCY),
+	[WEV_TERM] = CORE_EV,
+	[WEV_ROLE] = CORE_EV | B(F_ROLE),
 	[WEV_VOTE] = CORE_EV | B(F_FOR),
 	[WEV_HEARTBEAT] = CORE_EV | B(F_LEADER),
 	[WEV_ROUND] = CORE_EV | B(F_TICK) | B(F_SENT),
 	[WEV_ELECTION] = CORE_EV | B(F_TICK),
 	[WEV_PREVOTE] = CORE_EV | B(F_TICK),
 	[WEV_SAW_TERM] = CORE_EV | B(F_ROLE) | B(F_FROM) | B(F_SEEN),
-	[WEV_PAUSE] = NODE_EV, [WEV_RESUME] = NODE_EV,
-	[WEV_CRASH] = NODE_EV, [WEV_RESTART] = NODE_EV,
-	[WEV_PARTITION] = BASE | B(F_GROUPS), [WEV_HEAL] = BASE,
+	[WEV_PAUSE] = NODE_EV,
+	[WEV_RESUME] = NODE_EV,
+	[WEV_CRASH] = NODE_EV,
+	[WEV_RESTART] = NODE_EV,
+	[WEV_PARTITION] = BASE | B(F_GROUPS),
+	[WEV_HEAL] = BASE,
 	[WEV_LOSS] = NODE_EV | B(F_FROM),
 	[WEV_LATE] = NODE_EV | B(F_TICK) | B(F_LATE),
 	[WEV_END] = BASE | B(F_TICKS) | B(F_VIOLATIONS) | B(F_SPURIOUS),
 };
-
 
 /* What one line said, before it is known to be a whole event. */
 struct line {
@@ -124,15 +161,17 @@ static int parse_groups(struct trace_json_parser *ps, uint8_t *group_of)
 	if (trace_json_expect(ps, '[') != 0)
 		return -1;
 	for (g = 0; *ps->p != ']'; g++) {
-		if ((g > 0 && trace_json_expect(ps, ',')) || trace_json_expect(ps, '['))
+		if ((g > 0 && trace_json_expect(ps, ',')) ||
+		    trace_json_expect(ps, '['))
 			return -1;
 		for (i = 0; *ps->p != ']'; i++) {
 			if ((i > 0 && trace_json_expect(ps, ',')) ||
-			    trace_json_parse_fixed(ps, (uint64_t)ps->nodes - 1, 0, &node))
+			    trace_json_parse_fixed(ps, (uint64_t)ps->nodes - 1,
+						   0, &node))
 				return -1;
 			if (seen[node]++)
-				return trace_json_fail(ps, "node %d in two groups",
-					    (int)node);
+				return trace_json_fail(
+					ps, "node %d in two groups", (int)node);
 			group_of[node] = (uint8_t)g;
 			trace_json_skip_ws(ps);
 		}
@@ -160,10 +199,13 @@ static int parse_field(struct trace_json_parser *ps, struct line *f, int field)
 		rv = trace_json_lex_string(ps, buf, sizeof(buf));
 		f->type = rv == 0 ? wev_from_name(buf) : -1;
 		return rv < 0 ? -1
-		       : f->type < 0 ? trace_json_fail(ps, "unknown \"ev\" name") : 0;
+		       : f->type < 0
+			       ? trace_json_fail(ps, "unknown \"ev\" name")
+			       : 0;
 	case K_UINT:
 		return trace_json_parse_fixed(ps, fields[field].max,
-				   fields[field].decimals, &f->num[field]);
+					      fields[field].decimals,
+					      &f->num[field]);
 	case K_ROLE:
 		if (trace_json_lex_string(ps, buf, sizeof(buf)) < 0)
 			return -1;
@@ -171,23 +213,30 @@ static int parse_field(struct trace_json_parser *ps, struct line *f, int field)
 			if (!strcmp(buf, raft_role_name((enum raft_role)rv)))
 				f->role = (enum raft_role)rv;
 		return strcmp(buf, raft_role_name(f->role)) == 0
-			       ? 0 : trace_json_fail(ps, "unknown role");
+			       ? 0
+			       : trace_json_fail(ps, "unknown role");
 	case K_GROUPS:
 		return parse_groups(ps, f->group_of);
 	case K_MODE:
 		rv = trace_json_lex_string(ps, f->mode, sizeof(f->mode));
-		return rv > 0 ? trace_json_fail(ps, "\"mode\" is too long") : rv;
+		return rv > 0 ? trace_json_fail(ps, "\"mode\" is too long")
+			      : rv;
 	case K_PAIR:
 		if (trace_json_expect(ps, '[') ||
-		    trace_json_parse_fixed(ps, fields[field].max, fields[field].decimals,
-				&f->low[field]) ||
+		    trace_json_parse_fixed(ps, fields[field].max,
+					   fields[field].decimals,
+					   &f->low[field]) ||
 		    trace_json_expect(ps, ',') ||
-		    trace_json_parse_fixed(ps, fields[field].max, fields[field].decimals,
-				&f->num[field]))
+		    trace_json_parse_fixed(ps, fields[field].max,
+					   fields[field].decimals,
+					   &f->num[field]))
 			return -1;
 		if (f->low[field] > f->num[field])
-			return trace_json_fail(ps, "\"%s\": the first value exceeds the "
-				    "second", fields[field].name);
+			return trace_json_fail(
+				ps,
+				"\"%s\": the first value exceeds the "
+				"second",
+				fields[field].name);
 		return trace_json_expect(ps, ']');
 	case K_PROB:
 		if (trace_json_lex_number(ps, &s, &n) != 0)
@@ -197,11 +246,14 @@ static int parse_field(struct trace_json_parser *ps, struct line *f, int field)
 		f->prob[field] = strtod(buf, NULL);
 		return n < sizeof(buf) && f->prob[field] >= 0.0 &&
 				       f->prob[field] <= 1.0
-			       ? 0 : trace_json_fail(ps, "expected a probability 0..1");
+			       ? 0
+			       : trace_json_fail(ps,
+						 "expected a probability 0..1");
 	case K_BOOL:
 		f->num[field] = trace_json_literal(ps, "true") == 0;
 		return f->num[field] || trace_json_literal(ps, "false") == 0
-			       ? 0 : trace_json_fail(ps, "expected true or false");
+			       ? 0
+			       : trace_json_fail(ps, "expected true or false");
 	}
 	return -1;
 }
@@ -234,44 +286,51 @@ static int check_start(struct trace_json_parser *ps, const struct line *f)
 {
 	if (f->num[F_SCHEMA] != TRACE_SCHEMA_VERSION)
 		return trace_json_fail(ps, "schema %" PRIu64 " is not %d",
-			    f->num[F_SCHEMA], TRACE_SCHEMA_VERSION);
+				       f->num[F_SCHEMA], TRACE_SCHEMA_VERSION);
 	if (f->num[F_NODES] == 0)
 		return trace_json_fail(ps, "\"nodes\" is 0");
 	if (f->num[F_TICK_MS] == 0)
 		return trace_json_fail(ps, "\"tick_ms\" is 0");
 	if (f->num[F_HEARTBEAT] == 0 || f->low[F_ELECTION] == 0)
-		return trace_json_fail(ps, "\"%s\" is 0", f->num[F_HEARTBEAT] == 0
-			    ? "heartbeat_ticks" : "election_ticks");
+		return trace_json_fail(ps, "\"%s\" is 0",
+				       f->num[F_HEARTBEAT] == 0
+					       ? "heartbeat_ticks"
+					       : "election_ticks");
 	return 0;
 }
 
 /* Turns the fields of a whole line into an event. */
-static int assemble(struct trace_json_parser *ps, const struct line *f, struct wev *ev,
-		    struct trace_slots *slots)
+static int assemble(struct trace_json_parser *ps, const struct line *f,
+		    struct wev *ev, struct trace_slots *slots)
 {
 	field_set need = f->seen & B(F_EV) ? required[f->type] : B(F_EV);
 	int i;
 
 	for (i = 0; i < F_COUNT; i++) {
 		if (need & ~f->seen & B(i))
-			return trace_json_fail(ps, "no \"%s\" field", fields[i].name);
-		if ((need & NODE_IDS & B(i)) && f->num[i] >= (uint64_t)ps->nodes)
-			return trace_json_fail(ps, "\"%s\" is %d: not a node of %d",
-				    fields[i].name, (int)f->num[i], ps->nodes);
+			return trace_json_fail(ps, "no \"%s\" field",
+					       fields[i].name);
+		if ((need & NODE_IDS & B(i)) &&
+		    f->num[i] >= (uint64_t)ps->nodes)
+			return trace_json_fail(
+				ps, "\"%s\" is %d: not a node of %d",
+				fields[i].name, (int)f->num[i], ps->nodes);
 	}
 	if (f->type != WEV_START && ps->nodes == 0)
-		return trace_json_fail(ps, "\"%s\" event before the start event",
-			    wev_name(f->type));
+		return trace_json_fail(ps,
+				       "\"%s\" event before the start event",
+				       wev_name(f->type));
 	if (f->type == WEV_START && check_start(ps, f) != 0)
 		return -1;
 	memset(ev, 0, sizeof(*ev));
 	ev->type = (enum wev_type)f->type;
 	ev->us = (int64_t)f->num[F_MS];
 	ev->node = need & B(F_NODE) ? (int)f->num[F_NODE] : RAFT_NONE;
-	ev->peer = f->type == WEV_VOTE ? (int)f->num[F_FOR]
+	ev->peer = f->type == WEV_VOTE        ? (int)f->num[F_FOR]
 		   : f->type == WEV_HEARTBEAT ? (int)f->num[F_LEADER]
 		   : f->type == WEV_SAW_TERM || f->type == WEV_LOSS
-			     ? (int)f->num[F_FROM] : RAFT_NONE;
+			   ? (int)f->num[F_FROM]
+			   : RAFT_NONE;
 	ev->term = f->num[F_TERM];
 	ev->role = f->role;
 	ev->seen_term = f->num[F_SEEN];

@@ -57,7 +57,8 @@ static void put_start(struct out *o, const struct run_info *info)
 
 	put(o,
 	    ",\"mode\":\"%s\",\"nodes\":%d,\"seed\":%" PRIu64
-	    ",\"tick_ms\":%" PRIu64 "%s,\"heartbeat_ticks\":%u,\"election_ticks\":[%u,%u]"
+	    ",\"tick_ms\":%" PRIu64
+	    "%s,\"heartbeat_ticks\":%u,\"election_ticks\":[%u,%u]"
 	    ",\"schema\":%d,\"drop\":%g,\"dup\":%g,\"reorder\":%g"
 	    ",\"random_faults\":%s,\"prevote\":%s,\"check_quorum\":%s"
 	    ",\"ranked_timeouts\":%s,\"mistakes\":%u",
@@ -120,16 +121,17 @@ int trace_format(char *buf, size_t size, const struct wev *ev, int nodes)
 		    ev->node, ev->term, raft_role_name(ev->role));
 		break;
 	case WEV_VOTE:
-		put(&o, ",\"node\":%d,\"term\":%" PRIu64 ",\"for\":%d", ev->node,
-		    ev->term, ev->peer);
+		put(&o, ",\"node\":%d,\"term\":%" PRIu64 ",\"for\":%d",
+		    ev->node, ev->term, ev->peer);
 		break;
 	case WEV_HEARTBEAT:
 		put(&o, ",\"node\":%d,\"term\":%" PRIu64 ",\"leader\":%d",
 		    ev->node, ev->term, ev->peer);
 		break;
 	case WEV_ROUND:
-		put(&o, ",\"node\":%d,\"term\":%" PRIu64 ",\"tick\":%" PRIu64
-			",\"sent\":%d",
+		put(&o,
+		    ",\"node\":%d,\"term\":%" PRIu64 ",\"tick\":%" PRIu64
+		    ",\"sent\":%d",
 		    ev->node, ev->term, ev->tick, ev->count);
 		break;
 	case WEV_ELECTION:
@@ -138,8 +140,9 @@ int trace_format(char *buf, size_t size, const struct wev *ev, int nodes)
 		    ev->node, ev->term, ev->tick);
 		break;
 	case WEV_SAW_TERM:
-		put(&o, ",\"node\":%d,\"term\":%" PRIu64 ",\"role\":\"%s\""
-			",\"from\":%d,\"seen\":%" PRIu64,
+		put(&o,
+		    ",\"node\":%d,\"term\":%" PRIu64 ",\"role\":\"%s\""
+		    ",\"from\":%d,\"seen\":%" PRIu64,
 		    ev->node, ev->term, raft_role_name(ev->role), ev->peer,
 		    ev->seen_term);
 		break;
@@ -153,8 +156,9 @@ int trace_format(char *buf, size_t size, const struct wev *ev, int nodes)
 		put(&o, ",\"node\":%d,\"from\":%d", ev->node, ev->peer);
 		break;
 	case WEV_LATE:
-		put(&o, ",\"node\":%d,\"tick\":%" PRIu64 ",\"late_ms\":",
-		    ev->node, ev->tick);
+		put(&o,
+		    ",\"node\":%d,\"tick\":%" PRIu64 ",\"late_ms\":", ev->node,
+		    ev->tick);
 		put_ms(&o, ev->late_us > 0 ? (uint64_t)ev->late_us : 0);
 		break;
 	case WEV_PARTITION:
@@ -163,8 +167,9 @@ int trace_format(char *buf, size_t size, const struct wev *ev, int nodes)
 	case WEV_HEAL:
 		break;
 	case WEV_END:
-		put(&o, ",\"ticks\":%" PRIu64 ",\"violations\":%" PRIu64
-			",\"spurious_elections\":%" PRIu64,
+		put(&o,
+		    ",\"ticks\":%" PRIu64 ",\"violations\":%" PRIu64
+		    ",\"spurious_elections\":%" PRIu64,
 		    ev->tick, ev->violations, ev->spurious_elections);
 		if (ev->interrupted) /* only then: old traces stay as they were */
 			put(&o, ",\"interrupted\":true");

@@ -35,15 +35,15 @@ struct explore {
 	struct failure failures[MAX_FAILURES_KEPT];
 	int failures_kept;
 	int out_of_memory;
-	uint64_t not_run;     /* skipped or cut short by SIGINT, SIGTERM */
+	uint64_t not_run; /* skipped or cut short by SIGINT, SIGTERM */
 };
 
 /* What became of one run. */
 enum run_result {
 	RUN_PASSED,
-	RUN_FAILED,           /* a violation */
-	RUN_NOT_CARRIED_OUT,  /* out of memory, or too many messages */
-	RUN_INTERRUPTED,      /* not run to its end: not counted */
+	RUN_FAILED,          /* a violation */
+	RUN_NOT_CARRIED_OUT, /* out of memory, or too many messages */
+	RUN_INTERRUPTED,     /* not run to its end: not counted */
 };
 
 static uint64_t pick(struct raft_rng *rng, uint64_t lo, uint64_t hi)
@@ -85,8 +85,8 @@ void explore_plan_run(const struct raftsim_options *base, uint64_t index,
 			who = WHO_LEADER;
 		switch (pick(&rng, 0, 2)) {
 		case 0:
-			run->pauses[run->pause_count++] =
-				(struct fault_window){who, tick, len};
+			run->pauses[run->pause_count++] = (struct fault_window){
+				who, tick, len};
 			break;
 		case 1:
 			run->crashes[run->crash_count++] =
@@ -139,15 +139,16 @@ static char *format_command(const struct raftsim_options *run)
 	if (buf == NULL)
 		return NULL;
 	if (options_format_command(run, buf, OPTIONS_COMMAND_MAX) != 0)
-		snprintf(buf, OPTIONS_COMMAND_MAX, "(command too long to print)");
+		snprintf(buf, OPTIONS_COMMAND_MAX,
+			 "(command too long to print)");
 	fit = realloc(buf, strlen(buf) + 1);
 	return fit != NULL ? fit : buf;
 }
 
 /* One run. */
 static enum run_result explore_one(struct explore *x, uint64_t index,
-				   struct failure *failure,
-				   uint64_t *elections, uint64_t *faults)
+				   struct failure *failure, uint64_t *elections,
+				   uint64_t *faults)
 {
 	struct raftsim_options run;
 	struct run_info info;
@@ -201,7 +202,7 @@ static char *keep_failure(struct explore *x, const struct failure *f)
 	if (i == MAX_FAILURES_KEPT) {
 		if (x->failures[i - 1].index < f->index)
 			return f->command; /* twenty lower ones are kept */
-		i--; /* the highest kept makes room */
+		i--;                       /* the highest kept makes room */
 		dropped = x->failures[i].command;
 	} else {
 		x->failures_kept++;
@@ -234,8 +235,9 @@ static void record(struct explore *x, enum run_result result,
 		free(keep_failure(x, f));
 	}
 	if (x->tty && (x->done % 64 == 0 || x->done == x->base->runs))
-		fprintf(x->out, "\rexplore: %" PRIu64 "/%" PRIu64
-				" runs, %" PRIu64 " failed",
+		fprintf(x->out,
+			"\rexplore: %" PRIu64 "/%" PRIu64 " runs, %" PRIu64
+			" failed",
 			x->done, x->base->runs, x->failed);
 	pthread_mutex_unlock(&x->lock);
 }
@@ -276,9 +278,8 @@ static void report(const struct explore *x, const struct raftsim_options *o,
 	for (i = 0; i < x->failures_kept; i++)
 		fprintf(out, "FAIL run %" PRIu64 ": %s\n  replay: %s\n",
 			x->failures[i].index, x->failures[i].what,
-			x->failures[i].command != NULL
-				? x->failures[i].command
-				: "(out of memory)");
+			x->failures[i].command != NULL ? x->failures[i].command
+						       : "(out of memory)");
 	if (x->failed > (uint64_t)x->failures_kept)
 		fprintf(out, "(%" PRIu64 " more failures not shown)\n",
 			x->failed - (uint64_t)x->failures_kept);
@@ -293,9 +294,10 @@ static void report(const struct explore *x, const struct raftsim_options *o,
 	fprintf(x->err, "explore: %d jobs, %.2f s wall (%.0f runs/min)\n",
 		o->jobs, wall, wall > 0 ? (double)x->done * 60.0 / wall : 0.0);
 	if (x->not_run > 0)
-		fprintf(out, "explore: interrupted: %" PRIu64 " of %" PRIu64
-			     " runs not run (the totals above are of the runs "
-			     "that finished)\n",
+		fprintf(out,
+			"explore: interrupted: %" PRIu64 " of %" PRIu64
+			" runs not run (the totals above are of the runs "
+			"that finished)\n",
 			x->not_run, o->runs);
 }
 
@@ -316,8 +318,9 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	x->out = out;
 	x->err = err;
 	x->tty = isatty(fileno(out));
-	fprintf(out, "explore: %" PRIu64 " runs of %d nodes x %" PRIu64
-		     " ticks, base seed %" PRIu64 "\n",
+	fprintf(out,
+		"explore: %" PRIu64 " runs of %d nodes x %" PRIu64
+		" ticks, base seed %" PRIu64 "\n",
 		o->runs, o->nodes, o->ticks, o->seed);
 	t0 = wall_seconds();
 	parallel_for(o->runs, o->jobs, run_one, x);

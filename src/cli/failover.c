@@ -122,8 +122,7 @@ static void take_first_ranked(struct sim *sim, struct failover_watch *w,
  * message (failed); either way, what it measured is not a trial. */
 static int trial_end(struct sim *sim, struct trial_result *res)
 {
-	int rv = sim_failure(sim) != SIM_OK ? -1 : sim_interrupted(sim) ? 1
-									 : 0;
+	int rv = sim_failure(sim) != SIM_OK ? -1 : sim_interrupted(sim) ? 1 : 0;
 
 	res->finished = rv == 0;
 	sim_free(sim);
@@ -179,7 +178,8 @@ int failover_sim_trial(const struct raftsim_options *base, uint64_t seed,
 	if (o.first_ranked != FIRST_RANKED_UP)
 		take_first_ranked(sim, &w, leader, o.first_ranked);
 	cap_us = crash_us + (int64_t)cap_ms(&range_ms) * 1000;
-	while (!w.done && sim_now(sim) < cap_us && sim_now(sim) < sim_end_us(sim))
+	while (!w.done && sim_now(sim) < cap_us &&
+	       sim_now(sim) < sim_end_us(sim))
 		sim_run_until(sim, sim_now(sim) + step);
 	res->capped = !w.done;
 	res->downtime_ms = (double)((w.done ? w.done_us : cap_us) - crash_us) /
@@ -193,7 +193,8 @@ static int by_downtime(const void *a, const void *b)
 {
 	const struct trial_result *x = a, *y = b;
 
-	return (x->downtime_ms > y->downtime_ms) - (x->downtime_ms < y->downtime_ms);
+	return (x->downtime_ms > y->downtime_ms) -
+	       (x->downtime_ms < y->downtime_ms);
 }
 
 /* Nearest-rank percentile of a sorted array. */
@@ -208,8 +209,7 @@ static double percentile(const struct trial_result *sorted, int n, double p)
 	return sorted[rank - 1].downtime_ms;
 }
 
-void failover_stats(struct trial_result *results, int n,
-		    struct range_stats *st)
+void failover_stats(struct trial_result *results, int n, struct range_stats *st)
 {
 	double sum = 0, rounds = 0;
 	int i;

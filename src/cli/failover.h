@@ -18,7 +18,7 @@
 struct trial_result {
 	double downtime_ms;
 	uint64_t rounds;
-	int capped; /* no leader before the cap: downtime_ms is the cap */
+	int capped;   /* no leader before the cap: downtime_ms is the cap */
 	int finished; /* run to its end: not interrupted, nor failed */
 };
 
@@ -33,11 +33,11 @@ struct range_stats {
  * has heard the new leader after the old one crashed. */
 struct failover_watch {
 	int nodes;
-	int absent;            /* left out: cut off with the leader, or
+	int absent;  /* left out: cut off with the leader, or
 				  RAFT_NONE */
-	int crashed;           /* the first node crashed, or RAFT_NONE */
+	int crashed; /* the first node crashed, or RAFT_NONE */
 	int64_t crash_us;
-	uint64_t old_term;     /* its term when it crashed */
+	uint64_t old_term;               /* its term when it crashed */
 	int64_t round_us[OPT_MAX_NODES]; /* last heartbeat round before the
 					    crash, or -1 */
 	uint64_t term[OPT_MAX_NODES];
@@ -45,7 +45,7 @@ struct failover_watch {
 	int up[OPT_MAX_NODES];
 	int heard_leader[OPT_MAX_NODES];
 	uint64_t heard_term[OPT_MAX_NODES];
-	int done;              /* the new leader has been heard by all */
+	int done; /* the new leader has been heard by all */
 	int64_t done_us;
 	uint64_t new_term;
 };

@@ -68,8 +68,10 @@ int failover_thread_trial(const struct raftsim_options *base, uint64_t seed,
 		return 1;
 	res->finished = 1;
 	res->capped = !w.done || w.crashed == RAFT_NONE;
-	res->downtime_ms = res->capped ? (double)(o.ticks - crash_tick) * (double)o.tick_us / 1000.0
-				       : (double)(w.done_us - w.crash_us) / 1000.0;
+	res->downtime_ms = res->capped
+				   ? (double)(o.ticks - crash_tick) *
+					     (double)o.tick_us / 1000.0
+				   : (double)(w.done_us - w.crash_us) / 1000.0;
 	res->rounds = w.done ? w.new_term - w.old_term : 0;
 	return 0;
 }
@@ -77,8 +79,9 @@ int failover_thread_trial(const struct raftsim_options *base, uint64_t seed,
 static void print_stats(FILE *out, const struct tick_range *r,
 			const struct range_stats *st)
 {
-	fprintf(out, "%5" PRIu64 "-%-5" PRIu64 " %7d %9.1f %9.1f %9.1f %9.1f "
-		     "%9.1f %7.2f%s\n",
+	fprintf(out,
+		"%5" PRIu64 "-%-5" PRIu64 " %7d %9.1f %9.1f %9.1f %9.1f "
+		"%9.1f %7.2f%s\n",
 		r->min, r->max, st->trials, st->mean, st->p50, st->p90, st->p99,
 		st->max, st->rounds_mean,
 		st->capped ? "  (some trials hit the cap)" : "");
@@ -109,8 +112,8 @@ static int output_ok(FILE *f, const char *flag, const char *path, FILE *err)
 }
 
 /* Closes an output file; on failure says so, and the run failed. */
-static int close_output(FILE *f, const char *flag, const char *path,
-			FILE *err, int rv)
+static int close_output(FILE *f, const char *flag, const char *path, FILE *err,
+			int rv)
 {
 	int ok;
 
@@ -175,19 +178,22 @@ static int run_range(const struct raftsim_options *o, int r,
 static void print_header(const struct raftsim_options *o, FILE *out)
 {
 	if (o->threads)
-		fprintf(out, "failover: %d nodes, %d trials per range, threads "
-			     "(real time, real latency), 1 ms ticks",
+		fprintf(out,
+			"failover: %d nodes, %d trials per range, threads "
+			"(real time, real latency), 1 ms ticks",
 			o->nodes, o->trials);
 	else
-		fprintf(out, "failover: %d nodes, %d trials per range, "
-			     "simulator, latency %.1f-%.1f ms, disk %.1f ms%s",
+		fprintf(out,
+			"failover: %d nodes, %d trials per range, "
+			"simulator, latency %.1f-%.1f ms, disk %.1f ms%s",
 			o->nodes, o->trials, (double)o->latency_us.min / 1000,
 			(double)o->latency_us.max / 1000,
 			(double)o->disk_us / 1000,
 			o->disk_parallel ? " (parallel)" : "");
 	fprintf(out, ", heartbeat %s, stale %d%s%s%s, seed %" PRIu64 "\n",
 		o->heartbeat_ms ? "as given" : "min/2", o->stale,
-		o->prevote ? ", prevote" : "", o->check_quorum ? ", check-quorum" : "",
+		o->prevote ? ", prevote" : "",
+		o->check_quorum ? ", check-quorum" : "",
 		o->ranked_timeouts ? ", ranked timeouts" : "", o->seed);
 	fprintf(out, "range (ms)   trials  mean(ms)   p50(ms)   p90(ms)   "
 		     "p99(ms)   max(ms)  rounds\n");
@@ -215,16 +221,18 @@ static int run_ranges(const struct raftsim_options *o,
 		}
 		rv = run_range(o, r, results[r], sink, &counts[r]);
 		if (rv == EXIT_USAGE) {
-			fprintf(err, "raftsim: --heartbeat-ms: the heartbeat must "
-				     "be shorter than %" PRIu64 " ms, the "
-				     "minimum of --election-ms %" PRIu64 "-%" PRIu64
-				     "\n",
+			fprintf(err,
+				"raftsim: --heartbeat-ms: the heartbeat must "
+				"be shorter than %" PRIu64 " ms, the "
+				"minimum of --election-ms %" PRIu64 "-%" PRIu64
+				"\n",
 				range[r].min, range[r].min, range[r].max);
 			return rv;
 		}
 		if (rv != EXIT_PASS) {
-			fprintf(err, "raftsim: failover: a trial could not be "
-				     "carried out (out of memory, or threads)\n");
+			fprintf(err,
+				"raftsim: failover: a trial could not be "
+				"carried out (out of memory, or threads)\n");
 			return rv;
 		}
 		if (counts[r] == 0)
@@ -251,8 +259,10 @@ int failover_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	int rv = EXIT_USAGE;
 	int r;
 
-	if ((o->csv_path && (csv = open_output("--csv", o->csv_path, err)) == NULL) ||
-	    (o->svg_path && (svg = open_output("--svg", o->svg_path, err)) == NULL))
+	if ((o->csv_path &&
+	     (csv = open_output("--csv", o->csv_path, err)) == NULL) ||
+	    (o->svg_path &&
+	     (svg = open_output("--svg", o->svg_path, err)) == NULL))
 		goto out;
 	rv = EXIT_RUN_FAILED;
 	sink = fopen("/dev/null", "w");
@@ -270,22 +280,24 @@ int failover_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	for (r = 0; r < ranges_run; r++)
 		finished += counts[r];
 	if (finished < planned)
-		fprintf(out, "failover: interrupted: %d of %d trials not run "
-			     "(the lines above are of the trials that "
-			     "finished)\n", planned - finished, planned);
+		fprintf(out,
+			"failover: interrupted: %d of %d trials not run "
+			"(the lines above are of the trials that "
+			"finished)\n",
+			planned - finished, planned);
 	if (!o->quiet)
 		for (r = 0; r < ranges_run; r++) {
 			if (counts[r] == 0)
 				continue;
-			fprintf(out, "\nCDF of downtime, %" PRIu64 "-%" PRIu64
-				     " ms:\n",
+			fprintf(out,
+				"\nCDF of downtime, %" PRIu64 "-%" PRIu64
+				" ms:\n",
 				o->election_ms[r].min, o->election_ms[r].max);
 			failover_print_cdf(out, results[r], counts[r]);
 		}
-	if (svg != NULL &&
-	    (failover_write_svg(svg, o->election_ms, results, counts,
-				ranges_run) != 0 ||
-	     !output_ok(svg, "--svg", o->svg_path, err)))
+	if (svg != NULL && (failover_write_svg(svg, o->election_ms, results,
+					       counts, ranges_run) != 0 ||
+			    !output_ok(svg, "--svg", o->svg_path, err)))
 		rv = EXIT_RUN_FAILED;
 out:
 	for (r = 0; r < OPT_MAX_RANGES; r++)

@@ -67,12 +67,13 @@ static double x_of(double ms, double lo, double hi)
 {
 	if (ms < lo)
 		ms = lo;
-	return PLOT_X + PLOT_W * (log10(ms) - log10(lo)) / (log10(hi) - log10(lo));
+	return PLOT_X +
+	       PLOT_W * (log10(ms) - log10(lo)) / (log10(hi) - log10(lo));
 }
 
 static const char *const colors[] = {
-	"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-	"#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+	"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+	"#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 };
 
 int failover_write_svg(FILE *f, const struct tick_range *ranges,
@@ -87,35 +88,43 @@ int failover_write_svg(FILE *f, const struct tick_range *ranges,
 		if (counts[r] > 0 && sorted[r][counts[r] - 1].downtime_ms > hi)
 			hi = sorted[r][counts[r] - 1].downtime_ms;
 	hi = pow(10, ceil(log10(hi)));
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-		   "height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n",
+	fprintf(f,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+		"height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n",
 		SVG_W, SVG_H);
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-		   "fill=\"none\" stroke=\"black\"/>\n",
+	fprintf(f,
+		"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+		"fill=\"none\" stroke=\"black\"/>\n",
 		PLOT_X, PLOT_Y, PLOT_W, PLOT_H);
 	for (decade = lo; decade <= hi * 1.001; decade *= 10)
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
-			   "stroke=\"#ccc\"/><text x=\"%.1f\" y=\"%d\" "
-			   "text-anchor=\"middle\">%.0f</text>\n",
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+			"stroke=\"#ccc\"/><text x=\"%.1f\" y=\"%d\" "
+			"text-anchor=\"middle\">%.0f</text>\n",
 			x_of(decade, lo, hi), PLOT_Y, x_of(decade, lo, hi),
 			PLOT_Y + PLOT_H, x_of(decade, lo, hi),
 			PLOT_Y + PLOT_H + 16, decade);
 	for (i = 0; i <= 4; i++)
-		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%d%%"
-			   "</text>\n",
-			PLOT_X - 6, PLOT_Y + PLOT_H - i * PLOT_H / 4 + 4, i * 25);
-	fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">time without "
-		   "leader (ms)</text>\n",
+		fprintf(f,
+			"<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%d%%"
+			"</text>\n",
+			PLOT_X - 6, PLOT_Y + PLOT_H - i * PLOT_H / 4 + 4,
+			i * 25);
+	fprintf(f,
+		"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">time without "
+		"leader (ms)</text>\n",
 		PLOT_X + PLOT_W / 2, SVG_H - 20);
-	fprintf(f, "<text transform=\"translate(16,%d) rotate(-90)\" "
-		   "text-anchor=\"middle\">cumulative percent</text>\n",
+	fprintf(f,
+		"<text transform=\"translate(16,%d) rotate(-90)\" "
+		"text-anchor=\"middle\">cumulative percent</text>\n",
 		PLOT_Y + PLOT_H / 2);
 	for (r = 0; r < range_count; r++) {
 		const char *color = colors[r % 10];
 
-		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" "
-			   "stroke-width=\"1.5\" points=\"",
+		fprintf(f,
+			"<polyline fill=\"none\" stroke=\"%s\" "
+			"stroke-width=\"1.5\" points=\"",
 			color);
 		/* A step per trial would make a 1000-trial file huge; at most
 		 * SVG_STEPS steps keep the curve's shape at this size. */
@@ -124,7 +133,8 @@ int failover_write_svg(FILE *f, const struct tick_range *ranges,
 			int at = i < counts[r] ? i : counts[r] - 1;
 			double x = x_of(sorted[r][at].downtime_ms, lo, hi);
 			double y0 = PLOT_Y + PLOT_H -
-				    (double)PLOT_H * (at + 1 - step) / counts[r];
+				    (double)PLOT_H * (at + 1 - step) /
+					    counts[r];
 			double y1 = PLOT_Y + PLOT_H -
 				    (double)PLOT_H * (at + 1) / counts[r];
 
@@ -132,8 +142,9 @@ int failover_write_svg(FILE *f, const struct tick_range *ranges,
 				y0 = PLOT_Y + PLOT_H;
 			fprintf(f, "%.1f,%.1f %.1f,%.1f ", x, y0, x, y1);
 		}
-		fprintf(f, "\"/>\n<text x=\"%d\" y=\"%d\" fill=\"%s\">%" PRIu64
-			   "-%" PRIu64 " ms%s</text>\n",
+		fprintf(f,
+			"\"/>\n<text x=\"%d\" y=\"%d\" fill=\"%s\">%" PRIu64
+			"-%" PRIu64 " ms%s</text>\n",
 			PLOT_X + PLOT_W + 16, PLOT_Y + 14 + r * 18, color,
 			ranges[r].min, ranges[r].max,
 			counts[r] > 0 && sorted[r][counts[r] - 1].capped

@@ -4,15 +4,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check/trace.h"
 #include "explore.h"
 #include "failover.h"
-#include "options.h"
-#include "timeline.h"
-#include "runtime/runtime.h"
-#include "sim/sim.h"
-#include "check/trace.h"
 #include "harness/harness_stdio.h"
 #include "harness/harness_stop.h"
+#include "options.h"
+#include "runtime/runtime.h"
+#include "sim/sim.h"
+#include "timeline.h"
 
 /* A seed nobody chose: the wall clock and the pid, mixed. Printed in every
  * run so that the run can be repeated. */

@@ -43,8 +43,7 @@ void options_default(struct raftsim_options *o)
 }
 
 /* What a command changes in the defaults. */
-static void set_command(struct raftsim_options *o,
-			enum raftsim_command command)
+static void set_command(struct raftsim_options *o, enum raftsim_command command)
 {
 	o->command = command;
 	if (command == CMD_FAILOVER)
@@ -115,10 +114,8 @@ static int parse_command(struct raftsim_options *o, const char *word)
 		const char *word;
 		enum raftsim_command command;
 	} commands[] = {
-		{"run", CMD_RUN},
-		{"check", CMD_CHECK},
-		{"explore", CMD_EXPLORE},
-		{"failover", CMD_FAILOVER},
+		{"run", CMD_RUN},           {"check", CMD_CHECK},
+		{"explore", CMD_EXPLORE},   {"failover", CMD_FAILOVER},
 		{"timeline", CMD_TIMELINE},
 	};
 	size_t i;
@@ -185,8 +182,10 @@ static int unknown_flag(const char *word, FILE *err)
 	size_t i;
 
 	if (f != NULL && optopt >= FLAG_ID_BASE)
-		return options_usage_error(err, "--%s: takes no value (in "
-					   "'%s')", f->name, word);
+		return options_usage_error(err,
+					   "--%s: takes no value (in "
+					   "'%s')",
+					   f->name, word);
 	if (optopt != 0)
 		return options_usage_error(err, "-%c: unknown flag", optopt);
 	if (strncmp(word, "--", 2) != 0)
@@ -206,9 +205,10 @@ static int unknown_flag(const char *word, FILE *err)
 		matches++;
 	}
 	if (matches > 1)
-		return options_usage_error(err, "--%.*s: ambiguous: it could "
-					   "be %s", (int)prefix, word + 2,
-					   list);
+		return options_usage_error(err,
+					   "--%.*s: ambiguous: it could "
+					   "be %s",
+					   (int)prefix, word + 2, list);
 	return options_usage_error(err, "--%.*s: unknown flag", (int)prefix,
 				   word + 2);
 }
@@ -244,8 +244,7 @@ static int refuse_foreign(const struct raftsim_options *o, const bool *given,
 	return EXIT_USAGE;
 }
 
-int options_parse(struct raftsim_options *o, int argc, char **argv,
-		  FILE *err)
+int options_parse(struct raftsim_options *o, int argc, char **argv, FILE *err)
 {
 	struct option longs[OPTIONS_TABLE_MAX + 1];
 	char shorts[OPTIONS_TABLE_MAX + 2];
@@ -257,9 +256,11 @@ int options_parse(struct raftsim_options *o, int argc, char **argv,
 
 	if (argc > 1 && argv[1][0] != '-') {
 		if (parse_command(o, argv[1]) != 0)
-			return options_usage_error(err, "'%s' is not a command "
+			return options_usage_error(err,
+						   "'%s' is not a command "
 						   "(run, check, explore, "
-						   "failover)", argv[1]);
+						   "failover)",
+						   argv[1]);
 		skip = 1;
 	}
 	/* getopt_long sees the command word as its program name. optind = 0
@@ -273,8 +274,10 @@ int options_parse(struct raftsim_options *o, int argc, char **argv,
 		if (c == ':') {
 			f = flag_of(optopt);
 			if (f != NULL)
-				return options_usage_error(err, "--%s: needs "
-							   "a value", f->name);
+				return options_usage_error(err,
+							   "--%s: needs "
+							   "a value",
+							   f->name);
 			return options_usage_error(err, "%s: needs a value",
 						   argv[optind - 1]);
 		}
@@ -313,10 +316,10 @@ void options_node_config(const struct raftsim_options *o, int id,
 {
 	/* id < RAFT_MAX_NODES: every (id, restarts) has a stream of its
 	 * own, and no restarted node draws another node's timeouts. */
-	raft_config_default(cfg, id, o->nodes,
-			    raft_rng_derive(o->seed,
-					    (uint64_t)id +
-						    RAFT_MAX_NODES * restarts));
+	raft_config_default(
+		cfg, id, o->nodes,
+		raft_rng_derive(o->seed,
+				(uint64_t)id + RAFT_MAX_NODES * restarts));
 	cfg->heartbeat_interval = o->heartbeat_ticks;
 	cfg->election_min = (unsigned)o->election.min;
 	cfg->election_max = (unsigned)o->election.max;

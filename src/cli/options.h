@@ -19,31 +19,31 @@
 
 #define RAFTSIM_VERSION "0.4.0"
 #define OPT_MAX_NODES RAFT_MAX_NODES /* 1024, the core's */
-#define OPT_MAX_SCHEDULED 64 /* --pause, --crash, --partition, each */
-#define OPT_MAX_RANGES 16   /* failover --election-ms ranges */
-#define WHO_LEADER (-2)     /* --pause leader@TICK:LEN */
+#define OPT_MAX_SCHEDULED 64         /* --pause, --crash, --partition, each */
+#define OPT_MAX_RANGES 16            /* failover --election-ms ranges */
+#define WHO_LEADER (-2)              /* --pause leader@TICK:LEN */
 #define OPT_DEFAULT_MAILBOX 1024
 
 /* Bounds of the flags' values: they keep every later product and sum in
  * range (ticks * tick_us, MAX + H, ...). */
-#define OPT_MAX_TICKS 100000000ULL     /* --ticks, fault ticks and lengths */
-#define OPT_MAX_TICK_MS 60000ULL       /* --tick-ms */
+#define OPT_MAX_TICKS 100000000ULL        /* --ticks, fault ticks and lengths */
+#define OPT_MAX_TICK_MS 60000ULL          /* --tick-ms */
 #define OPT_MAX_ELECTION_TICKS 1000000ULL /* --election/heartbeat-ticks */
-#define OPT_MAX_MAILBOX (1ULL << 20)   /* --mailbox */
-#define OPT_MAX_RUNS 100000000ULL      /* explore --runs */
-#define OPT_MAX_JOBS 256ULL            /* --jobs */
-#define OPT_MAX_TRIALS 1000000ULL      /* failover --trials */
-#define OPT_MAX_TIMEOUT_MS 3600000ULL  /* --election-ms, --heartbeat-ms */
-#define OPT_MAX_DISK_MS 60000ULL       /* --disk-ms */
-#define OPT_MAX_LATENCY_MS 1000000000ULL /* --latency-ms */
+#define OPT_MAX_MAILBOX (1ULL << 20)      /* --mailbox */
+#define OPT_MAX_RUNS 100000000ULL         /* explore --runs */
+#define OPT_MAX_JOBS 256ULL               /* --jobs */
+#define OPT_MAX_TRIALS 1000000ULL         /* failover --trials */
+#define OPT_MAX_TIMEOUT_MS 3600000ULL     /* --election-ms, --heartbeat-ms */
+#define OPT_MAX_DISK_MS 60000ULL          /* --disk-ms */
+#define OPT_MAX_LATENCY_MS 1000000000ULL  /* --latency-ms */
 #define OPT_MAX_WINDOW_MS 3153600000000ULL /* --from, --to: 100 years */
 
 /* The longest replay command options_format_command can write: the fixed
  * flags, then every scheduled fault at its longest (a partition lists every
  * node, up to 4 digits and a separator each). tests/cli checks that the
  * worst case fits. */
-#define OPTIONS_COMMAND_MAX                                                  \
-	(2048 + 2 * OPT_MAX_SCHEDULED * 64 +                                 \
+#define OPTIONS_COMMAND_MAX                                                    \
+	(2048 + 2 * OPT_MAX_SCHEDULED * 64 +                                   \
 	 OPT_MAX_SCHEDULED * (64 + 5 * OPT_MAX_NODES))
 
 /* Exit codes (README "Exit codes"). */
@@ -91,28 +91,28 @@ struct partition_window {
 
 struct raftsim_options {
 	enum raftsim_command command;
-	bool sim;            /* --sim: virtual time instead of threads */
+	bool sim; /* --sim: virtual time instead of threads */
 	bool help;
 	bool version;
-	bool man;            /* hidden --man: print the man page */
-	bool readme;         /* hidden --readme: print the README's flags */
+	bool man;    /* hidden --man: print the man page */
+	bool readme; /* hidden --readme: print the README's flags */
 	bool quiet;
 
 	/* The cluster. */
 	int nodes;
 	uint64_t ticks;
-	uint64_t tick_us;    /* --tick-ms, in microseconds: every layer below
+	uint64_t tick_us; /* --tick-ms, in microseconds: every layer below
 				the command line counts time in us */
 	unsigned heartbeat_ticks;
 	struct tick_range election; /* ticks */
 	uint64_t seed;
 	bool seed_given;
 	const char *trace_path;
-	unsigned mailbox;    /* messages per node mailbox (threads) */
+	unsigned mailbox; /* messages per node mailbox (threads) */
 	bool prevote;
 	bool check_quorum;
 	bool ranked_timeouts;
-	unsigned mistakes;   /* enum raft_mistake bits */
+	unsigned mistakes; /* enum raft_mistake bits */
 
 	/* Faults. */
 	struct fault_window pauses[OPT_MAX_SCHEDULED];
@@ -121,11 +121,11 @@ struct raftsim_options {
 	int crash_count;
 	struct partition_window partitions[OPT_MAX_SCHEDULED];
 	int partition_count;
-	double pause_prob;          /* per node per tick */
+	double pause_prob; /* per node per tick */
 	struct tick_range pause_ticks;
-	double crash_prob;          /* per node per tick */
+	double crash_prob; /* per node per tick */
 	struct tick_range crash_ticks;
-	double partition_prob;      /* per tick */
+	double partition_prob; /* per tick */
 	struct tick_range partition_ticks;
 	double drop;
 	double dup;
@@ -137,8 +137,8 @@ struct raftsim_options {
 
 	/* timeline, and --timeline at the end of a run */
 	bool timeline;
-	uint64_t timeline_from_us;  /* --from */
-	uint64_t timeline_to_us;    /* --to; 0: the end */
+	uint64_t timeline_from_us; /* --from */
+	uint64_t timeline_to_us;   /* --to; 0: the end */
 
 	/* explore */
 	uint64_t runs;
@@ -148,15 +148,15 @@ struct raftsim_options {
 	int trials;
 	struct tick_range election_ms[OPT_MAX_RANGES];
 	int election_ms_count;
-	unsigned heartbeat_ms;  /* 0: half the smallest minimum */
+	unsigned heartbeat_ms; /* 0: half the smallest minimum */
 	unsigned disk_us;
-	bool disk_parallel;     /* a candidate's RequestVote leaves while its
+	bool disk_parallel; /* a candidate's RequestVote leaves while its
 				   own vote is persisted (thesis §10.2.1) */
 	const char *csv_path;
 	const char *svg_path;
-	bool threads;           /* failover --threads */
-	int stale;              /* failover: survivors with stale logs */
-	int first_ranked;       /* failover: FIRST_RANKED_* below */
+	bool threads;     /* failover --threads */
+	int stale;        /* failover: survivors with stale logs */
+	int first_ranked; /* failover: FIRST_RANKED_* below */
 };
 
 /* Fills the defaults (README "Command line"). */
@@ -167,8 +167,7 @@ void options_default(struct raftsim_options *o);
  * value, and a flag the subcommand (or mode) does not take. --help and
  * --version set o->help / o->version and return 0; so do the hidden --man
  * and --readme (o->man, o->readme). Parsing allocates nothing. */
-int options_parse(struct raftsim_options *o, int argc, char **argv,
-		  FILE *err);
+int options_parse(struct raftsim_options *o, int argc, char **argv, FILE *err);
 
 /* Prints the usage text of o->command: the flags it takes, the exit codes.
  * Returns 0, or EXIT_RUN_FAILED when out could not be written. */

@@ -17,8 +17,9 @@ static int validate_failover(struct raftsim_options *o, FILE *err)
 
 	if (left < o->nodes / 2 + 1)
 		return options_usage_error(
-			err, "--nodes: %d nodes leave %d after the crash%s, "
-			     "short of a majority (%d)",
+			err,
+			"--nodes: %d nodes leave %d after the crash%s, "
+			"short of a majority (%d)",
 			o->nodes, left,
 			o->first_ranked != FIRST_RANKED_UP
 				? " and --first-ranked"
@@ -26,8 +27,9 @@ static int validate_failover(struct raftsim_options *o, FILE *err)
 			o->nodes / 2 + 1);
 	if (o->stale > left - 1)
 		return options_usage_error(
-			err, "--stale: %d stale nodes leave no candidate among "
-			     "the %d survivors",
+			err,
+			"--stale: %d stale nodes leave no candidate among "
+			"the %d survivors",
 			o->stale, left);
 	if (o->election_ms_count == 0) {
 		o->election_ms[0].min = 150;
@@ -40,9 +42,10 @@ static int validate_failover(struct raftsim_options *o, FILE *err)
 
 		if (h == 0 || h >= min)
 			return options_usage_error(
-				err, "--election-ms: %llu-%llu leaves no "
-				     "heartbeat interval shorter than its "
-				     "minimum (heartbeat %llu ms%s)",
+				err,
+				"--election-ms: %llu-%llu leaves no "
+				"heartbeat interval shorter than its "
+				"minimum (heartbeat %llu ms%s)",
 				(unsigned long long)min,
 				(unsigned long long)o->election_ms[i].max,
 				(unsigned long long)h,
@@ -57,8 +60,9 @@ static void warn_if_late(const struct raftsim_options *o, const char *flag,
 			 uint64_t tick, FILE *err)
 {
 	if (tick > o->ticks)
-		fprintf(err, "raftsim: warning: %s at tick %llu comes after the "
-			     "run's last tick (%llu)\n",
+		fprintf(err,
+			"raftsim: warning: %s at tick %llu comes after the "
+			"run's last tick (%llu)\n",
 			flag, (unsigned long long)tick,
 			(unsigned long long)o->ticks);
 }
@@ -75,14 +79,16 @@ static int check_windows(const struct raftsim_options *o,
 	for (i = 0; i < count; i++) {
 		if (w[i].who >= o->nodes)
 			return options_usage_error(
-				err, "%s: node %d does not exist (--nodes %d: "
-				     "ids 0 to %d)",
+				err,
+				"%s: node %d does not exist (--nodes %d: "
+				"ids 0 to %d)",
 				flag, w[i].who, o->nodes, o->nodes - 1);
 		if (w[i].who == WHO_LEADER && w[i].tick <= o->election.min)
-			fprintf(err, "raftsim: warning: %s leader@%llu: no "
-				     "node can lead before the first election "
-				     "timeout (%llu ticks), so it does nothing "
-				     "unless a leader exists by then\n",
+			fprintf(err,
+				"raftsim: warning: %s leader@%llu: no "
+				"node can lead before the first election "
+				"timeout (%llu ticks), so it does nothing "
+				"unless a leader exists by then\n",
 				flag, (unsigned long long)w[i].tick,
 				(unsigned long long)o->election.min);
 		warn_if_late(o, flag, w[i].tick, err);
@@ -106,42 +112,42 @@ static bool splits_cluster(const struct partition_window *p, int nodes)
 static void warn_if_fixed(const struct raftsim_options *o, FILE *err)
 {
 	if (o->election.min == o->election.max)
-		fprintf(err, "raftsim: warning: --election-ticks %llu-%llu: "
-			     "MIN equals MAX, so the election timeouts are "
-			     "not randomized (the lesson's third mistake); "
-			     "split votes can repeat\n",
+		fprintf(err,
+			"raftsim: warning: --election-ticks %llu-%llu: "
+			"MIN equals MAX, so the election timeouts are "
+			"not randomized (the lesson's third mistake); "
+			"split votes can repeat\n",
 			(unsigned long long)o->election.min,
 			(unsigned long long)o->election.max);
 }
 
 /* --from and --to window a timeline: the subcommand's, or a run's. */
-static int validate_timeline(const struct raftsim_options *o,
-			     const bool *given, FILE *err)
+static int validate_timeline(const struct raftsim_options *o, const bool *given,
+			     FILE *err)
 {
 	const struct opt_flag *from = options_find("from");
 	const struct opt_flag *to = options_find("to");
 
 	if (o->command == CMD_RUN && !o->timeline &&
 	    (given[from - options_table] || given[to - options_table]))
-		return options_usage_error(err, "--%s: only with --timeline "
-					   "(or raftsim timeline FILE)",
-					   given[from - options_table]
-						   ? from->name
-						   : to->name);
-	if (o->timeline_to_us != 0 &&
-	    o->timeline_to_us <= o->timeline_from_us)
+		return options_usage_error(
+			err,
+			"--%s: only with --timeline "
+			"(or raftsim timeline FILE)",
+			given[from - options_table] ? from->name : to->name);
+	if (o->timeline_to_us != 0 && o->timeline_to_us <= o->timeline_from_us)
 		return options_usage_error(err, "--to: must come after --from");
 	if (o->command == CMD_TIMELINE && o->check_path == NULL)
 		return options_usage_error(err, "timeline: which trace file? "
-					   "(raftsim timeline FILE)");
+						"(raftsim timeline FILE)");
 	return 0;
 }
 
 /* Checks what no single flag can: how flags relate to each other. */
 int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 {
-	bool heartbeat_given = given[options_find("heartbeat-ticks") -
-				     options_table];
+	bool heartbeat_given =
+		given[options_find("heartbeat-ticks") - options_table];
 	int i;
 	int rv;
 
@@ -152,7 +158,8 @@ int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 			o->heartbeat_ticks = (unsigned)(o->election.max +
 							o->election.min);
 	} else if (o->heartbeat_ticks >= o->election.min) {
-		return options_usage_error(err, "--heartbeat-ticks: %u is not "
+		return options_usage_error(err,
+					   "--heartbeat-ticks: %u is not "
 					   "shorter than the minimum election "
 					   "timeout (%llu ticks): followers "
 					   "would time out before the "
@@ -171,24 +178,26 @@ int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 	for (i = 0; i < o->partition_count; i++) {
 		if (o->partitions[i].max_node >= o->nodes)
 			return options_usage_error(
-				err, "--partition: node %d does not exist "
-				     "(--nodes %d: ids 0 to %d)",
+				err,
+				"--partition: node %d does not exist "
+				"(--nodes %d: ids 0 to %d)",
 				o->partitions[i].max_node, o->nodes,
 				o->nodes - 1);
 		/* One group is no partition: it would count as a fault
 		 * and excuse what it cannot have caused. */
 		if (!splits_cluster(&o->partitions[i], o->nodes))
 			return options_usage_error(
-				err, "--partition: at tick %llu every one of "
-				     "the %d nodes is in one group: nothing "
-				     "is split (give two groups, e.g. 0|1,2)",
+				err,
+				"--partition: at tick %llu every one of "
+				"the %d nodes is in one group: nothing "
+				"is split (give two groups, e.g. 0|1,2)",
 				(unsigned long long)o->partitions[i].tick,
 				o->nodes);
 		warn_if_late(o, "--partition", o->partitions[i].tick, err);
 	}
 	if (o->command == CMD_CHECK && o->check_path == NULL)
 		return options_usage_error(err, "check: which trace file? "
-					   "(raftsim check FILE)");
+						"(raftsim check FILE)");
 	if (o->command == CMD_FAILOVER)
 		return validate_failover(o, err);
 	return 0;

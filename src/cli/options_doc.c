@@ -34,8 +34,7 @@ static void readme_row(FILE *out, const struct opt_flag *f)
 	fprintf(out, " | %s | ",
 		options_modes_text(f->modes, modes, sizeof(modes)));
 	md_cell(out, f->doc != NULL ? f->doc : f->help);
-	if ((f->kind == OPT_COUNT || f->kind == OPT_MS) &&
-	    f->max != UINT64_MAX)
+	if ((f->kind == OPT_COUNT || f->kind == OPT_MS) && f->max != UINT64_MAX)
 		fprintf(out, ", %llu to %llu", (unsigned long long)f->min,
 			(unsigned long long)f->max);
 	fputs(f->props & OPTF_REPEAT ? ". Repeatable |\n" : " |\n", out);
@@ -47,13 +46,15 @@ int options_write_readme(FILE *out)
 	int s;
 
 	fputs("<!-- flags:begin (made by `./raftsim --readme`; tests/cli "
-	      "compares) -->\n", out);
+	      "compares) -->\n",
+	      out);
 	for (s = 0; s < SEC_COUNT; s++) {
 		fprintf(out, "\n**%s.**", options_sections[s].title);
 		if (options_sections[s].intro != NULL)
 			fprintf(out, " %s", options_sections[s].intro);
 		fputs("\n\n| flag | default | taken by | meaning |\n"
-		      "|------|---------|----------|---------|\n", out);
+		      "|------|---------|----------|---------|\n",
+		      out);
 		for (i = 0; i < options_table_len; i++)
 			if ((int)options_table[i].section == s &&
 			    !(options_table[i].props & OPTF_HIDDEN))
@@ -96,8 +97,7 @@ static void man_row(FILE *out, const struct opt_flag *f)
 	}
 	fputs("\"\n", out);
 	roff(out, f->doc != NULL ? f->doc : f->help);
-	if ((f->kind == OPT_COUNT || f->kind == OPT_MS) &&
-	    f->max != UINT64_MAX)
+	if ((f->kind == OPT_COUNT || f->kind == OPT_MS) && f->max != UINT64_MAX)
 		fprintf(out, ", %llu to %llu", (unsigned long long)f->min,
 			(unsigned long long)f->max);
 	fputs(".", out);
@@ -122,7 +122,8 @@ static void man_head(FILE *out)
 	      ".SH NAME\n"
 	      "raftsim \\- Raft leader election on threads or in a "
 	      "simulator, under an invariant checker\n"
-	      ".SH SYNOPSIS\n.nf\n", out);
+	      ".SH SYNOPSIS\n.nf\n",
+	      out);
 	for (i = 0; i < options_synopsis_len; i++) {
 		fputs(".B ", out);
 		roff(out, options_synopsis[i].usage);
@@ -134,7 +135,8 @@ static void man_head(FILE *out)
 	      "simulator, in virtual time. The leader keeps its followers "
 	      "quiet with heartbeats; when they stop, randomized election "
 	      "timeouts pick a new leader. An invariant checker watches every "
-	      "run and gives the verdict.\n", out);
+	      "run and gives the verdict.\n",
+	      out);
 	for (i = 0; i < options_synopsis_len; i++) {
 		fputs(".TP\n.B ", out);
 		roff(out, options_synopsis[i].usage);
@@ -169,6 +171,7 @@ int options_write_man(FILE *out)
 		fputs("\n", out);
 	}
 	fputs(".SH SEE ALSO\nThe README of raftsim: the trace format, the "
-	      "checker's rules, the lesson's mistakes.\n", out);
+	      "checker's rules, the lesson's mistakes.\n",
+	      out);
 	return fflush(out) != 0 || ferror(out) ? EXIT_RUN_FAILED : 0;
 }

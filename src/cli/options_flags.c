@@ -60,7 +60,8 @@ static int bad_value(const struct opt_flag *f, const char *arg, FILE *err)
 {
 	switch (f->kind) {
 	case OPT_TICK_RANGE:
-		return options_usage_error(err, "--%s: '%s' is not %s, with "
+		return options_usage_error(err,
+					   "--%s: '%s' is not %s, with "
 					   "%llu <= MIN <= MAX <= %llu",
 					   f->name, arg, f->what,
 					   (unsigned long long)f->min,
@@ -76,8 +77,10 @@ static int bad_value(const struct opt_flag *f, const char *arg, FILE *err)
 		break;
 	case OPT_MS_DECIMAL:
 	case OPT_MS_RANGE:
-		return options_usage_error(err, "--%s: '%s' is not %s, at most "
-					   "%llu ms", f->name, arg, f->what,
+		return options_usage_error(err,
+					   "--%s: '%s' is not %s, at most "
+					   "%llu ms",
+					   f->name, arg, f->what,
 					   (unsigned long long)f->max);
 	default:
 		break;
@@ -93,7 +96,8 @@ static int apply_range(struct raftsim_options *o, const struct opt_flag *f,
 
 	if ((f->props & OPTF_NEEDS_DASH) && arg[0] != '\0' &&
 	    strchr(arg, '-') == NULL)
-		return options_usage_error(err, "--%s: '%s' is one number, not "
+		return options_usage_error(err,
+					   "--%s: '%s' is one number, not "
 					   "%s (MIN-MIN for a fixed one)",
 					   f->name, arg, f->what);
 	if (f->kind == OPT_TICK_RANGE) {

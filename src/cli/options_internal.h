@@ -68,9 +68,8 @@ struct opt_flag;
 
 /* A custom value: parses arg into *o, or prints why not and returns
  * EXIT_USAGE. */
-typedef int (*opt_parse_fn)(struct raftsim_options *o,
-			    const struct opt_flag *f, const char *arg,
-			    FILE *err);
+typedef int (*opt_parse_fn)(struct raftsim_options *o, const struct opt_flag *f,
+			    const char *arg, FILE *err);
 
 /* Appends " --flag value" for each value o holds (replay command). */
 struct opt_text;
@@ -78,14 +77,14 @@ typedef void (*opt_replay_fn)(const struct raftsim_options *o,
 			      const struct opt_flag *f, struct opt_text *t);
 
 struct opt_flag {
-	const char *name;   /* without its dashes: "nodes" */
-	char short_name;    /* -q, or 0 */
+	const char *name; /* without its dashes: "nodes" */
+	char short_name;  /* -q, or 0 */
 	enum opt_kind kind;
-	size_t offset;      /* of its field in struct raftsim_options */
-	size_t size;        /* of that field */
-	uint64_t min, max;  /* bounds of numbers (OPT_MAX_* constants) */
-	unsigned modes;     /* IN_* bits */
-	unsigned props;     /* OPTF_* bits */
+	size_t offset;     /* of its field in struct raftsim_options */
+	size_t size;       /* of that field */
+	uint64_t min, max; /* bounds of numbers (OPT_MAX_* constants) */
+	unsigned modes;    /* IN_* bits */
+	unsigned props;    /* OPTF_* bits */
 	enum opt_section section;
 	const char *metavar;  /* "N", "MIN-MAX", ... or NULL */
 	const char *what;     /* in errors: "'x' is not <what>" */

@@ -43,8 +43,9 @@ static void replay_row(const struct raftsim_options *o,
 	if (f->kind == OPT_BOOL)
 		options_text_add(t, " --%s", f->name);
 	else
-		options_text_add(t, " --%s %s", f->name,
-			     options_value_text(o, f, value, sizeof(value)));
+		options_text_add(
+			t, " --%s %s", f->name,
+			options_value_text(o, f, value, sizeof(value)));
 }
 
 int options_format_command(const struct raftsim_options *o, char *buf,

@@ -13,7 +13,10 @@
 
 /* The commands that have a default of their own, in README order. */
 static const enum raftsim_command doc_commands[] = {
-	CMD_RUN, CMD_EXPLORE, CMD_FAILOVER, CMD_CHECK,
+	CMD_RUN,
+	CMD_EXPLORE,
+	CMD_FAILOVER,
+	CMD_CHECK,
 };
 #define DOC_COMMAND_COUNT (sizeof(doc_commands) / sizeof(doc_commands[0]))
 
@@ -45,8 +48,7 @@ static const char *prob_text(double p, char *buf, size_t size)
 }
 
 const char *options_value_text(const struct raftsim_options *o,
-			       const struct opt_flag *f, char *buf,
-			       size_t size)
+			       const struct opt_flag *f, char *buf, size_t size)
 {
 	const void *field = options_field_c(o, f);
 	struct tick_range r;
@@ -155,8 +157,7 @@ static const char *default_text(const struct opt_flag *f,
 
 	if (f->defaults != NULL)
 		return f->defaults;
-	if (f->kind == OPT_CUSTOM || f->kind == OPT_PATH ||
-	    f->kind == OPT_BOOL)
+	if (f->kind == OPT_CUSTOM || f->kind == OPT_PATH || f->kind == OPT_BOOL)
 		return "";
 	options_default_for(&d, command);
 	return options_value_text(&d, f, buf, size);
@@ -180,8 +181,7 @@ void options_all_defaults(const struct opt_flag *f, char *buf, size_t size)
 		} else if (strcmp(text, first) != 0) {
 			len = strlen(buf);
 			snprintf(buf + len, size - len, " (%s: %s)",
-				 options_command_word(doc_commands[i]),
-				 text);
+				 options_command_word(doc_commands[i]), text);
 		}
 	}
 }
@@ -250,8 +250,7 @@ static void help_row(FILE *out, const struct opt_flag *f,
 	options_flag_title(f, title, sizeof(title));
 	/* Cut short (never past the buffer) if a help text outgrew it. */
 	options_text_add(&t, "%s", f->help);
-	if ((f->kind == OPT_COUNT || f->kind == OPT_MS) &&
-	    f->max != UINT64_MAX)
+	if ((f->kind == OPT_COUNT || f->kind == OPT_MS) && f->max != UINT64_MAX)
 		options_text_add(&t, " (%llu to %llu%s%s)",
 				 (unsigned long long)f->min,
 				 (unsigned long long)f->max,
@@ -286,7 +285,8 @@ int options_usage(const struct raftsim_options *o, FILE *out)
 				options_synopsis[i].what);
 	if (o->command == CMD_RUN)
 		fputs("\nThe flags of a run (raftsim COMMAND --help: those of "
-		      "COMMAND):\n", out);
+		      "COMMAND):\n",
+		      out);
 	for (s = 0; s < SEC_COUNT; s++) {
 		int shown = 0;
 

@@ -111,8 +111,8 @@ int parse_ms_range(const char *s, uint64_t *min_us, uint64_t *max_us)
 	double a, b;
 
 	if (split_range(s, lo, hi, sizeof(lo)) != 0 ||
-	    parse_decimal(lo, &a) != 0 || parse_decimal(hi, &b) != 0 ||
-	    a > b || b > 1e9)
+	    parse_decimal(lo, &a) != 0 || parse_decimal(hi, &b) != 0 || a > b ||
+	    b > 1e9)
 		return -1;
 	*min_us = (uint64_t)llround(a * 1000.0);
 	*max_us = (uint64_t)llround(b * 1000.0);

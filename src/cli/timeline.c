@@ -10,8 +10,8 @@
 
 int timeline_col(const struct timeline_canvas *cv, int64_t us)
 {
-	uint64_t d = (uint64_t)(us - cv->from), span = (uint64_t)(cv->to -
-								cv->from);
+	uint64_t d = (uint64_t)(us - cv->from),
+		 span = (uint64_t)(cv->to - cv->from);
 	uint64_t col;
 
 	/* Exact where it cannot overflow, so that pictures are the same on
@@ -58,7 +58,8 @@ static void raise_cell(struct timeline_canvas *cv, int lane, int col,
 	row[col] = (uint8_t)m;
 }
 
-static void mark(struct timeline_canvas *cv, int lane, int64_t us, enum timeline_mark m)
+static void mark(struct timeline_canvas *cv, int lane, int64_t us,
+		 enum timeline_mark m)
 {
 	if (in_window(cv, us))
 		raise_cell(cv, lane, timeline_col(cv, us), m);
@@ -271,7 +272,8 @@ static void note_violations(struct timeline_canvas *cv, uint64_t before,
 		cv->violations[timeline_col(cv, us)]++;
 		cv->violations_in_window++;
 		if (lane >= 0 && us == ev->us)
-			raise_cell(cv, lane, timeline_col(cv, us), TL_VIOLATION);
+			raise_cell(cv, lane, timeline_col(cv, us),
+				   TL_VIOLATION);
 	}
 }
 
@@ -345,7 +347,7 @@ void timeline_canvas_finish(struct timeline_canvas *cv)
 }
 
 struct timeline_canvas *timeline_canvas_new(const struct timeline_opts *t,
-				int64_t end_us)
+					    int64_t end_us)
 {
 	struct timeline_canvas *cv = calloc(1, sizeof(*cv));
 

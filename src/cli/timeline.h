@@ -37,7 +37,7 @@ enum {
 };
 
 struct timeline_opts {
-	int width;      /* columns of the whole picture, labels included;
+	int width;       /* columns of the whole picture, labels included;
 			   clamped to TIMELINE_MIN_WIDTH..TIMELINE_MAX_WIDTH */
 	int64_t from_us; /* the window: from this time since the start, */
 	int64_t to_us;   /* to this one; negative: to the end of the trace */

@@ -18,13 +18,13 @@ struct glyph {
 };
 
 static const struct glyph glyphs[TL_MARK_COUNT] = {
-	[TL_NONE] = {" ", " "},          [TL_CAND_FILL] = {"~", "\u2508"},
+	[TL_NONE] = {" ", " "},           [TL_CAND_FILL] = {"~", "\u2508"},
 	[TL_LEAD_FILL] = {"-", "\u2500"}, [TL_RESET] = {"v", "\u25bc"},
-	[TL_ROUND] = {"|", "\u251c"},    [TL_PART] = {"=", "\u2550"},
-	[TL_PAUSED] = {":", "\u2591"},   [TL_CRASHED] = {"x", "\u2573"},
-	[TL_PREVOTE] = {"p", "p"},       [TL_FOLLOWER] = {"F", "F"},
-	[TL_ELECTION] = {"E", "E"},      [TL_LEADER] = {"L", "L"},
-	[TL_VIOLATION] = {"!", "!"},     [TL_MANY] = {"+", "+"},
+	[TL_ROUND] = {"|", "\u251c"},     [TL_PART] = {"=", "\u2550"},
+	[TL_PAUSED] = {":", "\u2591"},    [TL_CRASHED] = {"x", "\u2573"},
+	[TL_PREVOTE] = {"p", "p"},        [TL_FOLLOWER] = {"F", "F"},
+	[TL_ELECTION] = {"E", "E"},       [TL_LEADER] = {"L", "L"},
+	[TL_VIOLATION] = {"!", "!"},      [TL_MANY] = {"+", "+"},
 };
 
 /* The axis: tick, rule and its arrow head. */
@@ -80,8 +80,7 @@ static const char *fmt_ms(char *buf, size_t size, int64_t us)
 
 /* Prints text wrapped between words at the width: the first line after
  * `first` spaces, the next ones after `rest`. */
-static void wrap(const struct printer *p, int first, int rest,
-		 const char *text)
+static void wrap(const struct printer *p, int first, int rest, const char *text)
 {
 	int col = first, at_start = 1;
 	size_t len;
@@ -121,13 +120,14 @@ static void print_header(const struct printer *p)
 		snprintf(mistakes + len, sizeof(mistakes) - len, "%s%s",
 			 len ? ", " : ", mistake ", options_mistake_name(bit));
 	}
-	snprintf(text, sizeof(text), "Heartbeat timeline: %d node%s, tick %s "
+	snprintf(text, sizeof(text),
+		 "Heartbeat timeline: %d node%s, tick %s "
 		 "ms, heartbeat every %u ticks, election timeout %u-%u ticks "
-		 "(%s, seed %" PRIu64 "%s)", cv->n, cv->n == 1 ? "" : "s",
+		 "(%s, seed %" PRIu64 "%s)",
+		 cv->n, cv->n == 1 ? "" : "s",
 		 fmt_ms(a, sizeof(a), (int64_t)cv->info.tick_us),
 		 cv->info.heartbeat_ticks, cv->info.election_min,
-		 cv->info.election_max, cv->info.mode, cv->info.seed,
-		 mistakes);
+		 cv->info.election_max, cv->info.mode, cv->info.seed, mistakes);
 	wrap(p, 0, 2, text);
 	snprintf(text, sizeof(text), "From %s to %s ms, one column = %s ms.",
 		 fmt_ms(a, sizeof(a), cv->from), fmt_ms(b, sizeof(b), cv->to),
@@ -170,8 +170,7 @@ static void print_axis(const struct printer *p)
 	for (; t <= cv->to && t >= cv->from; t += step) {
 		c = timeline_col(cv, t);
 		tick[c] = true;
-		len = (int)strlen(fmt_ms(ms, sizeof(ms),
-					 in_s ? t / 1000 : t));
+		len = (int)strlen(fmt_ms(ms, sizeof(ms), in_s ? t / 1000 : t));
 		if (c >= free_from && c + len <= cv->cols) {
 			memcpy(labels + c, ms, (size_t)len);
 			free_from = c + len + 1;
@@ -215,13 +214,15 @@ static void print_lanes(const struct printer *p)
 		print_lane(p, label, &cv->cells[(size_t)i * (size_t)cv->cols]);
 	}
 	if (cv->npartitions > 0)
-		print_lane(p, "net", &cv->cells[(size_t)cv->n *
-						 (size_t)cv->cols]);
+		print_lane(p, "net",
+			   &cv->cells[(size_t)cv->n * (size_t)cv->cols]);
 	/* The checker's lane: how many violations each column holds. */
 	for (c = 0; c < cv->cols; c++) {
 		k = cv->violations[c];
-		row[c] = k == 0 ? TL_NONE : k == 1 ? TL_VIOLATION
-			 : k <= 9 ? (uint8_t)(TL_DIGIT0 + k) : TL_MANY;
+		row[c] = k == 0   ? TL_NONE
+			 : k == 1 ? TL_VIOLATION
+			 : k <= 9 ? (uint8_t)(TL_DIGIT0 + k)
+				  : TL_MANY;
 	}
 	print_lane(p, "checker", row);
 }
@@ -276,11 +277,13 @@ static void print_legend(const struct printer *p)
 		else
 			fprintf(p->out, "%*s", cell - len, "");
 	}
-	wrap(p, 2, 2, "One mark per column: where marks meet, a violation "
+	wrap(p, 2, 2,
+	     "One mark per column: where marks meet, a violation "
 	     "wins over an election or a role change, which wins over a "
 	     "fault, which wins over a heartbeat. The term follows E, L or F "
 	     "where the next columns hold only heartbeats or faults.");
-	wrap(p, 2, 2, "The checker lane counts the violations in each column "
+	wrap(p, 2, 2,
+	     "The checker lane counts the violations in each column "
 	     "(! one, 2-9, + ten or more), so that none is hidden.");
 }
 
@@ -312,8 +315,8 @@ static void print_partition(const struct printer *p,
 	if (pt->to_us < 0)
 		append(text, sizeof(text), &len, "to the end:");
 	else
-		append(text, sizeof(text), &len, "to %s ms:",
-		       fmt_ms(ms, sizeof(ms), pt->to_us));
+		append(text, sizeof(text), &len,
+		       "to %s ms:", fmt_ms(ms, sizeof(ms), pt->to_us));
 	for (g = 0; g < p->cv->n; g++) {
 		for (node = 0, k = 0; node < p->cv->n; node++)
 			if (pt->group_of[node] == g)
@@ -349,9 +352,10 @@ static void print_violations(const struct printer *p)
 		fputs("Checker: no violation.\n", p->out);
 		return;
 	}
-	snprintf(text, sizeof(text), "Checker: %" PRIu64 " violation%s, %"
-		 PRIu64 " in this window%s", total, total == 1 ? "" : "s",
-		 cv->violations_in_window,
+	snprintf(text, sizeof(text),
+		 "Checker: %" PRIu64 " violation%s, %" PRIu64
+		 " in this window%s",
+		 total, total == 1 ? "" : "s", cv->violations_in_window,
 		 cv->violations_in_window ? ":" : ".");
 	wrap(p, 0, 2, text);
 	for (i = 0; i < n; i++) {
@@ -363,7 +367,8 @@ static void print_violations(const struct printer *p)
 		listed++;
 	}
 	if (cv->violations_in_window > listed) {
-		snprintf(text, sizeof(text), "... and %" PRIu64 " more (the "
+		snprintf(text, sizeof(text),
+			 "... and %" PRIu64 " more (the "
 			 "checker words only its first %d)",
 			 cv->violations_in_window - listed,
 			 CHECKER_MAX_REPORTS);

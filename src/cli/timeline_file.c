@@ -17,11 +17,11 @@ struct reader {
 	FILE *f;
 	const char *path;
 	FILE *err;
-	char *buf;          /* MAX_LINE + 1 bytes */
+	char *buf; /* MAX_LINE + 1 bytes */
 	uint64_t line;
-	int nodes;          /* from the start event; 0 before it */
+	int nodes; /* from the start event; 0 before it */
 	bool ended;
-	int64_t last_us;    /* the end event's time, or the latest event's */
+	int64_t last_us; /* the end event's time, or the latest event's */
 	struct trace_slots slots;
 };
 
@@ -35,10 +35,13 @@ static int next_line(struct reader *r)
 
 	while ((ch = getc(r->f)) != EOF && ch != '\n') {
 		if (ch == '\0' || len == MAX_LINE) {
-			fprintf(r->err, "%s:%" PRIu64 ": malformed trace: "
-				"%s\n", r->path, r->line + 1, ch == '\0'
-				? "the line has a NUL byte"
-				: "the line is longer than 65536 bytes");
+			fprintf(r->err,
+				"%s:%" PRIu64 ": malformed trace: "
+				"%s\n",
+				r->path, r->line + 1,
+				ch == '\0'
+					? "the line has a NUL byte"
+					: "the line is longer than 65536 bytes");
 			return TIMELINE_BAD;
 		}
 		r->buf[len++] = (char)ch;
@@ -108,8 +111,10 @@ static int find_end(struct reader *r, int64_t *end_us)
 		return rv;
 	*end_us = r->last_us;
 	if (fseek(r->f, 0, SEEK_SET) != 0) {
-		fprintf(r->err, "raftsim timeline: cannot read %s twice (%s): "
-			"give the window's end\n", r->path, strerror(errno));
+		fprintf(r->err,
+			"raftsim timeline: cannot read %s twice (%s): "
+			"give the window's end\n",
+			r->path, strerror(errno));
 		return TIMELINE_BAD;
 	}
 	r->line = 0;
@@ -122,14 +127,16 @@ static int check_window(const struct timeline_opts *t, int64_t end_us,
 			FILE *err)
 {
 	if (t->from_us < 0 || (t->to_us >= 0 && t->to_us <= t->from_us)) {
-		fprintf(err, "raftsim timeline: the window must start at 0 "
+		fprintf(err,
+			"raftsim timeline: the window must start at 0 "
 			"ms or later and end after it starts (from %.3f ms to "
-			"%.3f ms)\n", (double)t->from_us / 1000.0,
-			(double)t->to_us / 1000.0);
+			"%.3f ms)\n",
+			(double)t->from_us / 1000.0, (double)t->to_us / 1000.0);
 		return TIMELINE_BAD;
 	}
 	if (t->to_us < 0 && t->from_us > 0 && t->from_us >= end_us) {
-		fprintf(err, "raftsim timeline: the window starts at %.3f "
+		fprintf(err,
+			"raftsim timeline: the window starts at %.3f "
 			"ms, when the trace has ended (at %.3f ms)\n",
 			(double)t->from_us / 1000.0, (double)end_us / 1000.0);
 		return TIMELINE_BAD;
@@ -174,8 +181,10 @@ int timeline_render_file(const char *path, const struct timeline_opts *t,
 	timeline_canvas_finish(cv);
 	rv = timeline_canvas_print(cv, out);
 	if (rv != TIMELINE_DRAWN)
-		fprintf(err, "raftsim timeline: cannot write the picture: "
-			"%s\n", strerror(errno));
+		fprintf(err,
+			"raftsim timeline: cannot write the picture: "
+			"%s\n",
+			strerror(errno));
 err:
 	timeline_canvas_free(cv);
 	free(r.buf);
@@ -197,7 +206,8 @@ static bool names_utf8(const char *locale)
 		return false;
 	for (i = 0; i < n; i++)
 		cs[i] = (char)(dot[1 + i] >= 'A' && dot[1 + i] <= 'Z'
-				       ? dot[1 + i] - 'A' + 'a' : dot[1 + i]);
+				       ? dot[1 + i] - 'A' + 'a'
+				       : dot[1 + i]);
 	cs[n] = '\0';
 	return strcmp(cs, "utf-8") == 0 || strcmp(cs, "utf8") == 0;
 }
@@ -219,7 +229,8 @@ void timeline_opts_from_env(struct timeline_opts *t)
 		cols = strtol(v, &end, 10);
 		if (errno == 0 && *end == '\0' && cols > 0)
 			t->width = cols > TIMELINE_MAX_WIDTH
-					   ? TIMELINE_MAX_WIDTH : (int)cols;
+					   ? TIMELINE_MAX_WIDTH
+					   : (int)cols;
 	}
 	/* The first one set decides, as setlocale(LC_CTYPE, "") would. */
 	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
@@ -246,7 +257,7 @@ int timeline_main(const struct raftsim_options *o, FILE *out, FILE *err)
 {
 	if (o->check_path == NULL) {
 		fprintf(err, "raftsim timeline: which trace? usage: raftsim "
-			"timeline FILE\n");
+			     "timeline FILE\n");
 		return TIMELINE_BAD;
 	}
 	return timeline_draw_trace(o, o->check_path, out, err);

@@ -15,13 +15,20 @@
  * put on it. The classes are the legend's priority order. */
 enum timeline_mark {
 	TL_NONE,
-	TL_CAND_FILL, TL_LEAD_FILL,           /* the role, between events */
-	TL_RESET, TL_ROUND,                   /* heartbeats */
-	TL_PART, TL_PAUSED, TL_CRASHED,       /* faults, as spans */
-	TL_DIGIT0,                            /* ...9: a term after E, L, F */
-	TL_PREVOTE = TL_DIGIT0 + 10, TL_FOLLOWER, TL_ELECTION, TL_LEADER,
+	TL_CAND_FILL,
+	TL_LEAD_FILL, /* the role, between events */
+	TL_RESET,
+	TL_ROUND, /* heartbeats */
+	TL_PART,
+	TL_PAUSED,
+	TL_CRASHED, /* faults, as spans */
+	TL_DIGIT0,  /* ...9: a term after E, L, F */
+	TL_PREVOTE = TL_DIGIT0 + 10,
+	TL_FOLLOWER,
+	TL_ELECTION,
+	TL_LEADER,
 	TL_VIOLATION,
-	TL_MANY,      /* the checker's lane: ten violations or more */
+	TL_MANY, /* the checker's lane: ten violations or more */
 	TL_MARK_COUNT
 };
 
@@ -40,28 +47,28 @@ struct timeline_partition {
 struct timeline_canvas {
 	struct timeline_opts opts;
 	struct run_info info;
-	int n;         /* nodes */
-	int label_w;   /* "node-12 " */
-	int cols;      /* of the chart */
-	int64_t from, to;      /* the window, in us */
-	int64_t last_us;       /* the latest event */
+	int n;            /* nodes */
+	int label_w;      /* "node-12 " */
+	int cols;         /* of the chart */
+	int64_t from, to; /* the window, in us */
+	int64_t last_us;  /* the latest event */
 	bool started, ended;
 	struct checker *checker;
-	uint8_t *cells;        /* (n + 1) lanes x cols; lane n: partitions */
-	uint32_t *violations;  /* per column */
+	uint8_t *cells;       /* (n + 1) lanes x cols; lane n: partitions */
+	uint32_t *violations; /* per column */
 	uint64_t violations_in_window;
 	struct timeline_lane lanes[RAFT_MAX_NODES];
 	bool partitioned;
 	int64_t partitioned_since;
 	uint8_t group_of[RAFT_MAX_NODES]; /* of the partition in force */
-	int npartitions;       /* in the window, listed or not */
+	int npartitions;                  /* in the window, listed or not */
 	struct timeline_partition partitions[TL_MAX_PARTITIONS];
 };
 
 /* timeline.c: a canvas for a window that ends at end_us (the run's end
  * when t->to_us is negative). Returns NULL when out of memory. */
 struct timeline_canvas *timeline_canvas_new(const struct timeline_opts *t,
-				int64_t end_us);
+					    int64_t end_us);
 void timeline_canvas_free(struct timeline_canvas *cv);
 /* Feeds one event; the first must be WEV_START. Returns TIMELINE_DRAWN,
  * TIMELINE_BAD or TIMELINE_IO. */

@@ -59,8 +59,7 @@ void raft_append_entries_reply_to(struct raft_state *s, int to, int success,
 
 /* Called after the entry point has settled the term: msg->term equals
  * current_term and the node is a follower, not a pre-candidate. */
-void raft_heartbeat_accept(struct raft_state *s,
-			   const struct raft_message *msg,
+void raft_heartbeat_accept(struct raft_state *s, const struct raft_message *msg,
 			   struct raft_message *reply)
 {
 	assert(s->role == RAFT_FOLLOWER && !s->prevoting);

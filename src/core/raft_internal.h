@@ -23,8 +23,7 @@ void raft_receive(struct raft_state *s, const struct raft_message *msg,
 		  struct raft_message *reply);
 
 /* raft_heartbeat.c: a follower takes a current leader's AppendEntries. */
-void raft_heartbeat_accept(struct raft_state *s,
-			   const struct raft_message *msg,
+void raft_heartbeat_accept(struct raft_state *s, const struct raft_message *msg,
 			   struct raft_message *reply);
 /* A leader sends a heartbeat round to every other node. */
 void raft_heartbeat_broadcast(struct raft_state *s);
@@ -44,8 +43,8 @@ void raft_election_timer_restart(struct raft_state *s);
 /* raft_state.c */
 void raft_emit(struct raft_state *s, enum raft_event_type type, int peer,
 	       int count);
-void raft_emit_seen(struct raft_state *s, enum raft_event_type type,
-		    int peer, int count, uint64_t seen_term);
+void raft_emit_seen(struct raft_state *s, enum raft_event_type type, int peer,
+		    int count, uint64_t seen_term);
 int raft_send(struct raft_state *s, const struct raft_message *msg);
 
 #endif

@@ -56,8 +56,8 @@ void raft_become_follower(struct raft_state *s, uint64_t term)
 void raft_become_pre_candidate(struct raft_state *s)
 {
 	assert(s->role == RAFT_FOLLOWER); /* only a follower asks first */
-	reset(s, s->current_term); /* the probe term is never adopted */
-	raft_election_timer_restart(s); /* a new draw for every round */
+	reset(s, s->current_term);        /* the probe term is never adopted */
+	raft_election_timer_restart(s);   /* a new draw for every round */
 	s->prevoting = true;
 	s->granted[s->config.id] = 1;
 	s->granted_count = 1;
@@ -81,7 +81,7 @@ void raft_become_leader(struct raft_state *s)
 	assert(s->role == RAFT_CANDIDATE);
 	assert(s->granted_count >= raft_majority(s));
 	reset(s, s->current_term); /* same term: keeps the vote */
-	s->leader_since = s->now; /* CheckQuorum counts from here */
+	s->leader_since = s->now;  /* CheckQuorum counts from here */
 	s->role = RAFT_LEADER;
 	s->leader_id = s->config.id;
 	raft_emit(s, RAFT_EV_ROLE, RAFT_NONE, 0);

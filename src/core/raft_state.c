@@ -119,8 +119,8 @@ int raft_majority(const struct raft_state *s)
 	return s->config.node_count / 2 + 1;
 }
 
-void raft_emit_seen(struct raft_state *s, enum raft_event_type type,
-		    int peer, int count, uint64_t seen_term)
+void raft_emit_seen(struct raft_state *s, enum raft_event_type type, int peer,
+		    int count, uint64_t seen_term)
 {
 	struct raft_event ev;
 

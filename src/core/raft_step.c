@@ -17,7 +17,8 @@
 static int is_term_probe(const struct raft_message *m)
 {
 	return m->type == RAFT_MSG_PREVOTE ||
-	       (m->type == RAFT_MSG_PREVOTE_REPLY && m->u.rv_reply.vote_granted);
+	       (m->type == RAFT_MSG_PREVOTE_REPLY &&
+		m->u.rv_reply.vote_granted);
 }
 
 /* CheckQuorum's lease (thesis §4.2.3): while a node has heard from a leader
@@ -27,8 +28,8 @@ static int is_term_probe(const struct raft_message *m)
 static int in_leader_lease(const struct raft_state *s,
 			   const struct raft_message *m)
 {
-	if (!s->config.check_quorum || (m->type != RAFT_MSG_REQUEST_VOTE &&
-					m->type != RAFT_MSG_PREVOTE))
+	if (!s->config.check_quorum ||
+	    (m->type != RAFT_MSG_REQUEST_VOTE && m->type != RAFT_MSG_PREVOTE))
 		return 0;
 	if (s->role == RAFT_LEADER)
 		return 1;

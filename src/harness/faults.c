@@ -56,7 +56,8 @@ static void random_split(struct faults *f, uint64_t tick,
 		ones += group_of[i];
 	}
 	if (ones == 0 || ones == o->nodes) {
-		int flip = (int)raft_rng_range(&f->rng, 0, (uint64_t)o->nodes - 1);
+		int flip = (int)raft_rng_range(&f->rng, 0,
+					       (uint64_t)o->nodes - 1);
 		group_of[flip] ^= 1;
 	}
 	split(f, group_of,
@@ -77,8 +78,8 @@ int faults_advance(struct faults *f, uint64_t tick, int leader,
 	for (i = 0; i < o->nodes; i++) {
 		if (f->status[i] == NODE_UP || f->until[i] > tick)
 			continue;
-		push(out, &n, f->status[i] == NODE_PAUSED ? FAULT_RESUME
-							   : FAULT_RESTART,
+		push(out, &n,
+		     f->status[i] == NODE_PAUSED ? FAULT_RESUME : FAULT_RESTART,
 		     i);
 		f->status[i] = NODE_UP;
 	}
@@ -91,14 +92,17 @@ int faults_advance(struct faults *f, uint64_t tick, int leader,
 	for (i = 0; i < o->pause_count; i++)
 		if (o->pauses[i].tick == tick)
 			take_down(f,
-				  o->pauses[i].who == WHO_LEADER ? leader
-								 : o->pauses[i].who,
-				  NODE_PAUSED, tick + o->pauses[i].len, out, &n);
+				  o->pauses[i].who == WHO_LEADER
+					  ? leader
+					  : o->pauses[i].who,
+				  NODE_PAUSED, tick + o->pauses[i].len, out,
+				  &n);
 	for (i = 0; i < o->crash_count; i++)
 		if (o->crashes[i].tick == tick)
 			take_down(f,
-				  o->crashes[i].who == WHO_LEADER ? leader
-								  : o->crashes[i].who,
+				  o->crashes[i].who == WHO_LEADER
+					  ? leader
+					  : o->crashes[i].who,
 				  NODE_CRASHED, tick + o->crashes[i].len, out,
 				  &n);
 	for (i = 0; i < o->partition_count; i++)
@@ -151,14 +155,15 @@ uint64_t faults_next_tick(const struct faults *f, uint64_t after)
 	 * come, so an overdue one (set outside the schedule) is due now. */
 	for (i = 0; i < o->nodes; i++)
 		if (f->status[i] != NODE_UP)
-			next = earliest_after(next, f->until[i] > after
-							    ? f->until[i]
-							    : after + 1,
+			next = earliest_after(next,
+					      f->until[i] > after ? f->until[i]
+								  : after + 1,
 					      after);
 	if (f->partitioned)
-		next = earliest_after(next, f->partition_until > after
-						    ? f->partition_until
-						    : after + 1,
+		next = earliest_after(next,
+				      f->partition_until > after
+					      ? f->partition_until
+					      : after + 1,
 				      after);
 	for (i = 0; i < o->pause_count; i++)
 		next = earliest_after(next, o->pauses[i].tick, after);

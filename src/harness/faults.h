@@ -47,8 +47,8 @@ struct faults {
 
 /* What becomes of one message. */
 struct msg_fate {
-	int copies;              /* 0: lost; 1; 2: duplicated */
-	uint64_t extra_us[2];    /* added delay of each copy (--reorder) */
+	int copies;           /* 0: lost; 1; 2: duplicated */
+	uint64_t extra_us[2]; /* added delay of each copy (--reorder) */
 };
 
 void faults_init(struct faults *f, const struct raftsim_options *opt,

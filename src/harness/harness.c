@@ -39,8 +39,9 @@ int harness_init(struct harness *h, const struct raftsim_options *opt,
 
 		n->h = h;
 		n->id = i;
-		raft_rng_seed(&n->own_rng,
-			      raft_rng_derive(opt->seed, 0x6e6574 + (uint64_t)i));
+		raft_rng_seed(
+			&n->own_rng,
+			raft_rng_derive(opt->seed, 0x6e6574 + (uint64_t)i));
 		n->fate_rng = &n->own_rng;
 	}
 	return 0;
@@ -227,8 +228,9 @@ static void apply_to_node(struct harness *h, const struct fault_action *a)
 void harness_apply(struct harness *h, const struct fault_action *a)
 {
 	if (a->type == FAULT_PARTITION || a->type == FAULT_HEAL) {
-		publish_fault(h, a->type == FAULT_PARTITION ? WEV_PARTITION
-							    : WEV_HEAL,
+		publish_fault(h,
+			      a->type == FAULT_PARTITION ? WEV_PARTITION
+							 : WEV_HEAL,
 			      RAFT_NONE);
 		return;
 	}
@@ -269,8 +271,8 @@ uint64_t harness_next_fault_tick(struct harness *h, uint64_t limit)
 	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
 	for (tick = h->tick + 1; tick <= limit; tick++)
 		if (faults_needs_leader(&h->lookahead, tick) ||
-		    faults_advance(&h->lookahead, tick, RAFT_NONE,
-				   h->actions) > 0)
+		    faults_advance(&h->lookahead, tick, RAFT_NONE, h->actions) >
+			    0)
 			return tick;
 	return limit + 1;
 }
@@ -319,7 +321,8 @@ int harness_leader(struct harness *h)
 
 		lock(h, HARNESS_LOCK_NODE, i);
 		if (n->status == NODE_UP && n->raft.role == RAFT_LEADER &&
-		    (leader == RAFT_NONE || n->raft.current_term > leader_term)) {
+		    (leader == RAFT_NONE ||
+		     n->raft.current_term > leader_term)) {
 			leader = i;
 			leader_term = n->raft.current_term;
 		}

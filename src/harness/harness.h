@@ -75,27 +75,27 @@ struct harness_node {
 	enum node_status status;
 	struct raft_durable durable; /* saved at a crash, read at restart */
 	uint64_t restarts;
-	uint64_t tick;               /* stamped on its core's events */
-	struct raft_rng own_rng;     /* its message fates, unless shared */
-	struct raft_rng *fate_rng;   /* what draws its message fates */
-	uint64_t sent;               /* handed to harness_send */
-	uint64_t lost;               /* --drop or a partition */
-	struct raft_state raft;      /* last: its per-peer arrays are large */
+	uint64_t tick;             /* stamped on its core's events */
+	struct raft_rng own_rng;   /* its message fates, unless shared */
+	struct raft_rng *fate_rng; /* what draws its message fates */
+	uint64_t sent;             /* handed to harness_send */
+	uint64_t lost;             /* --drop or a partition */
+	struct raft_state raft;    /* last: its per-peer arrays are large */
 };
 
 struct harness {
 	const struct raftsim_options *opt;
 	int nodes;
 	struct harness_ops ops;
-	struct monitor *mon;         /* NULL: no trace, console or checker */
+	struct monitor *mon; /* NULL: no trace, console or checker */
 	struct harness_tap tap;
-	struct faults faults;        /* net lock */
-	uint64_t tick;               /* the schedule's tick: the last begun */
+	struct faults faults; /* net lock */
+	uint64_t tick;        /* the schedule's tick: the last begun */
 	/* Scratch for harness_advance and harness_next_fault_tick; only
 	 * their one caller touches it. */
 	struct fault_action actions[FAULT_MAX_ACTIONS];
 	struct faults lookahead;
-	struct harness_node *node;   /* nodes long */
+	struct harness_node *node; /* nodes long */
 };
 
 /* Sets up `opt->nodes` nodes, not booted yet. `mon` may be NULL; `opt`

@@ -99,9 +99,10 @@ static int trace_code(const struct monitor *mon, const char *path, int code,
 	const struct writer *t = &mon->trace;
 
 	if (t->overrun)
-		fprintf(err, "raftsim: --trace: '%s' could not keep up with "
-			     "the run (%u MiB behind for %d ms): it stops "
-			     "after %" PRIu64 " of %" PRIu64 " lines\n",
+		fprintf(err,
+			"raftsim: --trace: '%s' could not keep up with "
+			"the run (%u MiB behind for %d ms): it stops "
+			"after %" PRIu64 " of %" PRIu64 " lines\n",
 			path, WRITER_TRACE_RING >> 20,
 			WRITER_KEEP_WAIT_US / 1000, t->lines - t->unwritten,
 			t->lines);
@@ -109,8 +110,10 @@ static int trace_code(const struct monitor *mon, const char *path, int code,
 		fprintf(err, "raftsim: --trace: writing '%s' failed: %s\n",
 			path, strerror(t->err));
 	else if (mon->trace_failed)
-		fprintf(err, "raftsim: --trace: writing '%s' failed: an event "
-			     "too long for a trace line\n", path);
+		fprintf(err,
+			"raftsim: --trace: writing '%s' failed: an event "
+			"too long for a trace line\n",
+			path);
 	else
 		return code;
 	return EXIT_RUN_FAILED;
@@ -122,8 +125,10 @@ static int console_code(const struct monitor *mon, int code, FILE *err)
 	const struct writer *c = &mon->console;
 
 	if (c->dropped > 0)
-		fprintf(err, "raftsim: %" PRIu64 " console lines dropped: "
-			     "output stalled\n", c->dropped);
+		fprintf(err,
+			"raftsim: %" PRIu64 " console lines dropped: "
+			"output stalled\n",
+			c->dropped);
 	if (!c->closed)
 		return code;
 	if (!harness_stdio_closed(c->f, c->err)) {
@@ -132,8 +137,10 @@ static int console_code(const struct monitor *mon, int code, FILE *err)
 		clearerr(c->f); /* said: main's last check need not repeat it */
 		return EXIT_RUN_FAILED;
 	}
-	fprintf(err, "raftsim: standard output closed: %" PRIu64
-		     " console lines not printed\n", c->unwritten);
+	fprintf(err,
+		"raftsim: standard output closed: %" PRIu64
+		" console lines not printed\n",
+		c->unwritten);
 	return code;
 }
 
@@ -153,8 +160,9 @@ int harness_verdict(struct harness *h, int64_t end_us, uint64_t ticks,
 	harness_summaries(h, sum);
 	code = monitor_verdict(h->mon, sum, h->nodes, out, err);
 	if (sig != 0)
-		fprintf(err, "raftsim: interrupted by %s after %" PRIu64
-			     " of %" PRIu64 " ticks\n",
+		fprintf(err,
+			"raftsim: interrupted by %s after %" PRIu64
+			" of %" PRIu64 " ticks\n",
 			sig == SIGINT ? "SIGINT" : "SIGTERM", ticks,
 			h->opt->ticks);
 	code = console_code(h->mon, code, err);

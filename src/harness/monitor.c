@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "monitor.h"
-#include "cli/options.h"
 #include "check/trace.h"
+#include "cli/options.h"
+#include "monitor.h"
 
 /* Large enough for a partition of every node (up to 4 digits and a
  * separator each); a longer line fails the trace. */
@@ -45,8 +45,8 @@ static void say(struct monitor *m, const char *fmt, ...)
 		writer_put(&m->console, line, (size_t)len);
 }
 
-void monitor_run_info(struct run_info *info,
-			   const struct raftsim_options *o, const char *mode)
+void monitor_run_info(struct run_info *info, const struct raftsim_options *o,
+		      const char *mode)
 {
 	memset(info, 0, sizeof(*info));
 	snprintf(info->mode, sizeof(info->mode), "%s", mode);
@@ -100,8 +100,9 @@ int monitor_init(struct monitor *m, const struct run_info *info, FILE *trace,
 	start.type = WEV_START;
 	start.info = &m->info;
 	monitor_event(m, &start);
-	say(m, "raftsim: %d nodes, tick %s ms, heartbeat %u ticks, "
-	       "election %u-%u ticks, seed %" PRIu64 " (%s)\n",
+	say(m,
+	    "raftsim: %d nodes, tick %s ms, heartbeat %u ticks, "
+	    "election %u-%u ticks, seed %" PRIu64 " (%s)\n",
 	    info->nodes, ms_text(info->tick_us, tick, sizeof(tick)),
 	    info->heartbeat_ticks, info->election_min, info->election_max,
 	    info->seed, info->mode);
@@ -121,49 +122,53 @@ static void print_console(struct monitor *m, const struct wev *ev)
 	switch (ev->type) {
 	case WEV_ROLE:
 		if (ev->role == RAFT_LEADER)
-			say(m, "node-%d: leader for term=%" PRIu64
-				   ", sending heartbeats\n",
-				ev->node, ev->term);
+			say(m,
+			    "node-%d: leader for term=%" PRIu64
+			    ", sending heartbeats\n",
+			    ev->node, ev->term);
 		else if (ev->role == RAFT_FOLLOWER)
-			say(m, "node-%d: steps down to follower, term=%" PRIu64
-				   "\n",
-				ev->node, ev->term);
+			say(m,
+			    "node-%d: steps down to follower, term=%" PRIu64
+			    "\n",
+			    ev->node, ev->term);
 		break;
 	case WEV_ROUND:
 		say(m, "tick %" PRIu64 ": heartbeat sent to %d followers\n",
-			ev->tick, ev->count);
+		    ev->tick, ev->count);
 		break;
 	case WEV_ELECTION:
-		say(m, "node-%d: election timeout at tick %" PRIu64
-			   ", starting election for term=%" PRIu64 "\n",
-			ev->node, ev->tick, ev->term);
+		say(m,
+		    "node-%d: election timeout at tick %" PRIu64
+		    ", starting election for term=%" PRIu64 "\n",
+		    ev->node, ev->tick, ev->term);
 		break;
 	case WEV_PREVOTE:
 		say(m, "node-%d: pre-vote for term=%" PRIu64 "\n", ev->node,
-			ev->term + 1);
+		    ev->term + 1);
 		break;
 	case WEV_PAUSE:
 	case WEV_RESUME:
 	case WEV_CRASH:
 	case WEV_RESTART:
 		say(m, "node-%d: %s at tick %" PRIu64 "\n", ev->node,
-			ev->type == WEV_PAUSE    ? "paused"
-			: ev->type == WEV_RESUME ? "resumed"
-			: ev->type == WEV_CRASH  ? "crashed"
-						 : "restarted (durable term and "
-						   "vote kept)",
-			ev->tick);
+		    ev->type == WEV_PAUSE    ? "paused"
+		    : ev->type == WEV_RESUME ? "resumed"
+		    : ev->type == WEV_CRASH  ? "crashed"
+					     : "restarted (durable term and "
+					       "vote kept)",
+		    ev->tick);
 		break;
 	case WEV_LOSS:
-		say(m, "network: a message from node-%d to node-%d lost "
-		       "(mailbox full) at tick %" PRIu64 "\n",
-			ev->peer, ev->node, ev->tick);
+		say(m,
+		    "network: a message from node-%d to node-%d lost "
+		    "(mailbox full) at tick %" PRIu64 "\n",
+		    ev->peer, ev->node, ev->tick);
 		break;
 	case WEV_PARTITION:
 	case WEV_HEAL:
 		say(m, "network: %s at tick %" PRIu64 "\n",
-			ev->type == WEV_PARTITION ? "partitioned" : "healed",
-			ev->tick);
+		    ev->type == WEV_PARTITION ? "partitioned" : "healed",
+		    ev->tick);
 		break;
 	default:
 		break;
@@ -232,20 +237,24 @@ static void print_checked(const struct monitor *m, FILE *out)
 {
 	struct checker_live_stats live = checker_live_stats(m->checker);
 
-	fprintf(out, "raftsim: checked election safety, terms, votes, "
+	fprintf(out,
+		"raftsim: checked election safety, terms, votes, "
 		"leader and heartbeat legitimacy, step-down, events, timer "
 		"reset, heartbeat gap, ");
 	if (live.skip == CHECKER_LIVE_DROP)
 		fprintf(out, "not liveness (--drop)\n");
 	else if (live.skip == CHECKER_LIVE_CROWDED)
-		fprintf(out, "not liveness (%d nodes in a timeout spread of "
+		fprintf(out,
+			"not liveness (%d nodes in a timeout spread of "
 			"%u ticks split votes for long; it is judged when "
-			"MAX-MIN+1 >= %d)\n", m->info.nodes,
+			"MAX-MIN+1 >= %d)\n",
+			m->info.nodes,
 			m->info.election_max - m->info.election_min + 1,
 			(m->info.nodes + CHECKER_LIVE_NODES_PER_TICK - 1) /
 				CHECKER_LIVE_NODES_PER_TICK);
 	else
-		fprintf(out, "liveness (window %" PRId64 " ms; %" PRIu64
+		fprintf(out,
+			"liveness (window %" PRId64 " ms; %" PRIu64
 			" leaderless wait%s, the longest %" PRId64 " ms)\n",
 			live.window_us / 1000, live.judged,
 			live.judged == 1 ? "" : "s", live.longest_us / 1000);
@@ -258,22 +267,24 @@ static int print_unjudged(const struct monitor *m, FILE *out, FILE *err)
 {
 	struct checker_overload o = checker_overload(m->checker);
 
-	fprintf(out, "raftsim: CANNOT JUDGE (%d nodes: for %" PRId64 " of %"
-		PRId64 " ms a majority had no leader and only late ticks or "
+	fprintf(out,
+		"raftsim: CANNOT JUDGE (%d nodes: for %" PRId64 " of %" PRId64
+		" ms a majority had no leader and only late ticks or "
 		"lost messages kept liveness from being judged; 0 safety "
-		"violations", m->info.nodes, o.excluded_us / 1000,
-		o.run_us / 1000);
+		"violations",
+		m->info.nodes, o.excluded_us / 1000, o.run_us / 1000);
 	if (o.live_violations > 0)
-		fprintf(out, ", %" PRIu64 " liveness report%s not blamed on "
-			"Raft", o.live_violations,
-			o.live_violations == 1 ? "" : "s");
+		fprintf(out,
+			", %" PRIu64 " liveness report%s not blamed on "
+			"Raft",
+			o.live_violations, o.live_violations == 1 ? "" : "s");
 	fprintf(out, "; seed %" PRIu64 ")\n", m->info.seed);
 	checker_print(m->checker, err);
 	return EXIT_RUN_FAILED;
 }
 
-int monitor_verdict(struct monitor *m, const struct node_summary *nodes,
-		    int n, FILE *out, FILE *err)
+int monitor_verdict(struct monitor *m, const struct node_summary *nodes, int n,
+		    FILE *out, FILE *err)
 {
 	uint64_t violations = checker_violation_count(m->checker);
 	uint64_t spurious = checker_spurious_elections(m->checker);
@@ -283,7 +294,8 @@ int monitor_verdict(struct monitor *m, const struct node_summary *nodes,
 
 	for (i = 0; i < n; i++)
 		fprintf(out,
-			"node-%d: %s%s, term=%" PRIu64 ", timeout reset %" PRIu64
+			"node-%d: %s%s, term=%" PRIu64
+			", timeout reset %" PRIu64
 			" times, elections started %" PRIu64 "\n",
 			i, raft_role_name(nodes[i].role),
 			nodes[i].up ? "" : " (down)", nodes[i].term,
@@ -294,7 +306,8 @@ int monitor_verdict(struct monitor *m, const struct node_summary *nodes,
 		return print_unjudged(m, out, err);
 	if (violations == 0) {
 		fprintf(out,
-			"raftsim: PASS (%d nodes, %" PRIu64 " election%s, %" PRIu64
+			"raftsim: PASS (%d nodes, %" PRIu64
+			" election%s, %" PRIu64
 			" spurious, 0 violations, seed %" PRIu64 ")\n",
 			m->info.nodes, m->elections,
 			m->elections == 1 ? "" : "s", spurious, m->info.seed);
@@ -303,8 +316,9 @@ int monitor_verdict(struct monitor *m, const struct node_summary *nodes,
 	checker_reports(m->checker, &reports);
 	broken_rules(m->checker, rules, sizeof(rules));
 	fprintf(out,
-		"raftsim: FAIL (%" PRIu64 " violation%s of %s, first at %" PRId64
-		".%03" PRId64 " ms: %s; seed %" PRIu64 ")\n",
+		"raftsim: FAIL (%" PRIu64
+		" violation%s of %s, first at %" PRId64 ".%03" PRId64
+		" ms: %s; seed %" PRIu64 ")\n",
 		violations, violations == 1 ? "" : "s", rules,
 		reports[0].us / 1000, reports[0].us % 1000, reports[0].what,
 		m->info.seed);

@@ -24,10 +24,10 @@ struct monitor {
 	uint64_t events;
 	uint64_t elections;
 	uint64_t leaders_elected;
-	int trace_failed;   /* a trace line did not fit its buffer */
+	int trace_failed; /* a trace line did not fit its buffer */
 	int ended;
-	bool interrupted;   /* stopped by a signal: said in the end event */
-	unsigned mailbox;   /* --mailbox, for the verdict's words; 0: unsaid */
+	bool interrupted; /* stopped by a signal: said in the end event */
+	unsigned mailbox; /* --mailbox, for the verdict's words; 0: unsaid */
 };
 
 /* What the end-of-run summary says about one node. */
@@ -65,7 +65,7 @@ void monitor_end(struct monitor *m, int64_t us, uint64_t ticks);
  * (...)") to out, and the violations to err. Returns the exit code:
  * EXIT_PASS; EXIT_VIOLATION; or EXIT_RUN_FAILED when the run cannot be
  * judged (checker_unjudged) and broke no safety rule. */
-int monitor_verdict(struct monitor *m, const struct node_summary *nodes,
-		    int n, FILE *out, FILE *err);
+int monitor_verdict(struct monitor *m, const struct node_summary *nodes, int n,
+		    FILE *out, FILE *err);
 
 #endif

@@ -52,8 +52,7 @@ int wev_from_name(const char *name)
 	return -1;
 }
 
-struct wev wev_from_raft(const struct raft_event *ev, int64_t us,
-			 uint64_t tick)
+struct wev wev_from_raft(const struct raft_event *ev, int64_t us, uint64_t tick)
 {
 	static const enum wev_type types[] = {
 		[RAFT_EV_TERM] = WEV_TERM,

@@ -67,46 +67,47 @@ int wev_from_name(const char *name);
 
 /* What a run was asked to do: the "start" line of the trace. */
 struct run_info {
-	char mode[16];          /* "threads" or "sim" */
+	char mode[16]; /* "threads" or "sim" */
 	int nodes;
 	uint64_t seed;
-	uint64_t tick_us;       /* "tick_ms" in the trace, 3 decimals */
+	uint64_t tick_us; /* "tick_ms" in the trace, 3 decimals */
 	unsigned heartbeat_ticks;
-	unsigned election_min;  /* ticks */
+	unsigned election_min; /* ticks */
 	unsigned election_max;
-	double drop;            /* message fault probabilities */
+	double drop; /* message fault probabilities */
 	double dup;
 	double reorder;
-	bool random_faults;     /* pause/crash/partition probabilities > 0 */
+	bool random_faults; /* pause/crash/partition probabilities > 0 */
 	bool prevote;
 	bool check_quorum;
 	bool ranked_timeouts;
-	unsigned mistakes;      /* enum raft_mistake bits */
+	unsigned mistakes;       /* enum raft_mistake bits */
 	uint64_t latency_min_us; /* one-way message delay the run promises */
 	uint64_t latency_max_us; /* (before --reorder's extra delay) */
 };
 
 struct wev {
 	enum wev_type type;
-	int64_t us;        /* microseconds since the run started */
-	uint64_t tick;     /* the emitting node's tick, where it has one */
-	uint64_t now;      /* core events: the node's own clock, ticks since
+	int64_t us;    /* microseconds since the run started */
+	uint64_t tick; /* the emitting node's tick, where it has one */
+	uint64_t now;  /* core events: the node's own clock, ticks since
 			      raft_init (raft_state.now). Tick numbers may
 			      jump for a late thread; this never does. */
 	int node;
 	uint64_t term;
 	enum raft_role role;
-	int peer;          /* vote: the candidate; heartbeat: the leader;
+	int peer;           /* vote: the candidate; heartbeat: the leader;
 			      saw_term, loss: the sender */
 	uint64_t seen_term; /* saw_term: the higher term */
-	int count;         /* round: followers reached */
-	int64_t late_us;   /* late: how late the node's tick ran */
-	const uint8_t *group_of; /* partition: group of each node (nodes long) */
+	int count;          /* round: followers reached */
+	int64_t late_us;    /* late: how late the node's tick ran */
+	const uint8_t
+		*group_of; /* partition: group of each node (nodes long) */
 	const struct run_info *info; /* start only */
 	/* end only: */
 	uint64_t violations;
 	uint64_t spurious_elections;
-	bool interrupted;  /* stopped by SIGINT or SIGTERM before its end */
+	bool interrupted; /* stopped by SIGINT or SIGTERM before its end */
 };
 
 /* world.c: a core event as a run event, stamped with the run's time and

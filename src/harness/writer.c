@@ -137,8 +137,8 @@ static void put_threaded(struct writer *w, const char *line, size_t len)
 	ring_copy_in(w, line, len);
 	/* Woken when lines begin to wait, and when half the ring is full;
 	 * otherwise it gathers for WRITER_GATHER_US by itself. */
-	if (was_empty || (w->len - len < w->ring_size / 2 &&
-			  w->len >= w->ring_size / 2))
+	if (was_empty ||
+	    (w->len - len < w->ring_size / 2 && w->len >= w->ring_size / 2))
 		pthread_cond_signal(&w->wake);
 out:
 	pthread_mutex_unlock(&w->mu);

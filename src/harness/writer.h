@@ -42,40 +42,40 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define WRITER_FLUSH_US 100000    /* lines reach the kernel this soon */
-#define WRITER_GATHER_US 50000    /* a threaded writer's batching wait */
-#define WRITER_KEEP_WAIT_US 1000000 /* the trace waits this long for room */
-#define WRITER_TRACE_RING (8u << 20) /* bytes: a trace this far behind */
+#define WRITER_FLUSH_US 100000          /* lines reach the kernel this soon */
+#define WRITER_GATHER_US 50000          /* a threaded writer's batching wait */
+#define WRITER_KEEP_WAIT_US 1000000     /* the trace waits this long for room */
+#define WRITER_TRACE_RING (8u << 20)    /* bytes: a trace this far behind */
 #define WRITER_CONSOLE_RING (64u << 10) /* ~1500 console lines */
 
 enum writer_policy { WRITER_DROP, WRITER_KEEP };
 
 struct writer {
-	FILE *f;              /* NULL: the stream is off, puts do nothing */
+	FILE *f; /* NULL: the stream is off, puts do nothing */
 	enum writer_policy policy;
 	size_t ring_size;
-	int64_t keep_wait_us; /* WRITER_KEEP: INT64_MAX waits for ever */
+	int64_t keep_wait_us;  /* WRITER_KEEP: INT64_MAX waits for ever */
 	int64_t last_flush_us; /* direct mode: the writing thread's */
 
 	/* Threaded mode; mu guards what follows. */
 	bool threaded;
 	pthread_mutex_t mu;
-	pthread_cond_t wake;  /* the thread: lines, or stop */
-	pthread_cond_t room;  /* a WRITER_KEEP put waiting for room */
+	pthread_cond_t wake; /* the thread: lines, or stop */
+	pthread_cond_t room; /* a WRITER_KEEP put waiting for room */
 	pthread_t thread;
 	char *ring;
 	size_t head;
 	size_t len;
 	bool stopping;
-	char *chunk;          /* the thread's: what it writes, unlocked */
+	char *chunk; /* the thread's: what it writes, unlocked */
 
 	/* Results: under mu while threaded, plain after writer_stop. */
-	int err;              /* the first failed write's errno, or 0 */
-	bool closed;          /* a write failed: nothing more is written */
-	bool overrun;         /* WRITER_KEEP: no room in time */
-	uint64_t lines;       /* lines put */
-	uint64_t dropped;     /* WRITER_DROP: lines dropped, ring full */
-	uint64_t unwritten;   /* lines not written once closed or overrun */
+	int err;            /* the first failed write's errno, or 0 */
+	bool closed;        /* a write failed: nothing more is written */
+	bool overrun;       /* WRITER_KEEP: no room in time */
+	uint64_t lines;     /* lines put */
+	uint64_t dropped;   /* WRITER_DROP: lines dropped, ring full */
+	uint64_t unwritten; /* lines not written once closed or overrun */
 };
 
 /* A stream to `f` (NULL: off), in direct mode. Allocates nothing.

@@ -134,8 +134,7 @@ bool mailbox_wait(struct mailbox *mb, int64_t deadline_us)
 	return stopped;
 }
 
-int mailbox_take(struct mailbox *mb, struct mail *out, int max,
-		 int64_t now_us)
+int mailbox_take(struct mailbox *mb, struct mail *out, int max, int64_t now_us)
 {
 	unsigned kept = 0;
 	unsigned i;

@@ -38,10 +38,10 @@ struct mailbox {
 	unsigned head;
 	unsigned count;
 	enum mailbox_mode mode;
-	bool stop;           /* the run is over: the owner returns */
+	bool stop; /* the run is over: the owner returns */
 	uint64_t dropped_full;
 	uint64_t dropped_closed;
-	unsigned peak;       /* the most messages ever queued at once */
+	unsigned peak; /* the most messages ever queued at once */
 };
 
 /* Returns 0, or an errno value (the ring could not be allocated). */
@@ -61,8 +61,7 @@ bool mailbox_wait(struct mailbox *mb, int64_t deadline_us);
 
 /* Owner: moves up to max messages that are ready at now_us into out, oldest
  * first, and returns how many. Messages not yet ready stay queued. */
-int mailbox_take(struct mailbox *mb, struct mail *out, int max,
-		 int64_t now_us);
+int mailbox_take(struct mailbox *mb, struct mail *out, int max, int64_t now_us);
 
 /* Changes the mode (CLOSED also empties the ring) and wakes the owner. */
 void mailbox_set_mode(struct mailbox *mb, enum mailbox_mode mode);

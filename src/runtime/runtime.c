@@ -286,8 +286,8 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 	assert(o != NULL && out != NULL && err != NULL);
 	assert(o->nodes >= 1 && o->nodes <= OPT_MAX_NODES);
 	assert(o->ticks > 0 && o->tick_us > 0 && o->mailbox > 0);
-	code = harness_output_open(&output, o, "threads",
-				   o->quiet ? NULL : out, err);
+	code = harness_output_open(&output, o, "threads", o->quiet ? NULL : out,
+				   err);
 	if (code != EXIT_PASS)
 		goto err;
 	c = cluster_new(o, &output.mon, tap, &rv);

@@ -26,30 +26,30 @@
 struct runtime_node_result {
 	enum raft_role role;
 	uint64_t term;
-	int up;                   /* 0: paused or crashed at the end */
-	struct raft_stats stats;  /* summed across restarts */
-	uint64_t mailbox_full;    /* messages dropped by its full mailbox */
+	int up;                  /* 0: paused or crashed at the end */
+	struct raft_stats stats; /* summed across restarts */
+	uint64_t mailbox_full;   /* messages dropped by its full mailbox */
 	unsigned mailbox_peak;
 };
 
 struct runtime_result {
 	int exit_code;
 	int nodes;
-	uint64_t ticks;              /* ticks the observer went through */
-	int64_t wall_us;             /* start event to end event */
+	uint64_t ticks;  /* ticks the observer went through */
+	int64_t wall_us; /* start event to end event */
 	/* The event checker's findings (the verdict). */
 	uint64_t violations;
 	uint64_t spurious_elections;
-	uint64_t elections;          /* elections started, all nodes */
+	uint64_t elections; /* elections started, all nodes */
 	uint64_t leaders_elected;
 	/* The network. */
-	uint64_t messages_sent;      /* handed to the transport */
-	uint64_t messages_lost;      /* --drop, partitions */
-	uint64_t messages_dropped;   /* full or crashed mailboxes */
+	uint64_t messages_sent;    /* handed to the transport */
+	uint64_t messages_lost;    /* --drop, partitions */
+	uint64_t messages_dropped; /* full or crashed mailboxes */
 	/* Timing, in microseconds. */
-	struct lathist tick_late;    /* node ticks: raft_tick after deadline */
+	struct lathist tick_late;     /* node ticks: raft_tick after deadline */
 	struct lathist observer_late; /* observer wake-ups after deadline */
-	struct lathist mail_wait;    /* enqueue (or not-before) to raft_step */
+	struct lathist mail_wait;     /* enqueue (or not-before) to raft_step */
 	struct runtime_node_result node[OPT_MAX_NODES];
 };
 

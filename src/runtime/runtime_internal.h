@@ -21,22 +21,22 @@ struct rnode {
 	struct cluster *c;
 	int id;
 	pthread_t thread;
-	bool started;        /* main thread only */
+	bool started; /* main thread only */
 
-	pthread_mutex_t mu;  /* the node lock: c->h.node[id], and below */
-	uint64_t next_tick;  /* the tick whose deadline it waits for */
-	bool resync;         /* resumed or restarted: skip to the present */
+	pthread_mutex_t mu; /* the node lock: c->h.node[id], and below */
+	uint64_t next_tick; /* the tick whose deadline it waits for */
+	bool resync;        /* resumed or restarted: skip to the present */
 	struct lathist tick_late;
 	struct lathist mail_wait;
 
-	struct mailbox mb;   /* its own lock */
+	struct mailbox mb; /* its own lock */
 };
 
 /* The observer's state: touched only by the observer (the main thread). */
 struct observer {
 	uint64_t ticks;
 	struct lathist late;
-	pthread_mutex_t wait_mu;             /* only for timed waits */
+	pthread_mutex_t wait_mu; /* only for timed waits */
 	pthread_cond_t wait_cond;
 };
 
@@ -44,7 +44,7 @@ struct cluster {
 	const struct raftsim_options *o;
 	int n;
 	int64_t tick_us;
-	int64_t start_us;    /* written before the gate opens, then read-only */
+	int64_t start_us; /* written before the gate opens, then read-only */
 
 	pthread_mutex_t gate_mu; /* node threads wait here for start_us */
 	pthread_cond_t gate_cond;

@@ -97,7 +97,8 @@ static int64_t next_deadline(const struct rnode *rn)
 	if (rn->next_tick > rn->c->o->ticks)
 		return INT64_MAX; /* ticks are over: mail only, until stop */
 	tick = action_tick(rn);
-	return deadline_of(rn->c, tick < rn->c->o->ticks ? tick : rn->c->o->ticks);
+	return deadline_of(rn->c,
+			   tick < rn->c->o->ticks ? tick : rn->c->o->ticks);
 }
 
 /* Runs the node's ticks up to `last`, one raft_tick each, as it would
@@ -154,8 +155,7 @@ static void going_down(struct rnode *rn)
  * it stops having run the ticks it would have run awake; its thread, if
  * late for an action, is not overtaken: that tick is lost, as it would be
  * to any late thread. */
-static void runtime_status_changed(void *ctx, int node,
-				   enum node_status status)
+static void runtime_status_changed(void *ctx, int node, enum node_status status)
 {
 	struct cluster *c = ctx;
 	struct rnode *rn = &c->node[node];

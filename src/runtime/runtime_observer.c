@@ -60,8 +60,7 @@ static void wait_until(struct observer *obs, int64_t deadline)
 	int64_t until;
 
 	pthread_mutex_lock(&obs->wait_mu);
-	while ((now = clock_now_us()) < deadline &&
-	       !harness_stop_requested()) {
+	while ((now = clock_now_us()) < deadline && !harness_stop_requested()) {
 		until = deadline - now > HARNESS_STOP_POLL_US
 				? now + HARNESS_STOP_POLL_US
 				: deadline;

@@ -55,8 +55,7 @@ static int64_t tick_time(const struct sim *s, int i, uint64_t k)
 
 /* Node i's last tick that comes at or before `t` (before `t` if strict),
  * up to the end; 0 if none. */
-static uint64_t last_tick_by(const struct sim *s, int i, int64_t t,
-			     bool strict)
+static uint64_t last_tick_by(const struct sim *s, int i, int64_t t, bool strict)
 {
 	int64_t since = t - s->node[i].phase - (strict ? 1 : 0);
 	uint64_t k;
@@ -90,7 +89,8 @@ static void replay_by(struct sim *s, int i, int64_t t, bool strict)
 	struct harness_node *n = &s->h.node[i];
 	int64_t at = tick_time(s, i, sn->next_tick);
 
-	for (; sn->next_tick <= s->opt.ticks && (at < t || (!strict && at == t));
+	for (;
+	     sn->next_tick <= s->opt.ticks && (at < t || (!strict && at == t));
 	     sn->next_tick++, at += s->tick_us) {
 		assert(raft_ticks_until_action(&n->raft) > 1);
 		raft_tick(&n->raft);
@@ -172,8 +172,8 @@ static int sim_deliver(void *ctx, const struct raft_message *msg,
 	int64_t latency = (int64_t)s->opt.latency_us.min;
 
 	if (s->opt.latency_us.max > s->opt.latency_us.min)
-		latency = (int64_t)raft_rng_range(&s->rng, s->opt.latency_us.min,
-						  s->opt.latency_us.max);
+		latency = (int64_t)raft_rng_range(
+			&s->rng, s->opt.latency_us.min, s->opt.latency_us.max);
 	latency += (int64_t)extra_us;
 	if (msg->type == RAFT_MSG_REQUEST_VOTE_REPLY ||
 	    (msg->type == RAFT_MSG_REQUEST_VOTE && !s->opt.disk_parallel))
@@ -270,8 +270,8 @@ int sim_create(const struct raftsim_options *o, struct monitor *mon,
 	raft_rng_seed(&s->rng, raft_rng_derive(o->seed, 0x5e4d));
 	harness_share_fate_rng(&s->h, &s->rng);
 	for (i = 0; i < o->nodes; i++) {
-		s->node[i].mailbox.mail =
-			calloc(o->mailbox, sizeof(struct raft_message));
+		s->node[i].mailbox.mail = calloc(o->mailbox,
+						 sizeof(struct raft_message));
 		if (s->node[i].mailbox.mail == NULL)
 			goto err;
 	}

@@ -17,8 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "harness/harness.h"
 #include "cli/options.h"
+#include "harness/harness.h"
 #include "raft.h"
 
 struct sim;

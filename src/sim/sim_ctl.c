@@ -22,15 +22,18 @@ void sim_print_failure(const struct sim *s, FILE *err)
 	case SIM_OK:
 		break;
 	case SIM_FAILED_MEMORY:
-		fprintf(err, "raftsim: out of memory at %.3f ms (virtual): the "
-			     "simulator could not queue a message, and a run "
-			     "that loses one cannot be judged\n", ms);
+		fprintf(err,
+			"raftsim: out of memory at %.3f ms (virtual): the "
+			"simulator could not queue a message, and a run "
+			"that loses one cannot be judged\n",
+			ms);
 		break;
 	case SIM_FAILED_IN_FLIGHT:
-		fprintf(err, "raftsim: %u messages in flight at %.3f ms "
-			     "(virtual), the simulator's limit: a latency of up "
-			     "to %.3f ms (--latency-ms) keeps them in flight "
-			     "for that long; the run cannot go on\n",
+		fprintf(err,
+			"raftsim: %u messages in flight at %.3f ms "
+			"(virtual), the simulator's limit: a latency of up "
+			"to %.3f ms (--latency-ms) keeps them in flight "
+			"for that long; the run cannot go on\n",
 			SIM_MAX_IN_FLIGHT, ms,
 			(double)s->opt.latency_us.max / 1000.0);
 		break;

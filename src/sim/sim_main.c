@@ -20,9 +20,9 @@ int sim_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	if (rv != 0) {
 		fprintf(err, "raftsim: cannot start the simulator: %s\n",
 			rv == EINVAL ? "configuration refused" : strerror(rv));
-		return harness_output_close(&output, rv == EINVAL ? EXIT_USAGE
-								  : EXIT_RUN_FAILED,
-					    err);
+		return harness_output_close(
+			&output, rv == EINVAL ? EXIT_USAGE : EXIT_RUN_FAILED,
+			err);
 	}
 	sim_run_all(sim);
 	if (sim_failure(sim) != SIM_OK) {

@@ -59,8 +59,8 @@ void wakeq_set(struct wakeq *q, int node, int64_t at)
 		child = 2 * i + 1;
 		if (child >= q->n)
 			break;
-		if (child + 1 < q->n && before(q, q->heap[child + 1],
-					       q->heap[child]))
+		if (child + 1 < q->n &&
+		    before(q, q->heap[child + 1], q->heap[child]))
 			child++;
 		if (!before(q, q->heap[child], node))
 			break;

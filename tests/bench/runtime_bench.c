@@ -28,8 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runtime/clock.h"
 #include "cli/options.h"
+#include "runtime/clock.h"
 #include "runtime/runtime.h"
 
 static struct runtime_result res; /* large */
@@ -82,7 +82,8 @@ static int floor_start(struct floor_thread *f, uint64_t ticks, int64_t tick_us)
 		if (pthread_mutex_init(&f[i].mu, NULL) != 0)
 			break;
 		if (clock_cond_init(&f[i].cond) != 0 ||
-		    pthread_create(&f[i].thread, NULL, floor_main, &f[i]) != 0) {
+		    pthread_create(&f[i].thread, NULL, floor_main, &f[i]) !=
+			    0) {
 			pthread_mutex_destroy(&f[i].mu);
 			break;
 		}
@@ -196,8 +197,8 @@ int main(int argc, char **argv)
 	static const int sizes[] = {256, 512, 768, 1024};
 	const char *bin = argc > 1 ? argv[1] : "./raftsim";
 	/* execv wants mutable strings (-Wwrite-strings). */
-	static char args[][16] = {"--nodes", "3",       "--ticks", "2000",
-				  "--tick-ms", "10",    "--seed",  "1"};
+	static char args[][16] = {"--nodes",   "3",  "--ticks", "2000",
+				  "--tick-ms", "10", "--seed",  "1"};
 	char *cmd[2 + sizeof(args) / sizeof(args[0])];
 	struct floor_thread floor[FLOOR_THREADS];
 	double floor_share;
@@ -231,7 +232,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("  raftsim:    exit %d, wall %.2f s, (user+sys)/wall = %.3f%% "
-	       "of one core\n", code, wall, share * 100);
+	       "of one core\n",
+	       code, wall, share * 100);
 	printf("  wake floor: %.3f%% of one core\n", floor_share * 100);
 	printf("  tickless ratio: %.2f   (target <= 0.50)\n\n",
 	       floor_share > 0 ? share / floor_share : 0);
@@ -239,8 +241,8 @@ int main(int argc, char **argv)
 	code = run(3, 1000, 10, &share);
 	printf("latency, in process, the same cluster (exit %d, CPU %.2f%%)\n",
 	       code, share * 100);
-	printf("  %-34s %8s %8s %8s %9s\n", "microseconds", "p50", "p99",
-	       "max", "samples");
+	printf("  %-34s %8s %8s %8s %9s\n", "microseconds", "p50", "p99", "max",
+	       "samples");
 	latency_row("node tick after its deadline", &res.tick_late,
 		    "(target p99 <= 1000)");
 	latency_row("observer tick after its deadline", &res.observer_late, "");
@@ -250,8 +252,7 @@ int main(int argc, char **argv)
 	printf("\nscale: 500 ticks at 10 ms (target: no spurious election at "
 	       "1024 nodes)\n");
 	printf("  %6s %5s %9s %8s %8s %10s %10s %7s\n", "nodes", "exit",
-	       "spurious", "leaders", "term", "tick p99",
-	       "mail p50", "CPU");
+	       "spurious", "leaders", "term", "tick p99", "mail p50", "CPU");
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uint64_t term = 0;
 		int n;
@@ -260,8 +261,8 @@ int main(int argc, char **argv)
 		for (n = 0; n < res.nodes; n++)
 			if (res.node[n].term > term)
 				term = res.node[n].term;
-		printf("  %6d %5d %9" PRIu64 " %8" PRIu64
-		       " %8" PRIu64 " %8" PRId64 "us %8" PRId64 "us %6.1f%%\n",
+		printf("  %6d %5d %9" PRIu64 " %8" PRIu64 " %8" PRIu64
+		       " %8" PRId64 "us %8" PRId64 "us %6.1f%%\n",
 		       sizes[i], code, res.spurious_elections,
 		       res.leaders_elected, term,
 		       lathist_quantile(&res.tick_late, 0.99),
@@ -271,6 +272,7 @@ int main(int argc, char **argv)
 			largest = sizes[i];
 	}
 	printf("\nlargest cluster with a leader and no spurious election: %d "
-	       "nodes\n", largest);
+	       "nodes\n",
+	       largest);
 	return 0;
 }

@@ -32,7 +32,8 @@ static void leaders_of_different_terms(void)
 {
 	begin(3);
 	elect(MS(10), 0, 1, 3);
-	lead_but(MS(10), MS(190), 0, 1, 1); /* node 1 hears none: it times out */
+	lead_but(MS(10), MS(190), 0, 1,
+		 1);                /* node 1 hears none: it times out */
 	saw_term(MS(200), 0, 1, 2); /* node 1's vote request */
 	feed(WEV_TERM, MS(200), 0, 2, RAFT_NONE);
 	feed(WEV_ROLE, MS(200), 0, 2, RAFT_FOLLOWER);
@@ -181,7 +182,8 @@ const struct test_case checker_tests[] = {
 	 term_goes_back_after_restart},
 	{"checker: a term that continues after a restart is no violation",
 	 term_continues_after_restart},
-	{"checker: two votes in one term is a violation", two_votes_in_one_term},
+	{"checker: two votes in one term is a violation",
+	 two_votes_in_one_term},
 	{"checker: two votes in one term across a restart is a violation",
 	 two_votes_across_restart},
 	{"checker: one vote per term is no violation", one_vote_per_term},
@@ -190,13 +192,17 @@ const struct test_case checker_tests[] = {
 	{"checker: a leader with a bare majority of votes is no violation",
 	 leader_with_bare_majority},
 	{"checker: a heartbeat from a node that is not the term's leader is "
-	 "a violation", heartbeat_from_non_leader},
+	 "a violation",
+	 heartbeat_from_non_leader},
 	{"checker: a leader that keeps leading after seeing a higher term is "
-	 "a violation", leader_stays_after_higher_term},
+	 "a violation",
+	 leader_stays_after_higher_term},
 	{"checker: a leader that adopts a higher term but stays leader is a "
-	 "violation", leader_adopts_term_but_keeps_role},
+	 "violation",
+	 leader_adopts_term_but_keeps_role},
 	{"checker: a run that ends right after a leader saw a higher term is "
-	 "a violation", run_ends_after_sighting},
+	 "a violation",
+	 run_ends_after_sighting},
 	{"checker: a leader that steps down at once is no violation",
 	 leader_steps_down_at_once},
 	{NULL, NULL},

@@ -229,18 +229,23 @@ static void real_core_no_stepdown_caught(void)
 
 const struct test_case checker_event_tests[] = {
 	{"checker: every event must match its node's term, role, state and "
-	 "clock", events_must_match_their_node},
+	 "clock",
+	 events_must_match_their_node},
 	{"checker: events out of time order are a violation",
 	 events_out_of_order},
 	{"checker: events before the start event or naming no node are "
-	 "violations", events_before_start},
+	 "violations",
+	 events_before_start},
 	{"checker: injected mistakes do not switch the checks off",
 	 mistakes_do_not_disable_checks},
 	{"checker: keeps the first reports, counts all, prints them with "
-	 "their time", reports_are_kept_and_printed},
-	{"checker: twenty thousand terms raise nothing", many_terms_stay_correct},
+	 "their time",
+	 reports_are_kept_and_printed},
+	{"checker: twenty thousand terms raise nothing",
+	 many_terms_stay_correct},
 	{"checker: a node seventy thousand terms ahead of the others is still "
-	 "checked", a_node_far_ahead_is_checked_for_ever},
+	 "checked",
+	 a_node_far_ahead_is_checked_for_ever},
 	{"checker: the real core's elections and step-downs pass every check",
 	 real_core_passes},
 	{"checker: the real core with the no-stepdown mistake is caught",

@@ -144,7 +144,7 @@ static void election_not_spurious(void)
 	feed(WEV_TERM, 0, 1, 1, RAFT_NONE);
 	feed(WEV_VOTE, 0, 1, 1, 0);
 	feed(WEV_ROLE, 0, 0, 1, RAFT_LEADER);
-	feed(WEV_HEARTBEAT, MS(1), 1, 1, 0); /* but not node 2 */
+	feed(WEV_HEARTBEAT, MS(1), 1, 1, 0);      /* but not node 2 */
 	feed(WEV_TERM, MS(150), 2, 1, RAFT_NONE); /* a vote request */
 	campaign(MS(150), 2, 2);
 	CHECK_EQ(checker_spurious_elections(ck), 0);
@@ -175,13 +175,13 @@ static void election_not_spurious(void)
 static void no_leader_is_a_liveness_violation(void)
 {
 	begin(3);
-	campaign(MS(100), 1, 1); /* nobody answers */
+	campaign(MS(100), 1, 1);                  /* nobody answers */
 	feed(WEV_TERM, MS(831), 0, 1, RAFT_NONE); /* judged before this */
 	CHECK(reported("liveness: no leader among the 3 running, connected "
 		       "nodes for 830.000 ms"));
 	checker_finish(ck, MS(2000));
 	CHECK_EQ(violations(), 1); /* once per leaderless stretch */
-	begin(3); /* a leader at the deadline is in time */
+	begin(3);                  /* a leader at the deadline is in time */
 	elect(MS(830), 1, 1, 3);
 	checker_finish(ck, MS(2000));
 	CHECK_EQ(violations(), 0);
@@ -324,14 +324,17 @@ const struct test_case checker_live_tests[] = {
 	 "node's clock after a heartbeat is a timer-reset violation",
 	 timer_reset_fires},
 	{"checker: the timer-reset rule holds under pauses, partitions and "
-	 "loss", timer_reset_fires_under_faults_and_loss},
+	 "loss",
+	 timer_reset_fires_under_faults_and_loss},
 	{"checker: a timeout at the minimum, after a pause or after a restart "
-	 "is no timer-reset violation", timer_reset_quiet_on_correct_timing},
+	 "is no timer-reset violation",
+	 timer_reset_quiet_on_correct_timing},
 	{"checker: a leader without a round for heartbeat_ticks, or for "
 	 "election_min, of its clock is a heartbeat-gap violation",
 	 heartbeat_gap_fires},
 	{"checker: rounds on time, or a leader paused, are no heartbeat-gap "
-	 "violation", heartbeat_gap_quiet_on_correct_timing},
+	 "violation",
+	 heartbeat_gap_quiet_on_correct_timing},
 	{"checker: a spurious election is counted, never a violation",
 	 spurious_counted_not_judged},
 	{"checker: elections under a new, older, unreachable leader, by a "
@@ -343,7 +346,8 @@ const struct test_case checker_live_tests[] = {
 	 "have, within a window that counts latency and reordering",
 	 liveness_judged_under_random_faults},
 	{"checker: a leader lost and regained in time passes; one in a "
-	 "minority does not count", liveness_leader_lost_and_regained},
+	 "minority does not count",
+	 liveness_leader_lost_and_regained},
 	{"checker: liveness waits for a majority that faults leave alone",
 	 liveness_waits_for_a_quiet_majority},
 	{"checker: liveness is not judged with --drop",

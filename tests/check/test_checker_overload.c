@@ -124,11 +124,12 @@ static void overload_said_in_the_verdict(void)
 	CHECK_EQ(checker_overload(ck).lost, 1);
 	text = overload_text(1);
 	REQUIRE(text != NULL);
-	same_text(text, "raftsim: the machine could not keep the schedule: "
-		     "2 ticks run a tick or more late (the longest 85 ms) on "
-		     "2 nodes; liveness excludes what they touched\n"
-		     "raftsim: 1 message lost to full mailboxes (--mailbox "
-		     "1); liveness excludes what they touched\n");
+	same_text(text,
+		  "raftsim: the machine could not keep the schedule: "
+		  "2 ticks run a tick or more late (the longest 85 ms) on "
+		  "2 nodes; liveness excludes what they touched\n"
+		  "raftsim: 1 message lost to full mailboxes (--mailbox "
+		  "1); liveness excludes what they touched\n");
 	free(text);
 	begin(3); /* nothing to say */
 	checker_finish(ck, MS(400));
@@ -174,9 +175,10 @@ static void unjudged_run_exits_3_unless_unsafe(void)
 	CHECK(checker_unjudged(ck));
 	CHECK_EQ(checker_overload(ck).excluded_us, MS(3000 - 830));
 	CHECK_EQ(verdict(&text), EXIT_RUN_FAILED);
-	CHECK(text != NULL && strstr(text, "raftsim: CANNOT JUDGE (3 nodes: "
-				     "for 2170 of 3000 ms a majority had no "
-				     "leader") != NULL);
+	CHECK(text != NULL &&
+	      strstr(text, "raftsim: CANNOT JUDGE (3 nodes: "
+			   "for 2170 of 3000 ms a majority had no "
+			   "leader") != NULL);
 	free(text);
 	text = NULL;
 	/* A safety violation is one whatever the load. */
@@ -190,7 +192,7 @@ static void unjudged_run_exits_3_unless_unsafe(void)
 	CHECK(checker_unjudged(ck));
 	CHECK_EQ(verdict(&text), EXIT_VIOLATION);
 	CHECK(text != NULL && strstr(text, "raftsim: FAIL (1 violation of "
-				     "term") != NULL);
+					   "term") != NULL);
 	free(text);
 	text = NULL;
 	/* Late ticks while a leader leads leave the run judged. */

@@ -4,13 +4,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check/trace.h"
 #include "checkfeed.h"
 #include "testhelp.h"
-#include "check/trace.h"
 
 static const struct run_info sample_info = {
-	"sim", 5, 1234567890123ull, 10000, 3, 10, 20, 0.25, 0.5, 0.125,
-	true, false, true, false, 24, 1500, 25001,
+	"sim", 5,     1234567890123ull,
+	10000, 3,     10,
+	20,    0.25,  0.5,
+	0.125, true,  false,
+	true,  false, 24,
+	1500,  25001,
 };
 
 static const uint8_t groups[5] = {0, 1, 0, 2, 1};
@@ -112,8 +116,8 @@ static void every_type_round_trips(void)
 
 static void times_keep_every_microsecond(void)
 {
-	static const int64_t times[] = {0, 1, 999, 1000, 1001, 59999999,
-					INT64_MAX / 1000 * 1000 - 1};
+	static const int64_t times[] = {
+		0, 1, 999, 1000, 1001, 59999999, INT64_MAX / 1000 * 1000 - 1};
 	struct trace_slots slots;
 	struct wev in, out;
 	char line[256], err[128];
@@ -123,7 +127,8 @@ static void times_keep_every_microsecond(void)
 		in = sample(WEV_HEAL);
 		in.us = times[i];
 		REQUIRE(trace_format(line, sizeof(line), &in, 5) > 0);
-		REQUIRE(trace_parse(line, &out, &slots, 5, err, sizeof(err)) == 0);
+		REQUIRE(trace_parse(line, &out, &slots, 5, err, sizeof(err)) ==
+			0);
 		CHECK(out.us == times[i]);
 	}
 	REQUIRE(trace_parse("{\"ms\":2.5,\"ev\":\"heal\"}", &out, &slots, 5,
@@ -137,12 +142,15 @@ static void unknown_fields_and_escapes(void)
 	struct wev out;
 	char err[128];
 
-	CHECK_EQ(trace_parse(" { \"x\" : { \"a\" : [ 1 , { \"b\" : null } , -2.5e-3 ]"
-			  " , \"c\" : \"}\\\"]\" } , \"ev\" : \"t\\u0065rm\" ,"
-			  " \"ms\" : 1 , \"node\" : 2 , \"term\" : 3 , "
-			  "\"later\" : [ true , false , [ ] , { } ] , "
-			  "\"now\" : 4 }\r\n",
-			  &out, &slots, 5, err, sizeof(err)), 0);
+	CHECK_EQ(
+		trace_parse(
+			" { \"x\" : { \"a\" : [ 1 , { \"b\" : null } , -2.5e-3 ]"
+			" , \"c\" : \"}\\\"]\" } , \"ev\" : \"t\\u0065rm\" ,"
+			" \"ms\" : 1 , \"node\" : 2 , \"term\" : 3 , "
+			"\"later\" : [ true , false , [ ] , { } ] , "
+			"\"now\" : 4 }\r\n",
+			&out, &slots, 5, err, sizeof(err)),
+		0);
 	if (err[0] != '\0')
 		fprintf(stderr, "    %s\n", err);
 	CHECK_EQ(out.type, WEV_TERM);
@@ -152,14 +160,28 @@ static void unknown_fields_and_escapes(void)
 }
 
 static const char *const bad_lines[] = {
-	"", "   ", "hello", "null", "[]", "{}", "{\"ev\":\"term\"", "{\"ev\"",
-	"{\"ev\":}", "{\"ev\":\"term\",}", "{,\"ev\":\"term\"}",
-	"{\"ev\":\"bogus\",\"ms\":1}", "{\"ev\":1,\"ms\":1}",
-	"{\"ev\":\"heal\",\"ms\":\"1\"}", "{\"ev\":\"heal\",\"ms\":-1}",
-	"{\"ev\":\"heal\",\"ms\":1.2345}", "{\"ev\":\"heal\",\"ms\":1e3}",
-	"{\"ev\":\"heal\",\"ms\":1e400}", "{\"ev\":\"heal\",\"ms\":01}",
+	"",
+	"   ",
+	"hello",
+	"null",
+	"[]",
+	"{}",
+	"{\"ev\":\"term\"",
+	"{\"ev\"",
+	"{\"ev\":}",
+	"{\"ev\":\"term\",}",
+	"{,\"ev\":\"term\"}",
+	"{\"ev\":\"bogus\",\"ms\":1}",
+	"{\"ev\":1,\"ms\":1}",
+	"{\"ev\":\"heal\",\"ms\":\"1\"}",
+	"{\"ev\":\"heal\",\"ms\":-1}",
+	"{\"ev\":\"heal\",\"ms\":1.2345}",
+	"{\"ev\":\"heal\",\"ms\":1e3}",
+	"{\"ev\":\"heal\",\"ms\":1e400}",
+	"{\"ev\":\"heal\",\"ms\":01}",
 	"{\"ev\":\"heal\",\"ms\":99999999999999999999}",
-	"{\"ev\":\"heal\",\"ms\":1,\"ms\":2}", "{\"ev\":\"heal\",\"ms\":1} x",
+	"{\"ev\":\"heal\",\"ms\":1,\"ms\":2}",
+	"{\"ev\":\"heal\",\"ms\":1} x",
 	"{\"ev\":\"term\",\"ms\":1,\"node\":0}",
 	"{\"ev\":\"term\",\"ms\":1,\"node\":\"0\",\"term\":1}",
 	"{\"ev\":\"term\",\"ms\":1,\"node\":5,\"term\":1}",
@@ -218,13 +240,14 @@ static void start_line(char *buf, size_t size, const char *schema,
 		       const char *tick_ms, const char *heartbeat,
 		       const char *election, const char *latency)
 {
-	snprintf(buf, size, "{\"ev\":\"start\",\"ms\":0,\"mode\":\"sim\","
+	snprintf(buf, size,
+		 "{\"ev\":\"start\",\"ms\":0,\"mode\":\"sim\","
 		 "\"nodes\":3,\"seed\":1,\"tick_ms\":%s,\"heartbeat_ticks\":%s,"
 		 "\"election_ticks\":%s,\"schema\":%s,\"drop\":0,\"dup\":0,"
 		 "\"reorder\":0,\"random_faults\":false,\"prevote\":false,"
 		 "\"check_quorum\":false,\"ranked_timeouts\":false,"
-		 "\"mistakes\":0,\"latency_ms\":%s}", tick_ms, heartbeat,
-		 election, schema, latency);
+		 "\"mistakes\":0,\"latency_ms\":%s}",
+		 tick_ms, heartbeat, election, schema, latency);
 }
 
 static void start_lines_the_core_refuses(void)
@@ -244,7 +267,8 @@ static void start_lines_the_core_refuses(void)
 		{"2", "10", "3", "[0,20]", "[1,5]", "\"election_ticks\" is 0"},
 		{"2", "10", "3", "[10,20]", "[5,1]",
 		 "\"latency_ms\": the first value exceeds the second"},
-		{"2", "10", "3", "[10,20]", "[1.0001,5]", "more than 3 decimals"},
+		{"2", "10", "3", "[10,20]", "[1.0001,5]",
+		 "more than 3 decimals"},
 	};
 	struct trace_slots slots;
 	struct wev out;
@@ -274,8 +298,9 @@ static void deep_nesting_is_refused(void)
 	int depth, i, len;
 
 	for (depth = 20; depth <= 1000; depth += 980) {
-		len = snprintf(line, sizeof(line), "{\"ev\":\"heal\",\"ms\":1,"
-						   "\"x\":");
+		len = snprintf(line, sizeof(line),
+			       "{\"ev\":\"heal\",\"ms\":1,"
+			       "\"x\":");
 		for (i = 0; i < depth; i++)
 			line[len++] = '[';
 		for (i = 0; i < depth; i++)
@@ -330,7 +355,8 @@ const struct test_case trace_tests[] = {
 	{"trace: malformed lines are refused with a column and a reason",
 	 malformed_lines_are_refused},
 	{"trace: a start line with a range backwards, a zero tick or timer, "
-	 "or another schema is refused", start_lines_the_core_refuses},
+	 "or another schema is refused",
+	 start_lines_the_core_refuses},
 	{"trace: nesting deeper than the limit is refused",
 	 deep_nesting_is_refused},
 	{"trace: truncated and corrupted lines never crash the parser",

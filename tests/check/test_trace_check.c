@@ -5,15 +5,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check/trace.h"
 #include "checkfeed.h"
 #include "testhelp.h"
-#include "check/trace.h"
 
 /* A fault-free 3-node simulator run with the lesson's timers. */
 static const struct run_info clean_info = {
-	.mode = "sim", .nodes = 3, .seed = 1234567890123ull, .tick_us = 10000,
-	.heartbeat_ticks = 3, .election_min = 10, .election_max = 20,
-	.mistakes = 24, .latency_min_us = 1500, .latency_max_us = 25001,
+	.mode = "sim",
+	.nodes = 3,
+	.seed = 1234567890123ull,
+	.tick_us = 10000,
+	.heartbeat_ticks = 3,
+	.election_min = 10,
+	.election_max = 20,
+	.mistakes = 24,
+	.latency_min_us = 1500,
+	.latency_max_us = 25001,
 };
 
 /* A trace file under /tmp, written by trace_format, and what `check`
@@ -140,8 +147,8 @@ static void check_file_without_end(void)
 	REQUIRE(t.file != NULL);
 	CHECK_EQ(file_check(&t), 0);
 	CHECK(strstr(t.out, "check: incomplete trace: no end event") == t.out);
-	CHECK(strstr(t.out, "check: OK (11 events, 1 terms, 0 violations")
-	      != NULL);
+	CHECK(strstr(t.out, "check: OK (11 events, 1 terms, 0 violations") !=
+	      NULL);
 	file_start(&t);
 	file_ev(&t, WEV_ROLE, 4500, 2, 1, RAFT_LEADER);
 	CHECK_EQ(file_check(&t), 1);
@@ -190,13 +197,13 @@ static void check_file_stale_term_leader(void)
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		fprintf(t.file, "%s\n", lines[i]);
 	CHECK_EQ(file_check(&t), 1);
-	CHECK(strstr(t.out, "check: FAIL (13 events, 2 terms, 8 violations")
-	      == t.out);
+	CHECK(strstr(t.out, "check: FAIL (13 events, 2 terms, 8 violations") ==
+	      t.out);
 	CHECK(strstr(t.out, "at 20.000 ms: event: node 2's role event is in "
 			    "term 1, but the node is in term 2\n") != NULL);
-	CHECK(strstr(t.out, "at 21.000 ms: event: node 0's heartbeat event "
-			    "is in term 1, but the node is in term 2\n")
-	      != NULL);
+	CHECK(strstr(t.out,
+		     "at 21.000 ms: event: node 0's heartbeat event "
+		     "is in term 1, but the node is in term 2\n") != NULL);
 }
 
 static void check_file_malformed(void)
@@ -214,15 +221,14 @@ static void check_file_malformed(void)
 	file_end(&t, 0);
 	file_ev(&t, WEV_HEAL, 6000, 0, 0, 0);
 	CHECK_EQ(file_check(&t), 1);
-	CHECK(strstr(t.err, ":13: malformed trace: an event after the end")
-	      != NULL);
+	CHECK(strstr(t.err, ":13: malformed trace: an event after the end") !=
+	      NULL);
 	file_start(&t);
 	for (i = 0; i < 70000; i++)
 		fputc(' ', t.file);
 	CHECK_EQ(file_check(&t), 1);
 	CHECK(strstr(t.err, ":12: malformed trace: the line is longer "
-			    "than 65536 bytes")
-	      != NULL);
+			    "than 65536 bytes") != NULL);
 	file_open(&t); /* empty */
 	CHECK_EQ(file_check(&t), 1);
 	CHECK(strstr(t.err, "no start event") != NULL);
@@ -238,8 +244,7 @@ static void check_file_malformed(void)
 	fputc('\0', t.file);
 	CHECK_EQ(file_check(&t), 1);
 	CHECK(strstr(t.err, ":14: malformed trace: the line has a NUL "
-			    "byte")
-	      != NULL);
+			    "byte") != NULL);
 }
 
 static void check_file_missing(void)
@@ -257,9 +262,11 @@ const struct test_case trace_check_tests[] = {
 	{"trace: check passes a clean trace and fails one with violations",
 	 check_file_verdicts},
 	{"trace: check says a trace without its end line is incomplete and "
-	 "judges what it holds", check_file_without_end},
+	 "judges what it holds",
+	 check_file_without_end},
 	{"trace: check fails a leader of a term every node has left, and "
-	 "events in a term other than their node's", check_file_stale_term_leader},
+	 "events in a term other than their node's",
+	 check_file_stale_term_leader},
 	{"trace: check names the line of a malformed trace",
 	 check_file_malformed},
 	{"trace: check returns 2 for a file it cannot open",

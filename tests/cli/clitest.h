@@ -9,19 +9,19 @@
 #include "testhelp.h"
 #include "testrun.h"
 
-#define CLI_TEST(name)                                                        \
-	static void name##_body(struct cmd_result *r);                        \
-	static void name(void)                                                \
-	{                                                                     \
-		struct cmd_result *r = calloc(1, sizeof(*r));                 \
-                                                                              \
-		if (r == NULL) {                                              \
-			TEST_FAIL_AT("%s", "out of memory");                  \
-			return;                                               \
-		}                                                             \
-		name##_body(r);                                               \
-		free(r);                                                      \
-	}                                                                     \
+#define CLI_TEST(name)                                                         \
+	static void name##_body(struct cmd_result *r);                         \
+	static void name(void)                                                 \
+	{                                                                      \
+		struct cmd_result *r = calloc(1, sizeof(*r));                  \
+                                                                               \
+		if (r == NULL) {                                               \
+			TEST_FAIL_AT("%s", "out of memory");                   \
+			return;                                                \
+		}                                                              \
+		name##_body(r);                                                \
+		free(r);                                                       \
+	}                                                                      \
 	static void name##_body(struct cmd_result *r)
 
 /* Prints what a command wrote, under a failed check. */

@@ -8,7 +8,6 @@
 
 #include "clitest.h"
 
-
 CLI_TEST(bad_usage_names_the_flag)
 {
 	static const struct {
@@ -68,8 +67,10 @@ CLI_TEST(a_clean_run_prints_the_lessons_lines)
 	char line[64];
 	int i;
 
-	REQUIRE(run_cmd(r, "%s/raftsim --nodes 3 --ticks 60 --tick-ms %u "
-			"--seed 7", test_bin_dir(), test_tick_ms()) == 0);
+	REQUIRE(run_cmd(r,
+			"%s/raftsim --nodes 3 --ticks 60 --tick-ms %u "
+			"--seed 7",
+			test_bin_dir(), test_tick_ms()) == 0);
 	CHECK_EQ(r->status, 0);
 	CHECK(strstr(r->out, "seed 7") != NULL);
 	CHECK(strstr(r->out, ": leader for term=1, sending heartbeats\n") !=
@@ -101,7 +102,8 @@ CLI_TEST(the_trace_is_ordered_jsonl)
 	fd = mkstemp(path);
 	REQUIRE(fd >= 0);
 	close(fd);
-	REQUIRE(run_cmd(r, "%s/raftsim --nodes 3 --ticks 80 --tick-ms %u "
+	REQUIRE(run_cmd(r,
+			"%s/raftsim --nodes 3 --ticks 80 --tick-ms %u "
 			"--pause leader@30:30 --quiet --trace %s",
 			test_bin_dir(), test_tick_ms(), path) == 0);
 	CHECK_EQ(r->status, 0);
@@ -141,7 +143,8 @@ CLI_TEST(a_violation_exits_1)
 	int failed = 0;
 
 	for (seed = 1; seed <= 5 && !failed; seed++) {
-		REQUIRE(run_cmd(r, "%s/raftsim --nodes 5 --ticks 60 "
+		REQUIRE(run_cmd(r,
+				"%s/raftsim --nodes 5 --ticks 60 "
 				"--mistake fixed-timeout --mistake double-vote "
 				"--mistake no-reset --quiet --seed %d",
 				test_bin_dir(), seed) == 0);

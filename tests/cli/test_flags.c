@@ -33,22 +33,22 @@ static void doc_close(struct doc *d)
 
 /* The command-line words that put the parser in one mode. */
 static const char *const mode_words[IN_MODES][3] = {
-	{NULL},                      /* IN_THREADS */
-	{"run", "--sim", NULL},      /* IN_SIM */
-	{"check", NULL},             /* IN_CHECK: FILE is added at the end */
-	{"explore", NULL},           /* IN_EXPLORE */
-	{"failover", NULL},          /* IN_FAILOVER */
+	{NULL},                 /* IN_THREADS */
+	{"run", "--sim", NULL}, /* IN_SIM */
+	{"check", NULL},        /* IN_CHECK: FILE is added at the end */
+	{"explore", NULL},      /* IN_EXPLORE */
+	{"failover", NULL},     /* IN_FAILOVER */
 	{"failover", "--threads", NULL}, /* IN_FAILOVER_THREADS */
-	{"timeline", NULL},          /* IN_TIMELINE */
+	{"timeline", NULL},              /* IN_TIMELINE */
 };
 
 /* A value each flag accepts, whatever the mode. */
 static const char *sample_value(const struct opt_flag *f)
 {
 	static const char *const custom[][2] = {
-		{"pause", "0@1:1"},           {"crash", "0@1:1"},
-		{"partition", "1:1:0|1"},     {"mistake", "no-reset"},
-		{"election-ms", "150-300"},   {"first-ranked", "down"},
+		{"pause", "0@1:1"},         {"crash", "0@1:1"},
+		{"partition", "1:1:0|1"},   {"mistake", "no-reset"},
+		{"election-ms", "150-300"}, {"first-ranked", "down"},
 	};
 	size_t i;
 
@@ -211,10 +211,16 @@ static int lists_flag(const char *text, const char *name)
 static void help_lists_each_commands_flags(void)
 {
 	static const enum raftsim_command commands[] = {
-		CMD_RUN, CMD_CHECK, CMD_EXPLORE, CMD_FAILOVER,
+		CMD_RUN,
+		CMD_CHECK,
+		CMD_EXPLORE,
+		CMD_FAILOVER,
 	};
 	static const char *const words[] = {
-		"run", "check", "explore", "failover",
+		"run",
+		"check",
+		"explore",
+		"failover",
 	};
 	struct raftsim_options o;
 	struct doc help;

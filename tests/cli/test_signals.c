@@ -73,8 +73,8 @@ CLI_TEST(sigterm_ends_a_threaded_run_with_exit_143)
 	char copy[128], line[512];
 
 	test_tmp(copy, sizeof(copy), "term.jsonl");
-	REQUIRE(run_and_signal(r, "--ticks 100000 --tick-ms 10 --quiet",
-			       "TERM", copy, 0) == 0);
+	REQUIRE(run_and_signal(r, "--ticks 100000 --tick-ms 10 --quiet", "TERM",
+			       copy, 0) == 0);
 	CHECK_EQ(r->status, 143);
 	CHECK(strstr(r->out, "raftsim: PASS (") != NULL);
 	last_line_of(copy, line, sizeof(line));
@@ -143,7 +143,8 @@ CLI_TEST(a_reader_that_leaves_stops_the_console_not_the_run)
 	char trace[128];
 
 	test_tmp(trace, sizeof(trace), "head.jsonl");
-	REQUIRE(run_cmd(r, "{ %s/raftsim --sim --seed 1 --ticks 200000 "
+	REQUIRE(run_cmd(r,
+			"{ %s/raftsim --sim --seed 1 --ticks 200000 "
 			"--trace %s; echo \"rc=$?\" >&2; } | head -1",
 			test_bin_dir(), trace) == 0);
 	CHECK(strstr(r->err, "rc=0") != NULL);
@@ -187,8 +188,10 @@ CLI_TEST(failover_output_files_that_fail_exit_3_and_are_named)
 
 CLI_TEST(messages_that_pile_up_end_the_run_with_exit_3)
 {
-	REQUIRE(run_cmd(r, "%s/raftsim --sim --nodes 64 --ticks 1000000 "
-			"--latency-ms 1000000000 --quiet", test_bin_dir()) == 0);
+	REQUIRE(run_cmd(r,
+			"%s/raftsim --sim --nodes 64 --ticks 1000000 "
+			"--latency-ms 1000000000 --quiet",
+			test_bin_dir()) == 0);
 	CHECK_EQ(r->status, 3);
 	CHECK(strstr(r->err, " messages in flight at ") != NULL);
 	CHECK(strstr(r->out, "PASS") == NULL && strstr(r->out, "FAIL") == NULL);

@@ -7,10 +7,10 @@
 
 #define EXIT_RUN_FAILED_CODE 3
 
-
 CLI_TEST(many_partitions_on_one_tick_do_not_crash)
 {
-	REQUIRE(run_cmd(r, "%s/raftsim --sim -q --nodes 256 --ticks 5 "
+	REQUIRE(run_cmd(r,
+			"%s/raftsim --sim -q --nodes 256 --ticks 5 "
 			"--pause-prob 1 --pause-ticks 1-1 --partition 1:1:0 "
 			"--partition 2:1:0 --partition 2:1:1 --partition 2:1:2",
 			test_bin_dir()) == 0);
@@ -21,13 +21,17 @@ CLI_TEST(many_partitions_on_one_tick_do_not_crash)
 /* A leader pause before anyone can lead names nobody: said, not silent. */
 CLI_TEST(pause_of_a_leader_before_any_election_warns)
 {
-	REQUIRE(run_cmd(r, "%s/raftsim --sim -q --ticks 30 --seed 1 "
-			"--pause leader@1:10", test_bin_dir()) == 0);
+	REQUIRE(run_cmd(r,
+			"%s/raftsim --sim -q --ticks 30 --seed 1 "
+			"--pause leader@1:10",
+			test_bin_dir()) == 0);
 	CHECK_EQ(r->status, 0);
 	CHECK(strstr(r->err, "warning: --pause leader@1: no node can lead") !=
 	      NULL);
-	REQUIRE(run_cmd(r, "%s/raftsim --sim -q --ticks 30 --seed 1 "
-			"--pause leader@25:10", test_bin_dir()) == 0);
+	REQUIRE(run_cmd(r,
+			"%s/raftsim --sim -q --ticks 30 --seed 1 "
+			"--pause leader@25:10",
+			test_bin_dir()) == 0);
 	CHECK(strstr(r->err, "warning") == NULL);
 }
 
@@ -82,7 +86,7 @@ CLI_TEST(faults_that_could_never_happen_are_refused)
  * The refusal names the flag and the command (or mode). */
 CLI_TEST(flags_a_command_does_not_take_are_refused)
 {
-#define FAILOVER_THREADS_FOREIGN                                              \
+#define FAILOVER_THREADS_FOREIGN                                               \
 	"failover --threads --stale 2 --first-ranked down --disk-ms 20"
 	static const char *const cases[][3] = {
 		{"explore --pause 0@5:5", "--pause", "explore"},
@@ -109,8 +113,8 @@ CLI_TEST(flags_a_command_does_not_take_are_refused)
 		if (r->status != 2 || strstr(r->err, cases[i][1]) == NULL ||
 		    strstr(r->err, cases[i][2]) == NULL || r->out[0] != '\0') {
 			TEST_FAIL_AT("raftsim %s: want exit 2 naming %s and "
-				     "'%s'", cases[i][0], cases[i][1],
-				     cases[i][2]);
+				     "'%s'",
+				     cases[i][0], cases[i][1], cases[i][2]);
 			cli_show(r);
 		}
 	}
@@ -125,14 +129,18 @@ CLI_TEST(election_ticks_need_a_range_and_a_fixed_one_is_warned_about)
 	CHECK_EQ(r->status, 2);
 	CHECK(strstr(r->err, "--election-ticks: '10'") != NULL);
 	CHECK(strstr(r->err, "such as 10-20") != NULL);
-	REQUIRE(run_cmd(r, "%s/raftsim --sim --nodes 3 --ticks 50 --seed 1 "
-			"--election-ticks 10-10 -q", test_bin_dir()) == 0);
+	REQUIRE(run_cmd(r,
+			"%s/raftsim --sim --nodes 3 --ticks 50 --seed 1 "
+			"--election-ticks 10-10 -q",
+			test_bin_dir()) == 0);
 	CHECK(r->status == 0 || r->status == 1);
 	CHECK(strstr(r->out, "raftsim: ") != NULL); /* it ran */
 	CHECK(strstr(r->err, "warning: --election-ticks 10-10") != NULL);
 	CHECK(strstr(r->err, "not randomized") != NULL);
-	REQUIRE(run_cmd(r, "%s/raftsim --sim --nodes 3 --ticks 50 --seed 1 "
-			"-q", test_bin_dir()) == 0);
+	REQUIRE(run_cmd(r,
+			"%s/raftsim --sim --nodes 3 --ticks 50 --seed 1 "
+			"-q",
+			test_bin_dir()) == 0);
 	CHECK(strstr(r->err, "warning") == NULL);
 }
 
@@ -177,9 +185,11 @@ CLI_TEST(replay_commands_are_printed_whole)
 	const char *p;
 	int replays = 0;
 
-	REQUIRE(run_cmd(r, "%s/raftsim explore --nodes 256 --runs 5 --ticks 60 "
+	REQUIRE(run_cmd(r,
+			"%s/raftsim explore --nodes 256 --runs 5 --ticks 60 "
 			"--mistake double-vote --seed 3 --election-ticks 5-10 "
-			"--heartbeat-ticks 2", test_bin_dir()) == 0);
+			"--heartbeat-ticks 2",
+			test_bin_dir()) == 0);
 	CHECK_EQ(r->status, 1);
 	CHECK(strstr(r->out, "too long") == NULL);
 	for (p = r->out; (p = strstr(p, "  replay: raftsim --sim ")) != NULL;
@@ -213,7 +223,8 @@ const struct test_case usage_tests[] = {
 	 "verdict",
 	 many_partitions_on_one_tick_do_not_crash},
 	{"usage: --pause leader@TICK before the first election timeout warns "
-	 "that it may do nothing", pause_of_a_leader_before_any_election_warns},
+	 "that it may do nothing",
+	 pause_of_a_leader_before_any_election_warns},
 	{"usage: --trace is refused outside a run and truncates nothing",
 	 trace_belongs_to_runs_only},
 	{"usage: faults at tick 0, empty groups and failovers that cannot elect "

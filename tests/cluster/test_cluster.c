@@ -170,13 +170,15 @@ static void steady_three_nodes_on(struct fixture *f)
 	REQUIRE(elected >= 0);
 	CHECK_EQ(f->rec.ev[elected].term, l->term);
 	/* (A follower may adopt the leader's term after the election.) */
-	for (i = elected; (i = recorder_find(&f->rec, i, WEV_TERM, -1)) >= 0; i++)
+	for (i = elected; (i = recorder_find(&f->rec, i, WEV_TERM, -1)) >= 0;
+	     i++)
 		CHECK_EQ(f->rec.ev[i].term, l->term);
 	CHECK_EQ(recorder_find(&f->rec, elected, WEV_ELECTION, -1), -1);
 	/* A round every heartbeat interval from the election to the end. */
 	rounds = l->stats.heartbeat_rounds;
-	CHECK(rounds * 3 + 9 >= (uint64_t)(ticks_us(f, 100) - f->rec.ev[elected].us) /
-					(uint64_t)ticks_us(f, 1));
+	CHECK(rounds * 3 + 9 >=
+	      (uint64_t)(ticks_us(f, 100) - f->rec.ev[elected].us) /
+		      (uint64_t)ticks_us(f, 1));
 	/* Every follower accepted every round and reset its timer at each
 	 * one: its resets are its heartbeats plus the vote it gave. The last
 	 * rounds may be undelivered: mailbox_stop ends the node threads with
@@ -217,7 +219,8 @@ static void frozen_leader_is_replaced_on(struct fixture *f)
 	p = f->rec.ev[paused].node;
 	/* It was the leader: its last role change before the pause. */
 	for (before = -1, elected = 0;
-	     (elected = recorder_find(&f->rec, elected, WEV_ROLE, p)) >= 0 && elected < paused;
+	     (elected = recorder_find(&f->rec, elected, WEV_ROLE, p)) >= 0 &&
+	     elected < paused;
 	     elected++)
 		before = elected;
 	REQUIRE(before >= 0);
@@ -248,7 +251,8 @@ static void frozen_leader_is_replaced_on(struct fixture *f)
 	down = recorder_find_role(&f->rec, resumed, p, RAFT_FOLLOWER, -1);
 	REQUIRE(down >= 0);
 	CHECK(f->rec.ev[down].term >= f->rec.ev[elected].term);
-	CHECK(f->rec.ev[down].us - f->rec.ev[resumed].us <= ticks_us(f, 2 * hb + 2));
+	CHECK(f->rec.ev[down].us - f->rec.ev[resumed].us <=
+	      ticks_us(f, 2 * hb + 2));
 	CHECK(f->result.node[p].role == RAFT_FOLLOWER);
 }
 
@@ -322,13 +326,13 @@ static void frozen_node_queues_and_skips_on(struct fixture *f)
 	lost = 0;
 	for (i = paused + 1; i < resumed; i++) {
 		lost += f->rec.ev[i].type == WEV_LOSS;
-		CHECK(f->rec.ev[i].node != 1 ||
-		      f->rec.ev[i].type == WEV_LOSS ||
+		CHECK(f->rec.ev[i].node != 1 || f->rec.ev[i].type == WEV_LOSS ||
 		      f->rec.ev[i].type == WEV_LATE);
 	}
 	CHECK(lost > 0);
 	CHECK(!f->rec.overflow);
-	CHECK_EQ((uint64_t)recorder_count(&f->rec, WEV_LOSS, 1), x->mailbox_full);
+	CHECK_EQ((uint64_t)recorder_count(&f->rec, WEV_LOSS, 1),
+		 x->mailbox_full);
 	/* It missed 60 ticks and did not replay them; the others ticked
 	 * throughout (a loaded machine may make any node skip a few). */
 	CHECK(x->stats.ticks <= 120 - 60 + 3);
@@ -361,9 +365,11 @@ static void mailbox_of_one_is_overload_on(struct fixture *f)
 	CHECK(full > 0);
 	CHECK(!f->rec.overflow);
 	CHECK_EQ((uint64_t)recorder_count(&f->rec, WEV_LOSS, -1), full);
-	snprintf(text, sizeof(text), "raftsim: %llu messages lost to full "
+	snprintf(text, sizeof(text),
+		 "raftsim: %llu messages lost to full "
 		 "mailboxes (--mailbox 1); liveness excludes what they "
-		 "touched\n", (unsigned long long)full);
+		 "touched\n",
+		 (unsigned long long)full);
 	rewind(out);
 	while (getline(&line, &len, out) > 0) {
 		said += strcmp(line, text) == 0;

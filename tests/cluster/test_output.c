@@ -33,9 +33,15 @@ static void count_console_lines(void *ctx, const struct wev *ev)
 	case WEV_ROLE:
 		*lines += ev->role != RAFT_CANDIDATE;
 		break;
-	case WEV_ROUND: case WEV_ELECTION: case WEV_PREVOTE:
-	case WEV_PAUSE: case WEV_RESUME: case WEV_CRASH: case WEV_RESTART:
-	case WEV_PARTITION: case WEV_HEAL:
+	case WEV_ROUND:
+	case WEV_ELECTION:
+	case WEV_PREVOTE:
+	case WEV_PAUSE:
+	case WEV_RESUME:
+	case WEV_CRASH:
+	case WEV_RESTART:
+	case WEV_PARTITION:
+	case WEV_HEAL:
 		(*lines)++;
 		break;
 	default:
@@ -126,7 +132,8 @@ static void stalled_stdout_on(struct runtime_result *res, char *err_text)
 	CHECK(res->tick_late.max_us < 1000000);
 	CHECK(res->node[0].stats.heartbeat_rounds +
 		      res->node[1].stats.heartbeat_rounds +
-		      res->node[2].stats.heartbeat_rounds >= o.ticks / 2);
+		      res->node[2].stats.heartbeat_rounds >=
+	      o.ticks / 2);
 	/* Lines were dropped, said, and nothing else went missing: what was
 	 * read is every console line but the dropped ones, then the verdict
 	 * (one line per node, and a few of the run's own). */
@@ -135,10 +142,11 @@ static void stalled_stdout_on(struct runtime_result *res, char *err_text)
 	CHECK(reader.lines + dropped >= console_lines + 1 + 3);
 	CHECK(reader.lines + dropped <= console_lines + 1 + 3 + 10);
 	if (test_failures > 0)
-		fprintf(stderr, "    exit %d, %" PRIu64 " console lines, %"
-			PRIu64 " read, %" PRIu64 " dropped, p99 lateness %"
-			PRId64 " us\n    stderr: %s\n", code, console_lines,
-			reader.lines, dropped,
+		fprintf(stderr,
+			"    exit %d, %" PRIu64 " console lines, %" PRIu64
+			" read, %" PRIu64 " dropped, p99 lateness %" PRId64
+			" us\n    stderr: %s\n",
+			code, console_lines, reader.lines, dropped,
 			lathist_quantile(&res->tick_late, 0.99), err_text);
 }
 
@@ -258,8 +266,8 @@ static void *pipe_drain_main(void *arg)
 	ssize_t n;
 
 	while (d->len < sizeof(d->buf) - 1 &&
-	       (n = read(d->fd, d->buf + d->len,
-			 sizeof(d->buf) - 1 - d->len)) > 0)
+	       (n = read(d->fd, d->buf + d->len, sizeof(d->buf) - 1 - d->len)) >
+		       0)
 		d->len += (size_t)n;
 	d->buf[d->len] = '\0';
 	return NULL;

@@ -49,8 +49,8 @@ static void a_resumed_thread_loses_only_the_paused_ticks(void)
 	o.seed = 1;
 	o.quiet = true;
 	for (i = 0; i < 3; i++)
-		o.pauses[o.pause_count++] =
-			(struct fault_window){i, PAUSE_AT, PAUSE_LEN};
+		o.pauses[o.pause_count++] = (struct fault_window){i, PAUSE_AT,
+								  PAUSE_LEN};
 	CHECK_EQ(runtime_run_with(&o, out, err, &tap, res), 0);
 	REQUIRE(first.seen);
 	/* Every node slept through the same 5 ticks, then ran on. A thread

@@ -69,13 +69,16 @@ static int walk(const char *what, run_fn *run, const struct raftsim_options *o,
 		calls = failpoint_disarm();
 		if (failpoint_live() != 0 ||
 		    (code == EXIT_RUN_FAILED && !said_why(err)))
-			TEST_FAIL_AT("%s, call %ld failed: exit %d, %ld block(s) "
-				     "left", what, k, code, failpoint_live());
+			TEST_FAIL_AT(
+				"%s, call %ld failed: exit %d, %ld block(s) "
+				"left",
+				what, k, code, failpoint_live());
 		/* 0 only where a failure is absorbed (explore and failover
 		 * run on this thread when no worker starts). */
 		if ((code != EXIT_PASS || (!absorbs && calls >= k)) &&
 		    code != EXIT_RUN_FAILED &&
-		    !(code == EXIT_VIOLATION && checker_out_of_memory(out, err)))
+		    !(code == EXIT_VIOLATION &&
+		      checker_out_of_memory(out, err)))
 			TEST_FAIL_AT("%s, call %ld failed: exit %d, want 3",
 				     what, k, code);
 		refused += code == EXIT_RUN_FAILED;

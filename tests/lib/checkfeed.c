@@ -26,8 +26,8 @@ void setup(int nodes)
 	info.election_max = 20;
 }
 
-struct wev stream_event(enum wev_type type, int64_t us, int node,
-			uint64_t term, int peer, const struct run_info *run)
+struct wev stream_event(enum wev_type type, int64_t us, int node, uint64_t term,
+			int peer, const struct run_info *run)
 {
 	struct wev ev;
 
@@ -60,8 +60,7 @@ static void feed_event(const struct wev *ev)
 	checker_feed(ck, ev);
 }
 
-void feed(enum wev_type type, int64_t us, int node, uint64_t term,
-	  int peer)
+void feed(enum wev_type type, int64_t us, int node, uint64_t term, int peer)
 {
 	struct wev ev = stream_event(type, us, node, term, peer, &info);
 

@@ -10,7 +10,7 @@
 
 #include "check/checker.h"
 
-#define MS(x) ((int64_t)(x) * 1000)
+#define MS(x) ((int64_t)(x)*1000)
 
 extern struct checker *ck;   /* the checker being fed */
 extern struct run_info info; /* what the next start event says */
@@ -24,11 +24,10 @@ void begin(int nodes);
 
 /* One event as the streams write it: for WEV_ROLE, `peer` holds the role;
  * a core event's clock ("now") is us / run->tick_us. */
-struct wev stream_event(enum wev_type type, int64_t us, int node,
-			uint64_t term, int peer, const struct run_info *run);
+struct wev stream_event(enum wev_type type, int64_t us, int node, uint64_t term,
+			int peer, const struct run_info *run);
 
-void feed(enum wev_type type, int64_t us, int node, uint64_t term,
-	  int peer);
+void feed(enum wev_type type, int64_t us, int node, uint64_t term, int peer);
 /* One core event with the node's clock given: a paused node's clock
  * stands still, a restarted node's starts again from 0. */
 void feed_clock(enum wev_type type, int64_t us, uint64_t now, int node,

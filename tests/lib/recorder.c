@@ -56,7 +56,8 @@ int recorder_find(const struct recorder *r, int from, enum wev_type type,
 	int i;
 
 	for (i = from < 0 ? 0 : from; i < r->n; i++)
-		if (r->ev[i].type == type && (node < 0 || r->ev[i].node == node))
+		if (r->ev[i].type == type &&
+		    (node < 0 || r->ev[i].node == node))
 			return i;
 	return -1;
 }

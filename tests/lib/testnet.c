@@ -36,7 +36,8 @@ void testnet_init(struct testnet *net, int n, uint64_t seed,
 	memset(net, 0, sizeof(*net));
 	net->n = n;
 	for (i = 0; i < n; i++) {
-		raft_config_default(&cfg, i, n, raft_rng_derive(seed, (uint64_t)i));
+		raft_config_default(&cfg, i, n,
+				    raft_rng_derive(seed, (uint64_t)i));
 		if (tweak != NULL)
 			tweak(&cfg);
 		rv = raft_init(&net->nodes[i], &cfg, NULL, t, e);

@@ -7,7 +7,7 @@
 #define TESTRUN_OUT 65536
 
 struct cmd_result {
-	int status; /* exit code, or 128+signal */
+	int status;            /* exit code, or 128+signal */
 	char out[TESTRUN_OUT]; /* stdout, cut at TESTRUN_OUT-1 bytes */
 	char err[TESTRUN_OUT]; /* stderr, likewise */
 };

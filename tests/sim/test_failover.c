@@ -29,7 +29,8 @@ static void run_trials(struct trial_result *results, const char *range, int n,
 	failover_trial_options(&base, &ms, &o);
 	memset(results, 0, TRIALS * sizeof(*results));
 	for (i = 0; i < n; i++)
-		if (failover_sim_trial(&o, (uint64_t)i + 1, 0, &results[i]) != 0)
+		if (failover_sim_trial(&o, (uint64_t)i + 1, 0, &results[i]) !=
+		    0)
 			results[i].capped = 1;
 }
 
@@ -110,7 +111,8 @@ static void csv_and_svg_are_written_on(struct cmd_pair *p)
 
 	test_tmp(csv, sizeof(csv), "f.csv");
 	test_tmp(svg, sizeof(svg), "f.svg");
-	REQUIRE(run_cmd(r, "%s/raftsim failover --trials 30 --election-ms "
+	REQUIRE(run_cmd(r,
+			"%s/raftsim failover --trials 30 --election-ms "
 			"150-300,12-24 --seed 4 --csv %s --svg %s",
 			test_bin_dir(), csv, svg) == 0);
 	CHECK_EQ(r->status, 0);

@@ -34,14 +34,15 @@ static void check_one(struct cmd_result *r, const char *name)
 	want = test_slurp(want_path, &want_len);
 	REQUIRE(args != NULL && want != NULL);
 	args[strcspn(args, "\n")] = '\0';
-	REQUIRE(run_cmd(r, "%s/raftsim --sim %s -q --trace %s",
-			test_bin_dir(), args, got_path) == 0);
+	REQUIRE(run_cmd(r, "%s/raftsim --sim %s -q --trace %s", test_bin_dir(),
+			args, got_path) == 0);
 	got = test_slurp(got_path, &got_len);
 	remove(got_path);
 	CHECK(got != NULL);
 	/* The exit code follows the verdict the trace ends with. */
 	CHECK_EQ(r->status, strstr(want, "\"violations\":0,") ? 0 : 1);
-	if (got != NULL && (got_len != want_len || memcmp(got, want, got_len))) {
+	if (got != NULL &&
+	    (got_len != want_len || memcmp(got, want, got_len))) {
 		TEST_FAIL_AT("%s: the trace differs from %s from line %d "
 			     "(intended? `make golden`, then read the diff)",
 			     name, want_path, first_diff_line(got, want));
@@ -81,6 +82,7 @@ static void test_golden_traces(void)
 
 const struct test_case golden_tests[] = {
 	{"golden: seeded simulator runs write exactly the traces in "
-	 "tests/golden", test_golden_traces},
+	 "tests/golden",
+	 test_golden_traces},
 	{NULL, NULL},
 };

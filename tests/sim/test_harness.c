@@ -17,8 +17,7 @@ static void three_nodes(struct raftsim_options *o, uint64_t ticks)
 	o->seed = 21;
 }
 
-static void boot_alone(struct raft_state *r,
-				   const struct raft_config *cfg)
+static void boot_alone(struct raft_state *r, const struct raft_config *cfg)
 {
 	struct raft_transport t = {NULL, NULL};
 	struct raft_event_sink e = {NULL, NULL};
@@ -108,9 +107,9 @@ static void restart_and_pause_on_one_tick(void)
 
 	three_nodes(&o, 120);
 	o.crash_count = 1;
-	o.crashes[0] = (struct fault_window){1, 4, 24};  /* back at 28 */
+	o.crashes[0] = (struct fault_window){1, 4, 24}; /* back at 28 */
 	o.pause_count = 1;
-	o.pauses[0] = (struct fault_window){1, 28, 24};  /* 28 to 52 */
+	o.pauses[0] = (struct fault_window){1, 28, 24}; /* 28 to 52 */
 	REQUIRE(recorder_init(&rec, 4096) == 0);
 	sim = sim_new(&o, NULL);
 	REQUIRE(sim != NULL);

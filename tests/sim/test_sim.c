@@ -22,8 +22,8 @@ static void same_seed_same_bytes_on(struct cmd_pair *p)
 	test_tmp(b, sizeof(b), "b.jsonl");
 	REQUIRE(run_cmd(&p->first, "%s/raftsim %s --trace %s", test_bin_dir(),
 			flags, a) == 0);
-	REQUIRE(run_cmd(&p->second, "%s/raftsim %s --trace %s",
-			test_bin_dir(), flags, b) == 0);
+	REQUIRE(run_cmd(&p->second, "%s/raftsim %s --trace %s", test_bin_dir(),
+			flags, b) == 0);
 	CHECK_EQ(p->first.status, 0);
 	CHECK(strcmp(p->first.out, p->second.out) == 0);
 	trace_a = test_slurp(a, NULL);
@@ -43,8 +43,10 @@ static void same_seed_same_bytes_on(struct cmd_pair *p)
 	free(trace_a);
 	free(trace_b);
 	/* And another seed tells a different story. */
-	REQUIRE(run_cmd(&p->second, "%s/raftsim --sim --nodes 5 --ticks 400 "
-			"--seed 100 --drop 0.05", test_bin_dir()) == 0);
+	REQUIRE(run_cmd(&p->second,
+			"%s/raftsim --sim --nodes 5 --ticks 400 "
+			"--seed 100 --drop 0.05",
+			test_bin_dir()) == 0);
 	CHECK(strcmp(p->first.out, p->second.out) != 0);
 }
 
@@ -63,12 +65,13 @@ static void check_agrees_with_the_live_checker_on(struct cmd_pair *p)
 	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
 		REQUIRE(run_cmd(&p->first, "%s/raftsim %s -q --trace %s",
 				test_bin_dir(), runs[i], c) == 0);
-		REQUIRE(run_cmd(&p->second, "%s/raftsim check %s", test_bin_dir(),
-				c) == 0);
+		REQUIRE(run_cmd(&p->second, "%s/raftsim check %s",
+				test_bin_dir(), c) == 0);
 		CHECK_EQ(p->second.status, p->first.status);
 		if (p->second.status != p->first.status)
 			fprintf(stderr, "    %s\n    live: %s    check: %s%s\n",
-				runs[i], p->first.out, p->second.out, p->second.err);
+				runs[i], p->first.out, p->second.out,
+				p->second.err);
 	}
 	remove(c);
 }
@@ -81,26 +84,30 @@ static void paused_mailbox_overflow_is_a_loss_on(struct cmd_pair *p)
 	char t[64], *trace;
 
 	test_tmp(t, sizeof(t), "loss.jsonl");
-	REQUIRE(run_cmd(&p->first, "%s/raftsim --sim --nodes 3 --ticks 600 "
+	REQUIRE(run_cmd(&p->first,
+			"%s/raftsim --sim --nodes 3 --ticks 600 "
 			"--seed 3 --mailbox 2 --pause 1@100:300 --trace %s",
 			test_bin_dir(), t) == 0);
 	CHECK_EQ(p->first.status, 0);
-	CHECK(strstr(p->first.out, "raftsim: 98 messages lost to full "
+	CHECK(strstr(p->first.out,
+		     "raftsim: 98 messages lost to full "
 		     "mailboxes (--mailbox 2); liveness excludes what they "
 		     "touched\n") != NULL);
-	CHECK(strstr(p->first.out, "network: a message from node-0 to node-1 "
+	CHECK(strstr(p->first.out,
+		     "network: a message from node-0 to node-1 "
 		     "lost (mailbox full) at tick 108\n") != NULL);
 	trace = test_slurp(t, NULL);
-	CHECK(trace != NULL && strstr(trace, "{\"ev\":\"loss\",\"ms\":"
-				      "1081.171,\"node\":1,\"from\":0}\n")
-				      != NULL);
+	CHECK(trace != NULL &&
+	      strstr(trace, "{\"ev\":\"loss\",\"ms\":"
+			    "1081.171,\"node\":1,\"from\":0}\n") != NULL);
 	free(trace);
-	REQUIRE(run_cmd(&p->second, "%s/raftsim check %s", test_bin_dir(),
-			t) == 0);
+	REQUIRE(run_cmd(&p->second, "%s/raftsim check %s", test_bin_dir(), t) ==
+		0);
 	CHECK_EQ(p->second.status, 0);
-	CHECK(strstr(p->second.out, "check: 98 messages lost to full "
-		     "mailboxes; liveness excludes what they touched\n")
-	      != NULL);
+	CHECK(strstr(p->second.out,
+		     "check: 98 messages lost to full "
+		     "mailboxes; liveness excludes what they touched\n") !=
+	      NULL);
 	remove(t);
 }
 
@@ -158,8 +165,7 @@ static int leader_at(const struct raftsim_options *o, uint64_t tick)
 }
 
 /* Sets up seed's scenario for a mistake; the correct run uses it too. */
-static void lab_scenario(struct raftsim_options *o, unsigned bit,
-			 uint64_t seed)
+static void lab_scenario(struct raftsim_options *o, unsigned bit, uint64_t seed)
 {
 	int leader, i;
 
@@ -290,9 +296,11 @@ static uint64_t leader_stepdowns_after_rejoin(bool prevote)
 		return 999;
 	sim_run_until(sim, 399 * 10000);
 	leader = sim_leader(sim);
-	before = leader == RAFT_NONE ? 0 : sim_node(sim, leader)->stats.stepdowns;
+	before = leader == RAFT_NONE ? 0
+				     : sim_node(sim, leader)->stats.stepdowns;
 	sim_run_all(sim);
-	after = leader == RAFT_NONE ? 999 : sim_node(sim, leader)->stats.stepdowns;
+	after = leader == RAFT_NONE ? 999
+				    : sim_node(sim, leader)->stats.stepdowns;
 	sim_free(sim);
 	return after - before;
 }
@@ -373,12 +381,15 @@ static void explore_report_is_the_same_for_any_jobs_on(struct cmd_pair *p)
 {
 	int i;
 
-	REQUIRE(run_cmd(&p->first, "%s/raftsim explore --runs 400 --mistake "
-			"no-stepdown --seed 1 --jobs 1", test_bin_dir()) == 0);
+	REQUIRE(run_cmd(&p->first,
+			"%s/raftsim explore --runs 400 --mistake "
+			"no-stepdown --seed 1 --jobs 1",
+			test_bin_dir()) == 0);
 	CHECK_EQ(p->first.status, 1);
 	CHECK(strstr(p->first.out, "more failures not shown") != NULL);
 	for (i = 0; i < 4; i++) { /* the finishing order varies */
-		REQUIRE(run_cmd(&p->second, "%s/raftsim explore --runs 400 "
+		REQUIRE(run_cmd(&p->second,
+				"%s/raftsim explore --runs 400 "
 				"--mistake no-stepdown --seed 1 --jobs 8",
 				test_bin_dir()) == 0);
 		CHECK_EQ(p->second.status, 1);
@@ -405,9 +416,11 @@ static void stress_catches_heartbeat_mistakes_on(struct cmd_pair *p)
 	for (m = 0; m < 2; m++) {
 		caught = 0;
 		for (seed = 1; seed <= 5; seed++) {
-			REQUIRE(run_cmd(&p->first, "%s/raftsim %s --seed %d "
-					"--mistake %s", test_bin_dir(),
-					scenario, seed, mistakes[m]) == 0);
+			REQUIRE(run_cmd(&p->first,
+					"%s/raftsim %s --seed %d "
+					"--mistake %s",
+					test_bin_dir(), scenario, seed,
+					mistakes[m]) == 0);
 			caught += p->first.status == 1;
 		}
 		if (caught < 4)
@@ -429,11 +442,14 @@ static void stress_catches_heartbeat_mistakes(void)
 
 static void explore_finds_nothing_in_correct_code_on(struct cmd_pair *p)
 {
-	REQUIRE(run_cmd(&p->first, "%s/raftsim explore --runs 300 --nodes 5 "
-			"--ticks 500 --seed 1", test_bin_dir()) == 0);
+	REQUIRE(run_cmd(&p->first,
+			"%s/raftsim explore --runs 300 --nodes 5 "
+			"--ticks 500 --seed 1",
+			test_bin_dir()) == 0);
 	CHECK_EQ(p->first.status, 0);
 	CHECK(strstr(p->first.out, "300 runs") != NULL);
-	REQUIRE(run_cmd(&p->first, "%s/raftsim explore --runs 50 --nodes 5 "
+	REQUIRE(run_cmd(&p->first,
+			"%s/raftsim explore --runs 50 --nodes 5 "
 			"--ticks 300 --seed 1 --mistake no-stepdown",
 			test_bin_dir()) == 0);
 	CHECK_EQ(p->first.status, 1); /* and something in broken code */

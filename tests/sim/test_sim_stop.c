@@ -71,7 +71,8 @@ static void a_stop_ends_the_simulation_before_the_next_tick(void)
 		CHECK(ev.type == WEV_END && ev.interrupted && ev.tick == 50);
 		CHECK_EQ(trace_parse("{\"ev\":\"end\",\"ms\":1,\"ticks\":2,"
 				     "\"violations\":0,\"spurious_elections\""
-				     ":0}", &ev, &slots, 3, why, sizeof(why)),
+				     ":0}",
+				     &ev, &slots, 3, why, sizeof(why)),
 			 0);
 		CHECK(!ev.interrupted);
 	}

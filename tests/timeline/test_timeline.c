@@ -46,7 +46,8 @@ static struct timeline_opts opts(int width, int64_t from_us, int64_t to_us)
 /* The chart's cells of one lane (after its label), in a zeroed buffer. */
 static const char *cells(const char *got, const char *label, int slot)
 {
-	char *line = timeline_lane(got, label, lane_buf[slot], sizeof(lane_buf[0]));
+	char *line = timeline_lane(got, label, lane_buf[slot],
+				   sizeof(lane_buf[0]));
 
 	return line != NULL && strlen(line) > 9 ? line + 9 : "";
 }
@@ -142,8 +143,7 @@ static void test_violation_wins_its_column(void)
 	chk = cells(got, "checker", 1);
 	CHECK(n1[30] == '!' && n1[31] == '2'); /* E's term stays */
 	CHECK(chk[30] == '!' && chk[50] == '3' && chk[70] == '+');
-	CHECK(strstr(got, "Checker: 16 violations, 16 in this window") !=
-	      NULL);
+	CHECK(strstr(got, "Checker: 16 violations, 16 in this window") != NULL);
 	CHECK(strstr(got, "! at 30.2 ms: timer reset: node 1") != NULL);
 	free(got);
 }
@@ -204,7 +204,8 @@ static const char *sim_trace(const char *args)
 
 	test_tmp(path, sizeof(path), "timeline-t.jsonl");
 	if (run_cmd(&r, "%s/raftsim --sim %s -q --trace %s", test_bin_dir(),
-		    args, path) != 0 || r.status > 1)
+		    args, path) != 0 ||
+	    r.status > 1)
 		return "";
 	return path;
 }
@@ -307,7 +308,8 @@ static void write_file(const char *path, const char *text)
 
 static void test_bad_traces_are_refused(void)
 {
-	static const char start[] = "{\"ev\":\"start\",\"ms\":0,"
+	static const char start[] =
+		"{\"ev\":\"start\",\"ms\":0,"
 		"\"mode\":\"sim\",\"nodes\":3,\"seed\":1,\"tick_ms\":10,"
 		"\"heartbeat_ticks\":3,"
 		"\"election_ticks\":[10,20],\"schema\":2,\"drop\":0,\"dup\":0,"
@@ -400,22 +402,28 @@ const struct test_case timeline_tests[] = {
 	 "(as pauses) are drawn in the column of their time",
 	 test_marks_at_their_time},
 	{"timeline: a violation wins its column over an election and a "
-	 "heartbeat, and the checker lane counts them", 
+	 "heartbeat, and the checker lane counts them",
 	 test_violation_wins_its_column},
 	{"timeline: violations past the checker's first 16 reports are drawn "
-	 "too", test_every_violation_is_drawn},
+	 "too",
+	 test_every_violation_is_drawn},
 	{"timeline: a window draws only its own events, and the state before "
-	 "it", test_window_keeps_only_its_events},
+	 "it",
+	 test_window_keeps_only_its_events},
 	{"timeline: the picture is as wide as COLUMNS (40, 80, 200), 80 when "
-	 "unset", test_width_follows_columns},
+	 "unset",
+	 test_width_follows_columns},
 	{"timeline: UTF-8 glyphs only in a UTF-8 locale, plain ASCII "
-	 "otherwise", test_utf8_only_in_a_utf8_locale},
+	 "otherwise",
+	 test_utf8_only_in_a_utf8_locale},
 	{"timeline: one picture whether the trace is read once or twice",
 	 test_one_picture_however_read},
 	{"timeline: a malformed or missing trace is refused with exit 2, "
-	 "naming the line", test_bad_traces_are_refused},
+	 "naming the line",
+	 test_bad_traces_are_refused},
 	{"timeline: a trace cut short is drawn; a window past its end is "
-	 "refused", test_cut_trace_and_bad_windows},
+	 "refused",
+	 test_cut_trace_and_bad_windows},
 	{"timeline: a failed write is exit 3", test_write_error_is_io},
 	{"timeline: timeline_main draws the trace named on the command line",
 	 test_main_draws_the_named_trace},

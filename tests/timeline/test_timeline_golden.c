@@ -31,30 +31,36 @@ static const struct golden {
 	{"plain-200", "--nodes 3 --ticks 200 --seed 1", 200, 0, -1, false},
 	/* The lesson's second mistake: node 0 accepts a heartbeat at 268 ms
 	 * and times out at 270 ms, before the leader's next round. */
-	{"no-reset", "--nodes 3 --ticks 300 --seed 2 --mistake no-reset", 80,
-	 0, -1, false},
-	{"no-reset-window", "--nodes 3 --ticks 300 --seed 2 --mistake "
-	 "no-reset", 80, 100, 400, false},
+	{"no-reset", "--nodes 3 --ticks 300 --seed 2 --mistake no-reset", 80, 0,
+	 -1, false},
+	{"no-reset-window",
+	 "--nodes 3 --ticks 300 --seed 2 --mistake "
+	 "no-reset",
+	 80, 100, 400, false},
 	{"no-reset-utf8", "--nodes 3 --ticks 300 --seed 2 --mistake no-reset",
 	 80, 100, 400, true},
-	{"faults", "--nodes 5 --ticks 400 --seed 7 --pause leader@100:40 "
-	 "--crash 2@200:30 --partition '300:40:0,1|2,3,4'", 100, 0, -1, false},
-	{"prevote", "--nodes 5 --ticks 300 --seed 3 --prevote --check-quorum "
-	 "--drop 0.05 --dup 0.05 --reorder 0.1", 80, 0, 1500, false},
+	{"faults",
+	 "--nodes 5 --ticks 400 --seed 7 --pause leader@100:40 "
+	 "--crash 2@200:30 --partition '300:40:0,1|2,3,4'",
+	 100, 0, -1, false},
+	{"prevote",
+	 "--nodes 5 --ticks 300 --seed 3 --prevote --check-quorum "
+	 "--drop 0.05 --dup 0.05 --reorder 0.1",
+	 80, 0, 1500, false},
 };
 
 /* Draws one case into *got. Returns 0, or -1 after a failed check. */
 static int draw_case(const struct golden *c, char **got, size_t *len)
 {
 	struct timeline_opts t = {c->width, c->from_ms * 1000,
-				  c->to_ms < 0 ? -1 : c->to_ms * 1000,
-				  c->utf8};
+				  c->to_ms < 0 ? -1 : c->to_ms * 1000, c->utf8};
 	char trace[128];
 	int rv;
 
 	test_tmp(trace, sizeof(trace), "timeline.jsonl");
 	if (run_cmd(&r, "%s/raftsim --sim %s -q --trace %s", test_bin_dir(),
-		    c->args, trace) != 0 || r.status > 1) {
+		    c->args, trace) != 0 ||
+	    r.status > 1) {
 		TEST_FAIL_AT("%s: the run failed (%d): %s", c->name, r.status,
 			     r.err);
 		return -1;
@@ -85,11 +91,12 @@ static void check_case(const struct golden *c, bool write)
 	} else {
 		want = tl_slurp(path, &want_len);
 		CHECK(want != NULL);
-		if (want != NULL && (want_len != got_len ||
-				     memcmp(want, got, got_len) != 0))
+		if (want != NULL &&
+		    (want_len != got_len || memcmp(want, got, got_len) != 0))
 			TEST_FAIL_AT("%s: the picture differs from %s from "
 				     "line %d (intended? `make golden`, then "
-				     "read the diff)", c->name, path,
+				     "read the diff)",
+				     c->name, path,
 				     tl_first_diff_line(got, want));
 		free(want);
 	}
@@ -136,7 +143,8 @@ static void test_no_reset_times_out_between_heartbeats(void)
 
 const struct test_case timeline_golden_tests[] = {
 	{"timeline: golden: seeded simulator runs draw exactly the pictures "
-	 "in tests/timeline", test_golden_pictures},
+	 "in tests/timeline",
+	 test_golden_pictures},
 	{"timeline: with no-reset, a follower resets its timer and times out "
 	 "before the leader's next heartbeat round",
 	 test_no_reset_times_out_between_heartbeats},

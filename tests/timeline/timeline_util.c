@@ -5,8 +5,8 @@
 
 #include "timeline_util.h"
 
-int tl_draw_file(const char *path, const struct timeline_opts *t,
-		 char **got, size_t *len, char *err)
+int tl_draw_file(const char *path, const struct timeline_opts *t, char **got,
+		 size_t *len, char *err)
 {
 	char *ebuf = NULL;
 	size_t elen = 0;

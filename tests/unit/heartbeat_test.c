@@ -55,7 +55,8 @@ int main(void)
 		testnet_tick(&net);
 		heartbeats = testnet_count(&net, RAFT_MSG_APPEND_ENTRIES, 0);
 		expect(heartbeats == NODES - 1, "one heartbeat per follower");
-		expect(testnet_count(&net, RAFT_MSG_REQUEST_VOTE, RAFT_NONE) == 0,
+		expect(testnet_count(&net, RAFT_MSG_REQUEST_VOTE, RAFT_NONE) ==
+			       0,
 		       "no RequestVote: nobody started an election");
 		for (i = 0; i < net.outbox_len; i++)
 			expect(net.outbox[i].u.ae.entries_count == 0 &&
@@ -81,7 +82,8 @@ int main(void)
 		printf("node-%d: still follower, timeout reset %llu times\n", i,
 		       (unsigned long long)resets);
 	}
-	expect(net.nodes[0].role == RAFT_LEADER && net.nodes[0].current_term == 1,
+	expect(net.nodes[0].role == RAFT_LEADER &&
+		       net.nodes[0].current_term == 1,
 	       "node-0 still leads term 1");
 	printf("heartbeat_test: PASS (no spurious elections in %d ticks)\n",
 	       TICKS);

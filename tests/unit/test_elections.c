@@ -126,7 +126,8 @@ static void one_vote_per_term_first_come(void)
 	reply = raft_request_vote_handle(s, &rv);
 	CHECK_EQ(reply.vote_granted, 1);
 	CHECK_EQ(s->voted_for, 2);
-	CHECK_EQ(testnet_events(&net, RAFT_EV_VOTE, 0), 2); /* the retry is no new vote */
+	CHECK_EQ(testnet_events(&net, RAFT_EV_VOTE, 0),
+		 2); /* the retry is no new vote */
 }
 
 static void granting_resets_timer_refusing_does_not(void)
@@ -253,12 +254,13 @@ static void vote_request_carries_last_log_index_and_term(void)
 				continue;
 			if (net.outbox[i].u.rv.last_log_index != 7 ||
 			    net.outbox[i].u.rv.last_log_term != 3)
-				TEST_FAIL_AT("%s to %d carries %llu/%llu, not 7/3",
-					     modes[mode], net.outbox[i].to,
-					     (unsigned long long)net.outbox[i]
-						     .u.rv.last_log_index,
-					     (unsigned long long)net.outbox[i]
-						     .u.rv.last_log_term);
+				TEST_FAIL_AT(
+					"%s to %d carries %llu/%llu, not 7/3",
+					modes[mode], net.outbox[i].to,
+					(unsigned long long)net.outbox[i]
+						.u.rv.last_log_index,
+					(unsigned long long)net.outbox[i]
+						.u.rv.last_log_term);
 		}
 	}
 }

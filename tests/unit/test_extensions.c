@@ -428,7 +428,8 @@ static void mistakes_change_what_they_claim(void)
 	raft_request_vote_handle(&net.nodes[0], &rv);
 	rv.candidate_id = 2;
 	CHECK_EQ(raft_request_vote_handle(&net.nodes[0], &rv).vote_granted, 1);
-	CHECK_EQ(testnet_events(&net, RAFT_EV_VOTE, 0), 2); /* twice in term 1 */
+	CHECK_EQ(testnet_events(&net, RAFT_EV_VOTE, 0),
+		 2); /* twice in term 1 */
 }
 
 const struct test_case extension_tests[] = {

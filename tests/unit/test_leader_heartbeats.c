@@ -16,8 +16,8 @@ static void new_leader_heartbeats_at_once_then_every_interval(void)
 	s = &net.nodes[0];
 	raft_start_election(s);
 	for (i = 1; i <= 2; i++) { /* two grants make 3 of 5 */
-		struct raft_message m =
-			testnet_msg(RAFT_MSG_REQUEST_VOTE_REPLY, i, 0, 1);
+		struct raft_message m = testnet_msg(RAFT_MSG_REQUEST_VOTE_REPLY,
+						    i, 0, 1);
 		m.u.rv_reply.vote_granted = 1;
 		net.outbox_len = 0;
 		raft_step(s, &m);

@@ -13,12 +13,13 @@ static void heartbeat_test_prints_the_lessons_lines(void)
 	struct cmd_result r;
 	int k;
 
-	len += (size_t)snprintf(expected + len, sizeof(expected) - len,
-				"node-0: leader for term=1, sending heartbeats\n");
+	len += (size_t)snprintf(
+		expected + len, sizeof(expected) - len,
+		"node-0: leader for term=1, sending heartbeats\n");
 	for (k = 1; k <= 10; k++)
-		len += (size_t)snprintf(expected + len, sizeof(expected) - len,
-					"tick %d: heartbeat sent to 2 followers\n",
-					k);
+		len += (size_t)snprintf(
+			expected + len, sizeof(expected) - len,
+			"tick %d: heartbeat sent to 2 followers\n", k);
 	len += (size_t)snprintf(
 		expected + len, sizeof(expected) - len,
 		"node-1: still follower, timeout reset 10 times\n"

@@ -19,8 +19,7 @@ static void starts_as_follower_at_term_0(void)
 }
 
 /* Puts node 0 of a fresh 3-node cluster in `role` at term 2, having voted. */
-static struct raft_state *node_in_role(struct testnet *net,
-					enum raft_role role)
+static struct raft_state *node_in_role(struct testnet *net, enum raft_role role)
 {
 	struct raft_state *s;
 
@@ -35,8 +34,8 @@ static struct raft_state *node_in_role(struct testnet *net,
 		grant.u.rv_reply.vote_granted = 1;
 		raft_step(s, &grant);
 	} else if (role == RAFT_FOLLOWER) {
-		struct raft_message ae =
-			testnet_msg(RAFT_MSG_APPEND_ENTRIES, 1, 0, 2);
+		struct raft_message ae = testnet_msg(RAFT_MSG_APPEND_ENTRIES, 1,
+						     0, 2);
 		raft_step(s, &ae);
 	}
 	net->outbox_len = 0;
@@ -47,7 +46,7 @@ static void higher_term_makes_any_role_a_follower(void)
 {
 	static const enum raft_msg_type types[] = {
 		RAFT_MSG_APPEND_ENTRIES, RAFT_MSG_APPEND_ENTRIES_REPLY,
-		RAFT_MSG_REQUEST_VOTE, RAFT_MSG_REQUEST_VOTE_REPLY,
+		RAFT_MSG_REQUEST_VOTE,   RAFT_MSG_REQUEST_VOTE_REPLY,
 		RAFT_MSG_PREVOTE_REPLY, /* a refusal carries the voter's term */
 	};
 	static const enum raft_role roles[] = {RAFT_FOLLOWER, RAFT_CANDIDATE,
@@ -81,7 +80,8 @@ static void higher_term_emits_term_before_role(void)
 {
 	struct testnet net;
 	struct raft_state *s = node_in_role(&net, RAFT_LEADER);
-	struct raft_message m = testnet_msg(RAFT_MSG_APPEND_ENTRIES_REPLY, 1, 0, 5);
+	struct raft_message m = testnet_msg(RAFT_MSG_APPEND_ENTRIES_REPLY, 1, 0,
+					    5);
 	int first = net.event_len;
 
 	raft_step(s, &m);
@@ -138,8 +138,8 @@ static void stale_replies_are_ignored(void)
 {
 	struct testnet net;
 	struct raft_state *s = node_in_role(&net, RAFT_CANDIDATE);
-	struct raft_message grant =
-		testnet_msg(RAFT_MSG_REQUEST_VOTE_REPLY, 1, 0, 1);
+	struct raft_message grant = testnet_msg(RAFT_MSG_REQUEST_VOTE_REPLY, 1,
+						0, 1);
 
 	grant.u.rv_reply.vote_granted = 1;
 	raft_step(s, &grant); /* a vote from term 1, we are at 2 */
@@ -177,7 +177,8 @@ const struct test_case term_tests[] = {
 	 lower_term_append_entries_is_rejected},
 	{"§5.1: a RequestVote with a lower term is refused",
 	 lower_term_request_vote_is_refused},
-	{"§5.1: a reply from an older term is ignored", stale_replies_are_ignored},
+	{"§5.1: a reply from an older term is ignored",
+	 stale_replies_are_ignored},
 	{"robustness: a message from a node outside the cluster changes nothing",
 	 messages_from_non_peers_are_dropped},
 	{NULL, NULL},

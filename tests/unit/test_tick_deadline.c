@@ -28,8 +28,8 @@ static void draw_config(struct raft_rng *rng)
 	memset(&drawn, 0, sizeof(drawn));
 	drawn.election_min = (unsigned)raft_rng_range(rng, 2, 12);
 	drawn.election_max = drawn.election_min + span;
-	drawn.heartbeat_interval =
-		(unsigned)raft_rng_range(rng, 1, drawn.election_min - 1);
+	drawn.heartbeat_interval = (unsigned)raft_rng_range(
+		rng, 1, drawn.election_min - 1);
 	drawn.prevote = raft_rng_chance(rng, 0.5);
 	drawn.check_quorum = raft_rng_chance(rng, 0.5);
 	drawn.ranked_timeouts = raft_rng_chance(rng, 0.3);
@@ -113,7 +113,8 @@ static void run_trial(struct trial *t, uint64_t seed)
 		else if (p < 0.98)
 			deliver_one(t, &rng);
 		else
-			t->net.cut[raft_rng_range(&rng, 0, (uint64_t)n - 1)] ^= 1;
+			t->net.cut[raft_rng_range(&rng, 0, (uint64_t)n - 1)] ^=
+				1;
 		while (t->net.outbox_len > TESTNET_OUTBOX / 2)
 			deliver_one(t, &rng);
 	}

@@ -44,7 +44,8 @@ static void few_rounds_have_simultaneous_timeouts(void)
 		int at_earliest = 0;
 
 		for (i = 0; i < 5; i++) {
-			struct append_entries_msg ae = {1, (i + 1) % 5, 0, 0, 0};
+			struct append_entries_msg ae = {1, (i + 1) % 5, 0, 0,
+							0};
 			append_entries_handle(&net.nodes[i], &ae);
 		}
 		for (i = 0; i < 5; i++) {
