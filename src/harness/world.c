@@ -87,29 +87,33 @@ struct wev wev_from_raft(const struct raft_event *ev, int64_t us, uint64_t tick)
 	return w;
 }
 
-struct wev wev_loss(int64_t us, uint64_t tick, int from, int to)
+/* An event about one node, every other field zero. */
+static struct wev node_event(enum wev_type type, int64_t us, uint64_t tick,
+			     int node)
 {
 	struct wev w;
 
 	memset(&w, 0, sizeof(w));
-	w.type = WEV_LOSS;
+	w.type = type;
 	w.us = us;
 	w.tick = tick;
-	w.node = to;
+	w.node = node;
+	w.peer = RAFT_NONE;
+	return w;
+}
+
+struct wev wev_loss(int64_t us, uint64_t tick, int from, int to)
+{
+	struct wev w = node_event(WEV_LOSS, us, tick, to);
+
 	w.peer = from;
 	return w;
 }
 
 struct wev wev_late(int64_t us, uint64_t tick, int node, int64_t late_us)
 {
-	struct wev w;
+	struct wev w = node_event(WEV_LATE, us, tick, node);
 
-	memset(&w, 0, sizeof(w));
-	w.type = WEV_LATE;
-	w.us = us;
-	w.tick = tick;
-	w.node = node;
-	w.peer = RAFT_NONE;
 	w.late_us = late_us;
 	return w;
 }
