@@ -135,9 +135,10 @@ static void put_threaded(struct writer *w, const char *line, size_t len)
 	}
 	was_empty = w->len == 0;
 	ring_copy_in(w, line, len);
-	/* Woken when lines begin to wait, and when half the ring is full;
-	 * otherwise it gathers for WRITER_GATHER_US by itself. */
-	if (was_empty ||
+	/* Woken when lines begin to wait for a thread asleep, and when half
+	 * the ring is full; otherwise it comes by itself within
+	 * WRITER_GATHER_US, so a steady flow costs one wake-up per batch. */
+	if ((was_empty && w->asleep) ||
 	    (w->len - len < w->ring_size / 2 && w->len >= w->ring_size / 2))
 		pthread_cond_signal(&w->wake);
 out:
@@ -206,22 +207,37 @@ static bool urgent(const struct writer *w)
 	return w->stopping || w->len >= w->ring_size / 2;
 }
 
+/* Waits until `until`, or until the ring is half full or the stream
+ * stops: lines that come meanwhile do not wake the thread. mu held. */
+static void gather_until(struct writer *w, int64_t until)
+{
+	while (!urgent(w) && clock_now_us() < until)
+		clock_cond_wait_until(&w->wake, &w->mu, until);
+}
+
+/* A line waits at most WRITER_GATHER_US (and the write): the first one to
+ * come to an idle thread wakes it; while lines keep coming, the thread
+ * comes back once per batch time by itself, one wake-up per batch. */
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
-	int64_t until;
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
+		w->asleep = true;
 		while (w->len == 0 && !w->stopping)
 			clock_cond_wait_until(&w->wake, &w->mu, INT64_MAX);
+		w->asleep = false;
 		if (w->len == 0 && w->stopping)
 			break;
-		/* Gather more lines into one write, but not for long. */
-		until = clock_now_us() + WRITER_GATHER_US;
-		while (!urgent(w) && clock_now_us() < until)
-			clock_cond_wait_until(&w->wake, &w->mu, until);
+		gather_until(w, clock_now_us() + WRITER_GATHER_US);
 		drain(w);
+		while (!w->stopping) { /* lines keep coming? */
+			gather_until(w, clock_now_us() + WRITER_GATHER_US);
+			if (w->len == 0)
+				break; /* a quiet batch time: asleep again */
+			drain(w);
+		}
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;

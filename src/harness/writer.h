@@ -67,6 +67,7 @@ struct writer {
 	size_t head;
 	size_t len;
 	bool stopping;
+	bool asleep; /* the thread waits for lines with no deadline */
 	char *chunk; /* the thread's: what it writes, unlocked */
 
 	/* Results: under mu while threaded, plain after writer_stop. */
