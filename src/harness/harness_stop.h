@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 /* How long a threaded wait may last before it looks at the flag again. */
-#define HARNESS_STOP_POLL_US 100000
+#define HARNESS_STOP_POLL_US 250000
 
 /* Installs the handler for SIGINT and SIGTERM. Returns 0, or -1 (errno). */
 int harness_stop_install(void);

@@ -21,6 +21,8 @@ void writer_init(struct writer *w, FILE *f, enum writer_policy policy,
 	w->policy = policy;
 	w->ring_size = ring_size;
 	w->keep_wait_us = WRITER_KEEP_WAIT_US;
+	w->gather_us = policy == WRITER_KEEP ? WRITER_GATHER_US
+					     : WRITER_CONSOLE_GATHER_US;
 	w->last_flush_us = clock_now_us();
 }
 
@@ -137,7 +139,7 @@ static void put_threaded(struct writer *w, const char *line, size_t len)
 	ring_copy_in(w, line, len);
 	/* Woken when lines begin to wait for a thread asleep, and when half
 	 * the ring is full; otherwise it comes by itself within
-	 * WRITER_GATHER_US, so a steady flow costs one wake-up per batch. */
+	 * gather_us, so a steady flow costs one wake-up per batch. */
 	if ((was_empty && w->asleep) ||
 	    (w->len - len < w->ring_size / 2 && w->len >= w->ring_size / 2))
 		pthread_cond_signal(&w->wake);
@@ -215,7 +217,7 @@ static void gather_until(struct writer *w, int64_t until)
 		clock_cond_wait_until(&w->wake, &w->mu, until);
 }
 
-/* A line waits at most WRITER_GATHER_US (and the write): the first one to
+/* A line waits at most gather_us (and the write): the first one to
  * come to an idle thread wakes it; while lines keep coming, the thread
  * comes back once per batch time by itself, one wake-up per batch. */
 static void *writer_main(void *arg)
@@ -230,10 +232,10 @@ static void *writer_main(void *arg)
 		w->asleep = false;
 		if (w->len == 0 && w->stopping)
 			break;
-		gather_until(w, clock_now_us() + WRITER_GATHER_US);
+		gather_until(w, clock_now_us() + w->gather_us);
 		drain(w);
 		while (!w->stopping) { /* lines keep coming? */
-			gather_until(w, clock_now_us() + WRITER_GATHER_US);
+			gather_until(w, clock_now_us() + w->gather_us);
 			if (w->len == 0)
 				break; /* a quiet batch time: asleep again */
 			drain(w);

@@ -14,7 +14,8 @@
  *  - threaded (writer_start .. writer_stop): writer_put copies the line
  *    into a byte ring, and the stream's own thread writes it out, off
  *    every lock but the ring's own (a leaf, runtime.c's lock order). It
- *    gathers lines for up to WRITER_GATHER_US, then writes and flushes.
+ *    gathers lines for up to gather_us (a trace WRITER_GATHER_US, a console
+ *    WRITER_CONSOLE_GATHER_US), then writes and flushes.
  *
  * When the ring is full, what happens depends on the stream's policy:
  *  - WRITER_DROP (the console): the line is dropped and counted; the run
@@ -42,8 +43,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define WRITER_FLUSH_US 100000          /* lines reach the kernel this soon */
-#define WRITER_GATHER_US 50000          /* a threaded writer's batching wait */
+#define WRITER_FLUSH_US 100000 /* lines reach the kernel this soon */
+#define WRITER_GATHER_US 50000 /* a threaded trace's batching wait */
+/* A console only has to look live to a person: a longer batch halves its
+ * thread's wake-ups (the tickless ratio counts them). */
+#define WRITER_CONSOLE_GATHER_US 100000
 #define WRITER_KEEP_WAIT_US 1000000     /* the trace waits this long for room */
 #define WRITER_TRACE_RING (8u << 20)    /* bytes: a trace this far behind */
 #define WRITER_CONSOLE_RING (64u << 10) /* ~1500 console lines */
@@ -55,6 +59,7 @@ struct writer {
 	enum writer_policy policy;
 	size_t ring_size;
 	int64_t keep_wait_us;  /* WRITER_KEEP: INT64_MAX waits for ever */
+	int64_t gather_us;     /* threaded: a line waits this long at most */
 	int64_t last_flush_us; /* direct mode: the writing thread's */
 
 	/* Threaded mode; mu guards what follows. */

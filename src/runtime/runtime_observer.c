@@ -28,7 +28,7 @@
 
 /* The observer wakes at least this often, whatever the schedule: a coarse
  * heartbeat for what must be seen within a fraction of a second. */
-#define OBSERVER_PERIOD_US 100000
+#define OBSERVER_PERIOD_US 250000
 
 int runtime_observer_init(struct cluster *c)
 {
