@@ -156,4 +156,9 @@ void checker_late(struct checker *c, const struct wev *ev);
 /* At the end: the last judgment, and the overload figures completed. */
 void checker_live_finish(struct checker *c, int64_t us);
 
+/* checker_faults.c: pause, resume, crash, restart and late ticks; and
+ * partition, heal and loss. */
+void checker_apply_node_fault(struct checker *c, const struct wev *ev);
+void checker_apply_net_fault(struct checker *c, const struct wev *ev);
+
 #endif
