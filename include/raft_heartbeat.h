@@ -7,7 +7,11 @@
  *    success = 0 and its own term (Figure 2, receiver rule 1).
  *  - Otherwise, after adopting a higher term (§5.1), it records the leader,
  *    falls back to follower if it was a candidate (§5.2), resets its election
- *    timer, and replies success = 1.
+ *    timer, and replies success = 1 if its log holds an entry at
+ *    prev_log_index of term prev_log_term (§5.3, the consistency check),
+ *    success = 0 with a conflict hint otherwise. On success it deletes a
+ *    conflicting suffix only, appends the entries it lacks, and sets its
+ *    commit index to min(leader_commit, prev_log_index + entries_count).
  */
 #ifndef RAFT_HEARTBEAT_H
 #define RAFT_HEARTBEAT_H
@@ -16,17 +20,34 @@
 
 #include "raft_state.h"
 
+struct raft_entry; /* raft_log.h */
+
 struct append_entries_msg {
 	uint64_t term;
 	int leader_id;
 	uint64_t prev_log_index;
 	uint64_t prev_log_term;
 	int entries_count; /* 0 for a heartbeat */
+	/* Log replication (§5.3): the entries after prev_log_index, and the
+	 * leader's commit index. Both zero in the lesson's heartbeat. */
+	const struct raft_entry *entries; /* entries_count long */
+	uint64_t leader_commit;
 };
 
 struct append_entries_reply {
 	uint64_t term;
 	int success;
+	/* Log replication. Success: the follower's log matches the leader's
+	 * up to match_index (prev_log_index + entries_count). Refusal: the
+	 * prev_log_index it refused, and a hint (thesis §5.3, etcd's
+	 * findConflictByTerm): the term the follower holds at that index
+	 * (0 if its log is shorter) and the first index it holds of that
+	 * term (its last index + 1 if shorter), so that the leader skips a
+	 * whole term per round trip. */
+	uint64_t match_index;
+	uint64_t rejected_index;
+	uint64_t conflict_term;
+	uint64_t conflict_index;
 };
 
 /* Leader only: sends one heartbeat to each node in `followers` (ids, the

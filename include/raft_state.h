@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "raft_log.h"
 #include "raft_rng.h"
 
 /* The largest cluster the core supports; the command line documents it. */
@@ -30,6 +31,11 @@ enum {
 	RAFT_EZERO = 2,      /* a timing value is zero */
 	RAFT_ERANGE = 3,     /* election_min > election_max */
 	RAFT_EHEARTBEAT = 4, /* heartbeat_interval >= election_min (§5.6) */
+	RAFT_EFLOW = 5,      /* a batch or inflight limit is zero */
+	RAFT_ENOTLEADER = 6, /* a proposal reached a node that is not leader */
+	RAFT_ENOMEM = 7,     /* the storage or state machine is out of memory */
+	RAFT_ENOLOG = 8,     /* no storage attached (raft_attach) */
+	RAFT_ESTORAGE = 9,   /* the storage's snapshot does not restore */
 };
 
 /* Returns a static, human-readable text for an error code. */
@@ -50,6 +56,13 @@ enum raft_mistake {
 						 a higher term in AE or its
 						 reply */
 	RAFT_MISTAKE_DOUBLE_VOTE = 1 << 4,   /* votes again in the same term */
+	/* Log replication (issue 10): */
+	RAFT_MISTAKE_COMMIT_OLD_TERM = 1 << 5, /* counts replicas of an older
+						 term's entry (Figure 8) */
+	RAFT_MISTAKE_VOTE_ANY_LOG = 1 << 6, /* no §5.4.1 election restriction */
+	RAFT_MISTAKE_NO_TRUNCATE = 1 << 7,  /* overwrites a conflict in place,
+					       keeping the suffix after it */
+	RAFT_MISTAKE_APPLY_UNCOMMITTED = 1 << 8, /* applies what it appended */
 };
 
 struct raft_config {
@@ -63,9 +76,22 @@ struct raft_config {
 	bool check_quorum; /* leader steps down without a live majority */
 	bool ranked_timeouts; /* timeouts in per-term slots; see raft_tick.c */
 	unsigned mistakes;    /* enum raft_mistake bits; 0 for correct Raft */
+	/* Log replication (§5.3, etcd's Progress). Bytes of an entry: its
+	 * payload plus RAFT_ENTRY_OVERHEAD. */
+	uint32_t max_batch_bytes;      /* entries per AppendEntries, in bytes */
+	uint32_t max_inflight_msgs;    /* unacknowledged AppendEntries a peer */
+	uint64_t max_inflight_bytes;   /* unacknowledged entry bytes a peer */
+	uint64_t snapshot_entries;     /* snapshot every N applied; 0: never */
+	uint32_t snapshot_chunk_bytes; /* InstallSnapshot chunk size (§7) */
 };
 
-/* Fills in the lesson's defaults: heartbeat 3 ticks, election 10-20 ticks. */
+/* What an entry costs in the flow-control and batch limits beyond its
+ * payload (the wire header). */
+#define RAFT_ENTRY_OVERHEAD 24
+
+/* Fills in the lesson's defaults: heartbeat 3 ticks, election 10-20 ticks;
+ * and replication's: 64 KiB batches, 64 messages or 4 MiB in flight a
+ * peer, a snapshot every 10000 applied entries in 64 KiB chunks. */
 void raft_config_default(struct raft_config *cfg, int id, int node_count,
 			 uint64_t seed);
 
@@ -93,6 +119,17 @@ enum raft_event_type {
 	RAFT_EV_ELECTION, /* started an election (now a candidate in `term`) */
 	RAFT_EV_SAW_TERM, /* received `term` > own from `peer` (before acting) */
 	RAFT_EV_PREVOTE,  /* started a pre-vote for `term` */
+	/* Log replication; entry_term is the entries' term, `term` still the
+	 * node's current term. */
+	RAFT_EV_APPEND,   /* appended index..last_index, all of entry_term */
+	RAFT_EV_COMMIT,   /* commit index became `index` */
+	RAFT_EV_APPLY,    /* applied index..last_index; the last has
+			     entry_term; the state's digest is then `digest` */
+	RAFT_EV_TRUNCATE, /* deleted entries `index` .. its last (§5.3) */
+	RAFT_EV_SNAPSHOT, /* log now starts after a snapshot of (index,
+			     entry_term): count 0 taken here, 1 installed
+			     from leader `peer` */
+	RAFT_EV_PROPOSE,  /* leader appended proposals index..last_index */
 };
 
 struct raft_event {
@@ -104,6 +141,10 @@ struct raft_event {
 	int count;
 	uint64_t seen_term; /* RAFT_EV_SAW_TERM only */
 	uint64_t now;       /* the node's clock (raft_state.now) when emitted */
+	uint64_t index;     /* log events: first index */
+	uint64_t last_index; /* append, apply, propose: last index */
+	uint64_t entry_term;
+	uint64_t digest; /* apply */
 };
 
 struct raft_event_sink {
@@ -130,6 +171,31 @@ struct raft_stats {
 	uint64_t stale_rejected;   /* messages refused for a lower term */
 	uint64_t stepdowns;        /* leader or candidate became follower */
 	uint64_t quorum_stepdowns; /* leader stepped down under CheckQuorum */
+	uint64_t entries_appended; /* to this node's log, by any path */
+	uint64_t entries_applied;
+	uint64_t entries_proposed; /* accepted by raft_propose as leader */
+	uint64_t append_refused;   /* AppendEntries refused, §5.3 check */
+	uint64_t snapshots_taken;
+	uint64_t snapshots_installed;
+	uint64_t snapshot_chunks_sent;
+};
+
+/* A leader's view of one peer's log (etcd's Progress). */
+enum raft_progress_state {
+	RAFT_PROGRESS_PROBE,     /* one AppendEntries at a time, until match */
+	RAFT_PROGRESS_REPLICATE, /* pipelined, within the inflight limits */
+	RAFT_PROGRESS_SNAPSHOT,  /* sending a snapshot; entries wait */
+};
+
+struct raft_progress {
+	uint64_t match_index;     /* highest index known replicated there */
+	uint64_t next_index;      /* next index to send */
+	uint64_t snapshot_index;  /* SNAPSHOT: the one being sent */
+	uint64_t snapshot_offset; /* SNAPSHOT: the next chunk's offset */
+	uint64_t match_at_round;  /* match_index at the last heartbeat round */
+	uint32_t inflight_msgs;   /* REPLICATE: unacknowledged messages */
+	uint8_t state;            /* enum raft_progress_state */
+	bool probe_sent;          /* PROBE: a probe is unanswered */
 };
 
 struct raft_state {
@@ -142,9 +208,21 @@ struct raft_state {
 	enum raft_role role;
 	int leader_id; /* the leader this node knows in current_term, or NONE */
 
-	/* The log is empty for now; the up-to-date check (§5.4.1) uses these. */
+	/* Where the log ends (the storage's last entry), cached for the
+	 * up-to-date check (§5.4.1) and the heartbeat. */
 	uint64_t last_log_index;
 	uint64_t last_log_term;
+
+	/* Figure 2, volatile on all servers; and the log's two interfaces
+	 * (raft_attach; has_log false: the lesson's empty log). */
+	uint64_t commit_index;
+	uint64_t last_applied;
+	uint64_t applied_digest; /* what the state machine last returned */
+	uint64_t snapshot_index; /* the storage's snapshot */
+	uint64_t snapshot_term;
+	bool has_log;
+	struct raft_storage storage;
+	struct raft_fsm fsm;
 
 	/* Timers, in ticks (the lesson's heartbeat_interval/election_timeout). */
 	unsigned heartbeat_interval;
@@ -171,6 +249,8 @@ struct raft_state {
 	 * the fields above, which then share a few cache lines. */
 	uint8_t granted[RAFT_MAX_NODES]; /* 1: granted its (pre-)vote */
 	uint64_t last_heard[RAFT_MAX_NODES];
+	/* Figure 2, volatile on leaders (48 KiB at 1024 nodes). */
+	struct raft_progress progress[RAFT_MAX_NODES];
 };
 
 /* Initializes a node as a follower. `durable` may be NULL (term 0, no vote),
@@ -184,12 +264,28 @@ int raft_init(struct raft_state *s, const struct raft_config *cfg,
 /* The state a crash would keep. */
 struct raft_durable raft_durable_of(const struct raft_state *s);
 
-/* Stands in for the log until log replication lands: sets where this
- * node's log ends, for the §5.4.1 up-to-date check. Experiments use it to
- * model stale followers (the paper's Figure 16 setup). Precondition:
- * last_term <= current_term. */
+/* Gives a node its log and state machine, right after raft_init and
+ * before anything else. The storage may hold a log and a snapshot from
+ * before a crash: the state machine is restored from the snapshot, and
+ * commit_index and last_applied start at its index (they are volatile;
+ * the leader tells the rest). Returns RAFT_OK, RAFT_ESTORAGE when the
+ * snapshot does not restore, or RAFT_ENOMEM. Without it the node keeps
+ * the lesson's empty log and refuses proposals. */
+int raft_attach(struct raft_state *s, const struct raft_storage *storage,
+		const struct raft_fsm *fsm);
+
+/* Failover's --stale stand-in, until it measures real logs (then gone):
+ * sets where this node's log ends, without a storage. */
 void raft_set_log_tail(struct raft_state *s, uint64_t last_index,
 		       uint64_t last_term);
+
+/* A client's proposal (§5.3): a leader appends n entries of its term
+ * (only type, len and data are read), sends them to the peers it may, and
+ * sets *first_index to the first one's index. Returns RAFT_OK,
+ * RAFT_ENOTLEADER, RAFT_ENOLOG or RAFT_ENOMEM (nothing appended). The
+ * entries are committed and applied later, as replies come in. */
+int raft_propose(struct raft_state *s, const struct raft_entry *entries,
+		 unsigned n, uint64_t *first_index);
 
 /* Majority of the cluster: floor(n/2) + 1. */
 int raft_majority(const struct raft_state *s);

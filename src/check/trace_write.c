@@ -174,6 +174,40 @@ int trace_format(char *buf, size_t size, const struct wev *ev, int nodes)
 		if (ev->interrupted) /* only then: old traces stay as they were */
 			put(&o, ",\"interrupted\":true");
 		break;
+	case WEV_APPEND:
+	case WEV_PROPOSE:
+		put(&o,
+		    ",\"node\":%d,\"term\":%" PRIu64 ",\"first\":%" PRIu64
+		    ",\"last\":%" PRIu64 ",\"entry_term\":%" PRIu64,
+		    ev->node, ev->term, ev->index, ev->last_index,
+		    ev->entry_term);
+		break;
+	case WEV_COMMIT:
+		put(&o, ",\"node\":%d,\"term\":%" PRIu64 ",\"index\":%" PRIu64,
+		    ev->node, ev->term, ev->index);
+		break;
+	case WEV_APPLY:
+		/* The digest as 16 hex digits: a JSON number would lose bits
+		 * in readers that hold numbers as doubles. */
+		put(&o,
+		    ",\"node\":%d,\"term\":%" PRIu64 ",\"first\":%" PRIu64
+		    ",\"last\":%" PRIu64 ",\"entry_term\":%" PRIu64
+		    ",\"digest\":\"%016" PRIx64 "\"",
+		    ev->node, ev->term, ev->index, ev->last_index,
+		    ev->entry_term, ev->digest);
+		break;
+	case WEV_TRUNCATE:
+		put(&o, ",\"node\":%d,\"term\":%" PRIu64 ",\"from\":%" PRIu64,
+		    ev->node, ev->term, ev->index);
+		break;
+	case WEV_SNAPSHOT:
+		put(&o,
+		    ",\"node\":%d,\"term\":%" PRIu64 ",\"index\":%" PRIu64
+		    ",\"entry_term\":%" PRIu64,
+		    ev->node, ev->term, ev->index, ev->entry_term);
+		if (ev->installed)
+			put(&o, ",\"leader\":%d", ev->peer);
+		break;
 	case WEV_TYPE_COUNT:
 		break;
 	}

@@ -240,6 +240,12 @@ static int lane_of(const struct timeline_canvas *cv, const struct wev *ev)
 	case WEV_RESTART:
 	case WEV_LOSS: /* the receiver */
 	case WEV_LATE:
+	case WEV_APPEND:
+	case WEV_COMMIT:
+	case WEV_APPLY:
+	case WEV_TRUNCATE:
+	case WEV_SNAPSHOT:
+	case WEV_PROPOSE:
 		return ev->node >= 0 && ev->node < cv->n ? ev->node : -1;
 	case WEV_START:
 	case WEV_PARTITION:

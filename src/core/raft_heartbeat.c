@@ -80,7 +80,7 @@ struct append_entries_reply append_entries_handle(
 {
 	struct raft_message in = {0};
 	struct raft_message out;
-	struct append_entries_reply none = {0, 0};
+	struct append_entries_reply none = {0};
 
 	in.type = RAFT_MSG_APPEND_ENTRIES;
 	in.from = msg->leader_id;

@@ -19,6 +19,17 @@ const char *raft_strerror(int rv)
 	case RAFT_EHEARTBEAT:
 		return "heartbeat interval must be shorter than the minimum "
 		       "election timeout";
+	case RAFT_EFLOW:
+		return "batch, inflight and snapshot chunk limits must be at "
+		       "least 1";
+	case RAFT_ENOTLEADER:
+		return "not the leader";
+	case RAFT_ENOMEM:
+		return "out of memory";
+	case RAFT_ENOLOG:
+		return "no log storage attached";
+	case RAFT_ESTORAGE:
+		return "the stored snapshot does not restore";
 	}
 	return "unknown error";
 }
@@ -46,6 +57,9 @@ const char *raft_msg_type_name(enum raft_msg_type type)
 		[RAFT_MSG_REQUEST_VOTE_REPLY] = "request_vote_reply",
 		[RAFT_MSG_PREVOTE] = "prevote",
 		[RAFT_MSG_PREVOTE_REPLY] = "prevote_reply",
+		[RAFT_MSG_INSTALL_SNAPSHOT] = "install_snapshot",
+		[RAFT_MSG_INSTALL_SNAPSHOT_REPLY] = "install_snapshot_reply",
+		[RAFT_MSG_PROPOSE] = "propose",
 	};
 	if ((unsigned)type >= RAFT_MSG_TYPE_COUNT)
 		return "?";
@@ -62,6 +76,11 @@ void raft_config_default(struct raft_config *cfg, int id, int node_count,
 	cfg->election_min = 10;
 	cfg->election_max = 20;
 	cfg->seed = seed;
+	cfg->max_batch_bytes = 64 * 1024;
+	cfg->max_inflight_msgs = 64;
+	cfg->max_inflight_bytes = 4 * 1024 * 1024;
+	cfg->snapshot_entries = 10000;
+	cfg->snapshot_chunk_bytes = 64 * 1024;
 }
 
 int raft_config_validate(const struct raft_config *cfg)
@@ -74,6 +93,9 @@ int raft_config_validate(const struct raft_config *cfg)
 		return RAFT_EZERO;
 	if (cfg->election_min > cfg->election_max)
 		return RAFT_ERANGE;
+	if (cfg->max_batch_bytes == 0 || cfg->max_inflight_msgs == 0 ||
+	    cfg->max_inflight_bytes == 0 || cfg->snapshot_chunk_bytes == 0)
+		return RAFT_EFLOW;
 	if (cfg->heartbeat_interval >= cfg->election_min &&
 	    raft_enforces_heartbeat_timing(cfg))
 		return RAFT_EHEARTBEAT;

@@ -26,6 +26,12 @@ static const struct {
 	[WEV_LOSS] = {"loss", WEV_KIND_NET_FAULT},
 	[WEV_LATE] = {"late", WEV_KIND_NODE_FAULT},
 	[WEV_END] = {"end", WEV_KIND_RUN},
+	[WEV_APPEND] = {"append", WEV_KIND_CORE},
+	[WEV_COMMIT] = {"commit", WEV_KIND_CORE},
+	[WEV_APPLY] = {"apply", WEV_KIND_CORE},
+	[WEV_TRUNCATE] = {"truncate", WEV_KIND_CORE},
+	[WEV_SNAPSHOT] = {"snapshot", WEV_KIND_CORE},
+	[WEV_PROPOSE] = {"propose", WEV_KIND_CORE},
 };
 
 const char *wev_name(enum wev_type type)
@@ -63,6 +69,12 @@ struct wev wev_from_raft(const struct raft_event *ev, int64_t us, uint64_t tick)
 		[RAFT_EV_ELECTION] = WEV_ELECTION,
 		[RAFT_EV_SAW_TERM] = WEV_SAW_TERM,
 		[RAFT_EV_PREVOTE] = WEV_PREVOTE,
+		[RAFT_EV_APPEND] = WEV_APPEND,
+		[RAFT_EV_COMMIT] = WEV_COMMIT,
+		[RAFT_EV_APPLY] = WEV_APPLY,
+		[RAFT_EV_TRUNCATE] = WEV_TRUNCATE,
+		[RAFT_EV_SNAPSHOT] = WEV_SNAPSHOT,
+		[RAFT_EV_PROPOSE] = WEV_PROPOSE,
 	};
 	/* Every field set once, no memset: this runs for every heartbeat. */
 	struct wev w = {
@@ -77,6 +89,11 @@ struct wev wev_from_raft(const struct raft_event *ev, int64_t us, uint64_t tick)
 		.seen_term = ev->seen_term,
 		.count = ev->count,
 		.late_us = 0,
+		.index = ev->index,
+		.last_index = ev->last_index,
+		.entry_term = ev->entry_term,
+		.digest = ev->digest,
+		.installed = ev->count == 1,
 		.group_of = NULL,
 		.info = NULL,
 		.violations = 0,

@@ -18,7 +18,9 @@
 /* 2: core events carry "now", the start line "latency_ms", and "loss"
  * events exist. "late" events came later within 2: a reader of 2 that
  * does not know them refuses only traces that have them. */
-#define TRACE_SCHEMA_VERSION 2
+/* 3: log replication's events (append, commit, apply, truncate, snapshot,
+ * propose); a reader of 3 reads 2 as well. */
+#define TRACE_SCHEMA_VERSION 3
 
 enum wev_type {
 	WEV_START,     /* {"ev":"start", ...run_info...} */
@@ -46,6 +48,17 @@ enum wev_type {
 			  had in effect paused it until now */
 	WEV_END,       /* the run ended after `tick` ticks (interrupted:
 			  by a signal, before the ticks it was asked for) */
+	/* Log replication (schema 3). Core events: `term` is the node's
+	 * current term; entry_term the entries'. Ranges, not one event per
+	 * entry, so that a million entries make a small trace. */
+	WEV_APPEND,   /* node appended index..last_index, of entry_term */
+	WEV_COMMIT,   /* node's commit index became index */
+	WEV_APPLY,    /* node applied index..last_index, the last of
+			 entry_term; its state's digest is then digest */
+	WEV_TRUNCATE, /* node deleted its entries from index on */
+	WEV_SNAPSHOT, /* node's log now starts after a snapshot of (index,
+			 entry_term); installed: sent by leader peer */
+	WEV_PROPOSE,  /* leader node appended proposals index..last_index */
 	WEV_TYPE_COUNT
 };
 
@@ -101,6 +114,11 @@ struct wev {
 	uint64_t seen_term; /* saw_term: the higher term */
 	int count;          /* round: followers reached */
 	int64_t late_us;    /* late: how late the node's tick ran */
+	uint64_t index;     /* log events (see the types above) */
+	uint64_t last_index;
+	uint64_t entry_term;
+	uint64_t digest;
+	bool installed; /* snapshot */
 	const uint8_t
 		*group_of; /* partition: group of each node (nodes long) */
 	const struct run_info *info; /* start only */

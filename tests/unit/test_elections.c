@@ -59,7 +59,7 @@ static void accepted_heartbeat_records_leader_and_resets_timer(void)
 {
 	struct testnet net;
 	struct raft_state *s;
-	struct append_entries_msg ae = {4, 1, 0, 0, 0};
+	struct append_entries_msg ae = {.term = 4, .leader_id = 1};
 	struct append_entries_reply reply;
 	unsigned timeouts_seen[32] = {0};
 	int distinct = 0;
@@ -87,7 +87,7 @@ static void candidate_accepting_heartbeat_becomes_follower(void)
 {
 	struct testnet net;
 	struct raft_state *s;
-	struct append_entries_msg ae = {0, 2, 0, 0, 0};
+	struct append_entries_msg ae = {.term = 0, .leader_id = 2};
 	struct append_entries_reply reply;
 
 	testnet_init(&net, 3, 14, NULL);

@@ -402,7 +402,7 @@ static void double_vote(struct raft_config *cfg)
 static void mistakes_change_what_they_claim(void)
 {
 	struct testnet net;
-	struct append_entries_msg ae = {1, 1, 0, 0, 0};
+	struct append_entries_msg ae = {.term = 1, .leader_id = 1};
 	struct request_vote_msg rv = {1, 1, 0, 0};
 	struct raft_message m;
 	int i;

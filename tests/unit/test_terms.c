@@ -98,7 +98,7 @@ static void lower_term_append_entries_is_rejected(void)
 {
 	struct testnet net;
 	struct raft_state *s = node_in_role(&net, RAFT_FOLLOWER);
-	struct append_entries_msg ae = {1, 2, 0, 0, 0};
+	struct append_entries_msg ae = {.term = 1, .leader_id = 2};
 	struct append_entries_reply reply;
 	unsigned elapsed;
 

@@ -9,7 +9,7 @@ static void timeouts_cover_the_whole_range(void)
 	struct testnet net;
 	unsigned seen[21] = {0};
 	struct raft_state *s;
-	struct append_entries_msg ae = {1, 1, 0, 0, 0};
+	struct append_entries_msg ae = {.term = 1, .leader_id = 1};
 	unsigned v;
 	int i;
 
@@ -44,8 +44,8 @@ static void few_rounds_have_simultaneous_timeouts(void)
 		int at_earliest = 0;
 
 		for (i = 0; i < 5; i++) {
-			struct append_entries_msg ae = {1, (i + 1) % 5, 0, 0,
-							0};
+			struct append_entries_msg ae = {
+				.term = 1, .leader_id = (i + 1) % 5};
 			append_entries_handle(&net.nodes[i], &ae);
 		}
 		for (i = 0; i < 5; i++) {
@@ -107,7 +107,7 @@ static void timeouts_pass_a_chi_square_test(void)
 	struct testnet net;
 	unsigned seen[21] = {0};
 	struct raft_state *s;
-	struct append_entries_msg ae = {1, 1, 0, 0, 0};
+	struct append_entries_msg ae = {.term = 1, .leader_id = 1};
 	double chi2 = 0.0;
 	unsigned v;
 	int i;
@@ -139,7 +139,7 @@ static void config_edges_are_accepted(void)
 	struct raft_state s;
 	struct raft_transport t = {NULL, NULL};
 	struct raft_event_sink e = {NULL, NULL};
-	struct append_entries_msg ae = {1, 1, 0, 0, 0};
+	struct append_entries_msg ae = {.term = 1, .leader_id = 1};
 	int i;
 
 	/* min == max is a fixed timeout, not min > max. */
@@ -183,7 +183,8 @@ static void ranked_timeouts_never_collide(void)
 		unsigned lo[5], hi[5];
 
 		for (i = 1; i < 5; i++) { /* node 0 leads; 4 followers */
-			struct append_entries_msg ae = {1, 0, 0, 0, 0};
+			struct append_entries_msg ae = {.term = 1,
+							.leader_id = 0};
 			append_entries_handle(&net.nodes[i], &ae);
 			lo[i] = net.nodes[i].election_timeout;
 			hi[i] = lo[i];
