@@ -32,6 +32,7 @@
 #define CHECKER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -125,6 +126,11 @@ int64_t checker_last_violation_us(const struct checker *c);
 /* The first CHECKER_MAX_REPORTS violations, for messages. */
 int checker_reports(const struct checker *c,
 		    const struct checker_violation **out);
+
+/* How many records the log model holds now (term runs, term starts,
+ * commit points, applied indexes): bounded by constants whatever the
+ * run's length, which the tests check. */
+size_t checker_log_records(const struct checker *c);
 
 /* Writes every report, one per line ("  at 123.456 ms: ..."). */
 void checker_print(const struct checker *c, FILE *out);

@@ -240,10 +240,11 @@ static int parse_hex(struct trace_json_parser *ps, uint64_t *v)
 	for (i = 0; i < n; i++) {
 		if (!isxdigit((unsigned char)buf[i]))
 			return trace_json_fail(ps, "expected hex digits");
-		*v = *v << 4 | (uint64_t)(isdigit((unsigned char)buf[i])
-						  ? buf[i] - '0'
-						  : tolower((unsigned char)buf[i]) -
-							    'a' + 10);
+		*v = *v << 4 |
+		     (uint64_t)(isdigit((unsigned char)buf[i])
+					? buf[i] - '0'
+					: tolower((unsigned char)buf[i]) - 'a' +
+						  10);
 	}
 	return 0;
 }
@@ -395,9 +396,8 @@ static int assemble(struct trace_json_parser *ps, const struct line *f,
 	ev->us = (int64_t)f->num[F_MS];
 	ev->node = need & B(F_NODE) ? (int)f->num[F_NODE] : RAFT_NONE;
 	ev->peer = f->type == WEV_VOTE ? (int)f->num[F_FOR]
-		   : f->type == WEV_HEARTBEAT ||
-				   (f->type == WEV_SNAPSHOT &&
-				    (f->seen & B(F_LEADER)))
+		   : f->type == WEV_HEARTBEAT || (f->type == WEV_SNAPSHOT &&
+						  (f->seen & B(F_LEADER)))
 			   ? (int)f->num[F_LEADER]
 		   : f->type == WEV_SAW_TERM || f->type == WEV_LOSS
 			   ? (int)f->num[F_FROM]
