@@ -20,6 +20,10 @@
  *  - "liveness": whenever a majority of nodes has been up and connected
  *    with no fault touching it for W (checker_live.c), the nodes it can
  *    reach have a leader by the end of W. Not judged with --drop.
+ *  - the log's rules (checker_log.c, Figure 3): "log matching", "leader
+ *    append-only", "leader completeness", "committed entry lost",
+ *    "commit", "apply", "state machine safety"; and a stable leader's
+ *    proposal commits within W ("liveness", checker_propose.c).
  * The two timer rules hold in every run, faults and loss included: they
  * count only ticks the node itself ran, so no delay of a message or of
  * the scheduler can make correct code break them.
