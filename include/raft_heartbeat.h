@@ -43,7 +43,10 @@ struct append_entries_reply {
 	 * findConflictByTerm): the term the follower holds at that index
 	 * (0 if its log is shorter) and the first index it holds of that
 	 * term (its last index + 1 if shorter), so that the leader skips a
-	 * whole term per round trip. */
+	 * whole term per round trip. A refusal with conflict_term 0 and
+	 * conflict_index = rejected_index + 1 means prev matched but the
+	 * follower could not store the entries (no memory): the leader
+	 * tries again at its next heartbeat round, not at once. */
 	uint64_t match_index;
 	uint64_t rejected_index;
 	uint64_t conflict_term;

@@ -41,8 +41,10 @@ struct raft_storage {
 	void *ctx;
 	uint64_t (*first_index)(void *ctx);
 	uint64_t (*last_index)(void *ctx);
-	/* The term of entry `index`: for snapshot index <= index <= last
-	 * (index 0 gives 0); 0 outside that range (unknown). */
+	/* The term of entry `index`: for first_index() - 1 <= index <= last
+	 * (index 0 gives 0); 0 outside that range (unknown). The log may
+	 * start before the snapshot's index (a leader keeps entries for
+	 * followers catching up), never after it. */
 	uint64_t (*term_at)(void *ctx, uint64_t index);
 	/* Appends n entries, copying their payloads; entries[0].index must be
 	 * last_index() + 1 and indexes consecutive. Returns 0, or -1 when it
@@ -80,14 +82,25 @@ struct raft_storage {
 			     const uint8_t **data, size_t *len);
 	/* Receives chunk bytes [offset, offset + len) of a snapshot of
 	 * (index, term) being transferred (§7, InstallSnapshot), total bytes
-	 * in all. A chunk for another (index, term) than the pending one, or
-	 * offset 0, starts over. Returns the offset it expects next (offset +
-	 * len when taken; the pending length when the offset is not it), or
-	 * -1 (no memory). When the pending snapshot is complete (next ==
-	 * total) it replaces the current snapshot. */
+	 * in all. A chunk for another (index, term, total) than the pending
+	 * one starts over, except a chunk past offset 0 of an older index
+	 * (late, from before the leader replaced its snapshot), which is
+	 * ignored; a chunk at offset 0 of the pending snapshot does not
+	 * restart a transfer that is further along. Returns the offset it
+	 * expects next (offset + len when taken; the pending length when the
+	 * chunk is not the one it expects), or -1 (no memory). A complete
+	 * snapshot (next == total) stays pending until snapshot_accept. */
 	int64_t (*snapshot_receive)(void *ctx, uint64_t index, uint64_t term,
 				    uint64_t total, uint64_t offset,
 				    const uint8_t *data, size_t len);
+	/* The pending snapshot's bytes so far (all of them once complete);
+	 * valid until the storage changes. */
+	void (*snapshot_pending)(void *ctx, const uint8_t **data, size_t *len);
+	/* The state machine took the complete pending snapshot: it becomes
+	 * the current one, replacing the previous (which stays until then,
+	 * so a snapshot that does not restore changes nothing). Does not
+	 * compact: the core calls compact_prefix afterwards. */
+	void (*snapshot_accept)(void *ctx);
 };
 
 /* The replicated state machine. Every function gets ctx. */

@@ -36,6 +36,7 @@ enum {
 	RAFT_ENOMEM = 7,     /* the storage or state machine is out of memory */
 	RAFT_ENOLOG = 8,     /* no storage attached (raft_attach) */
 	RAFT_ESTORAGE = 9,   /* the storage's snapshot does not restore */
+	RAFT_EBUSY = 10,     /* a proposal would pass max_uncommitted_bytes */
 };
 
 /* Returns a static, human-readable text for an error code. */
@@ -83,6 +84,13 @@ struct raft_config {
 	uint64_t max_inflight_bytes;   /* unacknowledged entry bytes a peer */
 	uint64_t snapshot_entries;     /* snapshot every N applied; 0: never */
 	uint32_t snapshot_chunk_bytes; /* InstallSnapshot chunk size (§7) */
+	/* A leader refuses proposals (RAFT_EBUSY) while its uncommitted
+	 * entries would pass this many bytes (etcd's
+	 * MaxUncommittedEntriesSize): a leader cut off from its majority
+	 * holds bounded memory. One proposal is always taken when nothing
+	 * is uncommitted. 0: 64 x max_batch_bytes or max_inflight_bytes,
+	 * whichever is more. */
+	uint64_t max_uncommitted_bytes;
 };
 
 /* What an entry costs in the flow-control and batch limits beyond its
@@ -91,7 +99,8 @@ struct raft_config {
 
 /* Fills in the lesson's defaults: heartbeat 3 ticks, election 10-20 ticks;
  * and replication's: 64 KiB batches, 64 messages or 4 MiB in flight a
- * peer, a snapshot every 10000 applied entries in 64 KiB chunks. */
+ * peer, a snapshot every 10000 applied entries in 64 KiB chunks, and
+ * 64 batches (4 MiB) of uncommitted proposals. */
 void raft_config_default(struct raft_config *cfg, int id, int node_count,
 			 uint64_t seed);
 
@@ -192,10 +201,13 @@ struct raft_progress {
 	uint64_t next_index;      /* next index to send */
 	uint64_t snapshot_index;  /* SNAPSHOT: the one being sent */
 	uint64_t snapshot_offset; /* SNAPSHOT: the next chunk's offset */
-	uint64_t match_at_round;  /* match_index at the last heartbeat round */
+	uint64_t acked_at;        /* REPLICATE: tick match last moved, or
+				     the pipeline last started from empty */
 	uint32_t inflight_msgs;   /* REPLICATE: unacknowledged messages */
 	uint8_t state;            /* enum raft_progress_state */
 	bool probe_sent;          /* PROBE: a probe is unanswered */
+	bool snapshot_moved;      /* SNAPSHOT: a reply moved the transfer
+				     on since the last heartbeat round */
 };
 
 struct raft_state {
@@ -282,7 +294,8 @@ void raft_set_log_tail(struct raft_state *s, uint64_t last_index,
 /* A client's proposal (§5.3): a leader appends n entries of its term
  * (only type, len and data are read), sends them to the peers it may, and
  * sets *first_index to the first one's index. Returns RAFT_OK,
- * RAFT_ENOTLEADER, RAFT_ENOLOG or RAFT_ENOMEM (nothing appended). The
+ * RAFT_ENOTLEADER, RAFT_ENOLOG, RAFT_EBUSY (max_uncommitted_bytes: try
+ * again once some commit) or RAFT_ENOMEM (nothing appended). The
  * entries are committed and applied later, as replies come in. */
 int raft_propose(struct raft_state *s, const struct raft_entry *entries,
 		 unsigned n, uint64_t *first_index);

@@ -11,8 +11,8 @@
 #include "raft_mistake.h"
 
 /* §5.3: refuses prev, with the hint of thesis §5.3: the term held there
- * (0 when the log is shorter) and the first index of that term, so that
- * the leader skips a whole term per round trip. */
+ * (0 when the log is shorter) and the first index of that term (binary
+ * search), so that the leader skips a whole term per round trip. */
 static void refuse(struct raft_state *s, uint64_t prev,
 		   struct append_entries_reply *r)
 {
@@ -28,10 +28,9 @@ static void refuse(struct raft_state *s, uint64_t prev,
 		return;
 	}
 	term = raft_term_at(s, prev);
-	first = prev;
-	while (first - 1 > s->snapshot_index &&
-	       raft_term_at(s, first - 1) == term)
-		first--;
+	first = s->storage.first_index(s->storage.ctx);
+	first = first <= prev ? raft_log_first_of_term(s, term, first, prev)
+			      : prev;
 	r->conflict_term = term;
 	r->conflict_index = first;
 }
@@ -107,21 +106,23 @@ void raft_log_accept(struct raft_state *s, const struct raft_message *msg,
 	r->match_index = last_new;
 }
 
-/* Replaces the log and the state machine with the snapshot just received
- * (§7): the storage kept a suffix of the log that matches it. Returns 0,
- * or -1 when the state machine cannot take the bytes. */
-static int snapshot_install(struct raft_state *s, int leader)
+/* Replaces the state machine and the log with the snapshot just received
+ * (§7). The state machine takes it first: only then does the storage make
+ * it current and drop the log it covers (keeping a suffix that matches
+ * it), so a snapshot that does not restore changes nothing. Returns 0, or
+ * -1 when the state machine cannot take the bytes. */
+static int snapshot_install(struct raft_state *s, uint64_t index,
+			    uint64_t term, int leader)
 {
 	const uint8_t *data;
-	uint64_t index;
-	uint64_t term;
 	size_t len;
 
-	s->storage.snapshot_get(s->storage.ctx, &index, &term, &data, &len);
-	s->storage.compact_prefix(s->storage.ctx, index, term);
-	raft_log_sync(s);
+	s->storage.snapshot_pending(s->storage.ctx, &data, &len);
 	if (s->fsm.restore(s->fsm.ctx, data, len) != 0)
 		return -1;
+	s->storage.snapshot_accept(s->storage.ctx);
+	s->storage.compact_prefix(s->storage.ctx, index, term);
+	raft_log_sync(s);
 	s->commit_index = index;
 	s->last_applied = index;
 	s->applied_digest = s->fsm.digest(s->fsm.ctx);
@@ -164,6 +165,6 @@ void raft_snapshot_accept(struct raft_state *s, const struct raft_message *msg,
 					   in->data, in->len);
 	r->next_offset = next;
 	if (next >= 0 && (uint64_t)next == in->total &&
-	    snapshot_install(s, msg->from) != 0)
+	    snapshot_install(s, in->last_index, in->last_term, msg->from) != 0)
 		r->next_offset = -1;
 }

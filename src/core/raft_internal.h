@@ -70,6 +70,11 @@ void raft_commit_to(struct raft_state *s, uint64_t index);
 /* Applies the committed entries not applied yet, in order, then takes a
  * snapshot when one is due (§7). */
 void raft_apply_ready(struct raft_state *s);
+/* The first index in [lo, hi] whose term is at least `term` (hi + 1 when
+ * none): a binary search, as terms never decrease along a log. The terms
+ * at lo .. hi must be known (first_index - 1 <= lo). */
+uint64_t raft_log_first_of_term(const struct raft_state *s, uint64_t term,
+				uint64_t lo, uint64_t hi);
 /* Re-reads the storage's tail and snapshot into the cached fields. */
 void raft_log_sync(struct raft_state *s);
 

@@ -26,6 +26,22 @@ uint64_t raft_term_at(const struct raft_state *s, uint64_t index)
 	return s->storage.term_at(s->storage.ctx, index);
 }
 
+uint64_t raft_log_first_of_term(const struct raft_state *s, uint64_t term,
+				uint64_t lo, uint64_t hi)
+{
+	uint64_t end = hi + 1; /* answer in [lo, end] */
+	uint64_t mid;
+
+	while (lo < end) {
+		mid = lo + (end - lo) / 2;
+		if (raft_term_at(s, mid) >= term)
+			end = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
 void raft_log_sync(struct raft_state *s)
 {
 	const uint8_t *data;
@@ -131,18 +147,63 @@ void raft_commit_to(struct raft_state *s, uint64_t index)
 	raft_apply_ready(s);
 }
 
-/* §7: a snapshot every snapshot_entries applied entries, then the log is
- * compacted to it. A leader holds a new snapshot back while it is sending
- * one to a peer: its storage keeps a single snapshot, so a new one would
- * restart the transfer, and a follower slower than the snapshot interval
- * would never finish (the hashicorp/Consul loop). It holds back for at most
- * 4 x snapshot_entries applied entries, which bounds the log it keeps: a
- * follower that needs longer than that gets the newer snapshot. */
+/* A leader keeps at most this many snapshot intervals of log before its
+ * snapshot for followers that are catching up (hashicorp's TrailingLogs):
+ * memory stays bounded, and a follower further behind gets the snapshot. */
+#define TRAILING_INTERVALS 4
+
+/* A peer heard from within an election timeout (etcd's RecentActive). */
+static bool recently_active(const struct raft_state *s, int peer)
+{
+	return s->last_heard[peer] >= s->leader_since &&
+	       s->now - s->last_heard[peer] <= s->config.election_max;
+}
+
+/* Where the log may be compacted to after a snapshot at `index`. A
+ * follower drops everything the snapshot holds. A leader keeps what an
+ * active follower needs next (the lowest match among peers it heard from
+ * lately, or the snapshot a peer is being sent): compacting past a
+ * follower that has just installed a snapshot would send it another one,
+ * and under load it would never catch up (the hashicorp/Consul loop). At
+ * most TRAILING_INTERVALS x snapshot_entries entries are kept for them. */
+static uint64_t compact_target(const struct raft_state *s, uint64_t index)
+{
+	uint64_t keep = TRAILING_INTERVALS * s->config.snapshot_entries;
+	uint64_t floor = index > keep ? index - keep : 0;
+	uint64_t target = index;
+	uint64_t need;
+	int i;
+
+	if (s->role != RAFT_LEADER)
+		return index;
+	for (i = 0; i < s->config.node_count; i++) {
+		const struct raft_progress *pr = &s->progress[i];
+
+		if (i == s->config.id || !recently_active(s, i))
+			continue;
+		need = pr->match_index;
+		if (pr->state == RAFT_PROGRESS_SNAPSHOT &&
+		    pr->snapshot_index > need)
+			need = pr->snapshot_index;
+		if (need < target)
+			target = need;
+	}
+	return target > floor ? target : floor;
+}
+
+/* §7: a snapshot every snapshot_entries applied entries; the log is then
+ * compacted (compact_target). A leader also holds a new snapshot back
+ * while it is sending one to a peer: its storage keeps a single snapshot,
+ * so a new one would restart the transfer, and a follower slower than the
+ * snapshot interval would never finish. It holds back for at most
+ * TRAILING_INTERVALS x snapshot_entries applied entries, which bounds the
+ * log it keeps: a follower that needs longer gets the newer snapshot. */
 static void snapshot_maybe(struct raft_state *s)
 {
 	uint64_t every = s->config.snapshot_entries;
 	uint64_t index = s->last_applied;
 	uint64_t term;
+	uint64_t upto;
 	const uint8_t *data;
 	size_t len;
 
@@ -154,16 +215,19 @@ static void snapshot_maybe(struct raft_state *s)
 	    index - s->snapshot_index < every)
 		return;
 	if (s->role == RAFT_LEADER && raft_snapshot_transfer_pending(s) &&
-	    index - s->snapshot_index < 4 * every)
+	    index - s->snapshot_index < TRAILING_INTERVALS * every)
 		return;
 	term = raft_term_at(s, index);
 	if (s->fsm.snapshot(s->fsm.ctx, &data, &len) != 0 ||
 	    s->storage.snapshot_put(s->storage.ctx, index, term, data, len) !=
 		    0)
 		return; /* no memory: the log stays; tried again later */
-	s->storage.compact_prefix(s->storage.ctx, index, term);
 	s->snapshot_index = index;
 	s->snapshot_term = term;
+	upto = compact_target(s, index);
+	if (upto >= s->storage.first_index(s->storage.ctx))
+		s->storage.compact_prefix(s->storage.ctx, upto,
+					  raft_term_at(s, upto));
 	s->stats.snapshots_taken++;
 	raft_emit_log(s, RAFT_EV_SNAPSHOT, index, 0, term, 0, RAFT_NONE, 0);
 }
@@ -229,6 +293,31 @@ err:
 	return -1;
 }
 
+/* etcd's MaxUncommittedEntriesSize: whether n more entries would hold
+ * too many uncommitted bytes. One proposal always goes when nothing is
+ * uncommitted, so an entry larger than the limit is not refused forever. */
+static bool uncommitted_full(const struct raft_state *s,
+			     const struct raft_entry *entries, unsigned n)
+{
+	uint64_t limit = s->config.max_uncommitted_bytes;
+	uint64_t held;
+	uint64_t more = 0;
+	unsigned i;
+
+	if (limit == 0) {
+		limit = 64 * (uint64_t)s->config.max_batch_bytes;
+		if (limit < s->config.max_inflight_bytes)
+			limit = s->config.max_inflight_bytes;
+	}
+	if (s->commit_index >= s->last_log_index)
+		return false;
+	held = s->storage.bytes_between(s->storage.ctx, s->commit_index,
+					s->last_log_index);
+	for (i = 0; i < n && held + more <= limit; i++)
+		more += entries[i].len + RAFT_ENTRY_OVERHEAD;
+	return held + more > limit;
+}
+
 int raft_propose(struct raft_state *s, const struct raft_entry *entries,
 		 unsigned n, uint64_t *first_index)
 {
@@ -241,6 +330,10 @@ int raft_propose(struct raft_state *s, const struct raft_entry *entries,
 	}
 	if (s->role != RAFT_LEADER) {
 		rv = RAFT_ENOTLEADER;
+		goto err;
+	}
+	if (uncommitted_full(s, entries, n)) {
+		rv = RAFT_EBUSY;
 		goto err;
 	}
 	if (first_index != NULL)

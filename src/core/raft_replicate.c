@@ -11,8 +11,17 @@
  * follower must not make the leader hold unbounded data). A peer whose
  * next entry was compacted away is in SNAPSHOT and gets InstallSnapshot
  * chunks, one in flight. Replication acts on replies and proposals; the
- * only tick it acts on is the heartbeat round, where every peer gets
- * something (so raft_ticks_until_action stays exact).
+ * only tick it acts on is the heartbeat round (so raft_ticks_until_action
+ * stays exact).
+ *
+ * Lost messages: a later AppendEntries finds the gap and is refused,
+ * which sends the peer back to PROBE. When nothing follows the lost one
+ * (the pipeline is full, or it was the last), a peer that acknowledged
+ * nothing for a whole election_min while messages were in flight gets one
+ * inflight slot back (etcd's FreeFirstOne): one more message goes, and
+ * finds the gap if there is one. A merely slow follower thus holds at
+ * most max_inflight_msgs messages, plus one per election_min of silence
+ * (and the heartbeats), and nothing it has queued is sent again.
  */
 #include <assert.h>
 #include <limits.h>
@@ -128,6 +137,7 @@ static int snapshot_start(struct raft_state *s, int peer)
 	pr->state = RAFT_PROGRESS_SNAPSHOT;
 	pr->snapshot_index = s->snapshot_index;
 	pr->snapshot_offset = 0;
+	pr->snapshot_moved = false;
 	pr->probe_sent = false;
 	pr->inflight_msgs = 0;
 	return snapshot_send(s, peer);
@@ -171,6 +181,8 @@ static void replicate_send(struct raft_state *s, int peer)
 		assert(n > 0);
 		if (send_entries(s, peer, pr->next_index - 1, entries, n) != 0)
 			return; /* dropped: next stays, retried later */
+		if (pr->inflight_msgs == 0)
+			pr->acked_at = s->now; /* silence counts from here */
 		pr->next_index += n;
 		pr->inflight_msgs++;
 	}
@@ -202,29 +214,60 @@ void raft_replicate_all(struct raft_state *s)
 			send_to(s, i);
 }
 
-/* The heartbeat round's message to one peer. A REPLICATE peer whose match
- * did not move over a whole round while messages were in flight lost one:
- * it is probed again from match + 1. */
+/* A REPLICATE peer's heartbeat: an AppendEntries with no entries whose
+ * prev the peer is known to hold (its match), so that it can take
+ * min(leader_commit, match) as its commit index and never commits past
+ * what it knows matches this leader. prev = next - 1 would be refused
+ * while the entries before it are still on their way, sending the peer
+ * to PROBE for nothing. When the leader no longer knows the term at match
+ * (compacted: the peer is far behind, entries in flight), the heartbeat
+ * carries prev 0: it resets the peer's timer and commits nothing; the
+ * entries in flight carry leader_commit themselves. */
+static int heartbeat_send(struct raft_state *s, int peer)
+{
+	uint64_t match = s->progress[peer].match_index;
+
+	if (match + 1 < s->storage.first_index(s->storage.ctx))
+		match = 0;
+	return send_entries(s, peer, match, NULL, 0);
+}
+
+/* The heartbeat round's message(s) to one peer. */
 static int round_send(struct raft_state *s, int peer)
 {
 	struct raft_progress *pr = &s->progress[peer];
+	int rv;
 
 	switch (pr->state) {
 	case RAFT_PROGRESS_REPLICATE:
-		if ((pr->inflight_msgs > 0 &&
-		     pr->match_index == pr->match_at_round) ||
-		    pr->match_index + 1 <
-			    s->storage.first_index(s->storage.ctx)) {
-			pr->state = RAFT_PROGRESS_PROBE;
-			pr->next_index = pr->match_index + 1;
-			pr->inflight_msgs = 0;
-			return probe_send(s, peer);
+		rv = heartbeat_send(s, peer);
+		if (pr->inflight_msgs > 0 &&
+		    s->now - pr->acked_at >= s->config.election_min) {
+			/* Silent for an election timeout with messages in
+			 * flight: one may be lost (see the top). */
+			pr->inflight_msgs--;
+			pr->acked_at = s->now;
+			if (pr->next_index > s->last_log_index) {
+				/* Nothing new would find the gap: probe. */
+				pr->state = RAFT_PROGRESS_PROBE;
+				pr->next_index = pr->match_index + 1;
+				pr->inflight_msgs = 0;
+				probe_send(s, peer);
+			} else {
+				replicate_send(s, peer);
+			}
 		}
-		/* prev = match always matches; the follower takes
-		 * min(leader_commit, match) as its commit index. */
-		return send_entries(s, peer, pr->match_index, NULL, 0);
+		return rv;
 	case RAFT_PROGRESS_SNAPSHOT:
-		return snapshot_send(s, peer); /* the chunk may be lost */
+		/* Resent only when no reply moved the transfer on since the
+		 * last round: the chunk or its reply may be lost. A resend
+		 * while the reply is on its way is answered with the offset
+		 * the peer expects, which is no news and ignored. */
+		if (pr->snapshot_moved) {
+			pr->snapshot_moved = false;
+			return -1;
+		}
+		return snapshot_send(s, peer);
 	default:
 		pr->probe_sent = false;
 		return probe_send(s, peer);
@@ -242,7 +285,6 @@ void raft_replicate_round(struct raft_state *s)
 			continue;
 		if (round_send(s, i) == 0)
 			sent++;
-		s->progress[i].match_at_round = s->progress[i].match_index;
 	}
 	s->stats.heartbeat_rounds++;
 	raft_emit(s, RAFT_EV_HEARTBEAT_ROUND, RAFT_NONE, sent);
@@ -307,6 +349,26 @@ void raft_leader_commit(struct raft_state *s)
 	raft_commit_to(s, n);
 }
 
+/* Replies can be reordered or merged (a later batch's reply covers the
+ * earlier ones), so one that moves match acknowledges at least one
+ * message, perhaps more. Every message in flight carries at least one
+ * entry after match, so their number is at most next - 1 - match: the
+ * count never drifts above what can be in flight (a drift down would
+ * break max_inflight_msgs; this bound cannot, it is an upper one). It is
+ * exact when batches hold one entry, and loose for fuller batches until
+ * the pipeline drains. A ring of batch ends would be exact, but costs
+ * max_inflight_msgs words per peer in every node's state (64 x 8 bytes x
+ * 1024 peers), for a count that only paces sending. */
+static void inflight_acked(struct raft_progress *pr)
+{
+	uint64_t bound = pr->next_index - 1 - pr->match_index;
+
+	if (pr->inflight_msgs > 0)
+		pr->inflight_msgs--;
+	if (pr->inflight_msgs > bound)
+		pr->inflight_msgs = (uint32_t)bound;
+}
+
 static void on_success(struct raft_state *s, int peer,
 		       const struct append_entries_reply *r)
 {
@@ -317,6 +379,7 @@ static void on_success(struct raft_state *s, int peer,
 		return; /* not a reply to this leader's entries */
 	if (r->match_index > pr->match_index) {
 		pr->match_index = r->match_index;
+		pr->acked_at = s->now;
 		moved = true;
 	}
 	if (pr->next_index < pr->match_index + 1)
@@ -327,15 +390,12 @@ static void on_success(struct raft_state *s, int peer,
 			pr->state = RAFT_PROGRESS_REPLICATE;
 			pr->probe_sent = false;
 			pr->inflight_msgs = 0;
+			pr->acked_at = s->now;
 		}
 		break;
 	case RAFT_PROGRESS_REPLICATE:
-		/* Counted per batch acknowledged; a reply for a later batch
-		 * may cover earlier ones, so all-acked resets. */
-		if (pr->match_index + 1 >= pr->next_index)
-			pr->inflight_msgs = 0;
-		else if (moved && pr->inflight_msgs > 0)
-			pr->inflight_msgs--;
+		if (moved)
+			inflight_acked(pr);
 		break;
 	default: /* SNAPSHOT: caught up another way */
 		if (pr->match_index >= pr->snapshot_index) {
@@ -351,27 +411,42 @@ static void on_success(struct raft_state *s, int peer,
 
 /* The next index to try after a refusal, from the follower's hint (thesis
  * §5.3): past our last entry of the conflicting term if we hold that term,
- * else the first index the follower holds of it. */
+ * else the first index the follower holds of it. A binary search: terms
+ * never decrease along a log. */
 static uint64_t next_from_hint(struct raft_state *s,
 			       const struct append_entries_reply *r)
 {
-	uint64_t i = r->rejected_index;
+	uint64_t lo = s->storage.first_index(s->storage.ctx) - 1;
+	uint64_t hi = r->rejected_index;
+	uint64_t i;
 
 	if (r->conflict_term == 0)
 		return r->conflict_index;
-	if (i > s->last_log_index)
-		i = s->last_log_index;
-	while (i > s->snapshot_index && raft_term_at(s, i) > r->conflict_term)
-		i--;
-	if (raft_term_at(s, i) == r->conflict_term)
-		return i + 1;
+	if (hi > s->last_log_index)
+		hi = s->last_log_index;
+	if (hi < lo)
+		return r->conflict_index;
+	/* The last index in [lo, hi] of a term <= conflict_term. */
+	i = raft_log_first_of_term(s, r->conflict_term + 1, lo, hi);
+	if (i > lo && raft_term_at(s, i - 1) == r->conflict_term)
+		return i;
 	return r->conflict_index;
+}
+
+/* A refusal that says prev matched but the follower could not store the
+ * entries (no memory; raft_heartbeat.h): sending again at once would
+ * ping-pong, so the peer waits for the next heartbeat round's probe. */
+static bool refused_for_memory(const struct append_entries_reply *r)
+{
+	return r->conflict_term == 0 &&
+	       r->conflict_index == r->rejected_index + 1;
 }
 
 static void on_refusal(struct raft_state *s, int peer,
 		       const struct append_entries_reply *r)
 {
 	struct raft_progress *pr = &s->progress[peer];
+	bool busy = refused_for_memory(r);
 	uint64_t next;
 
 	switch (pr->state) {
@@ -380,8 +455,11 @@ static void on_refusal(struct raft_state *s, int peer,
 			return; /* not the probe outstanding: stale */
 		break;
 	case RAFT_PROGRESS_REPLICATE:
-		if (r->rejected_index <= pr->match_index)
-			return; /* stale: it matched there since */
+		/* Stale if it matched there since; a follower out of memory
+		 * matched at prev but did not store what came after it. */
+		if (r->rejected_index < pr->match_index ||
+		    (r->rejected_index == pr->match_index && !busy))
+			return;
 		break;
 	default:
 		return;
@@ -393,7 +471,7 @@ static void on_refusal(struct raft_state *s, int peer,
 		next = pr->match_index + 1;
 	pr->next_index = next;
 	pr->state = RAFT_PROGRESS_PROBE;
-	pr->probe_sent = false;
+	pr->probe_sent = busy;
 	pr->inflight_msgs = 0;
 }
 
@@ -417,6 +495,7 @@ void raft_snapshot_reply(struct raft_state *s, const struct raft_message *m)
 	const uint8_t *data;
 	uint64_t index;
 	uint64_t term;
+	uint64_t next;
 	size_t len;
 
 	assert(s->role == RAFT_LEADER && m->term == s->current_term);
@@ -425,12 +504,22 @@ void raft_snapshot_reply(struct raft_state *s, const struct raft_message *m)
 		return; /* stale, or it could not keep the chunk: resent */
 	s->storage.snapshot_get(s->storage.ctx, &index, &term, &data, &len);
 	if (index != pr->snapshot_index) { /* replaced by a newer one */
+		pr->snapshot_moved = true;
 		snapshot_send(s, m->from);
 		return;
 	}
-	if ((uint64_t)r->next_offset < len) {
-		pr->snapshot_offset = (uint64_t)r->next_offset;
-		snapshot_send(s, m->from);
+	next = (uint64_t)r->next_offset;
+	if (next < len) {
+		/* Only a reply that moves the offset sends the next chunk: a
+		 * duplicate, or the answer to a resend, must not start a
+		 * second stream. One that goes back (the peer lost what it
+		 * had) waits for the round's resend, for the same reason. */
+		if (next == pr->snapshot_offset)
+			return;
+		pr->snapshot_moved = next > pr->snapshot_offset;
+		pr->snapshot_offset = next;
+		if (pr->snapshot_moved)
+			snapshot_send(s, m->from);
 		return;
 	}
 	/* Installed (or already covered by its commit index). */

@@ -30,6 +30,8 @@ const char *raft_strerror(int rv)
 		return "no log storage attached";
 	case RAFT_ESTORAGE:
 		return "the stored snapshot does not restore";
+	case RAFT_EBUSY:
+		return "too many uncommitted entries; try again later";
 	}
 	return "unknown error";
 }

@@ -1,5 +1,6 @@
 /* mem_snapshot.c - the in-memory storage's snapshots: the current one, and
  * one being received in chunks (§7, InstallSnapshot). */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,24 @@ static int pending_grow(struct mem_storage *ms, size_t need)
 	return 0;
 }
 
+/* A chunk that must not disturb the pending transfer: one of an older
+ * snapshot than the pending one, sent before the leader replaced its
+ * snapshot and delivered late (a new transfer starts at offset 0, which
+ * is let through: a new leader may hold an older snapshot than the one a
+ * former leader was sending), or a late first chunk of the pending one
+ * when more has arrived. */
+static bool chunk_is_stale(const struct mem_storage *ms, uint64_t index,
+			   uint64_t term, uint64_t total, uint64_t offset)
+{
+	const struct snap_buf *p = &ms->pending;
+
+	if (p->index == 0 && p->len == 0)
+		return false; /* nothing pending */
+	if (p->index == index && p->term == term && ms->pending_total == total)
+		return offset == 0 && p->len > 0;
+	return index < p->index && offset != 0;
+}
+
 int64_t mem_snapshot_receive(void *ctx, uint64_t index, uint64_t term,
 			     uint64_t total, uint64_t offset,
 			     const uint8_t *data, size_t len)
@@ -81,8 +100,10 @@ int64_t mem_snapshot_receive(void *ctx, uint64_t index, uint64_t term,
 	struct mem_storage *ms = ctx;
 	struct snap_buf *p = &ms->pending;
 
+	if (chunk_is_stale(ms, index, term, total, offset))
+		return (int64_t)p->len;
 	if (p->index != index || p->term != term ||
-	    ms->pending_total != total || offset == 0) {
+	    ms->pending_total != total) {
 		p->index = index;
 		p->term = term;
 		p->len = 0;
@@ -95,12 +116,28 @@ int64_t mem_snapshot_receive(void *ctx, uint64_t index, uint64_t term,
 	if (len > 0)
 		memcpy(p->data + p->len, data, len);
 	p->len += len;
-	if (p->len < total)
-		return (int64_t)p->len;
-	/* Complete: it becomes the current snapshot; the old one goes. */
+	/* Complete or not, it stays pending: the current snapshot is replaced
+	 * only when the core accepts this one (mem_snapshot_accept). */
+	return (int64_t)p->len;
+}
+
+void mem_snapshot_pending(void *ctx, const uint8_t **data, size_t *len)
+{
+	struct mem_storage *ms = ctx;
+
+	*data = ms->pending.data;
+	*len = ms->pending.len;
+}
+
+void mem_snapshot_accept(void *ctx)
+{
+	struct mem_storage *ms = ctx;
+	struct snap_buf *p = &ms->pending;
+
+	if (p->index == 0 || p->len != ms->pending_total)
+		return; /* nothing complete pending */
 	free(ms->snap.data);
 	ms->snap = *p;
 	memset(p, 0, sizeof(*p));
 	ms->pending_total = 0;
-	return (int64_t)total;
 }

@@ -419,6 +419,8 @@ struct raft_storage mem_storage_ops(struct mem_storage *ms)
 		.snapshot_put = mem_snapshot_put,
 		.snapshot_get = mem_snapshot_get,
 		.snapshot_receive = mem_snapshot_receive,
+		.snapshot_pending = mem_snapshot_pending,
+		.snapshot_accept = mem_snapshot_accept,
 	};
 
 	return ops;

@@ -50,5 +50,7 @@ void mem_snapshot_get(void *ctx, uint64_t *index, uint64_t *term,
 int64_t mem_snapshot_receive(void *ctx, uint64_t index, uint64_t term,
 			     uint64_t total, uint64_t offset,
 			     const uint8_t *data, size_t len);
+void mem_snapshot_pending(void *ctx, const uint8_t **data, size_t *len);
+void mem_snapshot_accept(void *ctx);
 
 #endif
