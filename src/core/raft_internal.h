@@ -90,8 +90,16 @@ void raft_leader_commit(struct raft_state *s);
 /* A follower's answer to AppendEntries or InstallSnapshot. */
 void raft_replicate_reply(struct raft_state *s, const struct raft_message *m);
 void raft_snapshot_reply(struct raft_state *s, const struct raft_message *m);
+/* Sends to one peer what its progress state allows now. */
+void raft_replicate_to(struct raft_state *s, int peer);
+
+/* raft_snapshot_send.c: the leader's InstallSnapshot (§7). */
 /* Whether a peer is being sent a snapshot (compaction waits for it). */
 bool raft_snapshot_transfer_pending(const struct raft_state *s);
+/* Puts the peer in SNAPSHOT and sends the first chunk. */
+int raft_snapshot_start(struct raft_state *s, int peer);
+/* Sends the chunk at the peer's snapshot_offset (again). */
+int raft_snapshot_send(struct raft_state *s, int peer);
 
 /* raft_follow.c: the follower's side. */
 /* §5.3: the consistency check, then truncate, append and commit; fills

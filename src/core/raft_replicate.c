@@ -10,7 +10,7 @@
  * unacknowledged (etcd's MaxInflightMsgs and MaxInflightBytes: a slow
  * follower must not make the leader hold unbounded data). A peer whose
  * next entry was compacted away is in SNAPSHOT and gets InstallSnapshot
- * chunks, one in flight. Replication acts on replies and proposals; the
+ * chunks, one in flight (raft_snapshot_send.c). Replication acts on replies and proposals; the
  * only tick it acts on is the heartbeat round (so raft_ticks_until_action
  * stays exact).
  *
@@ -38,17 +38,6 @@ void raft_progress_reset(struct raft_state *s)
 	fresh.state = RAFT_PROGRESS_PROBE;
 	for (i = 0; i < s->config.node_count; i++)
 		s->progress[i] = fresh;
-}
-
-bool raft_snapshot_transfer_pending(const struct raft_state *s)
-{
-	int i;
-
-	for (i = 0; i < s->config.node_count; i++)
-		if (i != s->config.id &&
-		    s->progress[i].state == RAFT_PROGRESS_SNAPSHOT)
-			return true;
-	return false;
 }
 
 static int send_entries(struct raft_state *s, int peer, uint64_t prev,
@@ -91,58 +80,6 @@ static bool needs_snapshot(struct raft_state *s, const struct raft_progress *pr)
 	return pr->next_index < s->storage.first_index(s->storage.ctx);
 }
 
-/* Sends the chunk at snapshot_offset of the current snapshot; a transfer
- * of an older one starts over with it. */
-static int snapshot_send(struct raft_state *s, int peer)
-{
-	struct raft_progress *pr = &s->progress[peer];
-	struct raft_message m = {0};
-	const uint8_t *data;
-	uint64_t index;
-	uint64_t term;
-	size_t len;
-	size_t chunk;
-	int rv;
-
-	s->storage.snapshot_get(s->storage.ctx, &index, &term, &data, &len);
-	if (pr->snapshot_index != index || pr->snapshot_offset > len) {
-		pr->snapshot_index = index;
-		pr->snapshot_offset = 0;
-	}
-	chunk = len - pr->snapshot_offset;
-	if (chunk > s->config.snapshot_chunk_bytes)
-		chunk = s->config.snapshot_chunk_bytes;
-	m.type = RAFT_MSG_INSTALL_SNAPSHOT;
-	m.from = s->config.id;
-	m.to = peer;
-	m.term = s->current_term;
-	m.u.snap.term = s->current_term;
-	m.u.snap.leader_id = s->config.id;
-	m.u.snap.last_index = index;
-	m.u.snap.last_term = term;
-	m.u.snap.total = len;
-	m.u.snap.offset = pr->snapshot_offset;
-	m.u.snap.data = chunk > 0 ? data + pr->snapshot_offset : NULL;
-	m.u.snap.len = (uint32_t)chunk;
-	rv = raft_send(s, &m);
-	if (rv == 0)
-		s->stats.snapshot_chunks_sent++;
-	return rv;
-}
-
-static int snapshot_start(struct raft_state *s, int peer)
-{
-	struct raft_progress *pr = &s->progress[peer];
-
-	pr->state = RAFT_PROGRESS_SNAPSHOT;
-	pr->snapshot_index = s->snapshot_index;
-	pr->snapshot_offset = 0;
-	pr->snapshot_moved = false;
-	pr->probe_sent = false;
-	pr->inflight_msgs = 0;
-	return snapshot_send(s, peer);
-}
-
 /* PROBE: one AppendEntries from next; the peer is paused until a reply or
  * the next heartbeat round. */
 static int probe_send(struct raft_state *s, int peer)
@@ -153,7 +90,7 @@ static int probe_send(struct raft_state *s, int peer)
 	int rv;
 
 	if (needs_snapshot(s, pr))
-		return snapshot_start(s, peer);
+		return raft_snapshot_start(s, peer);
 	n = batch_from(s, pr->next_index, &entries);
 	rv = send_entries(s, peer, pr->next_index - 1, entries, n);
 	if (rv == 0)
@@ -174,7 +111,7 @@ static void replicate_send(struct raft_state *s, int peer)
 					pr->next_index - 1) <
 		       s->config.max_inflight_bytes) {
 		if (needs_snapshot(s, pr)) {
-			snapshot_start(s, peer);
+			raft_snapshot_start(s, peer);
 			return;
 		}
 		n = batch_from(s, pr->next_index, &entries);
@@ -188,7 +125,7 @@ static void replicate_send(struct raft_state *s, int peer)
 	}
 }
 
-static void send_to(struct raft_state *s, int peer)
+void raft_replicate_to(struct raft_state *s, int peer)
 {
 	switch (s->progress[peer].state) {
 	case RAFT_PROGRESS_PROBE:
@@ -211,7 +148,7 @@ void raft_replicate_all(struct raft_state *s)
 		return;
 	for (i = 0; i < s->config.node_count; i++)
 		if (i != s->config.id)
-			send_to(s, i);
+			raft_replicate_to(s, i);
 }
 
 /* A REPLICATE peer's heartbeat: an AppendEntries with no entries whose
@@ -267,7 +204,7 @@ static int round_send(struct raft_state *s, int peer)
 			pr->snapshot_moved = false;
 			return -1;
 		}
-		return snapshot_send(s, peer);
+		return raft_snapshot_send(s, peer);
 	default:
 		pr->probe_sent = false;
 		return probe_send(s, peer);
@@ -485,49 +422,5 @@ void raft_replicate_reply(struct raft_state *s, const struct raft_message *m)
 	else
 		on_refusal(s, m->from, &m->u.ae_reply);
 	if (s->role == RAFT_LEADER)
-		send_to(s, m->from);
-}
-
-void raft_snapshot_reply(struct raft_state *s, const struct raft_message *m)
-{
-	struct raft_progress *pr = &s->progress[m->from];
-	const struct install_snapshot_reply *r = &m->u.snap_reply;
-	const uint8_t *data;
-	uint64_t index;
-	uint64_t term;
-	uint64_t next;
-	size_t len;
-
-	assert(s->role == RAFT_LEADER && m->term == s->current_term);
-	if (!s->has_log || pr->state != RAFT_PROGRESS_SNAPSHOT ||
-	    r->last_index != pr->snapshot_index || r->next_offset < 0)
-		return; /* stale, or it could not keep the chunk: resent */
-	s->storage.snapshot_get(s->storage.ctx, &index, &term, &data, &len);
-	if (index != pr->snapshot_index) { /* replaced by a newer one */
-		pr->snapshot_moved = true;
-		snapshot_send(s, m->from);
-		return;
-	}
-	next = (uint64_t)r->next_offset;
-	if (next < len) {
-		/* Only a reply that moves the offset sends the next chunk: a
-		 * duplicate, or the answer to a resend, must not start a
-		 * second stream. One that goes back (the peer lost what it
-		 * had) waits for the round's resend, for the same reason. */
-		if (next == pr->snapshot_offset)
-			return;
-		pr->snapshot_moved = next > pr->snapshot_offset;
-		pr->snapshot_offset = next;
-		if (pr->snapshot_moved)
-			snapshot_send(s, m->from);
-		return;
-	}
-	/* Installed (or already covered by its commit index). */
-	if (pr->match_index < r->last_index)
-		pr->match_index = r->last_index;
-	pr->next_index = pr->match_index + 1;
-	pr->state = RAFT_PROGRESS_PROBE;
-	pr->probe_sent = false;
-	raft_leader_commit(s);
-	send_to(s, m->from);
+		raft_replicate_to(s, m->from);
 }
