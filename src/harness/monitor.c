@@ -300,6 +300,8 @@ int monitor_verdict(struct monitor *m, const struct node_summary *nodes, int n,
 			i, raft_role_name(nodes[i].role),
 			nodes[i].up ? "" : " (down)", nodes[i].term,
 			nodes[i].timeout_resets, nodes[i].elections_started);
+	if (m->log_line != NULL)
+		fputs(m->log_line, out);
 	print_checked(m, out);
 	if (checker_unjudged(m->checker) &&
 	    violations == checker_overload(m->checker).live_violations)

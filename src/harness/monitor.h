@@ -28,6 +28,7 @@ struct monitor {
 	int ended;
 	bool interrupted; /* stopped by a signal: said in the end event */
 	unsigned mailbox; /* --mailbox, for the verdict's words; 0: unsaid */
+	const char *log_line; /* the verdict's "log:" line, or NULL/"" */
 };
 
 /* What the end-of-run summary says about one node. */

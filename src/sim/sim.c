@@ -164,12 +164,46 @@ static int fail(struct sim *s, enum sim_failure why)
 	return -1;
 }
 
+/* A copy's end (handled, lost, crashed, left over): its block goes, and
+ * no longer counts against its receiver. */
+static void drop_copy(struct sim *s, struct sim_event *ev)
+{
+	s->node[ev->msg.to].queued_bytes -= ev->bytes;
+	free(ev->extra);
+	ev->extra = NULL;
+}
+
+/* Queues a copy that owns its block (harness_copy_message) for `at`:
+ * from the send path, and the load's proposals (sim_load.c). Returns 0,
+ * or -1 when it could not (the block is freed). */
+int sim_queue_copy(struct sim *s, int64_t at, const struct raft_message *copy,
+		   void *extra, size_t bytes)
+{
+	struct sim_node *to = &s->node[copy->to];
+
+	if (s->queue.len >= SIM_MAX_IN_FLIGHT) {
+		free(extra);
+		return fail(s, SIM_FAILED_IN_FLIGHT);
+	}
+	if (eventq_push_msg(&s->queue, at, copy, extra, bytes) != 0) {
+		free(extra);
+		return fail(s, SIM_FAILED_MEMORY);
+	}
+	to->queued_bytes += bytes;
+	if (to->queued_bytes > to->queued_peak)
+		to->queued_peak = to->queued_bytes;
+	return 0;
+}
+
 /* The harness's send path hands each copy of a message here. */
 static int sim_deliver(void *ctx, const struct raft_message *msg,
 		       uint64_t extra_us)
 {
 	struct sim *s = ctx;
 	int64_t latency = (int64_t)s->opt.latency_us.min;
+	struct raft_message copy;
+	size_t bytes;
+	void *extra;
 
 	if (s->opt.latency_us.max > s->opt.latency_us.min)
 		latency = (int64_t)raft_rng_range(
@@ -180,35 +214,73 @@ static int sim_deliver(void *ctx, const struct raft_message *msg,
 		latency += s->opt.disk_us; /* persisted before it leaves */
 	if (s->failure != SIM_OK)
 		return -1; /* halted in this same step: nothing is queued */
-	if (s->queue.len >= SIM_MAX_IN_FLIGHT)
-		return fail(s, SIM_FAILED_IN_FLIGHT);
-	if (eventq_push_msg(&s->queue, s->now + latency, msg) != 0)
-		return fail(s, SIM_FAILED_MEMORY);
-	return 0;
+	if (harness_copy_message(&copy, msg, &extra, &bytes) != 0) {
+		/* said like a full mailbox: the run asked for no loss */
+		harness_report_loss(&s->h, msg->from, msg->to, s->h.tick);
+		return -1;
+	}
+	return sim_queue_copy(s, s->now + latency, &copy, extra, bytes);
+}
+
+/* How long node `to` takes to handle ev: every node serves its mail one
+ * message at a time, SIM_SERVICE_BASE_NS plus a nanosecond a byte it
+ * carries, times its --slow factor; rounded up to whole microseconds. */
+static int64_t service_us(const struct sim *s, const struct sim_event *ev)
+{
+	uint64_t ns = (SIM_SERVICE_BASE_NS + ev->bytes) *
+		      s->node[ev->msg.to].slow;
+
+	return (int64_t)((ns + 999) / 1000);
+}
+
+/* Books the receiver's next service slot for ev, first come first served.
+ * Returns true when that slot starts later than now: ev then waits in the
+ * queue until it (reserved: it is handled then without booking again). */
+static bool wait_for_service(struct sim *s, struct sim_event *ev)
+{
+	struct sim_node *sn = &s->node[ev->msg.to];
+	int64_t start = sn->serve_until > s->now ? sn->serve_until : s->now;
+
+	sn->serve_until = start + service_us(s, ev);
+	if (start == s->now)
+		return false;
+	ev->at = start;
+	ev->reserved = true;
+	if (eventq_push(&s->queue, ev) != 0) {
+		drop_copy(s, ev);
+		fail(s, SIM_FAILED_MEMORY);
+	}
+	return true;
 }
 
 /* A message's arrival, at its virtual time. */
-static void arrive(struct sim *s, const struct raft_message *m)
+static void arrive(struct sim *s, struct sim_event *ev)
 {
+	const struct raft_message *m = &ev->msg;
 	struct harness_node *n = &s->h.node[m->to];
 	struct sim_mailbox *mb = &s->node[m->to].mailbox;
 
 	switch (n->status) {
 	case NODE_CRASHED:
-		return;
+		break;
 	case NODE_PAUSED:
-		if (mb->len < s->opt.mailbox)
-			mb->mail[mb->len++] = *m;
-		else /* lost, and said: the run asked for no loss */
-			harness_report_loss(&s->h, m->from, m->to, s->h.tick);
-		return;
+		if (mb->len < s->opt.mailbox) {
+			mb->mail[mb->len++] = *ev; /* with its block */
+			return;
+		}
+		/* lost, and said: the run asked for no loss */
+		harness_report_loss(&s->h, m->from, m->to, s->h.tick);
+		break;
 	case NODE_UP:
+		if (!ev->reserved && wait_for_service(s, ev))
+			return;
 		sim_replay_due(s, m->to);
 		n->tick = s->h.tick;
 		raft_step(&n->raft, m);
 		sim_reschedule(s, m->to);
-		return;
+		break;
 	}
+	drop_copy(s, ev);
 }
 
 static void sim_status_changed(void *ctx, int node, enum node_status status)
@@ -225,16 +297,22 @@ static void sim_status_changed(void *ctx, int node, enum node_status status)
 		 * keeps a paused node's mail from now on. */
 		sim_replay_due(s, node);
 		if (status == NODE_CRASHED)
-			sn->mailbox.len = 0;
+			for (; sn->mailbox.len > 0; sn->mailbox.len--)
+				drop_copy(
+					s,
+					&sn->mailbox.mail[sn->mailbox.len - 1]);
 		break;
 	case NODE_UP:
 		/* It goes on from now: what waited is handled at once, in
 		 * arrival order; the ticks it missed are not replayed. */
 		sn->next_tick = last_tick_by(s, node, s->now, s->advancing) + 1;
 		n->tick = s->h.tick;
-		for (i = 0; i < sn->mailbox.len; i++)
-			raft_step(&n->raft, &sn->mailbox.mail[i]);
+		for (i = 0; i < sn->mailbox.len; i++) {
+			raft_step(&n->raft, &sn->mailbox.mail[i].msg);
+			drop_copy(s, &sn->mailbox.mail[i]);
+		}
 		sn->mailbox.len = 0;
+		sn->serve_until = s->now;
 		break;
 	}
 	sim_reschedule(s, node);
@@ -270,13 +348,17 @@ int sim_create(const struct raftsim_options *o, struct monitor *mon,
 	raft_rng_seed(&s->rng, raft_rng_derive(o->seed, 0x5e4d));
 	harness_share_fate_rng(&s->h, &s->rng);
 	for (i = 0; i < o->nodes; i++) {
+		s->node[i].slow = options_slow_factor(o, i);
 		s->node[i].mailbox.mail = calloc(o->mailbox,
-						 sizeof(struct raft_message));
+						 sizeof(struct sim_event));
 		if (s->node[i].mailbox.mail == NULL)
 			goto err;
 	}
-	if (harness_boot(&s->h) != RAFT_OK) {
-		rv = EINVAL;
+	if (sim_load_init(s) != 0)
+		goto err;
+	rv = harness_boot(&s->h);
+	if (rv != RAFT_OK) {
+		rv = rv == RAFT_ENOMEM ? ENOMEM : EINVAL;
 		goto err;
 	}
 	s->next_boundary = s->tick_us;
@@ -307,9 +389,15 @@ void sim_free(struct sim *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->opt.nodes; i++)
-		free(s->node[i].mailbox.mail);
+	for (i = 0; i < s->opt.nodes; i++) {
+		struct sim_mailbox *mb = &s->node[i].mailbox;
+
+		for (; mb->mail != NULL && mb->len > 0; mb->len--)
+			free(mb->mail[mb->len - 1].extra);
+		free(mb->mail);
+	}
 	harness_close(&s->h);
+	sim_load_free(s);
 	eventq_free(&s->queue);
 	wakeq_free(&s->wakes);
 	free(s);
@@ -366,6 +454,7 @@ void sim_run_until(struct sim *s, int64_t until_us)
 	int64_t next_msg;
 	int64_t next_fault;
 	int64_t next_wake;
+	int64_t next_other;
 	int i;
 
 	if (until_us > s->end_us)
@@ -377,8 +466,17 @@ void sim_run_until(struct sim *s, int64_t until_us)
 					    : INT64_MAX;
 		next_fault = fault_time(s);
 		next_wake = wakeq_first_at(&s->wakes);
-		/* On a tie: the schedule, then ticks, then messages. */
-		if (next_fault <= next_wake && next_fault <= next_msg) {
+		next_other = next_msg < next_wake ? next_msg : next_wake;
+		if (next_fault < next_other)
+			next_other = next_fault;
+		/* On a tie: the schedule, then ticks, then messages, then
+		 * the load. */
+		if (s->load_at < next_other) {
+			if (s->load_at > until_us || stop_before(s, s->load_at))
+				break;
+			move_to(s, s->load_at);
+			sim_load_turn(s);
+		} else if (next_fault <= next_wake && next_fault <= next_msg) {
 			if (next_fault > until_us || stop_before(s, next_fault))
 				break;
 			move_to(s, next_fault);
@@ -397,7 +495,7 @@ void sim_run_until(struct sim *s, int64_t until_us)
 				break;
 			eventq_pop(&s->queue, &ev);
 			move_to(s, ev.at);
-			arrive(s, &ev.msg);
+			arrive(s, &ev);
 		}
 	}
 	if (s->now < until_us && !s->halted)

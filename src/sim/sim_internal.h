@@ -8,21 +8,28 @@
 #include <stdint.h>
 
 #include "eventq.h"
+#include "harness/load.h"
 #include "sim.h"
 #include "wakeq.h"
 
-/* A paused node's mailbox: messages wait here until it resumes. */
+/* A paused node's mailbox: messages (with their blocks) wait here until
+ * it resumes. */
 struct sim_mailbox {
-	struct raft_message *mail;
+	struct sim_event *mail;
 	unsigned len;
 };
 
 struct sim_node {
 	struct sim_mailbox mailbox;
-	uint64_t next_tick; /* the first tick its core has not run */
-	int64_t phase;      /* phase_of(i) */
-	int64_t wake_at;    /* its next acting tick's time; its key in the
+	uint64_t next_tick;    /* the first tick its core has not run */
+	int64_t phase;         /* phase_of(i) */
+	int64_t wake_at;       /* its next acting tick's time; its key in the
 				wake queue may be earlier (reschedule) */
+	int64_t serve_until;   /* when the service it has booked ends */
+	unsigned slow;         /* --slow's factor, 1 if not slow */
+	uint64_t queued_bytes; /* blocks of the messages on their way to it,
+				  queued or in its mailbox */
+	uint64_t queued_peak;
 };
 
 struct sim {
@@ -40,10 +47,27 @@ struct sim {
 	enum sim_failure failure; /* the run cannot go on (halted) */
 	bool interrupted;         /* SIGINT or SIGTERM stopped it (halted) */
 	bool halted;              /* either: nothing more happens */
+	struct load load;         /* --load (sim_load.c) */
+	bool loading;
+	int64_t load_at; /* the generator's next look; INT64_MAX: none */
 	/* Nodes' clocks are not aligned: node i ticks i/n of a tick after
 	 * node 0, as real servers' timers would. */
 	struct sim_node node[];
 };
+
+/* What every message costs its receiver to handle, before the bytes it
+ * carries and the --slow factor (sim.c: service_us). */
+#define SIM_SERVICE_BASE_NS 2000
+
+/* Queues a copy that owns its block for virtual time `at`. Returns 0, or
+ * -1 when the run had to end (sim_failure; the block is freed). */
+int sim_queue_copy(struct sim *s, int64_t at, const struct raft_message *copy,
+		   void *extra, size_t bytes);
+
+/* sim_load.c: the load generator's state, and its turn at load_at. */
+int sim_load_init(struct sim *s);
+void sim_load_free(struct sim *s);
+void sim_load_turn(struct sim *s);
 
 /* Reschedules node i's wake-up after its core changed outside a tick. */
 void sim_reschedule(struct sim *s, int i);
