@@ -28,8 +28,8 @@ enum raft_entry_type {
 struct raft_entry {
 	uint64_t term;
 	uint64_t index;
-	uint32_t type; /* enum raft_entry_type */
-	uint32_t len;  /* payload bytes */
+	uint32_t type;       /* enum raft_entry_type */
+	uint32_t len;        /* payload bytes */
 	const uint8_t *data; /* len bytes; owned by whoever handed it over */
 };
 

@@ -85,6 +85,8 @@ static void start(struct checker *c, const struct wev *ev)
 	}
 	checker_terms_start(c);
 	checker_live_start(c, ev->us);
+	checker_log_start(c);
+	checker_propose_start(c);
 }
 
 static void stayed_leader(struct checker *c, int node, int64_t us)
@@ -141,6 +143,7 @@ static int role_needed(const struct wev *ev)
 	case WEV_ELECTION: /* reported after becoming a candidate */
 		return RAFT_CANDIDATE;
 	case WEV_ROUND:
+	case WEV_PROPOSE:
 		return RAFT_LEADER;
 	case WEV_SAW_TERM:
 		return (int)ev->role;
@@ -213,12 +216,15 @@ static void apply_role(struct checker *c, int node, const struct wev *ev)
 	struct node *st = &c->nodes[node];
 
 	st->role = ev->role;
-	if (ev->role != RAFT_LEADER)
+	if (ev->role != RAFT_LEADER) {
+		checker_propose_drop(c, node);
 		return;
+	}
 	st->leader_since = ev->us;
 	st->round_clock = ev->now;
 	st->gap_reported = false;
 	checker_become_leader(c, node, ev);
+	checker_log_leader(c, node, ev);
 }
 
 /* The events the core emits. */
@@ -271,6 +277,14 @@ static void apply_core(struct checker *c, int node, const struct wev *ev)
 			st->watch_seen = ev->seen_term;
 		}
 		break;
+	case WEV_APPEND:
+	case WEV_COMMIT:
+	case WEV_APPLY:
+	case WEV_TRUNCATE:
+	case WEV_SNAPSHOT:
+	case WEV_PROPOSE:
+		checker_log_event(c, node, ev);
+		break;
 	default:
 		break;
 	}
@@ -311,6 +325,17 @@ static bool ids_valid(struct checker *c, const struct wev *ev)
 	return true;
 }
 
+/* A crash ends a leadership's proposals unjudged; a restart starts the
+ * node's commit and applied indexes over from its snapshot. */
+static void apply_node_fault(struct checker *c, const struct wev *ev)
+{
+	checker_apply_node_fault(c, ev);
+	if (ev->type == WEV_CRASH || ev->type == WEV_RESTART)
+		checker_propose_drop(c, ev->node);
+	if (ev->type == WEV_RESTART)
+		checker_log_restart(c, ev->node);
+}
+
 void checker_feed(struct checker *c, const struct wev *ev)
 {
 	enum wev_kind kind = wev_kind(ev->type);
@@ -336,6 +361,7 @@ void checker_feed(struct checker *c, const struct wev *ev)
 	/* Nothing happened between a deadline and this event, so the state
 	 * before it is the state at the deadline. */
 	checker_live_judge(c, ev->us, false);
+	checker_propose_judge(c, ev->us, false);
 	if (ev->type == WEV_START) {
 		checker_violate(c, ev->us, "event: a second start event");
 		return;
@@ -346,16 +372,19 @@ void checker_feed(struct checker *c, const struct wev *ev)
 	}
 	if (kind == WEV_KIND_NONE || !ids_valid(c, ev))
 		return;
-	if (kind == WEV_KIND_CORE || kind == WEV_KIND_NODE_FAULT)
+	if (kind == WEV_KIND_CORE || kind == WEV_KIND_NODE_FAULT) {
 		checker_live_hear(c, ev);
+		checker_propose_hear(c, ev);
+	}
 	if (kind == WEV_KIND_CORE)
 		apply_core(c, ev->node, ev);
 	else if (kind == WEV_KIND_NODE_FAULT || kind == WEV_KIND_NET_FAULT) {
 		if (kind == WEV_KIND_NODE_FAULT)
-			checker_apply_node_fault(c, ev);
+			apply_node_fault(c, ev);
 		else
 			checker_apply_net_fault(c, ev);
 		checker_live_update(c, ev->us);
+		checker_propose_update(c, ev->us);
 	}
 }
 
@@ -369,6 +398,7 @@ void checker_finish(struct checker *c, int64_t us)
 	if (!c->started)
 		return;
 	checker_live_finish(c, us);
+	checker_propose_judge(c, us, true);
 	/* The step-down would have come in the same instant as the sighting,
 	 * so a run that ends first never had it. */
 	for (i = 0; i < c->n; i++)

@@ -20,6 +20,10 @@
  *  - "liveness": whenever a majority of nodes has been up and connected
  *    with no fault touching it for W (checker_live.c), the nodes it can
  *    reach have a leader by the end of W. Not judged with --drop.
+ *  - the log's rules (checker_log.c, Figure 3): "log matching", "leader
+ *    append-only", "leader completeness", "committed entry lost",
+ *    "commit", "apply", "state machine safety"; and a stable leader's
+ *    proposal commits within W ("liveness", checker_propose.c).
  * The two timer rules hold in every run, faults and loss included: they
  * count only ticks the node itself ran, so no delay of a message or of
  * the scheduler can make correct code break them.
@@ -32,6 +36,7 @@
 #define CHECKER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -125,6 +130,11 @@ int64_t checker_last_violation_us(const struct checker *c);
 /* The first CHECKER_MAX_REPORTS violations, for messages. */
 int checker_reports(const struct checker *c,
 		    const struct checker_violation **out);
+
+/* How many records the log model holds now (term runs, term starts,
+ * commit points, applied indexes): bounded by constants whatever the
+ * run's length, which the tests check. */
+size_t checker_log_records(const struct checker *c);
 
 /* Writes every report, one per line ("  at 123.456 ms: ..."). */
 void checker_print(const struct checker *c, FILE *out);

@@ -3,7 +3,9 @@
  * checker.c feeds events and checks each against the node's state;
  * checker_terms.c keeps who led and who voted in each term in use;
  * checker_timing.c has the rules measured in a node's own clock and the
- * spurious-election count; checker_live.c the liveness rule.
+ * spurious-election count; checker_live.c the liveness rule;
+ * checker_log.c the log's safety rules (Figure 3) and checker_propose.c
+ * the proposals' liveness.
  */
 #ifndef CHECKER_INTERNAL_H
 #define CHECKER_INTERNAL_H
@@ -15,6 +17,86 @@
 
 /* No time yet, for the int64_t times below. */
 #define NO_TIME INT64_MIN
+
+/* The log model's bounds (checker_log.c): what is held per node and for
+ * the whole cluster never grows with the entries of a run. */
+#define CHECKER_LOG_RUNS 32       /* term runs modelled per node */
+#define CHECKER_LOG_TERMS 256     /* where each recent term's run starts */
+#define CHECKER_LOG_POINTS 16     /* committed points, by commit term */
+#define CHECKER_APPLY_WINDOW 4096 /* applied indexes compared */
+
+/* Entries first.. (up to the next run, or the log's end) are of term. */
+struct log_run {
+	uint64_t first, term;
+};
+
+/* One node's log as the checker sees it: entries above `base` as runs of
+ * terms; `base` is the entry before them (its term known unless
+ * base_known is false: the model lost track after a gap). Entries at or
+ * below base were compacted into a snapshot or forgotten (the oldest run
+ * goes when CHECKER_LOG_RUNS are full): nothing is judged of them. */
+struct node_log {
+	uint64_t base, base_term;
+	bool base_known;
+	uint64_t last;            /* the last index; base when no run */
+	uint64_t snapshot;        /* durable: where a restart starts applying */
+	uint64_t commit, applied; /* volatile: a restart resets them */
+	int nruns;
+	struct log_run runs[CHECKER_LOG_RUNS];
+	/* Proposal liveness (checker_propose.c), as leader: the oldest
+	 * proposal not yet committed, since when, and the last proposed. */
+	bool prop_pending;
+	uint64_t prop_index, prop_last;
+	int64_t prop_since;
+	int64_t prop_due; /* when it fails; INT64_MAX: not judged now */
+};
+
+/* Where the entries of `term` start in every log that has them (the
+ * leader of term's first entry of term), and the term before them. */
+struct term_start {
+	uint64_t term, first, prev_term;
+	int node; /* the first node seen with them, for the report */
+};
+
+/* The highest index committed in term in_term, and its entry's term:
+ * every leader of a later term must hold it (Leader Completeness). */
+struct commit_point {
+	uint64_t index, term, in_term;
+};
+
+/* The entry applied last at index: its term and the state's digest. */
+struct apply_slot {
+	uint64_t index, term, digest;
+	int node;
+};
+
+/* A proposal not committed within W on threads, reported only once
+ * every node that counted as quiet has been heard from since (a late
+ * tick is said only when its thread runs again; see checker_live.c). */
+struct prop_pending {
+	bool on;
+	int64_t at; /* the deadline it failed at */
+	int leader;
+	uint64_t index;
+	int quiet, unheard;
+	uint8_t quiet_of[RAFT_MAX_NODES / 8];
+};
+
+/* The cluster-wide part of the log model. */
+struct checker_log {
+	int nstarts;
+	struct term_start starts[CHECKER_LOG_TERMS];
+	/* The committed log: committed entries as runs above cbase. */
+	uint64_t committed, cbase, cbase_term;
+	int ncruns;
+	struct log_run cruns[CHECKER_LOG_RUNS];
+	int npoints;
+	struct commit_point points[CHECKER_LOG_POINTS];
+	struct apply_slot applied[CHECKER_APPLY_WINDOW];
+	int64_t prop_deadline; /* the earliest leader's; INT64_MAX: none */
+	struct prop_pending pending;
+	uint64_t props_judged; /* proposals committed within their wait */
+};
 
 struct node {
 	uint64_t term, prev_term; /* now, and before the last WEV_TERM */
@@ -56,6 +138,8 @@ struct node {
 	 * 2 the role change to follower. */
 	int watch;
 	uint64_t watch_term, watch_seen;
+
+	struct node_log log;
 };
 
 /* A term some node is in: a node acts in a term only while it is in it,
@@ -118,6 +202,7 @@ struct checker {
 	/* votes[r][i]: whom node i voted for in the term of recs[r]. */
 	int16_t votes[RAFT_MAX_NODES][RAFT_MAX_NODES];
 	struct node nodes[RAFT_MAX_NODES];
+	struct checker_log log;
 };
 
 /* checker.c: counts a violation and keeps its report while there is room. */
@@ -160,5 +245,42 @@ void checker_live_finish(struct checker *c, int64_t us);
  * partition, heal and loss. */
 void checker_apply_node_fault(struct checker *c, const struct wev *ev);
 void checker_apply_net_fault(struct checker *c, const struct wev *ev);
+
+/* checker_log.c: the log events (append, commit, apply, truncate,
+ * snapshot, propose), and what elections and restarts mean to the log. */
+void checker_log_start(struct checker *c);
+void checker_log_event(struct checker *c, int node, const struct wev *ev);
+void checker_log_leader(struct checker *c, int node, const struct wev *ev);
+void checker_log_restart(struct checker *c, int node);
+
+/* checker_log_model.c: the log model. What a log holds at an index: */
+enum at { AT_TERM, AT_NONE, AT_UNKNOWN };
+enum at log_runs_term_at(const struct log_run *runs, int nruns, uint64_t base,
+			 uint64_t base_term, bool base_known, uint64_t last,
+			 uint64_t i, uint64_t *term);
+enum at log_term_at(const struct node_log *l, uint64_t i, uint64_t *term);
+enum at log_committed_term_at(const struct checker_log *g, uint64_t i,
+			      uint64_t *term);
+bool log_last_term(const struct node_log *l, uint64_t *term);
+/* Appends a run, forgetting the oldest into the base when full. */
+void log_push_run(struct log_run *runs, int *nruns, uint64_t *base,
+		  uint64_t *base_term, uint64_t first, uint64_t term);
+/* Drops the entries from `from` on (from > base). */
+void log_cut(struct node_log *l, uint64_t from);
+/* Forgets the entries at or below index, the new base (a snapshot). */
+void log_rebase(struct node_log *l, uint64_t index, uint64_t term, bool known);
+/* The model lost track: nothing known at or below index, the end. */
+void log_reset_at(struct node_log *l, uint64_t index);
+
+/* checker_propose.c: a stable leader's proposal commits within W. update
+ * runs after every event that may change a wait; judge before every
+ * event; hear as checker_live_hear; drop when a leadership ends. */
+void checker_propose_start(struct checker *c);
+void checker_propose_update(struct checker *c, int64_t us);
+void checker_propose_judge(struct checker *c, int64_t us, bool at_end);
+void checker_propose_hear(struct checker *c, const struct wev *ev);
+void checker_propose_drop(struct checker *c, int node);
+void checker_propose_commit(struct checker *c, int node, const struct wev *ev);
+void checker_propose_new(struct checker *c, int node, const struct wev *ev);
 
 #endif

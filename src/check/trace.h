@@ -1,4 +1,4 @@
-/* trace.h - the JSONL trace, schema version 2 (README "Trace format").
+/* trace.h - the JSONL trace, schema version 3 (2 is read too) (README "Trace format").
  *
  * One JSON object per line. Every line has "ms" (milliseconds since the run
  * started, a number with up to 3 decimals) and "ev". The names are an

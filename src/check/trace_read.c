@@ -4,6 +4,7 @@
  * limited nesting, so no input can exhaust the stack). Every read stops at
  * the line's terminating NUL, so malformed input is reported, never trusted.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -49,10 +50,25 @@ enum field {
 	F_LATENCY,
 	F_INTERRUPTED, /* end: optional, written only when true */
 	F_LATE,
+	F_INDEX, /* schema 3: log events */
+	F_FIRST,
+	F_LAST,
+	F_ENTRY_TERM,
+	F_DIGEST,
 	F_COUNT
 };
 
-enum kind { K_EV, K_UINT, K_ROLE, K_GROUPS, K_MODE, K_PAIR, K_PROB, K_BOOL };
+enum kind {
+	K_EV,
+	K_UINT,
+	K_ROLE,
+	K_GROUPS,
+	K_MODE,
+	K_PAIR,
+	K_PROB,
+	K_BOOL,
+	K_HEX
+};
 
 #define NODE_ID K_UINT, RAFT_MAX_NODES - 1, 0
 #define U64 K_UINT, UINT64_MAX, 0
@@ -69,7 +85,9 @@ static const struct {
 	[F_NODE] = {"node", NODE_ID},
 	[F_FOR] = {"for", NODE_ID},
 	[F_LEADER] = {"leader", NODE_ID},
-	[F_FROM] = {"from", NODE_ID},
+	/* A node (saw_term, loss) or an index (truncate): assemble checks
+	 * the node ids. */
+	[F_FROM] = {"from", U64},
 	[F_TERM] = {"term", U64},
 	[F_ROLE] = {"role", K_ROLE, 0, 0},
 	[F_TICK] = {"tick", U64},
@@ -98,6 +116,11 @@ static const struct {
 	[F_LATENCY] = {"latency_ms", K_PAIR, INT64_MAX / 1000, 3},
 	[F_INTERRUPTED] = {"interrupted", K_BOOL, 0, 0},
 	[F_LATE] = {"late_ms", K_UINT, INT64_MAX, 3},
+	[F_INDEX] = {"index", U64},
+	[F_FIRST] = {"first", U64},
+	[F_LAST] = {"last", U64},
+	[F_ENTRY_TERM] = {"entry_term", U64},
+	[F_DIGEST] = {"digest", K_HEX, 0, 0},
 };
 
 /* A set of fields: one bit each. */
@@ -110,6 +133,7 @@ _Static_assert(F_COUNT < 64, "a field_set has a bit for every field and "
 #define NODE_EV (BASE | B(F_NODE))
 #define CORE_EV (NODE_EV | B(F_TERM) | B(F_NOW))
 #define NODE_IDS (B(F_NODE) | B(F_FOR) | B(F_LEADER) | B(F_FROM))
+#define RANGE (B(F_FIRST) | B(F_LAST) | B(F_ENTRY_TERM))
 
 /* The fields trace_format writes for each type, all of them required. */
 static const field_set required[WEV_TYPE_COUNT] = {
@@ -134,6 +158,18 @@ static const field_set required[WEV_TYPE_COUNT] = {
 	[WEV_LOSS] = NODE_EV | B(F_FROM),
 	[WEV_LATE] = NODE_EV | B(F_TICK) | B(F_LATE),
 	[WEV_END] = BASE | B(F_TICKS) | B(F_VIOLATIONS) | B(F_SPURIOUS),
+	[WEV_APPEND] = CORE_EV | RANGE,
+	[WEV_COMMIT] = CORE_EV | B(F_INDEX),
+	[WEV_APPLY] = CORE_EV | RANGE | B(F_DIGEST),
+	[WEV_TRUNCATE] = CORE_EV | B(F_FROM),
+	[WEV_SNAPSHOT] = CORE_EV | B(F_INDEX) | B(F_ENTRY_TERM),
+	[WEV_PROPOSE] = CORE_EV | RANGE,
+};
+
+/* Fields a type may have beyond its required ones: a snapshot's "leader",
+ * written when it was installed from one. */
+static const field_set optional[WEV_TYPE_COUNT] = {
+	[WEV_SNAPSHOT] = B(F_LEADER),
 };
 
 /* What one line said, before it is known to be a whole event. */
@@ -184,6 +220,32 @@ static int parse_groups(struct trace_json_parser *ps, uint8_t *group_of)
 	for (i = 0; i < ps->nodes; i++)
 		if (!seen[i])
 			return trace_json_fail(ps, "node %d is in no group", i);
+	return 0;
+}
+
+/* "digest":"00ff...": 1 to 16 hex digits, so that no bit is lost to a
+ * reader that holds JSON numbers as doubles. */
+static int parse_hex(struct trace_json_parser *ps, uint64_t *v)
+{
+	char buf[20];
+	size_t i, n;
+	int rv = trace_json_lex_string(ps, buf, sizeof(buf));
+
+	if (rv < 0)
+		return -1;
+	n = rv == 0 ? strlen(buf) : 0;
+	if (n == 0 || n > 16)
+		return trace_json_fail(ps, "expected 1 to 16 hex digits");
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)buf[i]))
+			return trace_json_fail(ps, "expected hex digits");
+		*v = *v << 4 |
+		     (uint64_t)(isdigit((unsigned char)buf[i])
+					? buf[i] - '0'
+					: tolower((unsigned char)buf[i]) - 'a' +
+						  10);
+	}
 	return 0;
 }
 
@@ -249,6 +311,8 @@ static int parse_field(struct trace_json_parser *ps, struct line *f, int field)
 			       ? 0
 			       : trace_json_fail(ps,
 						 "expected a probability 0..1");
+	case K_HEX:
+		return parse_hex(ps, &f->num[field]);
 	case K_BOOL:
 		f->num[field] = trace_json_literal(ps, "true") == 0;
 		return f->num[field] || trace_json_literal(ps, "false") == 0
@@ -305,14 +369,16 @@ static int assemble(struct trace_json_parser *ps, const struct line *f,
 		    struct wev *ev, struct trace_slots *slots)
 {
 	field_set need = f->seen & B(F_EV) ? required[f->type] : B(F_EV);
+	field_set ids = (need | (f->seen & optional[f->type])) & NODE_IDS;
 	int i;
 
+	if (f->type == WEV_TRUNCATE)
+		ids &= ~B(F_FROM); /* an index there */
 	for (i = 0; i < F_COUNT; i++) {
 		if (need & ~f->seen & B(i))
 			return trace_json_fail(ps, "no \"%s\" field",
 					       fields[i].name);
-		if ((need & NODE_IDS & B(i)) &&
-		    f->num[i] >= (uint64_t)ps->nodes)
+		if ((ids & B(i)) && f->num[i] >= (uint64_t)ps->nodes)
 			return trace_json_fail(
 				ps, "\"%s\" is %d: not a node of %d",
 				fields[i].name, (int)f->num[i], ps->nodes);
@@ -323,15 +389,26 @@ static int assemble(struct trace_json_parser *ps, const struct line *f,
 				       wev_name(f->type));
 	if (f->type == WEV_START && check_start(ps, f) != 0)
 		return -1;
+	if ((need & B(F_FIRST)) && f->num[F_FIRST] > f->num[F_LAST])
+		return trace_json_fail(ps, "\"first\" is after \"last\"");
 	memset(ev, 0, sizeof(*ev));
 	ev->type = (enum wev_type)f->type;
 	ev->us = (int64_t)f->num[F_MS];
 	ev->node = need & B(F_NODE) ? (int)f->num[F_NODE] : RAFT_NONE;
-	ev->peer = f->type == WEV_VOTE        ? (int)f->num[F_FOR]
-		   : f->type == WEV_HEARTBEAT ? (int)f->num[F_LEADER]
+	ev->peer = f->type == WEV_VOTE ? (int)f->num[F_FOR]
+		   : f->type == WEV_HEARTBEAT || (f->type == WEV_SNAPSHOT &&
+						  (f->seen & B(F_LEADER)))
+			   ? (int)f->num[F_LEADER]
 		   : f->type == WEV_SAW_TERM || f->type == WEV_LOSS
 			   ? (int)f->num[F_FROM]
 			   : RAFT_NONE;
+	ev->installed = f->type == WEV_SNAPSHOT && (f->seen & B(F_LEADER));
+	ev->index = f->type == WEV_TRUNCATE ? f->num[F_FROM]
+		    : need & B(F_FIRST)     ? f->num[F_FIRST]
+					    : f->num[F_INDEX];
+	ev->last_index = f->num[F_LAST];
+	ev->entry_term = f->num[F_ENTRY_TERM];
+	ev->digest = f->num[F_DIGEST];
 	ev->term = f->num[F_TERM];
 	ev->role = f->role;
 	ev->seen_term = f->num[F_SEEN];

@@ -83,8 +83,9 @@ void raft_vote_answer(struct raft_state *s, const struct raft_message *m,
 
 	assert(m->term >= s->current_term);
 	granted = can_vote(s, m) &&
-		  raft_log_up_to_date(s, m->u.rv.last_log_term,
-				      m->u.rv.last_log_index);
+		  (!raft_checks_candidate_log(s) ||
+		   raft_log_up_to_date(s, m->u.rv.last_log_term,
+				       m->u.rv.last_log_index));
 	if (granted && !prevote) {
 		if (s->voted_for != m->from) { /* a retry is not a new vote */
 			s->voted_for = m->from;

@@ -40,6 +40,10 @@ void raft_heartbeat_broadcast(struct raft_state *s)
 	int count = 0;
 	int i;
 
+	if (s->has_log) {
+		raft_replicate_round(s);
+		return;
+	}
 	for (i = 0; i < s->config.node_count; i++)
 		if (i != s->config.id)
 			followers[count++] = i;
@@ -55,6 +59,10 @@ void raft_append_entries_reply_to(struct raft_state *s, int to, int success,
 	reply->term = s->current_term;
 	reply->u.ae_reply.term = s->current_term;
 	reply->u.ae_reply.success = success;
+	reply->u.ae_reply.match_index = 0;
+	reply->u.ae_reply.rejected_index = 0;
+	reply->u.ae_reply.conflict_term = 0;
+	reply->u.ae_reply.conflict_index = 0;
 }
 
 /* Called after the entry point has settled the term: msg->term equals
@@ -73,6 +81,8 @@ void raft_heartbeat_accept(struct raft_state *s, const struct raft_message *msg,
 	raft_emit(s, RAFT_EV_HEARTBEAT, msg->from, 0);
 
 	raft_append_entries_reply_to(s, msg->from, 1, reply);
+	if (s->has_log) /* without a log, the lesson's: prev 0/0 matches */
+		raft_log_accept(s, msg, reply);
 }
 
 struct append_entries_reply append_entries_handle(

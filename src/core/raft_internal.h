@@ -43,8 +43,58 @@ void raft_election_timer_restart(struct raft_state *s);
 /* raft_state.c */
 void raft_emit(struct raft_state *s, enum raft_event_type type, int peer,
 	       int count);
+/* A log event (RAFT_EV_APPEND .. RAFT_EV_PROPOSE): entries index ..
+ * last_index, the last of entry_term; digest for apply. */
+void raft_emit_log(struct raft_state *s, enum raft_event_type type,
+		   uint64_t index, uint64_t last_index, uint64_t entry_term,
+		   uint64_t digest, int peer, int count);
 void raft_emit_seen(struct raft_state *s, enum raft_event_type type, int peer,
 		    int count, uint64_t seen_term);
 int raft_send(struct raft_state *s, const struct raft_message *msg);
+
+/* raft_log.c: the log through the storage, commitment and applying. */
+/* The term of entry `index` (0 for index 0 or an index the log does not
+ * hold); without a storage, only the lesson's log tail is known. */
+uint64_t raft_term_at(const struct raft_state *s, uint64_t index);
+/* Appends n entries (indexes from last_log_index + 1), keeps the cached
+ * tail right and emits RAFT_EV_APPEND per run of one term. 0 or -1 (no
+ * memory: the log is unchanged). */
+int raft_log_append(struct raft_state *s, const struct raft_entry *entries,
+		    unsigned n);
+/* Deletes `index` .. last (§5.3) and emits RAFT_EV_TRUNCATE.
+ * Precondition: a committed entry is never deleted. */
+void raft_log_truncate(struct raft_state *s, uint64_t index);
+/* Raises commit_index to `index` if that is higher (RAFT_EV_COMMIT), then
+ * applies what became committed. */
+void raft_commit_to(struct raft_state *s, uint64_t index);
+/* Applies the committed entries not applied yet, in order, then takes a
+ * snapshot when one is due (§7). */
+void raft_apply_ready(struct raft_state *s);
+/* Re-reads the storage's tail and snapshot into the cached fields. */
+void raft_log_sync(struct raft_state *s);
+
+/* raft_replicate.c: the leader's side (§5.3, §5.4.2, §7; etcd's Progress). */
+/* A new leader: every peer's progress starts over (PROBE at last + 1). */
+void raft_progress_reset(struct raft_state *s);
+/* A heartbeat round with a log: every peer gets something. */
+void raft_replicate_round(struct raft_state *s);
+/* Sends to every peer that may take more entries now. */
+void raft_replicate_all(struct raft_state *s);
+/* Commits the highest entry of its term a majority holds (§5.4.2). */
+void raft_leader_commit(struct raft_state *s);
+/* A follower's answer to AppendEntries or InstallSnapshot. */
+void raft_replicate_reply(struct raft_state *s, const struct raft_message *m);
+void raft_snapshot_reply(struct raft_state *s, const struct raft_message *m);
+/* Whether a peer is being sent a snapshot (compaction waits for it). */
+bool raft_snapshot_transfer_pending(const struct raft_state *s);
+
+/* raft_follow.c: the follower's side. */
+/* §5.3: the consistency check, then truncate, append and commit; fills
+ * the reply's log fields. */
+void raft_log_accept(struct raft_state *s, const struct raft_message *msg,
+		     struct raft_message *reply);
+/* §7: takes one InstallSnapshot chunk from the current leader. */
+void raft_snapshot_accept(struct raft_state *s, const struct raft_message *msg,
+			  struct raft_message *reply);
 
 #endif

@@ -36,3 +36,23 @@ bool raft_votes_once_per_term(const struct raft_state *s)
 {
 	return !has(&s->config, RAFT_MISTAKE_DOUBLE_VOTE);
 }
+
+bool raft_commits_own_term_only(const struct raft_state *s)
+{
+	return !has(&s->config, RAFT_MISTAKE_COMMIT_OLD_TERM);
+}
+
+bool raft_checks_candidate_log(const struct raft_state *s)
+{
+	return !has(&s->config, RAFT_MISTAKE_VOTE_ANY_LOG);
+}
+
+bool raft_truncates_conflicts(const struct raft_state *s)
+{
+	return !has(&s->config, RAFT_MISTAKE_NO_TRUNCATE);
+}
+
+bool raft_applies_only_committed(const struct raft_state *s)
+{
+	return !has(&s->config, RAFT_MISTAKE_APPLY_UNCOMMITTED);
+}

@@ -35,4 +35,21 @@ bool raft_adopts_higher_term(const struct raft_state *s,
  * double-vote mistake: it grants every request its log check allows. */
 bool raft_votes_once_per_term(const struct raft_state *s);
 
+/* §5.4.2: does a leader commit by counting replicas only entries of its
+ * own term? Not with the commit-old-term mistake (the paper's Figure 8). */
+bool raft_commits_own_term_only(const struct raft_state *s);
+
+/* §5.4.1: does a voter refuse a candidate whose log is less up to date?
+ * Not with the vote-any-log mistake. */
+bool raft_checks_candidate_log(const struct raft_state *s);
+
+/* §5.3: does a follower delete a conflicting entry and all that follow?
+ * Not with the no-truncate mistake: it keeps the entries it holds, stale
+ * ones included, and appends only past its end. */
+bool raft_truncates_conflicts(const struct raft_state *s);
+
+/* Figure 2: are only committed entries applied? Not with the
+ * apply-uncommitted mistake: everything appended is applied. */
+bool raft_applies_only_committed(const struct raft_state *s);
+
 #endif

@@ -76,6 +76,21 @@ void raft_become_candidate(struct raft_state *s)
 	raft_emit(s, RAFT_EV_VOTE, s->config.id, 0);
 }
 
+/* A new leader's log (§5.3, thesis §6.4): every peer is probed from its
+ * last index + 1, and a no-op of its term lets it commit the entries of
+ * earlier terms it holds (it may commit only its own term's by counting). */
+static void lead_log(struct raft_state *s)
+{
+	struct raft_entry noop = {0};
+
+	raft_progress_reset(s);
+	noop.term = s->current_term;
+	noop.index = s->last_log_index + 1;
+	noop.type = RAFT_ENTRY_NOOP;
+	if (raft_log_append(s, &noop, 1) == 0) /* else: none until a proposal */
+		raft_leader_commit(s);
+}
+
 void raft_become_leader(struct raft_state *s)
 {
 	assert(s->role == RAFT_CANDIDATE);
@@ -85,6 +100,8 @@ void raft_become_leader(struct raft_state *s)
 	s->role = RAFT_LEADER;
 	s->leader_id = s->config.id;
 	raft_emit(s, RAFT_EV_ROLE, RAFT_NONE, 0);
+	if (s->has_log)
+		lead_log(s);
 }
 
 void raft_restore(struct raft_state *s, const struct raft_durable *durable)

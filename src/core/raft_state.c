@@ -141,28 +141,51 @@ int raft_majority(const struct raft_state *s)
 	return s->config.node_count / 2 + 1;
 }
 
+static void emit(struct raft_state *s, struct raft_event *ev)
+{
+	ev->node = s->config.id;
+	ev->term = s->current_term;
+	ev->role = s->role;
+	ev->now = s->now;
+	s->events.emit(s->events.ctx, ev);
+}
+
 void raft_emit_seen(struct raft_state *s, enum raft_event_type type, int peer,
 		    int count, uint64_t seen_term)
 {
-	struct raft_event ev;
+	struct raft_event ev = {0};
 
 	if (s->events.emit == NULL)
 		return;
-	ev.seen_term = seen_term;
 	ev.type = type;
-	ev.node = s->config.id;
-	ev.term = s->current_term;
-	ev.role = s->role;
 	ev.peer = peer;
 	ev.count = count;
-	ev.now = s->now;
-	s->events.emit(s->events.ctx, &ev);
+	ev.seen_term = seen_term;
+	emit(s, &ev);
 }
 
 void raft_emit(struct raft_state *s, enum raft_event_type type, int peer,
 	       int count)
 {
 	raft_emit_seen(s, type, peer, count, 0);
+}
+
+void raft_emit_log(struct raft_state *s, enum raft_event_type type,
+		   uint64_t index, uint64_t last_index, uint64_t entry_term,
+		   uint64_t digest, int peer, int count)
+{
+	struct raft_event ev = {0};
+
+	if (s->events.emit == NULL)
+		return;
+	ev.type = type;
+	ev.peer = peer;
+	ev.count = count;
+	ev.index = index;
+	ev.last_index = last_index;
+	ev.entry_term = entry_term;
+	ev.digest = digest;
+	emit(s, &ev);
 }
 
 int raft_send(struct raft_state *s, const struct raft_message *msg)

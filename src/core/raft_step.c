@@ -58,6 +58,12 @@ static void refuse_stale(struct raft_state *s, const struct raft_message *m,
 		reply->u.rv_reply.term = s->current_term;
 		reply->u.rv_reply.vote_granted = 0;
 		break;
+	case RAFT_MSG_INSTALL_SNAPSHOT: /* §7: a stale leader learns */
+		reply->type = RAFT_MSG_INSTALL_SNAPSHOT_REPLY;
+		reply->u.snap_reply.term = s->current_term;
+		reply->u.snap_reply.last_index = m->u.snap.last_index;
+		reply->u.snap_reply.next_offset = -1;
+		break;
 	default: /* a stale reply answers a question nobody asks any more */
 		break;
 	}
@@ -72,6 +78,11 @@ static void step_follower(struct raft_state *s, const struct raft_message *m,
 		if (s->prevoting)
 			raft_become_follower(s, m->term);
 		raft_heartbeat_accept(s, m, reply);
+		break;
+	case RAFT_MSG_INSTALL_SNAPSHOT:
+		if (s->prevoting)
+			raft_become_follower(s, m->term);
+		raft_snapshot_accept(s, m, reply);
 		break;
 	case RAFT_MSG_REQUEST_VOTE:
 	case RAFT_MSG_PREVOTE:
@@ -93,6 +104,10 @@ static void step_candidate(struct raft_state *s, const struct raft_message *m,
 		/* §5.2: a leader of our own term exists; stop campaigning. */
 		raft_become_follower(s, m->term);
 		raft_heartbeat_accept(s, m, reply);
+		break;
+	case RAFT_MSG_INSTALL_SNAPSHOT:
+		raft_become_follower(s, m->term);
+		raft_snapshot_accept(s, m, reply);
 		break;
 	case RAFT_MSG_REQUEST_VOTE:
 	case RAFT_MSG_PREVOTE:
@@ -121,6 +136,11 @@ static void step_leader(struct raft_state *s, const struct raft_message *m,
 		break;
 	case RAFT_MSG_APPEND_ENTRIES_REPLY:
 		s->last_heard[m->from] = s->now;
+		raft_replicate_reply(s, m);
+		break;
+	case RAFT_MSG_INSTALL_SNAPSHOT_REPLY:
+		s->last_heard[m->from] = s->now;
+		raft_snapshot_reply(s, m);
 		break;
 	default:
 		break;
@@ -132,6 +152,12 @@ void raft_receive(struct raft_state *s, const struct raft_message *m,
 {
 	reply->type = RAFT_MSG_NONE;
 	assert(m->to == s->config.id);
+	if (m->type == RAFT_MSG_PROPOSE) {
+		/* A client's, not a peer's: no term to check, no reply (a
+		 * node that is not leader drops it; the client retries). */
+		raft_propose(s, m->u.prop.entries, m->u.prop.count, NULL);
+		return;
+	}
 	if (m->from == s->config.id || m->from < 0 ||
 	    m->from >= s->config.node_count)
 		return; /* not a peer: never trust it with our state */

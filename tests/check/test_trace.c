@@ -40,6 +40,11 @@ static struct wev sample(enum wev_type type)
 	ev.violations = 11;
 	ev.spurious_elections = 12;
 	ev.late_us = 85123;
+	ev.index = 8000000001ull + (uint64_t)type;
+	ev.last_index = 8000000100ull;
+	ev.entry_term = 6000000000ull + (uint64_t)type;
+	ev.digest = 0xfedcba9876543210ull;
+	ev.installed = true;
 	return ev;
 }
 
@@ -105,6 +110,20 @@ static void every_type_round_trips(void)
 		if (t == WEV_END) {
 			CHECK_EQ(out.violations, 11);
 			CHECK_EQ(out.spurious_elections, 12);
+		}
+		if (t == WEV_APPEND || t == WEV_COMMIT || t == WEV_APPLY ||
+		    t == WEV_TRUNCATE || t == WEV_SNAPSHOT || t == WEV_PROPOSE)
+			CHECK(out.index == in.index);
+		if (t == WEV_APPEND || t == WEV_APPLY || t == WEV_PROPOSE)
+			CHECK(out.last_index == in.last_index);
+		if (t == WEV_APPEND || t == WEV_APPLY || t == WEV_SNAPSHOT ||
+		    t == WEV_PROPOSE)
+			CHECK(out.entry_term == in.entry_term);
+		if (t == WEV_APPLY)
+			CHECK(out.digest == in.digest);
+		if (t == WEV_SNAPSHOT) {
+			CHECK(out.installed);
+			CHECK_EQ(out.peer, in.peer);
 		}
 		if (t == WEV_PARTITION)
 			CHECK(out.group_of != NULL &&
@@ -206,6 +225,27 @@ static const char *const bad_lines[] = {
 	"{\"ev\":\"loss\",\"ms\":1,\"node\":0}",
 	"{\"ev\":\"late\",\"ms\":1,\"node\":0,\"tick\":3}",
 	"{\"ev\":\"late\",\"ms\":1,\"node\":0,\"tick\":3,\"late_ms\":-1}",
+	/* log events: ranges backwards, missing fields, bad digests and
+	 * node ids */
+	"{\"ev\":\"append\",\"ms\":1,\"node\":0,\"term\":1,\"first\":3,"
+	"\"last\":2,\"entry_term\":1,\"now\":1}",
+	"{\"ev\":\"append\",\"ms\":1,\"node\":0,\"term\":1,\"first\":3,"
+	"\"entry_term\":1,\"now\":1}",
+	"{\"ev\":\"commit\",\"ms\":1,\"node\":0,\"term\":1,\"now\":1}",
+	"{\"ev\":\"apply\",\"ms\":1,\"node\":0,\"term\":1,\"first\":1,"
+	"\"last\":2,\"entry_term\":1,\"digest\":\"\",\"now\":1}",
+	"{\"ev\":\"apply\",\"ms\":1,\"node\":0,\"term\":1,\"first\":1,"
+	"\"last\":2,\"entry_term\":1,\"digest\":\"00000000000000001\","
+	"\"now\":1}",
+	"{\"ev\":\"apply\",\"ms\":1,\"node\":0,\"term\":1,\"first\":1,"
+	"\"last\":2,\"entry_term\":1,\"digest\":\"12g4\",\"now\":1}",
+	"{\"ev\":\"apply\",\"ms\":1,\"node\":0,\"term\":1,\"first\":1,"
+	"\"last\":2,\"entry_term\":1,\"digest\":1234,\"now\":1}",
+	"{\"ev\":\"truncate\",\"ms\":1,\"node\":0,\"term\":1,\"now\":1}",
+	"{\"ev\":\"snapshot\",\"ms\":1,\"node\":0,\"term\":1,\"index\":5,"
+	"\"entry_term\":1,\"leader\":5,\"now\":1}",
+	"{\"ev\":\"saw_term\",\"ms\":1,\"node\":0,\"term\":1,"
+	"\"role\":\"leader\",\"from\":7,\"seen\":2,\"now\":1}",
 	NULL,
 };
 

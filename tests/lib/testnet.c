@@ -1,5 +1,6 @@
 /* testnet.c - see testnet.h. */
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "testnet.h"
@@ -8,11 +9,65 @@ static int outbox_send(void *ctx, const struct raft_message *msg)
 {
 	struct testnet *net = ctx;
 
+	size_t extra;
+	void *buf = NULL;
+
 	if (net->cut[msg->from] || net->cut[msg->to])
 		return -1;
 	assert(net->outbox_len < TESTNET_OUTBOX);
-	net->outbox[net->outbox_len++] = *msg;
+	extra = raft_message_extra_size(msg);
+	net->outbox[net->outbox_len] = *msg;
+	if (extra > 0) {
+		buf = malloc(extra);
+		assert(buf != NULL);
+		raft_message_copy_extra(&net->outbox[net->outbox_len], msg,
+					buf);
+	}
+	net->extra[net->outbox_len++] = buf;
 	return 0;
+}
+
+/* Takes message i out of the outbox into *m; its copy is *extra. */
+static void take(struct testnet *net, int i, struct raft_message *m,
+		 void **extra)
+{
+	assert(i >= 0 && i < net->outbox_len);
+	*m = net->outbox[i];
+	*extra = net->extra[i];
+	memmove(&net->outbox[i], &net->outbox[i + 1],
+		sizeof(*m) * (size_t)(net->outbox_len - i - 1));
+	memmove(&net->extra[i], &net->extra[i + 1],
+		sizeof(*extra) * (size_t)(net->outbox_len - i - 1));
+	net->outbox_len--;
+}
+
+void testnet_deliver_at(struct testnet *net, int i)
+{
+	struct raft_message m;
+	void *extra;
+
+	take(net, i, &m, &extra);
+	if (!net->cut[m.from] && !net->cut[m.to])
+		raft_step(&net->nodes[m.to], &m);
+	free(extra);
+}
+
+void testnet_drop_at(struct testnet *net, int i)
+{
+	struct raft_message m;
+	void *extra;
+
+	take(net, i, &m, &extra);
+	free(extra);
+}
+
+void testnet_clear(struct testnet *net)
+{
+	int i;
+
+	for (i = 0; i < net->outbox_len; i++)
+		free(net->extra[i]);
+	net->outbox_len = 0;
 }
 
 static void record_event(void *ctx, const struct raft_event *ev)
@@ -50,16 +105,15 @@ int testnet_deliver(struct testnet *net, int limit)
 {
 	int delivered = 0;
 	struct raft_message m;
+	void *extra;
 
 	while (net->outbox_len > 0 && delivered < limit) {
-		m = net->outbox[0];
-		memmove(&net->outbox[0], &net->outbox[1],
-			sizeof(m) * (size_t)(net->outbox_len - 1));
-		net->outbox_len--;
-		if (net->cut[m.from] || net->cut[m.to])
-			continue;
-		raft_step(&net->nodes[m.to], &m);
-		delivered++;
+		take(net, 0, &m, &extra);
+		if (!net->cut[m.from] && !net->cut[m.to]) {
+			raft_step(&net->nodes[m.to], &m);
+			delivered++;
+		}
+		free(extra);
 	}
 	return delivered;
 }
