@@ -11,10 +11,10 @@
  *   1. the core calls its transport, the harness's node_send (harness.c):
  *      partition? then the message's fate, drawn from the simulator's one
  *      generator (faults_message: lost, doubled, delayed);
- *   2. each surviving copy comes to sim_deliver below, which draws its
+ *   2. each surviving copy comes to sim_deliver (sim_mail.c), which draws its
  *      latency (--latency-ms, plus the fate's delay, plus --disk-ms for
  *      vote traffic) and pushes it into the event queue (eventq.c);
- *   3. sim_run_until pops it at its virtual time and calls arrive(): a
+ *   3. sim_run_until pops it at its virtual time and calls sim_arrive: a
  *      crashed receiver loses it, a paused one keeps it in its mailbox
  *      until the harness resumes it (status_changed; a full one loses it,
  *      and says so: a loss event), an up one replays
@@ -146,141 +146,10 @@ static int64_t sim_now_us(void *ctx)
 	return s->now;
 }
 
-/* Ends the run now: nothing more happens, and sim_run_until returns at
- * once from here on (sim_end_us is now). */
-static void halt(struct sim *s)
+void sim_halt(struct sim *s)
 {
 	s->end_us = s->now;
 	s->halted = true;
-}
-
-/* A copy that cannot be queued is not a lost message: losing it silently
- * would let the checker blame Raft for it. The run ends instead. */
-static int fail(struct sim *s, enum sim_failure why)
-{
-	if (s->failure == SIM_OK)
-		s->failure = why;
-	halt(s);
-	return -1;
-}
-
-/* A copy's end (handled, lost, crashed, left over): its block goes, and
- * no longer counts against its receiver. */
-static void drop_copy(struct sim *s, struct sim_event *ev)
-{
-	s->node[ev->msg.to].queued_bytes -= ev->bytes;
-	free(ev->extra);
-	ev->extra = NULL;
-}
-
-/* Queues a copy that owns its block (harness_copy_message) for `at`:
- * from the send path, and the load's proposals (sim_load.c). Returns 0,
- * or -1 when it could not (the block is freed). */
-int sim_queue_copy(struct sim *s, int64_t at, const struct raft_message *copy,
-		   void *extra, size_t bytes)
-{
-	struct sim_node *to = &s->node[copy->to];
-
-	if (s->queue.len >= SIM_MAX_IN_FLIGHT) {
-		free(extra);
-		return fail(s, SIM_FAILED_IN_FLIGHT);
-	}
-	if (eventq_push_msg(&s->queue, at, copy, extra, bytes) != 0) {
-		free(extra);
-		return fail(s, SIM_FAILED_MEMORY);
-	}
-	to->queued_bytes += bytes;
-	if (to->queued_bytes > to->queued_peak)
-		to->queued_peak = to->queued_bytes;
-	return 0;
-}
-
-/* The harness's send path hands each copy of a message here. */
-static int sim_deliver(void *ctx, const struct raft_message *msg,
-		       uint64_t extra_us)
-{
-	struct sim *s = ctx;
-	int64_t latency = (int64_t)s->opt.latency_us.min;
-	struct raft_message copy;
-	size_t bytes;
-	void *extra;
-
-	if (s->opt.latency_us.max > s->opt.latency_us.min)
-		latency = (int64_t)raft_rng_range(
-			&s->rng, s->opt.latency_us.min, s->opt.latency_us.max);
-	latency += (int64_t)extra_us;
-	if (msg->type == RAFT_MSG_REQUEST_VOTE_REPLY ||
-	    (msg->type == RAFT_MSG_REQUEST_VOTE && !s->opt.disk_parallel))
-		latency += s->opt.disk_us; /* persisted before it leaves */
-	if (s->failure != SIM_OK)
-		return -1; /* halted in this same step: nothing is queued */
-	if (harness_copy_message(&copy, msg, &extra, &bytes) != 0) {
-		/* said like a full mailbox: the run asked for no loss */
-		harness_report_loss(&s->h, msg->from, msg->to, s->h.tick);
-		return -1;
-	}
-	return sim_queue_copy(s, s->now + latency, &copy, extra, bytes);
-}
-
-/* How long node `to` takes to handle ev: every node serves its mail one
- * message at a time, SIM_SERVICE_BASE_NS plus a nanosecond a byte it
- * carries, times its --slow factor; rounded up to whole microseconds. */
-static int64_t service_us(const struct sim *s, const struct sim_event *ev)
-{
-	uint64_t ns = (SIM_SERVICE_BASE_NS + ev->bytes) *
-		      s->node[ev->msg.to].slow;
-
-	return (int64_t)((ns + 999) / 1000);
-}
-
-/* Books the receiver's next service slot for ev, first come first served.
- * Returns true when that slot starts later than now: ev then waits in the
- * queue until it (reserved: it is handled then without booking again). */
-static bool wait_for_service(struct sim *s, struct sim_event *ev)
-{
-	struct sim_node *sn = &s->node[ev->msg.to];
-	int64_t start = sn->serve_until > s->now ? sn->serve_until : s->now;
-
-	sn->serve_until = start + service_us(s, ev);
-	if (start == s->now)
-		return false;
-	ev->at = start;
-	ev->reserved = true;
-	if (eventq_push(&s->queue, ev) != 0) {
-		drop_copy(s, ev);
-		fail(s, SIM_FAILED_MEMORY);
-	}
-	return true;
-}
-
-/* A message's arrival, at its virtual time. */
-static void arrive(struct sim *s, struct sim_event *ev)
-{
-	const struct raft_message *m = &ev->msg;
-	struct harness_node *n = &s->h.node[m->to];
-	struct sim_mailbox *mb = &s->node[m->to].mailbox;
-
-	switch (n->status) {
-	case NODE_CRASHED:
-		break;
-	case NODE_PAUSED:
-		if (mb->len < s->opt.mailbox) {
-			mb->mail[mb->len++] = *ev; /* with its block */
-			return;
-		}
-		/* lost, and said: the run asked for no loss */
-		harness_report_loss(&s->h, m->from, m->to, s->h.tick);
-		break;
-	case NODE_UP:
-		if (!ev->reserved && wait_for_service(s, ev))
-			return;
-		sim_replay_due(s, m->to);
-		n->tick = s->h.tick;
-		raft_step(&n->raft, m);
-		sim_reschedule(s, m->to);
-		break;
-	}
-	drop_copy(s, ev);
 }
 
 static void sim_status_changed(void *ctx, int node, enum node_status status)
@@ -298,7 +167,7 @@ static void sim_status_changed(void *ctx, int node, enum node_status status)
 		sim_replay_due(s, node);
 		if (status == NODE_CRASHED)
 			for (; sn->mailbox.len > 0; sn->mailbox.len--)
-				drop_copy(
+				sim_drop_copy(
 					s,
 					&sn->mailbox.mail[sn->mailbox.len - 1]);
 		break;
@@ -309,7 +178,7 @@ static void sim_status_changed(void *ctx, int node, enum node_status status)
 		n->tick = s->h.tick;
 		for (i = 0; i < sn->mailbox.len; i++) {
 			raft_step(&n->raft, &sn->mailbox.mail[i].msg);
-			drop_copy(s, &sn->mailbox.mail[i]);
+			sim_drop_copy(s, &sn->mailbox.mail[i]);
 		}
 		sn->mailbox.len = 0;
 		sn->serve_until = s->now;
@@ -347,6 +216,10 @@ int sim_create(const struct raftsim_options *o, struct monitor *mon,
 	s->end_us = (int64_t)o->ticks * s->tick_us + phase_of(s, o->nodes - 1);
 	raft_rng_seed(&s->rng, raft_rng_derive(o->seed, 0x5e4d));
 	harness_share_fate_rng(&s->h, &s->rng);
+	s->link_at = calloc((size_t)o->nodes * (size_t)o->nodes,
+			    sizeof(*s->link_at));
+	if (s->link_at == NULL)
+		goto err;
 	for (i = 0; i < o->nodes; i++) {
 		s->node[i].slow = options_slow_factor(o, i);
 		s->node[i].mailbox.mail = calloc(o->mailbox,
@@ -400,6 +273,7 @@ void sim_free(struct sim *s)
 	sim_load_free(s);
 	eventq_free(&s->queue);
 	wakeq_free(&s->wakes);
+	free(s->link_at);
 	free(s);
 }
 
@@ -444,7 +318,7 @@ static bool stop_before(struct sim *s, int64_t t)
 	if (t < s->next_boundary || !harness_stop_requested())
 		return false;
 	s->interrupted = true;
-	halt(s);
+	sim_halt(s);
 	return true;
 }
 
@@ -495,7 +369,7 @@ void sim_run_until(struct sim *s, int64_t until_us)
 				break;
 			eventq_pop(&s->queue, &ev);
 			move_to(s, ev.at);
-			arrive(s, &ev);
+			sim_arrive(s, &ev);
 		}
 	}
 	if (s->now < until_us && !s->halted)
