@@ -477,6 +477,8 @@ void harness_summaries(struct harness *h, struct node_summary *out)
 		out[i].term = n->raft.current_term;
 		out[i].timeout_resets = n->raft.stats.timeout_resets;
 		out[i].elections_started = n->raft.stats.elections_started;
+		out[i].commit_index = n->raft.commit_index;
+		out[i].last_applied = n->raft.last_applied;
 		out[i].up = n->status == NODE_UP;
 		unlock(h, HARNESS_LOCK_NODE, i);
 	}

@@ -37,6 +37,8 @@ struct node_summary {
 	uint64_t term;
 	uint64_t timeout_resets;
 	uint64_t elections_started;
+	uint64_t commit_index; /* printed with --load (the log: line) */
+	uint64_t last_applied;
 	int up; /* 0 if paused or crashed at the end */
 };
 

@@ -14,7 +14,7 @@
 static void threaded_load_commits_and_passes_on(struct cmd_pair *p)
 {
 	uint64_t committed = 0, applied = 0;
-	const char *log;
+	const char *log, *node;
 
 	REQUIRE(run_cmd(&p->first,
 			"%s/raftsim --nodes 3 --ticks 100 --tick-ms %u "
@@ -31,6 +31,11 @@ static void threaded_load_commits_and_passes_on(struct cmd_pair *p)
 	 * tick; a loaded machine may lose much of it, not all. */
 	CHECK(committed > 100);
 	CHECK(applied > 0 && applied <= committed);
+	/* Each node's line ends with its commit and applied indexes. */
+	node = strstr(p->first.out, "node-2: ");
+	REQUIRE(node != NULL && node < log);
+	CHECK(strstr(node, ", commit ") != NULL &&
+	      strstr(node, ", commit ") < log);
 	if (p->first.status != 0 || committed <= 100)
 		fprintf(stderr, "    %s%s", p->first.out, p->first.err);
 }
