@@ -154,4 +154,3 @@ void sim_arrive(struct sim *s, struct sim_event *ev)
 	}
 	sim_drop_copy(s, ev);
 }
-

@@ -24,8 +24,7 @@ static void threaded_load_commits_and_passes_on(struct cmd_pair *p)
 	CHECK(strstr(p->first.out, "raftsim: PASS") != NULL);
 	log = strstr(p->first.out, "\nlog: ");
 	REQUIRE(log != NULL);
-	CHECK(sscanf(log, "\nlog: %" SCNu64 " committed, %" SCNu64
-			  " applied",
+	CHECK(sscanf(log, "\nlog: %" SCNu64 " committed, %" SCNu64 " applied",
 		     &committed, &applied) == 2);
 	/* ~2.5 s of 1000 a second after the first election at 30 ms a
 	 * tick; a loaded machine may lose much of it, not all. */
@@ -49,8 +48,7 @@ typedef int run_fn(const struct raftsim_options *o, FILE *out, FILE *err);
 
 /* Runs o with every allocation counted; returns the exit code, and how
  * many blocks were still held at the end in *live. */
-static int counted_run(run_fn *run, const struct raftsim_options *o,
-		       long *live)
+static int counted_run(run_fn *run, const struct raftsim_options *o, long *live)
 {
 	FILE *out = tmpfile();
 	FILE *err = tmpfile();

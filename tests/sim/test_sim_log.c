@@ -105,8 +105,7 @@ static int compare_digests(const struct log_tap *t, int ref, int *differ)
 	return compared;
 }
 
-static void loaded_run(struct raftsim_options *o, uint64_t ticks,
-		       uint64_t seed)
+static void loaded_run(struct raftsim_options *o, uint64_t ticks, uint64_t seed)
 {
 	options_default(o);
 	o->sim = true;
@@ -230,8 +229,7 @@ static void node_far_behind_gets_a_snapshot(void)
 	harness_log_summary(sim_harness(s), &log);
 	/* Snapshots every 100 entries; the log before them is gone. */
 	CHECK(lead->stats.snapshots_taken > 100);
-	CHECK(mem_storage_bytes(sim_harness(s)->node[leader].log) <
-	      (1u << 20));
+	CHECK(mem_storage_bytes(sim_harness(s)->node[leader].log) < (1u << 20));
 	/* The restarted node got one (§7) and caught up. */
 	CHECK(t.installs[node] >= 1);
 	CHECK(t.first_install_us[node] > at_tick(&o, 700));
