@@ -138,16 +138,23 @@ static void holds_committed(struct checker *c, int node, int64_t us,
 			node, st->term, p->index, p->term, p->in_term);
 }
 
-void checker_log_leader(struct checker *c, int node, const struct wev *ev)
+/* The last commit point of a term below `term`, or NULL. Points are kept
+ * in increasing in_term and index: it implies the earlier ones. */
+static const struct commit_point *committed_before(const struct checker_log *g,
+						   uint64_t term)
 {
-	const struct checker_log *g = &c->log;
 	const struct commit_point *best = NULL;
 	int k;
 
-	/* Points are kept in increasing in_term and index: the last one
-	 * committed before term ev->term implies the earlier ones. */
-	for (k = 0; k < g->npoints && g->points[k].in_term < ev->term; k++)
+	for (k = 0; k < g->npoints && g->points[k].in_term < term; k++)
 		best = &g->points[k];
+	return best;
+}
+
+void checker_log_leader(struct checker *c, int node, const struct wev *ev)
+{
+	const struct commit_point *best = committed_before(&c->log, ev->term);
+
 	if (best != NULL)
 		holds_committed(c, node, ev->us, best);
 }
@@ -275,6 +282,7 @@ static void truncate_log(struct checker *c, int node, const struct wev *ev)
 {
 	struct node *st = &c->nodes[node];
 	struct node_log *l = &st->log;
+	const struct commit_point *p;
 	uint64_t from = ev->index, mine, was;
 
 	if (st->role == RAFT_LEADER)
@@ -289,8 +297,14 @@ static void truncate_log(struct checker *c, int node, const struct wev *ev)
 				"entries from index %" PRIu64
 				", at or below its commit index %" PRIu64,
 				node, from, l->commit);
-	else if (from <= c->log.committed &&
-		 log_term_at(l, from, &mine) == AT_TERM &&
+	/* A follower takes the entries of the leader of its term (ev->term),
+	 * which holds every entry committed in an earlier term (leader
+	 * completeness). One committed only in that term or later it may
+	 * lose: a deposed leader's late AppendEntries replaces it on a node
+	 * that was not among the majority that stored it, and the leader of
+	 * the later term brings it back. */
+	else if ((p = committed_before(&c->log, ev->term)) != NULL &&
+		 from <= p->index && log_term_at(l, from, &mine) == AT_TERM &&
 		 log_committed_term_at(&c->log, from, &was) == AT_TERM &&
 		 mine == was)
 		checker_violate(c, ev->us,

@@ -40,6 +40,12 @@ void options_default(struct raftsim_options *o)
 	o->runs = 100;
 	o->jobs = 2;
 	o->trials = 100;
+	o->payload = OPT_MIN_PAYLOAD;
+	o->snapshot_entries = 10000;
+	o->snapshot_chunk = 64 << 10;
+	o->max_inflight = 64;
+	o->max_inflight_bytes = 4 << 20;
+	o->max_batch_bytes = 64 << 10;
 }
 
 /* What a command changes in the defaults. */
@@ -303,12 +309,27 @@ int options_parse(struct raftsim_options *o, int argc, char **argv, FILE *err)
 	o->seed_given = given[options_find("seed") - options_table];
 	return options_validate(o, given, err);
 }
+unsigned options_slow_factor(const struct raftsim_options *o, int id)
+{
+	int i;
+
+	for (i = 0; i < o->slow_count; i++)
+		if (o->slows[i].node == id)
+			return o->slows[i].factor;
+	return 1;
+}
+
+bool options_have_load(const struct raftsim_options *o)
+{
+	return o->load_max || o->load_rate > 0;
+}
+
 bool options_have_faults(const struct raftsim_options *o)
 {
 	return o->pause_count > 0 || o->crash_count > 0 ||
 	       o->partition_count > 0 || o->pause_prob > 0 ||
 	       o->crash_prob > 0 || o->partition_prob > 0 || o->drop > 0 ||
-	       o->dup > 0 || o->reorder > 0;
+	       o->dup > 0 || o->reorder > 0 || o->slow_count > 0;
 }
 
 void options_node_config(const struct raftsim_options *o, int id,
@@ -327,4 +348,9 @@ void options_node_config(const struct raftsim_options *o, int id,
 	cfg->check_quorum = o->check_quorum;
 	cfg->ranked_timeouts = o->ranked_timeouts;
 	cfg->mistakes = o->mistakes;
+	cfg->max_batch_bytes = o->max_batch_bytes;
+	cfg->max_inflight_msgs = o->max_inflight;
+	cfg->max_inflight_bytes = o->max_inflight_bytes;
+	cfg->snapshot_entries = o->snapshot_entries;
+	cfg->snapshot_chunk_bytes = o->snapshot_chunk;
 }

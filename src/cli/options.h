@@ -37,13 +37,23 @@
 #define OPT_MAX_DISK_MS 60000ULL          /* --disk-ms */
 #define OPT_MAX_LATENCY_MS 1000000000ULL  /* --latency-ms */
 #define OPT_MAX_WINDOW_MS 3153600000000ULL /* --from, --to: 100 years */
+/* Log replication (issue 10). */
+#define OPT_MAX_LOAD 100000000ULL    /* --load: proposals per second */
+#define OPT_MIN_PAYLOAD 16ULL        /* a sequence number, a time */
+#define OPT_MAX_PAYLOAD (1ULL << 20) /* --payload */
+#define OPT_MAX_SNAPSHOT_ENTRIES (1ULL << 40)
+#define OPT_MAX_CHUNK (64ULL << 20)   /* --snapshot-chunk */
+#define OPT_MAX_INFLIGHT (1ULL << 20) /* --max-inflight */
+#define OPT_MAX_INFLIGHT_BYTES (1ULL << 40)
+#define OPT_MAX_BATCH_BYTES (64ULL << 20) /* --max-batch-bytes */
+#define OPT_MAX_SLOW_FACTOR 1000ULL       /* --slow NODE:FACTOR */
 
 /* The longest replay command options_format_command can write: the fixed
  * flags, then every scheduled fault at its longest (a partition lists every
  * node, up to 4 digits and a separator each). tests/cli checks that the
  * worst case fits. */
 #define OPTIONS_COMMAND_MAX                                                    \
-	(2048 + 2 * OPT_MAX_SCHEDULED * 64 +                                   \
+	(2048 + 3 * OPT_MAX_SCHEDULED * 64 +                                   \
 	 OPT_MAX_SCHEDULED * (64 + 5 * OPT_MAX_NODES))
 
 /* Exit codes (README "Exit codes"). */
@@ -81,6 +91,12 @@ struct fault_window {
 	uint64_t len;
 };
 
+/* --slow NODE:FACTOR: the node handles its mail FACTOR times slower. */
+struct slow_node {
+	int node;
+	unsigned factor;
+};
+
 /* --partition TICK:LEN:GROUPS, e.g. 10:30:0,1|2,3,4. */
 struct partition_window {
 	uint64_t tick;
@@ -114,6 +130,16 @@ struct raftsim_options {
 	bool ranked_timeouts;
 	unsigned mistakes; /* enum raft_mistake bits */
 
+	/* Log replication and load (issue 10). */
+	uint64_t load_rate; /* --load: proposals per second; 0: no load */
+	bool load_max;      /* --load max: closed loop, saturation */
+	unsigned payload;   /* --payload: bytes per proposal */
+	uint64_t snapshot_entries; /* 0: never */
+	unsigned snapshot_chunk;   /* bytes */
+	unsigned max_inflight;     /* messages a peer */
+	uint64_t max_inflight_bytes;
+	unsigned max_batch_bytes;
+
 	/* Faults. */
 	struct fault_window pauses[OPT_MAX_SCHEDULED];
 	int pause_count;
@@ -130,7 +156,9 @@ struct raftsim_options {
 	double drop;
 	double dup;
 	double reorder;
-	struct tick_range latency_us; /* --latency-ms, simulator */
+	struct tick_range latency_us;              /* --latency-ms, simulator */
+	struct slow_node slows[OPT_MAX_SCHEDULED]; /* --slow */
+	int slow_count;
 
 	/* check and timeline: the trace FILE */
 	const char *check_path;
@@ -188,6 +216,12 @@ void options_node_config(const struct raftsim_options *o, int id,
 
 /* The --mistake name of one enum raft_mistake bit. */
 const char *options_mistake_name(unsigned bit);
+
+/* --slow's factor for node id: 1 when it is not slow. */
+unsigned options_slow_factor(const struct raftsim_options *o, int id);
+
+/* Whether the run proposes entries (--load). */
+bool options_have_load(const struct raftsim_options *o);
 
 /* Whether any fault, scheduled or random, is configured. */
 bool options_have_faults(const struct raftsim_options *o);

@@ -143,6 +143,27 @@ static int validate_timeline(const struct raftsim_options *o, const bool *given,
 	return 0;
 }
 
+/* --slow: each node exists and is named once. */
+static int check_slow(const struct raftsim_options *o, FILE *err)
+{
+	int i, j;
+
+	for (i = 0; i < o->slow_count; i++) {
+		if (o->slows[i].node >= o->nodes)
+			return options_usage_error(
+				err,
+				"--slow: node %d does not exist (--nodes %d: "
+				"ids 0 to %d)",
+				o->slows[i].node, o->nodes, o->nodes - 1);
+		for (j = 0; j < i; j++)
+			if (o->slows[j].node == o->slows[i].node)
+				return options_usage_error(
+					err, "--slow: node %d given twice",
+					o->slows[i].node);
+	}
+	return 0;
+}
+
 /* Checks what no single flag can: how flags relate to each other. */
 int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 {
@@ -173,6 +194,8 @@ int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 				   err);
 	if (rv == 0)
 		rv = validate_timeline(o, given, err);
+	if (rv == 0)
+		rv = check_slow(o, err);
 	if (rv != 0)
 		return rv;
 	for (i = 0; i < o->partition_count; i++) {

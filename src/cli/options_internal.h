@@ -48,6 +48,7 @@ enum opt_kind {
 enum opt_section {
 	SEC_CLUSTER,
 	SEC_FAULTS,
+	SEC_LOG,
 	SEC_EXPLORE,
 	SEC_FAILOVER,
 	SEC_OUTPUT,
@@ -118,6 +119,39 @@ struct opt_exit_code {
 };
 extern const struct opt_exit_code options_exit_codes[];
 extern const size_t options_exit_codes_len;
+
+/* options_values.c: the OPT_CUSTOM rows' parsers and replays. */
+int options_parse_mistake(struct raftsim_options *o, const struct opt_flag *f,
+			  const char *arg, FILE *err);
+void options_replay_mistakes(const struct raftsim_options *o,
+			     const struct opt_flag *f, struct opt_text *t);
+int options_parse_pause(struct raftsim_options *o, const struct opt_flag *f,
+			const char *arg, FILE *err);
+void options_replay_pauses(const struct raftsim_options *o,
+			   const struct opt_flag *f, struct opt_text *t);
+int options_parse_crash(struct raftsim_options *o, const struct opt_flag *f,
+			const char *arg, FILE *err);
+void options_replay_crashes(const struct raftsim_options *o,
+			    const struct opt_flag *f, struct opt_text *t);
+int options_parse_partition_flag(struct raftsim_options *o,
+				 const struct opt_flag *f, const char *arg,
+				 FILE *err);
+void options_replay_partitions(const struct raftsim_options *o,
+			       const struct opt_flag *f, struct opt_text *t);
+int options_parse_election_ms(struct raftsim_options *o,
+			      const struct opt_flag *f, const char *arg,
+			      FILE *err);
+int options_parse_first_ranked(struct raftsim_options *o,
+			       const struct opt_flag *f, const char *arg,
+			       FILE *err);
+int options_parse_load(struct raftsim_options *o, const struct opt_flag *f,
+		       const char *arg, FILE *err);
+void options_replay_load(const struct raftsim_options *o,
+			 const struct opt_flag *f, struct opt_text *t);
+int options_parse_slow(struct raftsim_options *o, const struct opt_flag *f,
+		       const char *arg, FILE *err);
+void options_replay_slow(const struct raftsim_options *o,
+			 const struct opt_flag *f, struct opt_text *t);
 
 /* options_flags.c: one flag's value into *o. Returns 0 or EXIT_USAGE. */
 int options_apply_flag(struct raftsim_options *o, const struct opt_flag *f,

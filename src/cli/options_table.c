@@ -30,6 +30,10 @@ const struct opt_section_doc options_sections[SEC_COUNT] = {
 	[SEC_FAULTS] = {"Faults",
 			"`WHO` is a node id, or `leader`: the node that is "
 			"leader when tick `TICK` arrives."},
+	[SEC_LOG] = {"Log and load",
+		     "The log replicates what `--load` proposes; the limits "
+		     "bound what a leader sends and keeps in flight (etcd's "
+		     "Progress)."},
 	[SEC_EXPLORE] = {"Many runs",
 			 "explore draws every run's faults itself, so it "
 			 "takes none of the fault flags; each failure is "
@@ -74,187 +78,6 @@ const struct opt_exit_code options_exit_codes[] = {
 };
 const size_t options_exit_codes_len = sizeof(options_exit_codes) /
 				      sizeof(options_exit_codes[0]);
-
-static const struct {
-	const char *name;
-	enum raft_mistake bit;
-} mistakes[] = {
-	{"long-heartbeat", RAFT_MISTAKE_LONG_HEARTBEAT},
-	{"no-reset", RAFT_MISTAKE_NO_RESET},
-	{"fixed-timeout", RAFT_MISTAKE_FIXED_TIMEOUT},
-	{"no-stepdown", RAFT_MISTAKE_NO_STEPDOWN},
-	{"double-vote", RAFT_MISTAKE_DOUBLE_VOTE},
-};
-#define MISTAKE_COUNT (sizeof(mistakes) / sizeof(mistakes[0]))
-
-const char *options_mistake_name(unsigned bit)
-{
-	size_t i;
-
-	for (i = 0; i < MISTAKE_COUNT; i++)
-		if ((unsigned)mistakes[i].bit == bit)
-			return mistakes[i].name;
-	return "?";
-}
-
-static int parse_mistake(struct raftsim_options *o, const struct opt_flag *f,
-			 const char *arg, FILE *err)
-{
-	size_t i;
-
-	for (i = 0; i < MISTAKE_COUNT; i++) {
-		if (strcmp(arg, mistakes[i].name) == 0) {
-			o->mistakes |= (unsigned)mistakes[i].bit;
-			return 0;
-		}
-	}
-	return options_usage_error(err, "--%s: '%s' is not %s", f->name, arg,
-				   f->what);
-}
-
-static void replay_mistakes(const struct raftsim_options *o,
-			    const struct opt_flag *f, struct opt_text *t)
-{
-	size_t i;
-
-	for (i = 0; i < MISTAKE_COUNT; i++)
-		if (o->mistakes & (unsigned)mistakes[i].bit)
-			options_text_add(t, " --%s %s", f->name,
-					 mistakes[i].name);
-}
-
-/* --pause and --crash: WHO@TICK:LEN, up to OPT_MAX_SCHEDULED of each. */
-static int add_window(struct fault_window *list, int *count,
-		      const struct opt_flag *f, const char *arg, FILE *err)
-{
-	if (*count >= OPT_MAX_SCHEDULED)
-		return options_usage_error(err, "--%s: at most %d of them",
-					   f->name, OPT_MAX_SCHEDULED);
-	if (parse_window(arg, &list[*count]) != 0 ||
-	    list[*count].tick > OPT_MAX_TICKS ||
-	    list[*count].len > OPT_MAX_TICKS)
-		return options_usage_error(err, "--%s: '%s' is not %s", f->name,
-					   arg, f->what);
-	(*count)++;
-	return 0;
-}
-
-static int parse_pause(struct raftsim_options *o, const struct opt_flag *f,
-		       const char *arg, FILE *err)
-{
-	return add_window(o->pauses, &o->pause_count, f, arg, err);
-}
-
-static int parse_crash(struct raftsim_options *o, const struct opt_flag *f,
-		       const char *arg, FILE *err)
-{
-	return add_window(o->crashes, &o->crash_count, f, arg, err);
-}
-
-static void replay_windows(const struct opt_flag *f,
-			   const struct fault_window *w, int count,
-			   struct opt_text *t)
-{
-	int i;
-
-	for (i = 0; i < count; i++) {
-		if (w[i].who == WHO_LEADER)
-			options_text_add(t, " --%s leader", f->name);
-		else
-			options_text_add(t, " --%s %d", f->name, w[i].who);
-		options_text_add(t, "@%" PRIu64 ":%" PRIu64, w[i].tick,
-				 w[i].len);
-	}
-}
-
-static void replay_pauses(const struct raftsim_options *o,
-			  const struct opt_flag *f, struct opt_text *t)
-{
-	replay_windows(f, o->pauses, o->pause_count, t);
-}
-
-static void replay_crashes(const struct raftsim_options *o,
-			   const struct opt_flag *f, struct opt_text *t)
-{
-	replay_windows(f, o->crashes, o->crash_count, t);
-}
-
-static int parse_partition_flag(struct raftsim_options *o,
-				const struct opt_flag *f, const char *arg,
-				FILE *err)
-{
-	struct partition_window *p = &o->partitions[o->partition_count];
-
-	if (o->partition_count >= OPT_MAX_SCHEDULED)
-		return options_usage_error(err, "--%s: at most %d of them",
-					   f->name, OPT_MAX_SCHEDULED);
-	if (parse_partition(arg, p) != 0 || p->tick > OPT_MAX_TICKS ||
-	    p->len > OPT_MAX_TICKS)
-		return options_usage_error(err, "--%s: '%s' is not %s", f->name,
-					   arg, f->what);
-	o->partition_count++;
-	return 0;
-}
-
-/* Each group in turn, quoted: '|' means a pipe to the shell. */
-static void replay_partitions(const struct raftsim_options *o,
-			      const struct opt_flag *f, struct opt_text *t)
-{
-	int i, j, g, n;
-
-	for (i = 0; i < o->partition_count; i++) {
-		const struct partition_window *p = &o->partitions[i];
-
-		options_text_add(t, " --%s '%" PRIu64 ":%" PRIu64 ":", f->name,
-				 p->tick, p->len);
-		for (g = 0, n = 0; n < o->nodes; g++) {
-			int first = 1;
-
-			for (j = 0; j < o->nodes; j++) {
-				if (p->group_of[j] != g)
-					continue;
-				options_text_add(
-					t, "%s%d",
-					first ? (g > 0 && n > 0 ? "|" : "")
-					      : ",",
-					j);
-				first = 0;
-				n++;
-			}
-		}
-		options_text_add(t, "'");
-	}
-}
-
-static int parse_election_ms(struct raftsim_options *o,
-			     const struct opt_flag *f, const char *arg,
-			     FILE *err)
-{
-	if (parse_range_list(arg, o->election_ms, OPT_MAX_RANGES,
-			     OPT_MAX_TIMEOUT_MS, &o->election_ms_count) != 0)
-		return options_usage_error(err,
-					   "--%s: '%s' is not %s (at most "
-					   "%d, each from 1 to %llu ms)",
-					   f->name, arg, f->what,
-					   OPT_MAX_RANGES, OPT_MAX_TIMEOUT_MS);
-	return 0;
-}
-
-static int parse_first_ranked(struct raftsim_options *o,
-			      const struct opt_flag *f, const char *arg,
-			      FILE *err)
-{
-	if (strcmp(arg, "up") == 0)
-		o->first_ranked = FIRST_RANKED_UP;
-	else if (strcmp(arg, "down") == 0)
-		o->first_ranked = FIRST_RANKED_DOWN;
-	else if (strcmp(arg, "cut") == 0)
-		o->first_ranked = FIRST_RANKED_CUT;
-	else
-		return options_usage_error(err, "--%s: '%s' is not %s", f->name,
-					   arg, f->what);
-	return 0;
-}
 
 #define PROB_WHAT "a probability from 0 to 1"
 #define TICKS_WHAT "a range MIN-MAX of ticks"
@@ -357,8 +180,8 @@ const struct opt_flag options_table[] = {
 		"Its mailbox keeps filling (overflow drops). On resume it goes "
 		"on from the current time: it handles what waited, and does "
 		"not replay missed ticks",
-	 .parse = parse_pause,
-	 .replay = replay_pauses},
+	 .parse = options_parse_pause,
+	 .replay = options_replay_pauses},
 	{.name = "crash",
 	 .kind = OPT_CUSTOM,
 	 .modes = IN_RUN,
@@ -370,8 +193,8 @@ const struct opt_flag options_table[] = {
 	 .doc = "crash a node; it restarts LEN ticks later as a follower with "
 		"its durable state (current term and vote, as if on disk); "
 		"everything else, its mailbox included, is lost",
-	 .parse = parse_crash,
-	 .replay = replay_crashes},
+	 .parse = options_parse_crash,
+	 .replay = options_replay_crashes},
 	{.name = "partition",
 	 .kind = OPT_CUSTOM,
 	 .modes = IN_RUN,
@@ -385,8 +208,23 @@ const struct opt_flag options_table[] = {
 	 .doc = "split the network at TICK for LEN ticks. GROUPS like "
 		"`0,1|2,3,4` (quote it in a shell); nodes not listed form one "
 		"more group",
-	 .parse = parse_partition_flag,
-	 .replay = replay_partitions},
+	 .parse = options_parse_partition_flag,
+	 .replay = options_replay_partitions},
+	{.name = "slow",
+	 .kind = OPT_CUSTOM,
+	 .modes = IN_RUN,
+	 .props = OPTF_REPEAT | OPTF_REPLAY,
+	 .section = SEC_FAULTS,
+	 .metavar = "NODE:FACTOR",
+	 .what = "NODE:FACTOR (a node id, and a whole FACTOR from 1 to 1000)",
+	 .help = "node NODE handles its mail FACTOR times slower (10: at 10% "
+		 "speed)",
+	 .doc = "node NODE handles its mail FACTOR times slower: on threads "
+		"it waits FACTOR-1 times what each message took; in the "
+		"simulator each message costs it FACTOR times the base "
+		"service time (2 us + 1 ns a byte)",
+	 .parse = options_parse_slow,
+	 .replay = options_replay_slow},
 	{.name = "pause-prob",
 	 .kind = OPT_PROB,
 	 FIELD(pause_prob),
@@ -520,11 +358,101 @@ const struct opt_flag options_table[] = {
 	 .section = SEC_CLUSTER,
 	 .metavar = "NAME",
 	 .what = "one of long-heartbeat, no-reset, fixed-timeout, "
-		 "no-stepdown, double-vote",
+		 "no-stepdown, double-vote, commit-old-term, vote-any-log, "
+		 "no-truncate, apply-uncommitted",
 	 .help = "inject one of the lesson's mistakes: long-heartbeat, "
-		 "no-reset, fixed-timeout, no-stepdown, double-vote",
-	 .parse = parse_mistake,
-	 .replay = replay_mistakes},
+		 "no-reset, fixed-timeout, no-stepdown, double-vote; or of "
+		 "log replication: commit-old-term, vote-any-log, "
+		 "no-truncate, apply-uncommitted",
+	 .parse = options_parse_mistake,
+	 .replay = options_replay_mistakes},
+	{.name = "load",
+	 .kind = OPT_CUSTOM,
+	 .modes = IN_RUN | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_LOG,
+	 .metavar = "RATE|max",
+	 .what = "a rate in proposals per second, or 'max'",
+	 .defaults = "none",
+	 .help = "propose entries to whichever node leads: RATE a second, or "
+		 "'max' (closed loop: as many as the cluster takes)",
+	 .doc = "propose entries to whichever node leads, in batches, through "
+		"its mailbox. `RATE` a second is an open loop paced on the "
+		"clock (virtual time in the simulator); `max` a closed loop "
+		"that keeps a window of proposals outstanding and refills it "
+		"as the leader applies them (saturation). The summary adds a "
+		"`log:` line",
+	 .parse = options_parse_load,
+	 .replay = options_replay_load},
+	{.name = "payload",
+	 .kind = OPT_COUNT,
+	 FIELD(payload),
+	 .min = OPT_MIN_PAYLOAD,
+	 .max = OPT_MAX_PAYLOAD,
+	 .modes = IN_RUN | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_LOG,
+	 .metavar = "BYTES",
+	 .what = "a payload size in bytes",
+	 .help = "bytes of each proposed entry; the first 16 hold its "
+		 "sequence number and submit time"},
+	{.name = "snapshot-entries",
+	 .kind = OPT_COUNT,
+	 FIELD(snapshot_entries),
+	 .max = OPT_MAX_SNAPSHOT_ENTRIES,
+	 .modes = IN_RUN | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_LOG,
+	 .metavar = "N",
+	 .what = "an entry count",
+	 .help = "a node snapshots its state machine and compacts its log "
+		 "every N applied entries; 0: never"},
+	{.name = "snapshot-chunk",
+	 .kind = OPT_COUNT,
+	 FIELD(snapshot_chunk),
+	 .min = 1,
+	 .max = OPT_MAX_CHUNK,
+	 .modes = IN_RUN | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_LOG,
+	 .metavar = "BYTES",
+	 .what = "a chunk size in bytes",
+	 .help = "bytes per InstallSnapshot message (Raft paper 7)"},
+	{.name = "max-inflight",
+	 .kind = OPT_COUNT,
+	 FIELD(max_inflight),
+	 .min = 1,
+	 .max = OPT_MAX_INFLIGHT,
+	 .modes = IN_RUN | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_LOG,
+	 .metavar = "MSGS",
+	 .what = "a message count",
+	 .help = "unacknowledged AppendEntries a leader keeps in flight to "
+		 "one follower"},
+	{.name = "max-inflight-bytes",
+	 .kind = OPT_COUNT,
+	 FIELD(max_inflight_bytes),
+	 .min = 1,
+	 .max = OPT_MAX_INFLIGHT_BYTES,
+	 .modes = IN_RUN | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_LOG,
+	 .metavar = "BYTES",
+	 .what = "a size in bytes",
+	 .help = "unacknowledged entry bytes a leader keeps in flight to one "
+		 "follower (a slow follower costs at most this much)"},
+	{.name = "max-batch-bytes",
+	 .kind = OPT_COUNT,
+	 FIELD(max_batch_bytes),
+	 .min = 1,
+	 .max = OPT_MAX_BATCH_BYTES,
+	 .modes = IN_RUN | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_LOG,
+	 .metavar = "BYTES",
+	 .what = "a size in bytes",
+	 .help = "entry bytes in one AppendEntries (at least one entry)"},
 	{.name = "seed",
 	 .kind = OPT_COUNT,
 	 FIELD(seed),
@@ -577,7 +505,7 @@ const struct opt_flag options_table[] = {
 	 .what = "a list of MIN-MAX ranges such as 150-150,150-300",
 	 .defaults = "150-300",
 	 .help = "election timeout ranges in ms, each measured in turn",
-	 .parse = parse_election_ms},
+	 .parse = options_parse_election_ms},
 	{.name = "heartbeat-ms",
 	 .kind = OPT_COUNT,
 	 FIELD(heartbeat_ms),
@@ -626,7 +554,7 @@ const struct opt_flag options_table[] = {
 	 .defaults = "up",
 	 .help = "the follower ranked first after the leader stays up, "
 		 "crashes with it, or is partitioned away at the same moment",
-	 .parse = parse_first_ranked},
+	 .parse = options_parse_first_ranked},
 	{.name = "threads",
 	 .kind = OPT_BOOL,
 	 FIELD(threads),

@@ -43,12 +43,17 @@ int harness_init(struct harness *h, const struct raftsim_options *opt,
 			&n->own_rng,
 			raft_rng_derive(opt->seed, 0x6e6574 + (uint64_t)i));
 		n->fate_rng = &n->own_rng;
+		lathist_init(&n->latency);
 	}
 	return 0;
 }
 
 void harness_close(struct harness *h)
 {
+	int i;
+
+	for (i = 0; h->node != NULL && i < h->nodes; i++)
+		mem_storage_free(h->node[i].log);
 	free(h->node);
 	h->node = NULL;
 }
@@ -59,6 +64,24 @@ void harness_share_fate_rng(struct harness *h, struct raft_rng *rng)
 
 	for (i = 0; i < h->nodes; i++)
 		h->node[i].fate_rng = rng;
+}
+
+int harness_copy_message(struct raft_message *dst,
+			 const struct raft_message *src, void **extra,
+			 size_t *bytes)
+{
+	size_t size = raft_message_extra_size(src);
+
+	*dst = *src;
+	*extra = NULL;
+	*bytes = size;
+	if (size == 0)
+		return 0;
+	*extra = malloc(size);
+	if (*extra == NULL)
+		return -1;
+	raft_message_copy_extra(dst, src, *extra);
+	return 0;
 }
 
 void harness_publish(struct harness *h, struct wev *w)
@@ -135,8 +158,91 @@ lost:
 	return -1;
 }
 
-/* Starts (or, from its durable term and vote, restarts) a node's core.
- * Node lock held, or no thread running yet. */
+/* The load's payload: a sequence number, then its submit time (load.h). */
+static int64_t submit_us_of(const struct raft_entry *e)
+{
+	int64_t us;
+
+	memcpy(&us, e->data + 8, sizeof(us));
+	return us;
+}
+
+/* The state machine as the core sees it: digest_fsm's, and, on the
+ * leader, each load entry's commit latency. Its step, node lock held. */
+static uint64_t node_fsm_apply(void *ctx, const struct raft_entry *entries,
+			       unsigned count)
+{
+	struct harness_node *n = ctx;
+	struct harness *h = n->h;
+	struct raft_fsm fsm = digest_fsm_ops(&n->fsm);
+	uint64_t digest = fsm.apply(fsm.ctx, entries, count);
+	uint64_t load = 0;
+	int64_t now;
+	unsigned i;
+
+	if (n->raft.role != RAFT_LEADER || !options_have_load(h->opt))
+		return digest;
+	now = h->ops.now_us(h->ops.ctx);
+	for (i = 0; i < count; i++) {
+		if (entries[i].type != RAFT_ENTRY_COMMAND ||
+		    entries[i].len < OPT_MIN_PAYLOAD)
+			continue;
+		lathist_add(&n->latency, now - submit_us_of(&entries[i]));
+		load++;
+	}
+	if (load > 0) {
+		atomic_fetch_add_explicit(&h->load_applied, load,
+					  memory_order_relaxed);
+		if (h->ops.load_applied != NULL)
+			h->ops.load_applied(h->ops.ctx, n->id, load);
+	}
+	return digest;
+}
+
+static int node_fsm_snapshot(void *ctx, const uint8_t **data, size_t *len)
+{
+	struct harness_node *n = ctx;
+	struct raft_fsm fsm = digest_fsm_ops(&n->fsm);
+
+	return fsm.snapshot(fsm.ctx, data, len);
+}
+
+static int node_fsm_restore(void *ctx, const uint8_t *data, size_t len)
+{
+	struct harness_node *n = ctx;
+	struct raft_fsm fsm = digest_fsm_ops(&n->fsm);
+
+	return fsm.restore(fsm.ctx, data, len);
+}
+
+static uint64_t node_fsm_digest(void *ctx)
+{
+	struct harness_node *n = ctx;
+	struct raft_fsm fsm = digest_fsm_ops(&n->fsm);
+
+	return fsm.digest(fsm.ctx);
+}
+
+/* Gives a booted core its log (allocated at the first boot, kept after)
+ * and a fresh state machine, which the core restores from the log's
+ * snapshot. Returns a RAFT_* code. */
+static int node_attach(struct harness_node *n)
+{
+	struct raft_fsm fsm = {n, node_fsm_apply, node_fsm_snapshot,
+			       node_fsm_restore, node_fsm_digest};
+	struct raft_storage storage;
+
+	if (n->log == NULL)
+		n->log = mem_storage_new();
+	if (n->log == NULL)
+		return RAFT_ENOMEM;
+	storage = mem_storage_ops(n->log);
+	digest_fsm_init(&n->fsm);
+	return raft_attach(&n->raft, &storage, &fsm);
+}
+
+/* Starts (or, from its durable term and vote and its log, restarts) a
+ * node's core. Node lock held, or no thread running yet. */
 static int node_boot(struct harness_node *n, bool restart)
 {
 	struct raft_transport t = {node_send, n};
@@ -149,6 +255,8 @@ static int node_boot(struct harness_node *n, bool restart)
 	 * timeouts, not the ones it drew before. */
 	options_node_config(n->h->opt, n->id, n->restarts, &cfg);
 	rv = raft_init(&n->raft, &cfg, restart ? &n->durable : NULL, t, e);
+	if (rv == RAFT_OK)
+		rv = node_attach(n);
 	if (rv != RAFT_OK)
 		return rv;
 	/* Counters are for the summary only; keep them across restarts. */
@@ -211,9 +319,15 @@ static void apply_to_node(struct harness *h, const struct fault_action *a)
 		assert(n->status == NODE_CRASHED);
 		type = WEV_RESTART;
 		n->restarts++;
+		/* This configuration booted before: only memory can fail. The
+		 * node then stays down, and the run cannot be judged. */
 		rv = node_boot(n, true);
-		assert(rv == RAFT_OK); /* this configuration booted before */
-		(void)rv;
+		if (rv != RAFT_OK) {
+			n->status = NODE_CRASHED;
+			h->restart_failed = rv;
+			unlock(h, HARNESS_LOCK_NODE, a->node);
+			return;
+		}
 		break;
 	case FAULT_PARTITION:
 	case FAULT_HEAL:
@@ -331,6 +445,26 @@ int harness_leader(struct harness *h)
 	return leader;
 }
 
+void harness_log_summary(struct harness *h, struct harness_log_summary *out)
+{
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	out->applied_everywhere = UINT64_MAX;
+	lathist_init(&out->latency);
+	for (i = 0; i < h->nodes; i++) {
+		const struct harness_node *n = &h->node[i];
+
+		lock(h, HARNESS_LOCK_NODE, i);
+		if (n->raft.commit_index > out->committed)
+			out->committed = n->raft.commit_index;
+		if (n->raft.last_applied < out->applied_everywhere)
+			out->applied_everywhere = n->raft.last_applied;
+		lathist_merge(&out->latency, &n->latency);
+		unlock(h, HARNESS_LOCK_NODE, i);
+	}
+}
+
 void harness_summaries(struct harness *h, struct node_summary *out)
 {
 	int i;
@@ -343,6 +477,8 @@ void harness_summaries(struct harness *h, struct node_summary *out)
 		out[i].term = n->raft.current_term;
 		out[i].timeout_resets = n->raft.stats.timeout_resets;
 		out[i].elections_started = n->raft.stats.elections_started;
+		out[i].commit_index = n->raft.commit_index;
+		out[i].last_applied = n->raft.last_applied;
 		out[i].up = n->status == NODE_UP;
 		unlock(h, HARNESS_LOCK_NODE, i);
 	}

@@ -26,12 +26,16 @@
 #ifndef HARNESS_H
 #define HARNESS_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "cli/options.h"
 #include "faults.h"
+#include "lathist.h"
 #include "monitor.h"
 #include "raft.h"
+#include "storage/digest_fsm.h"
+#include "storage/mem_storage.h"
 #include "world.h"
 
 /* Sees every event of a run, after the monitor. In the threaded runtime it
@@ -64,6 +68,9 @@ struct harness_ops {
 	/* Both NULL in a single-threaded driver. */
 	void (*lock)(void *ctx, enum harness_lock lock, int node);
 	void (*unlock)(void *ctx, enum harness_lock lock, int node);
+	/* May be NULL: the leader `node` just applied `count` entries of the
+	 * load (its step, its node lock held: it must not block). */
+	void (*load_applied)(void *ctx, int node, uint64_t count);
 };
 
 struct harness;
@@ -80,7 +87,15 @@ struct harness_node {
 	struct raft_rng *fate_rng; /* what draws its message fates */
 	uint64_t sent;             /* handed to harness_send */
 	uint64_t lost;             /* --drop or a partition */
-	struct raft_state raft;    /* last: its per-peer arrays are large */
+	/* Its log, "as if on disk": kept across crashes like `durable`. Its
+	 * state machine is not: reset at every (re)start and rebuilt by the
+	 * core from the snapshot and the log (raft_attach). */
+	struct mem_storage *log;
+	struct digest_fsm fsm;
+	/* Commit latency of the load's entries this node applied as leader:
+	 * submit time to its apply. */
+	struct lathist latency;
+	struct raft_state raft; /* last: its per-peer arrays are large */
 };
 
 struct harness {
@@ -95,6 +110,12 @@ struct harness {
 	 * their one caller touches it. */
 	struct fault_action actions[FAULT_MAX_ACTIONS];
 	struct faults lookahead;
+	/* The load's entries applied by whichever node was leader: the
+	 * closed loop's window refills from it (any thread adds). */
+	_Atomic uint64_t load_applied;
+	/* A restart that could not attach the log (RAFT_ENOMEM): the node
+	 * stays down and the run fails with exit 3 (harness_verdict). */
+	int restart_failed;
 	struct harness_node *node; /* nodes long */
 };
 
@@ -108,8 +129,10 @@ void harness_close(struct harness *h);
  * driver whose runs must replay draw for draw (the simulator). */
 void harness_share_fate_rng(struct harness *h, struct raft_rng *rng);
 
-/* Starts every node's core as a fresh follower. Returns a RAFT_* code
- * (RAFT_OK, or the configuration was refused). Before any thread runs. */
+/* Starts every node's core as a fresh follower with an empty log and
+ * state machine. Returns a RAFT_* code: RAFT_OK; RAFT_ENOMEM when a log
+ * could not be allocated; otherwise the configuration was refused.
+ * Before any thread runs. */
 int harness_boot(struct harness *h);
 
 /* Begins tick `tick` for the fault schedule: moves it on and applies what
@@ -139,6 +162,18 @@ void harness_crash(struct harness *h, int node);
 void harness_restart(struct harness *h, int node);
 void harness_partition(struct harness *h, const uint8_t *group_of);
 
+/* A copy of msg for a driver to queue (the core keeps no pointer after
+ * send): *dst = *src, made to point into *extra, one malloc'd block that
+ * holds the entries and payloads or the snapshot chunk it carries (NULL,
+ * and *bytes 0, when it carries none). The block goes wherever the copy
+ * goes and is freed when it dies: after the receiver's raft_step, or
+ * lost, dropped, crashed, or left over at the run's end. Returns 0, or -1
+ * when the block cannot be allocated: the copy is then lost, and the
+ * driver reports it as a full mailbox would (harness_report_loss). */
+int harness_copy_message(struct raft_message *dst,
+			 const struct raft_message *src, void **extra,
+			 size_t *bytes);
+
 /* Stamps and records one run event: monitor, then tap. */
 void harness_publish(struct harness *h, struct wev *w);
 
@@ -157,6 +192,16 @@ void harness_report_late(struct harness *h, int node, uint64_t tick,
 
 /* The up node that is leader of the highest term, or RAFT_NONE. */
 int harness_leader(struct harness *h);
+
+/* The log: the highest commit index of any node, the lowest index every
+ * node applied, and the load's entries the leaders applied with their
+ * commit latencies (merged into *latency). Holding no lock. */
+struct harness_log_summary {
+	uint64_t committed;
+	uint64_t applied_everywhere;
+	struct lathist latency;
+};
+void harness_log_summary(struct harness *h, struct harness_log_summary *out);
 
 /* One summary per node, for monitor_verdict. */
 void harness_summaries(struct harness *h, struct node_summary *out);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -144,11 +145,35 @@ static int console_code(const struct monitor *mon, int code, FILE *err)
 	return code;
 }
 
+/* The summary's "log:" line, for a run with --load: what was committed
+ * and applied, the leaders' throughput over the run, and their commit
+ * latencies. */
+static void format_log_line(struct harness *h, int64_t end_us, char *buf,
+			    size_t size)
+{
+	struct harness_log_summary log; /* ~4 KiB: its latency histogram */
+	double seconds = (double)(end_us > 0 ? end_us : 1) / 1e6;
+
+	buf[0] = '\0';
+	if (!options_have_load(h->opt))
+		return;
+	harness_log_summary(h, &log);
+	snprintf(buf, size,
+		 "log: %" PRIu64 " committed, %" PRIu64
+		 " applied (every node), %.0f entries/s, commit latency "
+		 "p50 %" PRId64 " us, p99 %" PRId64 " us, max %" PRId64 " us\n",
+		 log.committed, log.applied_everywhere,
+		 (double)log.latency.count / seconds,
+		 lathist_quantile(&log.latency, 0.5),
+		 lathist_quantile(&log.latency, 0.99), log.latency.max_us);
+}
+
 int harness_verdict(struct harness *h, int64_t end_us, uint64_t ticks,
 		    FILE *out, FILE *err)
 {
 	struct node_summary sum[OPT_MAX_NODES];
 	int sig = harness_stop_requested();
+	char log_line[256];
 	int code;
 
 	assert(h->mon != NULL);
@@ -158,7 +183,17 @@ int harness_verdict(struct harness *h, int64_t end_us, uint64_t ticks,
 	writer_stop(&h->mon->trace);
 	writer_stop(&h->mon->console);
 	harness_summaries(h, sum);
+	format_log_line(h, end_us, log_line, sizeof(log_line));
+	h->mon->log_line = log_line;
 	code = monitor_verdict(h->mon, sum, h->nodes, out, err);
+	h->mon->log_line = NULL;
+	if (h->restart_failed != RAFT_OK) {
+		fprintf(err,
+			"raftsim: a crashed node could not restart: %s; the "
+			"run cannot be judged\n",
+			raft_strerror(h->restart_failed));
+		code = EXIT_RUN_FAILED;
+	}
 	if (sig != 0)
 		fprintf(err,
 			"raftsim: interrupted by %s after %" PRIu64

@@ -240,7 +240,8 @@ static void print_checked(const struct monitor *m, FILE *out)
 	fprintf(out,
 		"raftsim: checked election safety, terms, votes, "
 		"leader and heartbeat legitimacy, step-down, events, timer "
-		"reset, heartbeat gap, ");
+		"reset, heartbeat gap, log matching, leader append-only and "
+		"completeness, commits, applies, state machine safety, ");
 	if (live.skip == CHECKER_LIVE_DROP)
 		fprintf(out, "not liveness (--drop)\n");
 	else if (live.skip == CHECKER_LIVE_CROWDED)
@@ -292,14 +293,21 @@ int monitor_verdict(struct monitor *m, const struct node_summary *nodes, int n,
 	char rules[160];
 	int i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		fprintf(out,
 			"node-%d: %s%s, term=%" PRIu64
 			", timeout reset %" PRIu64
-			" times, elections started %" PRIu64 "\n",
+			" times, elections started %" PRIu64,
 			i, raft_role_name(nodes[i].role),
 			nodes[i].up ? "" : " (down)", nodes[i].term,
 			nodes[i].timeout_resets, nodes[i].elections_started);
+		if (m->log_line != NULL && m->log_line[0] != '\0')
+			fprintf(out, ", commit %" PRIu64 ", applied %" PRIu64,
+				nodes[i].commit_index, nodes[i].last_applied);
+		fputc('\n', out);
+	}
+	if (m->log_line != NULL)
+		fputs(m->log_line, out);
 	print_checked(m, out);
 	if (checker_unjudged(m->checker) &&
 	    violations == checker_overload(m->checker).live_violations)

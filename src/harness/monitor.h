@@ -28,6 +28,7 @@ struct monitor {
 	int ended;
 	bool interrupted; /* stopped by a signal: said in the end event */
 	unsigned mailbox; /* --mailbox, for the verdict's words; 0: unsaid */
+	const char *log_line; /* the verdict's "log:" line, or NULL/"" */
 };
 
 /* What the end-of-run summary says about one node. */
@@ -36,6 +37,8 @@ struct node_summary {
 	uint64_t term;
 	uint64_t timeout_resets;
 	uint64_t elections_started;
+	uint64_t commit_index; /* printed with --load (the log: line) */
+	uint64_t last_applied;
 	int up; /* 0 if paused or crashed at the end */
 };
 

@@ -36,8 +36,25 @@ err:
 	return rv;
 }
 
+static struct mail *slot(struct mailbox *mb, unsigned i);
+
+/* Frees the blocks of every queued message and empties the ring. Its lock
+ * held, or no thread left. */
+static void empty_ring(struct mailbox *mb)
+{
+	unsigned i;
+
+	for (i = 0; i < mb->count; i++)
+		free(slot(mb, i)->extra);
+	mb->head = 0;
+	mb->count = 0;
+	mb->bytes = 0;
+}
+
 void mailbox_destroy(struct mailbox *mb)
 {
+	if (mb->ring != NULL)
+		empty_ring(mb);
 	pthread_cond_destroy(&mb->cond);
 	pthread_mutex_destroy(&mb->mu);
 	free(mb->ring);
@@ -51,7 +68,8 @@ static struct mail *slot(struct mailbox *mb, unsigned i)
 
 enum mailbox_push_result mailbox_push(struct mailbox *mb,
 				      const struct raft_message *msg,
-				      int64_t now_us, int64_t ready_us)
+				      void *extra, size_t bytes, int64_t now_us,
+				      int64_t ready_us)
 {
 	enum mailbox_push_result res = MAILBOX_OK;
 	struct mail *m;
@@ -69,6 +87,12 @@ enum mailbox_push_result mailbox_push(struct mailbox *mb,
 	}
 	m = slot(mb, mb->count);
 	m->msg = *msg;
+	m->extra = extra;
+	m->bytes = bytes;
+	extra = NULL; /* the ring's now */
+	mb->bytes += bytes;
+	if (mb->bytes > mb->bytes_peak)
+		mb->bytes_peak = mb->bytes;
 	m->enqueued_us = now_us;
 	m->ready_us = ready_us;
 	mb->count++;
@@ -78,7 +102,14 @@ enum mailbox_push_result mailbox_push(struct mailbox *mb,
 	pthread_cond_signal(&mb->cond);
 out:
 	pthread_mutex_unlock(&mb->mu);
+	free(extra); /* refused: nobody else has it */
 	return res;
+}
+
+void mailbox_done(struct mail *m)
+{
+	free(m->extra);
+	m->extra = NULL;
 }
 
 /* The earliest ready time in the ring; stops early at the first message
@@ -134,6 +165,18 @@ bool mailbox_wait(struct mailbox *mb, int64_t deadline_us)
 	return stopped;
 }
 
+bool mailbox_sleep_until(struct mailbox *mb, int64_t deadline_us)
+{
+	bool stopped;
+
+	pthread_mutex_lock(&mb->mu);
+	while (!mb->stop && clock_now_us() < deadline_us)
+		clock_cond_wait_until(&mb->cond, &mb->mu, deadline_us);
+	stopped = mb->stop;
+	pthread_mutex_unlock(&mb->mu);
+	return stopped;
+}
+
 int mailbox_take(struct mailbox *mb, struct mail *out, int max, int64_t now_us)
 {
 	unsigned kept = 0;
@@ -148,6 +191,7 @@ int mailbox_take(struct mailbox *mb, struct mail *out, int max, int64_t now_us)
 	while (n < max && mb->count > 0 &&
 	       mb->ring[mb->head].ready_us <= now_us) {
 		out[n++] = mb->ring[mb->head];
+		mb->bytes -= mb->ring[mb->head].bytes;
 		mb->head = (mb->head + 1) % mb->cap;
 		mb->count--;
 	}
@@ -158,9 +202,10 @@ int mailbox_take(struct mailbox *mb, struct mail *out, int max, int64_t now_us)
 	for (i = 0; i < mb->count; i++) {
 		struct mail *m = slot(mb, i);
 
-		if (n < max && m->ready_us <= now_us)
+		if (n < max && m->ready_us <= now_us) {
 			out[n++] = *m;
-		else
+			mb->bytes -= m->bytes;
+		} else
 			*slot(mb, kept++) = *m;
 	}
 	mb->count = kept;
@@ -173,10 +218,8 @@ void mailbox_set_mode(struct mailbox *mb, enum mailbox_mode mode)
 {
 	pthread_mutex_lock(&mb->mu);
 	mb->mode = mode;
-	if (mode == MAILBOX_CLOSED) {
-		mb->head = 0;
-		mb->count = 0;
-	}
+	if (mode == MAILBOX_CLOSED)
+		empty_ring(mb);
 	pthread_cond_signal(&mb->cond);
 	pthread_mutex_unlock(&mb->mu);
 }

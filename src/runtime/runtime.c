@@ -24,6 +24,11 @@
  *    slept through (raft_tick) and setting the node's mailbox mode under
  *    that same lock. It owns struct observer alone. It stops early, at a
  *    tick boundary, when SIGINT or SIGTERM asks (harness/harness_stop.h).
+ *  - The load thread, with --load (runtime_load.c): finds the leader
+ *    (harness_leader: each node lock alone, in turn) and pushes proposals
+ *    into its mailbox (that mailbox lock alone); its own load lock only
+ *    guards its sleep and stop flag, and is taken with nothing else held.
+ *    A leader's node thread wakes it with a flag and a signal, no lock.
  *  - Two writer threads, the trace's and the console's (when there is a
  *    trace, or a console): each takes only its own writer lock.
  *
@@ -94,6 +99,7 @@ static int node_init(struct cluster *c, int id)
 	rn->c = c;
 	rn->id = id;
 	rn->resync = true; /* its first turn finds the present tick */
+	rn->slow = options_slow_factor(c->o, id);
 	lathist_init(&rn->tick_late);
 	lathist_init(&rn->mail_wait);
 	rv = pthread_mutex_init(&rn->mu, NULL);
@@ -151,10 +157,13 @@ static struct cluster *cluster_new(const struct raftsim_options *o,
 	for (i = 0; i < c->n; i++)
 		if ((rv = node_init(c, i)) != 0)
 			goto err_nodes;
-	if (harness_boot(&c->h) != RAFT_OK) {
-		rv = EINVAL;
+	rv = harness_boot(&c->h);
+	if (rv != RAFT_OK) {
+		rv = rv == RAFT_ENOMEM ? ENOMEM : EINVAL;
 		goto err_nodes;
 	}
+	if ((rv = runtime_load_init(c)) != 0)
+		goto err_nodes;
 	return c;
 err_nodes:
 	nodes_destroy(c, i);
@@ -178,6 +187,7 @@ err:
 
 static void cluster_destroy(struct cluster *c)
 {
+	runtime_load_destroy(c);
 	nodes_destroy(c, c->n);
 	harness_close(&c->h);
 	runtime_observer_destroy(c);
@@ -314,11 +324,19 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 	/* Written before the gate opens: the threads read it after. */
 	c->start_us = clock_now_us();
 	open_gate(c);
-	runtime_observer_run(c);
+	rv = runtime_load_start(c);
+	if (rv != 0)
+		fprintf(err, "raftsim: cannot start the load thread: %s\n",
+			strerror(rv));
+	else
+		runtime_observer_run(c);
+	runtime_load_stop(c);
 	stop_and_join(c);
 	runtime_report_stuck(c);
 	wall_us = runtime_elapsed_us(c);
 	code = harness_verdict(&c->h, wall_us, c->obs.ticks, out, err);
+	if (rv != 0)
+		code = EXIT_RUN_FAILED;
 	ran = true;
 	if (res != NULL)
 		fill_result(c, res, wall_us, code);

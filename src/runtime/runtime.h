@@ -20,7 +20,7 @@
 
 #include "cli/options.h"
 #include "harness/harness.h"
-#include "lathist.h"
+#include "harness/lathist.h"
 #include "raft_state.h"
 
 struct runtime_node_result {

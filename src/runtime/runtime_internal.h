@@ -6,11 +6,13 @@
 #define RUNTIME_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "harness/harness.h"
-#include "lathist.h"
+#include "harness/lathist.h"
+#include "harness/load.h"
 #include "mailbox.h"
 #include "runtime.h"
 
@@ -25,6 +27,8 @@ struct rnode {
 
 	pthread_mutex_t mu; /* the node lock: c->h.node[id], and below */
 	uint64_t next_tick; /* the tick whose deadline it waits for */
+	unsigned slow;      /* --slow's factor, 1 if not slow */
+	int64_t slow_until; /* --slow: it handles nothing before this */
 	bool resync;        /* resumed or restarted: skip to the present */
 	struct lathist tick_late;
 	struct lathist mail_wait;
@@ -38,6 +42,19 @@ struct observer {
 	struct lathist late;
 	pthread_mutex_t wait_mu; /* only for timed waits */
 	pthread_cond_t wait_cond;
+};
+
+/* The --load thread (runtime_load.c). */
+struct rload {
+	bool active; /* --load given; the rest is set up */
+	bool started;
+	struct load gen; /* its thread only */
+	pthread_t thread;
+	pthread_mutex_t mu; /* stop, and its sleep */
+	pthread_cond_t cond;
+	bool stop;
+	atomic_bool kick; /* a leader applied load entries */
+	uint64_t refused; /* proposals a full mailbox refused */
 };
 
 struct cluster {
@@ -55,6 +72,7 @@ struct cluster {
 	struct harness h;       /* the nodes, the faults, where events go */
 
 	struct observer obs;
+	struct rload load;
 	struct rnode node[];
 };
 
@@ -67,6 +85,14 @@ struct harness_ops runtime_node_ops(struct cluster *c);
 void runtime_report_stuck(struct cluster *c);
 /* Microseconds since the run started. */
 int64_t runtime_elapsed_us(const struct cluster *c);
+
+/* runtime_load.c; init and destroy return or take nothing without
+ * --load. */
+int runtime_load_init(struct cluster *c);
+void runtime_load_destroy(struct cluster *c);
+int runtime_load_start(struct cluster *c);
+void runtime_load_stop(struct cluster *c);
+void runtime_load_kick(struct cluster *c);
 
 /* runtime_observer.c */
 int runtime_observer_init(struct cluster *c);

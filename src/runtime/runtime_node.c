@@ -46,10 +46,16 @@ static int runtime_deliver(void *ctx, const struct raft_message *msg,
 {
 	struct cluster *c = ctx;
 	int64_t now = clock_now_us();
-	enum mailbox_push_result rv;
+	enum mailbox_push_result rv = MAILBOX_FULL;
+	struct raft_message copy;
+	size_t bytes;
+	void *extra;
 
-	rv = mailbox_push(&c->node[msg->to].mb, msg, now,
-			  now + (int64_t)extra_us);
+	/* A block that cannot be allocated loses the copy, said as a full
+	 * mailbox would say it. */
+	if (harness_copy_message(&copy, msg, &extra, &bytes) == 0)
+		rv = mailbox_push(&c->node[msg->to].mb, &copy, extra, bytes,
+				  now, now + (int64_t)extra_us);
 	if (rv == MAILBOX_FULL)
 		harness_report_loss(&c->h, msg->from, msg->to,
 				    c->h.node[msg->from].tick);
@@ -205,6 +211,13 @@ static void runtime_unlock(void *ctx, enum harness_lock which, int node)
 	pthread_mutex_unlock(lock_of(ctx, which, node));
 }
 
+static void runtime_load_applied(void *ctx, int node, uint64_t count)
+{
+	(void)node;
+	(void)count;
+	runtime_load_kick(ctx);
+}
+
 struct harness_ops runtime_node_ops(struct cluster *c)
 {
 	struct harness_ops ops = {
@@ -214,26 +227,39 @@ struct harness_ops runtime_node_ops(struct cluster *c)
 		.now_us = runtime_now_us,
 		.lock = runtime_lock,
 		.unlock = runtime_unlock,
+		.load_applied = runtime_load_applied,
 	};
 
 	return ops;
 }
 
+/* A slow node (--slow) takes one message a turn, and after it lets
+ * (factor - 1) times what it took pass before it handles anything more
+ * (runtime_node_main sleeps until slow_until, its node lock released). */
 static void handle_mail(struct rnode *rn, struct mail *batch)
 {
 	struct raft_state *raft = &rn->c->h.node[rn->id].raft;
 	int64_t now = clock_now_us();
 	int64_t since;
+	int64_t start;
 	int n;
 	int i;
 
-	n = mailbox_take(&rn->mb, batch, NODE_BATCH, now);
+	if (now < rn->slow_until)
+		return;
+	n = mailbox_take(&rn->mb, batch, rn->slow > 1 ? 1 : NODE_BATCH, now);
 	for (i = 0; i < n; i++) {
 		since = batch[i].ready_us > batch[i].enqueued_us
 				? batch[i].ready_us
 				: batch[i].enqueued_us;
-		lathist_add(&rn->mail_wait, clock_now_us() - since);
+		start = clock_now_us();
+		lathist_add(&rn->mail_wait, start - since);
 		raft_step(raft, &batch[i].msg);
+		mailbox_done(&batch[i]);
+		if (rn->slow > 1)
+			rn->slow_until = clock_now_us() +
+					 (int64_t)(rn->slow - 1) *
+						 (clock_now_us() - start);
 	}
 }
 
@@ -302,6 +328,7 @@ void *runtime_node_main(void *arg)
 {
 	struct rnode *rn = arg;
 	struct mail batch[NODE_BATCH];
+	int64_t slow_until;
 	int64_t deadline;
 
 	gate_wait(rn->c);
@@ -312,7 +339,11 @@ void *runtime_node_main(void *arg)
 		pthread_mutex_lock(&rn->mu);
 		node_turn(rn, batch);
 		deadline = next_deadline(rn);
+		slow_until = rn->slow_until;
 		pthread_mutex_unlock(&rn->mu);
+		if (slow_until > clock_now_us() &&
+		    mailbox_sleep_until(&rn->mb, slow_until))
+			break;
 	}
 	return NULL;
 }

@@ -12,6 +12,10 @@ void eventq_init(struct eventq *q)
 
 void eventq_free(struct eventq *q)
 {
+	size_t i;
+
+	for (i = 0; i < q->len; i++)
+		free(q->slab[q->heap[i].slot].extra);
 	free(q->heap);
 	free(q->slab);
 	free(q->free_slots);
@@ -53,26 +57,20 @@ static int earlier(const struct eventq_key *a, const struct eventq_key *b)
 	return a->at < b->at || (a->at == b->at && a->seq < b->seq);
 }
 
-int eventq_push(struct eventq *q, const struct sim_event *ev)
-{
-	return eventq_push_msg(q, ev->at, &ev->msg);
-}
-
-int eventq_push_msg(struct eventq *q, int64_t at,
-		    const struct raft_message *msg)
+/* Takes a free slot for an event at `at`, files its key, and returns the
+ * slot for the caller to fill: no event is built on the stack first.
+ * NULL when out of memory. */
+static struct sim_event *push_slot(struct eventq *q, int64_t at)
 {
 	struct eventq_key key;
 	size_t i;
 	size_t parent;
 
 	if (q->free_len == 0 && grow(q) != 0)
-		return -1;
+		return NULL;
 	key.at = at;
 	key.seq = q->next_seq++;
 	key.slot = q->free_slots[--q->free_len];
-	/* Straight into the slab: no event is built on the stack first. */
-	q->slab[key.slot].at = at;
-	q->slab[key.slot].msg = *msg;
 	/* Sift the hole up, then drop the key in once. The new key has the
 	 * largest seq, so it only passes parents that are strictly later. */
 	i = q->len++;
@@ -84,6 +82,31 @@ int eventq_push_msg(struct eventq *q, int64_t at,
 		i = parent;
 	}
 	q->heap[i] = key;
+	return &q->slab[key.slot];
+}
+
+int eventq_push(struct eventq *q, const struct sim_event *ev)
+{
+	struct sim_event *slot = push_slot(q, ev->at);
+
+	if (slot == NULL)
+		return -1;
+	*slot = *ev;
+	return 0;
+}
+
+int eventq_push_msg(struct eventq *q, int64_t at,
+		    const struct raft_message *msg, void *extra, size_t bytes)
+{
+	struct sim_event *slot = push_slot(q, at);
+
+	if (slot == NULL)
+		return -1;
+	slot->at = at;
+	slot->msg = *msg;
+	slot->extra = extra;
+	slot->bytes = bytes;
+	slot->reserved = false;
 	return 0;
 }
 

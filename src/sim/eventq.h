@@ -5,11 +5,17 @@
  * The heap holds small keys; the events themselves sit in a slab with a
  * free list, so sifting moves 24 bytes instead of a whole message. Both
  * grow by doubling and never shrink: after warm-up, scheduling an event
- * allocates nothing.
+ * allocates nothing (beyond what a message points to: below).
+ *
+ * A message that points to entries or a snapshot chunk comes with its own
+ * copy of them, one block (`extra`, harness_copy_message). The queue owns
+ * the block while the event waits: eventq_pop hands it to the caller, and
+ * eventq_free frees the blocks of every event still queued.
  */
 #ifndef EVENTQ_H
 #define EVENTQ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +26,9 @@
 struct sim_event {
 	int64_t at; /* virtual microseconds */
 	struct raft_message msg;
+	void *extra;   /* what msg points to, or NULL; owned */
+	size_t bytes;  /* extra's size */
+	bool reserved; /* the receiver's service slot is booked (sim.c) */
 };
 
 struct eventq_key {
@@ -43,9 +52,10 @@ void eventq_free(struct eventq *q);
 
 /* Copies ev in. Returns 0, or -1 when out of memory. */
 int eventq_push(struct eventq *q, const struct sim_event *ev);
-/* The same, for a message delivered at `at`. */
+/* The same, for a message delivered at `at`, with its block of `bytes`.
+ * On failure the caller keeps the block. */
 int eventq_push_msg(struct eventq *q, int64_t at,
-		    const struct raft_message *msg);
+		    const struct raft_message *msg, void *extra, size_t bytes);
 
 /* Removes the earliest event into *out. Returns 0, or -1 if empty. */
 int eventq_pop(struct eventq *q, struct sim_event *out);

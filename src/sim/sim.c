@@ -11,10 +11,10 @@
  *   1. the core calls its transport, the harness's node_send (harness.c):
  *      partition? then the message's fate, drawn from the simulator's one
  *      generator (faults_message: lost, doubled, delayed);
- *   2. each surviving copy comes to sim_deliver below, which draws its
+ *   2. each surviving copy comes to sim_deliver (sim_mail.c), which draws its
  *      latency (--latency-ms, plus the fate's delay, plus --disk-ms for
  *      vote traffic) and pushes it into the event queue (eventq.c);
- *   3. sim_run_until pops it at its virtual time and calls arrive(): a
+ *   3. sim_run_until pops it at its virtual time and calls sim_arrive: a
  *      crashed receiver loses it, a paused one keeps it in its mailbox
  *      until the harness resumes it (status_changed; a full one loses it,
  *      and says so: a loss event), an up one replays
@@ -146,69 +146,10 @@ static int64_t sim_now_us(void *ctx)
 	return s->now;
 }
 
-/* Ends the run now: nothing more happens, and sim_run_until returns at
- * once from here on (sim_end_us is now). */
-static void halt(struct sim *s)
+void sim_halt(struct sim *s)
 {
 	s->end_us = s->now;
 	s->halted = true;
-}
-
-/* A copy that cannot be queued is not a lost message: losing it silently
- * would let the checker blame Raft for it. The run ends instead. */
-static int fail(struct sim *s, enum sim_failure why)
-{
-	if (s->failure == SIM_OK)
-		s->failure = why;
-	halt(s);
-	return -1;
-}
-
-/* The harness's send path hands each copy of a message here. */
-static int sim_deliver(void *ctx, const struct raft_message *msg,
-		       uint64_t extra_us)
-{
-	struct sim *s = ctx;
-	int64_t latency = (int64_t)s->opt.latency_us.min;
-
-	if (s->opt.latency_us.max > s->opt.latency_us.min)
-		latency = (int64_t)raft_rng_range(
-			&s->rng, s->opt.latency_us.min, s->opt.latency_us.max);
-	latency += (int64_t)extra_us;
-	if (msg->type == RAFT_MSG_REQUEST_VOTE_REPLY ||
-	    (msg->type == RAFT_MSG_REQUEST_VOTE && !s->opt.disk_parallel))
-		latency += s->opt.disk_us; /* persisted before it leaves */
-	if (s->failure != SIM_OK)
-		return -1; /* halted in this same step: nothing is queued */
-	if (s->queue.len >= SIM_MAX_IN_FLIGHT)
-		return fail(s, SIM_FAILED_IN_FLIGHT);
-	if (eventq_push_msg(&s->queue, s->now + latency, msg) != 0)
-		return fail(s, SIM_FAILED_MEMORY);
-	return 0;
-}
-
-/* A message's arrival, at its virtual time. */
-static void arrive(struct sim *s, const struct raft_message *m)
-{
-	struct harness_node *n = &s->h.node[m->to];
-	struct sim_mailbox *mb = &s->node[m->to].mailbox;
-
-	switch (n->status) {
-	case NODE_CRASHED:
-		return;
-	case NODE_PAUSED:
-		if (mb->len < s->opt.mailbox)
-			mb->mail[mb->len++] = *m;
-		else /* lost, and said: the run asked for no loss */
-			harness_report_loss(&s->h, m->from, m->to, s->h.tick);
-		return;
-	case NODE_UP:
-		sim_replay_due(s, m->to);
-		n->tick = s->h.tick;
-		raft_step(&n->raft, m);
-		sim_reschedule(s, m->to);
-		return;
-	}
 }
 
 static void sim_status_changed(void *ctx, int node, enum node_status status)
@@ -225,16 +166,22 @@ static void sim_status_changed(void *ctx, int node, enum node_status status)
 		 * keeps a paused node's mail from now on. */
 		sim_replay_due(s, node);
 		if (status == NODE_CRASHED)
-			sn->mailbox.len = 0;
+			for (; sn->mailbox.len > 0; sn->mailbox.len--)
+				sim_drop_copy(
+					s,
+					&sn->mailbox.mail[sn->mailbox.len - 1]);
 		break;
 	case NODE_UP:
 		/* It goes on from now: what waited is handled at once, in
 		 * arrival order; the ticks it missed are not replayed. */
 		sn->next_tick = last_tick_by(s, node, s->now, s->advancing) + 1;
 		n->tick = s->h.tick;
-		for (i = 0; i < sn->mailbox.len; i++)
-			raft_step(&n->raft, &sn->mailbox.mail[i]);
+		for (i = 0; i < sn->mailbox.len; i++) {
+			raft_step(&n->raft, &sn->mailbox.mail[i].msg);
+			sim_drop_copy(s, &sn->mailbox.mail[i]);
+		}
 		sn->mailbox.len = 0;
+		sn->serve_until = s->now;
 		break;
 	}
 	sim_reschedule(s, node);
@@ -269,14 +216,22 @@ int sim_create(const struct raftsim_options *o, struct monitor *mon,
 	s->end_us = (int64_t)o->ticks * s->tick_us + phase_of(s, o->nodes - 1);
 	raft_rng_seed(&s->rng, raft_rng_derive(o->seed, 0x5e4d));
 	harness_share_fate_rng(&s->h, &s->rng);
+	s->link_at = calloc((size_t)o->nodes * (size_t)o->nodes,
+			    sizeof(*s->link_at));
+	if (s->link_at == NULL)
+		goto err;
 	for (i = 0; i < o->nodes; i++) {
+		s->node[i].slow = options_slow_factor(o, i);
 		s->node[i].mailbox.mail = calloc(o->mailbox,
-						 sizeof(struct raft_message));
+						 sizeof(struct sim_event));
 		if (s->node[i].mailbox.mail == NULL)
 			goto err;
 	}
-	if (harness_boot(&s->h) != RAFT_OK) {
-		rv = EINVAL;
+	if (sim_load_init(s) != 0)
+		goto err;
+	rv = harness_boot(&s->h);
+	if (rv != RAFT_OK) {
+		rv = rv == RAFT_ENOMEM ? ENOMEM : EINVAL;
 		goto err;
 	}
 	s->next_boundary = s->tick_us;
@@ -307,11 +262,18 @@ void sim_free(struct sim *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->opt.nodes; i++)
-		free(s->node[i].mailbox.mail);
+	for (i = 0; i < s->opt.nodes; i++) {
+		struct sim_mailbox *mb = &s->node[i].mailbox;
+
+		for (; mb->mail != NULL && mb->len > 0; mb->len--)
+			free(mb->mail[mb->len - 1].extra);
+		free(mb->mail);
+	}
 	harness_close(&s->h);
+	sim_load_free(s);
 	eventq_free(&s->queue);
 	wakeq_free(&s->wakes);
+	free(s->link_at);
 	free(s);
 }
 
@@ -356,7 +318,7 @@ static bool stop_before(struct sim *s, int64_t t)
 	if (t < s->next_boundary || !harness_stop_requested())
 		return false;
 	s->interrupted = true;
-	halt(s);
+	sim_halt(s);
 	return true;
 }
 
@@ -366,6 +328,7 @@ void sim_run_until(struct sim *s, int64_t until_us)
 	int64_t next_msg;
 	int64_t next_fault;
 	int64_t next_wake;
+	int64_t next_other;
 	int i;
 
 	if (until_us > s->end_us)
@@ -377,8 +340,17 @@ void sim_run_until(struct sim *s, int64_t until_us)
 					    : INT64_MAX;
 		next_fault = fault_time(s);
 		next_wake = wakeq_first_at(&s->wakes);
-		/* On a tie: the schedule, then ticks, then messages. */
-		if (next_fault <= next_wake && next_fault <= next_msg) {
+		next_other = next_msg < next_wake ? next_msg : next_wake;
+		if (next_fault < next_other)
+			next_other = next_fault;
+		/* On a tie: the schedule, then ticks, then messages, then
+		 * the load. */
+		if (s->load_at < next_other) {
+			if (s->load_at > until_us || stop_before(s, s->load_at))
+				break;
+			move_to(s, s->load_at);
+			sim_load_turn(s);
+		} else if (next_fault <= next_wake && next_fault <= next_msg) {
 			if (next_fault > until_us || stop_before(s, next_fault))
 				break;
 			move_to(s, next_fault);
@@ -397,7 +369,7 @@ void sim_run_until(struct sim *s, int64_t until_us)
 				break;
 			eventq_pop(&s->queue, &ev);
 			move_to(s, ev.at);
-			arrive(s, &ev.msg);
+			sim_arrive(s, &ev);
 		}
 	}
 	if (s->now < until_us && !s->halted)

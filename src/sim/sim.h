@@ -70,6 +70,9 @@ const struct raft_state *sim_node(const struct sim *s, int id);
 enum node_status sim_status(const struct sim *s, int id);
 /* The up node that is leader of the highest term, or RAFT_NONE. */
 int sim_leader(struct sim *s);
+/* The most bytes of entries and snapshot chunks that were ever on their
+ * way to node id at once (queued, or waiting for it to serve them). */
+uint64_t sim_queued_peak(const struct sim *s, int id);
 /* The harness it drives, for what both worlds do alike (the verdict). */
 struct harness *sim_harness(struct sim *s);
 

@@ -70,6 +70,11 @@ enum node_status sim_status(const struct sim *s, int id)
 	return s->h.node[id].status;
 }
 
+uint64_t sim_queued_peak(const struct sim *s, int id)
+{
+	return s->node[id].queued_peak;
+}
+
 int sim_leader(struct sim *s)
 {
 	return harness_leader(&s->h);

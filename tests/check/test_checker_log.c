@@ -392,6 +392,68 @@ static void figure8_correct_passes(void)
 	CHECK_EQ(violations(), 0);
 }
 
+/* Leader 0 of term 1 is paused with entry 3 that only node 1 shares.
+ * Node 2 leads term 2 (votes of 3 and 4) and appends (3, 2); node 1 leads
+ * term 3 (votes of 3 and 4) and commits (3, 1) with its own (4, 3). Node 0
+ * resumes and handles node 2's late AppendEntries of term 2: it replaces
+ * (3, 1), committed, but only in term 3, after node 2's election - correct
+ * Raft (the leader of term 3 repairs it). Found by a seeded run: --sim
+ * --nodes 5 --load max with random faults, seed 7. */
+static void stale_leader_replacing_later_commit_passes(void)
+{
+	uint64_t now;
+	struct wev ev;
+	int i;
+
+	begin(5);
+	now = MS(200) / info.tick_us;
+	elect(MS(10), 0, 1, 5);
+	for (i = 0; i < 5; i++)
+		append(MS(10), i, 1, 1, 2, 1);
+	commit(MS(10), 0, 1, 2);
+	append(MS(10), 0, 1, 3, 3, 1);
+	append(MS(10), 1, 1, 3, 3, 1);
+	lead(MS(10), MS(200), 0, 1);
+	feed(WEV_PAUSE, MS(200), 0, 0, RAFT_NONE);
+	campaign(MS(400), 2, 2);
+	for (i = 3; i < 5; i++) {
+		feed(WEV_TERM, MS(400), i, 2, RAFT_NONE);
+		feed(WEV_VOTE, MS(400), i, 2, 2);
+	}
+	feed(WEV_ROLE, MS(400), 2, 2, RAFT_LEADER);
+	append(MS(400), 2, 2, 3, 3, 2);
+	feed(WEV_ROLE, MS(410), 2, 2, RAFT_FOLLOWER);
+	campaign(MS(600), 1, 3);
+	for (i = 3; i < 5; i++) {
+		feed(WEV_TERM, MS(600), i, 3, RAFT_NONE);
+		feed(WEV_VOTE, MS(600), i, 3, 1);
+	}
+	feed(WEV_ROLE, MS(600), 1, 3, RAFT_LEADER);
+	append(MS(600), 1, 3, 4, 4, 3);
+	for (i = 3; i < 5; i++) {
+		append(MS(600), i, 3, 3, 3, 1);
+		append(MS(600), i, 3, 4, 4, 3);
+	}
+	commit(MS(600), 1, 3, 4);
+	/* Node 0's clock stood still while it was paused. */
+	feed(WEV_RESUME, MS(800), 0, 0, RAFT_NONE);
+	feed_clock(WEV_TERM, MS(800), now, 0, 2, RAFT_NONE);
+	feed_clock(WEV_ROLE, MS(800), now, 0, 2, RAFT_FOLLOWER);
+	ev = stream_event(WEV_TRUNCATE, MS(800), 0, 2, RAFT_NONE, &info);
+	ev.now = now;
+	ev.index = 3;
+	checker_feed(ck, &ev);
+	ev = stream_event(WEV_APPEND, MS(800), 0, 2, RAFT_NONE, &info);
+	ev.now = now;
+	ev.index = ev.last_index = 3;
+	ev.entry_term = 2;
+	checker_feed(ck, &ev);
+	checker_finish(ck, MS(800));
+	if (violations())
+		checker_print(ck, stderr);
+	CHECK_EQ(violations(), 0);
+}
+
 static void proposal_never_committed_fails(void)
 {
 	begin(3);
@@ -534,6 +596,10 @@ const struct test_case checker_log_tests[] = {
 	{"checker log: Figure 8 done right (the leader commits its own term's "
 	 "entry) is no violation",
 	 figure8_correct_passes},
+	{"checker log: a deposed leader's late AppendEntries may replace an "
+	 "entry committed only in a later term on a node outside that "
+	 "majority",
+	 stale_leader_replacing_later_commit_passes},
 	{"checker log: liveness: a stable leader's proposal not committed "
 	 "within W is a violation",
 	 proposal_never_committed_fails},

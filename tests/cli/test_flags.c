@@ -46,9 +46,14 @@ static const char *const mode_words[IN_MODES][3] = {
 static const char *sample_value(const struct opt_flag *f)
 {
 	static const char *const custom[][2] = {
-		{"pause", "0@1:1"},         {"crash", "0@1:1"},
-		{"partition", "1:1:0|1"},   {"mistake", "no-reset"},
-		{"election-ms", "150-300"}, {"first-ranked", "down"},
+		{"pause", "0@1:1"},
+		{"crash", "0@1:1"},
+		{"partition", "1:1:0|1"},
+		{"mistake", "no-reset"},
+		{"election-ms", "150-300"},
+		{"first-ranked", "down"},
+		{"load", "100"},
+		{"slow", "1:10"},
 	};
 	size_t i;
 
@@ -56,6 +61,8 @@ static const char *sample_value(const struct opt_flag *f)
 	case OPT_BOOL:
 		return NULL;
 	case OPT_COUNT:
+		if (strcmp(f->name, "payload") == 0)
+			return "16";
 		return strcmp(f->name, "nodes") == 0 ? "5" : "1";
 	case OPT_MS:
 	case OPT_MS_DECIMAL:
@@ -330,6 +337,15 @@ static void the_longest_replay_command_fits(void)
 	o->nodes = OPT_MAX_NODES;
 	o->ticks = o->seed = UINT64_MAX;
 	o->mistakes = ~0u;
+	o->load_rate = OPT_MAX_LOAD;
+	o->payload = (unsigned)OPT_MAX_PAYLOAD;
+	o->snapshot_entries = o->max_inflight_bytes = UINT64_MAX;
+	o->snapshot_chunk = o->max_inflight = o->max_batch_bytes = ~0u;
+	o->slow_count = OPT_MAX_SCHEDULED;
+	for (i = 0; i < OPT_MAX_SCHEDULED; i++) {
+		o->slows[i].node = OPT_MAX_NODES - 1;
+		o->slows[i].factor = (unsigned)OPT_MAX_SLOW_FACTOR;
+	}
 	o->drop = o->dup = o->reorder = 0.123456789012;
 	o->pause_prob = o->crash_prob = o->partition_prob = 0.123456789012;
 	o->latency_us.min = o->latency_us.max = OPT_MAX_LATENCY_MS * 1000 + 1;

@@ -43,11 +43,20 @@ static int checker_out_of_memory(FILE *out, FILE *err)
 	       err_says(out, "checker cannot keep term"); /* explore's */
 }
 
+/* A copy of a message whose block (its entries) could not be allocated
+ * during the run is lost like one a full mailbox refuses: the run goes on
+ * and its verdict says so (harness_copy_message). */
+static int copy_lost(FILE *out, FILE *err)
+{
+	return err_says(out, "lost to full mailboxes") ||
+	       err_says(err, "lost to full mailboxes");
+}
+
 /* Fails call k of one run, for k = 1, 2, ... until a run in which no call
  * failed. Returns how many runs could not be carried out
  * (EXIT_RUN_FAILED, exit 3): out of memory is never bad usage, and never a
  * violation - a message the run could not queue is not a message Raft
- * lost. */
+ * lost; a message copy it could not allocate is a reported loss. */
 static int walk(const char *what, run_fn *run, const struct raftsim_options *o,
 		bool absorbs)
 {
@@ -75,7 +84,8 @@ static int walk(const char *what, run_fn *run, const struct raftsim_options *o,
 				what, k, code, failpoint_live());
 		/* 0 only where a failure is absorbed (explore and failover
 		 * run on this thread when no worker starts). */
-		if ((code != EXIT_PASS || (!absorbs && calls >= k)) &&
+		if ((code != EXIT_PASS ||
+		     (!absorbs && calls >= k && !copy_lost(out, err))) &&
 		    code != EXIT_RUN_FAILED &&
 		    !(code == EXIT_VIOLATION &&
 		      checker_out_of_memory(out, err)))

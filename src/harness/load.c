@@ -1,0 +1,119 @@
+/* load.c - see load.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "load.h"
+
+int load_init(struct load *l, const struct raftsim_options *o)
+{
+	memset(l, 0, sizeof(*l));
+	l->o = o;
+	l->target = RAFT_NONE;
+	/* An election timeout at most: a leader is known again by then. */
+	l->stall_us = (int64_t)(o->election.max * o->tick_us);
+	l->entries = calloc(LOAD_BATCH_MAX, sizeof(*l->entries));
+	l->payloads = calloc(LOAD_BATCH_MAX, o->payload);
+	if (l->entries == NULL || l->payloads == NULL) {
+		load_free(l);
+		return -1;
+	}
+	return 0;
+}
+
+void load_free(struct load *l)
+{
+	free(l->entries);
+	free(l->payloads);
+	l->entries = NULL;
+	l->payloads = NULL;
+}
+
+/* Entries due by now_us at --load RATE. */
+static uint64_t due_by(const struct load *l, int64_t now_us)
+{
+	if (now_us <= 0)
+		return 0;
+	return (uint64_t)((double)l->o->load_rate * (double)now_us / 1e6);
+}
+
+static uint64_t closed_due(struct load *l, int64_t now_us, int leader,
+			   uint64_t applied)
+{
+	uint64_t done;
+	uint64_t outstanding;
+
+	if (applied != l->seen_applied) {
+		l->seen_applied = applied;
+		l->progress_us = now_us;
+	}
+	if (leader != l->target ||
+	    (l->sent > 0 && now_us - l->progress_us > l->stall_us)) {
+		l->target = leader;
+		l->base_applied = applied;
+		l->sent = 0;
+		l->progress_us = now_us;
+	}
+	if (leader == RAFT_NONE)
+		return 0;
+	done = applied - l->base_applied;
+	outstanding = l->sent > done ? l->sent - done : 0;
+	return LOAD_WINDOW -
+	       (outstanding < LOAD_WINDOW ? outstanding : LOAD_WINDOW);
+}
+
+uint64_t load_due(struct load *l, int64_t now_us, int leader, uint64_t applied)
+{
+	uint64_t due;
+
+	if (l->o->load_max)
+		return closed_due(l, now_us, leader, applied);
+	due = due_by(l, now_us) - l->seq;
+	if (leader == RAFT_NONE) {
+		l->seq += due; /* nobody to take them: skipped */
+		return 0;
+	}
+	return due;
+}
+
+unsigned load_build(struct load *l, uint64_t count, int leader, int64_t now_us,
+		    struct raft_message *msg)
+{
+	unsigned n = count < LOAD_BATCH_MAX ? (unsigned)count : LOAD_BATCH_MAX;
+	unsigned size = l->o->payload;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t *p = l->payloads + (size_t)i * size;
+		uint64_t seq = l->seq + i;
+
+		memcpy(p, &seq, sizeof(seq));
+		memcpy(p + 8, &now_us, sizeof(now_us));
+		l->entries[i].type = RAFT_ENTRY_COMMAND;
+		l->entries[i].len = size;
+		l->entries[i].data = p;
+	}
+	l->seq += n;
+	l->sent += n;
+	memset(msg, 0, sizeof(*msg));
+	msg->type = RAFT_MSG_PROPOSE;
+	msg->from = RAFT_CLIENT;
+	msg->to = leader;
+	msg->term = 0; /* not a peer's: it moves no term */
+	msg->u.prop.entries = l->entries;
+	msg->u.prop.count = n;
+	return n;
+}
+
+int64_t load_next_us(const struct load *l, int64_t now_us)
+{
+	int64_t next = now_us + LOAD_PERIOD_US;
+	int64_t due;
+
+	if (l->o->load_max)
+		return next;
+	/* The time entry seq comes due, rounded up. */
+	due = (int64_t)(((double)l->seq + 1) * 1e6 / (double)l->o->load_rate);
+	if (due <= now_us)
+		due = now_us + 1;
+	return due < next ? due : next;
+}
