@@ -7,6 +7,7 @@
 #include "check/trace.h"
 #include "explore.h"
 #include "failover.h"
+#include "figure8.h"
 #include "harness/harness_stdio.h"
 #include "harness/harness_stop.h"
 #include "options.h"
@@ -98,6 +99,8 @@ static int dispatch(struct raftsim_options *o)
 		return trace_check_file(o->check_path, stdout, stderr);
 	case CMD_TIMELINE:
 		return timeline_main(o, stdout, stderr);
+	case CMD_FIGURE8:
+		return figure8_main(o->mistakes, stdout, stderr);
 	}
 	return EXIT_USAGE;
 }

@@ -122,7 +122,7 @@ static int parse_command(struct raftsim_options *o, const char *word)
 	} commands[] = {
 		{"run", CMD_RUN},           {"check", CMD_CHECK},
 		{"explore", CMD_EXPLORE},   {"failover", CMD_FAILOVER},
-		{"timeline", CMD_TIMELINE},
+		{"timeline", CMD_TIMELINE}, {"figure8", CMD_FIGURE8},
 	};
 	size_t i;
 

@@ -77,6 +77,7 @@ enum raftsim_command {
 	CMD_EXPLORE,
 	CMD_FAILOVER,
 	CMD_TIMELINE,
+	CMD_FIGURE8,
 };
 
 struct tick_range {

@@ -170,6 +170,8 @@ unsigned options_command_modes(enum raftsim_command command)
 		return IN_FAILOVERS;
 	case CMD_TIMELINE:
 		return IN_TIMELINE;
+	case CMD_FIGURE8:
+		return IN_FIGURE8;
 	}
 	return 0;
 }

@@ -25,7 +25,8 @@ enum {
 	IN_FAILOVER = 1u << 4,         /* raftsim failover */
 	IN_FAILOVER_THREADS = 1u << 5, /* raftsim failover --threads */
 	IN_TIMELINE = 1u << 6,         /* raftsim timeline FILE */
-	IN_MODES = 7,
+	IN_FIGURE8 = 1u << 7,          /* raftsim figure8 */
+	IN_MODES = 8,
 };
 #define IN_RUN (IN_THREADS | IN_SIM)
 #define IN_FAILOVERS (IN_FAILOVER | IN_FAILOVER_THREADS)

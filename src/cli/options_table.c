@@ -23,6 +23,7 @@ const char *const options_mode_names[IN_MODES] = {
 	"failover in the simulator",
 	"failover --threads",
 	"timeline",
+	"figure8",
 };
 
 const struct opt_section_doc options_sections[SEC_COUNT] = {
@@ -57,6 +58,8 @@ const struct opt_synopsis options_synopsis[] = {
 	 "leader failover downtime (the paper's Figure 16)"},
 	{IN_TIMELINE, "raftsim timeline FILE [--from MS] [--to MS]",
 	 "draw the lesson's heartbeat timeline of a trace"},
+	{IN_FIGURE8, "raftsim figure8 [--mistake commit-old-term]",
+	 "the Raft paper's Figure 8 step by step, and its verdict"},
 };
 const size_t options_synopsis_len = sizeof(options_synopsis) /
 				    sizeof(options_synopsis[0]);
@@ -353,7 +356,7 @@ const struct opt_flag options_table[] = {
 	 .help = "election timeouts in per-node slots (no ties)"},
 	{.name = "mistake",
 	 .kind = OPT_CUSTOM,
-	 .modes = IN_RUN | IN_EXPLORE,
+	 .modes = IN_RUN | IN_EXPLORE | IN_FIGURE8,
 	 .props = OPTF_REPEAT | OPTF_REPLAY,
 	 .section = SEC_CLUSTER,
 	 .metavar = "NAME",

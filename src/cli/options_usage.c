@@ -144,6 +144,8 @@ const char *options_command_word(enum raftsim_command command)
 		return "failover";
 	case CMD_TIMELINE:
 		return "timeline";
+	case CMD_FIGURE8:
+		return "figure8";
 	}
 	return "?";
 }

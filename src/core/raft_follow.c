@@ -111,8 +111,8 @@ void raft_log_accept(struct raft_state *s, const struct raft_message *msg,
  * it current and drop the log it covers (keeping a suffix that matches
  * it), so a snapshot that does not restore changes nothing. Returns 0, or
  * -1 when the state machine cannot take the bytes. */
-static int snapshot_install(struct raft_state *s, uint64_t index,
-			    uint64_t term, int leader)
+static int snapshot_install(struct raft_state *s, uint64_t index, uint64_t term,
+			    int leader)
 {
 	const uint8_t *data;
 	size_t len;

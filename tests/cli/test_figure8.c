@@ -41,8 +41,8 @@ static void commit_old_term_loses_a_committed_entry(void)
 	CHECK(strstr(text, "committed it: the mistake") != NULL);
 	CHECK(strstr(text, "figure8: FAIL") != NULL);
 	CHECK(strstr(text, "committed entry lost") != NULL);
-	if (text != NULL)
-		fputs(text, stdout);
+	if (text != NULL && strstr(text, "committed entry lost") == NULL)
+		fputs(text, stdout); /* what the scenario did instead */
 	free(text);
 }
 

@@ -40,6 +40,7 @@ static const char *const mode_words[IN_MODES][3] = {
 	{"failover", NULL},     /* IN_FAILOVER */
 	{"failover", "--threads", NULL}, /* IN_FAILOVER_THREADS */
 	{"timeline", NULL},              /* IN_TIMELINE */
+	{"figure8", NULL},               /* IN_FIGURE8 */
 };
 
 /* A value each flag accepts, whatever the mode. */

@@ -85,8 +85,7 @@ static void reordered_replies_keep_inflight_count(void)
 			RAFT_MSG_APPEND_ENTRIES_REPLY);
 		testnet_deliver_at(&net, net.outbox_len - 1);
 		for (i = 0; i < net.outbox_len; i++)
-			if (net.outbox[i].type ==
-			    RAFT_MSG_APPEND_ENTRIES_REPLY)
+			if (net.outbox[i].type == RAFT_MSG_APPEND_ENTRIES_REPLY)
 				break;
 		testnet_deliver_at(&net, i);
 		CHECK_EQ(l->progress[1].inflight_msgs,

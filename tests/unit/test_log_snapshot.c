@@ -175,8 +175,8 @@ static void round_sends_no_snapshot_to_entries_in_flight(void)
 	deliver_matching(&net, RAFT_MSG_APPEND_ENTRIES,
 			 RAFT_MSG_APPEND_ENTRIES_REPLY, 1);
 	REQUIRE(l->commit_index == 11);
-	REQUIRE(l->progress[2].match_index + 1 < l->storage.first_index(
-							  l->storage.ctx));
+	REQUIRE(l->progress[2].match_index + 1 <
+		l->storage.first_index(l->storage.ctx));
 	REQUIRE(l->progress[2].next_index == 12);
 	for (t = 0; t < 3; t++)
 		raft_tick(l);
