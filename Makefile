@@ -126,6 +126,8 @@ tsan:
 		tsan/run_tests "cluster:"
 	$(TSAN_ENV) tests/stress.sh --bin tsan/raftsim --runs 6 --ticks 200 \
 		--tick-ms 20
+	$(TSAN_ENV) tests/stress.sh --bin tsan/raftsim --runs 4 --ticks 200 \
+		--tick-ms 20 -- --load 500
 
 # Every test under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
@@ -140,6 +142,9 @@ asan:
 stress: raftsim
 	$(TSAN_MAKE) tsan/raftsim
 	tests/stress.sh --bin ./raftsim --runs 200 --jobs 4
+	tests/stress.sh --bin ./raftsim --runs 50 --jobs 4 -- --load 2000
+	tests/stress.sh --bin ./raftsim --runs 5 --jobs 5 --ticks 1500 \
+		--mistake apply-uncommitted --expect 4 -- --load 500
 	tests/stress.sh --bin ./raftsim --runs 5 --jobs 5 --ticks 1500 \
 		--mistake no-reset --expect 4
 	tests/stress.sh --bin ./raftsim --runs 5 --jobs 5 --ticks 1500 \
