@@ -286,11 +286,6 @@ struct raft_durable raft_durable_of(const struct raft_state *s);
 int raft_attach(struct raft_state *s, const struct raft_storage *storage,
 		const struct raft_fsm *fsm);
 
-/* Failover's --stale stand-in, until it measures real logs (then gone):
- * sets where this node's log ends, without a storage. */
-void raft_set_log_tail(struct raft_state *s, uint64_t last_index,
-		       uint64_t last_term);
-
 /* A client's proposal (§5.3): a leader appends n entries of its term
  * (only type, len and data are read), sends them to the peers it may, and
  * sets *first_index to the first one's index. Returns RAFT_OK,

@@ -49,6 +49,9 @@ void failover_trial_options(const struct raftsim_options *base,
 	o->check_quorum = base->check_quorum;
 	o->ranked_timeouts = base->ranked_timeouts;
 	o->mailbox = base->mailbox;
+	o->load_rate = base->load_rate;
+	o->load_max = base->load_max;
+	o->payload = base->payload;
 	/* Warm-up (a few timeouts) plus the cap. */
 	o->ticks = 10 * o->election.max + cap_ms(range_ms) * per_ms;
 }
@@ -81,26 +84,6 @@ static uint64_t max_live_term(const struct sim *sim, int nodes)
 	return term;
 }
 
-/* The paper's worst case: two of the four survivors hold stale logs and
- * cannot win; they still time out and campaign. */
-static void make_stale(struct sim *sim, int nodes, int leader, int stale,
-		       struct raft_rng *rng)
-{
-	uint64_t term = sim_node(sim, leader)->current_term;
-	int picked = 0;
-	int i;
-
-	for (i = 0; i < nodes; i++)
-		sim_set_log_tail(sim, i, 2, term);
-	while (picked < stale) {
-		i = (int)raft_rng_range(rng, 0, (uint64_t)nodes - 1);
-		if (i == leader || sim_node(sim, i)->last_log_index == 1)
-			continue;
-		sim_set_log_tail(sim, i, 1, term);
-		picked++;
-	}
-}
-
 /* The follower ranked first after the leader goes with it: crashed, or
  * cut off alone (it then campaigns on its own, unheard). */
 static void take_first_ranked(struct sim *sim, struct failover_watch *w,
@@ -130,7 +113,7 @@ static int trial_end(struct sim *sim, struct trial_result *res)
 }
 
 int failover_sim_trial(const struct raftsim_options *base, uint64_t seed,
-		       int stale, struct trial_result *res)
+		       struct trial_result *res)
 {
 	struct raftsim_options o = *base;
 	struct failover_watch w;
@@ -166,8 +149,6 @@ int failover_sim_trial(const struct raftsim_options *base, uint64_t seed,
 		res->rounds = max_live_term(sim, o.nodes);
 		return trial_end(sim, res);
 	}
-	if (stale > 0 && stale < o.nodes - 1)
-		make_stale(sim, o.nodes, leader, stale, &rng);
 	w.round_us[leader] = -1; /* the next round, from now on */
 	while (w.round_us[leader] < 0 && sim_now(sim) < sim_end_us(sim))
 		sim_run_until(sim, sim_now(sim) + 1000);
@@ -186,6 +167,8 @@ int failover_sim_trial(const struct raftsim_options *base, uint64_t seed,
 			   1000.0;
 	res->rounds = (w.done ? w.new_term : max_live_term(sim, o.nodes)) -
 		      w.old_term;
+	res->stale_at_crash = failover_watch_stale(&w, w.at_crash);
+	res->stale_at_vote = failover_watch_stale(&w, w.at_vote);
 	return trial_end(sim, res);
 }
 
@@ -211,7 +194,7 @@ static double percentile(const struct trial_result *sorted, int n, double p)
 
 void failover_stats(struct trial_result *results, int n, struct range_stats *st)
 {
-	double sum = 0, rounds = 0;
+	double sum = 0, rounds = 0, at_crash = 0, at_vote = 0;
 	int i;
 
 	memset(st, 0, sizeof(*st));
@@ -221,11 +204,15 @@ void failover_stats(struct trial_result *results, int n, struct range_stats *st)
 	for (i = 0; i < n; i++) {
 		sum += results[i].downtime_ms;
 		rounds += (double)results[i].rounds;
+		at_crash += results[i].stale_at_crash;
+		at_vote += results[i].stale_at_vote;
 		st->capped += results[i].capped;
 	}
 	st->trials = n;
 	st->mean = sum / n;
 	st->rounds_mean = rounds / n;
+	st->stale_at_crash_mean = at_crash / n;
+	st->stale_at_vote_mean = at_vote / n;
 	st->p50 = percentile(results, n, 0.50);
 	st->p90 = percentile(results, n, 0.90);
 	st->p99 = percentile(results, n, 0.99);

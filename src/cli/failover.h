@@ -5,6 +5,11 @@
  * moment drawn uniformly within its heartbeat interval (after a heartbeat
  * round), and measures the downtime: from the crash until every live node
  * has received the new leader's first heartbeat. Rounds = new term - old.
+ *
+ * With --load the cluster replicates proposals all along, so the leader
+ * dies with entries on their way, and some survivors' logs are behind
+ * others': a candidate behind its voters loses (§5.4.1). The trial counts
+ * such stale survivors at the crash and when the first election starts.
  */
 #ifndef FAILOVER_H
 #define FAILOVER_H
@@ -18,6 +23,9 @@
 struct trial_result {
 	double downtime_ms;
 	uint64_t rounds;
+	/* Survivors whose log is behind the most up-to-date survivor's: */
+	int stale_at_crash; /* as the leader crashed */
+	int stale_at_vote;  /* as the first election began: what counts */
 	int capped;   /* no leader before the cap: downtime_ms is the cap */
 	int finished; /* run to its end: not interrupted, nor failed */
 };
@@ -25,8 +33,16 @@ struct trial_result {
 struct range_stats {
 	double mean, p50, p90, p99, max;
 	double rounds_mean;
+	double stale_at_crash_mean;
+	double stale_at_vote_mean;
 	int trials;
 	int capped;
+};
+
+/* Where a log ends: §5.4.1 compares logs by these. */
+struct log_tail {
+	uint64_t term;
+	uint64_t index;
 };
 
 /* Follows a trial's events, in either world, to see when every live node
@@ -45,6 +61,12 @@ struct failover_watch {
 	int up[OPT_MAX_NODES];
 	int heard_leader[OPT_MAX_NODES];
 	uint64_t heard_term[OPT_MAX_NODES];
+	/* Each node's last log entry: now, as the leader crashed, and as the
+	 * first election after it began (election_seen). */
+	struct log_tail last[OPT_MAX_NODES];
+	struct log_tail at_crash[OPT_MAX_NODES];
+	struct log_tail at_vote[OPT_MAX_NODES];
+	int election_seen;
 	int done; /* the new leader has been heard by all */
 	int64_t done_us;
 	uint64_t new_term;
@@ -53,6 +75,12 @@ struct failover_watch {
 void failover_watch_init(struct failover_watch *w, int nodes);
 /* A harness_tap callback; ctx is the watch. */
 void failover_watch_event(void *ctx, const struct wev *ev);
+/* Of the survivors (neither crashed nor absent) in `tails`, how many end
+ * their log before the most up-to-date one: the voters ahead of such a
+ * candidate refuse it (§5.4.1), and the ones furthest behind cannot win.
+ * 0 before the crash. */
+int failover_watch_stale(const struct failover_watch *w,
+			 const struct log_tail *tails);
 
 /* The options of one trial for one timeout range: 1 ms ticks, no faults. */
 void failover_trial_options(const struct raftsim_options *base,
@@ -63,7 +91,7 @@ void failover_trial_options(const struct raftsim_options *base,
  * SIGTERM cut it short (harness_stop.h), or -1 when it could not be
  * carried out (out of memory). */
 int failover_sim_trial(const struct raftsim_options *o, uint64_t seed,
-		       int stale, struct trial_result *res);
+		       struct trial_result *res);
 
 /* One real-time trial on the threaded runtime; returns as the above. */
 int failover_thread_trial(const struct raftsim_options *o, uint64_t seed,

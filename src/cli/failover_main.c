@@ -14,7 +14,6 @@
 struct trials {
 	const struct raftsim_options *trial_opt;
 	uint64_t seed;
-	int stale;
 	struct trial_result *results;
 	int failed; /* a trial that could not run (memory); written once */
 };
@@ -27,7 +26,7 @@ static void run_sim_trial(void *ctx, uint64_t i)
 	if (harness_stop_requested())
 		return;
 	if (failover_sim_trial(t->trial_opt, raft_rng_derive(t->seed, i),
-			       t->stale, &t->results[i]) < 0)
+			       &t->results[i]) < 0)
 		t->failed = 1;
 }
 
@@ -73,6 +72,8 @@ int failover_thread_trial(const struct raftsim_options *base, uint64_t seed,
 					     (double)o.tick_us / 1000.0
 				   : (double)(w.done_us - w.crash_us) / 1000.0;
 	res->rounds = w.done ? w.new_term - w.old_term : 0;
+	res->stale_at_crash = failover_watch_stale(&w, w.at_crash);
+	res->stale_at_vote = failover_watch_stale(&w, w.at_vote);
 	return 0;
 }
 
@@ -81,9 +82,10 @@ static void print_stats(FILE *out, const struct tick_range *r,
 {
 	fprintf(out,
 		"%5" PRIu64 "-%-5" PRIu64 " %7d %9.1f %9.1f %9.1f %9.1f "
-		"%9.1f %7.2f%s\n",
+		"%9.1f %7.2f %11.2f %10.2f%s\n",
 		r->min, r->max, st->trials, st->mean, st->p50, st->p90, st->p99,
-		st->max, st->rounds_mean,
+		st->max, st->rounds_mean, st->stale_at_crash_mean,
+		st->stale_at_vote_mean,
 		st->capped ? "  (some trials hit the cap)" : "");
 }
 
@@ -161,7 +163,6 @@ static int run_range(const struct raftsim_options *o, int r,
 	 * whichever other ranges run with it. */
 	t.seed = raft_rng_derive(o->seed, o->election_ms[r].min * 1000003 +
 						  o->election_ms[r].max);
-	t.stale = o->stale;
 	t.results = results;
 	if (!o->threads)
 		parallel_for((uint64_t)o->trials, o->jobs, run_sim_trial, &t);
@@ -190,13 +191,21 @@ static void print_header(const struct raftsim_options *o, FILE *out)
 			(double)o->latency_us.max / 1000,
 			(double)o->disk_us / 1000,
 			o->disk_parallel ? " (parallel)" : "");
-	fprintf(out, ", heartbeat %s, stale %d%s%s%s, seed %" PRIu64 "\n",
-		o->heartbeat_ms ? "as given" : "min/2", o->stale,
+	fprintf(out, ", heartbeat %s", o->heartbeat_ms ? "as given" : "min/2");
+	if (o->load_max)
+		fprintf(out, ", load max");
+	else if (o->load_rate > 0)
+		fprintf(out, ", load %" PRIu64 "/s", o->load_rate);
+	if (options_have_load(o))
+		fprintf(out, " of %u B", o->payload);
+	fprintf(out, "%s%s%s, seed %" PRIu64 "\n",
 		o->prevote ? ", prevote" : "",
 		o->check_quorum ? ", check-quorum" : "",
 		o->ranked_timeouts ? ", ranked timeouts" : "", o->seed);
+	/* stale@: survivors behind the most up-to-date one, at the crash and
+	 * as the first election began (failover.h). */
 	fprintf(out, "range (ms)   trials  mean(ms)   p50(ms)   p90(ms)   "
-		     "p99(ms)   max(ms)  rounds\n");
+		     "p99(ms)   max(ms)  rounds stale@crash stale@vote\n");
 }
 
 /* Every range in turn, its line printed and its CSV rows written as soon
@@ -272,7 +281,8 @@ int failover_main(const struct raftsim_options *o, FILE *out, FILE *err)
 		goto out;
 	}
 	if (csv != NULL)
-		fprintf(csv, "range,trial,downtime_ms,rounds\n");
+		fprintf(csv, "range,trial,downtime_ms,rounds,stale_at_crash,"
+			     "stale_at_vote\n");
 	print_header(o, out);
 	rv = run_ranges(o, results, counts, csv, sink, &ranges_run, out, err);
 	if (rv != EXIT_PASS)

@@ -47,9 +47,12 @@ int failover_write_csv(FILE *f, const struct tick_range *range,
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (fprintf(f, "%" PRIu64 "-%" PRIu64 ",%d,%.3f,%" PRIu64 "\n",
+		if (fprintf(f,
+			    "%" PRIu64 "-%" PRIu64 ",%d,%.3f,%" PRIu64
+			    ",%d,%d\n",
 			    range->min, range->max, i, results[i].downtime_ms,
-			    results[i].rounds) < 0)
+			    results[i].rounds, results[i].stale_at_crash,
+			    results[i].stale_at_vote) < 0)
 			return -1;
 	return 0;
 }

@@ -45,6 +45,44 @@ static void crashed(struct failover_watch *w, const struct wev *ev)
 	w->crashed = ev->node;
 	w->crash_us = ev->us;
 	w->old_term = w->term[ev->node];
+	memcpy(w->at_crash, w->last, sizeof(w->at_crash));
+}
+
+/* The first election after the crash: the in-flight entries a survivor
+ * was going to get have come by now (they travel faster than a timeout),
+ * so its log is what the votes will compare. */
+static void election(struct failover_watch *w)
+{
+	if (w->crashed == RAFT_NONE || w->election_seen)
+		return;
+	w->election_seen = 1;
+	memcpy(w->at_vote, w->last, sizeof(w->at_vote));
+}
+
+static int survivor(const struct failover_watch *w, int i)
+{
+	return i != w->crashed && i != w->absent;
+}
+
+static int behind(const struct log_tail *a, const struct log_tail *b)
+{
+	return a->term < b->term || (a->term == b->term && a->index < b->index);
+}
+
+int failover_watch_stale(const struct failover_watch *w,
+			 const struct log_tail *tails)
+{
+	const struct log_tail *best = NULL;
+	int stale = 0, i;
+
+	if (w->crashed == RAFT_NONE)
+		return 0;
+	for (i = 0; i < w->nodes; i++)
+		if (survivor(w, i) && (best == NULL || behind(best, &tails[i])))
+			best = &tails[i];
+	for (i = 0; i < w->nodes; i++)
+		stale += survivor(w, i) && behind(&tails[i], best);
+	return stale;
 }
 
 static void heard(struct failover_watch *w, const struct wev *ev)
@@ -87,6 +125,23 @@ void failover_watch_event(void *ctx, const struct wev *ev)
 		break;
 	case WEV_HEARTBEAT:
 		heard(w, ev);
+		break;
+	case WEV_APPEND: /* a leader's proposals are appends too */
+		w->last[ev->node].index = ev->last_index;
+		w->last[ev->node].term = ev->entry_term;
+		break;
+	case WEV_TRUNCATE: /* the append that follows says the term */
+		w->last[ev->node].index = ev->index - 1;
+		break;
+	case WEV_SNAPSHOT: /* a leader's snapshot replaces the whole log */
+		if (ev->installed) {
+			w->last[ev->node].index = ev->index;
+			w->last[ev->node].term = ev->entry_term;
+		}
+		break;
+	case WEV_ELECTION:
+	case WEV_PREVOTE:
+		election(w);
 		break;
 	default:
 		break;

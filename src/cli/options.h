@@ -184,7 +184,6 @@ struct raftsim_options {
 	const char *csv_path;
 	const char *svg_path;
 	bool threads;     /* failover --threads */
-	int stale;        /* failover: survivors with stale logs */
 	int first_ranked; /* failover: FIRST_RANKED_* below */
 };
 

@@ -25,12 +25,6 @@ static int validate_failover(struct raftsim_options *o, FILE *err)
 				? " and --first-ranked"
 				: "",
 			o->nodes / 2 + 1);
-	if (o->stale > left - 1)
-		return options_usage_error(
-			err,
-			"--stale: %d stale nodes leave no candidate among "
-			"the %d survivors",
-			o->stale, left);
 	if (o->election_ms_count == 0) {
 		o->election_ms[0].min = 150;
 		o->election_ms[0].max = 300;

@@ -371,7 +371,7 @@ const struct opt_flag options_table[] = {
 	 .replay = options_replay_mistakes},
 	{.name = "load",
 	 .kind = OPT_CUSTOM,
-	 .modes = IN_RUN | IN_EXPLORE,
+	 .modes = IN_RUN | IN_EXPLORE | IN_FAILOVERS,
 	 .props = OPTF_REPLAY,
 	 .section = SEC_LOG,
 	 .metavar = "RATE|max",
@@ -383,8 +383,9 @@ const struct opt_flag options_table[] = {
 		"its mailbox. `RATE` a second is an open loop paced on the "
 		"clock (virtual time in the simulator); `max` a closed loop "
 		"that keeps a window of proposals outstanding and refills it "
-		"as the leader applies them (saturation). The summary adds a "
-		"`log:` line",
+		"as the leader applies them (saturation). A run's summary adds "
+		"a `log:` line; failover replicates through every trial, so "
+		"that the leader dies with entries on their way",
 	 .parse = options_parse_load,
 	 .replay = options_replay_load},
 	{.name = "payload",
@@ -392,7 +393,7 @@ const struct opt_flag options_table[] = {
 	 FIELD(payload),
 	 .min = OPT_MIN_PAYLOAD,
 	 .max = OPT_MAX_PAYLOAD,
-	 .modes = IN_RUN | IN_EXPLORE,
+	 .modes = IN_RUN | IN_EXPLORE | IN_FAILOVERS,
 	 .props = OPTF_REPLAY,
 	 .section = SEC_LOG,
 	 .metavar = "BYTES",
@@ -538,16 +539,6 @@ const struct opt_flag options_table[] = {
 	 .section = SEC_FAILOVER,
 	 .help = "the candidate's own write overlaps its RequestVotes, so only "
 		 "the vote replies wait for the disk"},
-	{.name = "stale",
-	 .kind = OPT_COUNT,
-	 FIELD(stale),
-	 .max = OPT_MAX_NODES,
-	 .modes = IN_FAILOVER,
-	 .section = SEC_FAILOVER,
-	 .metavar = "K",
-	 .what = "a node count",
-	 .help = "K survivors hold stale logs and cannot win, as in the "
-		 "paper"},
 	{.name = "first-ranked",
 	 .kind = OPT_CUSTOM,
 	 .modes = IN_FAILOVER,

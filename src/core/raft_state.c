@@ -199,11 +199,3 @@ int raft_send(struct raft_state *s, const struct raft_message *msg)
 		return -1;
 	return s->transport.send(s->transport.ctx, msg);
 }
-
-void raft_set_log_tail(struct raft_state *s, uint64_t last_index,
-		       uint64_t last_term)
-{
-	assert(last_term <= s->current_term);
-	s->last_log_index = last_index;
-	s->last_log_term = last_term;
-}

@@ -89,10 +89,6 @@ void sim_partition(struct sim *s, const uint8_t *group_of);
  * first leader without waiting for a timeout. */
 void sim_campaign(struct sim *s, int id);
 
-/* Sets where node id's log ends (raft_set_log_tail). */
-void sim_set_log_tail(struct sim *s, int id, uint64_t last_index,
-		      uint64_t last_term);
-
 /* Shows every later event to `tap` after the monitor (NULL to stop). */
 void sim_set_tap(struct sim *s, const struct harness_tap *tap);
 

@@ -111,13 +111,6 @@ void sim_set_tap(struct sim *s, const struct harness_tap *tap)
 	s->h.tap = tap != NULL ? *tap : none;
 }
 
-void sim_set_log_tail(struct sim *s, int id, uint64_t last_index,
-		      uint64_t last_term)
-{
-	raft_set_log_tail(&s->h.node[id].raft, last_index, last_term);
-	sim_reschedule(s, id);
-}
-
 void sim_campaign(struct sim *s, int id)
 {
 	struct harness_node *n = &s->h.node[id];

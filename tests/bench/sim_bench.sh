@@ -29,7 +29,7 @@ echo "  command: ${idle[*]}"
 echo "== explore: 10,000 runs of 5 nodes x 1,000 ticks, every fault kind"
 "$bin" explore --runs 10000 --nodes 5 --ticks 1000 --jobs 2 --seed 2026 2>&1 | tail -2
 
-paper=(--latency-ms 1-2.5 --disk-ms 1 --stale 2 --seed 2)
+paper=(--latency-ms 1-2.5 --disk-ms 1 --load 30000 --seed 2)
 echo "== failover: the paper's Figure 16 (model: ${paper[*]})"
 "$bin" failover --trials 100 --election-ms 150-150 "${paper[@]}" -q | tail -1
 "$bin" failover --trials 1000 "${paper[@]}" -q \

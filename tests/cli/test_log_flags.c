@@ -74,7 +74,7 @@ static void every_bad_value_of_a_log_flag_exits_2_naming_it(void)
 		{"--slow 1:10 --slow 1:5", "--slow"},
 		{"--mistake commit-old-terms", "--mistake"},
 		{"explore --slow 1:10", "--slow"},
-		{"failover --load 10", "--load"},
+		{"failover --load 0", "--load"},
 		{"check --max-inflight 3 t.jsonl", "--max-inflight"},
 	};
 	struct raftsim_options *o = malloc(sizeof(*o));

@@ -87,7 +87,7 @@ CLI_TEST(faults_that_could_never_happen_are_refused)
 CLI_TEST(flags_a_command_does_not_take_are_refused)
 {
 #define FAILOVER_THREADS_FOREIGN                                               \
-	"failover --threads --stale 2 --first-ranked down --disk-ms 20"
+	"failover --threads --disk-parallel --first-ranked down --disk-ms 20"
 	static const char *const cases[][3] = {
 		{"explore --pause 0@5:5", "--pause", "explore"},
 		{"explore --drop 1", "--drop", "explore"},
@@ -98,7 +98,8 @@ CLI_TEST(flags_a_command_does_not_take_are_refused)
 		{"--runs 5", "--runs", "run on threads"},
 		{"--sim --trials 5", "--trials", "run --sim"},
 		{"--latency-ms 1-2", "--latency-ms", "run on threads"},
-		{FAILOVER_THREADS_FOREIGN, "--stale", "failover --threads"},
+		{FAILOVER_THREADS_FOREIGN, "--disk-parallel",
+		 "failover --threads"},
 		{FAILOVER_THREADS_FOREIGN, "--first-ranked",
 		 "failover --threads"},
 		{FAILOVER_THREADS_FOREIGN, "--disk-ms", "failover --threads"},

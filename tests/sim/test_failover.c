@@ -29,8 +29,7 @@ static void run_trials(struct trial_result *results, const char *range, int n,
 	failover_trial_options(&base, &ms, &o);
 	memset(results, 0, TRIALS * sizeof(*results));
 	for (i = 0; i < n; i++)
-		if (failover_sim_trial(&o, (uint64_t)i + 1, 0, &results[i]) !=
-		    0)
+		if (failover_sim_trial(&o, (uint64_t)i + 1, &results[i]) != 0)
 			results[i].capped = 1;
 }
 
@@ -47,6 +46,29 @@ static void with_results(void (*body)(struct trial_result *results))
 static void peer_settings(struct raftsim_options *o)
 {
 	o->heartbeat_ms = 100;
+}
+
+/* README's Figure 16 model, replicating `rate` proposals a second. */
+static void paper_model(struct raftsim_options *o, uint64_t rate)
+{
+	o->latency_us.min = 1000;
+	o->latency_us.max = 2500;
+	o->disk_us = 1000;
+	o->load_rate = rate;
+}
+
+/* Fewer AppendEntries a second than a peer's pipeline holds
+ * (--max-inflight 64 over a ~5 ms round trip). */
+static void light_load(struct raftsim_options *o)
+{
+	paper_model(o, 5000);
+}
+
+/* More: the leader holds entries back from the peers whose pipelines are
+ * full, and they die with it. */
+static void heavy_load(struct raftsim_options *o)
+{
+	paper_model(o, 30000);
 }
 
 static void ranked(struct raftsim_options *o)
@@ -100,6 +122,49 @@ static void equal_timeouts_split_votes_on(struct trial_result *results)
 	CHECK(st.rounds_mean > 10);
 }
 
+/* Entries in flight at the crash put survivors behind one another, but
+ * they arrive within 2.5 ms, long before a 150 ms timeout; and a stream
+ * of AppendEntries resets the followers' timers until the crash, so the
+ * moment in the heartbeat interval no longer shortens the downtime. */
+static void light_load_catches_up_before_the_vote_on(
+	struct trial_result *results)
+{
+	int behind_at_crash = 0;
+	int i;
+
+	run_trials(results, "150-200", 40, light_load);
+	for (i = 0; i < 40; i++) {
+		CHECK(results[i].finished && !results[i].capped);
+		CHECK_EQ(results[i].stale_at_vote, 0);
+		CHECK(results[i].stale_at_crash <= 3); /* of 4 survivors */
+		behind_at_crash += results[i].stale_at_crash > 0;
+		/* MIN, plus a vote round trip and a heartbeat. */
+		CHECK(results[i].downtime_ms >= 150 + 5);
+	}
+	CHECK(behind_at_crash >= 30);
+}
+
+/* §5.4.1: full pipelines leave survivors behind for good; a candidate
+ * behind its voters loses, and the stale ones' failed elections add
+ * rounds. */
+static void heavy_load_leaves_stale_survivors_on(struct trial_result *results)
+{
+	struct range_stats st;
+	int stale_trials = 0;
+	int i;
+
+	run_trials(results, "150-200", 40, heavy_load);
+	for (i = 0; i < 40; i++) {
+		CHECK(results[i].finished && !results[i].capped);
+		CHECK(results[i].stale_at_vote <= 3);
+		stale_trials += results[i].stale_at_vote > 0;
+	}
+	CHECK(stale_trials >= 30);
+	failover_stats(results, 40, &st);
+	CHECK(st.stale_at_vote_mean >= 1.0);
+	CHECK(st.rounds_mean > 1.1);
+}
+
 static void csv_and_svg_are_written_on(struct cmd_pair *p)
 {
 	struct cmd_result *r = &p->first;
@@ -121,7 +186,8 @@ static void csv_and_svg_are_written_on(struct cmd_pair *p)
 	f = fopen(csv, "r");
 	REQUIRE(f != NULL);
 	REQUIRE(fgets(line, sizeof(line), f) != NULL);
-	CHECK(strcmp(line, "range,trial,downtime_ms,rounds\n") == 0);
+	CHECK(strcmp(line, "range,trial,downtime_ms,rounds,stale_at_crash,"
+			   "stale_at_vote\n") == 0);
 	while (fgets(line, sizeof(line), f) != NULL) {
 		rows++;
 		CHECK(strncmp(line, "150-300,", 8) == 0 ||
@@ -135,6 +201,58 @@ static void csv_and_svg_are_written_on(struct cmd_pair *p)
 	CHECK(strcmp(r->out, "</svg>\n") == 0);
 	remove(csv);
 	remove(svg);
+}
+
+/* --stale was a stand-in for real logs; it is gone, and says so. */
+static void stale_is_an_unknown_flag_on(struct cmd_pair *p)
+{
+	struct cmd_result *r = &p->first;
+
+	REQUIRE(run_cmd(r, "%s/raftsim failover --stale 2 --trials 1",
+			test_bin_dir()) == 0);
+	CHECK_EQ(r->status, 2);
+	CHECK(strstr(r->err, "--stale") != NULL);
+	CHECK(r->out[0] == '\0');
+}
+
+/* Real time: one short trial, the load thread proposing all along. */
+static void threads_take_load_on(struct cmd_pair *p)
+{
+	struct cmd_result *r = &p->first;
+	char csv[64];
+
+	test_tmp(csv, sizeof(csv), "ft.csv");
+	REQUIRE(run_cmd(r,
+			"%s/raftsim failover --threads --trials 1 "
+			"--election-ms 50-100 --load 20000 --payload 32 "
+			"--seed 5 -q --csv %s",
+			test_bin_dir(), csv) == 0);
+	CHECK_EQ(r->status, 0);
+	CHECK(strstr(r->out, "load 20000/s of 32 B") != NULL);
+	CHECK(strstr(r->out, "50-100 ") != NULL);
+	REQUIRE(run_cmd(r, "tail -n 1 %s | tr -cd , | wc -c", csv) == 0);
+	CHECK_EQ(atoi(r->out), 5); /* a row with the stale columns */
+	remove(csv);
+}
+
+static void light_load_catches_up_before_the_vote(void)
+{
+	with_results(light_load_catches_up_before_the_vote_on);
+}
+
+static void heavy_load_leaves_stale_survivors(void)
+{
+	with_results(heavy_load_leaves_stale_survivors_on);
+}
+
+static void stale_is_an_unknown_flag(void)
+{
+	with_cmd_pair(stale_is_an_unknown_flag_on);
+}
+
+static void threads_take_load(void)
+{
+	with_cmd_pair(threads_take_load_on);
 }
 
 static void downtime_is_bounded_below(void)
@@ -165,6 +283,17 @@ const struct test_case failover_tests[] = {
 	 ranked_timeouts_need_one_round},
 	{"failover §9.3: equal timeouts (150-150) split votes for over 10 s",
 	 equal_timeouts_split_votes},
+	{"failover --load: entries in flight at the crash reach every survivor "
+	 "before the first timeout, which the stream of AppendEntries delays "
+	 "to MIN after the crash",
+	 light_load_catches_up_before_the_vote},
+	{"failover --load §5.4.1: at 30000/s full pipelines leave survivors "
+	 "stale when the votes start, and their elections add rounds",
+	 heavy_load_leaves_stale_survivors},
+	{"failover: --stale is no longer a flag (exit 2, named)",
+	 stale_is_an_unknown_flag},
+	{"failover --threads takes --load and --payload, and says so",
+	 threads_take_load},
 	{"failover: the CSV has one row per trial and the SVG one curve per "
 	 "range",
 	 csv_and_svg_are_written},
