@@ -48,7 +48,9 @@ struct node_log {
 	bool prop_pending;
 	uint64_t prop_index, prop_last;
 	int64_t prop_since;
-	int64_t prop_due; /* when it fails; INT64_MAX: not judged now */
+	int64_t prop_due;    /* when it fails; INT64_MAX: not judged now */
+	uint64_t prop_reach; /* the highest index known on a majority of
+				its term's logs, while below prop_index */
 };
 
 /* Where the entries of `term` start in every log that has them (the
@@ -282,5 +284,6 @@ void checker_propose_hear(struct checker *c, const struct wev *ev);
 void checker_propose_drop(struct checker *c, int node);
 void checker_propose_commit(struct checker *c, int node, const struct wev *ev);
 void checker_propose_new(struct checker *c, int node, const struct wev *ev);
+void checker_propose_progress(struct checker *c, int node, int64_t us);
 
 #endif

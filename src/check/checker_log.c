@@ -410,6 +410,7 @@ void checker_log_event(struct checker *c, int node, const struct wev *ev)
 	switch (ev->type) {
 	case WEV_APPEND:
 		append(c, node, ev);
+		checker_propose_progress(c, node, ev->us);
 		break;
 	case WEV_COMMIT:
 		commit(c, node, ev);
@@ -422,6 +423,7 @@ void checker_log_event(struct checker *c, int node, const struct wev *ev)
 		break;
 	case WEV_SNAPSHOT:
 		snapshot(c, node, ev);
+		checker_propose_progress(c, node, ev->us);
 		break;
 	case WEV_PROPOSE:
 		checker_propose_new(c, node, ev);

@@ -9,7 +9,14 @@
  * by the end of W. W is the election liveness window (checker_live.c): a
  * commit needs one round trip, or a heartbeat round after a loss, so W is
  * generous. A fault moves the wait's start; a leadership that ends, or a
- * crash, drops the proposal unjudged. Not judged where elections are not
+ * crash, drops the proposal unjudged. So does progress towards it: while
+ * the proposal is on fewer than a majority of its term's logs, each time
+ * that majority's reach grows, the wait starts again. A leader may have
+ * a long backlog of older entries to copy first (a new leader after a
+ * partition, one entry a message with --max-batch-bytes): that takes as
+ * long as it takes, and is not a stall. What is judged is a stall: no
+ * entry copied towards the proposal for W, or the proposal on a majority
+ * and not committed within W. Not judged where elections are not
  * (--drop, crowded clusters). On threads a failure waits, as elections'
  * do, until every node counted quiet has been heard from since, in case
  * one of them reports a late tick that covered the wait.
@@ -35,6 +42,13 @@ static int by_time(const void *a, const void *b)
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
 	return (x > y) - (x < y);
+}
+
+static int by_index_desc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y) - (x > y);
 }
 
 /* When L's wait began: when L and a majority with it had been untouched,
@@ -108,6 +122,7 @@ void checker_propose_new(struct checker *c, int node, const struct wev *ev)
 		return;
 	if (!l->prop_pending) {
 		l->prop_pending = true;
+		l->prop_reach = 0;
 		l->prop_index = ev->index;
 		l->prop_since = ev->us;
 		set_due(c, node);
@@ -115,6 +130,50 @@ void checker_propose_new(struct checker *c, int node, const struct wev *ev)
 	}
 	if (ev->last_index > l->prop_last)
 		l->prop_last = ev->last_index;
+}
+
+/* The majority-th highest last index among leader's and the logs of the
+ * up nodes in its term (the others count 0). A follower's stale suffix
+ * may overstate its log until the leader's first AppendEntries truncates
+ * it; an overstatement only delays a restart of the wait, never makes
+ * one. */
+static uint64_t majority_reach(const struct checker *c, int leader)
+{
+	uint64_t last[RAFT_MAX_NODES];
+	uint64_t term = c->nodes[leader].term;
+	int i, k = 0, need = c->n / 2 + 1;
+
+	for (i = 0; i < c->n; i++)
+		last[k++] = checker_is_up(&c->nodes[i]) &&
+					    c->nodes[i].term == term
+				    ? c->nodes[i].log.last
+				    : 0;
+	qsort(last, (size_t)k, sizeof(last[0]), by_index_desc);
+	return last[need - 1];
+}
+
+void checker_propose_progress(struct checker *c, int node, int64_t us)
+{
+	struct node_log *l;
+	uint64_t reach;
+	int i;
+
+	if (!c->live_on)
+		return;
+	for (i = 0; i < c->n; i++) {
+		l = &c->nodes[i].log;
+		if (i == node || !l->prop_pending ||
+		    c->nodes[i].role != RAFT_LEADER ||
+		    c->nodes[i].term != c->nodes[node].term)
+			continue;
+		reach = majority_reach(c, i);
+		if (reach > l->prop_reach && l->prop_reach < l->prop_index) {
+			l->prop_reach = reach;
+			l->prop_since = us;
+			set_due(c, i);
+			earliest_due(c);
+		}
+	}
 }
 
 /* The leader's commit index reached `index`: its proposals up to there

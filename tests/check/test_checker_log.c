@@ -483,6 +483,45 @@ static void proposal_committed_in_time_passes(void)
 	CHECK_EQ(ck->log.props_judged, 1);
 }
 
+/* A new leader's proposal at index 30 waits behind 29 older entries that
+ * reach the followers one every 90 ms (one entry a message): progress,
+ * not a stall, although it takes 2.7 s; a copy that stops is a stall. */
+static void proposal_behind_backlog(uint64_t copied)
+{
+	int64_t at = MS(10);
+	uint64_t i;
+
+	begin(3);
+	elect(MS(10), 0, 1, 3);
+	append(MS(10), 0, 1, 1, 29, 1);
+	log_event(WEV_PROPOSE, MS(10), 0, 1, 30, 30, 1);
+	append(MS(10), 0, 1, 30, 30, 1);
+	for (i = 1; i <= copied; i++, at += MS(90)) {
+		lead(at, at + MS(90), 0, 1);
+		append(at + MS(90), 1, 1, i, i, 1);
+		append(at + MS(90), 2, 1, i, i, 1);
+	}
+	if (copied == 30)
+		commit(at, 0, 1, 30);
+	lead(at, MS(5000), 0, 1);
+	checker_finish(ck, MS(5000));
+}
+
+static void proposal_behind_a_backlog_passes(void)
+{
+	proposal_behind_backlog(30);
+	if (violations())
+		checker_print(ck, stderr);
+	CHECK_EQ(violations(), 0);
+}
+
+static void proposal_whose_copy_stalls_fails(void)
+{
+	proposal_behind_backlog(10);
+	CHECK(reported("liveness: leader 0 of term 1 did not commit index 30 "
+		       "within 830.000 ms"));
+}
+
 /* Both followers paused: no majority with the leader, nothing judged. */
 static void proposal_without_majority_unjudged(void)
 {
@@ -606,6 +645,12 @@ const struct test_case checker_log_tests[] = {
 	{"checker log: liveness: a proposal committed within W is no "
 	 "violation",
 	 proposal_committed_in_time_passes},
+	{"checker log: liveness: a proposal behind a long backlog that keeps "
+	 "being copied is no violation, however long it takes",
+	 proposal_behind_a_backlog_passes},
+	{"checker log: liveness: a proposal whose copying stops for W with a "
+	 "quiet majority is a violation",
+	 proposal_whose_copy_stalls_fails},
 	{"checker log: liveness: a proposal without a quiet majority is not "
 	 "judged",
 	 proposal_without_majority_unjudged},
