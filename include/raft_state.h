@@ -186,6 +186,7 @@ struct raft_stats {
 	uint64_t append_refused;   /* AppendEntries refused, §5.3 check */
 	uint64_t snapshots_taken;
 	uint64_t snapshots_installed;
+	uint64_t snapshots_sent; /* transfers a leader began (§7) */
 	uint64_t snapshot_chunks_sent;
 };
 
