@@ -32,6 +32,9 @@ struct append_entries_msg {
 	 * leader's commit index. Both zero in the lesson's heartbeat. */
 	const struct raft_entry *entries; /* entries_count long */
 	uint64_t leader_commit;
+	/* Flow control: the entry bytes this leader has sent this follower
+	 * in its term, this message's included. The reply echoes it. */
+	uint64_t flow_mark;
 };
 
 struct append_entries_reply {
@@ -51,6 +54,7 @@ struct append_entries_reply {
 	uint64_t rejected_index;
 	uint64_t conflict_term;
 	uint64_t conflict_index;
+	uint64_t flow_mark; /* the AppendEntries' own, echoed */
 };
 
 /* Leader only: sends one heartbeat to each node in `followers` (ids, the

@@ -186,6 +186,7 @@ struct raft_stats {
 	uint64_t append_refused;   /* AppendEntries refused, §5.3 check */
 	uint64_t snapshots_taken;
 	uint64_t snapshots_installed;
+	uint64_t snapshots_sent; /* transfers a leader began (§7) */
 	uint64_t snapshot_chunks_sent;
 };
 
@@ -203,6 +204,10 @@ struct raft_progress {
 	uint64_t snapshot_offset; /* SNAPSHOT: the next chunk's offset */
 	uint64_t acked_at;        /* REPLICATE: tick match last moved, or
 				     the pipeline last started from empty */
+	uint64_t flow_sent;       /* entry bytes sent in AppendEntries */
+	uint64_t flow_answered;   /* of those, answered (or lost before an
+				     answered one): the highest flow_mark
+				     a reply echoed */
 	uint32_t inflight_msgs;   /* REPLICATE: unacknowledged messages */
 	uint8_t state;            /* enum raft_progress_state */
 	bool probe_sent;          /* PROBE: a probe is unanswered */
@@ -261,7 +266,7 @@ struct raft_state {
 	 * the fields above, which then share a few cache lines. */
 	uint8_t granted[RAFT_MAX_NODES]; /* 1: granted its (pre-)vote */
 	uint64_t last_heard[RAFT_MAX_NODES];
-	/* Figure 2, volatile on leaders (48 KiB at 1024 nodes). */
+	/* Figure 2, volatile on leaders (64 KiB at 1024 nodes). */
 	struct raft_progress progress[RAFT_MAX_NODES];
 };
 

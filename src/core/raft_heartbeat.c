@@ -63,6 +63,7 @@ void raft_append_entries_reply_to(struct raft_state *s, int to, int success,
 	reply->u.ae_reply.rejected_index = 0;
 	reply->u.ae_reply.conflict_term = 0;
 	reply->u.ae_reply.conflict_index = 0;
+	reply->u.ae_reply.flow_mark = 0;
 }
 
 /* Called after the entry point has settled the term: msg->term equals
@@ -81,6 +82,7 @@ void raft_heartbeat_accept(struct raft_state *s, const struct raft_message *msg,
 	raft_emit(s, RAFT_EV_HEARTBEAT, msg->from, 0);
 
 	raft_append_entries_reply_to(s, msg->from, 1, reply);
+	reply->u.ae_reply.flow_mark = msg->u.ae.flow_mark;
 	if (s->has_log) /* without a log, the lesson's: prev 0/0 matches */
 		raft_log_accept(s, msg, reply);
 }

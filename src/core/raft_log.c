@@ -147,9 +147,13 @@ void raft_commit_to(struct raft_state *s, uint64_t index)
 	raft_apply_ready(s);
 }
 
-/* A leader keeps at most this many snapshot intervals of log before its
- * snapshot for followers that are catching up (hashicorp's TrailingLogs):
- * memory stays bounded, and a follower further behind gets the snapshot. */
+/* Every node keeps this many snapshot intervals of log behind its
+ * snapshot (hashicorp's TrailingLogs), leader or follower: a follower a
+ * little behind - one that missed a few rounds, or one that was behind
+ * when its peer became leader - gets entries, not a snapshot. */
+#define TRAILING_KEEP 1
+/* A leader keeps at most this many intervals for followers that are
+ * catching up; a follower further behind gets the snapshot. */
 #define TRAILING_INTERVALS 4
 
 /* A peer heard from within an election timeout (etcd's RecentActive). */
@@ -159,23 +163,27 @@ static bool recently_active(const struct raft_state *s, int peer)
 	       s->now - s->last_heard[peer] <= s->config.election_max;
 }
 
-/* Where the log may be compacted to after a snapshot at `index`. A
- * follower drops everything the snapshot holds. A leader keeps what an
- * active follower needs next (the lowest match among peers it heard from
- * lately, or the snapshot a peer is being sent): compacting past a
- * follower that has just installed a snapshot would send it another one,
- * and under load it would never catch up (the hashicorp/Consul loop). At
- * most TRAILING_INTERVALS x snapshot_entries entries are kept for them. */
+/* Where the log may be compacted to after a snapshot at `index`. Every
+ * node keeps TRAILING_KEEP x snapshot_entries entries before it. A
+ * leader also keeps what an active follower needs next (the lowest match
+ * among peers it heard from lately, or the snapshot a peer is being
+ * sent): compacting past a follower that has just installed a snapshot
+ * would send it another one, and under load it would never catch up (the
+ * hashicorp/Consul loop). Memory stays bounded: the log holds at most
+ * TRAILING_INTERVALS x snapshot_entries entries before the snapshot,
+ * plus what was applied or appended since (snapshot_maybe). */
 static uint64_t compact_target(const struct raft_state *s, uint64_t index)
 {
-	uint64_t keep = TRAILING_INTERVALS * s->config.snapshot_entries;
+	uint64_t every = s->config.snapshot_entries;
+	uint64_t keep = TRAILING_INTERVALS * every;
 	uint64_t floor = index > keep ? index - keep : 0;
-	uint64_t target = index;
+	uint64_t trail = TRAILING_KEEP * every;
+	uint64_t target = index > trail ? index - trail : 0;
 	uint64_t need;
 	int i;
 
 	if (s->role != RAFT_LEADER)
-		return index;
+		return target;
 	for (i = 0; i < s->config.node_count; i++) {
 		const struct raft_progress *pr = &s->progress[i];
 

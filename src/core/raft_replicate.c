@@ -10,9 +10,22 @@
  * unacknowledged (etcd's MaxInflightMsgs and MaxInflightBytes: a slow
  * follower must not make the leader hold unbounded data). A peer whose
  * next entry was compacted away is in SNAPSHOT and gets InstallSnapshot
- * chunks, one in flight (raft_snapshot_send.c). Replication acts on replies and proposals; the
- * only tick it acts on is the heartbeat round (so raft_ticks_until_action
- * stays exact).
+ * chunks, one in flight (raft_snapshot_send.c). Replication acts on replies
+ * and proposals; the only tick it acts on is the heartbeat round (so
+ * raft_ticks_until_action stays exact).
+ *
+ * What is in flight is counted in bytes sent, not from the log: every
+ * AppendEntries carries the running total of entry bytes sent to its peer
+ * (flow_mark), and every reply echoes it. Links keep their order, so once
+ * a reply echoes a mark, every message sent before it was answered or
+ * lost: flow_sent - flow_answered bytes may still be on their way. A
+ * progress that goes back to PROBE (a refusal, a snapshot, a lost
+ * message) forgets where next was, not what it sent: resent entries count
+ * again, and the queue towards a follower holds at most
+ * max_inflight_bytes plus one batch. The heartbeat's reply brings the
+ * count up to date after losses. (A link that reorders may let a later
+ * reply echo past a message still on its way; that one may then come on
+ * top.)
  *
  * Lost messages: a later AppendEntries finds the gap and is refused,
  * which sends the peer back to PROBE. When nothing follows the lost one
@@ -40,11 +53,28 @@ void raft_progress_reset(struct raft_state *s)
 		s->progress[i] = fresh;
 }
 
+/* Entry bytes not known to be answered (see the top). */
+static uint64_t flow_inflight(const struct raft_progress *pr)
+{
+	return pr->flow_sent - pr->flow_answered;
+}
+
+static bool flow_full(const struct raft_state *s, const struct raft_progress *pr)
+{
+	return flow_inflight(pr) >= s->config.max_inflight_bytes;
+}
+
 static int send_entries(struct raft_state *s, int peer, uint64_t prev,
 			const struct raft_entry *entries, unsigned n)
 {
+	struct raft_progress *pr = &s->progress[peer];
 	struct raft_message m = {0};
+	uint64_t bytes = 0;
+	unsigned i;
 	int rv;
+
+	for (i = 0; i < n; i++)
+		bytes += entries[i].len + RAFT_ENTRY_OVERHEAD;
 
 	m.type = RAFT_MSG_APPEND_ENTRIES;
 	m.from = s->config.id;
@@ -57,9 +87,12 @@ static int send_entries(struct raft_state *s, int peer, uint64_t prev,
 	m.u.ae.entries_count = (int)n;
 	m.u.ae.entries = n > 0 ? entries : NULL;
 	m.u.ae.leader_commit = s->commit_index;
+	m.u.ae.flow_mark = pr->flow_sent + bytes;
 	rv = raft_send(s, &m);
-	if (rv == 0)
+	if (rv == 0) {
+		pr->flow_sent += bytes;
 		s->stats.heartbeats_sent++;
+	}
 	return rv;
 }
 
@@ -81,7 +114,8 @@ static bool needs_snapshot(struct raft_state *s, const struct raft_progress *pr)
 }
 
 /* PROBE: one AppendEntries from next; the peer is paused until a reply or
- * the next heartbeat round. */
+ * the next heartbeat round. While the bytes in flight are at the limit the
+ * probe carries no entries: its answer still says whether prev matches. */
 static int probe_send(struct raft_state *s, int peer)
 {
 	struct raft_progress *pr = &s->progress[peer];
@@ -91,8 +125,9 @@ static int probe_send(struct raft_state *s, int peer)
 
 	if (needs_snapshot(s, pr))
 		return raft_snapshot_start(s, peer);
-	n = batch_from(s, pr->next_index, &entries);
-	rv = send_entries(s, peer, pr->next_index - 1, entries, n);
+	n = flow_full(s, pr) ? 0 : batch_from(s, pr->next_index, &entries);
+	rv = send_entries(s, peer, pr->next_index - 1, n > 0 ? entries : NULL,
+			  n);
 	if (rv == 0)
 		pr->probe_sent = true;
 	return rv;
@@ -107,9 +142,7 @@ static void replicate_send(struct raft_state *s, int peer)
 
 	while (pr->next_index <= s->last_log_index &&
 	       pr->inflight_msgs < s->config.max_inflight_msgs &&
-	       s->storage.bytes_between(s->storage.ctx, pr->match_index,
-					pr->next_index - 1) <
-		       s->config.max_inflight_bytes) {
+	       !flow_full(s, pr)) {
 		if (needs_snapshot(s, pr)) {
 			raft_snapshot_start(s, peer);
 			return;
@@ -393,9 +426,15 @@ static void on_refusal(struct raft_state *s, int peer,
 		break;
 	case RAFT_PROGRESS_REPLICATE:
 		/* Stale if it matched there since; a follower out of memory
-		 * matched at prev but did not store what came after it. */
+		 * matched at prev but did not store what came after it. A
+		 * log shorter than prev that ended before match was the
+		 * follower's before it acknowledged match: a message that
+		 * overtook another, answered before the gap filled. */
 		if (r->rejected_index < pr->match_index ||
 		    (r->rejected_index == pr->match_index && !busy))
+			return;
+		if (r->conflict_term == 0 && !busy &&
+		    r->conflict_index <= pr->match_index)
 			return;
 		break;
 	default:
@@ -414,9 +453,14 @@ static void on_refusal(struct raft_state *s, int peer,
 
 void raft_replicate_reply(struct raft_state *s, const struct raft_message *m)
 {
+	struct raft_progress *pr = &s->progress[m->from];
+	uint64_t mark = m->u.ae_reply.flow_mark;
+
 	assert(s->role == RAFT_LEADER && m->term == s->current_term);
 	if (!s->has_log)
 		return;
+	if (mark > pr->flow_answered && mark <= pr->flow_sent)
+		pr->flow_answered = mark;
 	if (m->u.ae_reply.success)
 		on_success(s, m->from, &m->u.ae_reply);
 	else

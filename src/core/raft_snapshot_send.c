@@ -68,6 +68,7 @@ int raft_snapshot_start(struct raft_state *s, int peer)
 	pr->snapshot_moved = false;
 	pr->probe_sent = false;
 	pr->inflight_msgs = 0;
+	s->stats.snapshots_sent++;
 	return raft_snapshot_send(s, peer);
 }
 

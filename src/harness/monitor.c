@@ -302,8 +302,12 @@ int monitor_verdict(struct monitor *m, const struct node_summary *nodes, int n,
 			nodes[i].up ? "" : " (down)", nodes[i].term,
 			nodes[i].timeout_resets, nodes[i].elections_started);
 		if (m->log_line != NULL && m->log_line[0] != '\0')
-			fprintf(out, ", commit %" PRIu64 ", applied %" PRIu64,
-				nodes[i].commit_index, nodes[i].last_applied);
+			fprintf(out,
+				", commit %" PRIu64 ", applied %" PRIu64
+				", snapshots sent %" PRIu64 ", installed %" PRIu64,
+				nodes[i].commit_index, nodes[i].last_applied,
+				nodes[i].snapshots_sent,
+				nodes[i].snapshots_installed);
 		fputc('\n', out);
 	}
 	if (m->log_line != NULL)

@@ -39,6 +39,8 @@ struct node_summary {
 	uint64_t elections_started;
 	uint64_t commit_index; /* printed with --load (the log: line) */
 	uint64_t last_applied;
+	uint64_t snapshots_sent; /* transfers begun as leader */
+	uint64_t snapshots_installed;
 	int up; /* 0 if paused or crashed at the end */
 };
 

@@ -358,6 +358,84 @@ static void restart_restores_fsm_from_snapshot(void)
 	testnet_free(&net);
 }
 
+static void every_ten(struct raft_config *cfg)
+{
+	cfg->snapshot_entries = 10;
+}
+
+/* Leader 0 and node 1 at index 12 after a snapshot at 12; node 2 stopped
+ * at 7, silent for longer than an election timeout meanwhile. */
+static void five_behind_a_snapshot(struct testnet *net, uint64_t seed)
+{
+	int t;
+
+	testnet_init(net, 3, seed, every_ten);
+	testnet_attach(net);
+	testnet_elect(net, 0);
+	settle(net);
+	testnet_propose(net, 0, 6, 10); /* 2..7 */
+	settle(net);
+	net->cut[2] = 1;
+	for (t = 0; t < 25; t++) { /* node 2 is no longer recently active */
+		raft_tick(&net->nodes[0]);
+		settle(net);
+	}
+	testnet_propose(net, 0, 5, 10); /* 8..12 */
+	settle(net);
+	for (t = 0; t < 3; t++) { /* a round carries commit 12 to node 1 */
+		raft_tick(&net->nodes[0]);
+		settle(net);
+	}
+}
+
+static void silent_follower_a_little_behind_gets_entries(void)
+{
+	struct testnet net;
+	struct raft_state *l;
+	int t;
+
+	five_behind_a_snapshot(&net, 40);
+	l = &net.nodes[0];
+	REQUIRE(l->snapshot_index == 12 && net.nodes[2].last_log_index == 7);
+	net.cut[2] = 0;
+	for (t = 0; t < 30; t++) {
+		raft_tick(l);
+		settle(&net);
+	}
+	CHECK_EQ(l->stats.snapshots_sent, 0);
+	CHECK_EQ(net.nodes[2].stats.snapshots_installed, 0);
+	CHECK_EQ(net.nodes[2].last_log_index, 12);
+	CHECK_EQ(net.nodes[2].last_applied, 12);
+	CHECK_EQ(l->progress[2].state, RAFT_PROGRESS_REPLICATE);
+	testnet_free(&net);
+}
+
+static void new_leader_keeps_entries_for_a_follower_behind(void)
+{
+	struct testnet net;
+	struct raft_state *l;
+	int t;
+
+	five_behind_a_snapshot(&net, 41);
+	REQUIRE(net.nodes[1].snapshot_index == 12);
+	/* Node 0 is gone; node 1, whose log is longer, is elected by 2. */
+	net.cut[0] = 1;
+	net.cut[2] = 0;
+	testnet_elect(&net, 1);
+	settle(&net);
+	l = &net.nodes[1];
+	REQUIRE(l->role == RAFT_LEADER);
+	for (t = 0; t < 30; t++) {
+		raft_tick(l);
+		settle(&net);
+	}
+	CHECK_EQ(l->stats.snapshots_sent, 0);
+	CHECK_EQ(net.nodes[2].stats.snapshots_installed, 0);
+	CHECK_EQ(net.nodes[2].last_log_index, l->last_log_index);
+	CHECK_EQ(net.nodes[2].last_applied, l->last_applied);
+	testnet_free(&net);
+}
+
 const struct test_case log_snapshot_tests[] = {
 	{"§7: a node snapshots every snapshot_entries applied entries and "
 	 "compacts its log",
@@ -383,5 +461,13 @@ const struct test_case log_snapshot_tests[] = {
 	{"§7: a snapshot that does not restore changes neither the log nor "
 	 "the stored snapshot",
 	 snapshot_that_does_not_restore_changes_nothing},
+	{"§7: a leader keeps snapshot_entries entries behind its snapshot, so "
+	 "a follower a little behind and silent for an election timeout gets "
+	 "entries, not a snapshot",
+	 silent_follower_a_little_behind_gets_entries},
+	{"§7: a follower keeps snapshot_entries entries behind its snapshot, "
+	 "so as a new leader it sends entries, not a snapshot, to a follower "
+	 "a little behind",
+	 new_leader_keeps_entries_for_a_follower_behind},
 	{NULL, NULL},
 };
