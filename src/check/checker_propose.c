@@ -135,8 +135,8 @@ void checker_propose_new(struct checker *c, int node, const struct wev *ev)
 /* The majority-th highest last index among leader's and the logs of the
  * up nodes in its term (the others count 0). A follower's stale suffix
  * may overstate its log until the leader's first AppendEntries truncates
- * it; an overstatement only delays a restart of the wait, never makes
- * one. */
+ * it; the reach then drops, and growth is counted from there, so the
+ * overstatement delays a restart of the wait once, never makes one. */
 static uint64_t majority_reach(const struct checker *c, int leader)
 {
 	uint64_t last[RAFT_MAX_NODES];
@@ -172,6 +172,8 @@ void checker_propose_progress(struct checker *c, int node, int64_t us)
 			l->prop_since = us;
 			set_due(c, i);
 			earliest_due(c);
+		} else if (reach < l->prop_reach) {
+			l->prop_reach = reach; /* a stale suffix was cut */
 		}
 	}
 }

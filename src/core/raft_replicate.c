@@ -59,7 +59,8 @@ static uint64_t flow_inflight(const struct raft_progress *pr)
 	return pr->flow_sent - pr->flow_answered;
 }
 
-static bool flow_full(const struct raft_state *s, const struct raft_progress *pr)
+static bool flow_full(const struct raft_state *s,
+		      const struct raft_progress *pr)
 {
 	return flow_inflight(pr) >= s->config.max_inflight_bytes;
 }

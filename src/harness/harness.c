@@ -480,8 +480,7 @@ void harness_summaries(struct harness *h, struct node_summary *out)
 		out[i].commit_index = n->raft.commit_index;
 		out[i].last_applied = n->raft.last_applied;
 		out[i].snapshots_sent = n->raft.stats.snapshots_sent;
-		out[i].snapshots_installed =
-			n->raft.stats.snapshots_installed;
+		out[i].snapshots_installed = n->raft.stats.snapshots_installed;
 		out[i].up = n->status == NODE_UP;
 		unlock(h, HARNESS_LOCK_NODE, i);
 	}

@@ -304,7 +304,8 @@ int monitor_verdict(struct monitor *m, const struct node_summary *nodes, int n,
 		if (m->log_line != NULL && m->log_line[0] != '\0')
 			fprintf(out,
 				", commit %" PRIu64 ", applied %" PRIu64
-				", snapshots sent %" PRIu64 ", installed %" PRIu64,
+				", snapshots sent %" PRIu64
+				", installed %" PRIu64,
 				nodes[i].commit_index, nodes[i].last_applied,
 				nodes[i].snapshots_sent,
 				nodes[i].snapshots_installed);

@@ -507,6 +507,36 @@ static void proposal_behind_backlog(uint64_t copied)
 	checker_finish(ck, MS(5000));
 }
 
+/* The same backlog, but node 2 first holds a long stale suffix of term 1,
+ * which counts towards the reach (node 1's first copy sees it) until the
+ * leader of term 2 cuts it: the reach it seemed to give must not hide the
+ * slow copy's progress after. */
+static void proposal_behind_a_stale_suffix_passes(void)
+{
+	int64_t at = MS(10);
+	uint64_t i;
+
+	begin(3);
+	append(MS(5), 2, 0, 1, 500, 1);
+	elect(MS(10), 0, 2, 3);
+	append(MS(10), 0, 2, 1, 29, 2);
+	log_event(WEV_PROPOSE, MS(10), 0, 2, 30, 30, 2);
+	append(MS(10), 0, 2, 30, 30, 2);
+	for (i = 1; i <= 30; i++, at += MS(90)) {
+		lead(at, at + MS(90), 0, 2);
+		append(at + MS(90), 1, 2, i, i, 2);
+		if (i == 1)
+			truncate_from(at + MS(90), 2, 2, 1);
+		append(at + MS(90), 2, 2, i, i, 2);
+	}
+	commit(at, 0, 2, 30);
+	lead(at, MS(5000), 0, 2);
+	checker_finish(ck, MS(5000));
+	if (violations())
+		checker_print(ck, stderr);
+	CHECK_EQ(violations(), 0);
+}
+
 static void proposal_behind_a_backlog_passes(void)
 {
 	proposal_behind_backlog(30);
@@ -648,6 +678,9 @@ const struct test_case checker_log_tests[] = {
 	{"checker log: liveness: a proposal behind a long backlog that keeps "
 	 "being copied is no violation, however long it takes",
 	 proposal_behind_a_backlog_passes},
+	{"checker log: liveness: a follower's stale suffix, cut by the new "
+	 "leader, does not hide the slow copy's progress after it",
+	 proposal_behind_a_stale_suffix_passes},
 	{"checker log: liveness: a proposal whose copying stops for W with a "
 	 "quiet majority is a violation",
 	 proposal_whose_copy_stalls_fails},
