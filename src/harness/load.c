@@ -39,6 +39,7 @@ static uint64_t due_by(const struct load *l, int64_t now_us)
 static uint64_t closed_due(struct load *l, int64_t now_us, int leader,
 			   uint64_t applied)
 {
+	uint64_t window = l->o->outstanding;
 	uint64_t done;
 	uint64_t outstanding;
 
@@ -57,8 +58,7 @@ static uint64_t closed_due(struct load *l, int64_t now_us, int leader,
 		return 0;
 	done = applied - l->base_applied;
 	outstanding = l->sent > done ? l->sent - done : 0;
-	return LOAD_WINDOW -
-	       (outstanding < LOAD_WINDOW ? outstanding : LOAD_WINDOW);
+	return window - (outstanding < window ? outstanding : window);
 }
 
 uint64_t load_due(struct load *l, int64_t now_us, int leader, uint64_t applied)

@@ -6,7 +6,7 @@
  * Open loop (--load RATE): entry k is due at k / RATE seconds into the run,
  * whether or not the cluster keeps up; due entries that find no leader are
  * not proposed (a client without a server). Closed loop (--load max): a
- * window of LOAD_WINDOW entries outstanding, refilled as the leaders apply
+ * window of --outstanding entries in flight, refilled as the leaders apply
  * them (harness.load_applied). A new leader, or no progress for an election
  * timeout, forgets what was outstanding: proposals to a node that lost
  * leadership may never commit, and the core drops those that reach a
@@ -25,9 +25,6 @@
 #include "raft.h"
 
 #define LOAD_BATCH_MAX 256 /* entries in one proposal message */
-/* Closed loop: outstanding entries. Thousands keep 3 nodes on 2 cores
- * busy (1M entries/s at a millisecond's round trip). */
-#define LOAD_WINDOW 4096
 #define LOAD_PERIOD_US 100 /* the generator looks at least this often */
 
 struct load {
