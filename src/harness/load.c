@@ -106,14 +106,13 @@ unsigned load_build(struct load *l, uint64_t count, int leader, int64_t now_us,
 
 int64_t load_next_us(const struct load *l, int64_t now_us)
 {
-	int64_t next = now_us + LOAD_PERIOD_US;
 	int64_t due;
 
 	if (l->o->load_max)
-		return next;
-	/* The time entry seq comes due, rounded up. */
+		return now_us + LOAD_PERIOD_US;
+	/* The time entry seq comes due, rounded up. Nothing is due before
+	 * it, and a look in between would change nothing: an open loop
+	 * neither waits for nor forgives anything. */
 	due = (int64_t)(((double)l->seq + 1) * 1e6 / (double)l->o->load_rate);
-	if (due <= now_us)
-		due = now_us + 1;
-	return due < next ? due : next;
+	return due > now_us ? due : now_us + 1;
 }

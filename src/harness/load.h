@@ -25,7 +25,7 @@
 #include "raft.h"
 
 #define LOAD_BATCH_MAX 256 /* entries in one proposal message */
-#define LOAD_PERIOD_US 100 /* the generator looks at least this often */
+#define LOAD_PERIOD_US 100 /* a closed loop looks at least this often */
 
 struct load {
 	const struct raftsim_options *o;
@@ -56,7 +56,8 @@ unsigned load_build(struct load *l, uint64_t count, int leader, int64_t now_us,
 		    struct raft_message *msg);
 
 /* When the generator looks next after now_us: the next entry's due time
- * (open loop), at most LOAD_PERIOD_US on. */
+ * (open loop), or LOAD_PERIOD_US on (closed loop: a leader's apply may
+ * also wake it sooner). */
 int64_t load_next_us(const struct load *l, int64_t now_us);
 
 #endif
