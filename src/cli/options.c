@@ -41,6 +41,7 @@ void options_default(struct raftsim_options *o)
 	o->jobs = 2;
 	o->trials = 100;
 	o->payload = OPT_MIN_PAYLOAD;
+	o->outstanding = OPT_DEFAULT_OUTSTANDING;
 	o->snapshot_entries = 10000;
 	o->snapshot_chunk = 64 << 10;
 	o->max_inflight = 64;

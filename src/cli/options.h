@@ -38,9 +38,13 @@
 #define OPT_MAX_LATENCY_MS 1000000000ULL  /* --latency-ms */
 #define OPT_MAX_WINDOW_MS 3153600000000ULL /* --from, --to: 100 years */
 /* Log replication (issue 10). */
-#define OPT_MAX_LOAD 100000000ULL    /* --load: proposals per second */
-#define OPT_MIN_PAYLOAD 16ULL        /* a sequence number, a time */
-#define OPT_MAX_PAYLOAD (1ULL << 20) /* --payload */
+#define OPT_MAX_LOAD 100000000ULL        /* --load: proposals per second */
+#define OPT_MIN_PAYLOAD 16ULL            /* a sequence number, a time */
+#define OPT_MAX_PAYLOAD (1ULL << 20)     /* --payload */
+#define OPT_MAX_OUTSTANDING (1ULL << 20) /* --outstanding */
+/* --load max's window: thousands keep 3 nodes on 2 cores busy (1M
+ * entries/s at a millisecond's round trip). */
+#define OPT_DEFAULT_OUTSTANDING 4096
 #define OPT_MAX_SNAPSHOT_ENTRIES (1ULL << 40)
 #define OPT_MAX_CHUNK (64ULL << 20)   /* --snapshot-chunk */
 #define OPT_MAX_INFLIGHT (1ULL << 20) /* --max-inflight */
@@ -132,9 +136,10 @@ struct raftsim_options {
 	unsigned mistakes; /* enum raft_mistake bits */
 
 	/* Log replication and load (issue 10). */
-	uint64_t load_rate; /* --load: proposals per second; 0: no load */
-	bool load_max;      /* --load max: closed loop, saturation */
-	unsigned payload;   /* --payload: bytes per proposal */
+	uint64_t load_rate;   /* --load: proposals per second; 0: no load */
+	bool load_max;        /* --load max: closed loop, saturation */
+	unsigned payload;     /* --payload: bytes per proposal */
+	unsigned outstanding; /* --load max: proposals in flight at most */
 	uint64_t snapshot_entries; /* 0: never */
 	unsigned snapshot_chunk;   /* bytes */
 	unsigned max_inflight;     /* messages a peer */

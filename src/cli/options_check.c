@@ -182,6 +182,9 @@ int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 					   o->heartbeat_ticks,
 					   (unsigned long long)o->election.min);
 	}
+	if (given[options_find("outstanding") - options_table] && !o->load_max)
+		return options_usage_error(err, "--outstanding: only with "
+						"--load max (a closed loop)");
 	rv = check_windows(o, o->pauses, o->pause_count, "--pause", err);
 	if (rv == 0)
 		rv = check_windows(o, o->crashes, o->crash_count, "--crash",

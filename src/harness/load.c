@@ -39,6 +39,7 @@ static uint64_t due_by(const struct load *l, int64_t now_us)
 static uint64_t closed_due(struct load *l, int64_t now_us, int leader,
 			   uint64_t applied)
 {
+	uint64_t window = l->o->outstanding;
 	uint64_t done;
 	uint64_t outstanding;
 
@@ -57,8 +58,7 @@ static uint64_t closed_due(struct load *l, int64_t now_us, int leader,
 		return 0;
 	done = applied - l->base_applied;
 	outstanding = l->sent > done ? l->sent - done : 0;
-	return LOAD_WINDOW -
-	       (outstanding < LOAD_WINDOW ? outstanding : LOAD_WINDOW);
+	return window - (outstanding < window ? outstanding : window);
 }
 
 uint64_t load_due(struct load *l, int64_t now_us, int leader, uint64_t applied)
@@ -106,14 +106,13 @@ unsigned load_build(struct load *l, uint64_t count, int leader, int64_t now_us,
 
 int64_t load_next_us(const struct load *l, int64_t now_us)
 {
-	int64_t next = now_us + LOAD_PERIOD_US;
 	int64_t due;
 
 	if (l->o->load_max)
-		return next;
-	/* The time entry seq comes due, rounded up. */
+		return now_us + LOAD_PERIOD_US;
+	/* The time entry seq comes due, rounded up. Nothing is due before
+	 * it, and a look in between would change nothing: an open loop
+	 * neither waits for nor forgives anything. */
 	due = (int64_t)(((double)l->seq + 1) * 1e6 / (double)l->o->load_rate);
-	if (due <= now_us)
-		due = now_us + 1;
-	return due < next ? due : next;
+	return due > now_us ? due : now_us + 1;
 }

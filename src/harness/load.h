@@ -6,7 +6,7 @@
  * Open loop (--load RATE): entry k is due at k / RATE seconds into the run,
  * whether or not the cluster keeps up; due entries that find no leader are
  * not proposed (a client without a server). Closed loop (--load max): a
- * window of LOAD_WINDOW entries outstanding, refilled as the leaders apply
+ * window of --outstanding entries in flight, refilled as the leaders apply
  * them (harness.load_applied). A new leader, or no progress for an election
  * timeout, forgets what was outstanding: proposals to a node that lost
  * leadership may never commit, and the core drops those that reach a
@@ -25,10 +25,7 @@
 #include "raft.h"
 
 #define LOAD_BATCH_MAX 256 /* entries in one proposal message */
-/* Closed loop: outstanding entries. Thousands keep 3 nodes on 2 cores
- * busy (1M entries/s at a millisecond's round trip). */
-#define LOAD_WINDOW 4096
-#define LOAD_PERIOD_US 100 /* the generator looks at least this often */
+#define LOAD_PERIOD_US 100 /* a closed loop looks at least this often */
 
 struct load {
 	const struct raftsim_options *o;
@@ -59,7 +56,8 @@ unsigned load_build(struct load *l, uint64_t count, int leader, int64_t now_us,
 		    struct raft_message *msg);
 
 /* When the generator looks next after now_us: the next entry's due time
- * (open loop), at most LOAD_PERIOD_US on. */
+ * (open loop), or LOAD_PERIOD_US on (closed loop: a leader's apply may
+ * also wake it sooner). */
 int64_t load_next_us(const struct load *l, int64_t now_us);
 
 #endif

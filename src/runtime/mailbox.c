@@ -98,10 +98,15 @@ enum mailbox_push_result mailbox_push(struct mailbox *mb,
 	mb->count++;
 	if (mb->count > mb->peak)
 		mb->peak = mb->count;
-	/* Only the owner waits, so one wake-up is enough. */
-	pthread_cond_signal(&mb->cond);
 out:
 	pthread_mutex_unlock(&mb->mu);
+	/* Only the owner waits, so one wake-up is enough; after the unlock,
+	 * so that the owner, woken, does not at once block on the lock still
+	 * held here (a second sleep and wake-up on every message). The
+	 * owner tests the ring under the lock before it sleeps, so the
+	 * wake-up cannot be lost. */
+	if (res == MAILBOX_OK)
+		pthread_cond_signal(&mb->cond);
 	free(extra); /* refused: nobody else has it */
 	return res;
 }

@@ -27,8 +27,9 @@
  *  - The load thread, with --load (runtime_load.c): finds the leader
  *    (harness_leader: each node lock alone, in turn) and pushes proposals
  *    into its mailbox (that mailbox lock alone); its own load lock only
- *    guards its sleep and stop flag, and is taken with nothing else held.
- *    A leader's node thread wakes it with a flag and a signal, no lock.
+ *    guards its sleep, stop and kick flags, and is taken with nothing else
+ *    held. A leader's node thread, applying, sets the kick flag and
+ *    signals under the load lock (a leaf).
  *  - Two writer threads, the trace's and the console's (when there is a
  *    trace, or a console): each takes only its own writer lock.
  *
@@ -53,6 +54,8 @@
  *    trace put may wait on the writer's room condition for up to
  *    WRITER_KEEP_WAIT_US, holding the locks above it; a console put never
  *    waits (a full ring drops the line, counted).
+ *  - load lock (rload.mu): the load thread's stop and kick flags, and
+ *    its sleep.
  *  - gate lock and the observer's wait lock: private to start-up and to the
  *    observer's timed waits; nothing is taken under them.
  *
@@ -60,10 +63,11 @@
  *      node lock -> net lock
  *      node lock -> mailbox lock (its own, or a receiver's)
  *      node lock -> monitor lock -> writer lock
- * The net, mailbox and writer locks are leaves: nothing is taken while one
- * is held; under the monitor lock, only a writer lock. No thread ever holds two node locks: a sender reaches a receiver
- * only through the receiver's mailbox, and the observer visits nodes one by
- * one.
+ *      node lock -> load lock
+ * The net, mailbox, writer and load locks are leaves: nothing is taken
+ * while one is held; under the monitor lock, only a writer lock. No thread
+ * ever holds two node locks: a sender reaches a receiver only through the
+ * receiver's mailbox, and the observer visits nodes one by one.
  *
  * After the observer's last tick the main thread stops every mailbox and
  * joins every node thread; after the joins it reads all state unlocked.

@@ -50,10 +50,10 @@ struct rload {
 	bool started;
 	struct load gen; /* its thread only */
 	pthread_t thread;
-	pthread_mutex_t mu; /* stop, and its sleep */
+	pthread_mutex_t mu; /* stop, kick, and its sleep */
 	pthread_cond_t cond;
 	bool stop;
-	atomic_bool kick; /* a leader applied load entries */
+	bool kick;        /* a leader applied load entries */
 	uint64_t refused; /* proposals a full mailbox refused */
 };
 

@@ -3,8 +3,9 @@
  * proposal into the leader's mailbox, as a peer's message would go. It
  * never holds two locks: harness_leader takes each node lock alone, the
  * push takes the leader's mailbox lock alone, and its own lock only guards
- * its sleep. Node threads never wait for it: a leader's apply only sets a
- * flag and signals (runtime_load_kick).
+ * its sleep. A leader's apply wakes it at once (runtime_load_kick): with
+ * --outstanding 1 the next proposal leaves the moment the last one
+ * applies, and a lost wake-up would cost a whole LOAD_PERIOD_US.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -50,14 +51,24 @@ void runtime_load_destroy(struct cluster *c)
 }
 
 /* A leader applied load entries: the closed loop may refill. From a node
- * thread under its node lock: no lock taken, a lost wake-up costs at most
- * LOAD_PERIOD_US. */
+ * thread under its node lock; the load lock is a leaf, held by the load
+ * thread only to test the flags and sleep, so this never waits long. The
+ * flag is set under it, so it cannot slip in between the load thread's
+ * test and its sleep; the signal follows the unlock, so the woken thread
+ * does not at once block on the lock still held here. */
 void runtime_load_kick(struct cluster *c)
 {
-	if (!c->load.active || !c->o->load_max)
+	struct rload *l = &c->load;
+	bool was;
+
+	if (!l->active || !c->o->load_max)
 		return;
-	atomic_store_explicit(&c->load.kick, true, memory_order_relaxed);
-	pthread_cond_signal(&c->load.cond);
+	pthread_mutex_lock(&l->mu);
+	was = l->kick;
+	l->kick = true;
+	pthread_mutex_unlock(&l->mu);
+	if (!was)
+		pthread_cond_signal(&l->cond);
 }
 
 /* Proposes what is due now to the leader. */
@@ -97,14 +108,13 @@ static void *load_main(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&l->mu);
-		while (!l->stop && clock_now_us() < deadline &&
-		       !atomic_load_explicit(&l->kick, memory_order_relaxed))
+		while (!l->stop && !l->kick && clock_now_us() < deadline)
 			clock_cond_wait_until(&l->cond, &l->mu, deadline);
 		stop = l->stop;
+		l->kick = false; /* propose_due reads what it was for */
 		pthread_mutex_unlock(&l->mu);
 		if (stop)
 			break;
-		atomic_store_explicit(&l->kick, false, memory_order_relaxed);
 		propose_due(c);
 		deadline = c->start_us +
 			   load_next_us(&l->gen, runtime_elapsed_us(c));

@@ -106,6 +106,11 @@ static int parse_in_mode(int mode, const struct opt_flag *f, FILE *err,
 	/* A run's timeline window needs the timeline itself. */
 	if (((1u << mode) & IN_RUN) && (f->modes & IN_TIMELINE))
 		argv[argc++] = (char *)"--timeline";
+	/* A closed loop's window needs the closed loop. */
+	if (((1u << mode) & f->modes) && strcmp(f->name, "outstanding") == 0) {
+		argv[argc++] = (char *)"--load";
+		argv[argc++] = (char *)"max";
+	}
 	argv[argc] = NULL;
 	options_default(o);
 	return options_parse(o, argc, argv, err);
@@ -342,6 +347,7 @@ static void the_longest_replay_command_fits(void)
 	o->payload = (unsigned)OPT_MAX_PAYLOAD;
 	o->snapshot_entries = o->max_inflight_bytes = UINT64_MAX;
 	o->snapshot_chunk = o->max_inflight = o->max_batch_bytes = ~0u;
+	o->outstanding = ~0u;
 	o->slow_count = OPT_MAX_SCHEDULED;
 	for (i = 0; i < OPT_MAX_SCHEDULED; i++) {
 		o->slows[i].node = OPT_MAX_NODES - 1;

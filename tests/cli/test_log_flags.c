@@ -52,6 +52,12 @@ static void every_bad_value_of_a_log_flag_exits_2_naming_it(void)
 		{"--load 1 --payload 0", "--payload"},
 		{"--load 1 --payload 1048577", "--payload"},
 		{"--load 1 --payload 16B", "--payload"},
+		{"--load max --outstanding 0", "--outstanding"},
+		{"--load max --outstanding 1048577", "--outstanding"},
+		{"--load max --outstanding -1", "--outstanding"},
+		{"--load 1000 --outstanding 1", "--outstanding"},
+		{"--outstanding 8", "--outstanding"},
+		{"explore --outstanding 8", "--outstanding"},
 		{"--snapshot-entries -1", "--snapshot-entries"},
 		{"--snapshot-entries 1099511627777", "--snapshot-entries"},
 		{"--snapshot-entries many", "--snapshot-entries"},
@@ -115,6 +121,7 @@ static void good_log_values_reach_every_nodes_config(void)
 		 0);
 	free(text);
 	CHECK(o->load_max && o->payload == 64);
+	CHECK_EQ(o->outstanding, (unsigned)OPT_DEFAULT_OUTSTANDING);
 	CHECK_EQ(options_slow_factor(o, 2), 10u);
 	CHECK_EQ(options_slow_factor(o, 1), 1u);
 	options_node_config(o, 1, 0, &cfg);
@@ -134,6 +141,9 @@ static void good_log_values_reach_every_nodes_config(void)
 					 RAFT_MISTAKE_VOTE_ANY_LOG |
 					 RAFT_MISTAKE_NO_TRUNCATE |
 					 RAFT_MISTAKE_APPLY_UNCOMMITTED));
+	CHECK_EQ(parse_words("--sim --load max --outstanding 1", o, &text), 0);
+	free(text);
+	CHECK(o->load_max && o->outstanding == 1);
 	free(o);
 }
 
@@ -154,12 +164,18 @@ static void the_replay_command_repeats_the_log_flags(void)
 			  "--max-inflight 2 ") != NULL);
 	CHECK(strstr(cmd, " --slow 0:4") != NULL);
 	CHECK(strstr(cmd, "--snapshot-chunk") == NULL); /* the default */
+	CHECK(strstr(cmd, "--outstanding") == NULL);
+	CHECK_EQ(parse_words("--sim --load max --outstanding 7", o, &text), 0);
+	free(text);
+	CHECK_EQ(options_format_command(o, cmd, sizeof(cmd)), 0);
+	CHECK(strstr(cmd, " --load max --outstanding 7 ") != NULL);
 	free(o);
 }
 
 const struct test_case log_flags_tests[] = {
-	{"log flags: every bad value of --load, --payload, --snapshot-*, "
-	 "--max-*, --slow and the new --mistake names exits 2 naming the flag",
+	{"log flags: every bad value of --load, --outstanding, --payload, "
+	 "--snapshot-*, --max-*, --slow and the new --mistake names exits 2 "
+	 "naming the flag (--outstanding only with --load max)",
 	 every_bad_value_of_a_log_flag_exits_2_naming_it},
 	{"log flags: good values reach every node's raft_config",
 	 good_log_values_reach_every_nodes_config},
