@@ -38,9 +38,11 @@
 #define OPT_MAX_LATENCY_MS 1000000000ULL  /* --latency-ms */
 #define OPT_MAX_WINDOW_MS 3153600000000ULL /* --from, --to: 100 years */
 /* Log replication (issue 10). */
-#define OPT_MAX_LOAD 100000000ULL        /* --load: proposals per second */
-#define OPT_MIN_PAYLOAD 16ULL            /* a sequence number, a time */
-#define OPT_MAX_PAYLOAD (1ULL << 20)     /* --payload */
+#define OPT_MAX_LOAD 100000000ULL    /* --load: proposals per second */
+#define OPT_MIN_PAYLOAD 16ULL        /* a sequence number, a time */
+#define OPT_MAX_PAYLOAD (1ULL << 20) /* --payload */
+/* The log one node may hold between snapshots (options_check.c). */
+#define OPT_MAX_LOG_BYTES (1ULL << 30)
 #define OPT_MAX_OUTSTANDING (1ULL << 20) /* --outstanding */
 /* --load max's window: thousands keep 3 nodes on 2 cores busy (1M
  * entries/s at a millisecond's round trip). */

@@ -158,6 +158,32 @@ static int check_slow(const struct raftsim_options *o, FILE *err)
 	return 0;
 }
 
+/* The log a node may hold between snapshots: the entries since the last
+ * one, the trailing entries kept before it, and what a leader keeps for
+ * its followers (raft_log.c: at most 6 x --snapshot-entries in all), at
+ * the payload's size. Past OPT_MAX_LOG_BYTES a run would exhaust memory
+ * long before its verdict, so the combination is refused up front. */
+static int check_log_bound(const struct raftsim_options *o, FILE *err)
+{
+	uint64_t entry = (uint64_t)o->payload + RAFT_ENTRY_OVERHEAD;
+	uint64_t most = OPT_MAX_LOG_BYTES / (6 * entry);
+
+	if (o->load_rate == 0 && !o->load_max)
+		return 0;
+	if (o->snapshot_entries <= most)
+		return 0;
+	return options_usage_error(
+		err,
+		"--snapshot-entries: %llu entries of "
+		"--payload %u bytes let a node hold up to "
+		"%llu MiB of log between snapshots; at most "
+		"%llu with this payload (%llu MiB a node)",
+		(unsigned long long)o->snapshot_entries, o->payload,
+		(unsigned long long)(6 * entry * o->snapshot_entries >> 20),
+		(unsigned long long)most,
+		(unsigned long long)(OPT_MAX_LOG_BYTES >> 20));
+}
+
 /* Checks what no single flag can: how flags relate to each other. */
 int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 {
@@ -193,6 +219,8 @@ int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 		rv = validate_timeline(o, given, err);
 	if (rv == 0)
 		rv = check_slow(o, err);
+	if (rv == 0)
+		rv = check_log_bound(o, err);
 	if (rv != 0)
 		return rv;
 	for (i = 0; i < o->partition_count; i++) {

@@ -40,6 +40,7 @@ static uint64_t closed_due(struct load *l, int64_t now_us, int leader,
 			   uint64_t applied)
 {
 	uint64_t window = l->o->outstanding;
+	uint64_t by_bytes = LOAD_MAX_OUTSTANDING_BYTES / l->o->payload;
 	uint64_t done;
 	uint64_t outstanding;
 
@@ -56,6 +57,8 @@ static uint64_t closed_due(struct load *l, int64_t now_us, int leader,
 	}
 	if (leader == RAFT_NONE)
 		return 0;
+	if (window > by_bytes) /* big payloads: bytes bound the window */
+		window = by_bytes > 0 ? by_bytes : 1;
 	done = applied - l->base_applied;
 	outstanding = l->sent > done ? l->sent - done : 0;
 	return window - (outstanding < window ? outstanding : window);

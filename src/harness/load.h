@@ -6,7 +6,8 @@
  * Open loop (--load RATE): entry k is due at k / RATE seconds into the run,
  * whether or not the cluster keeps up; due entries that find no leader are
  * not proposed (a client without a server). Closed loop (--load max): a
- * window of --outstanding entries in flight, refilled as the leaders apply
+ * window of --outstanding entries (and at most LOAD_MAX_OUTSTANDING_BYTES of
+ * payload) in flight, refilled as the leaders apply
  * them (harness.load_applied). A new leader, or no progress for an election
  * timeout, forgets what was outstanding: proposals to a node that lost
  * leadership may never commit, and the core drops those that reach a
@@ -26,6 +27,9 @@
 
 #define LOAD_BATCH_MAX 256 /* entries in one proposal message */
 #define LOAD_PERIOD_US 100 /* a closed loop looks at least this often */
+/* A closed loop keeps at most this many payload bytes outstanding too,
+ * whatever --outstanding says: big payloads would fill memory first. */
+#define LOAD_MAX_OUTSTANDING_BYTES (64u << 20)
 
 struct load {
 	const struct raftsim_options *o;

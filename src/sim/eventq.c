@@ -107,6 +107,7 @@ int eventq_push_msg(struct eventq *q, int64_t at,
 	slot->extra = extra;
 	slot->bytes = bytes;
 	slot->reserved = false;
+	slot->waiting = false;
 	return 0;
 }
 

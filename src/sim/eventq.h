@@ -29,6 +29,7 @@ struct sim_event {
 	void *extra;   /* what msg points to, or NULL; owned */
 	size_t bytes;  /* extra's size */
 	bool reserved; /* the receiver's service slot is booked (sim.c) */
+	bool waiting;  /* counted in its receiver's service queue */
 };
 
 struct eventq_key {

@@ -28,6 +28,8 @@ struct sim_node {
 				wake queue may be earlier (reschedule) */
 	int64_t serve_until;   /* when the service it has booked ends */
 	unsigned slow;         /* --slow's factor, 1 if not slow */
+	unsigned waiting;      /* messages waiting for their service slot:
+				  at most --mailbox, as a thread's mailbox */
 	uint64_t queued_bytes; /* blocks of the messages on their way to it,
 				  queued or in its mailbox */
 	uint64_t queued_peak;

@@ -105,6 +105,18 @@ static int64_t service_us(const struct sim *s, const struct sim_event *ev)
 	return (int64_t)((ns + 999) / 1000);
 }
 
+/* Whether ev would have to wait behind --mailbox messages already
+ * waiting for their service: a full mailbox, as on threads, where the
+ * message is lost and the loss said (an overloaded node, --slow with more
+ * load than it can serve, is then a fault the checker excludes rather
+ * than a stall it judges). */
+static bool service_full(const struct sim *s, const struct sim_event *ev)
+{
+	const struct sim_node *sn = &s->node[ev->msg.to];
+
+	return sn->serve_until > s->now && sn->waiting >= s->opt.mailbox;
+}
+
 /* Books the receiver's next service slot for ev, first come first served.
  * Returns true when that slot starts later than now: ev then waits in the
  * queue until it (reserved: it is handled then without booking again). */
@@ -118,6 +130,8 @@ static bool wait_for_service(struct sim *s, struct sim_event *ev)
 		return false;
 	ev->at = start;
 	ev->reserved = true;
+	ev->waiting = true;
+	sn->waiting++;
 	if (eventq_push(&s->queue, ev) != 0) {
 		sim_drop_copy(s, ev);
 		sim_fail(s, SIM_FAILED_MEMORY);
@@ -132,6 +146,10 @@ void sim_arrive(struct sim *s, struct sim_event *ev)
 	struct harness_node *n = &s->h.node[m->to];
 	struct sim_mailbox *mb = &s->node[m->to].mailbox;
 
+	if (ev->waiting) { /* its slot has come, whatever became of it */
+		ev->waiting = false;
+		s->node[m->to].waiting--;
+	}
 	switch (n->status) {
 	case NODE_CRASHED:
 		break;
@@ -144,6 +162,14 @@ void sim_arrive(struct sim *s, struct sim_event *ev)
 		harness_report_loss(&s->h, m->from, m->to, s->h.tick);
 		break;
 	case NODE_UP:
+		if (!ev->reserved && service_full(s, ev)) {
+			/* a client's proposal is the load's to lose (as on
+			 * threads): no peer's message was lost */
+			if (m->from != RAFT_CLIENT)
+				harness_report_loss(&s->h, m->from, m->to,
+						    s->h.tick);
+			break;
+		}
 		if (!ev->reserved && wait_for_service(s, ev))
 			return;
 		sim_replay_due(s, m->to);

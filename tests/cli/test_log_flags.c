@@ -82,6 +82,10 @@ static void every_bad_value_of_a_log_flag_exits_2_naming_it(void)
 		{"explore --slow 1:10", "--slow"},
 		{"failover --load 0", "--load"},
 		{"check --max-inflight 3 t.jsonl", "--max-inflight"},
+		/* 10000 entries of 1 MiB between snapshots: 60 GiB a node */
+		{"--load max --payload 1048576", "--snapshot-entries"},
+		{"--load 10 --payload 65536 --snapshot-entries 3000",
+		 "--snapshot-entries"},
 	};
 	struct raftsim_options *o = malloc(sizeof(*o));
 	char args[256];

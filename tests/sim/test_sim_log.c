@@ -7,6 +7,7 @@
 
 #include "sim/sim.h"
 #include "testhelp.h"
+#include "testrun.h"
 
 #define APPLIED_MAX (1 << 16)
 
@@ -308,6 +309,30 @@ static void slow_follower_costs_the_leader_at_most_its_share(void)
 	      d.max_inflight_bytes + 2 * (uint64_t)d.max_batch_bytes);
 }
 
+/* A slow leader given more proposals than it can serve: its service queue
+ * holds --mailbox messages, as a thread's mailbox does; the rest are lost
+ * and said, so the checker excludes the node rather than judging it
+ * stalled (it FAILed correct code before the queue had a bound). */
+static void overloaded_slow_leader_loses_mail_and_says_so(void)
+{
+	struct cmd_result *r = malloc(sizeof(*r));
+
+	REQUIRE(r != NULL);
+	REQUIRE(run_cmd(r,
+			"%s/raftsim --sim --nodes 7 --ticks 800 --load 2000 "
+			"--seed 1264419408 --snapshot-entries 1 "
+			"--snapshot-chunk 1 --max-inflight 2 "
+			"--max-inflight-bytes 100 --max-batch-bytes 1 "
+			"--payload 4096 --slow 6:100 --crash 3@180:21 "
+			"--pause leader@63:18 --partition 71:14:0,1 -q",
+			test_bin_dir()) == 0);
+	CHECK_EQ(r->status, 0);
+	CHECK(strstr(r->out, "lost to full mailboxes (--mailbox 1024)") !=
+	      NULL);
+	CHECK(strstr(r->out, "raftsim: PASS") != NULL);
+	free(r);
+}
+
 const struct test_case sim_log_tests[] = {
 	{"§5.3: a --sim run under --load commits, and every node applies the "
 	 "same digest at every index",
@@ -321,5 +346,8 @@ const struct test_case sim_log_tests[] = {
 	{"flow control: a --slow follower at factor 10 costs the leader at "
 	 "most 10% of its throughput, and what waits for it stays bounded",
 	 slow_follower_costs_the_leader_at_most_its_share},
+	{"overload: a --slow leader given more load than it can serve loses "
+	 "mail beyond --mailbox, says so, and is not judged stalled",
+	 overloaded_slow_leader_loses_mail_and_says_so},
 	{NULL, NULL},
 };
