@@ -6,53 +6,6 @@
 #include "checkfeed.h"
 #include "testhelp.h"
 
-static void log_event(enum wev_type type, int64_t us, int node, uint64_t term,
-		      uint64_t first, uint64_t last, uint64_t entry_term)
-{
-	struct wev ev = stream_event(type, us, node, term, RAFT_NONE, &info);
-
-	ev.index = first;
-	ev.last_index = last;
-	ev.entry_term = entry_term;
-	/* The same entries give the same state on every node. */
-	ev.digest = last * 0x9e3779b97f4a7c15ull ^ entry_term;
-	checker_feed(ck, &ev);
-}
-
-static void append(int64_t us, int node, uint64_t term, uint64_t first,
-		   uint64_t last, uint64_t entry_term)
-{
-	log_event(WEV_APPEND, us, node, term, first, last, entry_term);
-}
-
-static void commit(int64_t us, int node, uint64_t term, uint64_t index)
-{
-	log_event(WEV_COMMIT, us, node, term, index, 0, 0);
-}
-
-static void apply(int64_t us, int node, uint64_t term, uint64_t first,
-		  uint64_t last, uint64_t entry_term)
-{
-	log_event(WEV_APPLY, us, node, term, first, last, entry_term);
-}
-
-static void truncate_from(int64_t us, int node, uint64_t term, uint64_t from)
-{
-	log_event(WEV_TRUNCATE, us, node, term, from, 0, 0);
-}
-
-static void snapshot(int64_t us, int node, uint64_t term, uint64_t index,
-		     uint64_t entry_term, int leader)
-{
-	struct wev ev = stream_event(WEV_SNAPSHOT, us, node, term, leader,
-				     &info);
-
-	ev.index = index;
-	ev.entry_term = entry_term;
-	ev.installed = leader != RAFT_NONE;
-	checker_feed(ck, &ev);
-}
-
 /* Leader of term t gets first..last proposed, all of n nodes append,
  * commit and apply them (with a heartbeat round, as the core sends). */
 static void replicate(int64_t us, int leader, uint64_t t, uint64_t first,
@@ -454,123 +407,6 @@ static void stale_leader_replacing_later_commit_passes(void)
 	CHECK_EQ(violations(), 0);
 }
 
-static void proposal_never_committed_fails(void)
-{
-	begin(3);
-	elect(MS(10), 0, 1, 3);
-	log_event(WEV_PROPOSE, MS(20), 0, 1, 1, 1, 1);
-	append(MS(20), 0, 1, 1, 1, 1);
-	lead(MS(10), MS(2000), 0, 1);
-	checker_finish(ck, MS(2000));
-	CHECK(reported("liveness: leader 0 of term 1 did not commit index 1 "
-		       "within 830.000 ms"));
-}
-
-static void proposal_committed_in_time_passes(void)
-{
-	begin(3);
-	elect(MS(10), 0, 1, 3);
-	log_event(WEV_PROPOSE, MS(20), 0, 1, 1, 1, 1);
-	append(MS(20), 0, 1, 1, 1, 1);
-	lead(MS(10), MS(800), 0, 1);
-	append(MS(800), 1, 1, 1, 1, 1);
-	commit(MS(800), 0, 1, 1);
-	lead(MS(790), MS(2000), 0, 1);
-	checker_finish(ck, MS(2000));
-	if (violations())
-		checker_print(ck, stderr);
-	CHECK_EQ(violations(), 0);
-	CHECK_EQ(ck->log.props_judged, 1);
-}
-
-/* A new leader's proposal at index 30 waits behind 29 older entries that
- * reach the followers one every 90 ms (one entry a message): progress,
- * not a stall, although it takes 2.7 s; a copy that stops is a stall. */
-static void proposal_behind_backlog(uint64_t copied)
-{
-	int64_t at = MS(10);
-	uint64_t i;
-
-	begin(3);
-	elect(MS(10), 0, 1, 3);
-	append(MS(10), 0, 1, 1, 29, 1);
-	log_event(WEV_PROPOSE, MS(10), 0, 1, 30, 30, 1);
-	append(MS(10), 0, 1, 30, 30, 1);
-	for (i = 1; i <= copied; i++, at += MS(90)) {
-		lead(at, at + MS(90), 0, 1);
-		append(at + MS(90), 1, 1, i, i, 1);
-		append(at + MS(90), 2, 1, i, i, 1);
-	}
-	if (copied == 30)
-		commit(at, 0, 1, 30);
-	lead(at, MS(5000), 0, 1);
-	checker_finish(ck, MS(5000));
-}
-
-/* The same backlog, but node 2 first holds a long stale suffix of term 1,
- * which counts towards the reach (node 1's first copy sees it) until the
- * leader of term 2 cuts it: the reach it seemed to give must not hide the
- * slow copy's progress after. */
-static void proposal_behind_a_stale_suffix_passes(void)
-{
-	int64_t at = MS(10);
-	uint64_t i;
-
-	begin(3);
-	append(MS(5), 2, 0, 1, 500, 1);
-	elect(MS(10), 0, 2, 3);
-	append(MS(10), 0, 2, 1, 29, 2);
-	log_event(WEV_PROPOSE, MS(10), 0, 2, 30, 30, 2);
-	append(MS(10), 0, 2, 30, 30, 2);
-	for (i = 1; i <= 30; i++, at += MS(90)) {
-		lead(at, at + MS(90), 0, 2);
-		append(at + MS(90), 1, 2, i, i, 2);
-		if (i == 1)
-			truncate_from(at + MS(90), 2, 2, 1);
-		append(at + MS(90), 2, 2, i, i, 2);
-	}
-	commit(at, 0, 2, 30);
-	lead(at, MS(5000), 0, 2);
-	checker_finish(ck, MS(5000));
-	if (violations())
-		checker_print(ck, stderr);
-	CHECK_EQ(violations(), 0);
-}
-
-static void proposal_behind_a_backlog_passes(void)
-{
-	proposal_behind_backlog(30);
-	if (violations())
-		checker_print(ck, stderr);
-	CHECK_EQ(violations(), 0);
-}
-
-static void proposal_whose_copy_stalls_fails(void)
-{
-	proposal_behind_backlog(10);
-	CHECK(reported("liveness: leader 0 of term 1 did not commit index 30 "
-		       "within 830.000 ms"));
-}
-
-/* Both followers paused: no majority with the leader, nothing judged. */
-static void proposal_without_majority_unjudged(void)
-{
-	int64_t us;
-
-	begin(3);
-	elect(MS(10), 0, 1, 3);
-	log_event(WEV_PROPOSE, MS(20), 0, 1, 1, 1, 1);
-	append(MS(20), 0, 1, 1, 1, 1);
-	feed(WEV_PAUSE, MS(30), 1, 0, RAFT_NONE);
-	feed(WEV_PAUSE, MS(30), 2, 0, RAFT_NONE);
-	for (us = MS(40); us <= MS(2000); us += MS(30))
-		feed(WEV_ROUND, us, 0, 1, RAFT_NONE);
-	checker_finish(ck, MS(2000));
-	if (violations())
-		checker_print(ck, stderr);
-	CHECK_EQ(violations(), 0);
-}
-
 /* A million entries through 1000 terms: the model stays within its
  * constant bound and no rule fires. */
 static void million_entries_stay_bounded(void)
@@ -669,24 +505,6 @@ const struct test_case checker_log_tests[] = {
 	 "entry committed only in a later term on a node outside that "
 	 "majority",
 	 stale_leader_replacing_later_commit_passes},
-	{"checker log: liveness: a stable leader's proposal not committed "
-	 "within W is a violation",
-	 proposal_never_committed_fails},
-	{"checker log: liveness: a proposal committed within W is no "
-	 "violation",
-	 proposal_committed_in_time_passes},
-	{"checker log: liveness: a proposal behind a long backlog that keeps "
-	 "being copied is no violation, however long it takes",
-	 proposal_behind_a_backlog_passes},
-	{"checker log: liveness: a follower's stale suffix, cut by the new "
-	 "leader, does not hide the slow copy's progress after it",
-	 proposal_behind_a_stale_suffix_passes},
-	{"checker log: liveness: a proposal whose copying stops for W with a "
-	 "quiet majority is a violation",
-	 proposal_whose_copy_stalls_fails},
-	{"checker log: liveness: a proposal without a quiet majority is not "
-	 "judged",
-	 proposal_without_majority_unjudged},
 	{"checker log: a million entries through 1000 terms keep the model "
 	 "within its fixed bound",
 	 million_entries_stay_bounded},

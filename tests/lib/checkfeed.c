@@ -213,3 +213,51 @@ int reported(const char *text)
 			return 1;
 	return 0;
 }
+
+/* Log events (issue 10), as the core would emit them. */
+void log_event(enum wev_type type, int64_t us, int node, uint64_t term,
+	       uint64_t first, uint64_t last, uint64_t entry_term)
+{
+	struct wev ev = stream_event(type, us, node, term, RAFT_NONE, &info);
+
+	ev.index = first;
+	ev.last_index = last;
+	ev.entry_term = entry_term;
+	/* The same entries give the same state on every node. */
+	ev.digest = last * 0x9e3779b97f4a7c15ull ^ entry_term;
+	checker_feed(ck, &ev);
+}
+
+void append(int64_t us, int node, uint64_t term, uint64_t first, uint64_t last,
+	    uint64_t entry_term)
+{
+	log_event(WEV_APPEND, us, node, term, first, last, entry_term);
+}
+
+void commit(int64_t us, int node, uint64_t term, uint64_t index)
+{
+	log_event(WEV_COMMIT, us, node, term, index, 0, 0);
+}
+
+void apply(int64_t us, int node, uint64_t term, uint64_t first, uint64_t last,
+	   uint64_t entry_term)
+{
+	log_event(WEV_APPLY, us, node, term, first, last, entry_term);
+}
+
+void truncate_from(int64_t us, int node, uint64_t term, uint64_t from)
+{
+	log_event(WEV_TRUNCATE, us, node, term, from, 0, 0);
+}
+
+void snapshot(int64_t us, int node, uint64_t term, uint64_t index,
+	      uint64_t entry_term, int leader)
+{
+	struct wev ev = stream_event(WEV_SNAPSHOT, us, node, term, leader,
+				     &info);
+
+	ev.index = index;
+	ev.entry_term = entry_term;
+	ev.installed = leader != RAFT_NONE;
+	checker_feed(ck, &ev);
+}

@@ -45,6 +45,20 @@ void elect(int64_t us, int leader, uint64_t t, int voters);
 void lead(int64_t from, int64_t to, int leader, uint64_t t);
 void lead_but(int64_t from, int64_t to, int leader, uint64_t t, int deaf);
 
+/* Log events: first..last of entry_term (digest derived from last and
+ * entry_term, so the same entries give the same state on every node). */
+void log_event(enum wev_type type, int64_t us, int node, uint64_t term,
+	       uint64_t first, uint64_t last, uint64_t entry_term);
+void append(int64_t us, int node, uint64_t term, uint64_t first, uint64_t last,
+	    uint64_t entry_term);
+void commit(int64_t us, int node, uint64_t term, uint64_t index);
+void apply(int64_t us, int node, uint64_t term, uint64_t first, uint64_t last,
+	   uint64_t entry_term);
+void truncate_from(int64_t us, int node, uint64_t term, uint64_t from);
+/* leader RAFT_NONE: taken here; otherwise installed from leader. */
+void snapshot(int64_t us, int node, uint64_t term, uint64_t index,
+	      uint64_t entry_term, int leader);
+
 uint64_t violations(void);
 int reported(const char *text);
 
