@@ -11,39 +11,10 @@
 #include "harness/monitor.h"
 #include "sim/sim.h"
 #include "testhelp.h"
+#include "testsim.h"
 
 #define SEEDS 20
 #define CUT_TICK 40 /* the partition starts: a leader has been elected */
-
-/* One simulated run with a checker: its violation count, and the first
- * violation's text in what[] (empty when there is none). */
-static uint64_t violations_of(const struct raftsim_options *o, char *what,
-			      size_t size)
-{
-	const struct checker_violation *reports;
-	struct run_info info;
-	struct monitor mon;
-	struct sim *sim;
-	uint64_t v;
-
-	what[0] = '\0';
-	monitor_run_info(&info, o, "sim");
-	if (monitor_init(&mon, &info, NULL, NULL) != 0)
-		return 999;
-	sim = sim_new(o, &mon);
-	if (sim == NULL) {
-		monitor_free(&mon);
-		return 999;
-	}
-	sim_run_all(sim);
-	monitor_end(&mon, sim_now(sim), sim_tick(sim));
-	v = checker_violation_count(mon.checker);
-	if (v > 0 && checker_reports(mon.checker, &reports) > 0)
-		snprintf(what, size, "%s", reports[0].what);
-	sim_free(sim);
-	monitor_free(&mon);
-	return v;
-}
 
 /* 5 nodes under a steady load: 20 proposals a tick, few enough that the
  * logs never reach a snapshot, which would replace a stale suffix whole. */
@@ -55,20 +26,6 @@ static void base_options(struct raftsim_options *o, uint64_t seed)
 	o->ticks = 150;
 	o->load_rate = 2000;
 	o->seed = seed;
-}
-
-/* The node that leads at `tick` of o's run, or RAFT_NONE. */
-static int leader_at(const struct raftsim_options *o, uint64_t tick)
-{
-	struct sim *sim = sim_new(o, NULL);
-	int leader;
-
-	if (sim == NULL)
-		return RAFT_NONE;
-	sim_run_until(sim, (int64_t)(tick * o->tick_us));
-	leader = sim_leader(sim);
-	sim_free(sim);
-	return leader;
 }
 
 /* Cuts `node` off from the others from CUT_TICK for len ticks. */
@@ -116,7 +73,7 @@ static int stale_candidate(struct raftsim_options *o, uint64_t seed)
 	uint64_t heal;
 
 	base_options(o, seed);
-	leader = leader_at(o, CUT_TICK);
+	leader = testsim_leader_at(o, CUT_TICK);
 	if (leader == RAFT_NONE)
 		return -1;
 	stale = (leader + 1) % o->nodes;
@@ -137,7 +94,7 @@ static int conflicting_suffix(struct raftsim_options *o, uint64_t seed)
 	int leader;
 
 	base_options(o, seed);
-	leader = leader_at(o, CUT_TICK);
+	leader = testsim_leader_at(o, CUT_TICK);
 	if (leader == RAFT_NONE)
 		return -1;
 	isolate(o, leader, 40);
@@ -177,13 +134,13 @@ static void caught_in_every_seed(unsigned bit,
 
 	for (seed = 1; seed <= SEEDS; seed++) {
 		REQUIRE(scenario(&o, seed) == 0);
-		if (violations_of(&o, what, sizeof(what)) == 0)
+		if (testsim_violations(&o, what, sizeof(what)) == 0)
 			passed++;
 		else
 			fprintf(stderr, "    correct Raft, seed %llu: %s\n",
 				(unsigned long long)seed, what);
 		o.mistakes = bit;
-		if (violations_of(&o, what, sizeof(what)) > 0 &&
+		if (testsim_violations(&o, what, sizeof(what)) > 0 &&
 		    names_one_of(what, rules))
 			caught++;
 		else

@@ -8,6 +8,7 @@
 #include "sim/sim.h"
 #include "testhelp.h"
 #include "testrun.h"
+#include "testsim.h"
 
 static void same_seed_same_bytes_on(struct cmd_pair *p)
 {
@@ -111,36 +112,6 @@ static void paused_mailbox_overflow_is_a_loss_on(struct cmd_pair *p)
 	remove(t);
 }
 
-/* Runs one simulated cluster with a monitor, returns its violations. */
-static uint64_t violations_of(struct raftsim_options *o, char *first_what,
-			      size_t size)
-{
-	struct run_info info;
-	struct monitor mon;
-	const struct checker_violation *reports;
-	struct sim *sim;
-	uint64_t v;
-
-	monitor_run_info(&info, o, "sim");
-	if (monitor_init(&mon, &info, NULL, NULL) != 0)
-		return 999;
-	sim = sim_new(o, &mon);
-	if (sim == NULL) {
-		monitor_free(&mon);
-		return 999;
-	}
-	sim_run_all(sim);
-	monitor_end(&mon, sim_now(sim), sim_tick(sim));
-	v = checker_violation_count(mon.checker);
-	if (v > 0 && first_what != NULL) {
-		checker_reports(mon.checker, &reports);
-		snprintf(first_what, size, "%s", reports[0].what);
-	}
-	sim_free(sim);
-	monitor_free(&mon);
-	return v;
-}
-
 static void lab_options(struct raftsim_options *o, uint64_t seed)
 {
 	options_default(o);
@@ -148,20 +119,6 @@ static void lab_options(struct raftsim_options *o, uint64_t seed)
 	o->nodes = 5;
 	o->ticks = 400;
 	o->seed = seed;
-}
-
-/* The node that leads at `tick` in a correct run of these options. */
-static int leader_at(const struct raftsim_options *o, uint64_t tick)
-{
-	struct sim *sim = sim_new(o, NULL);
-	int leader;
-
-	if (sim == NULL)
-		return RAFT_NONE;
-	sim_run_until(sim, (int64_t)tick * (int64_t)o->tick_us);
-	leader = sim_leader(sim);
-	sim_free(sim);
-	return leader;
 }
 
 /* Sets up seed's scenario for a mistake; the correct run uses it too. */
@@ -173,7 +130,7 @@ static void lab_scenario(struct raftsim_options *o, unsigned bit, uint64_t seed)
 	if (bit == RAFT_MISTAKE_NO_STEPDOWN) {
 		/* Cut the leader off; the majority elects another; heal. The
 		 * old leader then hears the new term in AppendEntries. */
-		leader = leader_at(o, 60);
+		leader = testsim_leader_at(o, 60);
 		o->partition_count = 1;
 		o->partitions[0].tick = 60;
 		o->partitions[0].len = 60;
@@ -207,11 +164,11 @@ static int lab_run(unsigned bit, int *false_alarms, char *what, size_t size)
 	what[0] = '\0';
 	for (seed = 1; seed <= 20; seed++) {
 		lab_scenario(&o, bit, seed);
-		*false_alarms += violations_of(&o, NULL, 0) > 0;
+		*false_alarms += testsim_violations(&o, NULL, 0) > 0;
 		o.mistakes = bit;
 		if (bit == RAFT_MISTAKE_LONG_HEARTBEAT)
 			o.heartbeat_ticks = 30; /* what the flag does too */
-		if (violations_of(&o, caught ? NULL : what, size) > 0)
+		if (testsim_violations(&o, caught ? NULL : what, size) > 0)
 			caught++;
 	}
 	return caught;
@@ -340,7 +297,7 @@ static void explore_failures_replay_on(struct cmd_pair *p)
 	remove(e1);
 	remove(e2);
 	/* The same plan, run in-process, gives the same verdict. */
-	CHECK_EQ(violations_of(&run, NULL, 0) > 0, p->first.status == 1);
+	CHECK_EQ(testsim_violations(&run, NULL, 0) > 0, p->first.status == 1);
 }
 
 static void same_seed_same_bytes(void)
