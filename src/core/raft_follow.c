@@ -138,14 +138,8 @@ void raft_snapshot_accept(struct raft_state *s, const struct raft_message *msg,
 	struct install_snapshot_reply *r = &reply->u.snap_reply;
 	int64_t next;
 
-	assert(s->role == RAFT_FOLLOWER && !s->prevoting);
-	assert(msg->term == s->current_term);
 	/* A current leader's chunk counts as its heartbeat (§5.2). */
-	s->leader_id = msg->from;
-	if (raft_heartbeat_resets_timer(s)) {
-		raft_election_timer_restart(s);
-		s->stats.timeout_resets++;
-	}
+	raft_hear_leader(s, msg);
 	reply->type = RAFT_MSG_INSTALL_SNAPSHOT_REPLY;
 	reply->from = s->config.id;
 	reply->to = msg->from;

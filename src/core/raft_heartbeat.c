@@ -66,10 +66,7 @@ void raft_append_entries_reply_to(struct raft_state *s, int to, int success,
 	reply->u.ae_reply.flow_mark = 0;
 }
 
-/* Called after the entry point has settled the term: msg->term equals
- * current_term and the node is a follower, not a pre-candidate. */
-void raft_heartbeat_accept(struct raft_state *s, const struct raft_message *msg,
-			   struct raft_message *reply)
+void raft_hear_leader(struct raft_state *s, const struct raft_message *msg)
 {
 	assert(s->role == RAFT_FOLLOWER && !s->prevoting);
 	assert(msg->term == s->current_term);
@@ -78,6 +75,14 @@ void raft_heartbeat_accept(struct raft_state *s, const struct raft_message *msg,
 		raft_election_timer_restart(s);
 		s->stats.timeout_resets++;
 	}
+}
+
+/* Called after the entry point has settled the term: msg->term equals
+ * current_term and the node is a follower, not a pre-candidate. */
+void raft_heartbeat_accept(struct raft_state *s, const struct raft_message *msg,
+			   struct raft_message *reply)
+{
+	raft_hear_leader(s, msg);
 	s->stats.heartbeats_received++;
 	raft_emit(s, RAFT_EV_HEARTBEAT, msg->from, 0);
 

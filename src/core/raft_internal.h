@@ -22,7 +22,11 @@ void raft_restore(struct raft_state *s, const struct raft_durable *durable);
 void raft_receive(struct raft_state *s, const struct raft_message *msg,
 		  struct raft_message *reply);
 
-/* raft_heartbeat.c: a follower takes a current leader's AppendEntries. */
+/* raft_heartbeat.c: a follower hears from the leader of its term (after
+ * the entry point settled the term): records it and, as §5.2 says,
+ * restarts its election timer. */
+void raft_hear_leader(struct raft_state *s, const struct raft_message *msg);
+/* A follower takes a current leader's AppendEntries. */
 void raft_heartbeat_accept(struct raft_state *s, const struct raft_message *msg,
 			   struct raft_message *reply);
 /* A leader sends a heartbeat round to every other node. */

@@ -199,3 +199,20 @@ void testnet_tick_to_timeout(struct raft_state *s)
 	for (i = 1; i < timeout; i++)
 		raft_tick(s);
 }
+
+void testnet_settle(struct testnet *net)
+{
+	while (testnet_deliver(net, 100000) > 0)
+		;
+}
+
+int testnet_count_to(const struct testnet *net, enum raft_msg_type t, int to)
+{
+	int n = 0;
+	int i;
+
+	for (i = 0; i < net->outbox_len; i++)
+		if (net->outbox[i].type == t && net->outbox[i].to == to)
+			n++;
+	return n;
+}

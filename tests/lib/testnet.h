@@ -47,6 +47,12 @@ void testnet_init(struct testnet *net, int n, uint64_t seed,
  * have been delivered). Returns how many were delivered. */
 int testnet_deliver(struct testnet *net, int limit);
 
+/* Delivers until nothing is left to deliver: the cluster settles. */
+void testnet_settle(struct testnet *net);
+
+/* How many messages of type t to node `to` wait in the outbox. */
+int testnet_count_to(const struct testnet *net, enum raft_msg_type t, int to);
+
 /* Delivers outbox message i alone (the rest keep their order). */
 void testnet_deliver_at(struct testnet *net, int i);
 

@@ -6,8 +6,8 @@
 #include "sim/sim.h"
 #include "testsim.h"
 
-uint64_t testsim_violations(const struct raftsim_options *o,
-			    char *first_what, size_t size)
+uint64_t testsim_violations(const struct raftsim_options *o, char *first_what,
+			    size_t size)
 {
 	const struct checker_violation *reports;
 	struct run_info info;

@@ -6,23 +6,6 @@
 #include "testhelp.h"
 #include "testnet.h"
 
-static void settle(struct testnet *net)
-{
-	while (testnet_deliver(net, 100000) > 0)
-		;
-}
-
-static int count_to(const struct testnet *net, enum raft_msg_type t, int to)
-{
-	int n = 0;
-	int i;
-
-	for (i = 0; i < net->outbox_len; i++)
-		if (net->outbox[i].type == t && net->outbox[i].to == to)
-			n++;
-	return n;
-}
-
 /* Two nodes, leader 0 replicating to 1 one entry a message, at most 4 in
  * flight. */
 static void one_entry_four_inflight(struct testnet *net, uint64_t seed)
@@ -32,7 +15,7 @@ static void one_entry_four_inflight(struct testnet *net, uint64_t seed)
 	net->nodes[0].config.max_inflight_msgs = 4;
 	testnet_attach(net);
 	testnet_elect(net, 0);
-	settle(net);
+	testnet_settle(net);
 }
 
 static void slow_follower_gets_nothing_twice(void)
@@ -54,7 +37,7 @@ static void slow_follower_gets_nothing_twice(void)
 		raft_tick(l);
 	/* Then it works through its queue; replies flow back. */
 	while (net.outbox_len > 0) {
-		c = count_to(&net, RAFT_MSG_APPEND_ENTRIES, 1);
+		c = testnet_count_to(&net, RAFT_MSG_APPEND_ENTRIES, 1);
 		if (c > max_seen)
 			max_seen = c;
 		testnet_deliver_at(&net, 0);
@@ -89,7 +72,7 @@ static void reordered_replies_keep_inflight_count(void)
 				break;
 		testnet_deliver_at(&net, i);
 		CHECK_EQ(l->progress[1].inflight_msgs,
-			 count_to(&net, RAFT_MSG_APPEND_ENTRIES, 1));
+			 testnet_count_to(&net, RAFT_MSG_APPEND_ENTRIES, 1));
 	}
 	testnet_free(&net);
 }
@@ -112,7 +95,7 @@ static void full_follower_is_retried_at_the_round(void)
 	testnet_init(&net, 2, 19, NULL);
 	testnet_attach(&net);
 	testnet_elect(&net, 0);
-	settle(&net);
+	testnet_settle(&net);
 	l = &net.nodes[0];
 	append = net.nodes[1].storage.append;
 	net.nodes[1].storage.append = append_fails; /* out of memory */
@@ -125,7 +108,7 @@ static void full_follower_is_retried_at_the_round(void)
 	net.nodes[1].storage.append = append;
 	for (t = 0; t < 3; t++)
 		raft_tick(l); /* the round probes again */
-	settle(&net);
+	testnet_settle(&net);
 	CHECK_EQ(net.nodes[1].last_log_index, 4);
 	CHECK_EQ(l->commit_index, 4);
 	testnet_free(&net);
@@ -142,7 +125,7 @@ static void cut_off_leader_bounds_uncommitted(void)
 	testnet_init(&net, 3, 20, NULL);
 	testnet_attach(&net);
 	testnet_elect(&net, 0);
-	settle(&net);
+	testnet_settle(&net);
 	l = &net.nodes[0];
 	l->config.max_uncommitted_bytes = limit;
 	net.cut[1] = net.cut[2] = 1;
@@ -159,7 +142,7 @@ static void cut_off_leader_bounds_uncommitted(void)
 	raft_tick(l);
 	raft_tick(l);
 	raft_tick(l);
-	settle(&net);
+	testnet_settle(&net);
 	CHECK_EQ(l->commit_index, l->last_log_index);
 	CHECK_EQ(testnet_propose(&net, 0, 1, 8), RAFT_OK);
 	testnet_free(&net);
@@ -321,7 +304,7 @@ static void queued_bytes_stay_within_inflight_limit(void)
 	testnet_init(&net, 3, 23, bytes_bound);
 	testnet_attach(&net);
 	testnet_elect(&net, 0);
-	settle(&net);
+	testnet_settle(&net);
 	l = &net.nodes[0];
 	limit = l->config.max_inflight_bytes + l->config.max_batch_bytes;
 	/* Node 2 handles nothing for 200 ticks, then 2 messages a tick and
@@ -343,7 +326,7 @@ static void queued_bytes_stay_within_inflight_limit(void)
 	/* Handled at full speed, it catches up. */
 	for (t = 0; t < 20; t++) {
 		raft_tick(l);
-		settle(&net);
+		testnet_settle(&net);
 	}
 	CHECK_EQ(net.nodes[2].last_log_index, l->last_log_index);
 	CHECK_EQ(l->progress[2].match_index, l->last_log_index);

@@ -6,13 +6,6 @@
 #include "testhelp.h"
 #include "testnet.h"
 
-/* Delivers until nothing moves (every test's cluster settles). */
-static void settle(struct testnet *net)
-{
-	while (testnet_deliver(net, 100000) > 0)
-		;
-}
-
 static void new_leader_appends_a_noop_of_its_term(void)
 {
 	struct testnet net;
@@ -21,7 +14,7 @@ static void new_leader_appends_a_noop_of_its_term(void)
 	testnet_init(&net, 3, 10, NULL);
 	testnet_attach(&net);
 	testnet_elect(&net, 0);
-	settle(&net);
+	testnet_settle(&net);
 	REQUIRE(net.nodes[0].role == RAFT_LEADER);
 	for (i = 0; i < 3; i++) {
 		CHECK_EQ(net.nodes[i].last_log_index, 1);
@@ -75,14 +68,14 @@ static void applies_each_entry_once_in_order(void)
 	testnet_init(&net, 3, 13, NULL);
 	testnet_attach(&net);
 	testnet_elect(&net, 0);
-	settle(&net);
+	testnet_settle(&net);
 	for (round = 0; round < 10; round++) {
 		CHECK_EQ(testnet_propose(&net, 0, 5, 12), RAFT_OK);
-		settle(&net);
+		testnet_settle(&net);
 		testnet_tick(&net);
 		testnet_tick(&net);
 		testnet_tick(&net); /* a round tells the followers the commit */
-		settle(&net);
+		testnet_settle(&net);
 	}
 	for (i = 0; i < net.event_len; i++) {
 		const struct raft_event *ev = &net.events[i];
@@ -122,7 +115,7 @@ static void figure8(struct testnet *net, unsigned mistakes)
 	testnet_preload(net, 4, 3, s5, 2);
 	testnet_attach(net);
 	testnet_elect(net, 0);
-	settle(net);
+	testnet_settle(net);
 }
 
 /* The first index node 0 committed. */
@@ -218,7 +211,7 @@ static void probe_then_replicate_within_inflight_limits(void)
 	CHECK_EQ(testnet_count(&net, RAFT_MSG_APPEND_ENTRIES, 0), 3);
 	CHECK_EQ(l->progress[1].inflight_msgs, 3);
 	CHECK_EQ(l->progress[1].next_index, 5);
-	settle(&net);
+	testnet_settle(&net);
 	CHECK_EQ(l->progress[1].match_index, 11);
 	CHECK_EQ(l->commit_index, 11);
 	/* The byte limit: 2 entries of 8 + 24 bytes stop the pipeline. */
@@ -241,7 +234,7 @@ static void lost_message_recovers_at_heartbeat_round(void)
 	testnet_init(&net, 2, 17, NULL);
 	testnet_attach(&net);
 	testnet_elect(&net, 0);
-	settle(&net);
+	testnet_settle(&net);
 	l = &net.nodes[0];
 	REQUIRE(l->progress[1].state == RAFT_PROGRESS_REPLICATE);
 	CHECK_EQ(testnet_propose(&net, 0, 4, 8), RAFT_OK);
@@ -251,13 +244,13 @@ static void lost_message_recovers_at_heartbeat_round(void)
 	/* A round or two may be a slow follower: nothing is resent. */
 	for (t = 0; t < 2 * 3; t++) {
 		raft_tick(l);
-		settle(&net);
+		testnet_settle(&net);
 	}
 	CHECK_EQ(l->progress[1].match_index, 1);
 	/* Silent for election_min (10 ticks): it is resent. */
 	for (t = 0; t < 2 * 3; t++) {
 		raft_tick(l);
-		settle(&net);
+		testnet_settle(&net);
 	}
 	CHECK_EQ(l->progress[1].match_index, 5);
 	CHECK_EQ(net.nodes[1].last_log_index, 5);
@@ -286,7 +279,7 @@ static void conflict_hint_finds_match_in_terms_not_entries(void)
 	net.nodes[1].config.election_min = 1000; /* stays a follower */
 	net.nodes[1].config.election_max = 1000;
 	testnet_elect(&net, 0);
-	settle(&net);
+	testnet_settle(&net);
 	REQUIRE(net.nodes[0].role == RAFT_LEADER);
 	refusals = (int)net.nodes[1].stats.append_refused;
 	CHECK(refusals <= 4); /* one per term, not 29 */

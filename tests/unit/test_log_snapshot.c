@@ -3,12 +3,6 @@
 #include "testhelp.h"
 #include "testnet.h"
 
-static void settle(struct testnet *net)
-{
-	while (testnet_deliver(net, 100000) > 0)
-		;
-}
-
 static void every_five(struct raft_config *cfg)
 {
 	cfg->snapshot_entries = 5;
@@ -24,23 +18,12 @@ static void load(struct testnet *net, int rounds)
 
 	for (r = 0; r < rounds; r++) {
 		testnet_propose(net, 0, 4, 10);
-		settle(net);
+		testnet_settle(net);
 		for (t = 0; t < 3; t++) {
 			raft_tick(&net->nodes[0]);
-			settle(net);
+			testnet_settle(net);
 		}
 	}
-}
-
-static int count_to(const struct testnet *net, enum raft_msg_type t, int to)
-{
-	int n = 0;
-	int i;
-
-	for (i = 0; i < net->outbox_len; i++)
-		if (net->outbox[i].type == t && net->outbox[i].to == to)
-			n++;
-	return n;
 }
 
 /* Delivers, in order, the messages of a type to or from a node. */
@@ -72,7 +55,7 @@ static struct raft_state *behind_by_a_snapshot(struct testnet *net,
 	testnet_init(net, 3, seed, every_five);
 	testnet_attach(net);
 	testnet_elect(net, 0);
-	settle(net);
+	testnet_settle(net);
 	net->cut[2] = 1;
 	load(net, 8);
 	net->cut[2] = 0;
@@ -128,7 +111,7 @@ static void one_chunk_in_flight_despite_duplicates(void)
 			 RAFT_MSG_APPEND_ENTRIES_REPLY, 1);
 	REQUIRE(l->progress[2].state == RAFT_PROGRESS_SNAPSHOT);
 	while (net.outbox_len > 0 && steps < 1000) {
-		c = count_to(&net, RAFT_MSG_INSTALL_SNAPSHOT, 2);
+		c = testnet_count_to(&net, RAFT_MSG_INSTALL_SNAPSHOT, 2);
 		if (c > max_inflight)
 			max_inflight = c;
 		if (!dup_done &&
@@ -168,7 +151,7 @@ static void round_sends_no_snapshot_to_entries_in_flight(void)
 	testnet_init(&net, 3, 33, every_one);
 	testnet_attach(&net);
 	testnet_elect(&net, 0);
-	settle(&net);
+	testnet_settle(&net);
 	l = &net.nodes[0];
 	REQUIRE(l->progress[2].state == RAFT_PROGRESS_REPLICATE);
 	testnet_propose(&net, 0, 10, 10);
@@ -180,14 +163,14 @@ static void round_sends_no_snapshot_to_entries_in_flight(void)
 	REQUIRE(l->progress[2].next_index == 12);
 	for (t = 0; t < 3; t++)
 		raft_tick(l);
-	CHECK_EQ(count_to(&net, RAFT_MSG_INSTALL_SNAPSHOT, 2), 0);
+	CHECK_EQ(testnet_count_to(&net, RAFT_MSG_INSTALL_SNAPSHOT, 2), 0);
 	CHECK_EQ(l->progress[2].state, RAFT_PROGRESS_REPLICATE);
-	settle(&net);
+	testnet_settle(&net);
 	CHECK_EQ(net.nodes[2].last_log_index, 11);
 	CHECK_EQ(net.nodes[2].commit_index, 1); /* the heartbeat had prev 0 */
 	for (t = 0; t < 3; t++)
 		raft_tick(l); /* now with prev = its match, 11 */
-	settle(&net);
+	testnet_settle(&net);
 	CHECK_EQ(net.nodes[2].stats.snapshots_installed, 0);
 	CHECK_EQ(net.nodes[2].commit_index, 11);
 	CHECK_EQ(net.nodes[2].applied_digest, l->applied_digest);
@@ -249,7 +232,7 @@ static void snapshot_taken_and_log_compacted(void)
 	testnet_init(&net, 3, 30, every_five);
 	testnet_attach(&net);
 	testnet_elect(&net, 0);
-	settle(&net);
+	testnet_settle(&net);
 	load(&net, 3); /* 13 entries with the no-op */
 	l = &net.nodes[0];
 	CHECK_EQ(l->commit_index, 13);
@@ -270,7 +253,7 @@ static void lagging_follower_gets_snapshot_in_one_byte_chunks(void)
 	testnet_init(&net, 3, 31, every_five);
 	testnet_attach(&net);
 	testnet_elect(&net, 0);
-	settle(&net);
+	testnet_settle(&net);
 	net.cut[2] = 1;
 	/* 33 entries; node 2 misses them all, and is silent for longer than
 	 * an election timeout: the leader stops keeping entries for it. */
@@ -336,7 +319,7 @@ static void restart_restores_fsm_from_snapshot(void)
 	testnet_init(&net, 3, 33, every_five);
 	testnet_attach(&net);
 	testnet_elect(&net, 0);
-	settle(&net);
+	testnet_settle(&net);
 	load(&net, 3);
 	f = &net.nodes[1];
 	snap_index = f->snapshot_index;
@@ -372,19 +355,19 @@ static void five_behind_a_snapshot(struct testnet *net, uint64_t seed)
 	testnet_init(net, 3, seed, every_ten);
 	testnet_attach(net);
 	testnet_elect(net, 0);
-	settle(net);
+	testnet_settle(net);
 	testnet_propose(net, 0, 6, 10); /* 2..7 */
-	settle(net);
+	testnet_settle(net);
 	net->cut[2] = 1;
 	for (t = 0; t < 25; t++) { /* node 2 is no longer recently active */
 		raft_tick(&net->nodes[0]);
-		settle(net);
+		testnet_settle(net);
 	}
 	testnet_propose(net, 0, 5, 10); /* 8..12 */
-	settle(net);
+	testnet_settle(net);
 	for (t = 0; t < 3; t++) { /* a round carries commit 12 to node 1 */
 		raft_tick(&net->nodes[0]);
-		settle(net);
+		testnet_settle(net);
 	}
 }
 
@@ -400,7 +383,7 @@ static void silent_follower_a_little_behind_gets_entries(void)
 	net.cut[2] = 0;
 	for (t = 0; t < 30; t++) {
 		raft_tick(l);
-		settle(&net);
+		testnet_settle(&net);
 	}
 	CHECK_EQ(l->stats.snapshots_sent, 0);
 	CHECK_EQ(net.nodes[2].stats.snapshots_installed, 0);
@@ -422,12 +405,12 @@ static void new_leader_keeps_entries_for_a_follower_behind(void)
 	net.cut[0] = 1;
 	net.cut[2] = 0;
 	testnet_elect(&net, 1);
-	settle(&net);
+	testnet_settle(&net);
 	l = &net.nodes[1];
 	REQUIRE(l->role == RAFT_LEADER);
 	for (t = 0; t < 30; t++) {
 		raft_tick(l);
-		settle(&net);
+		testnet_settle(&net);
 	}
 	CHECK_EQ(l->stats.snapshots_sent, 0);
 	CHECK_EQ(net.nodes[2].stats.snapshots_installed, 0);
