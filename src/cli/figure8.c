@@ -22,6 +22,7 @@
 #include "check/checker.h"
 #include "cli/options.h"
 #include "figure8.h"
+#include "harness/harness.h"
 #include "harness/monitor.h"
 #include "raft.h"
 #include "storage/digest_fsm.h"
@@ -57,23 +58,13 @@ typedef bool f8_filter(const struct f8 *f, const struct raft_message *m);
 static int f8_send(void *ctx, const struct raft_message *msg)
 {
 	struct f8 *f = ctx;
-	struct f8_mail *mail;
-	size_t extra = raft_message_extra_size(msg);
+	struct f8_mail *mail = &f->outbox[f->outbox_len];
+	size_t bytes;
 
-	if (f->outbox_len == F8_OUTBOX) {
+	if (f->outbox_len == F8_OUTBOX ||
+	    harness_copy_message(&mail->msg, msg, &mail->extra, &bytes) != 0) {
 		f->overflow = true;
 		return -1;
-	}
-	mail = &f->outbox[f->outbox_len];
-	mail->msg = *msg;
-	mail->extra = NULL;
-	if (extra > 0) {
-		mail->extra = malloc(extra);
-		if (mail->extra == NULL) {
-			f->overflow = true;
-			return -1;
-		}
-		raft_message_copy_extra(&mail->msg, msg, mail->extra);
 	}
 	f->outbox_len++;
 	return 0;

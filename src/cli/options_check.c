@@ -158,15 +158,16 @@ static int check_slow(const struct raftsim_options *o, FILE *err)
 	return 0;
 }
 
-/* The log a node may hold between snapshots: the entries since the last
- * one, the trailing entries kept before it, and what a leader keeps for
- * its followers (raft_log.c: at most 6 x --snapshot-entries in all), at
- * the payload's size. Past OPT_MAX_LOG_BYTES a run would exhaust memory
- * long before its verdict, so the combination is refused up front. */
+/* The log a node may hold between snapshots: up to 4 x --snapshot-entries
+ * before its snapshot (trailing, and kept for followers), and up to 4 x
+ * applied since it while a leader holds a snapshot back for a transfer
+ * (raft_log.c: 8 x in all), at the payload's size. Past OPT_MAX_LOG_BYTES
+ * a run would exhaust memory long before its verdict, so the combination
+ * is refused up front. */
 static int check_log_bound(const struct raftsim_options *o, FILE *err)
 {
 	uint64_t entry = (uint64_t)o->payload + RAFT_ENTRY_OVERHEAD;
-	uint64_t most = OPT_MAX_LOG_BYTES / (6 * entry);
+	uint64_t most = OPT_MAX_LOG_BYTES / (8 * entry);
 
 	if (o->load_rate == 0 && !o->load_max)
 		return 0;
@@ -179,7 +180,7 @@ static int check_log_bound(const struct raftsim_options *o, FILE *err)
 		"%llu MiB of log between snapshots; at most "
 		"%llu with this payload (%llu MiB a node)",
 		(unsigned long long)o->snapshot_entries, o->payload,
-		(unsigned long long)(6 * entry * o->snapshot_entries >> 20),
+		(unsigned long long)(8 * entry * o->snapshot_entries >> 20),
 		(unsigned long long)most,
 		(unsigned long long)(OPT_MAX_LOG_BYTES >> 20));
 }

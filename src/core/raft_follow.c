@@ -101,7 +101,8 @@ void raft_log_accept(struct raft_state *s, const struct raft_message *msg,
 	/* Receiver rule 5: commit up to what this message shows matches. */
 	commit = ae->leader_commit < last_new ? ae->leader_commit : last_new;
 	raft_commit_to(s, commit);
-	raft_apply_ready(s); /* the apply-uncommitted mistake: what arrived */
+	if (!raft_applies_only_committed(s))
+		raft_apply_ready(s); /* the mistake: apply what arrived */
 	r->success = 1;
 	r->match_index = last_new;
 }

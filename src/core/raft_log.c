@@ -21,8 +21,8 @@ uint64_t raft_term_at(const struct raft_state *s, uint64_t index)
 {
 	if (index == 0)
 		return 0;
-	if (!s->has_log) /* the lesson's empty log, or failover's stand-in */
-		return index == s->last_log_index ? s->last_log_term : 0;
+	if (!s->has_log) /* the lesson's empty log */
+		return 0;
 	return s->storage.term_at(s->storage.ctx, index);
 }
 
@@ -65,7 +65,7 @@ int raft_attach(struct raft_state *s, const struct raft_storage *storage,
 	s->fsm = *fsm;
 	s->has_log = true;
 	raft_log_sync(s);
-	if (s->snapshot_index > 0) {
+	if (s->snapshot_index > 0) { /* raft_log_sync read its index, term */
 		s->storage.snapshot_get(s->storage.ctx, &s->snapshot_index,
 					&s->snapshot_term, &data, &len);
 		if (s->fsm.restore(s->fsm.ctx, data, len) != 0) {

@@ -53,8 +53,7 @@ struct rload {
 	pthread_mutex_t mu; /* stop, kick, and its sleep */
 	pthread_cond_t cond;
 	bool stop;
-	bool kick;        /* a leader applied load entries */
-	uint64_t refused; /* proposals a full mailbox refused */
+	bool kick; /* a leader applied load entries */
 };
 
 struct cluster {

@@ -92,10 +92,8 @@ static void propose_due(struct cluster *c)
 			break; /* a client's proposal that never left */
 		rv = mailbox_push(&c->node[leader].mb, &copy, extra, bytes,
 				  clock_now_us(), 0);
-		if (rv != MAILBOX_OK) {
-			l->refused++;
-			break;
-		}
+		if (rv != MAILBOX_OK)
+			break; /* the leader's mailbox is full: try later */
 	}
 }
 

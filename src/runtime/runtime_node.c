@@ -256,10 +256,12 @@ static void handle_mail(struct rnode *rn, struct mail *batch)
 		lathist_add(&rn->mail_wait, start - since);
 		raft_step(raft, &batch[i].msg);
 		mailbox_done(&batch[i]);
-		if (rn->slow > 1)
-			rn->slow_until = clock_now_us() +
-					 (int64_t)(rn->slow - 1) *
-						 (clock_now_us() - start);
+		if (rn->slow > 1) {
+			int64_t done = clock_now_us();
+
+			rn->slow_until = done + (int64_t)(rn->slow - 1) *
+							(done - start);
+		}
 	}
 }
 
