@@ -11,21 +11,12 @@ int load_init(struct load *l, const struct raftsim_options *o)
 	l->target = RAFT_NONE;
 	/* An election timeout at most: a leader is known again by then. */
 	l->stall_us = (int64_t)(o->election.max * o->tick_us);
-	l->entries = calloc(LOAD_BATCH_MAX, sizeof(*l->entries));
-	l->payloads = calloc(LOAD_BATCH_MAX, o->payload);
-	if (l->entries == NULL || l->payloads == NULL) {
-		load_free(l);
-		return -1;
-	}
 	return 0;
 }
 
 void load_free(struct load *l)
 {
-	free(l->entries);
-	free(l->payloads);
-	l->entries = NULL;
-	l->payloads = NULL;
+	(void)l; /* it holds no memory: each proposal owns its block */
 }
 
 /* Entries due by now_us at --load RATE. */
@@ -78,33 +69,47 @@ uint64_t load_due(struct load *l, int64_t now_us, int leader, uint64_t applied)
 	return due;
 }
 
-unsigned load_build(struct load *l, uint64_t count, int leader, int64_t now_us,
-		    struct raft_message *msg)
+int load_next(struct load *l, uint64_t *due, int leader, int64_t now_us,
+	      struct raft_message *msg, void **extra, size_t *bytes)
 {
-	unsigned n = count < LOAD_BATCH_MAX ? (unsigned)count : LOAD_BATCH_MAX;
-	unsigned size = l->o->payload;
+	unsigned n = *due < LOAD_BATCH_MAX ? (unsigned)*due : LOAD_BATCH_MAX;
+	size_t size = l->o->payload;
+	/* One block, as a queued copy owns it: the entries (malloc aligns
+	 * them), then their payloads (bytes: no alignment needed). */
+	size_t head = (size_t)n * sizeof(struct raft_entry);
+	struct raft_entry *entries;
+	uint8_t *payloads;
 	unsigned i;
 
+	*bytes = head + (size_t)n * size;
+	*extra = malloc(*bytes);
+	if (*extra == NULL)
+		return -1;
+	entries = *extra;
+	payloads = (uint8_t *)*extra + head;
 	for (i = 0; i < n; i++) {
-		uint8_t *p = l->payloads + (size_t)i * size;
+		uint8_t *p = payloads + (size_t)i * size;
 		uint64_t seq = l->seq + i;
 
+		memset(p, 0, size);
 		memcpy(p, &seq, sizeof(seq));
 		memcpy(p + 8, &now_us, sizeof(now_us));
-		l->entries[i].type = RAFT_ENTRY_COMMAND;
-		l->entries[i].len = size;
-		l->entries[i].data = p;
+		memset(&entries[i], 0, sizeof(entries[i]));
+		entries[i].type = RAFT_ENTRY_COMMAND;
+		entries[i].len = (uint32_t)size;
+		entries[i].data = p;
 	}
 	l->seq += n;
 	l->sent += n;
+	*due -= n;
 	memset(msg, 0, sizeof(*msg));
 	msg->type = RAFT_MSG_PROPOSE;
 	msg->from = RAFT_CLIENT;
 	msg->to = leader;
 	msg->term = 0; /* not a peer's: it moves no term */
-	msg->u.prop.entries = l->entries;
+	msg->u.prop.entries = entries;
 	msg->u.prop.count = n;
-	return n;
+	return 0;
 }
 
 int64_t load_next_us(const struct load *l, int64_t now_us)

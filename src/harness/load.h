@@ -40,8 +40,6 @@ struct load {
 	uint64_t seen_applied; /* closed loop: applied at the last look */
 	int64_t progress_us;   /* closed loop: when applied last grew */
 	int64_t stall_us;      /* closed loop: no growth this long forgives */
-	struct raft_entry *entries; /* LOAD_BATCH_MAX */
-	uint8_t *payloads;          /* LOAD_BATCH_MAX * payload bytes */
 };
 
 /* Returns 0, or -1 when out of memory. */
@@ -53,11 +51,14 @@ void load_free(struct load *l);
  * entries that come due with no leader are skipped. */
 uint64_t load_due(struct load *l, int64_t now_us, int leader, uint64_t applied);
 
-/* Builds the next proposal: up to LOAD_BATCH_MAX of `count` entries,
- * submitted at now_us, into msg (pointing into l's buffers until the next
- * call). Returns how many it holds. */
-unsigned load_build(struct load *l, uint64_t count, int leader, int64_t now_us,
-		    struct raft_message *msg);
+/* Builds the next proposal for `leader`: up to LOAD_BATCH_MAX of the *due
+ * entries (taken off *due), submitted at now_us, into msg, whose entries
+ * and payloads live in one malloc'd block, *extra (*bytes long), that the
+ * queued copy owns from here on (as harness_copy_message's). Returns 0,
+ * or -1 when out of memory (nothing built: a client's proposal that never
+ * left, not a lost message). */
+int load_next(struct load *l, uint64_t *due, int leader, int64_t now_us,
+	      struct raft_message *msg, void **extra, size_t *bytes);
 
 /* When the generator looks next after now_us: the next entry's due time
  * (open loop), or LOAD_PERIOD_US on (closed loop: a leader's apply may

@@ -77,8 +77,7 @@ static void propose_due(struct cluster *c)
 	struct rload *l = &c->load;
 	int64_t now = runtime_elapsed_us(c);
 	int leader = harness_leader(&c->h);
-	struct raft_message msg, copy;
-	enum mailbox_push_result rv;
+	struct raft_message msg;
 	uint64_t due;
 	size_t bytes;
 	void *extra;
@@ -86,15 +85,13 @@ static void propose_due(struct cluster *c)
 	due = load_due(
 		&l->gen, now, leader,
 		atomic_load_explicit(&c->h.load_applied, memory_order_relaxed));
-	while (due > 0) {
-		due -= load_build(&l->gen, due, leader, now, &msg);
-		if (harness_copy_message(&copy, &msg, &extra, &bytes) != 0)
-			break; /* a client's proposal that never left */
-		rv = mailbox_push(&c->node[leader].mb, &copy, extra, bytes,
-				  clock_now_us(), 0);
-		if (rv != MAILBOX_OK)
-			break; /* the leader's mailbox is full: try later */
-	}
+	/* A full mailbox takes no more for now (it frees the block). */
+	while (due > 0 &&
+	       load_next(&l->gen, &due, leader, now, &msg, &extra, &bytes) ==
+		       0 &&
+	       mailbox_push(&c->node[leader].mb, &msg, extra, bytes,
+			    clock_now_us(), 0) == MAILBOX_OK)
+		;
 }
 
 static void *load_main(void *arg)

@@ -28,7 +28,7 @@ void sim_load_free(struct sim *s)
 
 void sim_load_turn(struct sim *s)
 {
-	struct raft_message msg, copy;
+	struct raft_message msg;
 	int leader = harness_leader(&s->h);
 	uint64_t due;
 	size_t bytes;
@@ -37,15 +37,10 @@ void sim_load_turn(struct sim *s)
 	due = load_due(
 		&s->load, s->now, leader,
 		atomic_load_explicit(&s->h.load_applied, memory_order_relaxed));
-	while (due > 0 && s->failure == SIM_OK) {
-		due -= load_build(&s->load, due, leader, s->now, &msg);
-		if (harness_copy_message(&copy, &msg, &extra, &bytes) != 0) {
-			/* Not Raft's message: no loss event; a client's
-			 * proposal that never left. */
-			break;
-		}
-		sim_queue_copy(s, s->now, &copy, extra, bytes);
-	}
+	while (due > 0 && s->failure == SIM_OK &&
+	       load_next(&s->load, &due, leader, s->now, &msg, &extra,
+			 &bytes) == 0)
+		sim_queue_copy(s, s->now, &msg, extra, bytes);
 	s->load_at = load_next_us(&s->load, s->now);
 	if (s->load_at > s->end_us)
 		s->load_at = INT64_MAX;
