@@ -383,6 +383,17 @@ static void snapshot(struct checker *c, int node, const struct wev *ev)
 	bool holds = log_term_at(l, ev->index, &t) == AT_TERM &&
 		     t == ev->entry_term;
 
+	if (ev->index == 0 || ev->entry_term == 0 ||
+	    (ev->installed && ev->peer == node)) {
+		checker_violate(c, ev->us,
+				"event: node %d's snapshot at index %" PRIu64
+				" of term %" PRIu64 "%s",
+				node, ev->index, ev->entry_term,
+				ev->installed && ev->peer == node
+					? " came from itself"
+					: " covers no entry");
+		return;
+	}
 	if (!ev->installed && ev->index > l->applied)
 		checker_violate(c, ev->us,
 				"apply: node %d took a snapshot at index "

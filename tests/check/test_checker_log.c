@@ -258,6 +258,21 @@ static void installed_snapshot_passes(void)
 	CHECK_EQ(violations(), 0);
 }
 
+/* Edits a trace can carry that no core emits: a snapshot a node installs
+ * from itself, or one at index 0 (it covers nothing). */
+static void snapshot_from_itself_or_of_nothing_fails(void)
+{
+	begin(3);
+	elect(MS(10), 0, 1, 3);
+	replicate(MS(20), 0, 1, 1, 100, 3);
+	snapshot(MS(30), 2, 1, 100, 1, 2);
+	CHECK(reported("event: node 2's snapshot at index 100 of term 1 came "
+		       "from itself"));
+	snapshot(MS(40), 1, 1, 0, 0, RAFT_NONE);
+	CHECK(reported("event: node 1's snapshot at index 0 of term 0 covers "
+		       "no entry"));
+}
+
 static void snapshot_disagreeing_with_commits_fails(void)
 {
 	begin(3);
@@ -444,6 +459,9 @@ static void million_entries_stay_bounded(void)
 }
 
 const struct test_case checker_log_tests[] = {
+	{"checker log: event: a snapshot installed from the node itself, or at "
+	 "index 0, is a violation",
+	 snapshot_from_itself_or_of_nothing_fails},
 	{"checker log: a cluster that replicates, commits and applies in step "
 	 "breaks no rule",
 	 replication_in_step_passes},
