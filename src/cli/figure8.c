@@ -224,10 +224,19 @@ static bool pass_d(const struct f8 *f, const struct raft_message *m)
 static void f8_picture(struct f8 *f, FILE *out, const char *caption)
 {
 	struct raft_storage st;
-	uint64_t i, last;
+	uint64_t i, last, longest = 0;
 	int id;
 
 	fprintf(out, "%s\n", caption);
+	for (id = 0; id < F8_NODES; id++) {
+		st = mem_storage_ops(f->store[id]);
+		if (st.last_index(st.ctx) > longest)
+			longest = st.last_index(st.ctx);
+	}
+	fprintf(out, "  %-11s", "index");
+	for (i = 1; i <= longest; i++)
+		fprintf(out, " %2" PRIu64 " ", i);
+	fprintf(out, "\n");
 	for (id = 0; id < F8_NODES; id++) {
 		st = mem_storage_ops(f->store[id]);
 		last = st.last_index(st.ctx);
@@ -330,7 +339,8 @@ static bool f8_script(struct f8 *f, FILE *out)
 	f8_deliver(f, pass_a);
 	f8_picture(f, out,
 		   "(a) S1 leads and writes entry 2; only S2 takes it "
-		   "(a number is an entry's term, | the commit index)");
+		   "(under each index, the entry's term; | marks the commit "
+		   "index)");
 
 	f8_crash(f, 0);
 	if (!f8_elect(f, 4, pass_votes))
