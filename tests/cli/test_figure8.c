@@ -29,6 +29,10 @@ static void correct_leader_never_commits_an_old_term_entry_by_counting(void)
 
 	CHECK_EQ(play(0, &text), EXIT_PASS);
 	CHECK(strstr(text, "does not commit entry 2 by counting") != NULL);
+	/* the picture: an index row, then each server's terms, | at its
+	 * commit index (S5 holds entry 2 of its own term 2 alone) */
+	CHECK(strstr(text, "  index        1   2   3") != NULL);
+	CHECK(strstr(text, "  S5 crashed   1   2 \n") != NULL);
 	CHECK(strstr(text, "figure8: PASS (0 violations)") != NULL);
 	free(text);
 }
