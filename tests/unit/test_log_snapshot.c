@@ -177,6 +177,22 @@ static void round_sends_no_snapshot_to_entries_in_flight(void)
 	testnet_free(&net);
 }
 
+/* Leader 0 of term 1 sends node 1 a snapshot of (5, 1) in one chunk. */
+static struct raft_message whole_snapshot_msg(const uint8_t *snap, uint32_t len)
+{
+	struct raft_message m = testnet_msg(RAFT_MSG_INSTALL_SNAPSHOT, 0, 1, 1);
+
+	m.u.snap.term = 1;
+	m.u.snap.leader_id = 0;
+	m.u.snap.last_index = 5;
+	m.u.snap.last_term = 1;
+	m.u.snap.total = len;
+	m.u.snap.offset = 0;
+	m.u.snap.data = snap;
+	m.u.snap.len = len;
+	return m;
+}
+
 /* A snapshot the state machine refuses: nothing changes, the log is not
  * compacted, the node keeps working. */
 static void snapshot_that_does_not_restore_changes_nothing(void)
@@ -195,14 +211,7 @@ static void snapshot_that_does_not_restore_changes_nothing(void)
 	testnet_preload(&net, 1, 1, held, 7);
 	testnet_attach(&net);
 	f = &net.nodes[1];
-	m = testnet_msg(RAFT_MSG_INSTALL_SNAPSHOT, 0, 1, 1);
-	m.u.snap.term = 1;
-	m.u.snap.leader_id = 0;
-	m.u.snap.last_index = 5;
-	m.u.snap.last_term = 1;
-	m.u.snap.total = sizeof(snap);
-	m.u.snap.data = snap;
-	m.u.snap.len = sizeof(snap);
+	m = whole_snapshot_msg(snap, sizeof(snap));
 	raft_step(f, &m);
 	REQUIRE(net.outbox_len == 1);
 	CHECK_EQ(net.outbox[0].u.snap_reply.next_offset, -1);
@@ -286,15 +295,7 @@ static void installed_snapshot_keeps_matching_suffix(void)
 	testnet_attach(&net);
 	f = &net.nodes[1];
 	/* A snapshot of (5, 1) in one chunk: entries 6 and 7 match. */
-	m = testnet_msg(RAFT_MSG_INSTALL_SNAPSHOT, 0, 1, 1);
-	m.u.snap.term = 1;
-	m.u.snap.leader_id = 0;
-	m.u.snap.last_index = 5;
-	m.u.snap.last_term = 1;
-	m.u.snap.total = sizeof(snap);
-	m.u.snap.offset = 0;
-	m.u.snap.data = snap;
-	m.u.snap.len = sizeof(snap);
+	m = whole_snapshot_msg(snap, sizeof(snap));
 	raft_step(f, &m);
 	CHECK_EQ(f->snapshot_index, 5);
 	CHECK_EQ(f->commit_index, 5);
