@@ -24,6 +24,8 @@ enum raft_msg_type {
 	RAFT_MSG_INSTALL_SNAPSHOT, /* payload: install_snapshot_msg */
 	RAFT_MSG_INSTALL_SNAPSHOT_REPLY, /* payload: install_snapshot_reply */
 	RAFT_MSG_PROPOSE, /* from a client, not a peer: payload: propose */
+	RAFT_MSG_CLIENT,  /* a client's request or a node's reply to it; the
+			     core never sees it (payload: client_bytes) */
 	RAFT_MSG_TYPE_COUNT
 };
 
@@ -56,8 +58,17 @@ struct propose {
 	unsigned count;
 };
 
-/* The id a proposal comes "from". */
+/* The id a proposal comes "from", and a client message goes to or from
+ * (which client: inside its bytes). */
 #define RAFT_CLIENT (-2)
+
+/* RAFT_MSG_CLIENT's payload: bytes the drivers' client layer encodes
+ * (src/kv/kv.h: a request from a client, a reply to one). Drivers route
+ * it by `to`: a node's client service, or the clients (RAFT_CLIENT). */
+struct client_bytes {
+	const uint8_t *data;
+	uint32_t len;
+};
 
 const char *raft_msg_type_name(enum raft_msg_type type);
 
@@ -74,6 +85,7 @@ struct raft_message {
 		struct install_snapshot_msg snap;
 		struct install_snapshot_reply snap_reply;
 		struct propose prop;
+		struct client_bytes client;
 	} u;
 };
 

@@ -64,6 +64,14 @@ enum raft_mistake {
 	RAFT_MISTAKE_NO_TRUNCATE = 1 << 7,  /* overwrites a conflict in place,
 					       keeping the suffix after it */
 	RAFT_MISTAKE_APPLY_UNCOMMITTED = 1 << 8, /* applies what it appended */
+	/* Clients (issue 11): not the core's mistakes but its drivers' (the
+	 * key-value store, the node's client service, the fenced store);
+	 * they share the bits so that one --mistake names them all. */
+	RAFT_MISTAKE_NO_DEDUP = 1 << 9,    /* retries are executed again */
+	RAFT_MISTAKE_STALE_READ = 1 << 10, /* a leader reads its own state
+					      without confirming it leads */
+	RAFT_MISTAKE_NO_FENCING = 1 << 11, /* the fenced store takes any
+					      token */
 };
 
 struct raft_config {
@@ -299,6 +307,34 @@ int raft_attach(struct raft_state *s, const struct raft_storage *storage,
  * entries are committed and applied later, as replies come in. */
 int raft_propose(struct raft_state *s, const struct raft_entry *entries,
 		 unsigned n, uint64_t *first_index);
+
+/* Reads that skip the log (thesis §6.4).
+ *
+ * ReadIndex: raft_read_index registers a read on a leader that has
+ * committed an entry of its own term (else RAFT_EBUSY: its commit index
+ * may be behind its predecessor's); *read_index is its commit index now,
+ * and *round the heartbeat round whose acknowledgement by a majority
+ * proves it was still leader after the read arrived. The leader starts
+ * that round at once unless one is already out; reads arriving meanwhile
+ * wait for the next one (one round serves many reads). raft_read_ready
+ * says whether `round` has been acknowledged by a majority in this term;
+ * the driver then serves the read once last_applied >= read_index.
+ * Leadership lost in between: the read is never ready (the driver's
+ * client times out and retries). RAFT_ENOTLEADER off a leader.
+ *
+ * Lease (§6.4.1): with check_quorum, followers ignore vote requests for
+ * election_min ticks after they last heard a leader (raft_step.c), so a
+ * leader whose AppendEntries sent at its tick t were acknowledged by a
+ * majority leads until t + election_min of its followers' ticks.
+ * raft_lease_valid: true while now < t + election_min - 1 (a follower's
+ * tick may fall just after it hears the leader) minus a drift margin of
+ * election_min / 8 (clocks whose rates differ by less than 12%),
+ * for the latest such t; always false without check_quorum. The driver
+ * then serves the read at once from its state machine. */
+int raft_read_index(struct raft_state *s, uint64_t *read_index,
+		    uint64_t *round);
+bool raft_read_ready(const struct raft_state *s, uint64_t round);
+bool raft_lease_valid(const struct raft_state *s);
 
 /* Majority of the cluster: floor(n/2) + 1. */
 int raft_majority(const struct raft_state *s);

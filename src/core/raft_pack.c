@@ -77,6 +77,8 @@ size_t raft_message_extra_size(const struct raft_message *src)
 		return raft_entries_packed_size(entries, n);
 	if (src->type == RAFT_MSG_INSTALL_SNAPSHOT)
 		return round_up(src->u.snap.len);
+	if (src->type == RAFT_MSG_CLIENT)
+		return round_up(src->u.client.len);
 	return 0;
 }
 
@@ -98,6 +100,13 @@ void raft_message_copy_extra(struct raft_message *dst,
 		if (src->u.snap.len > 0) {
 			memcpy(buf, src->u.snap.data, src->u.snap.len);
 			dst->u.snap.data = buf;
+		}
+		break;
+	case RAFT_MSG_CLIENT:
+		dst->u.client.data = NULL;
+		if (src->u.client.len > 0) {
+			memcpy(buf, src->u.client.data, src->u.client.len);
+			dst->u.client.data = buf;
 		}
 		break;
 	default:

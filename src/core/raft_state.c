@@ -62,6 +62,7 @@ const char *raft_msg_type_name(enum raft_msg_type type)
 		[RAFT_MSG_INSTALL_SNAPSHOT] = "install_snapshot",
 		[RAFT_MSG_INSTALL_SNAPSHOT_REPLY] = "install_snapshot_reply",
 		[RAFT_MSG_PROPOSE] = "propose",
+		[RAFT_MSG_CLIENT] = "client",
 	};
 	if ((unsigned)type >= RAFT_MSG_TYPE_COUNT)
 		return "?";
