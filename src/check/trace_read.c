@@ -348,9 +348,9 @@ static void fill_info(struct run_info *info, const struct line *f)
  * not claim either: the checker's rules count on it. */
 static int check_start(struct trace_json_parser *ps, const struct line *f)
 {
-	/* 3 only added events: a schema 2 trace reads the same. */
-	if (f->num[F_SCHEMA] != TRACE_SCHEMA_VERSION && f->num[F_SCHEMA] != 2)
-		return trace_json_fail(ps, "schema %" PRIu64 " is not 2 or %d",
+	/* 3 and 4 only added events: a schema 2 trace reads the same. */
+	if (f->num[F_SCHEMA] < 2 || f->num[F_SCHEMA] > TRACE_SCHEMA_VERSION)
+		return trace_json_fail(ps, "schema %" PRIu64 " is not 2 to %d",
 				       f->num[F_SCHEMA], TRACE_SCHEMA_VERSION);
 	if (f->num[F_NODES] == 0)
 		return trace_json_fail(ps, "\"nodes\" is 0");

@@ -182,6 +182,24 @@ int trace_format(char *buf, size_t size, const struct wev *ev, int nodes)
 		    ev->node, ev->term, ev->index, ev->last_index,
 		    ev->entry_term);
 		break;
+	case WEV_INVOKE:
+	case WEV_OK:
+	case WEV_FAIL:
+	case WEV_INFO:
+		break; /* issue 11: the history's fields (history.h) */
+	case WEV_FENCED:
+		put(&o,
+		    ",\"node\":%d,\"token\":%" PRIu64 ",\"highest\":%" PRIu64
+		    ",\"accepted\":%s",
+		    ev->node, ev->token, ev->highest,
+		    ev->accepted ? "true" : "false");
+		break;
+	case WEV_DUPLICATE:
+		put(&o,
+		    ",\"node\":%d,\"client\":%d,\"seq\":%" PRIu64
+		    ",\"index\":%" PRIu64,
+		    ev->node, ev->client, ev->seq, ev->index);
+		break;
 	case WEV_COMMIT:
 		put(&o, ",\"node\":%d,\"term\":%" PRIu64 ",\"index\":%" PRIu64,
 		    ev->node, ev->term, ev->index);

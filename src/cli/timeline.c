@@ -246,7 +246,13 @@ static int lane_of(const struct timeline_canvas *cv, const struct wev *ev)
 	case WEV_TRUNCATE:
 	case WEV_SNAPSHOT:
 	case WEV_PROPOSE:
+	case WEV_FENCED:
+	case WEV_DUPLICATE:
 		return ev->node >= 0 && ev->node < cv->n ? ev->node : -1;
+	case WEV_INVOKE: /* a client's, not a node's */
+	case WEV_OK:
+	case WEV_FAIL:
+	case WEV_INFO:
 	case WEV_START:
 	case WEV_PARTITION:
 	case WEV_HEAL:

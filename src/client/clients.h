@@ -67,11 +67,11 @@ struct clients_stats {
 	uint64_t ok;
 	uint64_t failed;
 	uint64_t info;
-	uint64_t attempts;  /* requests sent, retries included */
-	uint64_t timeouts;  /* attempts that saw no reply in time */
-	uint64_t redirects; /* NOT_LEADER replies */
-	uint64_t expired;   /* SESSION_EXPIRED replies */
-	uint64_t sessions;  /* registrations completed */
+	uint64_t attempts;      /* requests sent, retries included */
+	uint64_t timeouts;      /* attempts that saw no reply in time */
+	uint64_t redirects;     /* NOT_LEADER replies */
+	uint64_t expired;       /* SESSION_EXPIRED replies */
+	uint64_t sessions;      /* registrations completed */
 	struct lathist latency; /* invoke to ok */
 };
 

@@ -32,6 +32,12 @@ static const struct {
 	[WEV_TRUNCATE] = {"truncate", WEV_KIND_CORE},
 	[WEV_SNAPSHOT] = {"snapshot", WEV_KIND_CORE},
 	[WEV_PROPOSE] = {"propose", WEV_KIND_CORE},
+	[WEV_INVOKE] = {"invoke", WEV_KIND_CLIENT},
+	[WEV_OK] = {"ok", WEV_KIND_CLIENT},
+	[WEV_FAIL] = {"fail", WEV_KIND_CLIENT},
+	[WEV_INFO] = {"info", WEV_KIND_CLIENT},
+	[WEV_FENCED] = {"fenced", WEV_KIND_CLIENT},
+	[WEV_DUPLICATE] = {"duplicate", WEV_KIND_CLIENT},
 };
 
 const char *wev_name(enum wev_type type)

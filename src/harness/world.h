@@ -15,12 +15,17 @@
 
 #include "raft_state.h"
 
+struct hist_event; /* lincheck/history.h */
+
 /* 2: core events carry "now", the start line "latency_ms", and "loss"
  * events exist. "late" events came later within 2: a reader of 2 that
  * does not know them refuses only traces that have them. */
 /* 3: log replication's events (append, commit, apply, truncate, snapshot,
  * propose); a reader of 3 reads 2 as well. */
-#define TRACE_SCHEMA_VERSION 3
+/* 4: clients (issue 11): the client history (invoke, ok, fail, info:
+ * lincheck/history.h) and the fenced store's and the store's own events
+ * (fenced, duplicate); a reader of 4 reads 2 and 3 as well. */
+#define TRACE_SCHEMA_VERSION 4
 
 enum wev_type {
 	WEV_START,     /* {"ev":"start", ...run_info...} */
@@ -59,6 +64,20 @@ enum wev_type {
 	WEV_SNAPSHOT, /* node's log now starts after a snapshot of (index,
 			 entry_term); installed: sent by leader peer */
 	WEV_PROPOSE,  /* leader node appended proposals index..last_index */
+	/* Clients (schema 4). The history: `hist` (history.h) says which
+	 * client, operation and result; its "ms" is the event's own. */
+	WEV_INVOKE,
+	WEV_OK,
+	WEV_FAIL,
+	WEV_INFO,
+	/* The fenced store refused (or, with no-fencing, let through) a
+	 * write from leader `node` with token `token` (its term) below
+	 * `highest`, the highest it had seen: accepted says which. Writes
+	 * at or above the highest are not events (counted only). */
+	WEV_FENCED,
+	/* node's store executed client `client`'s request `seq` again, at
+	 * log index `index`: exactly-once broken (the no-dedup mistake). */
+	WEV_DUPLICATE,
 	WEV_TYPE_COUNT
 };
 
@@ -70,6 +89,7 @@ enum wev_kind {
 	WEV_KIND_CORE,
 	WEV_KIND_NODE_FAULT,
 	WEV_KIND_NET_FAULT,
+	WEV_KIND_CLIENT, /* the history, the fenced store, duplicates */
 };
 
 /* The "ev" name of each type in the trace. */
@@ -118,7 +138,13 @@ struct wev {
 	uint64_t last_index;
 	uint64_t entry_term;
 	uint64_t digest;
-	bool installed; /* snapshot */
+	bool installed;                /* snapshot */
+	const struct hist_event *hist; /* invoke, ok, fail, info */
+	uint64_t token;                /* fenced */
+	uint64_t highest;              /* fenced */
+	bool accepted;                 /* fenced */
+	int client;                    /* duplicate */
+	uint64_t seq;                  /* duplicate */
 	const uint8_t
 		*group_of; /* partition: group of each node (nodes long) */
 	const struct run_info *info; /* start only */

@@ -51,7 +51,7 @@ struct kv_bytes {
 /* A client's request, as sent to a node and proposed. Strings point into
  * whatever it was decoded from. */
 struct kv_cmd {
-	uint8_t op; /* enum kv_op */
+	uint8_t op;       /* enum kv_op */
 	bool expect_null; /* cas: swap only if the key is absent */
 	int client;
 	uint64_t session;        /* 0 for KV_REGISTER */
@@ -64,7 +64,7 @@ struct kv_cmd {
 
 enum kv_status {
 	KV_STATUS_OK = 0,
-	KV_STATUS_NOT_LEADER = 1, /* not executed here; try leader_hint */
+	KV_STATUS_NOT_LEADER = 1,      /* not executed here; try leader_hint */
 	KV_STATUS_SESSION_EXPIRED = 2, /* the session is gone; not executed
 					  by this request (an earlier copy
 					  may have been) */
@@ -92,8 +92,7 @@ struct kv_reply {
  * bytes. */
 size_t kv_cmd_encode(const struct kv_cmd *cmd, uint8_t *buf, size_t cap);
 int kv_cmd_decode(const uint8_t *buf, size_t len, struct kv_cmd *cmd);
-size_t kv_reply_encode(const struct kv_reply *reply, uint8_t *buf,
-		       size_t cap);
+size_t kv_reply_encode(const struct kv_reply *reply, uint8_t *buf, size_t cap);
 int kv_reply_decode(const uint8_t *buf, size_t len, struct kv_reply *reply);
 const char *kv_op_name(enum kv_op op);
 
@@ -120,19 +119,19 @@ struct kv_hooks {
 };
 
 struct kv_stats {
-	uint64_t executed;    /* operations executed (register excluded) */
-	uint64_t deduplicated; /* retries answered from the session cache */
-	uint64_t reexecuted;  /* executions of a seq at or below one the
+	uint64_t executed;         /* operations executed (register excluded) */
+	uint64_t deduplicated;     /* retries answered from the session cache */
+	uint64_t reexecuted;       /* executions of a seq at or below one the
 				 session had executed: exactly-once broken
 				 (only with no_dedup) */
-	uint64_t expired;     /* requests refused: session gone */
+	uint64_t expired;          /* requests refused: session gone */
 	uint64_t sessions_evicted; /* LRU */
 	uint64_t sessions_expired; /* by index */
 	uint64_t sessions;         /* open now */
 	uint64_t keys;             /* present now */
 };
 
-struct kv_table;   /* kv.c: keys and values */
+struct kv_table;         /* kv.c: keys and values */
 struct kv_session_table; /* kv_session.c */
 
 struct kv {

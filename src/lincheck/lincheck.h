@@ -54,8 +54,7 @@ int lincheck_add(struct lincheck *lc, const struct hist_event *ev, char *err,
  * operations and the point where no order works. */
 enum lincheck_verdict lincheck_run(struct lincheck *lc, int64_t timeout_us,
 				   FILE *report);
-void lincheck_get_stats(const struct lincheck *lc,
-			struct lincheck_stats *out);
+void lincheck_get_stats(const struct lincheck *lc, struct lincheck_stats *out);
 
 /* `raftsim lincheck FILE [--timeout S]`: argv[0] is "lincheck". Returns
  * the exit code (the verdict's value). */

@@ -297,7 +297,7 @@ static void start_lines_the_core_refuses(void)
 	} cases[] = {
 		{"2", "10", "3", "[10,20]", "[1,5]", NULL},
 		{"2", "0.1", "1", "[3,3]", "[0,0]", NULL},
-		{"1", "10", "3", "[10,20]", "[1,5]", "schema 1 is not 2 or 3"},
+		{"1", "10", "3", "[10,20]", "[1,5]", "schema 1 is not 2 to 4"},
 		{"2", "10", "3", "[20,10]", "[1,5]",
 		 "\"election_ticks\": the first value exceeds the second"},
 		{"2", "0", "3", "[10,20]", "[1,5]", "\"tick_ms\" is 0"},
