@@ -136,6 +136,7 @@ static void step_leader(struct raft_state *s, const struct raft_message *m,
 		break;
 	case RAFT_MSG_APPEND_ENTRIES_REPLY:
 		s->last_heard[m->from] = s->now;
+		raft_read_ack(s, m);
 		raft_replicate_reply(s, m);
 		break;
 	case RAFT_MSG_INSTALL_SNAPSHOT_REPLY:
