@@ -281,6 +281,8 @@ struct raft_state {
 	uint64_t reads_waiting;  /* reads for round read_round + 1 */
 	uint64_t reads_current;  /* unconfirmed reads for read_round */
 	uint64_t reads_previous; /* unconfirmed reads for read_round - 1 */
+	bool restart_quiet; /* restarted, timer not restarted since: votes
+			       wait as if a leader had just been heard */
 
 	struct raft_rng rng;
 	struct raft_transport transport;
@@ -348,7 +350,8 @@ int raft_propose(struct raft_state *s, const struct raft_entry *entries,
  *
  * Lease (§6.4.1): with check_quorum, followers ignore vote requests while
  * their last leader's AppendEntries is less than election_min of their
- * ticks old (raft_step.c). So if AppendEntries this leader sent at its tick t
+ * ticks old (raft_step.c), and a restarted node ignores them for its first
+ * election_min ticks. So if AppendEntries this leader sent at its tick t
  * were acknowledged in its term by a majority (itself included), no other
  * leader is elected before election_min - 1 whole follower ticks have
  * passed since that send (a follower's next tick may fall just after it

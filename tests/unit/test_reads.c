@@ -472,6 +472,42 @@ static void drifting_lease_ends_before_any_election(void)
 	testnet_free(&net);
 }
 
+/* A follower acknowledges the leader, crashes and comes back at once:
+ * it forgot hearing the leader, yet must not vote while the lease lasts. */
+static void restarted_follower_keeps_the_lease(void)
+{
+	struct testnet net;
+	struct raft_state *s;
+	int lease_steps = 0;
+	int step;
+
+	lead_settled(&net, 3, 15, check_quorum_on);
+	s = &net.nodes[0];
+	REQUIRE(raft_lease_valid(s));
+	net.cut[0] = 1;
+	testnet_restart(&net, 1);
+	testnet_restart(&net, 2);
+	for (step = 0; step < 12; step++) {
+		raft_tick(&net.nodes[1]);
+		raft_tick(&net.nodes[2]);
+		if (raft_lease_valid(s)) {
+			lease_steps++;
+			CHECK(ignores_votes(&net, 1, 2));
+			CHECK(ignores_votes(&net, 2, 1));
+		}
+		raft_tick(s);
+	}
+	CHECK_EQ(lease_steps, 7);
+	CHECK(!ignores_votes(&net, 1, 2));
+	testnet_free(&net);
+
+	/* Without check_quorum there is no lease, and it votes at once. */
+	lead_settled(&net, 3, 15, NULL);
+	testnet_restart(&net, 1);
+	CHECK(!ignores_votes(&net, 1, 2));
+	testnet_free(&net);
+}
+
 static void lease_clear_voids_earlier_acks(void)
 {
 	struct testnet net;
@@ -556,6 +592,9 @@ const struct test_case read_tests[] = {
 	{"§6.4.1: with followers' ticks 1/8 shorter, the lease still expires "
 	 "before any of them votes",
 	 drifting_lease_ends_before_any_election},
+	{"§6.4.1: a follower that restarts ignores vote requests for "
+	 "election_min ticks, so the lease survives its crash",
+	 restarted_follower_keeps_the_lease},
 	{"§6.4.1: acknowledgements of sends before raft_lease_clear (a pause) "
 	 "do not hold the lease",
 	 lease_clear_voids_earlier_acks},
