@@ -60,7 +60,7 @@ struct append_entries_reply {
 	uint64_t rejected_index;
 	uint64_t conflict_term;
 	uint64_t conflict_index;
-	uint64_t flow_mark; /* the AppendEntries' own, echoed */
+	uint64_t flow_mark;  /* the AppendEntries' own, echoed */
 	uint64_t read_round; /* the AppendEntries' own, echoed (0: none) */
 	uint64_t sent_at;    /* the AppendEntries' own, echoed */
 };

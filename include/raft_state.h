@@ -196,7 +196,7 @@ struct raft_stats {
 	uint64_t snapshots_installed;
 	uint64_t snapshots_sent; /* transfers a leader began (§7) */
 	uint64_t snapshot_chunks_sent;
-	uint64_t read_rounds;    /* read rounds begun (ReadIndex, §6.4) */
+	uint64_t read_rounds;     /* read rounds begun (ReadIndex, §6.4) */
 	uint64_t reads_confirmed; /* reads whose round a majority acked */
 };
 
@@ -275,12 +275,12 @@ struct raft_state {
 	 * leadership is below read_round_first. */
 	uint64_t read_round;
 	uint64_t read_round_first; /* this leadership's first round */
-	uint64_t read_confirmed; /* highest round a majority acknowledged */
-	uint64_t lease_floor;    /* acks of sends before this tick void */
-	int read_acks;           /* peers that echoed >= read_confirmed + 1 */
-	uint64_t reads_waiting;  /* reads for round read_round + 1 */
-	uint64_t reads_current;  /* unconfirmed reads for read_round */
-	uint64_t reads_previous; /* unconfirmed reads for read_round - 1 */
+	uint64_t read_confirmed;   /* highest round a majority acknowledged */
+	uint64_t lease_floor;      /* acks of sends before this tick void */
+	int read_acks;             /* peers that echoed >= read_confirmed + 1 */
+	uint64_t reads_waiting;    /* reads for round read_round + 1 */
+	uint64_t reads_current;    /* unconfirmed reads for read_round */
+	uint64_t reads_previous;   /* unconfirmed reads for read_round - 1 */
 	bool restart_quiet; /* restarted, timer not restarted since: votes
 			       wait as if a leader had just been heard */
 

@@ -160,8 +160,7 @@ static bool committed_own_term(const struct raft_state *s)
 	       raft_term_at(s, s->commit_index) == s->current_term;
 }
 
-int raft_read_index(struct raft_state *s, uint64_t *read_index,
-		    uint64_t *round)
+int raft_read_index(struct raft_state *s, uint64_t *read_index, uint64_t *round)
 {
 	if (s->role != RAFT_LEADER)
 		return RAFT_ENOTLEADER;
@@ -207,7 +206,15 @@ bool raft_read_ready(const struct raft_state *s, uint64_t round)
  * (N + 1 - t) d_l <= (election_min - 1) d_f. With d_f >= 7/8 d_l (no
  * tick shorter than 7/8 of another's), N + 1 - t <= floor((election_min -
  * 1) * 7/8) suffices: now - t < lease_ticks. With election_min 10 that
- * is 7 ticks of 10: the lease ends 3 ticks before a follower may vote. */
+ * is 7 ticks of 10: the lease ends 3 ticks before a follower may vote.
+ *
+ * CheckQuorum never cuts a lease short: the replies that made it came
+ * after sends at t or later, so a majority was heard less than
+ * election_min ago while it holds. A leader that stepped down, by
+ * CheckQuorum or a higher term, holds none (the role is checked first),
+ * and may then vote at once; only its own reads depended on it. A paused
+ * leader's now stands still while real time goes on: raft_state.h says
+ * what the driver does about it (raft_lease_clear). */
 static uint64_t lease_ticks(const struct raft_state *s)
 {
 	return (uint64_t)(s->config.election_min - 1) * 7 / 8;
@@ -226,7 +233,8 @@ static bool lease_start(const struct raft_state *s, uint64_t *t)
 	for (i = 0; i < s->config.node_count; i++) {
 		const struct raft_progress *pr = &s->progress[i];
 
-		if (i != s->config.id && pr->read_acked >= s->read_round_first &&
+		if (i != s->config.id &&
+		    pr->read_acked >= s->read_round_first &&
 		    pr->lease_acked >= s->lease_floor)
 			acked[n++] = pr->lease_acked;
 	}
