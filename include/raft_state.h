@@ -293,7 +293,7 @@ struct raft_state {
 	 * the fields above, which then share a few cache lines. */
 	uint8_t granted[RAFT_MAX_NODES]; /* 1: granted its (pre-)vote */
 	uint64_t last_heard[RAFT_MAX_NODES];
-	/* Figure 2, volatile on leaders (64 KiB at 1024 nodes). */
+	/* Figure 2, volatile on leaders (80 KiB at 1024 nodes). */
 	struct raft_progress progress[RAFT_MAX_NODES];
 };
 
