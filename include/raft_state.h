@@ -339,8 +339,8 @@ int raft_propose(struct raft_state *s, const struct raft_entry *entries,
  * the next round, which starts when that one is acknowledged or with the
  * next heartbeat, whichever comes first, at most two being outstanding
  * (one round serves many reads; at most one extra broadcast per round
- * trip). Every AppendEntries carries the
- * current round, so replication traffic acknowledges rounds too.
+ * trip). Every AppendEntries carries the current round, so replication
+ * traffic acknowledges rounds too.
  * raft_read_ready says whether `round` has been acknowledged by a
  * majority (this node included) in this node's current leadership; the
  * driver then serves the read once last_applied >= read_index.
@@ -362,7 +362,7 @@ int raft_propose(struct raft_state *s, const struct raft_entry *entries,
  * machine at commit_index (last_applied >= commit_index). raft_read.c
  * derives the bound. It assumes:
  *  - tick rates: no node's tick is shorter than 7/8 of another's
- *    (drift below 12.5%);
+ *    (rates differ by at most 1/8);
  *  - a current clock: the read is served before the real time of this
  *    node's tick now + 1. A node whose ticks run late (a thread behind
  *    its deadlines) must not serve lease reads until it has caught up;
