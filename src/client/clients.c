@@ -222,13 +222,13 @@ static void end_unanswered(struct clients *c, int i, int64_t now_us)
 	client_next(c, i, now_us);
 }
 
+/* (1 + retries) timeouts, a refusal costing 1/nodes of one. */
 static bool spent(const struct clients *c, const struct client *cl)
 {
 	uint64_t tries = (uint64_t)c->config.retries + 1;
 	uint64_t nodes = (uint64_t)c->config.nodes;
 
-	return cl->timeouts >= tries ||
-	       cl->timeouts * nodes + cl->refusals >= tries * nodes;
+	return (uint64_t)cl->timeouts * nodes + cl->refusals >= tries * nodes;
 }
 
 static void give_up(struct clients *c, int i, int64_t now_us)

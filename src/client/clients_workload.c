@@ -140,6 +140,7 @@ static void draw_expect(struct clients *c, int i)
 	struct client *other;
 	unsigned o;
 
+	cl->expect_seen = u < CAS_OWN;
 	if (u < CAS_OWN) {
 		expect_seen(c, cl, seen_of(cl, cl->key));
 		return;
@@ -192,6 +193,7 @@ void clients_draw(struct clients *c, int i)
 	cl->value_len = 0;
 	cl->expect_len = 0;
 	cl->expect_null = false;
+	cl->expect_seen = false;
 	if (op == KV_PUT || op == KV_APPEND || op == KV_CAS)
 		cl->value_len =
 			clients_value_of(&c->config, i, cl->id, cl->value);
@@ -220,7 +222,7 @@ void clients_saw(struct clients *c, int i, const struct kv_reply *reply)
 		break;
 	case KV_CAS:
 		wrote = reply->swapped;
-		if (!wrote) /* someone else's value is there */
+		if (!wrote && cl->expect_seen) /* what it saw is gone */
 			remember(cl, cl->key, SEEN_NONE, 0, 0);
 		break;
 	case KV_APPEND: /* several chunks now: no single value */

@@ -54,6 +54,7 @@ struct client {
 	/* The operation outstanding (phase CLIENT_OPERATING). */
 	uint8_t op; /* enum kv_op */
 	bool expect_null;
+	bool expect_seen; /* cas: expects what this client last saw */
 	uint32_t key;
 	uint64_t id;
 	char *value; /* cap: clients_value_cap() */
