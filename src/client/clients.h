@@ -92,7 +92,8 @@ struct clients {
 	bool stopped;
 };
 
-/* Returns 0, or -1 when out of memory. */
+/* Returns 0, or -1 when out of memory. cfg: nodes, clients, keys and
+ * timeout_us > 0 (the options check them). */
 int clients_init(struct clients *c, const struct client_config *cfg,
 		 const struct clients_io *io);
 void clients_free(struct clients *c);

@@ -103,9 +103,8 @@ struct client_config fake_config(int nodes, unsigned clients)
 
 int fake_init(struct fake_cluster *f, const struct client_config *cfg)
 {
-	struct clients_io io = {.ctx = f,
-				.send = fake_send,
-				.history = fake_history};
+	struct clients_io io = {
+		.ctx = f, .send = fake_send, .history = fake_history};
 
 	assert(cfg->nodes <= FAKE_NODES && cfg->keys <= FAKE_KEYS);
 	memset(f, 0, sizeof(*f));
@@ -150,10 +149,9 @@ static void execute(struct fake_cluster *f, const struct kv_cmd *cmd,
 	case KV_CAS:
 		r->swapped = cmd->expect_null
 				     ? !f->present[k]
-				     : f->present[k] &&
-					       equals(f->value[k],
-						      f->value_len[k],
-						      cmd->expect);
+				     : f->present[k] && equals(f->value[k],
+							       f->value_len[k],
+							       cmd->expect);
 		if (!r->swapped)
 			break;
 		/* fall through */

@@ -122,8 +122,7 @@ static void registers_before_its_first_invoke(void)
 		if (fk.sent[i].op != KV_REGISTER && first_op == 0)
 			first_op = i;
 	REQUIRE(first_op > 0);
-	CHECK(fk.sent[first_op].session >= 1 &&
-	      fk.sent[first_op].session <= 2);
+	CHECK(fk.sent[first_op].session >= 1 && fk.sent[first_op].session <= 2);
 	CHECK_EQ(fk.sent[first_op].seq, 1);
 	fake_free(&fk);
 }
@@ -252,7 +251,7 @@ static void run_refused(enum fake_mode mode, bool first_lost)
 
 static void a_write_refused_everywhere_is_fail(void)
 {
-	run_refused(FAKE_SERVE, false); /* NOT_LEADER, no hint */
+	run_refused(FAKE_SERVE, false);   /* NOT_LEADER, no hint */
 	CHECK_EQ(sends_of(&fk, 0, 1), 9); /* a tour per try */
 	REQUIRE(fk.nhist == 2);
 	CHECK_EQ(fk.hist[1].ev.type, HIST_FAIL);
@@ -300,7 +299,7 @@ static void a_reply_for_an_old_seq_is_ignored(void)
 	fake_reply_later(&fk, &old);
 	sent = fk.nsent;
 	fake_run(&fk, 4 * FAKE_LATENCY_US + cfg.timeout_us - 1);
-	CHECK_EQ(fk.nhist, 3);   /* op 2 still open */
+	CHECK_EQ(fk.nhist, 3);    /* op 2 still open */
 	CHECK_EQ(fk.nsent, sent); /* and not redirected */
 	CHECK_EQ(fk.clients.stats.redirects, 0);
 	old.seq = 2;
@@ -480,11 +479,11 @@ static void history_text(struct fake_cluster *f, uint64_t seed, char *out,
 	fake_run(f, FOREVER);
 	for (i = 0; i < f->nhist && at < cap; i++) {
 		const struct hist_event *e = &f->hist[i].ev;
-		int n = snprintf(out + at, cap - at,
-				 "%d %lld %d %llu %d %s %s %s %d\n", e->type,
-				 (long long)e->us, e->client,
-				 (unsigned long long)e->id, e->op, f->hist[i].key,
-				 f->hist[i].value, f->hist[i].expect, e->swapped);
+		int n = snprintf(
+			out + at, cap - at, "%d %lld %d %llu %d %s %s %s %d\n",
+			e->type, (long long)e->us, e->client,
+			(unsigned long long)e->id, e->op, f->hist[i].key,
+			f->hist[i].value, f->hist[i].expect, e->swapped);
 
 		if (n < 0)
 			break;
