@@ -113,6 +113,25 @@ int fake_init(struct fake_cluster *f, const struct client_config *cfg)
 	return clients_init(&f->clients, cfg, &io);
 }
 
+int fake_start(struct fake_cluster *f, const struct client_config *cfg)
+{
+	if (fake_init(f, cfg) != 0)
+		return -1;
+	clients_start(&f->clients, 0);
+	return 0;
+}
+
+struct client_config fake_only(enum kv_op op, int nodes, unsigned clients)
+{
+	struct client_config cfg = fake_config(nodes, clients);
+
+	cfg.read_ratio = op == KV_GET;
+	cfg.cas_ratio = op == KV_CAS;
+	cfg.append_ratio = op == KV_APPEND;
+	cfg.delete_ratio = op == KV_DELETE;
+	return cfg;
+}
+
 void fake_free(struct fake_cluster *f)
 {
 	clients_free(&f->clients);

@@ -96,6 +96,10 @@ struct client_config fake_config(int nodes, unsigned clients);
 /* Sets f up (zeroed, every node serving, node 0 leading) with clients of
  * cfg; returns 0 or -1. */
 int fake_init(struct fake_cluster *f, const struct client_config *cfg);
+/* fake_init, then the clients start at time 0. */
+int fake_start(struct fake_cluster *f, const struct client_config *cfg);
+/* fake_config whose operations are all `op` (KV_PUT: all puts). */
+struct client_config fake_only(enum kv_op op, int nodes, unsigned clients);
 void fake_free(struct fake_cluster *f);
 /* Runs messages and timers up to `until` (virtual us), or until nothing is
  * left to do. */
