@@ -11,6 +11,8 @@ static void post(struct fake_cluster *f, bool to_node, int node,
 {
 	struct fake_msg *m;
 
+	if (f->loss > 0 && raft_rng_chance(&f->rng, f->loss))
+		return;
 	assert(f->msgs < FAKE_MSGS && len <= sizeof(m->bytes));
 	m = &f->msg[f->msgs++];
 	m->at = f->now + FAKE_LATENCY_US;
@@ -110,6 +112,7 @@ int fake_init(struct fake_cluster *f, const struct client_config *cfg)
 	memset(f, 0, sizeof(*f));
 	f->nodes = cfg->nodes;
 	f->hint = 0;
+	raft_rng_seed(&f->rng, cfg->seed);
 	return clients_init(&f->clients, cfg, &io);
 }
 
@@ -218,6 +221,8 @@ static void lead(struct fake_cluster *f, const struct kv_cmd *cmd,
 	}
 	if (cmd->seq > s->last_seq) {
 		execute(f, cmd, r);
+		if (cmd->client < FAKE_TRACKED && cmd->seq < FAKE_TRACKED_SEQ)
+			f->done[cmd->client][cmd->seq] = true;
 		s->last_seq = cmd->seq;
 		s->cached = *r;
 		memcpy(s->cached_value, r->value.data, r->value.len);

@@ -334,6 +334,63 @@ static void an_expired_session_ends_the_op_and_registers_again(void)
 	fake_free(&fk);
 }
 
+/* Every 5 ms the leader changes (or there is none), hints may be wrong,
+ * a node may go silent and a session may expire; 10% of the messages are
+ * lost. */
+static void run_chaos(uint64_t seed)
+{
+	struct client_config cfg = fake_config(3, 4);
+	struct raft_rng rng;
+	int64_t t;
+	int n;
+
+	cfg.seed = seed;
+	cfg.max_ops = 1000;
+	cfg.read_ratio = 0.2;
+	raft_rng_seed(&rng, seed);
+	REQUIRE(fake_start(&fk, &cfg) == 0);
+	fk.loss = 0.1;
+	for (t = 5000; !clients_done(&fk.clients); t += 5000) {
+		fake_run(&fk, t);
+		fk.leader = (int)raft_rng_range(&rng, 0, 3) - 1;
+		fk.hint = raft_rng_chance(&rng, 0.8)
+				  ? fk.leader
+				  : (int)raft_rng_range(&rng, 0, 3) - 1;
+		for (n = 0; n < 3; n++)
+			fk.mode[n] = raft_rng_chance(&rng, 0.1) ? FAKE_SILENT
+								: FAKE_SERVE;
+		if (fk.sessions > 0 && raft_rng_chance(&rng, 0.05))
+			fk.session[raft_rng_range(&rng, 1, fk.sessions)].gone =
+				true;
+	}
+}
+
+static void fail_means_not_executed_and_ok_means_executed(void)
+{
+	uint64_t seed;
+	size_t i, ended[3] = {0};
+
+	for (seed = 1; seed <= 5; seed++) {
+		run_chaos(seed);
+		for (i = 0; i < fk.nhist; i++) {
+			const struct hist_event *ev = &fk.hist[i].ev;
+			/* a client's seq grows with its ids: seq == id */
+			bool done = fk.done[ev->client][ev->id];
+
+			if (ev->type == HIST_INVOKE || ev->op == HIST_GET)
+				continue;
+			if (ev->type == HIST_OK)
+				CHECK(done);
+			if (ev->type == HIST_FAIL)
+				CHECK(!done);
+			ended[ev->type - HIST_OK]++;
+		}
+		fake_free(&fk);
+	}
+	/* The faults did bite: each ending shows up. */
+	CHECK(ended[0] > 1000 && ended[1] > 0 && ended[2] > 100);
+}
+
 static void max_ops_stops_invoking_and_then_clients_are_done(void)
 {
 	struct client_config cfg = fake_config(3, 4);
@@ -423,6 +480,9 @@ const struct test_case clients_tests[] = {
 	{"§6.3: an expired session ends the operation (fail, or info after a "
 	 "timeout) and the client registers again",
 	 an_expired_session_ends_the_op_and_registers_again},
+	{"clients: under loss, leader changes and expiry, a write recorded "
+	 "fail was never executed, one recorded ok was",
+	 fail_means_not_executed_and_ok_means_executed},
 	{"clients: max_ops stops invoking, then clients_done holds",
 	 max_ops_stops_invoking_and_then_clients_are_done},
 	{"clients: stop leaves the outstanding operations open",
