@@ -149,6 +149,13 @@ const char *kvt_value(struct kvt *t, const char *key)
 	return out;
 }
 
+bool kvt_is(struct kvt *t, const char *key, const char *value)
+{
+	const char *v = kvt_value(t, key);
+
+	return v != NULL && strcmp(v, value) == 0;
+}
+
 bool kvt_replied(const struct kvt *t, const char *s)
 {
 	return strcmp(t->value, s) == 0;

@@ -49,6 +49,8 @@ void kvt_raw(struct kvt *t, const uint8_t *data, uint32_t len);
 
 /* The value of key now (kv_read), or NULL when absent. */
 const char *kvt_value(struct kvt *t, const char *key);
+/* Whether key holds value now. */
+bool kvt_is(struct kvt *t, const char *key, const char *value);
 /* Whether the last reply's value is s. */
 bool kvt_replied(const struct kvt *t, const char *s);
 

@@ -17,7 +17,7 @@ static void a_retried_append_runs_once_and_gets_the_first_answer(void)
 	CHECK_EQ(kvt_append(&t, s, 1, "k", "a"), KV_STATUS_OK);
 	CHECK(!t.executed);
 	CHECK_EQ(kvt_append(&t, s, 1, "k", "a"), KV_STATUS_OK);
-	CHECK(strcmp(kvt_value(&t, "k"), "a") == 0);
+	CHECK(kvt_is(&t, "k", "a"));
 	CHECK_EQ(t.kv.stats.executed, 1);
 	CHECK_EQ(t.kv.stats.deduplicated, 2);
 	CHECK_EQ(t.kv.stats.reexecuted, 0);
@@ -47,7 +47,7 @@ static void a_retry_gets_the_original_answer_not_a_new_one(void)
 	CHECK_EQ(kvt_cas(&t, a, 2, "k", "new", "mine"), KV_STATUS_OK);
 	CHECK(t.reply.swapped); /* the first answer, */
 	CHECK(!t.executed);
-	CHECK(strcmp(kvt_value(&t, "k"), "new") == 0); /* not run again */
+	CHECK(kvt_is(&t, "k", "new")); /* not run again */
 	kvt_free(&t);
 }
 
@@ -64,7 +64,7 @@ static void a_late_copy_below_the_last_seq_is_stale(void)
 	CHECK_EQ(kvt_append(&t, s, 1, "k", "1"), KV_STATUS_STALE);
 	CHECK(!t.executed);
 	CHECK_EQ(t.kv.stats.executed, d);
-	CHECK(strcmp(kvt_value(&t, "k"), "12") == 0);
+	CHECK(kvt_is(&t, "k", "12"));
 	kvt_free(&t);
 }
 
@@ -82,13 +82,13 @@ static void no_dedup_executes_retries_and_reexecuted_counts_them(void)
 	CHECK_EQ(t.kv.stats.reexecuted, 0);
 	kvt_append(&t, s, 1, "k", "a");
 	CHECK(t.executed);
-	CHECK(strcmp(kvt_value(&t, "k"), "aa") == 0);
+	CHECK(kvt_is(&t, "k", "aa"));
 	CHECK_EQ(t.kv.stats.reexecuted, 1);
 	kvt_append(&t, s, 2, "k", "b");
 	CHECK_EQ(t.kv.stats.reexecuted, 1);
 	kvt_append(&t, s, 1, "k", "a"); /* a late copy runs too */
 	CHECK_EQ(t.kv.stats.reexecuted, 2);
-	CHECK(strcmp(kvt_value(&t, "k"), "aaba") == 0);
+	CHECK(kvt_is(&t, "k", "aaba"));
 	CHECK_EQ(t.kv.stats.deduplicated, 0);
 	kvt_free(&t);
 }
@@ -145,7 +145,7 @@ static void sessions_expire_by_index_alike_on_every_store(void)
 	CHECK(!a.executed);
 	CHECK_EQ(kvt_put(&b, sb, 2, "k", "w"), KV_STATUS_SESSION_EXPIRED);
 	CHECK_EQ(kvt_put(&a, keep_a, 1, "k", "w"), KV_STATUS_SESSION_EXPIRED);
-	CHECK(strcmp(kvt_value(&a, "k"), "v") == 0);
+	CHECK(kvt_is(&a, "k", "v"));
 	CHECK_EQ(a.kv.stats.sessions, 0);
 	CHECK_EQ(b.kv.stats.sessions, 0);
 	/* Different paths to the same state (k = v, no session): the same
@@ -174,7 +174,7 @@ static void an_expired_sessions_request_is_never_executed(void)
 	CHECK_EQ(kvt_append(&t, s, 1, "k", "a"), KV_STATUS_SESSION_EXPIRED);
 	CHECK_EQ(kvt_append(&t, s, 2, "k", "b"), KV_STATUS_SESSION_EXPIRED);
 	CHECK(!t.executed);
-	CHECK(strcmp(kvt_value(&t, "k"), "a") == 0);
+	CHECK(kvt_is(&t, "k", "a"));
 	CHECK_EQ(t.kv.stats.executed, 1);
 	CHECK_EQ(t.kv.stats.expired, 2);
 	kvt_free(&t);
@@ -248,27 +248,27 @@ static void the_session_table_stays_bounded(void)
 }
 
 const struct test_case kv_sessions_tests[] = {
-	{"§6.3: a retried append is executed once and the retry gets the "
+	{"kv session §6.3: a retried append is executed once and the retry gets the "
 	 "first answer",
 	 a_retried_append_runs_once_and_gets_the_first_answer},
-	{"§6.3: a retried get or cas answers what it did the first time, "
+	{"kv session §6.3: a retried get or cas answers what it did the first time, "
 	 "after later writes",
 	 a_retry_gets_the_original_answer_not_a_new_one},
-	{"§6.3: a late copy of a request below the session's last seq is "
+	{"kv session §6.3: a late copy of a request below the session's last seq is "
 	 "stale, not executed",
 	 a_late_copy_below_the_last_seq_is_stale},
 	{"kv mistake no-dedup: retries run again and reexecuted counts each",
 	 no_dedup_executes_retries_and_reexecuted_counts_them},
-	{"§6.3: a request of an unknown session is refused and not executed",
+	{"kv session §6.3: a request of an unknown session is refused and not executed",
 	 an_unknown_session_is_refused_and_nothing_runs},
-	{"§6.3: sessions expire by log index, alike on every store",
+	{"kv session §6.3: sessions expire by log index, alike on every store",
 	 sessions_expire_by_index_alike_on_every_store},
-	{"§6.3: an expired session's request is never executed, retry or not",
+	{"kv session §6.3: an expired session's request is never executed, retry or not",
 	 an_expired_sessions_request_is_never_executed},
-	{"§6.3: a full table evicts the least recently used session, alike "
+	{"kv session §6.3: a full table evicts the least recently used session, alike "
 	 "on every store",
 	 lru_eviction_picks_the_least_recently_used},
-	{"§6.3: 10000 registrations keep the session table at session_max",
+	{"kv session §6.3: 10000 registrations keep the session table at session_max",
 	 the_session_table_stays_bounded},
 	{NULL, NULL},
 };
