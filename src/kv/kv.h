@@ -97,9 +97,12 @@ int kv_reply_decode(const uint8_t *buf, size_t len, struct kv_reply *reply);
 const char *kv_op_name(enum kv_op op);
 
 struct kv_config {
-	unsigned session_max;    /* sessions kept (LRU beyond); default 4096 */
+	unsigned session_max;    /* sessions kept (LRU beyond); default 4096
+				    (0 is taken as the default) */
 	uint64_t session_expiry; /* applied entries unused before a session
-				    expires; 0: never */
+				    expires; 0: never. Last used at entry u,
+				    it serves a request at u + expiry and is
+				    gone at u + expiry + 1. */
 	bool no_dedup; /* mistake no-dedup: a retried request is executed
 			  again (the exactly-once count still sees it) */
 };
@@ -112,7 +115,8 @@ struct kv_hooks {
 	/* After each command entry is applied, in log order. executed:
 	 * this application changed or read the store (false: answered from
 	 * the session's cache, stale, expired, or not decodable). The reply
-	 * is valid only during the call. */
+	 * is valid only during the call. An entry that is not a valid
+	 * command comes with cmd->op KV_OP_COUNT and cmd->client -1. */
 	void (*applied)(void *ctx, uint64_t index, uint64_t term,
 			const struct kv_cmd *cmd, const struct kv_reply *reply,
 			bool executed);
@@ -129,6 +133,9 @@ struct kv_stats {
 	uint64_t sessions_expired; /* by index */
 	uint64_t sessions;         /* open now */
 	uint64_t keys;             /* present now */
+	uint64_t out_of_memory;    /* commands apply could not carry out for
+				   want of memory (this node's state may
+				   then differ from the others') */
 };
 
 struct kv_table;         /* kv.c: keys and values */
