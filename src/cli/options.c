@@ -47,6 +47,16 @@ void options_default(struct raftsim_options *o)
 	o->max_inflight = 64;
 	o->max_inflight_bytes = 4 << 20;
 	o->max_batch_bytes = 64 << 10;
+	o->keys = 100;
+	o->read_ratio = 0.5;
+	o->cas_ratio = 0.1;
+	o->append_ratio = 0.1;
+	o->delete_ratio = 0.05;
+	o->value_bytes = OPT_MIN_VALUE_BYTES;
+	o->retries = 5;
+	o->reads = READS_LOG;
+	o->session_max = 4096;
+	o->session_expiry = OPT_DEFAULT_SESSION_EXPIRY;
 }
 
 /* What a command changes in the defaults. */
@@ -323,6 +333,18 @@ unsigned options_slow_factor(const struct raftsim_options *o, int id)
 bool options_have_load(const struct raftsim_options *o)
 {
 	return o->load_max || o->load_rate > 0;
+}
+
+bool options_have_clients(const struct raftsim_options *o)
+{
+	return o->clients > 0;
+}
+
+uint64_t options_client_timeout_us(const struct raftsim_options *o)
+{
+	if (o->client_timeout_us > 0)
+		return o->client_timeout_us;
+	return 2 * o->election.max * o->tick_us;
 }
 
 bool options_have_faults(const struct raftsim_options *o)
