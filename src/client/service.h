@@ -98,6 +98,7 @@ enum service_wait {
 struct service_pending {
 	uint8_t wait; /* enum service_wait */
 	int client;
+	uint64_t session; /* APPLY: 0 for a registration */
 	uint64_t seq;
 	uint64_t index; /* APPLY: the entry's; READ: the read index */
 	uint64_t round; /* READ: the heartbeat round that confirms it */
