@@ -12,6 +12,7 @@
 #include "harness/monitor.h"
 #include "sim/sim.h"
 #include "testhelp.h"
+#include "testrun.h"
 #include "testsim.h"
 
 /* What one run showed: the checker's verdict, the client events a tap
@@ -399,6 +400,36 @@ static void a_seed_replays_the_clients_run_event_for_event(void)
 	free(o);
 }
 
+/* explore with clients: its random faults on every run, the clients'
+ * flags carried into each run and its replay command; correct code
+ * passes, and the no-dedup and no-fencing mistakes are caught. */
+static void explore_runs_clients_and_catches_their_mistakes(void)
+{
+	struct cmd_result *r = calloc(1, sizeof(*r));
+
+	REQUIRE(r != NULL);
+	REQUIRE(run_cmd(r,
+			"%s/raftsim explore --clients 4 --fenced-store "
+			"--runs 60 --seed 1",
+			test_bin_dir()) == 0);
+	CHECK_EQ(r->status, 0);
+	CHECK(strstr(r->out, " 0 runs with violations") != NULL);
+	REQUIRE(run_cmd(r,
+			"%s/raftsim explore --clients 4 --mistake no-dedup "
+			"--runs 60 --seed 1",
+			test_bin_dir()) == 0);
+	CHECK_EQ(r->status, 1);
+	CHECK(strstr(r->out, "exactly-once") != NULL);
+	CHECK(strstr(r->out, "--mistake no-dedup --clients 4 ") != NULL);
+	REQUIRE(run_cmd(r,
+			"%s/raftsim explore --clients 4 --fenced-store "
+			"--mistake no-fencing --runs 60 --seed 1",
+			test_bin_dir()) == 0);
+	CHECK_EQ(r->status, 1);
+	CHECK(strstr(r->out, "fencing") != NULL);
+	free(r);
+}
+
 const struct test_case sim_clients_tests[] = {
 	{"sim clients: §6.3 a client's session: it registers, its operations "
 	 "complete, and a retry after a lost reply is answered from the "
@@ -424,5 +455,8 @@ const struct test_case sim_clients_tests[] = {
 	{"sim clients: a seed replays the run, client history included, "
 	 "event for event",
 	 a_seed_replays_the_clients_run_event_for_event},
+	{"sim clients: explore --clients passes correct code and catches "
+	 "no-dedup and no-fencing, with replayable commands",
+	 explore_runs_clients_and_catches_their_mistakes},
 	{NULL, NULL},
 };
