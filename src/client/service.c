@@ -384,6 +384,8 @@ void service_applied(void *ctx, uint64_t index, uint64_t term,
 			continue;
 		answer = *reply;
 		sv->stats.answered++;
+		if (!executed && reply->status == KV_STATUS_OK)
+			sv->stats.cached++;
 		send_reply(sv, &answer);
 		remove_at(sv, i);
 		return;

@@ -112,6 +112,8 @@ struct service_stats {
 	uint64_t busy;        /* answered RETRY */
 	uint64_t proposed;    /* entries proposed for clients */
 	uint64_t answered;    /* replies to pending requests */
+	uint64_t cached;      /* of those, from the session's cache: a
+				 retry of a request executed before */
 	uint64_t reads_index; /* gets answered by ReadIndex */
 	uint64_t reads_lease; /* gets answered under the lease */
 	uint64_t reads_stale; /* gets answered unconfirmed (stale-read) */

@@ -249,10 +249,11 @@ void harness_node_tick(struct harness_node *n);
 
 /* The stores' and the fenced store's figures, for the summary. */
 struct harness_client_summary {
-	uint64_t deduplicated; /* retries answered from a session's cache
-				  (the most any node's store counted) */
-	uint64_t reexecuted;   /* exactly-once broken, likewise */
-	uint64_t sessions;     /* open at the end, likewise */
+	uint64_t deduplicated; /* retries answered from a session's cache,
+				  by every leader in the run */
+	uint64_t reexecuted;   /* re-executions the most affected node saw
+				  (exactly-once broken: no-dedup only) */
+	uint64_t sessions;     /* open at the end, in the largest table */
 	uint64_t dropped;      /* pending requests dropped, all nodes */
 	struct fenced fenced;  /* a copy; fenced_on says whether it exists */
 	bool fenced_on;

@@ -296,18 +296,18 @@ void harness_client_summary(struct harness *h,
 		const struct harness_node *n = &h->node[i];
 
 		lock(h, HARNESS_LOCK_NODE, i);
-		if (n->kv_ready) {
-			const struct kv_stats *st = &n->kv.stats;
+		/* A store's counters start over at every restart; the
+		 * service's are kept across them. */
+		if (n->kv_ready && n->kv.stats.sessions > out->sessions)
+			out->sessions = n->kv.stats.sessions;
+		if (n->service_ready) {
+			const struct service_stats *st = &n->service.stats;
 
-			if (st->deduplicated > out->deduplicated)
-				out->deduplicated = st->deduplicated;
-			if (st->reexecuted > out->reexecuted)
-				out->reexecuted = st->reexecuted;
-			if (st->sessions > out->sessions)
-				out->sessions = st->sessions;
+			out->deduplicated += st->cached;
+			out->dropped += st->dropped;
+			if (st->duplicates > out->reexecuted)
+				out->reexecuted = st->duplicates;
 		}
-		if (n->service_ready)
-			out->dropped += n->service.stats.dropped;
 		unlock(h, HARNESS_LOCK_NODE, i);
 	}
 	lock(h, HARNESS_LOCK_FENCED, RAFT_NONE);
