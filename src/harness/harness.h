@@ -155,6 +155,7 @@ struct harness {
 	uint64_t requests_sent;
 	uint64_t requests_lost;
 	const struct clients *clients;
+	int64_t clients_last_us; /* the last completion (the clients' own) */
 	struct fenced fenced;
 	bool fenced_on;
 	struct harness_node *node; /* nodes long */
