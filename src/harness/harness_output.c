@@ -180,9 +180,9 @@ static void format_client_lines(struct harness *h, int64_t end_us, char *buf,
 	struct harness_client_summary sum;
 	/* --ops stops the clients early: the rate is over their time. */
 	int64_t busy_us = c != NULL && c->config.max_ops > 0 &&
-				  h->clients_last_us > 0
-			  ? h->clients_last_us
-			  : end_us;
+					  h->clients_last_us > 0
+				  ? h->clients_last_us
+				  : end_us;
 	double seconds = (double)(busy_us > 0 ? busy_us : 1) / 1e6;
 	size_t len = strlen(buf);
 
