@@ -47,6 +47,16 @@ void options_default(struct raftsim_options *o)
 	o->max_inflight = 64;
 	o->max_inflight_bytes = 4 << 20;
 	o->max_batch_bytes = 64 << 10;
+	o->keys = 100;
+	o->read_ratio = 0.5;
+	o->cas_ratio = 0.1;
+	o->append_ratio = 0.1;
+	o->delete_ratio = 0.05;
+	o->value_bytes = OPT_MIN_VALUE_BYTES;
+	o->retries = 5;
+	o->reads = READS_LOG;
+	o->session_max = 4096;
+	o->session_expiry = OPT_DEFAULT_SESSION_EXPIRY;
 }
 
 /* What a command changes in the defaults. */
@@ -325,6 +335,18 @@ bool options_have_load(const struct raftsim_options *o)
 	return o->load_max || o->load_rate > 0;
 }
 
+bool options_have_clients(const struct raftsim_options *o)
+{
+	return o->clients > 0;
+}
+
+uint64_t options_client_timeout_us(const struct raftsim_options *o)
+{
+	if (o->client_timeout_us > 0)
+		return o->client_timeout_us;
+	return 2 * o->election.max * o->tick_us;
+}
+
 bool options_have_faults(const struct raftsim_options *o)
 {
 	return o->pause_count > 0 || o->crash_count > 0 ||
@@ -348,7 +370,10 @@ void options_node_config(const struct raftsim_options *o, int id,
 	cfg->prevote = o->prevote;
 	cfg->check_quorum = o->check_quorum;
 	cfg->ranked_timeouts = o->ranked_timeouts;
-	cfg->mistakes = o->mistakes;
+	/* The clients' mistakes are their drivers', not the core's. */
+	cfg->mistakes = o->mistakes & ~(unsigned)(RAFT_MISTAKE_NO_DEDUP |
+						  RAFT_MISTAKE_STALE_READ |
+						  RAFT_MISTAKE_NO_FENCING);
 	cfg->max_batch_bytes = o->max_batch_bytes;
 	cfg->max_inflight_msgs = o->max_inflight;
 	cfg->max_inflight_bytes = o->max_inflight_bytes;

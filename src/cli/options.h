@@ -53,6 +53,18 @@
 #define OPT_MAX_INFLIGHT_BYTES (1ULL << 40)
 #define OPT_MAX_BATCH_BYTES (64ULL << 20) /* --max-batch-bytes */
 #define OPT_MAX_SLOW_FACTOR 1000ULL       /* --slow NODE:FACTOR */
+/* Clients (issue 11). */
+#define OPT_MAX_CLIENTS 1024ULL    /* --clients */
+#define OPT_MAX_KEYS 1000000000ULL /* --keys */
+/* "c<client>i<id>" with a client below 1024 and ids of up to 10 digits:
+ * the unique values history.h describes fit in --value-bytes. */
+#define OPT_MIN_VALUE_BYTES 16ULL
+#define OPT_MAX_VALUE_BYTES 65536ULL        /* --value-bytes */
+#define OPT_MAX_RETRIES 1000ULL             /* --retries */
+#define OPT_MAX_OPS 10000000000ULL          /* --ops */
+#define OPT_MAX_SESSIONS (1ULL << 20)       /* --session-max */
+#define OPT_MAX_SESSION_EXPIRY (1ULL << 40) /* --session-expiry */
+#define OPT_DEFAULT_SESSION_EXPIRY 1000000
 
 /* The longest replay command options_format_command can write: the fixed
  * flags, then every scheduled fault at its longest (a partition lists every
@@ -76,6 +88,9 @@ enum {
  * (id leader+1, the first slot under --ranked-timeouts) stays up, crashes
  * with the leader, or is partitioned away at the same moment. */
 enum { FIRST_RANKED_UP, FIRST_RANKED_DOWN, FIRST_RANKED_CUT };
+
+/* --reads: how a get is served (client/service.h). */
+enum { READS_LOG, READS_READINDEX, READS_LEASE };
 
 enum raftsim_command {
 	CMD_RUN,
@@ -147,6 +162,22 @@ struct raftsim_options {
 	unsigned max_inflight;     /* messages a peer */
 	uint64_t max_inflight_bytes;
 	unsigned max_batch_bytes;
+
+	/* Clients (issue 11); clients 0: none. */
+	unsigned clients;
+	unsigned keys;
+	double read_ratio;
+	double cas_ratio;
+	double append_ratio;
+	double delete_ratio;
+	unsigned value_bytes;
+	unsigned retries;
+	uint64_t client_timeout_us; /* 0: options_client_timeout_us */
+	uint64_t ops;               /* 0: until the run ends */
+	int reads;                  /* READS_* */
+	bool fenced_store;
+	unsigned session_max;
+	uint64_t session_expiry; /* applied entries; 0: never */
 
 	/* Faults. */
 	struct fault_window pauses[OPT_MAX_SCHEDULED];
@@ -229,6 +260,13 @@ unsigned options_slow_factor(const struct raftsim_options *o, int id);
 
 /* Whether the run proposes entries (--load). */
 bool options_have_load(const struct raftsim_options *o);
+
+/* Whether the run has clients (--clients), and how long one attempt of
+ * theirs waits for its reply: --client-timeout-ms, or by default twice
+ * the longest election timeout (a request lost with a leader waits out an
+ * election, then its retry finds the new one). */
+bool options_have_clients(const struct raftsim_options *o);
+uint64_t options_client_timeout_us(const struct raftsim_options *o);
 
 /* Whether any fault, scheduled or random, is configured. */
 bool options_have_faults(const struct raftsim_options *o);

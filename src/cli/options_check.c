@@ -185,6 +185,79 @@ static int check_log_bound(const struct raftsim_options *o, FILE *err)
 		(unsigned long long)(OPT_MAX_LOG_BYTES >> 20));
 }
 
+/* The flags that shape the clients mean nothing without them. */
+static const char *const client_flags[] = {
+	"keys",           "read-ratio",        "cas-ratio",
+	"append-ratio",   "delete-ratio",      "value-bytes",
+	"retries",        "client-timeout-ms", "ops",
+	"reads",          "fenced-store",      "session-max",
+	"session-expiry",
+};
+
+#define CLIENT_MISTAKES                                                        \
+	(RAFT_MISTAKE_NO_DEDUP | RAFT_MISTAKE_STALE_READ |                     \
+	 RAFT_MISTAKE_NO_FENCING)
+
+/* The mistakes of clients need clients, and no-fencing a fenced store. */
+static int check_client_mistakes(const struct raftsim_options *o, FILE *err)
+{
+	unsigned bit;
+
+	for (bit = 1; bit != 0 && bit <= CLIENT_MISTAKES; bit <<= 1)
+		if ((o->mistakes & CLIENT_MISTAKES & bit) && o->clients == 0)
+			return options_usage_error(
+				err,
+				"--mistake %s: a mistake of the clients' "
+				"layer, only with --clients N",
+				options_mistake_name(bit));
+	if ((o->mistakes & RAFT_MISTAKE_NO_FENCING) && !o->fenced_store)
+		return options_usage_error(err,
+					   "--mistake no-fencing: a mistake of "
+					   "the fenced store, only with "
+					   "--fenced-store");
+	return 0;
+}
+
+/* --clients and the flags that shape them. */
+static int check_clients(const struct raftsim_options *o, const bool *given,
+			 FILE *err)
+{
+	double sum = o->read_ratio + o->cas_ratio + o->append_ratio +
+		     o->delete_ratio;
+	size_t i;
+
+	if (o->clients == 0) {
+		for (i = 0; i < sizeof(client_flags) / sizeof(client_flags[0]);
+		     i++)
+			if (given[options_find(client_flags[i]) -
+				  options_table])
+				return options_usage_error(
+					err, "--%s: only with --clients N",
+					client_flags[i]);
+		return check_client_mistakes(o, err);
+	}
+	if (o->load_max || o->load_rate > 0)
+		return options_usage_error(
+			err, "--clients: not with --load (the log carries "
+			     "either the clients' commands or the load's "
+			     "entries)");
+	if (sum > 1.0 + 1e-9)
+		return options_usage_error(
+			err,
+			"--read-ratio, --cas-ratio, --append-ratio and "
+			"--delete-ratio: %g + %g + %g + %g is more than 1",
+			o->read_ratio, o->cas_ratio, o->append_ratio,
+			o->delete_ratio);
+	if (o->reads == READS_LEASE && !o->check_quorum)
+		return options_usage_error(
+			err,
+			"--reads lease: only with --check-quorum (a lease "
+			"holds because followers that hear a leader refuse "
+			"to vote for another; without it a new leader can "
+			"be elected while the old one still reads)");
+	return check_client_mistakes(o, err);
+}
+
 /* Checks what no single flag can: how flags relate to each other. */
 int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 {
@@ -222,6 +295,8 @@ int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 		rv = check_slow(o, err);
 	if (rv == 0)
 		rv = check_log_bound(o, err);
+	if (rv == 0)
+		rv = check_clients(o, given, err);
 	if (rv != 0)
 		return rv;
 	for (i = 0; i < o->partition_count; i++) {

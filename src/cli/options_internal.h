@@ -50,6 +50,7 @@ enum opt_section {
 	SEC_CLUSTER,
 	SEC_FAULTS,
 	SEC_LOG,
+	SEC_CLIENTS,
 	SEC_EXPLORE,
 	SEC_FAILOVER,
 	SEC_OUTPUT,
@@ -153,6 +154,10 @@ int options_parse_slow(struct raftsim_options *o, const struct opt_flag *f,
 		       const char *arg, FILE *err);
 void options_replay_slow(const struct raftsim_options *o,
 			 const struct opt_flag *f, struct opt_text *t);
+int options_parse_reads(struct raftsim_options *o, const struct opt_flag *f,
+			const char *arg, FILE *err);
+void options_replay_reads(const struct raftsim_options *o,
+			  const struct opt_flag *f, struct opt_text *t);
 
 /* options_flags.c: one flag's value into *o. Returns 0 or EXIT_USAGE. */
 int options_apply_flag(struct raftsim_options *o, const struct opt_flag *f,

@@ -35,6 +35,10 @@ const struct opt_section_doc options_sections[SEC_COUNT] = {
 		     "The log replicates what `--load` proposes; the limits "
 		     "bound what a leader sends and keeps in flight (etcd's "
 		     "Progress)."},
+	[SEC_CLIENTS] = {"Clients",
+			 "Clients with sessions on the replicated key-value "
+			 "store, their reads, and the fenced store; in the "
+			 "simulator."},
 	[SEC_EXPLORE] = {"Many runs",
 			 "explore draws every run's faults itself, so it "
 			 "takes none of the fault flags; each failure is "
@@ -362,11 +366,21 @@ const struct opt_flag options_table[] = {
 	 .metavar = "NAME",
 	 .what = "one of long-heartbeat, no-reset, fixed-timeout, "
 		 "no-stepdown, double-vote, commit-old-term, vote-any-log, "
-		 "no-truncate, apply-uncommitted",
+		 "no-truncate, apply-uncommitted, no-dedup, stale-read, "
+		 "no-fencing",
 	 .help = "inject one of the lesson's mistakes: long-heartbeat, "
 		 "no-reset, fixed-timeout, no-stepdown, double-vote; or of "
 		 "log replication: commit-old-term, vote-any-log, "
-		 "no-truncate, apply-uncommitted",
+		 "no-truncate, apply-uncommitted; or of clients (with "
+		 "--clients): no-dedup, stale-read, no-fencing",
+	 .doc = "inject one of the lesson's mistakes: long-heartbeat, "
+		"no-reset, fixed-timeout, no-stepdown, double-vote; or of "
+		"log replication: commit-old-term, vote-any-log, "
+		"no-truncate, apply-uncommitted; or of clients, only with "
+		"--clients: no-dedup (a retried request is executed "
+		"again), stale-read (a leader answers gets from its own "
+		"state without confirming it leads), no-fencing (the "
+		"fenced store takes any token; with --fenced-store)",
 	 .parse = options_parse_mistake,
 	 .replay = options_replay_mistakes},
 	{.name = "load",
@@ -470,6 +484,184 @@ const struct opt_flag options_table[] = {
 	 .metavar = "BYTES",
 	 .what = "a size in bytes",
 	 .help = "entry bytes in one AppendEntries (at least one entry)"},
+	{.name = "clients",
+	 .kind = OPT_COUNT,
+	 FIELD(clients),
+	 .max = OPT_MAX_CLIENTS,
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_CLIENTS,
+	 .metavar = "N",
+	 .what = "a client count",
+	 .help = "N sequential clients with sessions on a key-value store "
+		 "replicated by the log (0: none; not with --load)",
+	 .doc = "N sequential clients, each with one operation outstanding "
+		"(a Jepsen process), on the key-value store the log "
+		"replicates. Each registers a session and numbers its "
+		"requests, so that a retry is applied at most once; its "
+		"operations go into the trace as the client history "
+		"(invoke, ok, fail, info), which the checker tests for "
+		"linearizability. Clients stand outside the cluster: "
+		"--drop, --dup and --reorder touch their messages, "
+		"partitions do not. Not with --load"},
+	{.name = "keys",
+	 .kind = OPT_COUNT,
+	 FIELD(keys),
+	 .min = 1,
+	 .max = OPT_MAX_KEYS,
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_CLIENTS,
+	 .metavar = "K",
+	 .what = "a key count",
+	 .help = "the clients' keys: k0 to k<K-1>, drawn uniformly"},
+	{.name = "read-ratio",
+	 .kind = OPT_PROB,
+	 FIELD(read_ratio),
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_CLIENTS,
+	 .metavar = "R",
+	 .what = PROB_WHAT,
+	 .help = "the share of gets among the clients' operations"},
+	{.name = "cas-ratio",
+	 .kind = OPT_PROB,
+	 FIELD(cas_ratio),
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_CLIENTS,
+	 .metavar = "R",
+	 .what = PROB_WHAT,
+	 .help = "the share of compare-and-sets"},
+	{.name = "append-ratio",
+	 .kind = OPT_PROB,
+	 FIELD(append_ratio),
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_CLIENTS,
+	 .metavar = "R",
+	 .what = PROB_WHAT,
+	 .help = "the share of appends"},
+	{.name = "delete-ratio",
+	 .kind = OPT_PROB,
+	 FIELD(delete_ratio),
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_CLIENTS,
+	 .metavar = "R",
+	 .what = PROB_WHAT,
+	 .help = "the share of deletes; the rest are puts (the four ratios "
+		 "sum to at most 1)"},
+	{.name = "value-bytes",
+	 .kind = OPT_COUNT,
+	 FIELD(value_bytes),
+	 .min = OPT_MIN_VALUE_BYTES,
+	 .max = OPT_MAX_VALUE_BYTES,
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_CLIENTS,
+	 .metavar = "B",
+	 .what = "a value size in bytes",
+	 .help = "bytes of each value written: c<client>i<id>, unique in "
+		 "the run, padded with '.'"},
+	{.name = "retries",
+	 .kind = OPT_COUNT,
+	 FIELD(retries),
+	 .max = OPT_MAX_RETRIES,
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_CLIENTS,
+	 .metavar = "N",
+	 .what = "a retry count",
+	 .help = "a client sends a timed-out request again up to N times "
+		 "(same session, same number) before it gives up"},
+	{.name = "client-timeout-ms",
+	 .kind = OPT_MS,
+	 FIELD(client_timeout_us),
+	 .min = 1,
+	 .max = OPT_MAX_TIMEOUT_MS,
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_CLIENTS,
+	 .metavar = "MS",
+	 .what = "a duration in whole ms",
+	 .defaults = "2 x MAX x --tick-ms",
+	 .help = "how long one attempt waits for its reply",
+	 .doc = "how long one attempt waits for its reply. The default, "
+		"twice the longest election timeout, outlasts the election "
+		"that follows a lost leader, so a retry finds the new one"},
+	{.name = "ops",
+	 .kind = OPT_COUNT,
+	 FIELD(ops),
+	 .max = OPT_MAX_OPS,
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_CLIENTS,
+	 .metavar = "N",
+	 .what = "an operation count",
+	 .help = "the clients stop invoking after N operations in all "
+		 "(0: until the run ends)"},
+	{.name = "reads",
+	 .kind = OPT_CUSTOM,
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_CLIENTS,
+	 .metavar = "log|readindex|lease",
+	 .what = "log, readindex or lease",
+	 .defaults = "log",
+	 .help = "how a get is served: through the log, by ReadIndex, or "
+		 "under the leader's lease (needs --check-quorum)",
+	 .doc = "how a get is served: as an entry of the log; by ReadIndex "
+		"(Raft thesis 6.4: the leader confirms it still leads with a "
+		"heartbeat round and answers once it has applied up to its "
+		"commit index, with no log write); or under the leader's "
+		"lease (6.4.1), at once while a majority acknowledged it "
+		"within the last election timeout. The lease assumes clocks "
+		"whose rates differ by less than 12% and needs "
+		"--check-quorum, whose followers refuse votes while they "
+		"hear a leader",
+	 .parse = options_parse_reads,
+	 .replay = options_replay_reads},
+	{.name = "fenced-store",
+	 .kind = OPT_BOOL,
+	 FIELD(fenced_store),
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_CLIENTS,
+	 .help = "leaders mirror the writes they apply to an external store "
+		 "that refuses tokens (terms) below the highest it has seen",
+	 .doc = "leaders mirror the writes they apply to an external store "
+		"(Kleppmann's storage service), each with the leader's term "
+		"as its fencing token; a write leaves at the leader's next "
+		"tick. The store keeps the highest token it has seen and "
+		"refuses lower ones: a leader frozen past the election "
+		"timeout that resumes is fenced off. Refused and stale "
+		"writes are trace events (fenced); the summary adds a "
+		"fenced store line"},
+	{.name = "session-max",
+	 .kind = OPT_COUNT,
+	 FIELD(session_max),
+	 .min = 1,
+	 .max = OPT_MAX_SESSIONS,
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_CLIENTS,
+	 .metavar = "N",
+	 .what = "a session count",
+	 .help = "sessions the store keeps; a registration beyond evicts the "
+		 "least recently used (decided in the log: every node evicts "
+		 "the same)"},
+	{.name = "session-expiry",
+	 .kind = OPT_COUNT,
+	 FIELD(session_expiry),
+	 .max = OPT_MAX_SESSION_EXPIRY,
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_CLIENTS,
+	 .metavar = "ENTRIES",
+	 .what = "an entry count",
+	 .help = "a session unused for ENTRIES applied entries expires (by "
+		 "log index, never a clock; 0: never)"},
 	{.name = "seed",
 	 .kind = OPT_COUNT,
 	 FIELD(seed),

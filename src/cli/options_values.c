@@ -1,6 +1,7 @@
 /* options_values.c - the parsers (and replays) of the flags whose value
  * is not a number, a range, a probability or a path: --mistake, --pause,
- * --crash, --partition, --election-ms, --first-ranked, --load, --slow.
+ * --crash, --partition, --election-ms, --first-ranked, --load, --slow,
+ * --reads.
  * Their rows are in options_table.c.
  */
 #include <inttypes.h>
@@ -21,6 +22,9 @@ static const struct {
 	{"vote-any-log", RAFT_MISTAKE_VOTE_ANY_LOG},
 	{"no-truncate", RAFT_MISTAKE_NO_TRUNCATE},
 	{"apply-uncommitted", RAFT_MISTAKE_APPLY_UNCOMMITTED},
+	{"no-dedup", RAFT_MISTAKE_NO_DEDUP},
+	{"stale-read", RAFT_MISTAKE_STALE_READ},
+	{"no-fencing", RAFT_MISTAKE_NO_FENCING},
 };
 #define MISTAKE_COUNT (sizeof(mistakes) / sizeof(mistakes[0]))
 
@@ -261,4 +265,35 @@ void options_replay_slow(const struct raftsim_options *o,
 	for (i = 0; i < o->slow_count; i++)
 		options_text_add(t, " --%s %d:%u", f->name, o->slows[i].node,
 				 o->slows[i].factor);
+}
+
+static const char *const reads_names[] = {
+	[READS_LOG] = "log",
+	[READS_READINDEX] = "readindex",
+	[READS_LEASE] = "lease",
+};
+
+/* --reads log|readindex|lease; lease needs --check-quorum
+ * (options_check.c). */
+int options_parse_reads(struct raftsim_options *o, const struct opt_flag *f,
+			const char *arg, FILE *err)
+{
+	int i;
+
+	for (i = 0; i < (int)(sizeof(reads_names) / sizeof(reads_names[0]));
+	     i++) {
+		if (strcmp(arg, reads_names[i]) == 0) {
+			o->reads = i;
+			return 0;
+		}
+	}
+	return options_usage_error(err, "--%s: '%s' is not %s", f->name, arg,
+				   f->what);
+}
+
+void options_replay_reads(const struct raftsim_options *o,
+			  const struct opt_flag *f, struct opt_text *t)
+{
+	if (o->reads != READS_LOG)
+		options_text_add(t, " --%s %s", f->name, reads_names[o->reads]);
 }

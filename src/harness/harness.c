@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "harness_clients.h"
 
 static void lock(struct harness *h, enum harness_lock which, int node)
 {
@@ -45,6 +46,7 @@ int harness_init(struct harness *h, const struct raftsim_options *opt,
 		n->fate_rng = &n->own_rng;
 		lathist_init(&n->latency);
 	}
+	harness_clients_init(h);
 	return 0;
 }
 
@@ -52,6 +54,7 @@ void harness_close(struct harness *h)
 {
 	int i;
 
+	harness_clients_close(h);
 	for (i = 0; h->node != NULL && i < h->nodes; i++)
 		mem_storage_free(h->node[i].log);
 	free(h->node);
@@ -64,6 +67,7 @@ void harness_share_fate_rng(struct harness *h, struct raft_rng *rng)
 
 	for (i = 0; i < h->nodes; i++)
 		h->node[i].fate_rng = rng;
+	h->client_fate_rng = rng;
 }
 
 int harness_copy_message(struct raft_message *dst,
@@ -237,7 +241,14 @@ static int node_attach(struct harness_node *n)
 	if (n->log == NULL)
 		return RAFT_ENOMEM;
 	storage = mem_storage_ops(n->log);
-	digest_fsm_init(&n->fsm);
+	if (harness_have_clients(n->h)) {
+		int rv = harness_node_clients_attach(n, &fsm);
+
+		if (rv != RAFT_OK)
+			return rv;
+	} else {
+		digest_fsm_init(&n->fsm);
+	}
 	return raft_attach(&n->raft, &storage, &fsm);
 }
 
@@ -314,6 +325,7 @@ static void apply_to_node(struct harness *h, const struct fault_action *a)
 		type = WEV_CRASH;
 		n->durable = raft_durable_of(&n->raft);
 		n->status = NODE_CRASHED;
+		harness_node_clients_crash(n);
 		break;
 	case FAULT_RESTART:
 		assert(n->status == NODE_CRASHED);

@@ -21,7 +21,24 @@
  * event. It takes them in the runtime's order (runtime.c): node -> net,
  * node -> events, never two nodes, and nothing under net or events.
  * harness_send and the core's events run in the sender's own step, under
- * its node lock, which the driver holds.
+ * its node lock, which the driver holds. The fenced store has a lock of its
+ * own, a leaf taken under a node lock (node -> fenced): nothing is taken
+ * under it, and its event is published after it is released.
+ *
+ * Clients (issue 11), with --clients: every node's state machine is its kv
+ * store (kv/kv.h) instead of digest_fsm, and every node has a client
+ * service (client/service.h). A client's request is a RAFT_MSG_CLIENT from
+ * RAFT_CLIENT to a node (harness_client_send), a node's reply one from the
+ * node to RAFT_CLIENT (its service, through the node's send path); both
+ * meet the fault model's fates (--drop, --dup, --reorder) but never a
+ * partition: clients stand outside the cluster and reach every node. Each
+ * copy goes to ops.deliver like any message (a reply with msg->to ==
+ * RAFT_CLIENT, its bytes in msg->u.client). The driver then hands a
+ * request to its node with harness_node_step, in the node's step like any
+ * mail (a crashed node's are lost, a paused node's wait for it), and a
+ * reply to its struct clients (clients_receive), whose time and thread
+ * are the driver's. With --fenced-store the harness holds the fenced
+ * store (client/fenced.h) that the nodes' services mirror writes to.
  */
 #ifndef HARNESS_H
 #define HARNESS_H
@@ -30,7 +47,11 @@
 #include <stdint.h>
 
 #include "cli/options.h"
+#include "client/clients.h"
+#include "client/fenced.h"
+#include "client/service.h"
 #include "faults.h"
+#include "kv/kv.h"
 #include "lathist.h"
 #include "monitor.h"
 #include "raft.h"
@@ -49,6 +70,7 @@ enum harness_lock {
 	HARNESS_LOCK_NODE,   /* one node's state; `node` says which */
 	HARNESS_LOCK_NET,    /* struct faults */
 	HARNESS_LOCK_EVENTS, /* the monitor, the tap, the event clock */
+	HARNESS_LOCK_FENCED, /* the fenced store: a leaf (node -> fenced) */
 };
 
 /* What a driver supplies. Every function gets ops.ctx. */
@@ -89,9 +111,18 @@ struct harness_node {
 	uint64_t lost;             /* --drop or a partition */
 	/* Its log, "as if on disk": kept across crashes like `durable`. Its
 	 * state machine is not: reset at every (re)start and rebuilt by the
-	 * core from the snapshot and the log (raft_attach). */
+	 * core from the snapshot and the log (raft_attach). With --clients
+	 * the state machine is kv (kv_ready: initialized), else fsm. */
 	struct mem_storage *log;
 	struct digest_fsm fsm;
+	struct kv kv;
+	bool kv_ready;
+	/* With --clients: its client service (its volatile state is reset
+	 * at every crash and restart), and the replies it sent and lost. */
+	struct service service;
+	bool service_ready;
+	uint64_t replies_sent;
+	uint64_t replies_lost;
 	/* Commit latency of the load's entries this node applied as leader:
 	 * submit time to its apply. */
 	struct lathist latency;
@@ -116,6 +147,18 @@ struct harness {
 	/* A restart that could not attach the log (RAFT_ENOMEM): the node
 	 * stays down and the run fails with exit 3 (harness_verdict). */
 	int restart_failed;
+	/* Clients: the fates of requests come from client_fate_rng (only
+	 * the clients' thread sends), the run's clients are attached for the
+	 * summary (harness_attach_clients), and --fenced-store's store sits
+	 * under HARNESS_LOCK_FENCED (fenced_on: there is one). */
+	struct raft_rng client_rng;
+	struct raft_rng *client_fate_rng;
+	uint64_t requests_sent;
+	uint64_t requests_lost;
+	const struct clients *clients;
+	int64_t clients_last_us; /* the last completion (the clients' own) */
+	struct fenced fenced;
+	bool fenced_on;
 	struct harness_node *node; /* nodes long */
 };
 
@@ -173,6 +216,53 @@ void harness_partition(struct harness *h, const uint8_t *group_of);
 int harness_copy_message(struct raft_message *dst,
 			 const struct raft_message *src, void **extra,
 			 size_t *bytes);
+
+/* Clients (see the top). Whether the run has them (--clients). */
+bool harness_have_clients(const struct harness *h);
+
+/* The clients_io for the run's struct clients: requests go out through
+ * harness_client_send, the history through harness_client_history. */
+void harness_clients_io(struct harness *h, struct clients_io *io);
+
+/* A request (kv_cmd_encode's bytes) from client `client` to node `node`:
+ * its fate, then each copy to ops.deliver as a RAFT_MSG_CLIENT from
+ * RAFT_CLIENT. Returns 0, or -1 when every copy was lost. The clients'
+ * thread only (it draws on client_fate_rng), holding no lock. */
+int harness_client_send(struct harness *h, int client, int node,
+			const uint8_t *bytes, size_t len);
+
+/* Publishes one history event (WEV_INVOKE, OK, FAIL or INFO), and notes
+ * a completion's time (clients_last_us). The clients' thread, holding no
+ * lock. */
+void harness_client_history(struct harness *h, const struct hist_event *ev);
+
+/* The run's clients, for the summary's "clients:" line; read by
+ * harness_verdict, after the clients have stopped. NULL: none. */
+void harness_attach_clients(struct harness *h, const struct clients *c);
+
+/* What a driver does with a node's mail and acting ticks, so that clients
+ * are served: harness_node_step hands msg to the node (a client's request
+ * to its service, anything else to raft_step), harness_node_tick runs one
+ * raft_tick; both first let the service's outbox leave when the node's
+ * tick (n->tick, which the driver sets) has moved on, and poll the
+ * service after. Node lock held. Without clients they are raft_step and
+ * raft_tick. */
+void harness_node_step(struct harness_node *n, const struct raft_message *m);
+void harness_node_tick(struct harness_node *n);
+
+/* The stores' and the fenced store's figures, for the summary. */
+struct harness_client_summary {
+	uint64_t deduplicated; /* retries answered from a session's cache,
+				  by every leader in the run */
+	uint64_t reexecuted;   /* re-executions the most affected node saw
+				  (exactly-once broken: no-dedup only) */
+	uint64_t sessions;     /* open at the end, in the largest table */
+	uint64_t dropped;      /* pending requests dropped, all nodes */
+	struct fenced fenced;  /* a copy; fenced_on says whether it exists */
+	bool fenced_on;
+};
+void harness_client_summary(struct harness *h,
+			    struct harness_client_summary *out);
 
 /* Stamps and records one run event: monitor, then tap. */
 void harness_publish(struct harness *h, struct wev *w);

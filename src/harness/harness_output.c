@@ -168,12 +168,57 @@ static void format_log_line(struct harness *h, int64_t end_us, char *buf,
 		 lathist_quantile(&log.latency, 0.99), log.latency.max_us);
 }
 
+/* The summary's "clients:" line, and with --fenced-store the store's:
+ * what the clients saw (completions, throughput, latency invoke to ok,
+ * timeouts, redirects, sessions), what the services answered from the
+ * sessions' caches, the re-executions (no-dedup), and what
+ * the fenced store took and refused. Appended to buf. */
+static void format_client_lines(struct harness *h, int64_t end_us, char *buf,
+				size_t size)
+{
+	const struct clients *c = h->clients;
+	struct harness_client_summary sum;
+	/* --ops stops the clients early: the rate is over their time. */
+	int64_t busy_us = c != NULL && c->config.max_ops > 0 &&
+					  h->clients_last_us > 0
+				  ? h->clients_last_us
+				  : end_us;
+	double seconds = (double)(busy_us > 0 ? busy_us : 1) / 1e6;
+	size_t len = strlen(buf);
+
+	if (c == NULL || len >= size)
+		return;
+	harness_client_summary(h, &sum);
+	snprintf(buf + len, size - len,
+		 "clients: %u, %" PRIu64 " ops: %" PRIu64 " ok, %" PRIu64
+		 " fail, %" PRIu64 " info; %.0f ops/s, latency p50 %" PRId64
+		 " us, p99 %" PRId64 " us; %" PRIu64 " timeouts, %" PRIu64
+		 " redirects, %" PRIu64 " sessions, %" PRIu64
+		 " dedup hits, %" PRIu64 " duplicates\n",
+		 c->config.clients, c->stats.invoked, c->stats.ok,
+		 c->stats.failed, c->stats.info, (double)c->stats.ok / seconds,
+		 lathist_quantile(&c->stats.latency, 0.5),
+		 lathist_quantile(&c->stats.latency, 0.99), c->stats.timeouts,
+		 c->stats.redirects, c->stats.sessions, sum.deduplicated,
+		 sum.reexecuted);
+	len = strlen(buf);
+	if (!sum.fenced_on || len >= size)
+		return;
+	snprintf(buf + len, size - len,
+		 "fenced store: %" PRIu64 " writes accepted, %" PRIu64
+		 " refused, %" PRIu64 " stale accepted; highest token %" PRIu64
+		 "%s\n",
+		 sum.fenced.stats.accepted, sum.fenced.stats.refused,
+		 sum.fenced.stats.stale_accepted, sum.fenced.highest,
+		 sum.fenced.no_fencing ? " (no-fencing: any token taken)" : "");
+}
+
 int harness_verdict(struct harness *h, int64_t end_us, uint64_t ticks,
 		    FILE *out, FILE *err)
 {
 	struct node_summary sum[OPT_MAX_NODES];
 	int sig = harness_stop_requested();
-	char log_line[256];
+	char log_line[1024];
 	int code;
 
 	assert(h->mon != NULL);
@@ -184,6 +229,7 @@ int harness_verdict(struct harness *h, int64_t end_us, uint64_t ticks,
 	writer_stop(&h->mon->console);
 	harness_summaries(h, sum);
 	format_log_line(h, end_us, log_line, sizeof(log_line));
+	format_client_lines(h, end_us, log_line, sizeof(log_line));
 	h->mon->log_line = log_line;
 	code = monitor_verdict(h->mon, sum, h->nodes, out, err);
 	h->mon->log_line = NULL;

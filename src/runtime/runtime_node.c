@@ -194,6 +194,7 @@ static pthread_mutex_t *lock_of(struct cluster *c, enum harness_lock which,
 	case HARNESS_LOCK_NODE:
 		return &c->node[node].mu;
 	case HARNESS_LOCK_NET:
+	case HARNESS_LOCK_FENCED: /* a leaf too: shares the net lock */
 		return &c->net_mu;
 	case HARNESS_LOCK_EVENTS:
 		break;

@@ -18,7 +18,8 @@
  *      crashed receiver loses it, a paused one keeps it in its mailbox
  *      until the harness resumes it (status_changed; a full one loses it,
  *      and says so: a loss event), an up one replays
- *      the silent ticks it is due and gets raft_step at once.
+ *      the silent ticks it is due and gets it at once (harness_node_step:
+ *      raft_step, or a client's request to the node's service).
  *
  * Tickless: node i's tick k comes at k * tick + phase(i), but most ticks
  * do nothing, and raft_ticks_until_action says which one will. Each node
@@ -177,7 +178,7 @@ static void sim_status_changed(void *ctx, int node, enum node_status status)
 		sn->next_tick = last_tick_by(s, node, s->now, s->advancing) + 1;
 		n->tick = s->h.tick;
 		for (i = 0; i < sn->mailbox.len; i++) {
-			raft_step(&n->raft, &sn->mailbox.mail[i].msg);
+			harness_node_step(n, &sn->mailbox.mail[i].msg);
 			sim_drop_copy(s, &sn->mailbox.mail[i]);
 		}
 		sn->mailbox.len = 0;
@@ -227,7 +228,7 @@ int sim_create(const struct raftsim_options *o, struct monitor *mon,
 		if (s->node[i].mailbox.mail == NULL)
 			goto err;
 	}
-	if (sim_load_init(s) != 0)
+	if (sim_load_init(s) != 0 || sim_clients_init(s) != 0)
 		goto err;
 	rv = harness_boot(&s->h);
 	if (rv != RAFT_OK) {
@@ -242,6 +243,7 @@ int sim_create(const struct raftsim_options *o, struct monitor *mon,
 		sim_reschedule(s, i);
 	}
 	s->fault_tick = faults_next_tick(&s->h.faults, 0);
+	sim_clients_start(s);
 	*out = s;
 	return 0;
 err:
@@ -269,6 +271,7 @@ void sim_free(struct sim *s)
 			free(mb->mail[mb->len - 1].extra);
 		free(mb->mail);
 	}
+	sim_clients_free(s);
 	harness_close(&s->h);
 	sim_load_free(s);
 	eventq_free(&s->queue);
@@ -297,7 +300,7 @@ static void wake(struct sim *s, int i)
 
 	replay_by(s, i, s->now, true);
 	n->tick = s->h.tick;
-	raft_tick(&n->raft);
+	harness_node_tick(n);
 	s->node[i].next_tick = tick + 1;
 	sim_reschedule(s, i);
 	wakeq_set(&s->wakes, i, s->node[i].wake_at); /* its key is now */
@@ -344,8 +347,14 @@ void sim_run_until(struct sim *s, int64_t until_us)
 		if (next_fault < next_other)
 			next_other = next_fault;
 		/* On a tie: the schedule, then ticks, then messages, then
-		 * the load. */
-		if (s->load_at < next_other) {
+		 * the load, then the clients. */
+		if (s->clients_at < next_other && s->clients_at < s->load_at) {
+			if (s->clients_at > until_us ||
+			    stop_before(s, s->clients_at))
+				break;
+			move_to(s, s->clients_at);
+			sim_clients_turn(s);
+		} else if (s->load_at < next_other) {
 			if (s->load_at > until_us || stop_before(s, s->load_at))
 				break;
 			move_to(s, s->load_at);

@@ -8,7 +8,9 @@
  * its sender handled something, and arrives after a latency drawn from
  * --latency-ms (plus --reorder's extra delay, plus --disk-ms for vote
  * traffic). A paused node's messages wait in its mailbox until it resumes;
- * a crashed node's are lost.
+ * a crashed node's are lost. With --clients the clients stand outside the
+ * cluster: their requests and the nodes' replies take the same latency
+ * and fates, never a partition (sim_clients.c).
  */
 #ifndef SIM_H
 #define SIM_H
@@ -73,6 +75,10 @@ int sim_leader(struct sim *s);
 /* The most bytes of entries and snapshot chunks that were ever on their
  * way to node id at once (queued, or waiting for it to serve them). */
 uint64_t sim_queued_peak(const struct sim *s, int id);
+/* The run's clients (--clients), for their figures; NULL: none. */
+struct clients;
+const struct clients *sim_clients(const struct sim *s);
+
 /* The harness it drives, for what both worlds do alike (the verdict). */
 struct harness *sim_harness(struct sim *s);
 

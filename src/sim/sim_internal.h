@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "client/clients.h"
 #include "eventq.h"
 #include "harness/load.h"
 #include "sim.h"
@@ -52,7 +53,10 @@ struct sim {
 	bool halted;              /* either: nothing more happens */
 	struct load load;         /* --load (sim_load.c) */
 	bool loading;
-	int64_t load_at; /* the generator's next look; INT64_MAX: none */
+	int64_t load_at;        /* the generator's next look; INT64_MAX: none */
+	struct clients clients; /* --clients (sim_clients.c) */
+	bool have_clients;
+	int64_t clients_at; /* their next timer; INT64_MAX: none */
 	/* link_at[from * nodes + to]: when the last in-order copy on that
 	 * link arrives; a later one never arrives before it (sim_mail.c). */
 	int64_t *link_at;
@@ -83,6 +87,14 @@ int sim_queue_copy(struct sim *s, int64_t at, const struct raft_message *copy,
 int sim_load_init(struct sim *s);
 void sim_load_free(struct sim *s);
 void sim_load_turn(struct sim *s);
+
+/* sim_clients.c: the clients, started once the nodes are booted; their
+ * turn at clients_at, and a reply's arrival. */
+int sim_clients_init(struct sim *s);
+void sim_clients_start(struct sim *s);
+void sim_clients_free(struct sim *s);
+void sim_clients_turn(struct sim *s);
+void sim_clients_receive(struct sim *s, const struct raft_message *m);
 
 /* Ends the run now (sim_halt: nothing more happens, and sim_run_until
  * returns at once from here on; sim_end_us is now), or because it cannot

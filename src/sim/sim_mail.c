@@ -22,7 +22,8 @@ int sim_fail(struct sim *s, enum sim_failure why)
  * no longer counts against its receiver. */
 void sim_drop_copy(struct sim *s, struct sim_event *ev)
 {
-	s->node[ev->msg.to].queued_bytes -= ev->bytes;
+	if (ev->msg.to != RAFT_CLIENT)
+		s->node[ev->msg.to].queued_bytes -= ev->bytes;
 	free(ev->extra);
 	ev->extra = NULL;
 }
@@ -33,7 +34,8 @@ void sim_drop_copy(struct sim *s, struct sim_event *ev)
 int sim_queue_copy(struct sim *s, int64_t at, const struct raft_message *copy,
 		   void *extra, size_t bytes)
 {
-	struct sim_node *to = &s->node[copy->to];
+	struct sim_node *to = copy->to != RAFT_CLIENT ? &s->node[copy->to]
+						      : NULL;
 
 	if (s->queue.len >= SIM_MAX_IN_FLIGHT) {
 		free(extra);
@@ -43,6 +45,8 @@ int sim_queue_copy(struct sim *s, int64_t at, const struct raft_message *copy,
 		free(extra);
 		return sim_fail(s, SIM_FAILED_MEMORY);
 	}
+	if (to == NULL) /* a reply, on its way to the clients */
+		return 0;
 	to->queued_bytes += bytes;
 	if (to->queued_bytes > to->queued_peak)
 		to->queued_peak = to->queued_bytes;
@@ -57,11 +61,15 @@ int sim_queue_copy(struct sim *s, int64_t at, const struct raft_message *copy,
 static int64_t arrival(struct sim *s, const struct raft_message *msg,
 		       int64_t latency, uint64_t extra_us)
 {
-	int64_t *last = &s->link_at[msg->from * s->opt.nodes + msg->to];
+	int64_t *last;
 	int64_t at = s->now + latency;
 
 	if (extra_us > 0)
 		return at + (int64_t)extra_us;
+	/* Clients keep no connection: each request and reply on its own. */
+	if (msg->from == RAFT_CLIENT || msg->to == RAFT_CLIENT)
+		return at;
+	last = &s->link_at[msg->from * s->opt.nodes + msg->to];
 	if (at < *last)
 		at = *last;
 	*last = at;
@@ -143,9 +151,16 @@ static bool wait_for_service(struct sim *s, struct sim_event *ev)
 void sim_arrive(struct sim *s, struct sim_event *ev)
 {
 	const struct raft_message *m = &ev->msg;
-	struct harness_node *n = &s->h.node[m->to];
-	struct sim_mailbox *mb = &s->node[m->to].mailbox;
+	struct harness_node *n;
+	struct sim_mailbox *mb;
 
+	if (m->to == RAFT_CLIENT) {
+		sim_clients_receive(s, m);
+		sim_drop_copy(s, ev);
+		return;
+	}
+	n = &s->h.node[m->to];
+	mb = &s->node[m->to].mailbox;
 	if (ev->waiting) { /* its slot has come, whatever became of it */
 		ev->waiting = false;
 		s->node[m->to].waiting--;
@@ -174,7 +189,7 @@ void sim_arrive(struct sim *s, struct sim_event *ev)
 			return;
 		sim_replay_due(s, m->to);
 		n->tick = s->h.tick;
-		raft_step(&n->raft, m);
+		harness_node_step(n, m);
 		sim_reschedule(s, m->to);
 		break;
 	}

@@ -55,6 +55,7 @@ static const char *sample_value(const struct opt_flag *f)
 		{"first-ranked", "down"},
 		{"load", "100"},
 		{"slow", "1:10"},
+		{"reads", "readindex"},
 	};
 	size_t i;
 
@@ -62,7 +63,8 @@ static const char *sample_value(const struct opt_flag *f)
 	case OPT_BOOL:
 		return NULL;
 	case OPT_COUNT:
-		if (strcmp(f->name, "payload") == 0)
+		if (strcmp(f->name, "payload") == 0 ||
+		    strcmp(f->name, "value-bytes") == 0)
 			return "16";
 		return strcmp(f->name, "nodes") == 0 ? "5" : "1";
 	case OPT_MS:
@@ -73,7 +75,8 @@ static const char *sample_value(const struct opt_flag *f)
 	case OPT_MS_RANGE:
 		return "1-2";
 	case OPT_PROB:
-		return "0.5";
+		/* the clients' four ratios sum to at most 1 */
+		return strstr(f->name, "-ratio") != NULL ? "0.2" : "0.5";
 	case OPT_PATH:
 		return "/nonexistent/x";
 	case OPT_CUSTOM:
@@ -110,6 +113,12 @@ static int parse_in_mode(int mode, const struct opt_flag *f, FILE *err,
 	if (((1u << mode) & f->modes) && strcmp(f->name, "outstanding") == 0) {
 		argv[argc++] = (char *)"--load";
 		argv[argc++] = (char *)"max";
+	}
+	/* The clients' flags need clients. */
+	if (((1u << mode) & f->modes) && f->section == SEC_CLIENTS &&
+	    strcmp(f->name, "clients") != 0) {
+		argv[argc++] = (char *)"--clients";
+		argv[argc++] = (char *)"1";
 	}
 	argv[argc] = NULL;
 	options_default(o);
