@@ -299,8 +299,7 @@ static bool names_node(enum wev_type type)
 	enum wev_kind kind = wev_kind(type);
 
 	return kind == WEV_KIND_CORE || kind == WEV_KIND_NODE_FAULT ||
-	       type == WEV_LOSS || type == WEV_FENCED ||
-	       type == WEV_DUPLICATE;
+	       type == WEV_LOSS || type == WEV_FENCED || type == WEV_DUPLICATE;
 }
 
 static bool names_peer(enum wev_type type)

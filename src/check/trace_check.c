@@ -22,9 +22,10 @@ static int read_line(FILE *f, char *buf, size_t *len, const char **why)
 	int ch;
 
 	for (*len = 0; (ch = getc(f)) != EOF && ch != '\n';) {
-		*why = ch == '\0' ? "the line has a NUL byte"
-				  : "the line is longer than " TRACE_LINE_MAX_TEXT
-				    " bytes";
+		*why = ch == '\0'
+			       ? "the line has a NUL byte"
+			       : "the line is longer than " TRACE_LINE_MAX_TEXT
+				 " bytes";
 		if (ch == '\0' || *len == TRACE_LINE_MAX)
 			return -1;
 		buf[(*len)++] = (char)ch;

@@ -29,7 +29,7 @@ struct monitor {
 	bool interrupted; /* stopped by a signal: said in the end event */
 	unsigned mailbox; /* --mailbox, for the verdict's words; 0: unsaid */
 	const char *log_line; /* the verdict's "log:" line, or NULL/"" */
-	char *long_line; /* a client event's line too long for the stack */
+	char *long_line;      /* a client event's line too long for the stack */
 	size_t long_cap;
 };
 

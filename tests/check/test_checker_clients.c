@@ -87,8 +87,8 @@ static void fenced(int64_t us, int node, uint64_t token, uint64_t highest,
 static void duplicate(int64_t us, int node, int client, uint64_t seq,
 		      uint64_t index)
 {
-	struct wev ev =
-		stream_event(WEV_DUPLICATE, us, node, 0, RAFT_NONE, &info);
+	struct wev ev = stream_event(WEV_DUPLICATE, us, node, 0, RAFT_NONE,
+				     &info);
 
 	ev.client = client;
 	ev.seq = seq;

@@ -14,31 +14,73 @@
 #include "lincheck/history.h"
 #include "testhelp.h"
 
-#define S(text) {text, sizeof(text) - 1, false}
-#define NUL_STR {NULL, 0, true}
+#define S(text)                                                                \
+	{                                                                      \
+		text, sizeof(text) - 1, false                                  \
+	}
+#define NUL_STR                                                                \
+	{                                                                      \
+		NULL, 0, true                                                  \
+	}
 
 /* Every shape of history line: each op, each kind of completion, null
  * values, strings that need escapes and bytes beyond ASCII. */
 static const struct hist_event hists[] = {
-	{.type = HIST_INVOKE, .client = 0, .id = 1, .op = HIST_GET,
+	{.type = HIST_INVOKE,
+	 .client = 0,
+	 .id = 1,
+	 .op = HIST_GET,
 	 .key = S("k0")},
-	{.type = HIST_INVOKE, .client = 1, .id = 2, .op = HIST_PUT,
-	 .key = S("k1"), .value = S("c1i2............")},
-	{.type = HIST_INVOKE, .client = 2, .id = 3, .op = HIST_APPEND,
-	 .key = S("k\"2\\"), .value = S("c2i3\n\t\x01 \xc3\xa9")},
-	{.type = HIST_INVOKE, .client = 3, .id = 4, .op = HIST_CAS,
-	 .key = S("k3"), .expect = S("c1i2"), .value = S("c3i4")},
-	{.type = HIST_INVOKE, .client = 3, .id = 5, .op = HIST_CAS,
-	 .key = S("k3"), .expect = NUL_STR, .value = S("c3i5")},
-	{.type = HIST_INVOKE, .client = 4, .id = 6, .op = HIST_DELETE,
+	{.type = HIST_INVOKE,
+	 .client = 1,
+	 .id = 2,
+	 .op = HIST_PUT,
+	 .key = S("k1"),
+	 .value = S("c1i2............")},
+	{.type = HIST_INVOKE,
+	 .client = 2,
+	 .id = 3,
+	 .op = HIST_APPEND,
+	 .key = S("k\"2\\"),
+	 .value = S("c2i3\n\t\x01 \xc3\xa9")},
+	{.type = HIST_INVOKE,
+	 .client = 3,
+	 .id = 4,
+	 .op = HIST_CAS,
+	 .key = S("k3"),
+	 .expect = S("c1i2"),
+	 .value = S("c3i4")},
+	{.type = HIST_INVOKE,
+	 .client = 3,
+	 .id = 5,
+	 .op = HIST_CAS,
+	 .key = S("k3"),
+	 .expect = NUL_STR,
+	 .value = S("c3i5")},
+	{.type = HIST_INVOKE,
+	 .client = 4,
+	 .id = 6,
+	 .op = HIST_DELETE,
 	 .key = S("k4")},
-	{.type = HIST_OK, .client = 0, .id = 1, .value = S("c1i2c2i3"),
+	{.type = HIST_OK,
+	 .client = 0,
+	 .id = 1,
+	 .value = S("c1i2c2i3"),
 	 .has_value = true},
-	{.type = HIST_OK, .client = 0, .id = 7, .value = NUL_STR,
+	{.type = HIST_OK,
+	 .client = 0,
+	 .id = 7,
+	 .value = NUL_STR,
 	 .has_value = true},
-	{.type = HIST_OK, .client = 3, .id = 4, .swapped = true,
+	{.type = HIST_OK,
+	 .client = 3,
+	 .id = 4,
+	 .swapped = true,
 	 .has_swapped = true},
-	{.type = HIST_OK, .client = 3, .id = 5, .swapped = false,
+	{.type = HIST_OK,
+	 .client = 3,
+	 .id = 5,
+	 .swapped = false,
 	 .has_swapped = true},
 	{.type = HIST_OK, .client = 1, .id = 2},
 	{.type = HIST_FAIL, .client = 2, .id = 3},
@@ -281,8 +323,7 @@ static void run_twin(struct twin *t, const char *second, const char *seen)
 		t->live_violations = checker_violation_count(m.checker);
 		t->file_code = trace_check_file(t->path, check_out, err);
 		rewind(check_out);
-		len = fread(t->file_out, 1, sizeof(t->file_out) - 1,
-			    check_out);
+		len = fread(t->file_out, 1, sizeof(t->file_out) - 1, check_out);
 		t->file_out[len] = '\0';
 	}
 	if (out != NULL)
