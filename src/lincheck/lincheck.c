@@ -380,7 +380,8 @@ static enum lc_key_verdict decide_key(struct lincheck *lc,
 				      const struct lc_key *k,
 				      struct lc_why *why)
 {
-	enum lc_key_verdict v = lc_infer(lc, k, why);
+	enum lc_key_verdict v = lc->search_only ? LC_KEY_UNDECIDED
+						: lc_infer(lc, k, why);
 
 	if (v != LC_KEY_UNDECIDED) {
 		lc->stats.keys_by_inference++;

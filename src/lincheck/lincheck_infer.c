@@ -319,8 +319,10 @@ static int chain_bounds(struct infer *in)
 				    "but completed at %s ms, before %s "
 				    "was invoked at %s ms",
 				    b, a, t1, a, t2);
-				in->why->blocked =
-					(int64_t)in->k->ops[in->seq[j]];
+				in->why->involved[0] =
+					(int64_t)in->k->ops[in->seq[j]] + 1;
+				in->why->involved[1] =
+					(int64_t)in->k->ops[lo_op] + 1;
 				return -1;
 			}
 			if (op->inv > lo) {
@@ -372,7 +374,8 @@ static void explain_cycle(struct infer *in, size_t x, size_t y, size_t done)
 		    "ms; yet that one saw the key still absent, or "
 		    "replaced the absence",
 		    a, t1, b, t2);
-		in->why->blocked = (int64_t)in->k->ops[in->lo_op[0]];
+		in->why->involved[0] = (int64_t)in->k->ops[in->hi_op[x]] + 1;
+		in->why->involved[1] = (int64_t)in->k->ops[in->lo_op[0]] + 1;
 		return;
 	}
 	chain_text(in, x, cx, sizeof(cx));
@@ -386,12 +389,15 @@ static void explain_cycle(struct infer *in, size_t x, size_t y, size_t done)
 	ms_text(in->hi[y], t3, sizeof(t3));
 	ms_text(in->lo[x], t4, sizeof(t4));
 	say(in,
-	    "after %zu operations no order works: %s must come before "
-	    "%s, since %s completed at %s ms before %s was invoked at %s "
-	    "ms; and the other way round, since %s completed at %s ms "
-	    "before %s was invoked at %s ms",
-	    done, cx, cy, a, t1, b, t2, c, t3, d, t4);
-	in->why->blocked = (int64_t)in->k->ops[in->hi_op[x]];
+	    "%s%s must come before %s, since %s completed at %s ms before "
+	    "%s was invoked at %s ms; and the other way round, since %s "
+	    "completed at %s ms before %s was invoked at %s ms",
+	    done ? "after the prefix, " : "", cx, cy, a, t1, b, t2, c, t3, d,
+	    t4);
+	in->why->involved[0] = (int64_t)in->k->ops[in->hi_op[x]] + 1;
+	in->why->involved[1] = (int64_t)in->k->ops[in->lo_op[y]] + 1;
+	in->why->involved[2] = (int64_t)in->k->ops[in->hi_op[y]] + 1;
+	in->why->involved[3] = (int64_t)in->k->ops[in->lo_op[x]] + 1;
 }
 
 /* idx[0..n) sorted by key[idx] (stable merge sort). */

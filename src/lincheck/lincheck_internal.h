@@ -71,7 +71,8 @@ struct lc_why {
 	char text[1024];  /* the point where no order works, in words */
 	uint32_t *prefix; /* op indices linearized before it (search) */
 	size_t prefix_len;
-	int64_t blocked; /* the op that cannot be placed, or -1 */
+	int64_t blocked;     /* the op that cannot be placed, or -1 */
+	int64_t involved[4]; /* ops the text names (0: none; else op + 1) */
 };
 
 struct lc_key {
@@ -97,6 +98,7 @@ struct lincheck {
 	char *cat; /* the store's scratch for an append */
 	size_t cat_cap;
 	int64_t deadline_us; /* monotonic; 0: none */
+	bool search_only;    /* tests: every key to the search */
 	size_t search_bytes; /* memory the search holds now */
 };
 

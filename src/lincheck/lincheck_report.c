@@ -97,6 +97,18 @@ static void op_row(const struct lincheck *lc, const struct lc_op *op,
 	fprintf(out, "  %s %12s %12s  %s\n", mark, inv, ret, what);
 }
 
+static const char *mark(const struct lc_why *why, uint32_t op)
+{
+	size_t i;
+
+	if ((int64_t)op == why->blocked)
+		return ">";
+	for (i = 0; i < 4; i++)
+		if (why->involved[i] == (int64_t)op + 1)
+			return "*";
+	return " ";
+}
+
 void lc_report(const struct lincheck *lc, const struct lc_key *k,
 	       const struct lc_why *why, FILE *out)
 {
@@ -104,8 +116,8 @@ void lc_report(const struct lincheck *lc, const struct lc_key *k,
 	size_t i, from = 0, to = k->n, at = 0, shown;
 
 	value_text(lc, k->key, key, sizeof(key));
-	for (i = 0; i < k->n; i++)
-		if ((int64_t)k->ops[i] == why->blocked)
+	for (i = k->n; i-- > 0;)
+		if (mark(why, k->ops[i])[0] != ' ')
 			at = i;
 	if (k->n > SHOW_ALL) {
 		from = at > SHOW_ALL / 2 ? at - SHOW_ALL / 2 : 0;
@@ -117,13 +129,17 @@ void lc_report(const struct lincheck *lc, const struct lc_key *k,
 		key, k->n,
 		why->blocked >= 0 ? "; > marks where it breaks" : "");
 	if (from > 0 || to < k->n)
-		fprintf(out, "  (showing %zu to %zu of %zu)\n", from + 1, to,
-			k->n);
+		fprintf(out, "  (showing %zu to %zu of %zu, then the marked "
+			     "ones elsewhere)\n",
+			from + 1, to, k->n);
 	fprintf(out, "  %12s %12s  %s\n", "invoked ms", "completed ms",
 		"operation");
 	for (i = from; i < to; i++)
-		op_row(lc, &lc->ops[k->ops[i]],
-		       (int64_t)k->ops[i] == why->blocked ? ">" : " ", out);
+		op_row(lc, &lc->ops[k->ops[i]], mark(why, k->ops[i]), out);
+	for (i = 0; i < k->n; i++) /* the marked ones outside the window */
+		if ((i < from || i >= to) && mark(why, k->ops[i])[0] != ' ')
+			op_row(lc, &lc->ops[k->ops[i]], mark(why, k->ops[i]),
+			       out);
 	fprintf(out, "no order works: %s\n", why->text);
 	if (why->prefix == NULL)
 		return;
