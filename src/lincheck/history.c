@@ -509,10 +509,11 @@ static const char *const field_names[F_COUNT] = {
 
 static int field_of(const struct hist_str *name)
 {
+	static const unsigned char lens[F_COUNT] = {2, 2, 6, 2, 2, 3, 5, 6, 7};
 	int f;
 
 	for (f = 0; f < F_COUNT; f++)
-		if (strlen(field_names[f]) == name->len &&
+		if (lens[f] == name->len &&
 		    memcmp(field_names[f], name->s, name->len) == 0)
 			return f;
 	return -1;
