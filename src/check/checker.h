@@ -120,6 +120,7 @@ struct checker_clients_stats {
 	uint64_t fenced_refused;
 	uint64_t fenced_accepted; /* stale tokens taken: "fencing" */
 	uint64_t duplicates;      /* "exactly-once" */
+	int64_t timeout_us;       /* the linearizability check's limit */
 	bool any;                 /* any client event at all */
 };
 
@@ -173,6 +174,8 @@ size_t checker_log_records(const struct checker *c);
 void checker_print(const struct checker *c, FILE *out);
 
 struct checker_clients_stats checker_clients_stats(const struct checker *c);
+/* Tests only: another time limit than CHECKER_LINCHECK_TIMEOUT_US. */
+void checker_set_lincheck_timeout(struct checker *c, int64_t timeout_us);
 /* Whether the history could not be decided (the time limit, memory): then
  * no verdict may be PASS. Valid after checker_finish. */
 bool checker_clients_undecided(const struct checker *c);

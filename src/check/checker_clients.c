@@ -103,7 +103,9 @@ static enum lincheck_verdict decide(struct checker_clients *cl)
 	FILE *report;
 
 	report = open_memstream(&cl->report, &cl->report_len);
-	v = lincheck_run(cl->lc, CHECKER_LINCHECK_TIMEOUT_US, report);
+	cl->stats.timeout_us = cl->timeout_us > 0 ? cl->timeout_us
+						  : CHECKER_LINCHECK_TIMEOUT_US;
+	v = lincheck_run(cl->lc, cl->stats.timeout_us, report);
 	if (report != NULL && fclose(report) != 0) {
 		free(cl->report); /* a report cut short is no report */
 		cl->report = NULL;
@@ -169,6 +171,11 @@ struct checker_clients_stats checker_clients_stats(const struct checker *c)
 	return c->clients.stats;
 }
 
+void checker_set_lincheck_timeout(struct checker *c, int64_t timeout_us)
+{
+	c->clients.timeout_us = timeout_us;
+}
+
 bool checker_clients_undecided(const struct checker *c)
 {
 	return c->clients.stats.lin == CHECKER_LIN_UNDECIDED ||
@@ -207,8 +214,7 @@ void checker_print_clients(const struct checker *c, FILE *out,
 		prefix, st->operations, st->keys, st->open, st->failed,
 		lin_text(st->lin));
 	if (st->lin == CHECKER_LIN_UNDECIDED)
-		fprintf(out, " (%" PRId64 " s)",
-			CHECKER_LINCHECK_TIMEOUT_US / 1000000);
+		fprintf(out, " (%g s)", (double)st->timeout_us / 1e6);
 	fprintf(out,
 		"; fencing: %" PRIu64 " stale write%s refused, %" PRIu64
 		" accepted; exactly-once: %" PRIu64 " duplicate%s\n",

@@ -172,6 +172,7 @@ struct live_pending {
 /* The clients' part (checker_clients.c). */
 struct checker_clients {
 	struct lincheck *lc; /* made at the first history event */
+	int64_t timeout_us;  /* 0: CHECKER_LINCHECK_TIMEOUT_US */
 	char *report;        /* lincheck's, when not linearizable */
 	size_t report_len;
 	struct checker_clients_stats stats;

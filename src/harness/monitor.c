@@ -344,8 +344,8 @@ static int print_undecided(const struct monitor *m, FILE *out)
 	if (st.lin == CHECKER_LIN_UNDECIDED)
 		fprintf(out,
 			"the linearizability check ran past its limit of "
-			"%" PRId64 " s",
-			CHECKER_LINCHECK_TIMEOUT_US / 1000000);
+			"%g s",
+			(double)st.timeout_us / 1e6);
 	else
 		fprintf(out, "the linearizability check ran out of memory");
 	fprintf(out, "; seed %" PRIu64 ")\n", m->info.seed);

@@ -308,6 +308,37 @@ static void unjudged_run_still_checks_linearizability(void)
 	free(text);
 }
 
+/* Values written twice defeat the inference from unique values, so the
+ * search must decide: with a limit of 1 us it cannot. */
+static void undecided_history_cannot_pass(void)
+{
+	char *text = NULL;
+	int64_t t = MS(10);
+	int i;
+
+	begin(3);
+	elect(MS(0), 0, 1, 3);
+	checker_set_lincheck_timeout(ck, 1);
+	for (i = 0; i < 400; i++, t += 4) {
+		invoke(t, i % 4, (uint64_t)i + 1, HIST_PUT, "k0", "same");
+		invoke(t + 1, 4 + i % 4, (uint64_t)i + 1, HIST_GET, "k0", NULL);
+		complete(HIST_OK, t + 2, i % 4, (uint64_t)i + 1);
+		read_ok(t + 3, 4 + i % 4, (uint64_t)i + 1, "same");
+	}
+	checker_finish(ck, t);
+	CHECK_EQ(checker_clients_stats(ck).lin, CHECKER_LIN_UNDECIDED);
+	CHECK(checker_clients_undecided(ck));
+	CHECK_EQ(violations(), 0);
+	CHECK_EQ(verdict(&text), EXIT_RUN_FAILED);
+	CHECK(text != NULL &&
+	      strstr(text, "raftsim: CANNOT JUDGE (3 nodes, 0 violations, but "
+			   "the history of 800 client operations was not "
+			   "decided: the linearizability check ran past its "
+			   "limit of 1e-06 s") != NULL);
+	CHECK(text != NULL && strstr(text, "PASS") == NULL);
+	free(text);
+}
+
 const struct test_case checker_clients_tests[] = {
 	{"clients: a read of an overwritten value fails linearizability",
 	 stale_read_is_not_linearizable},
@@ -330,5 +361,8 @@ const struct test_case checker_clients_tests[] = {
 	{"clients: a run that cannot be judged for liveness still fails a "
 	 "stale read",
 	 unjudged_run_still_checks_linearizability},
+	{"clients: a history undecided within the time limit is CANNOT "
+	 "JUDGE (exit 3), never PASS",
+	 undecided_history_cannot_pass},
 	{NULL, NULL},
 };
