@@ -656,7 +656,7 @@ static int event_fields(struct parser *ps, const struct jvalue *fields,
 	ev->type = (enum hist_type)i;
 	if (want(ps, fields, F_MS, J_NUM, 0) != 0)
 		return -1;
-	if (number_scaled(&fields[F_MS].num, 3, INT64_MAX / 2, &ev->us,
+	if (number_scaled(&fields[F_MS].num, 3, INT64_MAX / 4, &ev->us,
 			  &exact) != 0)
 		return fail(ps, "\"ms\" is out of range");
 	if (whole(ps, fields, F_CLIENT, INT32_MAX, &v) != 0)

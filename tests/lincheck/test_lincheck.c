@@ -340,6 +340,34 @@ static void concurrent_writes_are_linearizable_in_the_one_order_reads_show(void)
 	expect(cas_chain, LINCHECK_OK, NULL);
 }
 
+static void own_write_then_stale_read(void)
+{
+	/* client 1 writes b and reads at the same microsecond */
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_put(20, 1, "k", "b");
+	h_ok(30, 1);
+	h_get(30, 1, "k");
+	h_read(40, 1, "a");
+}
+
+static void other_client_at_the_same_instant(void)
+{
+	/* client 2's get, invoked when client 1's put completed: either */
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_put(20, 1, "k", "b");
+	h_ok(30, 1);
+	h_get(30, 2, "k");
+	h_read(40, 2, "a");
+}
+
+static void a_client_s_next_op_follows_its_last_even_at_the_same_instant(void)
+{
+	expect(own_write_then_stale_read, LINCHECK_ILLEGAL, NULL);
+	expect(other_client_at_the_same_instant, LINCHECK_OK, NULL);
+}
+
 static void two_keys(void)
 {
 	int i;
@@ -407,6 +435,9 @@ const struct test_case lincheck_tests[] = {
 	{"lincheck: concurrent writes are linearizable in the one order reads "
 	 "show",
 	 concurrent_writes_are_linearizable_in_the_one_order_reads_show},
+	{"lincheck: a client's next op follows its last, even at the same "
+	 "instant",
+	 a_client_s_next_op_follows_its_last_even_at_the_same_instant},
 	{"lincheck: the report names the smallest failing key",
 	 the_report_names_the_smallest_failing_key},
 	{"lincheck: a completion must match an open invoke of its client",
