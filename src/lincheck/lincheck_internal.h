@@ -101,7 +101,6 @@ struct lincheck {
 	size_t cat_cap;
 	int64_t deadline_us; /* monotonic; 0: none */
 	bool search_only;    /* tests: every key to the search */
-	size_t search_bytes; /* memory the search holds now */
 };
 
 struct lc_client {
