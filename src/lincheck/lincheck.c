@@ -79,6 +79,8 @@ static uint32_t mix(uint64_t x)
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdull;
 	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
 	return (uint32_t)x;
 }
 
@@ -134,7 +136,7 @@ static int id_seen(struct lincheck *lc, int client, uint64_t id)
 		for (j = 0; j <= lc->id_mask; j++) {
 			if (lc->ids[2 * j] == 0)
 				continue;
-			i = mix(lc->ids[2 * j] * 0x9e3779b97f4a7c15ull ^
+			i = mix(lc->ids[2 * j] * 0x9e3779b97f4a7c15ull +
 				lc->ids[2 * j + 1]) &
 			    mask;
 			while (t[2 * i] != 0)
@@ -146,7 +148,7 @@ static int id_seen(struct lincheck *lc, int client, uint64_t id)
 		lc->ids = t;
 		lc->id_mask = mask;
 	}
-	i = mix(c * 0x9e3779b97f4a7c15ull ^ id) & lc->id_mask;
+	i = mix(c * 0x9e3779b97f4a7c15ull + id) & lc->id_mask;
 	while (lc->ids[2 * i] != 0) {
 		if (lc->ids[2 * i] == c && lc->ids[2 * i + 1] == id)
 			return 1;
@@ -173,6 +175,29 @@ static int intern(struct lincheck *lc, const struct hist_str *s, uint32_t *id)
 	return 0;
 }
 
+/* Whether the client used id before: ids that only grow need no set
+ * (the usual case); a client whose ids go back has all of them put in the
+ * set from then on. 1 seen, 0 not, -1 out of memory. */
+static int client_id_seen(struct lincheck *lc, struct lc_client *c, uint64_t id)
+{
+	int64_t i;
+
+	if (!c->in_set && (c->last < 0 || id > c->max_id)) {
+		c->max_id = id;
+		return 0;
+	}
+	if (!c->in_set) {
+		for (i = c->last; i >= 0;
+		     i = lc->ops[i].prev == UINT32_MAX
+				 ? (int64_t)-1
+				 : (int64_t)lc->ops[i].prev)
+			if (id_seen(lc, c->client, lc->ops[i].id) < 0)
+				return -1;
+		c->in_set = true;
+	}
+	return id_seen(lc, c->client, id);
+}
+
 static int add_invoke(struct lincheck *lc, const struct hist_event *ev,
 		      struct lc_client *c, char *err, size_t errcap)
 {
@@ -185,7 +210,7 @@ static int add_invoke(struct lincheck *lc, const struct hist_event *ev,
 			       "has no completion",
 			       ev->client, (unsigned long long)ev->id,
 			       (unsigned long long)lc->ops[c->pending].id);
-	seen = id_seen(lc, ev->client, ev->id);
+	seen = client_id_seen(lc, c, ev->id);
 	if (seen != 0)
 		return err_out(err, errcap,
 			       seen < 0 ? "out of memory"

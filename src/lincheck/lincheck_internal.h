@@ -108,6 +108,8 @@ struct lc_client {
 	bool used;
 	int64_t pending; /* the op of its invoke with no completion, or -1 */
 	int64_t last;    /* its latest op, or -1 */
+	uint64_t max_id; /* while its ids only grow, the set needs none */
+	bool in_set;     /* its ids are in the (client, id) set */
 };
 
 /* The key's verdict by inference: OK (a witness order was checked),
