@@ -2,7 +2,7 @@
  *
  * The threaded runtime and the simulator both turn core events (raft_event)
  * and fault events into `struct wev`, stamped with the time since the run
- * started. The monitor writes each one to the JSONL trace (schema v3, see
+ * started. The monitor writes each one to the JSONL trace (schema v4, see
  * README "Trace format"), prints the console line, and feeds the checker.
  * `raftsim check FILE` parses the trace back into the same structs and feeds
  * the same checker, so the live verdict and the file verdict cannot differ.
@@ -97,6 +97,10 @@ const char *wev_name(enum wev_type type);
 enum wev_kind wev_kind(enum wev_type type);
 /* The type of an "ev" name, or -1. */
 int wev_from_name(const char *name);
+/* Whether type is one of the client history's (invoke, ok, fail, info),
+ * and which history.h type it is then. */
+bool wev_is_hist(enum wev_type type);
+int wev_hist_type(enum wev_type type); /* enum hist_type, or -1 */
 
 /* What a run was asked to do: the "start" line of the trace. */
 struct run_info {
@@ -167,5 +171,9 @@ struct wev wev_loss(int64_t us, uint64_t tick, int from, int to);
 /* The event for node `node` running its acting tick `tick` late_us after
  * that tick's deadline. */
 struct wev wev_late(int64_t us, uint64_t tick, int node, int64_t late_us);
+
+/* A client history event as a run event at its own time h->us; it points
+ * to h, which must stay valid while the event is published. */
+struct wev wev_from_hist(const struct hist_event *h);
 
 #endif
