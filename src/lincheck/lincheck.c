@@ -298,9 +298,9 @@ enum lincheck_verdict lincheck_run(struct lincheck *lc, int64_t timeout_us,
 	}
 	if (illegal && report != NULL) {
 		fprintf(report,
-			"lincheck: %d of %lld keys not linearizable; "
+			"lincheck: %d of %lld key%s not linearizable; "
 			"the smallest:\n",
-			illegal, (long long)nkeys);
+			illegal, (long long)nkeys, nkeys == 1 ? "" : "s");
 		lc_report(lc, &worst_key, &worst, report);
 	}
 	why_free(&worst);

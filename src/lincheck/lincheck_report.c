@@ -144,7 +144,7 @@ void lc_report(const struct lincheck *lc, const struct lc_key *k,
 			op_row(lc, &lc->ops[k->ops[i]], mark(why, k->ops[i]),
 			       out);
 	fprintf(out, "no order works: %s\n", why->text);
-	if (why->prefix == NULL)
+	if (why->prefix == NULL || (why->prefix_len == 0 && why->blocked < 0))
 		return;
 	fprintf(out, "longest linearizable prefix: %zu operations%s\n",
 		why->prefix_len,
