@@ -784,7 +784,7 @@ const struct opt_flag options_table[] = {
 	 .modes = IN_RUN,
 	 .section = SEC_OUTPUT,
 	 .metavar = "FILE",
-	 .help = "write the run's JSONL trace (schema 3, see README)"},
+	 .help = "write the run's JSONL trace (schema 4, see README)"},
 	{.name = "timeline",
 	 .kind = OPT_BOOL,
 	 FIELD(timeline),

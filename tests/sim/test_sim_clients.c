@@ -220,6 +220,38 @@ static void without_fencing_the_stale_write_is_accepted_and_caught(void)
 	free(o);
 }
 
+/* no-fencing over 20 seeds: the fencing demo with 8 clients (so that the
+ * leader has writes in its outbox when it is frozen) refuses the deposed
+ * leader's writes with correct code, and the checker fails the run with
+ * the mistake, on every seed. */
+static void no_fencing_is_caught_on_20_seeds_and_correct_code_passes(void)
+{
+	struct raftsim_options *o = malloc(sizeof(*o));
+	struct client_run *r = malloc(sizeof(*r));
+	uint64_t seed;
+
+	REQUIRE(o != NULL && r != NULL);
+	for (seed = 1; seed <= 20; seed++) {
+		fencing_demo(o, seed);
+		o->clients = 8;
+		run_clients(o, r);
+		if (!passed(r) || r->fenced_stale > 0 || r->fenced_refused == 0)
+			TEST_FAIL_AT("correct code, seed %" PRIu64 ": %" PRIu64
+				     " violations (%s), %" PRIu64
+				     " refused, %" PRIu64 " stale accepted",
+				     seed, r->violations, r->first_what,
+				     r->fenced_refused, r->fenced_stale);
+		o->mistakes = RAFT_MISTAKE_NO_FENCING;
+		run_clients(o, r);
+		if (r->failed || r->fenced_stale == 0 || r->violations == 0)
+			TEST_FAIL_AT("no-fencing, seed %" PRIu64 ": %" PRIu64
+				     " stale accepted, %" PRIu64 " violations",
+				     seed, r->fenced_stale, r->violations);
+	}
+	free(r);
+	free(o);
+}
+
 /* no-dedup: a retry of a request whose reply was lost is executed again;
  * the exactly-once check catches it on every one of 20 seeds, and correct
  * code passes the same 20. */
@@ -440,6 +472,10 @@ const struct test_case sim_clients_tests[] = {
 	{"sim clients: with --mistake no-fencing the deposed leader's write "
 	 "is accepted, and the checker fails the run",
 	 without_fencing_the_stale_write_is_accepted_and_caught},
+	{"sim clients: L05 no-fencing is caught on 20 seeds (a deposed "
+	 "leader's write accepted below the highest token), and correct code "
+	 "passes the same 20 with the write refused",
+	 no_fencing_is_caught_on_20_seeds_and_correct_code_passes},
 	{"sim clients: no-dedup executes retries twice: caught on 20 seeds, "
 	 "and correct code passes the same 20",
 	 no_dedup_is_caught_on_20_seeds_and_correct_code_passes},
