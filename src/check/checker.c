@@ -41,6 +41,9 @@ struct checker *checker_new(void)
 
 void checker_free(struct checker *c)
 {
+	if (c == NULL)
+		return;
+	checker_clients_free(c);
 	free(c);
 }
 
@@ -296,7 +299,7 @@ static bool names_node(enum wev_type type)
 	enum wev_kind kind = wev_kind(type);
 
 	return kind == WEV_KIND_CORE || kind == WEV_KIND_NODE_FAULT ||
-	       type == WEV_LOSS;
+	       type == WEV_LOSS || type == WEV_FENCED || type == WEV_DUPLICATE;
 }
 
 static bool names_peer(enum wev_type type)
@@ -378,6 +381,8 @@ void checker_feed(struct checker *c, const struct wev *ev)
 	}
 	if (kind == WEV_KIND_CORE)
 		apply_core(c, ev->node, ev);
+	else if (kind == WEV_KIND_CLIENT)
+		checker_clients_event(c, ev);
 	else if (kind == WEV_KIND_NODE_FAULT || kind == WEV_KIND_NET_FAULT) {
 		if (kind == WEV_KIND_NODE_FAULT)
 			apply_node_fault(c, ev);
@@ -404,6 +409,7 @@ void checker_finish(struct checker *c, int64_t us)
 	for (i = 0; i < c->n; i++)
 		if (c->nodes[i].watch != 0)
 			stayed_leader(c, i, us);
+	checker_clients_finish(c, us);
 }
 
 uint64_t checker_violation_count(const struct checker *c)

@@ -24,6 +24,12 @@
  *    append-only", "leader completeness", "committed entry lost",
  *    "commit", "apply", "state machine safety"; and a stable leader's
  *    proposal commits within W ("liveness", checker_propose.c).
+ *  - the clients' rules (checker_clients.c, issue 11): "history": every
+ *    completion matches an open invoke of its client (lincheck_add);
+ *    "linearizability": the history is linearizable (lincheck_run at the
+ *    end, whatever liveness said: it does not depend on it); "fencing":
+ *    the fenced store accepted no stale token; "exactly-once": no store
+ *    executed a request twice.
  * The two timer rules hold in every run, faults and loss included: they
  * count only ticks the node itself ran, so no delay of a message or of
  * the scheduler can make correct code break them.
@@ -90,6 +96,34 @@ struct checker_overload {
 				    had not been quiet: not reported */
 };
 
+/* The linearizability check's time limit at the end of a run (and of
+ * `raftsim check`): past it the history is undecided, and the run cannot
+ * be judged (never a PASS). */
+#define CHECKER_LINCHECK_TIMEOUT_US ((int64_t)60 * 1000000)
+
+/* What became of the client history. */
+enum checker_lin {
+	CHECKER_LIN_NONE,      /* no history events */
+	CHECKER_LIN_OK,        /* linearizable */
+	CHECKER_LIN_ILLEGAL,   /* not: a "linearizability" violation */
+	CHECKER_LIN_MALFORMED, /* a "history" violation: not checked */
+	CHECKER_LIN_UNDECIDED, /* the time limit passed */
+	CHECKER_LIN_NOMEM,     /* out of memory: not checked */
+};
+
+struct checker_clients_stats {
+	enum checker_lin lin; /* after checker_finish */
+	uint64_t operations;  /* invokes */
+	uint64_t keys;
+	uint64_t open;   /* ended in info, or not at all */
+	uint64_t failed; /* ended in fail */
+	uint64_t fenced_refused;
+	uint64_t fenced_accepted; /* stale tokens taken: "fencing" */
+	uint64_t duplicates;      /* "exactly-once" */
+	int64_t timeout_us;       /* the linearizability check's limit */
+	bool any;                 /* any client event at all */
+};
+
 struct checker; /* opaque: see checker_internal.h */
 
 /* Returns NULL when out of memory. */
@@ -138,5 +172,21 @@ size_t checker_log_records(const struct checker *c);
 
 /* Writes every report, one per line ("  at 123.456 ms: ..."). */
 void checker_print(const struct checker *c, FILE *out);
+
+struct checker_clients_stats checker_clients_stats(const struct checker *c);
+/* Tests only: another time limit than CHECKER_LINCHECK_TIMEOUT_US. */
+void checker_set_lincheck_timeout(struct checker *c, int64_t timeout_us);
+/* Whether the history could not be decided (the time limit, memory): then
+ * no verdict may be PASS. Valid after checker_finish. */
+bool checker_clients_undecided(const struct checker *c);
+/* What was checked of the clients, one line starting with prefix ("raftsim:
+ * checked 1200 client operations on 10 keys ..."), if there were client
+ * events. */
+void checker_print_clients(const struct checker *c, FILE *out,
+			   const char *prefix);
+/* When the history is not linearizable: lincheck's report of the smallest
+ * failing key (its operations, and where no order works), for after the
+ * verdict. */
+void checker_print_lincheck_report(const struct checker *c, FILE *out);
 
 #endif

@@ -4,8 +4,8 @@
  * checker_terms.c keeps who led and who voted in each term in use;
  * checker_timing.c has the rules measured in a node's own clock and the
  * spurious-election count; checker_live.c the liveness rule;
- * checker_log.c the log's safety rules (Figure 3) and checker_propose.c
- * the proposals' liveness.
+ * checker_log.c the log's safety rules (Figure 3), checker_propose.c
+ * the proposals' liveness and checker_clients.c the clients' rules.
  */
 #ifndef CHECKER_INTERNAL_H
 #define CHECKER_INTERNAL_H
@@ -169,6 +169,15 @@ struct live_pending {
 	uint8_t quiet_of[RAFT_MAX_NODES / 8]; /* and which, while unheard */
 };
 
+/* The clients' part (checker_clients.c). */
+struct checker_clients {
+	struct lincheck *lc; /* made at the first history event */
+	int64_t timeout_us;  /* 0: CHECKER_LINCHECK_TIMEOUT_US */
+	char *report;        /* lincheck's, when not linearizable */
+	size_t report_len;
+	struct checker_clients_stats stats;
+};
+
 struct checker {
 	struct run_info info;
 	bool started, finished, nostart_reported;
@@ -205,6 +214,7 @@ struct checker {
 	int16_t votes[RAFT_MAX_NODES][RAFT_MAX_NODES];
 	struct node nodes[RAFT_MAX_NODES];
 	struct checker_log log;
+	struct checker_clients clients;
 };
 
 /* checker.c: counts a violation and keeps its report while there is room. */
@@ -285,5 +295,11 @@ void checker_propose_drop(struct checker *c, int node);
 void checker_propose_commit(struct checker *c, int node, const struct wev *ev);
 void checker_propose_new(struct checker *c, int node, const struct wev *ev);
 void checker_propose_progress(struct checker *c, int node, int64_t us);
+
+/* checker_clients.c: the history goes to lincheck as it comes, checked
+ * at the end; fenced and duplicate events are judged at once. */
+void checker_clients_event(struct checker *c, const struct wev *ev);
+void checker_clients_finish(struct checker *c, int64_t us);
+void checker_clients_free(struct checker *c);
 
 #endif

@@ -1,4 +1,5 @@
-/* trace.h - the JSONL trace, schema version 3 (2 is read too) (README "Trace format").
+/* trace.h - the JSONL trace, schema version 4 (2 and 3 are read too) (README
+ * "Trace format"; the client history's lines: lincheck/history.h).
  *
  * One JSON object per line. Every line has "ms" (milliseconds since the run
  * started, a number with up to 3 decimals) and "ev". The names are an
@@ -11,17 +12,35 @@
 #include <stdio.h>
 
 #include "harness/world.h"
+#include "lincheck/history.h"
+
+/* The longest trace line, '\n' excluded, that is written (a longer one
+ * fails the trace) and read. Every line but a client's is under 8 KiB; a
+ * get of an appended key returns every chunk appended since its last put,
+ * which this bounds at about 60,000 chunks of 16 bytes. */
+#define TRACE_LINE_MAX (1024 * 1024)
+#define TRACE_LINE_MAX_TEXT "1048576" /* for messages */
 
 /* Formats one event as a JSON line (with '\n') into buf. `nodes` is the
- * cluster size, for partition groups. Returns the length, or -1 if it did
- * not fit. */
+ * cluster size, for partition groups. A client history event (invoke, ok,
+ * fail, info) is ev->hist in history.h's format, with the event's own time
+ * (ev->us) as its "ms". Returns the length, or -1 if it did not fit (or a
+ * history event has no hist). */
 int trace_format(char *buf, size_t size, const struct wev *ev, int nodes);
 
-/* Storage that a parsed event may point into (info, groups). */
+/* Storage that a parsed event may point into (info, groups, a client
+ * event's operation and its strings): one per reader, zeroed before its
+ * first use ("= {0}" or memset) and freed with trace_slots_free. What an
+ * event points into stays valid until the next trace_parse with the same
+ * slots. */
 struct trace_slots {
 	struct run_info info;
 	uint8_t group_of[RAFT_MAX_NODES];
+	struct hist_event hist;
+	struct hist_scratch scratch; /* hist's strings (history.h) */
 };
+
+void trace_slots_free(struct trace_slots *slots);
 
 /* Parses one trace line into *ev. `nodes` is the cluster size from the
  * start line (0 before it). Returns 0, or -1 with a reason in err. Unknown
@@ -34,7 +53,9 @@ int trace_parse(const char *line, struct wev *ev, struct trace_slots *slots,
  * killed before it) is said to be incomplete and checked as far as it
  * goes. Returns 0 (no violation), 1 (violation, malformed trace, or counts
  * that differ from the end line's), 2 (cannot read the file) or 3 (the run
- * cannot be judged: checker_unjudged, with no safety violation). */
+ * cannot be judged: checker_unjudged, or a client history the
+ * linearizability check could not decide, with no safety violation). A
+ * client history's report (checker_print_clients) follows the verdict. */
 int trace_check_file(const char *path, FILE *out, FILE *err);
 
 #endif

@@ -13,9 +13,8 @@
 #include "checker.h"
 #include "trace.h"
 
-#define MAX_LINE (64 * 1024) /* bytes of one trace line */
-
-/* Reads one line (without '\n') into buf, which holds MAX_LINE + 1 bytes.
+/* Reads one line (without '\n') into buf, which holds TRACE_LINE_MAX + 1
+ * bytes (untouched pages cost nothing).
  * Returns 0, 1 at the end of the file, -1 for a bad line or -2 for a read
  * error, with a reason in *why. */
 static int read_line(FILE *f, char *buf, size_t *len, const char **why)
@@ -23,9 +22,11 @@ static int read_line(FILE *f, char *buf, size_t *len, const char **why)
 	int ch;
 
 	for (*len = 0; (ch = getc(f)) != EOF && ch != '\n';) {
-		*why = ch == '\0' ? "the line has a NUL byte"
-				  : "the line is longer than 65536 bytes";
-		if (ch == '\0' || *len == MAX_LINE)
+		*why = ch == '\0'
+			       ? "the line has a NUL byte"
+			       : "the line is longer than " TRACE_LINE_MAX_TEXT
+				 " bytes";
+		if (ch == '\0' || *len == TRACE_LINE_MAX)
 			return -1;
 		buf[(*len)++] = (char)ch;
 	}
@@ -47,7 +48,7 @@ struct check_run {
 static int feed_file(FILE *f, const char *path, char *buf, struct checker *c,
 		     struct check_run *run, FILE *err)
 {
-	struct trace_slots slots;
+	struct trace_slots slots = {0};
 	struct wev ev;
 	char why[160];
 	const char *bad = NULL;
@@ -72,6 +73,7 @@ static int feed_file(FILE *f, const char *path, char *buf, struct checker *c,
 				run->line,
 				rv == -2 ? "cannot read" : "malformed trace",
 				bad);
+			trace_slots_free(&slots);
 			return rv == -2 ? 2 : 1;
 		}
 		if (ev.type == WEV_START)
@@ -85,6 +87,7 @@ static int feed_file(FILE *f, const char *path, char *buf, struct checker *c,
 		run->events++;
 		checker_feed(c, &ev);
 	}
+	trace_slots_free(&slots);
 	if (run->nodes == 0)
 		fprintf(err, "%s: malformed trace: no start event\n", path);
 	return run->nodes == 0;
@@ -105,7 +108,7 @@ int trace_check_file(const char *path, FILE *out, FILE *err)
 			strerror(errno));
 		return 2;
 	}
-	buf = malloc(MAX_LINE + 1);
+	buf = malloc(TRACE_LINE_MAX + 1);
 	c = checker_new();
 	if (buf == NULL || c == NULL) {
 		fprintf(err, "raftsim check: out of memory\n");
@@ -126,6 +129,9 @@ int trace_check_file(const char *path, FILE *out, FILE *err)
 	if (checker_unjudged(c) && v == checker_overload(c).live_violations &&
 	    (!run.ended || (run.end_violations == v && run.end_spurious == s)))
 		rv = 3;
+	/* A history left undecided is no pass either. */
+	if (rv == 0 && checker_clients_undecided(c))
+		rv = 3;
 	if (!run.ended)
 		fprintf(out,
 			"check: incomplete trace: no end event (the run "
@@ -140,7 +146,9 @@ int trace_check_file(const char *path, FILE *out, FILE *err)
 			: "OK",
 		run.events, run.max_term, v, s);
 	checker_print_overload(c, out, "check", 0);
+	checker_print_clients(c, out, "check");
 	checker_print(c, out);
+	checker_print_lincheck_report(c, out);
 	if (run.ended && (run.end_violations != v || run.end_spurious != s))
 		fprintf(out,
 			"check: the run recorded %" PRIu64 " violations "

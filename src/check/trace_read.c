@@ -3,6 +3,8 @@
  * are typed and range-checked; unknown fields of any type are skipped (with
  * limited nesting, so no input can exhaust the stack). Every read stops at
  * the line's terminating NUL, so malformed input is reported, never trusted.
+ * A client history line is read here like any other (its "ev", "ms" and
+ * "client"), then by hist_parse (history.h) for the operation.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -55,6 +57,11 @@ enum field {
 	F_LAST,
 	F_ENTRY_TERM,
 	F_DIGEST,
+	F_CLIENT, /* schema 4: clients */
+	F_SEQ,
+	F_TOKEN,
+	F_HIGHEST,
+	F_ACCEPTED,
 	F_COUNT
 };
 
@@ -121,6 +128,11 @@ static const struct {
 	[F_LAST] = {"last", U64},
 	[F_ENTRY_TERM] = {"entry_term", U64},
 	[F_DIGEST] = {"digest", K_HEX, 0, 0},
+	[F_CLIENT] = {"client", K_UINT, INT_MAX, 0},
+	[F_SEQ] = {"seq", U64},
+	[F_TOKEN] = {"token", U64},
+	[F_HIGHEST] = {"highest", U64},
+	[F_ACCEPTED] = {"accepted", K_BOOL, 0, 0},
 };
 
 /* A set of fields: one bit each. */
@@ -164,6 +176,13 @@ static const field_set required[WEV_TYPE_COUNT] = {
 	[WEV_TRUNCATE] = CORE_EV | B(F_FROM),
 	[WEV_SNAPSHOT] = CORE_EV | B(F_INDEX) | B(F_ENTRY_TERM),
 	[WEV_PROPOSE] = CORE_EV | RANGE,
+	/* The history's other fields are hist_parse's. */
+	[WEV_INVOKE] = BASE | B(F_CLIENT),
+	[WEV_OK] = BASE | B(F_CLIENT),
+	[WEV_FAIL] = BASE | B(F_CLIENT),
+	[WEV_INFO] = BASE | B(F_CLIENT),
+	[WEV_FENCED] = NODE_EV | B(F_TOKEN) | B(F_HIGHEST) | B(F_ACCEPTED),
+	[WEV_DUPLICATE] = NODE_EV | B(F_CLIENT) | B(F_SEQ) | B(F_INDEX),
 };
 
 /* Fields a type may have beyond its required ones: a snapshot's "leader",
@@ -364,6 +383,27 @@ static int check_start(struct trace_json_parser *ps, const struct line *f)
 	return 0;
 }
 
+/* A client history line, whose common fields are in ev already: its
+ * operation, read by hist_parse into the slots. */
+static int assemble_hist(struct trace_json_parser *ps, struct wev *ev,
+			 struct trace_slots *slots)
+{
+	struct hist_event *h = &slots->hist;
+	char why[128];
+	int rv;
+
+	rv = hist_parse(ps->line, strlen(ps->line), h, &slots->scratch, why,
+			sizeof(why));
+	if (rv < 0)
+		return trace_json_fail(ps, "%s", why);
+	if (rv == 0 || h->type != (enum hist_type)wev_hist_type(ev->type) ||
+	    h->client != ev->client)
+		return trace_json_fail(ps, "not a client history event");
+	h->us = ev->us; /* the same "ms", to the microsecond */
+	ev->hist = h;
+	return 0;
+}
+
 /* Turns the fields of a whole line into an event. */
 static int assemble(struct trace_json_parser *ps, const struct line *f,
 		    struct wev *ev, struct trace_slots *slots)
@@ -419,6 +459,13 @@ static int assemble(struct trace_json_parser *ps, const struct line *f,
 	ev->violations = f->num[F_VIOLATIONS];
 	ev->spurious_elections = f->num[F_SPURIOUS];
 	ev->interrupted = f->type == WEV_END && f->num[F_INTERRUPTED] != 0;
+	ev->client = (int)f->num[F_CLIENT];
+	ev->seq = f->num[F_SEQ];
+	ev->token = f->num[F_TOKEN];
+	ev->highest = f->num[F_HIGHEST];
+	ev->accepted = f->num[F_ACCEPTED] != 0;
+	if (wev_is_hist(ev->type))
+		return assemble_hist(ps, ev, slots);
 	if (f->type == WEV_START) {
 		fill_info(&slots->info, f);
 		ev->info = &slots->info;
@@ -470,4 +517,9 @@ int trace_parse(const char *line, struct wev *ev, struct trace_slots *slots,
 	if (*ps.p != '\0')
 		return trace_json_fail(&ps, "text after the object");
 	return assemble(&ps, &f, ev, slots);
+}
+
+void trace_slots_free(struct trace_slots *slots)
+{
+	hist_scratch_free(&slots->scratch);
 }

@@ -1,6 +1,7 @@
 /* main.c - raftsim's entry: parse, pick the mode, return its exit code. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "figure8.h"
 #include "harness/harness_stdio.h"
 #include "harness/harness_stop.h"
+#include "lincheck/lincheck.h"
 #include "options.h"
 #include "runtime/runtime.h"
 #include "sim/sim.h"
@@ -134,6 +136,11 @@ int main(int argc, char **argv)
 		perror("raftsim: cannot open /dev/null onto a closed fd 0-2");
 		return EXIT_RUN_FAILED;
 	}
+	/* lincheck reads a history, not a cluster's flags: its own parser. */
+	if (argc > 1 && strcmp(argv[1], "lincheck") == 0)
+		return harness_stdio_finish(
+			stdout, stderr, 0,
+			lincheck_main(argc - 1, argv + 1, stdout, stderr));
 	options_default(&o);
 	rv = options_parse(&o, argc, argv, stderr);
 	if (rv != 0)

@@ -64,6 +64,8 @@ const struct opt_synopsis options_synopsis[] = {
 	 "draw the lesson's heartbeat timeline of a trace"},
 	{IN_FIGURE8, "raftsim figure8 [--mistake commit-old-term]",
 	 "the Raft paper's Figure 8 step by step, and its verdict"},
+	{0, "raftsim lincheck FILE [--timeout S]",
+	 "is a client history linearizable? exit 0 (yes), 1, 2, 4"},
 };
 const size_t options_synopsis_len = sizeof(options_synopsis) /
 				    sizeof(options_synopsis[0]);

@@ -10,7 +10,7 @@
 #include "check/trace.h"
 #include "timeline_internal.h"
 
-#define MAX_LINE (64 * 1024) /* bytes of one trace line, as check reads */
+#define MAX_LINE TRACE_LINE_MAX /* bytes of one trace line, as check reads */
 #define DEFAULT_WIDTH 80
 
 struct reader {
@@ -41,7 +41,8 @@ static int next_line(struct reader *r)
 				r->path, r->line + 1,
 				ch == '\0'
 					? "the line has a NUL byte"
-					: "the line is longer than 65536 bytes");
+					: "the line is longer than " TRACE_LINE_MAX_TEXT
+					  " bytes");
 			return TIMELINE_BAD;
 		}
 		r->buf[len++] = (char)ch;
@@ -188,6 +189,7 @@ int timeline_render_file(const char *path, const struct timeline_opts *t,
 err:
 	timeline_canvas_free(cv);
 	free(r.buf);
+	trace_slots_free(&r.slots);
 	fclose(r.f);
 	return rv;
 }

@@ -21,6 +21,9 @@
  *     passed, or its session expired: fail when no attempt can have taken
  *     effect (every one was refused, or it is a get), info otherwise. After
  *     an expired session it registers again.
+ * A client's seq keeps growing across its sessions (the new session's
+ * first request is above the old one's last), so a late reply from an old
+ * session never matches the current request.
  */
 #ifndef CLIENTS_H
 #define CLIENTS_H
@@ -54,7 +57,7 @@ struct clients_io {
 	/* Sends an encoded request (kv_cmd_encode's bytes) from client
 	 * `client` to node `node`; the bytes are copied. Returns 0, or -1
 	 * when it was lost on the way (the client times out, as for any
-	 * lost message). */
+	 * lost message). It must not deliver a reply before it returns. */
 	int (*send)(void *ctx, int client, int node, const uint8_t *bytes,
 		    size_t len);
 	/* One history event (invoke, ok, fail, info), in the order the
@@ -84,6 +87,8 @@ struct clients {
 	uint8_t *buf;          /* encoding scratch */
 	size_t buf_cap;
 	struct clients_stats stats;
+	int64_t next_timer; /* the earliest client timer, INT64_MAX: none */
+	unsigned busy;      /* clients registering or with an op outstanding */
 	bool stopped;
 };
 

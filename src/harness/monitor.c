@@ -12,18 +12,48 @@
  * separator each); a longer line fails the trace. */
 #define LINE_MAX_LEN (2048 + 5 * RAFT_MAX_NODES)
 
+/* A client history line that did not fit the stack's buffer: one heap
+ * buffer, grown up to TRACE_LINE_MAX, kept for the next. Returns the
+ * length, or -1 (too long, or out of memory). */
+static int format_long(struct monitor *m, const struct wev *ev)
+{
+	size_t cap = m->long_cap > 0 ? m->long_cap : 2 * LINE_MAX_LEN;
+	char *grown;
+	int len;
+
+	for (;;) {
+		if (cap > m->long_cap) {
+			grown = realloc(m->long_line, cap);
+			if (grown == NULL)
+				return -1;
+			m->long_line = grown;
+			m->long_cap = cap;
+		}
+		len = trace_format(m->long_line, m->long_cap, ev,
+				   m->info.nodes);
+		if (len >= 0 || cap > TRACE_LINE_MAX)
+			return len > TRACE_LINE_MAX + 1 ? -1 : len;
+		cap *= 2;
+	}
+}
+
 static void write_trace(struct monitor *m, const struct wev *ev)
 {
 	char line[LINE_MAX_LEN];
+	const char *text = line;
 	int len;
 
 	if (m->trace.f == NULL)
 		return;
 	len = trace_format(line, sizeof(line), ev, m->info.nodes);
+	if (len < 0 && ev->hist != NULL && wev_is_hist(ev->type)) {
+		len = format_long(m, ev);
+		text = m->long_line;
+	}
 	if (len < 0)
 		m->trace_failed = 1;
 	else
-		writer_put(&m->trace, line, (size_t)len);
+		writer_put(&m->trace, text, (size_t)len);
 }
 
 /* One console line, formatted here and handed to the console stream:
@@ -113,6 +143,9 @@ void monitor_free(struct monitor *m)
 {
 	checker_free(m->checker);
 	m->checker = NULL;
+	free(m->long_line);
+	m->long_line = NULL;
+	m->long_cap = 0;
 }
 
 static void print_console(struct monitor *m, const struct wev *ev)
@@ -169,6 +202,19 @@ static void print_console(struct monitor *m, const struct wev *ev)
 		say(m, "network: %s at tick %" PRIu64 "\n",
 		    ev->type == WEV_PARTITION ? "partitioned" : "healed",
 		    ev->tick);
+		break;
+	case WEV_FENCED:
+		say(m,
+		    "fenced store: %s node-%d's write with token %" PRIu64
+		    " (the highest seen is %" PRIu64 ")\n",
+		    ev->accepted ? "ACCEPTED" : "refused", ev->node, ev->token,
+		    ev->highest);
+		break;
+	case WEV_DUPLICATE:
+		say(m,
+		    "node-%d: executed client %d's request %" PRIu64
+		    " a second time (index %" PRIu64 ")\n",
+		    ev->node, ev->client, ev->seq, ev->index);
 		break;
 	default:
 		break;
@@ -260,6 +306,7 @@ static void print_checked(const struct monitor *m, FILE *out)
 			live.window_us / 1000, live.judged,
 			live.judged == 1 ? "" : "s", live.longest_us / 1000);
 	checker_print_overload(m->checker, out, "raftsim", m->mailbox);
+	checker_print_clients(m->checker, out, "raftsim");
 }
 
 /* The run could not be judged (checker_unjudged) and broke no safety rule:
@@ -281,6 +328,27 @@ static int print_unjudged(const struct monitor *m, FILE *out, FILE *err)
 			o.live_violations, o.live_violations == 1 ? "" : "s");
 	fprintf(out, "; seed %" PRIu64 ")\n", m->info.seed);
 	checker_print(m->checker, err);
+	return EXIT_RUN_FAILED;
+}
+
+/* The client history could not be decided (checker_clients_undecided)
+ * and nothing else was wrong: no verdict but this one. */
+static int print_undecided(const struct monitor *m, FILE *out)
+{
+	struct checker_clients_stats st = checker_clients_stats(m->checker);
+
+	fprintf(out,
+		"raftsim: CANNOT JUDGE (%d nodes, 0 violations, but the "
+		"history of %" PRIu64 " client operations was not decided: ",
+		m->info.nodes, st.operations);
+	if (st.lin == CHECKER_LIN_UNDECIDED)
+		fprintf(out,
+			"the linearizability check ran past its limit of "
+			"%g s",
+			(double)st.timeout_us / 1e6);
+	else
+		fprintf(out, "the linearizability check ran out of memory");
+	fprintf(out, "; seed %" PRIu64 ")\n", m->info.seed);
 	return EXIT_RUN_FAILED;
 }
 
@@ -317,6 +385,8 @@ int monitor_verdict(struct monitor *m, const struct node_summary *nodes, int n,
 	if (checker_unjudged(m->checker) &&
 	    violations == checker_overload(m->checker).live_violations)
 		return print_unjudged(m, out, err);
+	if (violations == 0 && checker_clients_undecided(m->checker))
+		return print_undecided(m, out);
 	if (violations == 0) {
 		fprintf(out,
 			"raftsim: PASS (%d nodes, %" PRIu64
@@ -335,6 +405,7 @@ int monitor_verdict(struct monitor *m, const struct node_summary *nodes, int n,
 		violations, violations == 1 ? "" : "s", rules,
 		reports[0].us / 1000, reports[0].us % 1000, reports[0].what,
 		m->info.seed);
+	checker_print_lincheck_report(m->checker, out);
 	checker_print(m->checker, err);
 	return EXIT_VIOLATION;
 }

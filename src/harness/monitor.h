@@ -29,6 +29,8 @@ struct monitor {
 	bool interrupted; /* stopped by a signal: said in the end event */
 	unsigned mailbox; /* --mailbox, for the verdict's words; 0: unsaid */
 	const char *log_line; /* the verdict's "log:" line, or NULL/"" */
+	char *long_line;      /* a client event's line too long for the stack */
+	size_t long_cap;
 };
 
 /* What the end-of-run summary says about one node. */
@@ -67,9 +69,10 @@ void monitor_end(struct monitor *m, int64_t us, uint64_t ticks);
 /* Prints one line per node, what was checked, what the machine could not
  * keep (late ticks, messages lost to full mailboxes), and the verdict line
  * ("raftsim: PASS (...)", "raftsim: FAIL (...)" or "raftsim: CANNOT JUDGE
- * (...)") to out, and the violations to err. Returns the exit code:
- * EXIT_PASS; EXIT_VIOLATION; or EXIT_RUN_FAILED when the run cannot be
- * judged (checker_unjudged) and broke no safety rule. */
+ * (...)") to out, then a non-linearizable history's report; and the
+ * violations to err. Returns the exit code: EXIT_PASS; EXIT_VIOLATION; or
+ * EXIT_RUN_FAILED when the run cannot be judged (checker_unjudged, or a
+ * client history left undecided) and broke no safety rule. */
 int monitor_verdict(struct monitor *m, const struct node_summary *nodes, int n,
 		    FILE *out, FILE *err);
 

@@ -2,6 +2,7 @@
  * event types, and events built from the core's or the network's. */
 #include <string.h>
 
+#include "lincheck/history.h"
 #include "world.h"
 
 static const struct {
@@ -62,6 +63,27 @@ int wev_from_name(const char *name)
 		if (strcmp(wev_types[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+bool wev_is_hist(enum wev_type type)
+{
+	return wev_hist_type(type) >= 0;
+}
+
+int wev_hist_type(enum wev_type type)
+{
+	switch (type) {
+	case WEV_INVOKE:
+		return HIST_INVOKE;
+	case WEV_OK:
+		return HIST_OK;
+	case WEV_FAIL:
+		return HIST_FAIL;
+	case WEV_INFO:
+		return HIST_INFO;
+	default:
+		return -1;
+	}
 }
 
 struct wev wev_from_raft(const struct raft_event *ev, int64_t us, uint64_t tick)
@@ -138,5 +160,20 @@ struct wev wev_late(int64_t us, uint64_t tick, int node, int64_t late_us)
 	struct wev w = node_event(WEV_LATE, us, tick, node);
 
 	w.late_us = late_us;
+	return w;
+}
+
+struct wev wev_from_hist(const struct hist_event *h)
+{
+	static const enum wev_type types[] = {
+		[HIST_INVOKE] = WEV_INVOKE,
+		[HIST_OK] = WEV_OK,
+		[HIST_FAIL] = WEV_FAIL,
+		[HIST_INFO] = WEV_INFO,
+	};
+	struct wev w = node_event(types[h->type], h->us, 0, RAFT_NONE);
+
+	w.client = h->client;
+	w.hist = h;
 	return w;
 }

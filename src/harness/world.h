@@ -97,6 +97,10 @@ const char *wev_name(enum wev_type type);
 enum wev_kind wev_kind(enum wev_type type);
 /* The type of an "ev" name, or -1. */
 int wev_from_name(const char *name);
+/* Whether type is one of the client history's (invoke, ok, fail, info),
+ * and which history.h type it is then. */
+bool wev_is_hist(enum wev_type type);
+int wev_hist_type(enum wev_type type); /* enum hist_type, or -1 */
 
 /* What a run was asked to do: the "start" line of the trace. */
 struct run_info {
@@ -167,5 +171,9 @@ struct wev wev_loss(int64_t us, uint64_t tick, int from, int to);
 /* The event for node `node` running its acting tick `tick` late_us after
  * that tick's deadline. */
 struct wev wev_late(int64_t us, uint64_t tick, int node, int64_t late_us);
+
+/* A client history event as a run event at its own time h->us; it points
+ * to h, which must stay valid while the event is published. */
+struct wev wev_from_hist(const struct hist_event *h);
 
 #endif

@@ -112,7 +112,8 @@ struct kv_hooks {
 	/* After each command entry is applied, in log order. executed:
 	 * this application changed or read the store (false: answered from
 	 * the session's cache, stale, expired, or not decodable). The reply
-	 * is valid only during the call. */
+	 * is valid only during the call. An entry that is not a valid
+	 * command comes with cmd->op KV_OP_COUNT and cmd->client -1. */
 	void (*applied)(void *ctx, uint64_t index, uint64_t term,
 			const struct kv_cmd *cmd, const struct kv_reply *reply,
 			bool executed);
@@ -129,6 +130,9 @@ struct kv_stats {
 	uint64_t sessions_expired; /* by index */
 	uint64_t sessions;         /* open now */
 	uint64_t keys;             /* present now */
+	uint64_t out_of_memory;    /* commands apply could not carry out for
+				   want of memory (this node's state may
+				   then differ from the others') */
 };
 
 struct kv_table;         /* kv.c: keys and values */

@@ -19,6 +19,18 @@ static const struct run_info sample_info = {
 
 static const uint8_t groups[5] = {0, 1, 0, 2, 1};
 
+/* A cas, whose line has every kind of field a history line can have. */
+static const struct hist_event sample_hist = {
+	.type = HIST_INVOKE,
+	.us = 1,
+	.client = 3,
+	.id = 77,
+	.op = HIST_CAS,
+	.key = {"k1", 2, false},
+	.value = {"c3i77...", 8, false},
+	.expect = {NULL, 0, true},
+};
+
 /* One event of every type, with fields that differ from their defaults. */
 static struct wev sample(enum wev_type type)
 {
@@ -45,6 +57,13 @@ static struct wev sample(enum wev_type type)
 	ev.entry_term = 6000000000ull + (uint64_t)type;
 	ev.digest = 0xfedcba9876543210ull;
 	ev.installed = true;
+	ev.token = 7;
+	ev.highest = 9;
+	ev.accepted = true;
+	ev.client = 3;
+	ev.seq = 8000000002ull;
+	if (wev_is_hist(type))
+		ev.hist = &sample_hist;
 	return ev;
 }
 
@@ -71,7 +90,7 @@ static void same_info(const struct run_info *a, const struct run_info *b)
 
 static void every_type_round_trips(void)
 {
-	struct trace_slots slots;
+	struct trace_slots slots = {0};
 	struct wev in, out;
 	char line[1024], err[128];
 	int t;
@@ -130,14 +149,28 @@ static void every_type_round_trips(void)
 			      memcmp(out.group_of, groups, 5) == 0);
 		if (t == WEV_START)
 			same_info(out.info, &sample_info);
+		if (t == WEV_FENCED) {
+			CHECK(out.token == 7 && out.highest == 9);
+			CHECK(out.accepted);
+		}
+		if (t == WEV_DUPLICATE) {
+			CHECK_EQ(out.client, 3);
+			CHECK(out.seq == in.seq && out.index == in.index);
+		}
+		if (wev_is_hist(t)) { /* test_trace_clients.c: the rest */
+			REQUIRE(out.hist != NULL);
+			CHECK_EQ(out.hist->client, 3);
+			CHECK(out.hist->us == in.us);
+		}
 	}
+	trace_slots_free(&slots);
 }
 
 static void times_keep_every_microsecond(void)
 {
 	static const int64_t times[] = {
 		0, 1, 999, 1000, 1001, 59999999, INT64_MAX / 1000 * 1000 - 1};
-	struct trace_slots slots;
+	struct trace_slots slots = {0};
 	struct wev in, out;
 	char line[256], err[128];
 	size_t i;
@@ -157,7 +190,7 @@ static void times_keep_every_microsecond(void)
 
 static void unknown_fields_and_escapes(void)
 {
-	struct trace_slots slots;
+	struct trace_slots slots = {0};
 	struct wev out;
 	char err[128];
 
@@ -251,7 +284,7 @@ static const char *const bad_lines[] = {
 
 static void malformed_lines_are_refused(void)
 {
-	struct trace_slots slots;
+	struct trace_slots slots = {0};
 	struct wev out;
 	char err[128];
 	int i;
@@ -310,7 +343,7 @@ static void start_lines_the_core_refuses(void)
 		{"2", "10", "3", "[10,20]", "[1.0001,5]",
 		 "more than 3 decimals"},
 	};
-	struct trace_slots slots;
+	struct trace_slots slots = {0};
 	struct wev out;
 	char line[1024], err[160];
 	size_t i;
@@ -332,7 +365,7 @@ static void start_lines_the_core_refuses(void)
 static void deep_nesting_is_refused(void)
 {
 	static char line[4096];
-	struct trace_slots slots;
+	struct trace_slots slots = {0};
 	struct wev out;
 	char err[128];
 	int depth, i, len;
@@ -356,7 +389,7 @@ static void deep_nesting_is_refused(void)
  * refused or parsed; never read past the end (the sanitizer run checks). */
 static void truncated_and_corrupted_lines(void)
 {
-	struct trace_slots slots;
+	struct trace_slots slots = {0};
 	struct wev in, out;
 	char line[1024], copy[1024], err[128];
 	unsigned seed = 12345;
@@ -384,6 +417,7 @@ static void truncated_and_corrupted_lines(void)
 					  sizeof(err));
 		}
 	}
+	trace_slots_free(&slots);
 }
 
 const struct test_case trace_tests[] = {

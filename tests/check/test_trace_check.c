@@ -224,11 +224,11 @@ static void check_file_malformed(void)
 	CHECK(strstr(t.err, ":13: malformed trace: an event after the end") !=
 	      NULL);
 	file_start(&t);
-	for (i = 0; i < 70000; i++)
+	for (i = 0; i < TRACE_LINE_MAX + 1; i++)
 		fputc(' ', t.file);
 	CHECK_EQ(file_check(&t), 1);
 	CHECK(strstr(t.err, ":12: malformed trace: the line is longer "
-			    "than 65536 bytes") != NULL);
+			    "than 1048576 bytes") != NULL);
 	file_open(&t); /* empty */
 	CHECK_EQ(file_check(&t), 1);
 	CHECK(strstr(t.err, "no start event") != NULL);

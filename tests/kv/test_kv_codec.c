@@ -13,7 +13,8 @@ static struct kv_bytes str(const char *s)
 
 static int same(struct kv_bytes a, const char *s)
 {
-	return a.len == strlen(s) && (a.len == 0 || memcmp(a.data, s, a.len) == 0);
+	return a.len == strlen(s) &&
+	       (a.len == 0 || memcmp(a.data, s, a.len) == 0);
 }
 
 static void a_request_decodes_to_what_was_encoded(void)
@@ -75,7 +76,8 @@ static void a_reply_decodes_to_what_was_encoded(void)
 /* Every prefix, every longer buffer and every single-byte change of a
  * valid request either decodes within the bytes or is refused: never a
  * read past the end (ASAN watches), never a string outside the buffer. */
-static void truncated_extended_or_flipped_bytes_never_decode_outside_the_buffer(void)
+static void truncated_extended_or_flipped_bytes_never_decode_outside_the_buffer(
+	void)
 {
 	struct kv_cmd in = {.op = KV_PUT,
 			    .client = 1,

@@ -1,0 +1,415 @@
+/* test_lincheck.c - the linearizability checker (src/lincheck) on
+ * hand-made histories with a known answer. Each history is decided twice:
+ * as lincheck_run decides it (inference first), and by the search alone;
+ * both must give the known answer. */
+#include <string.h>
+
+#include "lchist.h"
+#include "testhelp.h"
+
+/* Builds the history under both modes and checks the verdict of each. */
+static void expect(void (*build)(void), enum lincheck_verdict want,
+		   const char *in_report)
+{
+	int mode;
+
+	for (mode = 0; mode < 2; mode++) {
+		enum lincheck_verdict got;
+
+		h_begin(mode == 1);
+		build();
+		CHECK_EQ(h_refused(), 0);
+		got = h_verdict();
+		if (got != want)
+			TEST_FAIL_AT("%s: verdict %d, want %d\n%s",
+				     mode ? "search only" : "inference first",
+				     got, want, h_report());
+		if (in_report != NULL && strstr(h_report(), in_report) == NULL)
+			TEST_FAIL_AT("%s: the report lacks \"%s\":\n%s",
+				     mode ? "search only" : "inference first",
+				     in_report, h_report());
+	}
+	h_end();
+}
+
+static void latest_write(void)
+{
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_put(20, 1, "k", "b");
+	h_ok(30, 1);
+	h_get(40, 2, "k");
+	h_read(50, 2, "b");
+}
+
+static void a_read_of_the_latest_completed_write_is_linearizable(void)
+{
+	expect(latest_write, LINCHECK_OK, NULL);
+}
+
+static void stale_read(void)
+{
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_put(20, 1, "k", "b");
+	h_ok(30, 1);
+	h_get(40, 2, "k");
+	h_read(50, 2, "a");
+}
+
+static void a_stale_read_is_not_linearizable(void)
+{
+	expect(stale_read, LINCHECK_ILLEGAL, "client 2 id 1 get -> \"a\"");
+}
+
+static void lost_write(void)
+{
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_get(20, 2, "k");
+	h_read(30, 2, NULL);
+}
+
+static void a_completed_write_that_a_later_read_misses_is_lost(void)
+{
+	expect(lost_write, LINCHECK_ILLEGAL, "key \"k\": 2 operations");
+}
+
+static void phantom(void)
+{
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_get(20, 2, "k");
+	h_read(30, 2, "z");
+}
+
+static void a_read_of_a_value_never_written_is_not_linearizable(void)
+{
+	expect(phantom, LINCHECK_ILLEGAL, NULL);
+}
+
+static void cas_wrong(void)
+{
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_cas(20, 2, "k", "b", "c");
+	h_swapped(30, 2, true);
+}
+
+static void a_cas_that_swapped_a_value_the_key_did_not_hold_is_illegal(void)
+{
+	expect(cas_wrong, LINCHECK_ILLEGAL, NULL);
+}
+
+static void cas_refused_on_match(void)
+{
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_cas(20, 2, "k", "a", "c");
+	h_swapped(30, 2, false);
+}
+
+static void a_cas_that_did_not_swap_the_value_it_expected_is_illegal(void)
+{
+	expect(cas_refused_on_match, LINCHECK_ILLEGAL, NULL);
+}
+
+static void info_write_read(void)
+{
+	h_put(0, 1, "k", "a");
+	h_info(10, 1);
+	h_get(50, 2, "k");
+	h_read(60, 2, "a");
+}
+
+static void an_info_write_that_was_read_is_assumed_to_have_happened(void)
+{
+	expect(info_write_read, LINCHECK_OK, NULL);
+}
+
+static void info_write_too_late(void)
+{
+	h_get(0, 2, "k");
+	h_read(10, 2, "a");
+	h_put(20, 1, "k", "a");
+	h_info(30, 1);
+}
+
+static void an_info_write_cannot_take_effect_before_its_invoke(void)
+{
+	expect(info_write_too_late, LINCHECK_ILLEGAL, NULL);
+}
+
+static void info_write_unread(void)
+{
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_put(20, 1, "k", "b");
+	h_info(30, 1);
+	h_get(40, 2, "k");
+	h_read(50, 2, "a");
+	h_put(60, 1, "k", "c"); /* the client goes on after its info */
+	h_ok(70, 1);
+}
+
+static void an_info_write_may_never_take_effect(void)
+{
+	expect(info_write_unread, LINCHECK_OK, NULL);
+}
+
+static void failed_write_read(void)
+{
+	h_put(0, 1, "k", "a");
+	h_fail(10, 1);
+	h_get(20, 2, "k");
+	h_read(30, 2, "a");
+}
+
+static void a_failed_write_never_took_effect(void)
+{
+	expect(failed_write_read, LINCHECK_ILLEGAL, NULL);
+}
+
+static void open_write_failed_cas(void)
+{
+	/* the cas could only fail if the open put of "b" came first */
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_put(20, 1, "k", "b");
+	h_info(30, 1);
+	h_cas(40, 2, "k", "a", "c");
+	h_swapped(50, 2, false);
+}
+
+static void an_unread_info_write_can_explain_a_cas_that_did_not_swap(void)
+{
+	expect(open_write_failed_cas, LINCHECK_OK, NULL);
+}
+
+static void appends_in_order(void)
+{
+	h_append(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_append(20, 1, "k", "b");
+	h_ok(30, 1);
+	h_get(40, 2, "k");
+	h_read(50, 2, "ab");
+}
+
+static void appends_reversed(void)
+{
+	h_append(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_append(20, 1, "k", "b");
+	h_ok(30, 1);
+	h_get(40, 2, "k");
+	h_read(50, 2, "ba");
+}
+
+static void appends_concurrent(void)
+{
+	h_append(0, 1, "k", "a");
+	h_append(0, 2, "k", "b");
+	h_ok(10, 1);
+	h_ok(10, 2);
+	h_get(40, 3, "k");
+	h_read(50, 3, "ba");
+}
+
+static void append_to_absent(void)
+{
+	h_get(0, 3, "k");
+	h_read(5, 3, NULL);
+	h_append(10, 1, "k", "x");
+	h_ok(20, 1);
+	h_get(30, 3, "k");
+	h_read(40, 3, "x");
+}
+
+static void an_append_concatenates_to_the_value_or_to_nothing(void)
+{
+	expect(appends_in_order, LINCHECK_OK, NULL);
+	expect(appends_reversed, LINCHECK_ILLEGAL, NULL);
+	expect(appends_concurrent, LINCHECK_OK, NULL);
+	expect(append_to_absent, LINCHECK_OK, NULL);
+}
+
+static void delete_then_absent(void)
+{
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_delete(20, 1, "k");
+	h_ok(30, 1);
+	h_get(40, 2, "k");
+	h_read(50, 2, NULL);
+}
+
+static void delete_then_value(void)
+{
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_delete(20, 1, "k");
+	h_ok(30, 1);
+	h_get(40, 2, "k");
+	h_read(50, 2, "a");
+}
+
+static void a_delete_makes_the_key_absent(void)
+{
+	expect(delete_then_absent, LINCHECK_OK, NULL);
+	expect(delete_then_value, LINCHECK_ILLEGAL, NULL);
+}
+
+static void cas_null_on_absent(void)
+{
+	h_cas(0, 1, "k", NULL, "a");
+	h_swapped(10, 1, true);
+	h_get(20, 2, "k");
+	h_read(30, 2, "a");
+}
+
+static void cas_null_on_present(void)
+{
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_cas(20, 2, "k", NULL, "b");
+	h_swapped(30, 2, true);
+}
+
+static void cas_null_after_delete(void)
+{
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_delete(20, 1, "k");
+	h_ok(30, 1);
+	h_cas(40, 2, "k", NULL, "b");
+	h_swapped(50, 2, true);
+}
+
+static void a_cas_expecting_null_swaps_only_an_absent_key(void)
+{
+	expect(cas_null_on_absent, LINCHECK_OK, NULL);
+	expect(cas_null_on_present, LINCHECK_ILLEGAL, NULL);
+	expect(cas_null_after_delete, LINCHECK_OK, NULL);
+}
+
+/* put a and put b overlap; the reads after both tell their order. */
+static void one_order(void)
+{
+	h_put(0, 1, "k", "a");
+	h_put(0, 2, "k", "b");
+	h_ok(100, 1);
+	h_ok(100, 2);
+	h_get(110, 3, "k");
+	h_read(120, 3, "a");
+	h_get(130, 3, "k");
+	h_read(140, 3, "a");
+}
+
+static void no_order(void)
+{
+	h_put(0, 1, "k", "a");
+	h_put(0, 2, "k", "b");
+	h_ok(100, 1);
+	h_ok(100, 2);
+	h_get(110, 3, "k");
+	h_read(120, 3, "a");
+	h_get(130, 3, "k");
+	h_read(140, 3, "b");
+}
+
+static void cas_chain(void)
+{
+	/* three overlapping cas: only a -> b -> c -> d works */
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_cas(20, 3, "k", "c", "d");
+	h_cas(20, 2, "k", "b", "c");
+	h_cas(20, 1, "k", "a", "b");
+	h_swapped(90, 1, true);
+	h_swapped(90, 2, true);
+	h_swapped(90, 3, true);
+	h_get(100, 4, "k");
+	h_read(110, 4, "d");
+}
+
+static void concurrent_writes_are_linearizable_in_the_one_order_reads_show(void)
+{
+	expect(one_order, LINCHECK_OK, NULL);
+	expect(no_order, LINCHECK_ILLEGAL, "no order works");
+	expect(cas_chain, LINCHECK_OK, NULL);
+}
+
+static void two_keys(void)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) { /* key "big": fine, 8 ops */
+		h_put(i * 10, 1, "big", i % 2 ? "x1" : "x0");
+		h_ok(i * 10 + 5, 1);
+	}
+	stale_read(); /* key "k", 4 ops: the smallest failing one */
+	h_put(200, 5, "c", "q");
+	h_ok(210, 5);
+	h_get(220, 6, "c");
+	h_read(230, 6, NULL);
+}
+
+static void the_report_names_the_smallest_failing_key(void)
+{
+	expect(two_keys, LINCHECK_ILLEGAL, "key \"c\": 2 operations");
+}
+
+static void a_completion_must_match_an_open_invoke_of_its_client(void)
+{
+	h_begin(false);
+	h_put(0, 1, "k", "a");
+	h_ok(10, 2); /* client 2 has nothing open */
+	CHECK_EQ(h_refused(), 1);
+	h_ok(10, 1);
+	h_ok(20, 1); /* completed already */
+	CHECK_EQ(h_refused(), 2);
+	h_put(30, 1, "k", "b");
+	h_put(40, 1, "k", "c"); /* its put of b is still open */
+	CHECK_EQ(h_refused(), 3);
+	h_end();
+}
+
+const struct test_case lincheck_tests[] = {
+	{"lincheck: a read of the latest completed write is linearizable",
+	 a_read_of_the_latest_completed_write_is_linearizable},
+	{"lincheck: a stale read is not linearizable",
+	 a_stale_read_is_not_linearizable},
+	{"lincheck: a completed write that a later read misses is lost",
+	 a_completed_write_that_a_later_read_misses_is_lost},
+	{"lincheck: a read of a value never written is not linearizable",
+	 a_read_of_a_value_never_written_is_not_linearizable},
+	{"lincheck: a cas that swapped a value the key did not hold is illegal",
+	 a_cas_that_swapped_a_value_the_key_did_not_hold_is_illegal},
+	{"lincheck: a cas that did not swap the value it expected is illegal",
+	 a_cas_that_did_not_swap_the_value_it_expected_is_illegal},
+	{"lincheck: an info write that was read is assumed to have happened",
+	 an_info_write_that_was_read_is_assumed_to_have_happened},
+	{"lincheck: an info write cannot take effect before its invoke",
+	 an_info_write_cannot_take_effect_before_its_invoke},
+	{"lincheck: an info write may never take effect",
+	 an_info_write_may_never_take_effect},
+	{"lincheck: a failed write never took effect",
+	 a_failed_write_never_took_effect},
+	{"lincheck: an unread info write can explain a cas that did not swap",
+	 an_unread_info_write_can_explain_a_cas_that_did_not_swap},
+	{"lincheck: an append concatenates to the value, or to nothing",
+	 an_append_concatenates_to_the_value_or_to_nothing},
+	{"lincheck: a delete makes the key absent",
+	 a_delete_makes_the_key_absent},
+	{"lincheck: a cas expecting null swaps only an absent key",
+	 a_cas_expecting_null_swaps_only_an_absent_key},
+	{"lincheck: concurrent writes are linearizable in the one order reads "
+	 "show",
+	 concurrent_writes_are_linearizable_in_the_one_order_reads_show},
+	{"lincheck: the report names the smallest failing key",
+	 the_report_names_the_smallest_failing_key},
+	{"lincheck: a completion must match an open invoke of its client",
+	 a_completion_must_match_an_open_invoke_of_its_client},
+	{NULL, NULL},
+};
