@@ -218,6 +218,9 @@ int harness_copy_message(struct raft_message *dst,
 /* Clients (see the top). Whether the run has them (--clients). */
 bool harness_have_clients(const struct harness *h);
 
+/* The run's client_config, from its options (--clients, --keys, ...). */
+void harness_client_config(const struct harness *h, struct client_config *cfg);
+
 /* The clients_io for the run's struct clients: requests go out through
  * harness_client_send, the history through harness_client_history. */
 void harness_clients_io(struct harness *h, struct clients_io *io);

@@ -56,6 +56,29 @@ struct rload {
 	bool kick; /* a leader applied load entries */
 };
 
+/* A reply on its way to the clients, in the inbox (runtime_clients.c). */
+struct rreply {
+	struct rreply *next;
+	int64_t ready_us; /* monotonic: --reorder may hold it back */
+	uint32_t len;
+	uint8_t bytes[];
+};
+
+/* The --clients thread (runtime_clients.c). Its struct clients is its
+ * thread's alone (read by the main thread only after the join). */
+struct rclients {
+	bool active; /* --clients given; the rest is set up */
+	bool started;
+	struct clients run; /* its thread only */
+	struct rreply *held; /* its thread only: replies not yet ready */
+	pthread_t thread;
+	pthread_mutex_t mu; /* the inbox lock: below, and its sleep */
+	pthread_cond_t cond;
+	struct rreply *head; /* the inbox, oldest first */
+	struct rreply *tail;
+	bool stop;
+};
+
 struct cluster {
 	const struct raftsim_options *o;
 	int n;
@@ -68,10 +91,12 @@ struct cluster {
 
 	pthread_mutex_t net_mu; /* the net lock: h.faults */
 	pthread_mutex_t mon_mu; /* the monitor lock: h.mon, h.tap */
+	pthread_mutex_t fenced_mu; /* the fenced store lock: h.fenced */
 	struct harness h;       /* the nodes, the faults, where events go */
 
 	struct observer obs;
 	struct rload load;
+	struct rclients clients;
 	struct rnode node[];
 };
 
@@ -92,6 +117,16 @@ void runtime_load_destroy(struct cluster *c);
 int runtime_load_start(struct cluster *c);
 void runtime_load_stop(struct cluster *c);
 void runtime_load_kick(struct cluster *c);
+
+/* runtime_clients.c; init and destroy return or take nothing without
+ * --clients. deliver: a node's reply (to RAFT_CLIENT), from its thread
+ * under its node lock; returns 0, or -1 when it was lost (no memory). */
+int runtime_clients_init(struct cluster *c);
+void runtime_clients_destroy(struct cluster *c);
+int runtime_clients_start(struct cluster *c);
+void runtime_clients_stop(struct cluster *c);
+int runtime_clients_deliver(struct cluster *c, const struct raft_message *msg,
+			    int64_t ready_us);
 
 /* runtime_observer.c */
 int runtime_observer_init(struct cluster *c);

@@ -13,8 +13,13 @@
  *      stamped "not before" now plus the fate's delay; a full mailbox, or
  *      a crashed node's closed one, drops it;
  *   3. the receiver's thread wakes in mailbox_wait, takes its node lock and
- *      in handle_mail takes what is ready and calls raft_step. A paused
- *      node's mailbox is frozen: mail queues until it resumes.
+ *      in handle_mail takes what is ready and calls raft_step (through
+ *      harness_node_step: a client's request goes to the node's service
+ *      instead). A paused node's mailbox is frozen: mail queues until it
+ *      resumes.
+ * A client's request enters at step 2 from the client thread
+ * (harness_client_send); a node's reply to RAFT_CLIENT leaves at step 2
+ * for the clients' inbox instead of a mailbox (runtime_clients.c).
  *
  * Tickless: the thread sleeps on its mailbox until mail is ready, or the
  * deadline (start + k * tick) of the tick on which its core next acts by
@@ -51,12 +56,16 @@ static int runtime_deliver(void *ctx, const struct raft_message *msg,
 	size_t bytes;
 	void *extra;
 
+	if (msg->to == RAFT_CLIENT) /* a reply: the clients' inbox */
+		return runtime_clients_deliver(c, msg,
+					       now + (int64_t)extra_us);
 	/* A block that cannot be allocated loses the copy, said as a full
-	 * mailbox would say it. */
+	 * mailbox would say it. A client's request lost so is not said: the
+	 * client times out and retries, as for --drop (no peer lost mail). */
 	if (harness_copy_message(&copy, msg, &extra, &bytes) == 0)
 		rv = mailbox_push(&c->node[msg->to].mb, &copy, extra, bytes,
 				  now, now + (int64_t)extra_us);
-	if (rv == MAILBOX_FULL)
+	if (rv == MAILBOX_FULL && msg->from != RAFT_CLIENT)
 		harness_report_loss(&c->h, msg->from, msg->to,
 				    c->h.node[msg->from].tick);
 	return rv == MAILBOX_OK ? 0 : -1;
@@ -115,7 +124,7 @@ static void replay_ticks(struct rnode *rn, uint64_t last)
 
 	while (rn->next_tick <= last) {
 		hn->tick = rn->next_tick;
-		raft_tick(&hn->raft);
+		harness_node_tick(hn);
 		rn->next_tick++;
 	}
 }
@@ -194,8 +203,9 @@ static pthread_mutex_t *lock_of(struct cluster *c, enum harness_lock which,
 	case HARNESS_LOCK_NODE:
 		return &c->node[node].mu;
 	case HARNESS_LOCK_NET:
-	case HARNESS_LOCK_FENCED: /* a leaf too: shares the net lock */
 		return &c->net_mu;
+	case HARNESS_LOCK_FENCED:
+		return &c->fenced_mu;
 	case HARNESS_LOCK_EVENTS:
 		break;
 	}
@@ -239,7 +249,7 @@ struct harness_ops runtime_node_ops(struct cluster *c)
  * (runtime_node_main sleeps until slow_until, its node lock released). */
 static void handle_mail(struct rnode *rn, struct mail *batch)
 {
-	struct raft_state *raft = &rn->c->h.node[rn->id].raft;
+	struct harness_node *hn = &rn->c->h.node[rn->id];
 	int64_t now = clock_now_us();
 	int64_t since;
 	int64_t start;
@@ -255,7 +265,7 @@ static void handle_mail(struct rnode *rn, struct mail *batch)
 				: batch[i].enqueued_us;
 		start = clock_now_us();
 		lathist_add(&rn->mail_wait, start - since);
-		raft_step(raft, &batch[i].msg);
+		harness_node_step(hn, &batch[i].msg);
 		mailbox_done(&batch[i]);
 		if (rn->slow > 1) {
 			int64_t done = clock_now_us();
@@ -299,7 +309,7 @@ static void node_turn(struct rnode *rn, struct mail *batch)
 		return;
 	lathist_add(&rn->tick_late, now - deadline_of(c, act));
 	hn->tick = now_tick;
-	raft_tick(&hn->raft);
+	harness_node_tick(hn);
 	rn->next_tick = now_tick + 1;
 }
 
