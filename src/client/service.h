@@ -14,7 +14,8 @@
  *  - a get with --reads readindex: raft_read_index, then answered from the
  *    store once raft_read_ready and last_applied >= the read index;
  *  - a get with --reads lease: answered at once from the store while
- *    raft_lease_valid, else as with readindex;
+ *    raft_lease_valid, else as with readindex (so too for a while after
+ *    the node's clock stalled: service_clock_stalled);
  *  - with the stale-read mistake: a get is answered at once from the store
  *    of a node that believes it leads.
  * Pending requests are dropped when n stops leading (the client times out
@@ -32,7 +33,12 @@
  * (harness_node_step, harness_node_tick):
  *   service_flush    before the node acts in a tick later than the one its
  *                    outbox began in: the mirrored writes leave;
- *   service_receive  a request's bytes;
+ *   service_receive  a request's bytes; a write is staged, and the bytes
+ *                    must stay valid until the next service_drain;
+ *   service_drain    after the requests of one drain of the node's mail
+ *                    (one message in the simulator): the staged writes
+ *                    are proposed as one raft_propose batch, so a leader
+ *                    that took several sends them in one AppendEntries;
  *   service_poll     after every raft_step and raft_tick: reads whose
  *                    round is confirmed are answered, and everything
  *                    pending goes when the node no longer leads in the
@@ -106,16 +112,25 @@ struct service_pending {
 	uint32_t key_len;
 };
 
+/* A write received since the last service_drain, to be proposed. */
+struct service_staged {
+	int client;
+	uint64_t session;
+	uint64_t seq;
+};
+
 struct service_stats {
 	uint64_t requests;    /* decodable requests received */
 	uint64_t not_leader;  /* answered NOT_LEADER */
 	uint64_t busy;        /* answered RETRY */
 	uint64_t proposed;    /* entries proposed for clients */
+	uint64_t batches;     /* raft_propose calls that proposed them */
 	uint64_t answered;    /* replies to pending requests */
 	uint64_t cached;      /* of those, from the session's cache: a
 				 retry of a request executed before */
 	uint64_t reads_index; /* gets answered by ReadIndex */
 	uint64_t reads_lease; /* gets answered under the lease */
+	uint64_t lease_stalls; /* clock stalls that suspended the lease */
 	uint64_t reads_stale; /* gets answered unconfirmed (stale-read) */
 	uint64_t dropped;     /* pending requests dropped: leadership lost */
 	uint64_t mirrored;    /* writes sent to the fenced store */
@@ -130,11 +145,15 @@ struct service {
 	uint64_t term;           /* the term the pending requests came in */
 	struct service_pending *pending; /* config.max_pending long */
 	unsigned pending_len;
+	struct raft_entry *staged;       /* config.max_pending long */
+	struct service_staged *staged_req; /* the same requests */
+	unsigned staged_len;
 	struct service_write *outbox; /* SERVICE_OUTBOX_MAX long */
 	unsigned outbox_len;
 	uint64_t outbox_tick;     /* the tick the oldest write waits from */
 	uint64_t tick;            /* the tick the node acts in (flush) */
 	uint64_t seen_reexecuted; /* kv->stats.reexecuted, last seen */
+	uint64_t lease_from_tick; /* no lease reads before (clock stalled) */
 	uint8_t *buf;             /* reply encoding */
 	size_t buf_cap;
 	struct service_stats stats;
@@ -163,11 +182,23 @@ void service_applied(void *ctx, uint64_t index, uint64_t term,
 /* A client's request (kv_cmd_encode's bytes); undecodable bytes are
  * ignored (the client times out). */
 void service_receive(struct service *sv, const uint8_t *bytes, size_t len);
+/* After the requests of one drain of the node's mail: proposes the writes
+ * staged since the last call as one batch (RAFT_EBUSY, not leader: each is
+ * answered as service_receive would have). */
+void service_drain(struct service *sv);
 /* After the core's step or tick. */
 void service_poll(struct service *sv);
 /* Before the node acts on its tick `tick`: the outbox leaves when it
  * began in an earlier tick (or is full). */
 void service_flush(struct service *sv, uint64_t tick);
+/* The node's clock stood still while real time went on: its thread ran
+ * its tick `tick` a tick or more late (the OS held it), or it resumed
+ * from a pause, so its core counted fewer ticks than passed. A lease
+ * measured in those ticks may have run out unseen (§6.4.1 assumes clocks
+ * that keep running): lease reads fall back to ReadIndex until the node
+ * has ticked on time for election_max ticks after `tick`, which outlasts
+ * any lease acknowledged before the stall. */
+void service_clock_stalled(struct service *sv, uint64_t tick);
 /* The node crashed or restarted: pending requests and the outbox go. */
 void service_reset(struct service *sv);
 

@@ -249,6 +249,17 @@ void harness_attach_clients(struct harness *h, const struct clients *c);
  * raft_tick. */
 void harness_node_step(struct harness_node *n, const struct raft_message *m);
 void harness_node_tick(struct harness_node *n);
+/* harness_node_step in two halves, for a driver that hands a node several
+ * messages in one drain of its mail: take each, then drained once, and
+ * only then free the messages (a client's write is staged with its bytes,
+ * and the writes of one drain are proposed as one batch: fewer
+ * AppendEntries). Node lock held. */
+void harness_node_take(struct harness_node *n, const struct raft_message *m);
+void harness_node_drained(struct harness_node *n);
+/* The node's clock stood still as of tick `tick` (a thread late by a tick
+ * or more, a resume): its service stops trusting its lease for a while
+ * (service_clock_stalled). Node lock held. */
+void harness_node_clock_stalled(struct harness_node *n, uint64_t tick);
 
 /* The stores' and the fenced store's figures, for the summary. */
 struct harness_client_summary {

@@ -280,7 +280,7 @@ err:
 }
 
 /* The figures of a finished run. Threads joined. */
-static void fill_result(const struct cluster *c, struct runtime_result *res,
+static void fill_result(struct cluster *c, struct runtime_result *res,
 			int64_t wall_us, int code)
 {
 	const struct monitor *mon = c->h.mon;
@@ -314,6 +314,12 @@ static void fill_result(const struct cluster *c, struct runtime_result *res,
 					 rn->mb.dropped_closed;
 		lathist_merge(&res->tick_late, &rn->tick_late);
 		lathist_merge(&res->mail_wait, &rn->mail_wait);
+		if (hn->service_ready)
+			res->node[i].service = hn->service.stats;
+	}
+	if (c->clients.active) {
+		res->clients = c->clients.run.stats;
+		harness_client_summary(&c->h, &res->stores);
 	}
 }
 

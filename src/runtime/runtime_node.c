@@ -143,14 +143,18 @@ static uint64_t replay_passed(struct rnode *rn, uint64_t now_tick)
 }
 
 /* Whether the node's thread is a tick or more late for its acting tick at
- * `now` (node_turn says why that is the measure); reports it if so. */
+ * `now` (node_turn says why that is the measure); reports it if so. Its
+ * core then counted fewer ticks than passed: its lease is not trusted for
+ * a while (harness_node_clock_stalled). */
 static void report_if_late(struct rnode *rn, uint64_t act, int64_t now)
 {
 	struct cluster *c = rn->c;
 	int64_t late = now - deadline_of(c, act);
 
-	if (act <= rn->c->o->ticks && late >= c->tick_us)
+	if (act <= rn->c->o->ticks && late >= c->tick_us) {
 		harness_report_late(&c->h, rn->id, act, late);
+		harness_node_clock_stalled(&c->h.node[rn->id], tick_at(c, now));
+	}
 }
 
 /* A node going down replays the silent ticks it slept through; a thread
@@ -181,8 +185,11 @@ static void runtime_status_changed(void *ctx, int node, enum node_status status)
 	case NODE_PAUSED:
 		mailbox_set_mode(&rn->mb, MAILBOX_FROZEN);
 		break;
-	case NODE_UP: /* resumed or restarted: ticks go on from now */
+	case NODE_UP: /* resumed or restarted: ticks go on from now, and
+			 the ticks it missed were never counted */
 		rn->resync = true;
+		harness_node_clock_stalled(&c->h.node[node],
+					   tick_at(c, clock_now_us()));
 		mailbox_set_mode(&rn->mb, MAILBOX_RUN);
 		break;
 	case NODE_CRASHED:
@@ -265,8 +272,7 @@ static void handle_mail(struct rnode *rn, struct mail *batch)
 				: batch[i].enqueued_us;
 		start = clock_now_us();
 		lathist_add(&rn->mail_wait, start - since);
-		harness_node_step(hn, &batch[i].msg);
-		mailbox_done(&batch[i]);
+		harness_node_take(hn, &batch[i].msg);
 		if (rn->slow > 1) {
 			int64_t done = clock_now_us();
 
@@ -274,6 +280,11 @@ static void handle_mail(struct rnode *rn, struct mail *batch)
 							(done - start);
 		}
 	}
+	/* The clients' writes of this drain go as one proposal; their bytes
+	 * live in the mail until then. */
+	harness_node_drained(hn);
+	for (i = 0; i < n; i++)
+		mailbox_done(&batch[i]);
 }
 
 /* One turn of the node thread, node lock held: the silent ticks that have
