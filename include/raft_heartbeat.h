@@ -35,6 +35,12 @@ struct append_entries_msg {
 	/* Flow control: the entry bytes this leader has sent this follower
 	 * in its term, this message's included. The reply echoes it. */
 	uint64_t flow_mark;
+	/* Reads (thesis §6.4, raft_read.c): the leader's read round when
+	 * sent, and its tick (raft_state.now) then. Every reply in the
+	 * same term echoes both, refusals included: either says the
+	 * follower still took this node for its leader after the send. */
+	uint64_t read_round;
+	uint64_t sent_at;
 };
 
 struct append_entries_reply {
@@ -54,7 +60,9 @@ struct append_entries_reply {
 	uint64_t rejected_index;
 	uint64_t conflict_term;
 	uint64_t conflict_index;
-	uint64_t flow_mark; /* the AppendEntries' own, echoed */
+	uint64_t flow_mark;  /* the AppendEntries' own, echoed */
+	uint64_t read_round; /* the AppendEntries' own, echoed (0: none) */
+	uint64_t sent_at;    /* the AppendEntries' own, echoed */
 };
 
 /* Leader only: sends one heartbeat to each node in `followers` (ids, the

@@ -196,6 +196,8 @@ struct raft_stats {
 	uint64_t snapshots_installed;
 	uint64_t snapshots_sent; /* transfers a leader began (§7) */
 	uint64_t snapshot_chunks_sent;
+	uint64_t read_rounds;     /* read rounds begun (ReadIndex, §6.4) */
+	uint64_t reads_confirmed; /* reads whose round a majority acked */
 };
 
 /* A leader's view of one peer's log (etcd's Progress). */
@@ -216,6 +218,9 @@ struct raft_progress {
 	uint64_t flow_answered;   /* of those, answered (or lost before an
 				     answered one): the highest flow_mark
 				     a reply echoed */
+	uint64_t read_acked;      /* the highest read round it echoed in
+				     this leadership (0: none) */
+	uint64_t lease_acked;     /* the latest sent_at it echoed then */
 	uint32_t inflight_msgs;   /* REPLICATE: unacknowledged messages */
 	uint8_t state;            /* enum raft_progress_state */
 	bool probe_sent;          /* PROBE: a probe is unanswered */
@@ -265,6 +270,20 @@ struct raft_state {
 	uint64_t now;
 	uint64_t leader_since;
 
+	/* Reads (§6.4, raft_read.c). The round every AppendEntries carries
+	 * only grows, across terms too, so that a round of an earlier
+	 * leadership is below read_round_first. */
+	uint64_t read_round;
+	uint64_t read_round_first; /* this leadership's first round */
+	uint64_t read_confirmed;   /* highest round a majority acknowledged */
+	uint64_t lease_floor;      /* acks of sends before this tick void */
+	int read_acks;             /* peers that echoed >= read_confirmed + 1 */
+	uint64_t reads_waiting;    /* reads for round read_round + 1 */
+	uint64_t reads_current;    /* unconfirmed reads for read_round */
+	uint64_t reads_previous;   /* unconfirmed reads for read_round - 1 */
+	bool restart_quiet; /* restarted, timer not restarted since: votes
+			       wait as if a leader had just been heard */
+
 	struct raft_rng rng;
 	struct raft_transport transport;
 	struct raft_event_sink events;
@@ -274,7 +293,7 @@ struct raft_state {
 	 * the fields above, which then share a few cache lines. */
 	uint8_t granted[RAFT_MAX_NODES]; /* 1: granted its (pre-)vote */
 	uint64_t last_heard[RAFT_MAX_NODES];
-	/* Figure 2, volatile on leaders (64 KiB at 1024 nodes). */
+	/* Figure 2, volatile on leaders (80 KiB at 1024 nodes). */
 	struct raft_progress progress[RAFT_MAX_NODES];
 };
 
@@ -308,33 +327,55 @@ int raft_attach(struct raft_state *s, const struct raft_storage *storage,
 int raft_propose(struct raft_state *s, const struct raft_entry *entries,
 		 unsigned n, uint64_t *first_index);
 
-/* Reads that skip the log (thesis §6.4).
+/* Reads that skip the log (thesis §6.4; raft_read.c).
  *
  * ReadIndex: raft_read_index registers a read on a leader that has
  * committed an entry of its own term (else RAFT_EBUSY: its commit index
  * may be behind its predecessor's); *read_index is its commit index now,
- * and *round the heartbeat round whose acknowledgement by a majority
- * proves it was still leader after the read arrived. The leader starts
- * that round at once unless one is already out; reads arriving meanwhile
- * wait for the next one (one round serves many reads). raft_read_ready
- * says whether `round` has been acknowledged by a majority in this term;
- * the driver then serves the read once last_applied >= read_index.
- * Leadership lost in between: the read is never ready (the driver's
- * client times out and retries). RAFT_ENOTLEADER off a leader.
+ * and *round the read round whose acknowledgement by a majority proves it
+ * was still leader after the read arrived. The leader starts that round
+ * at once (an empty AppendEntries to every peer) unless a round started
+ * for reads is still unacknowledged; reads arriving meanwhile wait for
+ * the next round, which starts when that one is acknowledged or with the
+ * next heartbeat, whichever comes first, at most two being outstanding
+ * (one round serves many reads; at most one extra broadcast per round
+ * trip). Every AppendEntries carries the current round, so replication
+ * traffic acknowledges rounds too.
+ * raft_read_ready says whether `round` has been acknowledged by a
+ * majority (this node included) in this node's current leadership; the
+ * driver then serves the read once last_applied >= read_index.
+ * Leadership lost in between, even if regained later: that read is never
+ * ready (the driver's client times out and retries). RAFT_ENOTLEADER off
+ * a leader, RAFT_ENOLOG without a log.
  *
- * Lease (§6.4.1): with check_quorum, followers ignore vote requests for
- * election_min ticks after they last heard a leader (raft_step.c), so a
- * leader whose AppendEntries sent at its tick t were acknowledged by a
- * majority leads until t + election_min of its followers' ticks.
- * raft_lease_valid: true while now < t + election_min - 1 (a follower's
- * tick may fall just after it hears the leader) minus a drift margin of
- * election_min / 8 (clocks whose rates differ by less than 12%),
- * for the latest such t; always false without check_quorum. The driver
- * then serves the read at once from its state machine. */
+ * Lease (§6.4.1): with check_quorum, followers ignore vote requests while
+ * their last leader's AppendEntries is less than election_min of their
+ * ticks old (raft_step.c), and a restarted node ignores them for its first
+ * election_min ticks. So if AppendEntries this leader sent at its tick t
+ * were acknowledged in its term by a majority (itself included), no other
+ * leader is elected before election_min - 1 whole follower ticks have
+ * passed since that send (a follower's next tick may fall just after it
+ * heard the leader). raft_lease_valid: true while this node leads, has
+ * committed an entry of its term, and now - t < (election_min - 1) * 7/8
+ * rounded down, for the latest such t; always false without
+ * check_quorum. The driver then serves the read at once, from its state
+ * machine at commit_index (last_applied >= commit_index). raft_read.c
+ * derives the bound. It assumes:
+ *  - tick rates: no node's tick is shorter than 7/8 of another's
+ *    (rates differ by at most 1/8);
+ *  - a current clock: the read is served before the real time of this
+ *    node's tick now + 1. A node whose ticks run late (a thread behind
+ *    its deadlines) must not serve lease reads until it has caught up;
+ *  - a pause: a node frozen and resumed keeps the `now` it had, behind
+ *    real time, and may then receive acknowledgements of what it sent
+ *    before the pause. The driver calls raft_lease_clear when it resumes
+ *    it (and whenever its clock fell behind): acknowledgements of what it
+ *    sent until then no longer count. */
 int raft_read_index(struct raft_state *s, uint64_t *read_index,
 		    uint64_t *round);
 bool raft_read_ready(const struct raft_state *s, uint64_t round);
 bool raft_lease_valid(const struct raft_state *s);
+void raft_lease_clear(struct raft_state *s);
 
 /* Majority of the cluster: floor(n/2) + 1. */
 int raft_majority(const struct raft_state *s);

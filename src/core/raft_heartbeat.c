@@ -21,6 +21,7 @@ int append_entries_send(struct raft_state *s, const int *followers,
 	m.u.ae.prev_log_index = s->last_log_index;
 	m.u.ae.prev_log_term = s->last_log_term;
 	m.u.ae.entries_count = 0;
+	raft_read_stamp(s, &m.u.ae);
 	for (i = 0; i < follower_count; i++) {
 		if (followers[i] == s->config.id)
 			continue;
@@ -40,6 +41,7 @@ void raft_heartbeat_broadcast(struct raft_state *s)
 	int count = 0;
 	int i;
 
+	raft_read_heartbeat(s);
 	if (s->has_log) {
 		raft_replicate_round(s);
 		return;
@@ -64,6 +66,8 @@ void raft_append_entries_reply_to(struct raft_state *s, int to, int success,
 	reply->u.ae_reply.conflict_term = 0;
 	reply->u.ae_reply.conflict_index = 0;
 	reply->u.ae_reply.flow_mark = 0;
+	reply->u.ae_reply.read_round = 0;
+	reply->u.ae_reply.sent_at = 0;
 }
 
 void raft_hear_leader(struct raft_state *s, const struct raft_message *msg)
@@ -88,6 +92,10 @@ void raft_heartbeat_accept(struct raft_state *s, const struct raft_message *msg,
 
 	raft_append_entries_reply_to(s, msg->from, 1, reply);
 	reply->u.ae_reply.flow_mark = msg->u.ae.flow_mark;
+	/* Echoed whether or not the log matches: a refusal in this term
+	 * acknowledges the leader as well (raft_read.c). */
+	reply->u.ae_reply.read_round = msg->u.ae.read_round;
+	reply->u.ae_reply.sent_at = msg->u.ae.sent_at;
 	if (s->has_log) /* without a log, the lesson's: prev 0/0 matches */
 		raft_log_accept(s, msg, reply);
 }

@@ -97,6 +97,22 @@ void raft_snapshot_reply(struct raft_state *s, const struct raft_message *m);
 /* Sends to one peer what its progress state allows now. */
 void raft_replicate_to(struct raft_state *s, int peer);
 
+/* Sends one peer an empty AppendEntries whose prev it is known to hold. */
+int raft_heartbeat_to(struct raft_state *s, int peer);
+/* The k-th largest of v[0..n) (k from 1), by selection; reorders v. */
+uint64_t raft_kth_largest(uint64_t *v, int n, int k);
+
+/* raft_read.c: ReadIndex rounds and the lease (thesis §6.4). */
+/* A new leadership: a fresh round, no acknowledgements. */
+void raft_read_reset(struct raft_state *s);
+/* Puts the current round and tick into an outgoing AppendEntries. */
+void raft_read_stamp(const struct raft_state *s, struct append_entries_msg *ae);
+/* A heartbeat round is about to go: it begins the next read round if
+ * reads wait for one. */
+void raft_read_heartbeat(struct raft_state *s);
+/* A reply in this leader's term: counts its echoed round and tick. */
+void raft_read_ack(struct raft_state *s, const struct raft_message *m);
+
 /* raft_snapshot_send.c: the leader's InstallSnapshot (§7). */
 /* Whether a peer is being sent a snapshot (compaction waits for it). */
 bool raft_snapshot_transfer_pending(const struct raft_state *s);

@@ -89,6 +89,7 @@ static int send_entries(struct raft_state *s, int peer, uint64_t prev,
 	m.u.ae.entries = n > 0 ? entries : NULL;
 	m.u.ae.leader_commit = s->commit_index;
 	m.u.ae.flow_mark = pr->flow_sent + bytes;
+	raft_read_stamp(s, &m.u.ae);
 	rv = raft_send(s, &m);
 	if (rv == 0) {
 		pr->flow_sent += bytes;
@@ -194,7 +195,7 @@ void raft_replicate_all(struct raft_state *s)
  * (compacted: the peer is far behind, entries in flight), the heartbeat
  * carries prev 0: it resets the peer's timer and commits nothing; the
  * entries in flight carry leader_commit themselves. */
-static int heartbeat_send(struct raft_state *s, int peer)
+int raft_heartbeat_to(struct raft_state *s, int peer)
 {
 	uint64_t match = s->progress[peer].match_index;
 
@@ -211,7 +212,7 @@ static int round_send(struct raft_state *s, int peer)
 
 	switch (pr->state) {
 	case RAFT_PROGRESS_REPLICATE:
-		rv = heartbeat_send(s, peer);
+		rv = raft_heartbeat_to(s, peer);
 		if (pr->inflight_msgs > 0 &&
 		    s->now - pr->acked_at >= s->config.election_min) {
 			/* Silent for an election timeout with messages in
@@ -261,8 +262,7 @@ void raft_replicate_round(struct raft_state *s)
 	raft_emit(s, RAFT_EV_HEARTBEAT_ROUND, RAFT_NONE, sent);
 }
 
-/* The k-th largest of v[0..n) (k from 1), by selection; reorders v. */
-static uint64_t kth_largest(uint64_t *v, int n, int k)
+uint64_t raft_kth_largest(uint64_t *v, int n, int k)
 {
 	int lo = 0;
 	int hi = n - 1;
@@ -311,7 +311,7 @@ void raft_leader_commit(struct raft_state *s)
 	/* A majority holds every entry up to n. Terms never decrease along a
 	 * log, so if entry n is of an older term, so is every entry before
 	 * it, and §5.4.2 commits none of them by counting. */
-	n = kth_largest(match, s->config.node_count, raft_majority(s));
+	n = raft_kth_largest(match, s->config.node_count, raft_majority(s));
 	if (n <= s->commit_index)
 		return;
 	if (raft_term_at(s, n) != s->current_term &&

@@ -100,6 +100,7 @@ void raft_become_leader(struct raft_state *s)
 	s->role = RAFT_LEADER;
 	s->leader_id = s->config.id;
 	raft_emit(s, RAFT_EV_ROLE, RAFT_NONE, 0);
+	raft_read_reset(s);
 	if (s->has_log)
 		lead_log(s);
 }

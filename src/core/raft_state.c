@@ -128,6 +128,10 @@ int raft_init(struct raft_state *s, const struct raft_config *cfg,
 	s->events = events;
 	raft_rng_seed(&s->rng, cfg->seed);
 	raft_election_timer_restart(s);
+	/* A node back from a crash may have heard a leader just before it:
+	 * it forgot that, but the leader's lease counts on it (raft_step.c,
+	 * in_leader_lease). */
+	s->restart_quiet = durable != NULL;
 	return RAFT_OK;
 err:
 	return rv;

@@ -24,7 +24,10 @@ static int is_term_probe(const struct raft_message *m)
 /* CheckQuorum's lease (thesis §4.2.3): while a node has heard from a leader
  * within the minimum election timeout, vote requests are ignored, so a
  * rejoining node cannot depose a healthy leader. A leader holds the lease
- * itself: CheckQuorum, not a vote request, is what makes it step down. */
+ * itself: CheckQuorum, not a vote request, is what makes it step down.
+ * A node that restarted holds it for its first election_min ticks too: it
+ * may have acknowledged a leader just before its crash, and that leader's
+ * read lease (§6.4.1, raft_read.c) counts on it not voting before then. */
 static int in_leader_lease(const struct raft_state *s,
 			   const struct raft_message *m)
 {
@@ -33,7 +36,7 @@ static int in_leader_lease(const struct raft_state *s,
 		return 0;
 	if (s->role == RAFT_LEADER)
 		return 1;
-	return s->leader_id != RAFT_NONE &&
+	return (s->leader_id != RAFT_NONE || s->restart_quiet) &&
 	       s->election_elapsed < s->config.election_min;
 }
 
@@ -136,6 +139,7 @@ static void step_leader(struct raft_state *s, const struct raft_message *m,
 		break;
 	case RAFT_MSG_APPEND_ENTRIES_REPLY:
 		s->last_heard[m->from] = s->now;
+		raft_read_ack(s, m);
 		raft_replicate_reply(s, m);
 		break;
 	case RAFT_MSG_INSTALL_SNAPSHOT_REPLY:

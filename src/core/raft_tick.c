@@ -57,6 +57,7 @@ void raft_election_timer_restart(struct raft_state *s)
 {
 	s->election_elapsed = 0;
 	s->election_timeout = timeout_draw(s);
+	s->restart_quiet = false; /* heard a leader, voted, or campaigns */
 }
 
 /* CheckQuorum: a leader that has not heard from a majority (itself

@@ -187,7 +187,7 @@ static void commit_is_min_of_leader_commit_and_last_new_entry(void)
 static void lesson_empty_heartbeat_still_succeeds_with_a_log(void)
 {
 	struct testnet net;
-	struct append_entries_msg hb = {1, 0, 0, 0, 0, NULL, 0, 0};
+	struct append_entries_msg hb = {1, 0, 0, 0, 0, NULL, 0, 0, 0, 0};
 	struct append_entries_reply r;
 
 	testnet_init(&net, 3, 6, NULL);
