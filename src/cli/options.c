@@ -371,9 +371,9 @@ void options_node_config(const struct raftsim_options *o, int id,
 	cfg->check_quorum = o->check_quorum;
 	cfg->ranked_timeouts = o->ranked_timeouts;
 	/* The clients' mistakes are their drivers', not the core's. */
-	cfg->mistakes = o->mistakes &
-			~(unsigned)(RAFT_MISTAKE_NO_DEDUP | RAFT_MISTAKE_STALE_READ |
-				    RAFT_MISTAKE_NO_FENCING);
+	cfg->mistakes = o->mistakes & ~(unsigned)(RAFT_MISTAKE_NO_DEDUP |
+						  RAFT_MISTAKE_STALE_READ |
+						  RAFT_MISTAKE_NO_FENCING);
 	cfg->max_batch_bytes = o->max_batch_bytes;
 	cfg->max_inflight_msgs = o->max_inflight;
 	cfg->max_inflight_bytes = o->max_inflight_bytes;

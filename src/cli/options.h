@@ -54,15 +54,15 @@
 #define OPT_MAX_BATCH_BYTES (64ULL << 20) /* --max-batch-bytes */
 #define OPT_MAX_SLOW_FACTOR 1000ULL       /* --slow NODE:FACTOR */
 /* Clients (issue 11). */
-#define OPT_MAX_CLIENTS 1024ULL          /* --clients */
-#define OPT_MAX_KEYS 1000000000ULL       /* --keys */
+#define OPT_MAX_CLIENTS 1024ULL    /* --clients */
+#define OPT_MAX_KEYS 1000000000ULL /* --keys */
 /* "c<client>i<id>" with a client below 1024 and ids of up to 10 digits:
  * the unique values history.h describes fit in --value-bytes. */
 #define OPT_MIN_VALUE_BYTES 16ULL
-#define OPT_MAX_VALUE_BYTES 65536ULL     /* --value-bytes */
-#define OPT_MAX_RETRIES 1000ULL          /* --retries */
-#define OPT_MAX_OPS 10000000000ULL       /* --ops */
-#define OPT_MAX_SESSIONS (1ULL << 20)    /* --session-max */
+#define OPT_MAX_VALUE_BYTES 65536ULL        /* --value-bytes */
+#define OPT_MAX_RETRIES 1000ULL             /* --retries */
+#define OPT_MAX_OPS 10000000000ULL          /* --ops */
+#define OPT_MAX_SESSIONS (1ULL << 20)       /* --session-max */
 #define OPT_MAX_SESSION_EXPIRY (1ULL << 40) /* --session-expiry */
 #define OPT_DEFAULT_SESSION_EXPIRY 1000000
 

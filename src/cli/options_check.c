@@ -187,9 +187,10 @@ static int check_log_bound(const struct raftsim_options *o, FILE *err)
 
 /* The flags that shape the clients mean nothing without them. */
 static const char *const client_flags[] = {
-	"keys",		"read-ratio",	"cas-ratio",   "append-ratio",
-	"delete-ratio", "value-bytes",	"retries",     "client-timeout-ms",
-	"ops",		"reads",	"fenced-store", "session-max",
+	"keys",           "read-ratio",        "cas-ratio",
+	"append-ratio",   "delete-ratio",      "value-bytes",
+	"retries",        "client-timeout-ms", "ops",
+	"reads",          "fenced-store",      "session-max",
 	"session-expiry",
 };
 

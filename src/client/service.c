@@ -394,8 +394,7 @@ void service_flush(struct service *sv, uint64_t tick)
 
 /* A write the store executed on a leader: it goes to the fenced store
  * with the leader's term, at its next tick (service_flush). */
-static void mirror(struct service *sv, uint64_t index,
-		   const struct kv_cmd *cmd)
+static void mirror(struct service *sv, uint64_t index, const struct kv_cmd *cmd)
 {
 	struct service_write *w;
 

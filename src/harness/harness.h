@@ -32,7 +32,8 @@
  * node to RAFT_CLIENT (its service, through the node's send path); both
  * meet the fault model's fates (--drop, --dup, --reorder) but never a
  * partition: clients stand outside the cluster and reach every node. Each
- * copy goes to ops.deliver like any message. The driver then hands a
+ * copy goes to ops.deliver like any message (a reply with msg->to ==
+ * RAFT_CLIENT, its bytes in msg->u.client). The driver then hands a
  * request to its node with harness_node_step, in the node's step like any
  * mail (a crashed node's are lost, a paused node's wait for it), and a
  * reply to its struct clients (clients_receive), whose time and thread
@@ -155,6 +156,7 @@ struct harness {
 	uint64_t requests_sent;
 	uint64_t requests_lost;
 	const struct clients *clients;
+	int64_t clients_last_us; /* the last completion (the clients' own) */
 	struct fenced fenced;
 	bool fenced_on;
 	struct harness_node *node; /* nodes long */
@@ -232,8 +234,9 @@ void harness_clients_io(struct harness *h, struct clients_io *io);
 int harness_client_send(struct harness *h, int client, int node,
 			const uint8_t *bytes, size_t len);
 
-/* Publishes one history event (WEV_INVOKE, OK, FAIL or INFO). Any
- * thread, holding no lock or a node lock. */
+/* Publishes one history event (WEV_INVOKE, OK, FAIL or INFO), and notes
+ * a completion's time (clients_last_us). The clients' thread, holding no
+ * lock. */
 void harness_client_history(struct harness *h, const struct hist_event *ev);
 
 /* The run's clients, for the summary's "clients:" line; read by

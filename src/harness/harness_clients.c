@@ -101,6 +101,8 @@ void harness_client_history(struct harness *h, const struct hist_event *ev)
 	};
 	struct wev w;
 
+	if (ev->type != HIST_INVOKE)
+		h->clients_last_us = ev->us;
 	if (h->mon == NULL && h->tap.event == NULL)
 		return;
 	memset(&w, 0, sizeof(w));

@@ -170,14 +170,20 @@ static void format_log_line(struct harness *h, int64_t end_us, char *buf,
 
 /* The summary's "clients:" line, and with --fenced-store the store's:
  * what the clients saw (completions, throughput, latency invoke to ok,
- * timeouts, redirects, sessions), what the stores deduplicated, and what
+ * timeouts, redirects, sessions), what the services answered from the
+ * sessions' caches, the re-executions (no-dedup), and what
  * the fenced store took and refused. Appended to buf. */
 static void format_client_lines(struct harness *h, int64_t end_us, char *buf,
 				size_t size)
 {
 	const struct clients *c = h->clients;
 	struct harness_client_summary sum;
-	double seconds = (double)(end_us > 0 ? end_us : 1) / 1e6;
+	/* --ops stops the clients early: the rate is over their time. */
+	int64_t busy_us = c != NULL && c->config.max_ops > 0 &&
+					  h->clients_last_us > 0
+				  ? h->clients_last_us
+				  : end_us;
+	double seconds = (double)(busy_us > 0 ? busy_us : 1) / 1e6;
 	size_t len = strlen(buf);
 
 	if (c == NULL || len >= size)

@@ -72,8 +72,7 @@ void sim_clients_receive(struct sim *s, const struct raft_message *m)
 {
 	if (!s->have_clients)
 		return;
-	clients_receive(&s->clients, m->u.client.data, m->u.client.len,
-			s->now);
+	clients_receive(&s->clients, m->u.client.data, m->u.client.len, s->now);
 	rearm(s);
 }
 

@@ -53,7 +53,7 @@ struct sim {
 	bool halted;              /* either: nothing more happens */
 	struct load load;         /* --load (sim_load.c) */
 	bool loading;
-	int64_t load_at; /* the generator's next look; INT64_MAX: none */
+	int64_t load_at;        /* the generator's next look; INT64_MAX: none */
 	struct clients clients; /* --clients (sim_clients.c) */
 	bool have_clients;
 	int64_t clients_at; /* their next timer; INT64_MAX: none */

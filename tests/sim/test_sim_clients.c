@@ -25,10 +25,10 @@ struct client_run {
 	uint64_t events;
 	uint64_t hash;
 	uint64_t invokes;
-	uint64_t fenced_refused;     /* WEV_FENCED, accepted false */
-	uint64_t fenced_stale;       /* WEV_FENCED, accepted true */
-	uint64_t fenced_bad_token;   /* a WEV_FENCED whose token >= highest */
-	uint64_t duplicates;         /* WEV_DUPLICATE */
+	uint64_t fenced_refused;   /* WEV_FENCED, accepted false */
+	uint64_t fenced_stale;     /* WEV_FENCED, accepted true */
+	uint64_t fenced_bad_token; /* a WEV_FENCED whose token >= highest */
+	uint64_t duplicates;       /* WEV_DUPLICATE */
 	struct clients_stats clients;
 	struct harness_client_summary stores;
 };
@@ -236,9 +236,8 @@ static void no_dedup_is_caught_on_20_seeds_and_correct_code_passes(void)
 		o->drop = 0.1;
 		run_clients(o, r);
 		if (!passed(r) || r->duplicates > 0)
-			TEST_FAIL_AT("correct code, seed %" PRIu64
-				     ": %" PRIu64 " violations (%s), %" PRIu64
-				     " duplicates",
+			TEST_FAIL_AT("correct code, seed %" PRIu64 ": %" PRIu64
+				     " violations (%s), %" PRIu64 " duplicates",
 				     seed, r->violations, r->first_what,
 				     r->duplicates);
 		o->mistakes = RAFT_MISTAKE_NO_DEDUP;
@@ -303,15 +302,14 @@ static void stale_read_is_caught_under_a_partition_on_20_seeds(void)
 		}
 		run_clients(o, r);
 		if (!passed(r))
-			TEST_FAIL_AT("correct code, seed %" PRIu64
-				     ": %" PRIu64 " violations (%s)%s",
+			TEST_FAIL_AT("correct code, seed %" PRIu64 ": %" PRIu64
+				     " violations (%s)%s",
 				     seed, r->violations, r->first_what,
 				     r->unjudged ? ", unjudged" : "");
 		o->mistakes = RAFT_MISTAKE_STALE_READ;
 		run_clients(o, r);
 		if (r->failed || r->violations == 0)
-			TEST_FAIL_AT("stale-read, seed %" PRIu64
-				     ": not caught",
+			TEST_FAIL_AT("stale-read, seed %" PRIu64 ": not caught",
 				     seed);
 	}
 	free(r);
