@@ -97,9 +97,12 @@ int kv_reply_decode(const uint8_t *buf, size_t len, struct kv_reply *reply);
 const char *kv_op_name(enum kv_op op);
 
 struct kv_config {
-	unsigned session_max;    /* sessions kept (LRU beyond); default 4096 */
+	unsigned session_max;    /* sessions kept (LRU beyond); default 4096
+				    (0 is taken as the default) */
 	uint64_t session_expiry; /* applied entries unused before a session
-				    expires; 0: never */
+				    expires; 0: never. Last used at entry u,
+				    it serves a request at u + expiry and is
+				    gone at u + expiry + 1. */
 	bool no_dedup; /* mistake no-dedup: a retried request is executed
 			  again (the exactly-once count still sees it) */
 };

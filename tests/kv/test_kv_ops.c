@@ -226,6 +226,52 @@ static void equal_states_have_equal_digests_whatever_their_history(void)
 	kvt_free(&b);
 }
 
+/* Stores with the same keys whose one session differs only in its last
+ * seq, its last use, or its cached reply. */
+static void the_digest_covers_each_sessions_seq_use_and_reply(void)
+{
+	struct kvt a, b;
+
+	REQUIRE(kvt_init(&a, NULL) == 0);
+	REQUIRE(kvt_init(&b, NULL) == 0);
+	kvt_register(&a);
+	kvt_register(&b);
+	kvt_put(&a, 1, 1, "k", "v");
+	kvt_put(&b, 1, 2, "k", "v");
+	CHECK(a.kv.digest != b.kv.digest); /* seq */
+	kvt_free(&a);
+	kvt_free(&b);
+
+	REQUIRE(kvt_init(&a, NULL) == 0);
+	REQUIRE(kvt_init(&b, NULL) == 0);
+	kvt_register(&a);
+	kvt_register(&b);
+	kvt_noop(&a);
+	kvt_get(&a, 1, 1, "x");
+	kvt_get(&b, 1, 1, "x");
+	kvt_noop(&b);
+	CHECK(a.kv.digest != b.kv.digest); /* last use */
+	kvt_free(&a);
+	kvt_free(&b);
+
+	REQUIRE(kvt_init(&a, NULL) == 0);
+	REQUIRE(kvt_init(&b, NULL) == 0);
+	kvt_register(&a); /* session 1 reads, session 2 writes */
+	kvt_register(&a);
+	kvt_register(&b);
+	kvt_register(&b);
+	kvt_put(&a, 2, 1, "k", "1");
+	kvt_put(&b, 2, 1, "k", "2");
+	kvt_get(&a, 1, 1, "k");
+	kvt_get(&b, 1, 1, "k");
+	kvt_put(&a, 2, 2, "k", "2");
+	kvt_put(&b, 2, 2, "k", "2");
+	CHECK(kvt_is(&a, "k", "2") && kvt_is(&b, "k", "2"));
+	CHECK(a.kv.digest != b.kv.digest); /* the cached get: 1 or 2 */
+	kvt_free(&a);
+	kvt_free(&b);
+}
+
 static void noops_and_undecodable_entries_are_skipped_alike(void)
 {
 	static const uint8_t junk[] = {0xff, 0x01, 0x02};
@@ -289,6 +335,9 @@ const struct test_case kv_ops_tests[] = {
 	 same_commands_give_the_same_digest_and_another_differs},
 	{"kv: equal states have equal digests whatever their history",
 	 equal_states_have_equal_digests_whatever_their_history},
+	{"kv: the digest covers each session's last seq, last use and cached "
+	 "reply",
+	 the_digest_covers_each_sessions_seq_use_and_reply},
 	{"kv: no-ops and undecodable entries are skipped alike on every node",
 	 noops_and_undecodable_entries_are_skipped_alike},
 	{"kv: kv_hooks.applied reports each command with its reply",

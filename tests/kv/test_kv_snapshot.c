@@ -135,6 +135,7 @@ static void restore_refuses_truncated_or_corrupted_snapshots(void)
 	kvt_register(&b);
 	kvt_put(&b, 1, 1, "mine", "kept");
 	before = b.kv.digest;
+	failpoint_arm(0); /* and a refusal keeps no memory */
 	for (i = 0; i < len; i++)
 		accepted += b.fsm.restore(b.fsm.ctx, snap, i) == 0;
 	for (i = 0; i < len; i++)
@@ -144,6 +145,8 @@ static void restore_refuses_truncated_or_corrupted_snapshots(void)
 			snap[i] ^= (uint8_t)(1u << bit);
 		}
 	CHECK_EQ(accepted, 0);
+	CHECK_EQ(failpoint_live(), 0);
+	failpoint_disarm();
 	CHECK_EQ(b.fsm.restore(b.fsm.ctx, NULL, 0), -1);
 	CHECK(b.kv.digest == before);
 	CHECK(kvt_is(&b, "mine", "kept"));
@@ -170,7 +173,9 @@ static void restore_survives_garbage_behind_a_valid_checksum(void)
 	uint64_t s[3], rng = 99;
 	uint8_t *snap, *work, *again;
 	size_t len, again_len;
-	unsigned round, accepted = 0;
+	unsigned round, accepted = 0, leaked = 0;
+	long live;
+	int rv;
 
 	REQUIRE(kvt_init(&a, NULL) == 0);
 	REQUIRE(kvt_init(&b, NULL) == 0);
@@ -192,8 +197,14 @@ static void restore_survives_garbage_behind_a_valid_checksum(void)
 		if (round % 5 == 0) /* drop some bytes before the checksum */
 			cut = len - (size_t)(rng >> 40) % (len - 40);
 		reseal(work, cut);
-		if (b.fsm.restore(b.fsm.ctx, work, cut) != 0)
+		failpoint_arm(0);
+		rv = b.fsm.restore(b.fsm.ctx, work, cut);
+		live = failpoint_live();
+		failpoint_disarm();
+		if (rv != 0) {
+			leaked += live != 0; /* a refusal keeps nothing */
 			continue;
+		}
 		accepted++;
 		/* Accepted: its own snapshot restores to the same digest. */
 		again = snapshot_of(&b, &again_len);
@@ -205,6 +216,7 @@ static void restore_survives_garbage_behind_a_valid_checksum(void)
 	/* A value's bytes may change freely: some garbage is a store. */
 	CHECK(accepted > 0);
 	CHECK(accepted < 20000);
+	CHECK_EQ(leaked, 0);
 	memset(work, 0, len);
 	reseal(work, len);
 	CHECK_EQ(b.fsm.restore(b.fsm.ctx, work, len), -1); /* no magic */
