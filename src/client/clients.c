@@ -73,8 +73,7 @@ static bool is_write(uint8_t op)
 }
 
 /* Builds the request of client i's current attempt. */
-static void request_of(struct clients *c, int i, struct kv_cmd *cmd,
-		       char *key)
+static void request_of(struct clients *c, int i, struct kv_cmd *cmd, char *key)
 {
 	struct client *cl = &c->client[i];
 

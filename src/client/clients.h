@@ -18,7 +18,8 @@
  *     RETRY after a pause; on a timeout it sends the same request, same
  *     seq, to the next node: the session makes the retry safe;
  *  4. records ok with the reply; or, once (1 + retries) timeouts have
- *     passed, or its session expired: fail when no attempt can have taken
+ *     passed (a refusal costs 1/nodes of one, so that a cluster without a
+ *     leader ends an operation too), or its session expired: fail when no attempt can have taken
  *     effect (every one was refused, or it is a get), info otherwise. After
  *     an expired session it registers again.
  * A client's seq keeps growing across its sessions (the new session's
@@ -92,7 +93,8 @@ struct clients {
 	bool stopped;
 };
 
-/* Returns 0, or -1 when out of memory. */
+/* Returns 0, or -1 when out of memory. cfg: nodes, clients, keys and
+ * timeout_us > 0 (the options check them). */
 int clients_init(struct clients *c, const struct client_config *cfg,
 		 const struct clients_io *io);
 void clients_free(struct clients *c);

@@ -47,8 +47,7 @@ size_t clients_key_of(uint32_t key, char *buf)
 
 /* Reads a decimal number of s[*at ..], at least one digit, without
  * overflow. Returns -1 when there is none. */
-static int parse_number(const uint8_t *s, size_t len, size_t *at,
-			uint64_t *out)
+static int parse_number(const uint8_t *s, size_t len, size_t *at, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t start = *at;
@@ -128,8 +127,8 @@ static void expect_seen(struct clients *c, struct client *cl,
 		return;
 	}
 	cl->expect_null = false;
-	cl->expect_len =
-		clients_value_of(&c->config, s->writer, s->id, cl->expect);
+	cl->expect_len = clients_value_of(&c->config, s->writer, s->id,
+					  cl->expect);
 }
 
 static void draw_expect(struct clients *c, int i)
@@ -163,8 +162,7 @@ static void draw_expect(struct clients *c, int i)
 	expect_seen(c, cl, &other_wrote);
 }
 
-static enum kv_op draw_op(const struct client_config *cfg,
-			  struct raft_rng *rng)
+static enum kv_op draw_op(const struct client_config *cfg, struct raft_rng *rng)
 {
 	double u = raft_rng_unit(rng);
 
@@ -195,8 +193,8 @@ void clients_draw(struct clients *c, int i)
 	cl->expect_null = false;
 	cl->expect_seen = false;
 	if (op == KV_PUT || op == KV_APPEND || op == KV_CAS)
-		cl->value_len =
-			clients_value_of(&c->config, i, cl->id, cl->value);
+		cl->value_len = clients_value_of(&c->config, i, cl->id,
+						 cl->value);
 	if (op == KV_CAS)
 		draw_expect(c, i);
 }

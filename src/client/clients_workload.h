@@ -39,8 +39,8 @@ struct client_seen {
 struct client {
 	struct raft_rng rng;
 	enum client_phase phase;
-	bool in_flight; /* an attempt awaits its reply; else a pause runs */
-	int node;       /* where the next attempt goes */
+	bool in_flight;   /* an attempt awaits its reply; else a pause runs */
+	int node;         /* where the next attempt goes */
 	uint64_t session; /* 0: none */
 	uint64_t seq;     /* the current request's */
 	uint64_t next_id; /* the next operation's history id */

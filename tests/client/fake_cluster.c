@@ -11,6 +11,8 @@ static void post(struct fake_cluster *f, bool to_node, int node,
 {
 	struct fake_msg *m;
 
+	if (f->loss > 0 && raft_rng_chance(&f->rng, f->loss))
+		return;
 	assert(f->msgs < FAKE_MSGS && len <= sizeof(m->bytes));
 	m = &f->msg[f->msgs++];
 	m->at = f->now + FAKE_LATENCY_US;
@@ -103,15 +105,34 @@ struct client_config fake_config(int nodes, unsigned clients)
 
 int fake_init(struct fake_cluster *f, const struct client_config *cfg)
 {
-	struct clients_io io = {.ctx = f,
-				.send = fake_send,
-				.history = fake_history};
+	struct clients_io io = {
+		.ctx = f, .send = fake_send, .history = fake_history};
 
 	assert(cfg->nodes <= FAKE_NODES && cfg->keys <= FAKE_KEYS);
 	memset(f, 0, sizeof(*f));
 	f->nodes = cfg->nodes;
 	f->hint = 0;
+	raft_rng_seed(&f->rng, cfg->seed);
 	return clients_init(&f->clients, cfg, &io);
+}
+
+int fake_start(struct fake_cluster *f, const struct client_config *cfg)
+{
+	if (fake_init(f, cfg) != 0)
+		return -1;
+	clients_start(&f->clients, 0);
+	return 0;
+}
+
+struct client_config fake_only(enum kv_op op, int nodes, unsigned clients)
+{
+	struct client_config cfg = fake_config(nodes, clients);
+
+	cfg.read_ratio = op == KV_GET;
+	cfg.cas_ratio = op == KV_CAS;
+	cfg.append_ratio = op == KV_APPEND;
+	cfg.delete_ratio = op == KV_DELETE;
+	return cfg;
 }
 
 void fake_free(struct fake_cluster *f)
@@ -150,10 +171,9 @@ static void execute(struct fake_cluster *f, const struct kv_cmd *cmd,
 	case KV_CAS:
 		r->swapped = cmd->expect_null
 				     ? !f->present[k]
-				     : f->present[k] &&
-					       equals(f->value[k],
-						      f->value_len[k],
-						      cmd->expect);
+				     : f->present[k] && equals(f->value[k],
+							       f->value_len[k],
+							       cmd->expect);
 		if (!r->swapped)
 			break;
 		/* fall through */
@@ -201,6 +221,8 @@ static void lead(struct fake_cluster *f, const struct kv_cmd *cmd,
 	}
 	if (cmd->seq > s->last_seq) {
 		execute(f, cmd, r);
+		if (cmd->client < FAKE_TRACKED && cmd->seq < FAKE_TRACKED_SEQ)
+			f->done[cmd->client][cmd->seq] = true;
 		s->last_seq = cmd->seq;
 		s->cached = *r;
 		memcpy(s->cached_value, r->value.data, r->value.len);

@@ -21,6 +21,8 @@
 #define FAKE_HIST 4096
 #define FAKE_SESSIONS 256
 #define FAKE_LATENCY_US 100
+#define FAKE_TRACKED 8 /* clients whose executions are recorded */
+#define FAKE_TRACKED_SEQ 2048
 
 enum fake_mode {
 	FAKE_SERVE,       /* leader: executes; follower: NOT_LEADER + hint */
@@ -73,6 +75,8 @@ struct fake_cluster {
 	int leader;       /* -1: none */
 	int hint;         /* what followers name as leader (-1: none) */
 	bool dup_replies; /* every reply arrives twice */
+	double loss;      /* the chance that a message is lost */
+	struct raft_rng rng;
 	enum fake_mode mode[FAKE_NODES];
 
 	char value[FAKE_KEYS][FAKE_VALUE_MAX];
@@ -81,6 +85,8 @@ struct fake_cluster {
 	struct fake_session session[FAKE_SESSIONS]; /* by id: 1, 2, ... */
 	uint64_t sessions;
 	uint64_t executed;
+	/* Whether client c's request seq was executed (seq < ..._SEQ). */
+	bool done[FAKE_TRACKED][FAKE_TRACKED_SEQ];
 
 	struct fake_msg msg[FAKE_MSGS];
 	size_t msgs;
@@ -96,6 +102,10 @@ struct client_config fake_config(int nodes, unsigned clients);
 /* Sets f up (zeroed, every node serving, node 0 leading) with clients of
  * cfg; returns 0 or -1. */
 int fake_init(struct fake_cluster *f, const struct client_config *cfg);
+/* fake_init, then the clients start at time 0. */
+int fake_start(struct fake_cluster *f, const struct client_config *cfg);
+/* fake_config whose operations are all `op` (KV_PUT: all puts). */
+struct client_config fake_only(enum kv_op op, int nodes, unsigned clients);
 void fake_free(struct fake_cluster *f);
 /* Runs messages and timers up to `until` (virtual us), or until nothing is
  * left to do. */
