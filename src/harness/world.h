@@ -2,7 +2,7 @@
  *
  * The threaded runtime and the simulator both turn core events (raft_event)
  * and fault events into `struct wev`, stamped with the time since the run
- * started. The monitor writes each one to the JSONL trace (schema v3, see
+ * started. The monitor writes each one to the JSONL trace (schema v4, see
  * README "Trace format"), prints the console line, and feeds the checker.
  * `raftsim check FILE` parses the trace back into the same structs and feeds
  * the same checker, so the live verdict and the file verdict cannot differ.

@@ -461,7 +461,6 @@ static int compound(struct parser *ps, int depth)
 static int value(struct parser *ps, struct jvalue *v, int depth)
 {
 	skip_ws(ps);
-	memset(v, 0, sizeof(*v));
 	if (ps->p >= ps->end)
 		return fail(ps, "a value is missing");
 	switch (*ps->p) {
@@ -470,7 +469,7 @@ static int value(struct parser *ps, struct jvalue *v, int depth)
 		return string(ps, &v->str);
 	case 'n':
 		v->type = J_NULL;
-		v->str.null = true;
+		v->str = (struct hist_str){NULL, 0, true};
 		return literal(ps, "null");
 	case 't':
 		v->type = J_BOOL;
@@ -478,6 +477,7 @@ static int value(struct parser *ps, struct jvalue *v, int depth)
 		return literal(ps, "true");
 	case 'f':
 		v->type = J_BOOL;
+		v->boolean = 0;
 		return literal(ps, "false");
 	case '{':
 	case '[':
@@ -656,7 +656,7 @@ static int event_fields(struct parser *ps, const struct jvalue *fields,
 	ev->type = (enum hist_type)i;
 	if (want(ps, fields, F_MS, J_NUM, 0) != 0)
 		return -1;
-	if (number_scaled(&fields[F_MS].num, 3, INT64_MAX / 2, &ev->us,
+	if (number_scaled(&fields[F_MS].num, 3, INT64_MAX / 4, &ev->us,
 			  &exact) != 0)
 		return fail(ps, "\"ms\" is out of range");
 	if (whole(ps, fields, F_CLIENT, INT32_MAX, &v) != 0)
@@ -676,6 +676,7 @@ int hist_parse(const char *line, size_t len, struct hist_event *ev,
 	       struct hist_scratch *scratch, char *err, size_t errcap)
 {
 	struct jvalue fields[F_COUNT];
+	int f;
 	struct parser ps = {line, line, line + len, NULL, err, errcap, 0};
 
 	if (errcap > 0)
@@ -690,7 +691,8 @@ int hist_parse(const char *line, size_t len, struct hist_event *ev,
 		scratch->cap = len + 1;
 	}
 	ps.out = scratch->buf;
-	memset(fields, 0, sizeof(fields));
+	for (f = 0; f < F_COUNT; f++)
+		fields[f].type = J_NONE;
 	if (object(&ps, fields) != 0)
 		return -1;
 	skip_ws(&ps);

@@ -79,6 +79,8 @@ static uint32_t mix(uint64_t x)
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdull;
 	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
 	return (uint32_t)x;
 }
 
@@ -112,6 +114,7 @@ static struct lc_client *client_slot(struct lincheck *lc, int client)
 		lc->clients[i].used = true;
 		lc->clients[i].client = client;
 		lc->clients[i].pending = -1;
+		lc->clients[i].last = -1;
 		lc->n_clients++;
 	}
 	return &lc->clients[i];
@@ -133,7 +136,7 @@ static int id_seen(struct lincheck *lc, int client, uint64_t id)
 		for (j = 0; j <= lc->id_mask; j++) {
 			if (lc->ids[2 * j] == 0)
 				continue;
-			i = mix(lc->ids[2 * j] * 0x9e3779b97f4a7c15ull ^
+			i = mix(lc->ids[2 * j] * 0x9e3779b97f4a7c15ull +
 				lc->ids[2 * j + 1]) &
 			    mask;
 			while (t[2 * i] != 0)
@@ -145,7 +148,7 @@ static int id_seen(struct lincheck *lc, int client, uint64_t id)
 		lc->ids = t;
 		lc->id_mask = mask;
 	}
-	i = mix(c * 0x9e3779b97f4a7c15ull ^ id) & lc->id_mask;
+	i = mix(c * 0x9e3779b97f4a7c15ull + id) & lc->id_mask;
 	while (lc->ids[2 * i] != 0) {
 		if (lc->ids[2 * i] == c && lc->ids[2 * i + 1] == id)
 			return 1;
@@ -172,6 +175,29 @@ static int intern(struct lincheck *lc, const struct hist_str *s, uint32_t *id)
 	return 0;
 }
 
+/* Whether the client used id before: ids that only grow need no set
+ * (the usual case); a client whose ids go back has all of them put in the
+ * set from then on. 1 seen, 0 not, -1 out of memory. */
+static int client_id_seen(struct lincheck *lc, struct lc_client *c, uint64_t id)
+{
+	int64_t i;
+
+	if (!c->in_set && (c->last < 0 || id > c->max_id)) {
+		c->max_id = id;
+		return 0;
+	}
+	if (!c->in_set) {
+		for (i = c->last; i >= 0;
+		     i = lc->ops[i].prev == UINT32_MAX
+				 ? (int64_t)-1
+				 : (int64_t)lc->ops[i].prev)
+			if (id_seen(lc, c->client, lc->ops[i].id) < 0)
+				return -1;
+		c->in_set = true;
+	}
+	return id_seen(lc, c->client, id);
+}
+
 static int add_invoke(struct lincheck *lc, const struct hist_event *ev,
 		      struct lc_client *c, char *err, size_t errcap)
 {
@@ -184,7 +210,7 @@ static int add_invoke(struct lincheck *lc, const struct hist_event *ev,
 			       "has no completion",
 			       ev->client, (unsigned long long)ev->id,
 			       (unsigned long long)lc->ops[c->pending].id);
-	seen = id_seen(lc, ev->client, ev->id);
+	seen = client_id_seen(lc, c, ev->id);
 	if (seen != 0)
 		return err_out(err, errcap,
 			       seen < 0 ? "out of memory"
@@ -207,6 +233,8 @@ static int add_invoke(struct lincheck *lc, const struct hist_event *ev,
 	op->status = LC_PENDING;
 	op->inv = ev->us;
 	op->ret = LC_OPEN;
+	op->prev = c->last < 0 ? UINT32_MAX : (uint32_t)c->last;
+	c->last = (int64_t)lc->n_ops;
 	if (intern(lc, &ev->key, &op->key) != 0 ||
 	    intern(lc, &ev->value, &op->value) != 0 ||
 	    intern(lc, &ev->expect, &op->expect) != 0)
@@ -369,6 +397,79 @@ err:
 	return -1;
 }
 
+/* Real time at one instant: a completion and an invoke at the same time
+ * are concurrent (the history cannot say which came first), except a
+ * client's own: its next op was invoked after its last one completed.
+ * Times become 3t (invokes) and 3t+2 (completions), and a client's pair
+ * at one instant 3t (its completion) and 3t+1 (its next invoke): that
+ * orders the pair and nothing else, as long as no other pair of the same
+ * key shares the instant (then none of them is ordered: a loss of
+ * precision, never a false order). */
+struct tie {
+	int64_t t;
+	uint32_t key, b;
+};
+
+static int by_instant(const void *x, const void *y)
+{
+	const struct tie *a = x, *b = y;
+
+	if (a->t != b->t)
+		return a->t < b->t ? -1 : 1;
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+static int mark_ties(struct lincheck *lc)
+{
+	struct tie *ties = malloc((lc->n_ops + 1) * sizeof(*ties));
+	size_t i, j, n = 0;
+
+	if (ties == NULL)
+		return -1;
+	for (i = 0; i < lc->n_ops; i++) {
+		const struct lc_op *b = &lc->ops[i], *a;
+
+		lc->ops[i].tie = 0;
+		if (b->prev == UINT32_MAX)
+			continue;
+		a = &lc->ops[b->prev];
+		if (a->status == LC_OK && a->ret == b->inv && a->inv < a->ret &&
+		    a->key == b->key)
+			ties[n++] = (struct tie){b->inv, b->key, (uint32_t)i};
+	}
+	qsort(ties, n, sizeof(*ties), by_instant);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && by_instant(&ties[i], &ties[j]) == 0;)
+			j++;
+		if (j == i + 1) {
+			lc->ops[ties[i].b].tie |= 2;
+			lc->ops[lc->ops[ties[i].b].prev].tie |= 1;
+		}
+	}
+	free(ties);
+	return 0;
+}
+
+static void scale_times(struct lincheck *lc, bool up)
+{
+	size_t i;
+
+	for (i = 0; i < lc->n_ops; i++) {
+		struct lc_op *op = &lc->ops[i];
+
+		if (up) {
+			op->inv = 3 * op->inv + ((op->tie & 2) ? 1 : 0);
+			if (op->ret != LC_OPEN)
+				op->ret = 3 * op->ret + ((op->tie & 1) ? 0 : 2);
+		} else {
+			op->inv = (op->inv - ((op->tie & 2) ? 1 : 0)) / 3;
+			if (op->ret != LC_OPEN)
+				op->ret = (op->ret - ((op->tie & 1) ? 0 : 2)) /
+					  3;
+		}
+	}
+}
+
 static void why_free(struct lc_why *why)
 {
 	free(why->prefix);
@@ -411,9 +512,14 @@ enum lincheck_verdict lincheck_run(struct lincheck *lc, int64_t timeout_us,
 		lc->stats.open += lc->ops[i].ret == LC_OPEN;
 		lc->stats.failed += lc->ops[i].status == LC_FAIL;
 	}
-	nkeys = partition(lc, &order, &start, &key_of);
-	if (nkeys < 0)
+	if (mark_ties(lc) != 0)
 		return LINCHECK_NOMEM;
+	scale_times(lc, true);
+	nkeys = partition(lc, &order, &start, &key_of);
+	if (nkeys < 0) {
+		scale_times(lc, false);
+		return LINCHECK_NOMEM;
+	}
 	lc->stats.keys = (uint64_t)nkeys;
 	for (i = 0; i < (size_t)nkeys; i++) {
 		enum lc_key_verdict v;
@@ -446,6 +552,7 @@ enum lincheck_verdict lincheck_run(struct lincheck *lc, int64_t timeout_us,
 	free(order);
 	free(start);
 	free(key_of);
+	scale_times(lc, false);
 	if (illegal)
 		return LINCHECK_ILLEGAL;
 	if (nomem)

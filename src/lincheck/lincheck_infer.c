@@ -68,16 +68,6 @@ static void describe(const struct infer *in, size_t i, char *buf, size_t cap)
 	lc_describe(in->lc, op_at(in, i), buf, cap);
 }
 
-static void ms_text(int64_t us, char *buf, size_t cap)
-{
-	if (us == LC_OPEN)
-		snprintf(buf, cap, "never");
-	else
-		snprintf(buf, cap, "%s%lld.%03lld", us < 0 ? "-" : "",
-			 (long long)(us < 0 ? -us : us) / 1000,
-			 (long long)(us < 0 ? -us : us) % 1000);
-}
-
 /* The writer of value v in this key (local index + 1), 0 if none. */
 static uint32_t writer(const struct infer *in, uint32_t v)
 {
@@ -235,7 +225,7 @@ static size_t emit_block(struct infer *in, int32_t b, const size_t *rstart,
 
 static int build_chains(struct infer *in)
 {
-	size_t *rstart = calloc(in->n + 2, sizeof(*rstart));
+	size_t *rstart = calloc(in->n + 3, sizeof(*rstart));
 	uint32_t *reads = malloc((in->n + 1) * sizeof(*reads));
 	uint8_t *seen = calloc(in->n + 1, 1);
 	size_t i, len = 0, placed_blocks = 0, blocks = 1;
@@ -252,7 +242,7 @@ static int build_chains(struct infer *in)
 		else
 			blocks++;
 	}
-	for (i = 2; i <= in->n + 1; i++)
+	for (i = 2; i <= in->n + 2; i++)
 		rstart[i] += rstart[i - 1];
 	for (i = 0; i < in->n; i++)
 		if (in->role[i] == CORE && op_at(in, i)->op == HIST_GET)
@@ -311,8 +301,8 @@ static int chain_bounds(struct infer *in)
 			if (op->ret < lo) {
 				describe(in, lo_op, a, sizeof(a));
 				describe(in, in->seq[j], b, sizeof(b));
-				ms_text(op->ret, t1, sizeof(t1));
-				ms_text(lo, t2, sizeof(t2));
+				lc_ms_text(op->ret, t1, sizeof(t1));
+				lc_ms_text(lo, t2, sizeof(t2));
 				say(in,
 				    "%s must come after %s (the value it "
 				    "saw was written by it or after it), "
@@ -367,8 +357,8 @@ static void explain_cycle(struct infer *in, size_t x, size_t y, size_t done)
 	if (y == 0) { /* the initial chain goes first by definition */
 		describe(in, in->hi_op[x], a, sizeof(a));
 		describe(in, in->lo_op[0], b, sizeof(b));
-		ms_text(in->hi[x], t1, sizeof(t1));
-		ms_text(in->lo[0], t2, sizeof(t2));
+		lc_ms_text(in->hi[x], t1, sizeof(t1));
+		lc_ms_text(in->lo[0], t2, sizeof(t2));
 		say(in,
 		    "%s completed at %s ms, before %s was invoked at %s "
 		    "ms; yet that one saw the key still absent, or "
@@ -384,10 +374,10 @@ static void explain_cycle(struct infer *in, size_t x, size_t y, size_t done)
 	describe(in, in->lo_op[y], b, sizeof(b));
 	describe(in, in->hi_op[y], c, sizeof(c));
 	describe(in, in->lo_op[x], d, sizeof(d));
-	ms_text(in->hi[x], t1, sizeof(t1));
-	ms_text(in->lo[y], t2, sizeof(t2));
-	ms_text(in->hi[y], t3, sizeof(t3));
-	ms_text(in->lo[x], t4, sizeof(t4));
+	lc_ms_text(in->hi[x], t1, sizeof(t1));
+	lc_ms_text(in->lo[y], t2, sizeof(t2));
+	lc_ms_text(in->hi[y], t3, sizeof(t3));
+	lc_ms_text(in->lo[x], t4, sizeof(t4));
 	say(in,
 	    "%s%s must come before %s, since %s completed at %s ms before "
 	    "%s was invoked at %s ms; and the other way round, since %s "

@@ -37,7 +37,9 @@ struct lc_op {
 	uint32_t result; /* ok of a get: the value read */
 	bool swapped;    /* ok of a cas */
 	int64_t inv;
-	int64_t ret; /* LC_OPEN: info, or no completion */
+	int64_t ret;   /* LC_OPEN: info, or no completion */
+	uint32_t prev; /* the client's op before it, or UINT32_MAX */
+	uint8_t tie;   /* lincheck.c: scale_times() */
 };
 
 /* Interned strings: bytes in one arena, looked up by content. */
@@ -99,13 +101,15 @@ struct lincheck {
 	size_t cat_cap;
 	int64_t deadline_us; /* monotonic; 0: none */
 	bool search_only;    /* tests: every key to the search */
-	size_t search_bytes; /* memory the search holds now */
 };
 
 struct lc_client {
 	int client;
 	bool used;
 	int64_t pending; /* the op of its invoke with no completion, or -1 */
+	int64_t last;    /* its latest op, or -1 */
+	uint64_t max_id; /* while its ids only grow, the set needs none */
+	bool in_set;     /* its ids are in the (client, id) set */
 };
 
 /* The key's verdict by inference: OK (a witness order was checked),
@@ -129,6 +133,11 @@ void lc_report(const struct lincheck *lc, const struct lc_key *k,
 /* One op as the report prints it: "c3 #17 put "v1"" into buf. */
 void lc_describe(const struct lincheck *lc, const struct lc_op *op, char *buf,
 		 size_t cap);
+
+/* A time as the report shows it: ms with 3 decimals ("-": open). While
+ * the checker runs, times are scaled (lincheck.c: scale_times()). */
+void lc_ms_text(int64_t t, char *buf, size_t cap);
+#define LC_TIME_MAX (INT64_MAX / 4) /* |us| a history may hold */
 
 int64_t lc_now_us(void);
 bool lc_timed_out(const struct lincheck *lc);

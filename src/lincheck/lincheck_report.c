@@ -76,9 +76,11 @@ void lc_describe(const struct lincheck *lc, const struct lc_op *op, char *buf,
 	}
 }
 
-static void ms(int64_t us, char *buf, size_t cap)
+void lc_ms_text(int64_t t, char *buf, size_t cap)
 {
-	if (us == LC_OPEN)
+	int64_t us = t >= 0 ? t / 3 : -((-t + 2) / 3);
+
+	if (t == LC_OPEN)
 		snprintf(buf, cap, "-");
 	else
 		snprintf(buf, cap, "%s%" PRId64 ".%03" PRId64,
@@ -91,8 +93,8 @@ static void op_row(const struct lincheck *lc, const struct lc_op *op,
 {
 	char inv[32], ret[32], what[384];
 
-	ms(op->inv, inv, sizeof(inv));
-	ms(op->ret, ret, sizeof(ret));
+	lc_ms_text(op->inv, inv, sizeof(inv));
+	lc_ms_text(op->ret, ret, sizeof(ret));
 	lc_describe(lc, op, what, sizeof(what));
 	fprintf(out, "  %s %12s %12s  %s\n", mark, inv, ret, what);
 }
@@ -129,8 +131,9 @@ void lc_report(const struct lincheck *lc, const struct lc_key *k,
 		key, k->n,
 		why->blocked >= 0 ? "; > marks where it breaks" : "");
 	if (from > 0 || to < k->n)
-		fprintf(out, "  (showing %zu to %zu of %zu, then the marked "
-			     "ones elsewhere)\n",
+		fprintf(out,
+			"  (showing %zu to %zu of %zu, then the marked "
+			"ones elsewhere)\n",
 			from + 1, to, k->n);
 	fprintf(out, "  %12s %12s  %s\n", "invoked ms", "completed ms",
 		"operation");

@@ -239,10 +239,12 @@ static void unlift(struct search *s, uint32_t op)
 	relink_ent(s, s->call_of[op]);
 }
 
+/* What the search holds, with the states its appends interned. */
 static size_t search_bytes(const struct search *s)
 {
 	return s->pool_cap * sizeof(uint64_t) +
-	       (s->table ? (s->table_mask + 1) * sizeof(uint32_t) : 0);
+	       (s->table ? (s->table_mask + 1) * sizeof(uint32_t) : 0) +
+	       lc_strings_bytes(&s->lc->strings);
 }
 
 static int cache_grow(struct search *s)
@@ -250,7 +252,7 @@ static int cache_grow(struct search *s)
 	size_t mask = s->table ? s->table_mask * 2 + 1 : 4095, i;
 	uint32_t *t;
 
-	if ((mask + 1) * sizeof(*t) + s->lc->search_bytes > LC_MEM_LIMIT ||
+	if ((mask + 1) * sizeof(*t) + search_bytes(s) > LC_MEM_LIMIT ||
 	    mask >= UINT32_MAX)
 		return -1;
 	t = calloc(mask + 1, sizeof(*t));
@@ -437,7 +439,6 @@ enum lc_key_verdict lc_search(struct lincheck *lc, const struct lc_key *k,
 	}
 	v = LC_KEY_OK;
 out:
-	lc->search_bytes = 0;
 	search_free(&s);
 	return v;
 }

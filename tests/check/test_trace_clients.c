@@ -381,7 +381,7 @@ static void long_client_lines_are_written_and_read(void)
 
 	REQUIRE(big != NULL);
 	for (i = 0; i < 200000; i += 20)
-		memcpy(big + i, "c0i1...............", 20);
+		memcpy(big + i, "c0i1................", 20);
 	big[200000] = '\0';
 	/* The history is not linearizable ("c0i1..." x 10000 was never
 	 * written): what matters is that both sides see the same line. */
@@ -390,7 +390,35 @@ static void long_client_lines_are_written_and_read(void)
 	CHECK_EQ(t.file_code, 1);
 	CHECK(strstr(t.file_out, "malformed") == NULL);
 	CHECK(strstr(t.file_out, "check: FAIL (") != NULL);
+	/* The file holds the long read: the same verdict for the same
+	 * reason, and the same counts as the end line. */
+	CHECK(strstr(t.file_out, "NOT linearizable") != NULL);
+	CHECK(strstr(t.file_out, "the run recorded") == NULL);
 	free(t.live_out);
+	free(big);
+}
+
+/* A line over TRACE_LINE_MAX is not written: the trace fails, said by
+ * the run (exit 3), rather than holding a line check would refuse. */
+static void a_line_over_the_limit_fails_the_trace(void)
+{
+	size_t n = TRACE_LINE_MAX;
+	char *big = malloc(n + 1);
+	FILE *trace = tmpfile();
+	struct monitor m;
+
+	REQUIRE(big != NULL && trace != NULL);
+	memset(big, '.', n);
+	big[0] = 'c';
+	big[n] = '\0';
+	setup(3);
+	REQUIRE(monitor_init(&m, &info, trace, NULL) == 0);
+	emit_hist(&m, HIST_INVOKE, MS(1), 0, 1, HIST_PUT, big + n / 2);
+	CHECK_EQ(m.trace_failed, 0);
+	emit_hist(&m, HIST_INVOKE, MS(2), 1, 1, HIST_PUT, big);
+	CHECK_EQ(m.trace_failed, 1);
+	monitor_free(&m);
+	fclose(trace);
 	free(big);
 }
 
@@ -406,5 +434,8 @@ const struct test_case trace_clients_tests[] = {
 	{"trace: a client line longer than the monitor's stack buffer is "
 	 "written and read whole",
 	 long_client_lines_are_written_and_read},
+	{"trace: a client line over 1 MiB fails the trace instead of being "
+	 "written",
+	 a_line_over_the_limit_fails_the_trace},
 	{NULL, NULL},
 };

@@ -340,6 +340,34 @@ static void concurrent_writes_are_linearizable_in_the_one_order_reads_show(void)
 	expect(cas_chain, LINCHECK_OK, NULL);
 }
 
+static void own_write_then_stale_read(void)
+{
+	/* client 1 writes b and reads at the same microsecond */
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_put(20, 1, "k", "b");
+	h_ok(30, 1);
+	h_get(30, 1, "k");
+	h_read(40, 1, "a");
+}
+
+static void other_client_at_the_same_instant(void)
+{
+	/* client 2's get, invoked when client 1's put completed: either */
+	h_put(0, 1, "k", "a");
+	h_ok(10, 1);
+	h_put(20, 1, "k", "b");
+	h_ok(30, 1);
+	h_get(30, 2, "k");
+	h_read(40, 2, "a");
+}
+
+static void a_client_s_next_op_follows_its_last_even_at_the_same_instant(void)
+{
+	expect(own_write_then_stale_read, LINCHECK_ILLEGAL, NULL);
+	expect(other_client_at_the_same_instant, LINCHECK_OK, NULL);
+}
+
 static void two_keys(void)
 {
 	int i;
@@ -375,6 +403,39 @@ static void a_completion_must_match_an_open_invoke_of_its_client(void)
 	h_end();
 }
 
+/* Invokes a get of client 1 with `id` and completes it; 0 if accepted. */
+static int get_with_id(struct lincheck *lc, uint64_t id, int64_t at)
+{
+	struct hist_event ev = {.type = HIST_INVOKE, .us = at, .client = 1};
+	char err[128];
+
+	ev.id = id;
+	ev.key = (struct hist_str){"k", 1, false};
+	if (lincheck_add(lc, &ev, err, sizeof(err)) != 0)
+		return -1;
+	ev.type = HIST_OK;
+	ev.us = at + 1;
+	ev.has_value = true;
+	ev.value = (struct hist_str){NULL, 0, true};
+	return lincheck_add(lc, &ev, err, sizeof(err));
+}
+
+static void an_id_is_used_once_per_client(void)
+{
+	struct lincheck *lc = lincheck_new();
+
+	REQUIRE(lc != NULL);
+	CHECK_EQ(get_with_id(lc, 5, 0), 0);
+	CHECK_EQ(get_with_id(lc, 9, 10), 0);
+	CHECK_EQ(get_with_id(lc, 7, 20), 0); /* back, but new */
+	CHECK_EQ(get_with_id(lc, 9, 30), -1);
+	CHECK_EQ(get_with_id(lc, 5, 40), -1);
+	CHECK_EQ(get_with_id(lc, 11, 50), 0);
+	CHECK_EQ(get_with_id(lc, 11, 60), -1);
+	CHECK_EQ(lincheck_run(lc, 0, NULL), LINCHECK_OK);
+	lincheck_free(lc);
+}
+
 const struct test_case lincheck_tests[] = {
 	{"lincheck: a read of the latest completed write is linearizable",
 	 a_read_of_the_latest_completed_write_is_linearizable},
@@ -407,8 +468,13 @@ const struct test_case lincheck_tests[] = {
 	{"lincheck: concurrent writes are linearizable in the one order reads "
 	 "show",
 	 concurrent_writes_are_linearizable_in_the_one_order_reads_show},
+	{"lincheck: a client's next op follows its last, even at the same "
+	 "instant",
+	 a_client_s_next_op_follows_its_last_even_at_the_same_instant},
 	{"lincheck: the report names the smallest failing key",
 	 the_report_names_the_smallest_failing_key},
+	{"lincheck: an id is used once per client",
+	 an_id_is_used_once_per_client},
 	{"lincheck: a completion must match an open invoke of its client",
 	 a_completion_must_match_an_open_invoke_of_its_client},
 	{NULL, NULL},
