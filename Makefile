@@ -183,6 +183,7 @@ bench: raftsim $(B)/runtime_bench $(B)/storage_bench $(B)/log_bench \
 	tests/bench/sim_bench.sh ./raftsim
 	$(B)/log_bench ./raftsim
 	$(B)/kv_bench
+	tests/bench/lincheck_bench.sh ./raftsim
 
 # Rewrites tests/golden/*.jsonl from their .args, and the timeline pictures
 # tests/timeline/*.txt: only for an intended change of behaviour, whose

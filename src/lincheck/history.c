@@ -197,13 +197,22 @@ static int fail(struct parser *ps, const char *fmt, ...)
 
 static void skip_ws(struct parser *ps)
 {
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' ||
-				   *ps->p == '\n' || *ps->p == '\r'))
-		ps->p++;
+	const char *p = ps->p;
+
+	if (p < ps->end && (unsigned char)*p > ' ')
+		return; /* the usual case: compact JSON */
+	while (p < ps->end &&
+	       (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	ps->p = p;
 }
 
 static int expect_char(struct parser *ps, char c)
 {
+	if (ps->p < ps->end && *ps->p == c) {
+		ps->p++;
+		return 0;
+	}
 	skip_ws(ps);
 	if (ps->p >= ps->end || *ps->p != c)
 		return fail(ps, "expected '%c' at column %ld", c,
@@ -299,32 +308,60 @@ static int escape(struct parser *ps, char **w)
 	return 0;
 }
 
+/* 1 for the bytes that end a run of plain string bytes. */
+#define ONES8 1, 1, 1, 1, 1, 1, 1, 1
+static const unsigned char special[256] = {
+	ONES8,     ONES8,      ONES8, ONES8, /* the control bytes 0x00-0x1f */
+	['"'] = 1, ['\\'] = 1,
+};
+
 /* The opening quote is at ps->p. The decoded bytes go to the scratch. */
 static int string(struct parser *ps, struct hist_str *s)
 {
+	const char *p = ps->p + 1, *end = ps->end;
 	char *w = ps->out;
 
-	ps->p++;
 	s->s = w;
 	s->null = false;
 	for (;;) {
 		unsigned char c;
 
-		if (ps->p >= ps->end)
+		while (p < end && !special[(unsigned char)*p])
+			*w++ = *p++;
+		if (p >= end)
 			return fail(ps, "a string has no closing quote");
-		c = (unsigned char)*ps->p++;
+		c = (unsigned char)*p++;
 		if (c == '"')
 			break;
 		if (c < 0x20)
 			return fail(ps, "a control character in a string");
-		if (c != '\\')
-			*w++ = (char)c;
-		else if (escape(ps, &w) != 0)
+		ps->p = p;
+		if (escape(ps, &w) != 0)
 			return -1;
+		p = ps->p;
 	}
+	ps->p = p;
 	s->len = (size_t)(w - s->s);
 	ps->out = w;
 	return 0;
+}
+
+/* An object's key: read in place when it has no escape (the usual case),
+ * else decoded like any string. */
+static int name(struct parser *ps, struct hist_str *s)
+{
+	const char *p = ps->p + 1, *end = ps->end;
+
+	while (p < end && !special[(unsigned char)*p])
+		p++;
+	if (p < end && *p == '"') {
+		s->s = ps->p + 1;
+		s->len = (size_t)(p - s->s);
+		s->null = false;
+		ps->p = p + 1;
+		return 0;
+	}
+	return string(ps, s);
 }
 
 static size_t digits_at(struct parser *ps)
@@ -373,6 +410,31 @@ static int number(struct parser *ps, struct number *n)
 	return 0;
 }
 
+/* number_scaled() without an exponent, for up to 18 digits kept: no
+ * overflow is possible before the last comparison. */
+static int number_plain(const struct number *n, int scale, uint64_t limit,
+			int64_t *v, int *exact)
+{
+	const char *d = n->digits[0], *f = n->digits[1];
+	size_t i, nf = n->ndigits[1];
+	uint64_t acc = 0;
+
+	for (i = 0; i < n->ndigits[0]; i++)
+		acc = acc * 10 + (uint64_t)(d[i] - '0');
+	for (i = 0; i < (size_t)scale; i++)
+		acc = acc * 10 + (uint64_t)(i < nf ? f[i] - '0' : 0);
+	if (nf > (size_t)scale) {
+		acc += f[scale] >= '5';
+		for (i = (size_t)scale; i < nf; i++)
+			if (f[i] != '0')
+				*exact = 0;
+	}
+	if (acc > limit)
+		return -1;
+	*v = n->neg ? -(int64_t)acc : (int64_t)acc;
+	return 0;
+}
+
 /* n * 10^scale as an integer, rounded half away from zero. Returns -1
  * when it does not fit in [-limit, limit]; *exact says no digit was
  * rounded off. */
@@ -383,10 +445,12 @@ static int number_scaled(const struct number *n, int scale, uint64_t limit,
 	 * 10^(ndigits[0] - 1 - k + exp + scale) */
 	long shift = (long)n->ndigits[0] + n->exp + scale; /* digits kept */
 	size_t total = n->ndigits[0] + n->ndigits[1];
-	uint64_t acc = 0;
+	uint64_t acc = 0, lim10 = limit / 10, limd = limit % 10;
 	long k;
 
 	*exact = 1;
+	if (n->exp == 0 && scale >= 0 && n->ndigits[0] + (size_t)scale <= 18)
+		return number_plain(n, scale, limit, v, exact);
 	for (k = 0; k < shift || (size_t)k < total; k++) {
 		int d = (size_t)k < n->ndigits[0] ? n->digits[0][k] - '0'
 			: (size_t)k < total
@@ -400,7 +464,7 @@ static int number_scaled(const struct number *n, int scale, uint64_t limit,
 				*exact = 0;
 			continue;
 		}
-		if (acc > (limit - (uint64_t)d) / 10)
+		if (acc > lim10 || (acc == lim10 && (uint64_t)d > limd))
 			return -1;
 		acc = acc * 10 + (uint64_t)d;
 	}
@@ -507,27 +571,54 @@ static const char *const field_names[F_COUNT] = {
 	"ev", "ms", "client", "id", "op", "key", "value", "expect", "swapped",
 };
 
+/* The field a name is, or -1: by length, then by its letters (this runs
+ * for every field of every line). */
 static int field_of(const struct hist_str *name)
 {
-	static const unsigned char lens[F_COUNT] = {2, 2, 6, 2, 2, 3, 5, 6, 7};
-	int f;
+	const char *n = name->s;
 
-	for (f = 0; f < F_COUNT; f++)
-		if (lens[f] == name->len &&
-		    memcmp(field_names[f], name->s, name->len) == 0)
-			return f;
+	switch (name->len) {
+	case 2:
+		if (n[0] == 'e' && n[1] == 'v')
+			return F_EV;
+		if (n[0] == 'm' && n[1] == 's')
+			return F_MS;
+		if (n[0] == 'i' && n[1] == 'd')
+			return F_ID;
+		if (n[0] == 'o' && n[1] == 'p')
+			return F_OP;
+		return -1;
+	case 3:
+		return memcmp(n, "key", 3) == 0 ? F_KEY : -1;
+	case 5:
+		return memcmp(n, "value", 5) == 0 ? F_VALUE : -1;
+	case 6:
+		if (memcmp(n, "client", 6) == 0)
+			return F_CLIENT;
+		return memcmp(n, "expect", 6) == 0 ? F_EXPECT : -1;
+	case 7:
+		return memcmp(n, "swapped", 7) == 0 ? F_SWAPPED : -1;
+	}
 	return -1;
 }
 
-static int str_is(const struct hist_str *s, const char *word)
+/* The index of s in words (n of them), or -1. */
+static int word_of(const struct hist_str *s, const char *const *words, int n)
 {
-	return strlen(word) == s->len && memcmp(word, s->s, s->len) == 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (s->len > 0 && words[i][0] == s->s[0] &&
+		    strlen(words[i]) == s->len &&
+		    memcmp(words[i], s->s, s->len) == 0)
+			return i;
+	return -1;
 }
 
 /* The top-level object, each known field's last value kept. */
 static int object(struct parser *ps, struct jvalue *fields)
 {
-	struct hist_str name;
+	struct hist_str key;
 	struct jvalue v;
 	int f;
 
@@ -542,12 +633,11 @@ static int object(struct parser *ps, struct jvalue *fields)
 		skip_ws(ps);
 		if (ps->p >= ps->end || *ps->p != '"')
 			return fail(ps, "an object key is not a string");
-		if (string(ps, &name) != 0 || expect_char(ps, ':') != 0 ||
-		    value(ps, &v, 1) != 0)
+		if (name(ps, &key) != 0 || expect_char(ps, ':') != 0)
 			return -1;
-		f = field_of(&name);
-		if (f >= 0)
-			fields[f] = v;
+		f = field_of(&key);
+		if (value(ps, f >= 0 ? &fields[f] : &v, 1) != 0)
+			return -1;
 		skip_ws(ps);
 		if (ps->p < ps->end && *ps->p == ',') {
 			ps->p++;
@@ -592,14 +682,12 @@ static int invoke_fields(struct parser *ps, const struct jvalue *fields,
 {
 	static const char *const ops[] = {"get", "put", "append", "cas",
 					  "delete"};
-	size_t i;
+	int i;
 
 	if (want(ps, fields, F_OP, J_STR, 0) != 0)
 		return -1;
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (str_is(&fields[F_OP].str, ops[i]))
-			break;
-	if (i == sizeof(ops) / sizeof(ops[0]))
+	i = word_of(&fields[F_OP].str, ops, 5);
+	if (i < 0)
 		return fail(ps,
 			    "\"op\" is not get, put, append, cas or delete");
 	ev->op = (enum hist_op)i;
@@ -642,15 +730,12 @@ static int event_fields(struct parser *ps, const struct jvalue *fields,
 {
 	static const char *const types[] = {"invoke", "ok", "fail", "info"};
 	int64_t v;
-	int exact;
-	size_t i;
+	int exact, i;
 
 	if (want(ps, fields, F_EV, J_STR, 0) != 0)
 		return -1;
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (str_is(&fields[F_EV].str, types[i]))
-			break;
-	if (i == sizeof(types) / sizeof(types[0]))
+	i = word_of(&fields[F_EV].str, types, 4);
+	if (i < 0)
 		return 0; /* another event of the trace */
 	memset(ev, 0, sizeof(*ev));
 	ev->type = (enum hist_type)i;
