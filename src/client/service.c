@@ -255,21 +255,9 @@ static bool lease_ready(const struct service *sv)
 {
 	const struct raft_state *s = sv->raft;
 
-	return sv->tick >= sv->lease_from_tick && raft_lease_valid(s) &&
-	       s->last_applied == s->commit_index &&
+	return raft_lease_valid(s) && s->last_applied == s->commit_index &&
 	       s->storage.term_at(s->storage.ctx, s->commit_index) ==
 		       s->current_term;
-}
-
-void service_clock_stalled(struct service *sv, uint64_t tick)
-{
-	uint64_t until = tick + sv->raft->config.election_max;
-
-	if (sv->config.reads != SERVICE_READS_LEASE)
-		return;
-	sv->stats.lease_stalls++;
-	if (until > sv->lease_from_tick)
-		sv->lease_from_tick = until;
 }
 
 /* A get outside the log (ReadIndex, or a lease that does not hold). */

@@ -14,8 +14,7 @@
  *  - a get with --reads readindex: raft_read_index, then answered from the
  *    store once raft_read_ready and last_applied >= the read index;
  *  - a get with --reads lease: answered at once from the store while
- *    raft_lease_valid, else as with readindex (so too for a while after
- *    the node's clock stalled: service_clock_stalled);
+ *    raft_lease_valid, else as with readindex;
  *  - with the stale-read mistake: a get is answered at once from the store
  *    of a node that believes it leads.
  * Pending requests are dropped when n stops leading (the client times out
@@ -130,7 +129,6 @@ struct service_stats {
 				 retry of a request executed before */
 	uint64_t reads_index; /* gets answered by ReadIndex */
 	uint64_t reads_lease; /* gets answered under the lease */
-	uint64_t lease_stalls; /* clock stalls that suspended the lease */
 	uint64_t reads_stale; /* gets answered unconfirmed (stale-read) */
 	uint64_t dropped;     /* pending requests dropped: leadership lost */
 	uint64_t mirrored;    /* writes sent to the fenced store */
@@ -153,7 +151,6 @@ struct service {
 	uint64_t outbox_tick;     /* the tick the oldest write waits from */
 	uint64_t tick;            /* the tick the node acts in (flush) */
 	uint64_t seen_reexecuted; /* kv->stats.reexecuted, last seen */
-	uint64_t lease_from_tick; /* no lease reads before (clock stalled) */
 	uint8_t *buf;             /* reply encoding */
 	size_t buf_cap;
 	struct service_stats stats;
@@ -191,14 +188,6 @@ void service_poll(struct service *sv);
 /* Before the node acts on its tick `tick`: the outbox leaves when it
  * began in an earlier tick (or is full). */
 void service_flush(struct service *sv, uint64_t tick);
-/* The node's clock stood still while real time went on: its thread ran
- * its tick `tick` a tick or more late (the OS held it), or it resumed
- * from a pause, so its core counted fewer ticks than passed. A lease
- * measured in those ticks may have run out unseen (§6.4.1 assumes clocks
- * that keep running): lease reads fall back to ReadIndex until the node
- * has ticked on time for election_max ticks after `tick`, which outlasts
- * any lease acknowledged before the stall. */
-void service_clock_stalled(struct service *sv, uint64_t tick);
 /* The node crashed or restarted: pending requests and the outbox go. */
 void service_reset(struct service *sv);
 

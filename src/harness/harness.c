@@ -319,6 +319,9 @@ static void apply_to_node(struct harness *h, const struct fault_action *a)
 		assert(n->status == NODE_PAUSED);
 		type = WEV_RESUME;
 		n->status = NODE_UP;
+		/* Its clock stood still while real time went on: what it
+		 * sent before may not extend its lease (raft_state.h). */
+		raft_lease_clear(&n->raft);
 		break;
 	case FAULT_CRASH:
 		/* What a crash loses: all but the durable term and vote. */

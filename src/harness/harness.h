@@ -259,10 +259,6 @@ void harness_node_tick(struct harness_node *n);
  * AppendEntries). Node lock held. */
 void harness_node_take(struct harness_node *n, const struct raft_message *m);
 void harness_node_drained(struct harness_node *n);
-/* The node's clock stood still as of tick `tick` (a thread late by a tick
- * or more, a resume): its service stops trusting its lease for a while
- * (service_clock_stalled). Node lock held. */
-void harness_node_clock_stalled(struct harness_node *n, uint64_t tick);
 
 /* The stores' and the fenced store's figures, for the summary. */
 struct harness_client_summary {

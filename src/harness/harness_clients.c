@@ -304,12 +304,6 @@ void harness_node_drained(struct harness_node *n)
 	service_poll(&n->service);
 }
 
-void harness_node_clock_stalled(struct harness_node *n, uint64_t tick)
-{
-	if (n->service_ready)
-		service_clock_stalled(&n->service, tick);
-}
-
 void harness_node_step(struct harness_node *n, const struct raft_message *m)
 {
 	harness_node_take(n, m);

@@ -314,6 +314,7 @@ static void fill_result(struct cluster *c, struct runtime_result *res,
 					 rn->mb.dropped_closed;
 		lathist_merge(&res->tick_late, &rn->tick_late);
 		lathist_merge(&res->mail_wait, &rn->mail_wait);
+		res->node[i].lease_clears = rn->lease_clears;
 		if (hn->service_ready)
 			res->node[i].service = hn->service.stats;
 	}

@@ -31,6 +31,7 @@ struct runtime_node_result {
 	uint64_t mailbox_full;   /* messages dropped by its full mailbox */
 	unsigned mailbox_peak;
 	struct service_stats service; /* --clients: its client service */
+	uint64_t lease_clears; /* turns a tick or more late: lease cleared */
 };
 
 struct runtime_result {

@@ -30,6 +30,7 @@ struct rnode {
 	unsigned slow;      /* --slow's factor, 1 if not slow */
 	int64_t slow_until; /* --slow: it handles nothing before this */
 	bool resync;        /* resumed or restarted: skip to the present */
+	uint64_t lease_clears; /* late turns: raft_lease_clear */
 	struct lathist tick_late;
 	struct lathist mail_wait;
 
