@@ -49,9 +49,15 @@ int runtime_clients_init(struct cluster *c)
 		rv = ENOMEM;
 		goto err;
 	}
+	rc->kick = calloc((size_t)c->n, sizeof(*rc->kick));
+	rc->kicked = calloc((size_t)c->n, sizeof(*rc->kicked));
+	if (rc->kick == NULL || rc->kicked == NULL) {
+		rv = ENOMEM;
+		goto err_kick;
+	}
 	rv = pthread_mutex_init(&rc->mu, NULL);
 	if (rv != 0)
-		goto err_clients;
+		goto err_kick;
 	rv = clock_cond_init(&rc->cond);
 	if (rv != 0)
 		goto err_mu;
@@ -59,7 +65,11 @@ int runtime_clients_init(struct cluster *c)
 	return 0;
 err_mu:
 	pthread_mutex_destroy(&rc->mu);
-err_clients:
+err_kick:
+	free(rc->kick);
+	free(rc->kicked);
+	rc->kick = NULL;
+	rc->kicked = NULL;
 	clients_free(&rc->run);
 err:
 	rc->active = false;
@@ -78,14 +88,56 @@ void runtime_clients_destroy(struct cluster *c)
 	rc->head = rc->tail = rc->held = NULL;
 	pthread_cond_destroy(&rc->cond);
 	pthread_mutex_destroy(&rc->mu);
+	free(rc->kick);
+	free(rc->kicked);
+	rc->kick = NULL;
+	rc->kicked = NULL;
 	clients_free(&rc->run);
 	rc->active = false;
+}
+
+enum mailbox_push_result runtime_clients_request(struct cluster *c,
+						 const struct raft_message *msg,
+						 void *extra, size_t bytes,
+						 int64_t now_us, int64_t ready_us)
+{
+	struct rclients *rc = &c->clients;
+	enum mailbox_push_result rv;
+
+	rv = mailbox_push_quiet(&c->node[msg->to].mb, msg, extra, bytes,
+				now_us, ready_us);
+	if (rv == MAILBOX_OK && !rc->kicked[msg->to]) {
+		rc->kicked[msg->to] = true;
+		rc->kick[rc->kick_len++] = msg->to;
+	}
+	return rv;
+}
+
+/* Wakes each node the clients queued requests for since the last call:
+ * once, after the last, so that it takes them in one turn (and its
+ * service proposes the writes among them as one batch). */
+static void kick_nodes(struct cluster *c)
+{
+	struct rclients *rc = &c->clients;
+	int i;
+
+	for (i = 0; i < rc->kick_len; i++) {
+		mailbox_kick(&c->node[rc->kick[i]].mb);
+		rc->kicked[rc->kick[i]] = false;
+	}
+	rc->kick_len = 0;
+}
+
+void runtime_clients_kick(struct cluster *c)
+{
+	pthread_cond_signal(&c->clients.cond);
 }
 
 int runtime_clients_deliver(struct cluster *c, const struct raft_message *msg,
 			    int64_t ready_us)
 {
 	struct rclients *rc = &c->clients;
+	struct rnode *from = &c->node[msg->from];
 	struct rreply *r;
 	bool was_empty;
 
@@ -111,11 +163,16 @@ int runtime_clients_deliver(struct cluster *c, const struct raft_message *msg,
 		rc->tail->next = r;
 	rc->tail = r;
 	pthread_mutex_unlock(&rc->mu);
-	/* After the unlock: the woken thread does not block on it at once.
-	 * A non-empty inbox was signalled already, or is about to be
-	 * swapped out by the thread, which tests it under the lock. */
-	if (was_empty)
-		pthread_cond_signal(&rc->cond);
+	/* In its own turn the node wakes the clients once, after the turn
+	 * (runtime_node_main), so that they take all its replies at once.
+	 * Otherwise (the observer replaying a node's ticks) at once. Either
+	 * way after the unlock: the woken thread does not block on it. A
+	 * non-empty inbox was signalled already, or is about to be, or is
+	 * being swapped out by the thread, which tests it under the lock. */
+	if (from->in_turn)
+		from->kick_clients = true;
+	else if (was_empty)
+		runtime_clients_kick(c);
 	return 0;
 }
 
@@ -160,6 +217,7 @@ static void *clients_main(void *arg)
 
 	clients_start(&rc->run, runtime_elapsed_us(c));
 	for (;;) {
+		kick_nodes(c);
 		timer = clients_next_timer(&rc->run);
 		held_at = receive_ready(c, NULL);
 		deadline = timer == INT64_MAX ? INT64_MAX : c->start_us + timer;
@@ -180,6 +238,7 @@ static void *clients_main(void *arg)
 		receive_ready(c, list);
 		clients_timer(&rc->run, runtime_elapsed_us(c));
 	}
+	kick_nodes(c);
 	/* What is outstanding stays open (an info without a line). */
 	clients_stop(&rc->run);
 	return NULL;

@@ -31,6 +31,8 @@ struct rnode {
 	int64_t slow_until; /* --slow: it handles nothing before this */
 	bool resync;        /* resumed or restarted: skip to the present */
 	uint64_t lease_clears; /* late turns: raft_lease_clear */
+	bool in_turn;      /* its thread is in node_turn */
+	bool kick_clients; /* it queued replies in that turn: wake them */
 	struct lathist tick_late;
 	struct lathist mail_wait;
 
@@ -72,6 +74,9 @@ struct rclients {
 	bool started;
 	struct clients run; /* its thread only */
 	struct rreply *held; /* its thread only: replies not yet ready */
+	int *kick;           /* its thread only: nodes it queued requests */
+	int kick_len;        /* for, to wake once (mailbox_kick) */
+	bool *kicked;        /* nodes long: in kick already */
 	pthread_t thread;
 	pthread_mutex_t mu; /* the inbox lock: below, and its sleep */
 	pthread_cond_t cond;
@@ -128,6 +133,16 @@ int runtime_clients_start(struct cluster *c);
 void runtime_clients_stop(struct cluster *c);
 int runtime_clients_deliver(struct cluster *c, const struct raft_message *msg,
 			    int64_t ready_us);
+/* A client's request (from RAFT_CLIENT): pushed into the node's mailbox
+ * by the client thread, which wakes the node once it has sent all it had
+ * to send. Returns what mailbox_push_quiet returned. */
+enum mailbox_push_result runtime_clients_request(struct cluster *c,
+						 const struct raft_message *msg,
+						 void *extra, size_t bytes,
+						 int64_t now_us,
+						 int64_t ready_us);
+/* After a node's turn in which it queued replies: wakes the clients. */
+void runtime_clients_kick(struct cluster *c);
 
 /* runtime_observer.c */
 int runtime_observer_init(struct cluster *c);

@@ -62,7 +62,12 @@ static int runtime_deliver(void *ctx, const struct raft_message *msg,
 	/* A block that cannot be allocated loses the copy, said as a full
 	 * mailbox would say it. A client's request lost so is not said: the
 	 * client times out and retries, as for --drop (no peer lost mail). */
-	if (harness_copy_message(&copy, msg, &extra, &bytes) == 0)
+	if (harness_copy_message(&copy, msg, &extra, &bytes) != 0)
+		rv = MAILBOX_FULL;
+	else if (msg->from == RAFT_CLIENT)
+		rv = runtime_clients_request(c, &copy, extra, bytes, now,
+					     now + (int64_t)extra_us);
+	else
 		rv = mailbox_push(&c->node[msg->to].mb, &copy, extra, bytes,
 				  now, now + (int64_t)extra_us);
 	if (rv == MAILBOX_FULL && msg->from != RAFT_CLIENT)
@@ -354,6 +359,7 @@ void *runtime_node_main(void *arg)
 	struct mail batch[NODE_BATCH];
 	int64_t slow_until;
 	int64_t deadline;
+	bool kick;
 
 	gate_wait(rn->c);
 	pthread_mutex_lock(&rn->mu);
@@ -361,10 +367,16 @@ void *runtime_node_main(void *arg)
 	pthread_mutex_unlock(&rn->mu);
 	while (!mailbox_wait(&rn->mb, deadline)) {
 		pthread_mutex_lock(&rn->mu);
+		rn->in_turn = true;
 		node_turn(rn, batch);
+		rn->in_turn = false;
+		kick = rn->kick_clients;
+		rn->kick_clients = false;
 		deadline = next_deadline(rn);
 		slow_until = rn->slow_until;
 		pthread_mutex_unlock(&rn->mu);
+		if (kick) /* once for every reply of the turn */
+			runtime_clients_kick(rn->c);
 		if (slow_until > clock_now_us() &&
 		    mailbox_sleep_until(&rn->mb, slow_until))
 			break;
