@@ -74,11 +74,12 @@ $(B)/tests/lib/main.o: ALL_CFLAGS += -I$(B)/tests
 -include $(CORE_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
 	$(B)/src/cli/main.d $(B)/tests/unit/heartbeat_test.d \
 	$(B)/tests/bench/runtime_bench.d $(B)/tests/bench/storage_bench.d \
-	$(B)/tests/bench/log_bench.d $(B)/tests/bench/kv_bench.d
+	$(B)/tests/bench/log_bench.d $(B)/tests/bench/kv_bench.d \
+	$(B)/tests/bench/client_bench.d
 
 # What each program is made of; the one link rule below links them all.
 PROGRAMS = $(RAFTSIM) $(RUN_TESTS) $(HB_TEST) $(B)/runtime_bench \
-	$(B)/storage_bench $(B)/log_bench $(B)/kv_bench
+	$(B)/storage_bench $(B)/log_bench $(B)/kv_bench $(B)/client_bench
 $(RAFTSIM): $(APP_OBJ) $(B)/src/cli/main.o
 $(RUN_TESTS): $(APP_OBJ) $(TEST_OBJ)
 $(HB_TEST): $(B)/tests/unit/heartbeat_test.o $(B)/tests/lib/testnet.o
@@ -86,6 +87,7 @@ $(B)/runtime_bench: $(APP_OBJ) $(B)/tests/bench/runtime_bench.o
 $(B)/storage_bench: $(APP_OBJ) $(B)/tests/bench/storage_bench.o
 $(B)/log_bench: $(APP_OBJ) $(B)/tests/bench/log_bench.o
 $(B)/kv_bench: $(APP_OBJ) $(B)/tests/bench/kv_bench.o
+$(B)/client_bench: $(APP_OBJ) $(B)/tests/bench/client_bench.o
 # The test runner sends the project's allocations and pthread set-up calls
 # through tests/lib/failpoint.c, which can make any one of them fail.
 $(RUN_TESTS): LINK_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=pthread_mutex_init,--wrap=pthread_cond_init,--wrap=pthread_create
@@ -175,15 +177,18 @@ stress-clients: raftsim
 # mailbox latency, largest cluster), the storage's (ns per entry, peak
 # memory), then the simulator's (speed, explore throughput, failover
 # against the paper and the peers), then log replication's targets (issue
-# 10: throughput, latency, simulator speed, explore --load, memory).
+# 10: throughput, latency, simulator speed, explore --load, memory), then
+# the key-value store's, the linearizability checker's and the clients'
+# (issue 11: ops/s and latency on threads, the 1M-operation run).
 bench: raftsim $(B)/runtime_bench $(B)/storage_bench $(B)/log_bench \
-	$(B)/kv_bench
+	$(B)/kv_bench $(B)/client_bench
 	$(B)/runtime_bench ./raftsim
 	$(B)/storage_bench
 	tests/bench/sim_bench.sh ./raftsim
 	$(B)/log_bench ./raftsim
 	$(B)/kv_bench
 	tests/bench/lincheck_bench.sh ./raftsim
+	$(B)/client_bench ./raftsim
 
 # Rewrites tests/golden/*.jsonl from their .args, and the timeline pictures
 # tests/timeline/*.txt: only for an intended change of behaviour, whose
