@@ -135,6 +135,9 @@ tsan:
 		--tick-ms 20
 	$(TSAN_ENV) tests/stress.sh --bin tsan/raftsim --runs 4 --ticks 200 \
 		--tick-ms 20 -- --load 500
+	$(TSAN_ENV) tests/stress.sh --bin tsan/raftsim --runs 4 --ticks 200 \
+		--tick-ms 20 -- --clients 8 --fenced-store --reads lease \
+		--check-quorum
 
 # Every test under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
@@ -146,10 +149,16 @@ asan:
 # code with random pauses, crashes and partitions must have no false
 # positive, also under TSAN; the lesson's two heartbeat mistakes must be
 # caught in at least 4 of 5 runs of the scenario with a paused leader.
+# Clients on threads (issue 11) under the same faults, with the fenced
+# store and with lease reads, pass too.
 stress: raftsim
 	$(TSAN_MAKE) tsan/raftsim
 	tests/stress.sh --bin ./raftsim --runs 200 --jobs 4
 	tests/stress.sh --bin ./raftsim --runs 50 --jobs 4 -- --load 2000
+	tests/stress.sh --bin ./raftsim --runs 50 --jobs 4 -- --clients 8 \
+		--fenced-store
+	tests/stress.sh --bin ./raftsim --runs 50 --jobs 4 -- --clients 8 \
+		--reads lease --check-quorum
 	tests/stress.sh --bin ./raftsim --runs 5 --jobs 5 --ticks 1500 \
 		--mistake apply-uncommitted --expect 4 -- --load 500
 	tests/stress.sh --bin ./raftsim --runs 5 --jobs 5 --ticks 1500 \
@@ -158,6 +167,9 @@ stress: raftsim
 		--mistake long-heartbeat --expect 4
 	$(TSAN_ENV) tests/stress.sh --bin tsan/raftsim --runs 200 --jobs 4 \
 		--tick-ms 20
+	$(TSAN_ENV) tests/stress.sh --bin tsan/raftsim --runs 20 --jobs 4 \
+		--tick-ms 20 -- --clients 8 --fenced-store --reads lease \
+		--check-quorum
 	$(MAKE) --no-print-directory stress-clients
 
 # Issue 11's exactly-once under faults: 1,000,000 client operations in the
