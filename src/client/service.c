@@ -18,8 +18,7 @@ int service_init(struct service *sv, const struct service_config *cfg,
 	sv->pending = calloc(cfg->max_pending, sizeof(*sv->pending));
 	sv->staged = calloc(cfg->max_pending, sizeof(*sv->staged));
 	sv->staged_req = calloc(cfg->max_pending, sizeof(*sv->staged_req));
-	if (sv->pending == NULL || sv->staged == NULL ||
-	    sv->staged_req == NULL)
+	if (sv->pending == NULL || sv->staged == NULL || sv->staged_req == NULL)
 		goto err;
 	if (cfg->mirror) {
 		sv->outbox = calloc(SERVICE_OUTBOX_MAX, sizeof(*sv->outbox));

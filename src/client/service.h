@@ -143,7 +143,7 @@ struct service {
 	uint64_t term;           /* the term the pending requests came in */
 	struct service_pending *pending; /* config.max_pending long */
 	unsigned pending_len;
-	struct raft_entry *staged;       /* config.max_pending long */
+	struct raft_entry *staged;         /* config.max_pending long */
 	struct service_staged *staged_req; /* the same requests */
 	unsigned staged_len;
 	struct service_write *outbox; /* SERVICE_OUTBOX_MAX long */

@@ -99,13 +99,14 @@ void runtime_clients_destroy(struct cluster *c)
 enum mailbox_push_result runtime_clients_request(struct cluster *c,
 						 const struct raft_message *msg,
 						 void *extra, size_t bytes,
-						 int64_t now_us, int64_t ready_us)
+						 int64_t now_us,
+						 int64_t ready_us)
 {
 	struct rclients *rc = &c->clients;
 	enum mailbox_push_result rv;
 
-	rv = mailbox_push_quiet(&c->node[msg->to].mb, msg, extra, bytes,
-				now_us, ready_us);
+	rv = mailbox_push_quiet(&c->node[msg->to].mb, msg, extra, bytes, now_us,
+				ready_us);
 	if (rv == MAILBOX_OK && !rc->kicked[msg->to]) {
 		rc->kicked[msg->to] = true;
 		rc->kick[rc->kick_len++] = msg->to;

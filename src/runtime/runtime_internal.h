@@ -25,14 +25,14 @@ struct rnode {
 	pthread_t thread;
 	bool started; /* main thread only */
 
-	pthread_mutex_t mu; /* the node lock: c->h.node[id], and below */
-	uint64_t next_tick; /* the tick whose deadline it waits for */
-	unsigned slow;      /* --slow's factor, 1 if not slow */
-	int64_t slow_until; /* --slow: it handles nothing before this */
-	bool resync;        /* resumed or restarted: skip to the present */
+	pthread_mutex_t mu;    /* the node lock: c->h.node[id], and below */
+	uint64_t next_tick;    /* the tick whose deadline it waits for */
+	unsigned slow;         /* --slow's factor, 1 if not slow */
+	int64_t slow_until;    /* --slow: it handles nothing before this */
+	bool resync;           /* resumed or restarted: skip to the present */
 	uint64_t lease_clears; /* late turns: raft_lease_clear */
-	bool in_turn;      /* its thread is in node_turn */
-	bool kick_clients; /* it queued replies in that turn: wake them */
+	bool in_turn;          /* its thread is in node_turn */
+	bool kick_clients;     /* it queued replies in that turn: wake them */
 	struct lathist tick_late;
 	struct lathist mail_wait;
 
@@ -72,7 +72,7 @@ struct rreply {
 struct rclients {
 	bool active; /* --clients given; the rest is set up */
 	bool started;
-	struct clients run; /* its thread only */
+	struct clients run;  /* its thread only */
 	struct rreply *held; /* its thread only: replies not yet ready */
 	int *kick;           /* its thread only: nodes it queued requests */
 	int kick_len;        /* for, to wake once (mailbox_kick) */
@@ -95,10 +95,10 @@ struct cluster {
 	pthread_cond_t gate_cond;
 	bool gate_open;
 
-	pthread_mutex_t net_mu; /* the net lock: h.faults */
-	pthread_mutex_t mon_mu; /* the monitor lock: h.mon, h.tap */
+	pthread_mutex_t net_mu;    /* the net lock: h.faults */
+	pthread_mutex_t mon_mu;    /* the monitor lock: h.mon, h.tap */
 	pthread_mutex_t fenced_mu; /* the fenced store lock: h.fenced */
-	struct harness h;       /* the nodes, the faults, where events go */
+	struct harness h;          /* the nodes, the faults, where events go */
 
 	struct observer obs;
 	struct rload load;

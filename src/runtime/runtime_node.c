@@ -57,8 +57,7 @@ static int runtime_deliver(void *ctx, const struct raft_message *msg,
 	void *extra;
 
 	if (msg->to == RAFT_CLIENT) /* a reply: the clients' inbox */
-		return runtime_clients_deliver(c, msg,
-					       now + (int64_t)extra_us);
+		return runtime_clients_deliver(c, msg, now + (int64_t)extra_us);
 	/* A block that cannot be allocated loses the copy, said as a full
 	 * mailbox would say it. A client's request lost so is not said: the
 	 * client times out and retries, as for --drop (no peer lost mail). */

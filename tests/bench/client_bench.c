@@ -158,8 +158,7 @@ static int parse_clients(const struct child *c, struct clients_line *l)
 	    sscanf(p,
 		   "clients: %*u, %*u ops: %llu ok, %*u fail, %*u info; %lf "
 		   "ops/s, latency p50 %lld us, p99 %lld us; %llu timeouts",
-		   &l->ok, &l->rate, &l->p50_us, &l->p99_us,
-		   &l->timeouts) != 5)
+		   &l->ok, &l->rate, &l->p50_us, &l->p99_us, &l->timeouts) != 5)
 		return -1;
 	return 0;
 }
@@ -198,7 +197,8 @@ static void threads_row(struct child *c, const char *name, const char *reads,
 		return;
 	printf("| %d. threads, gets %-9s | %9.0f | %6lld | %6lld | %d/%d PASS "
 	       "| %s |\n",
-	       command_count + 1, name, best.rate, best.p50_us, best.p99_us, passed, RUNS,
+	       command_count + 1, name, best.rate, best.p50_us, best.p99_us,
+	       passed, RUNS,
 	       !target ? "-"
 	       : best.rate >= 300000 && best.p99_us <= 2000
 		       ? "met"
@@ -219,7 +219,8 @@ static void million_row(struct child *c)
 	       "| %ld MiB | %s | 0 duplicates, linearizable, no stale write "
 	       "taken: %s |\n",
 	       command_count + 1, l.ok, c->wall_s, c->maxrss_kb / 1024,
-	       c->code == 0 ? "PASS" : "FAIL", c->code == 0 ? "met" : "NOT MET");
+	       c->code == 0 ? "PASS" : "FAIL",
+	       c->code == 0 ? "met" : "NOT MET");
 	note_command(c->cmd);
 }
 

@@ -223,9 +223,8 @@ static int hand_service_init(struct hand_service *hs, unsigned clients,
 			     enum service_reads reads,
 			     void (*tweak)(struct raft_config *cfg))
 {
-	struct service_config cfg = {.node = 0,
-				     .reads = reads,
-				     .max_pending = clients};
+	struct service_config cfg = {
+		.node = 0, .reads = reads, .max_pending = clients};
 	struct service_io io = {.ctx = hs, .reply = count_reply};
 	struct kv_config kc;
 	struct kv_hooks hooks;
