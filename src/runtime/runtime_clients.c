@@ -23,6 +23,14 @@
 #include "clock.h"
 #include "runtime_internal.h"
 
+/* A thread that queues several messages for another wakes it once, after
+ * the last, or after every KICK_EVERY: a leader woken once for a whole
+ * batch of requests proposes the writes among them together (one
+ * AppendEntries), while a wake-up every few messages lets the two threads
+ * overlap (one node answering 16 clients: 150 k ops/s waking once a batch,
+ * 260 k waking every 6 or 8; 3 nodes: within the noise of this machine). */
+#define KICK_EVERY 8
+
 static void free_list(struct rreply *r)
 {
 	struct rreply *next;
@@ -107,15 +115,19 @@ enum mailbox_push_result runtime_clients_request(struct cluster *c,
 
 	rv = mailbox_push_quiet(&c->node[msg->to].mb, msg, extra, bytes, now_us,
 				ready_us);
-	if (rv == MAILBOX_OK && !rc->kicked[msg->to]) {
-		rc->kicked[msg->to] = true;
+	if (rv != MAILBOX_OK)
+		return rv;
+	if (rc->kicked[msg->to] == 0)
 		rc->kick[rc->kick_len++] = msg->to;
+	if (++rc->kicked[msg->to] == KICK_EVERY) {
+		mailbox_kick(&c->node[msg->to].mb);
+		rc->kicked[msg->to] = 1; /* and once more at the end */
 	}
 	return rv;
 }
 
-/* Wakes each node the clients queued requests for since the last call:
- * once, after the last, so that it takes them in one turn (and its
+/* Wakes each node the clients queued requests for since the last call
+ * (or since the last KICK_EVERY): so that it takes them in one turn (and its
  * service proposes the writes among them as one batch). */
 static void kick_nodes(struct cluster *c)
 {
@@ -124,7 +136,7 @@ static void kick_nodes(struct cluster *c)
 
 	for (i = 0; i < rc->kick_len; i++) {
 		mailbox_kick(&c->node[rc->kick[i]].mb);
-		rc->kicked[rc->kick[i]] = false;
+		rc->kicked[rc->kick[i]] = 0;
 	}
 	rc->kick_len = 0;
 }
@@ -164,15 +176,17 @@ int runtime_clients_deliver(struct cluster *c, const struct raft_message *msg,
 		rc->tail->next = r;
 	rc->tail = r;
 	pthread_mutex_unlock(&rc->mu);
-	/* In its own turn the node wakes the clients once, after the turn
-	 * (runtime_node_main), so that they take all its replies at once.
-	 * Otherwise (the observer replaying a node's ticks) at once. Either
+	/* In its own turn the node wakes the clients every KICK_EVERY
+	 * replies and after the turn (runtime_node_main), so that they take
+	 * its replies a few at a time. Otherwise (the observer replaying a
+	 * node's ticks) at once. Either
 	 * way after the unlock: the woken thread does not block on it. A
 	 * non-empty inbox was signalled already, or is about to be, or is
 	 * being swapped out by the thread, which tests it under the lock. */
-	if (from->in_turn)
-		from->kick_clients = true;
-	else if (was_empty)
+	if (from->in_turn && ++from->kick_clients < KICK_EVERY)
+		return 0;
+	from->kick_clients = 0;
+	if (from->in_turn || was_empty)
 		runtime_clients_kick(c);
 	return 0;
 }

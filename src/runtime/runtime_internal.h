@@ -32,7 +32,7 @@ struct rnode {
 	bool resync;           /* resumed or restarted: skip to the present */
 	uint64_t lease_clears; /* late turns: raft_lease_clear */
 	bool in_turn;          /* its thread is in node_turn */
-	bool kick_clients;     /* it queued replies in that turn: wake them */
+	unsigned kick_clients; /* replies queued in that turn, not woken */
 	struct lathist tick_late;
 	struct lathist mail_wait;
 
@@ -76,7 +76,7 @@ struct rclients {
 	struct rreply *held; /* its thread only: replies not yet ready */
 	int *kick;           /* its thread only: nodes it queued requests */
 	int kick_len;        /* for, to wake once (mailbox_kick) */
-	bool *kicked;        /* nodes long: in kick already */
+	unsigned *kicked;    /* nodes long: queued since woken; in kick */
 	pthread_t thread;
 	pthread_mutex_t mu; /* the inbox lock: below, and its sleep */
 	pthread_cond_t cond;
@@ -135,13 +135,14 @@ int runtime_clients_deliver(struct cluster *c, const struct raft_message *msg,
 			    int64_t ready_us);
 /* A client's request (from RAFT_CLIENT): pushed into the node's mailbox
  * by the client thread, which wakes the node once it has sent all it had
- * to send. Returns what mailbox_push_quiet returned. */
+ * to send (or every few requests: KICK_EVERY). Returns what
+ * mailbox_push_quiet returned. */
 enum mailbox_push_result runtime_clients_request(struct cluster *c,
 						 const struct raft_message *msg,
 						 void *extra, size_t bytes,
 						 int64_t now_us,
 						 int64_t ready_us);
-/* After a node's turn in which it queued replies: wakes the clients. */
+/* Wakes the clients (a node queued replies in its turn). */
 void runtime_clients_kick(struct cluster *c);
 
 /* runtime_observer.c */

@@ -369,8 +369,8 @@ void *runtime_node_main(void *arg)
 		rn->in_turn = true;
 		node_turn(rn, batch);
 		rn->in_turn = false;
-		kick = rn->kick_clients;
-		rn->kick_clients = false;
+		kick = rn->kick_clients > 0;
+		rn->kick_clients = 0;
 		deadline = next_deadline(rn);
 		slow_until = rn->slow_until;
 		pthread_mutex_unlock(&rn->mu);
