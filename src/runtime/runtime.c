@@ -34,10 +34,12 @@
  *    run's struct clients, which is its own (no lock guards it; the main
  *    thread reads it only after the join). Its requests go through the
  *    harness's client send path into a node's mailbox (that mailbox lock
- *    alone), its history events out under the monitor lock; it takes
- *    either with nothing else held. Replies reach it through its inbox: a
- *    node thread, in its step under its node lock, appends under the
- *    inbox lock (a leaf) and signals after the unlock; the client thread
+ *    alone; the node is woken after a few, with no lock held), its
+ *    history events out under the monitor lock; it takes either with
+ *    nothing else held. Replies reach it through its inbox: a node
+ *    thread, in its step under its node lock, appends under the inbox
+ *    lock (a leaf), and wakes the client thread after a few replies or at
+ *    the end of its turn, the inbox lock released; the client thread
  *    swaps the list out under that lock and handles it with none held.
  *  - Two writer threads, the trace's and the console's (when there is a
  *    trace, or a console): each takes only its own writer lock.
