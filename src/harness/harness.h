@@ -136,7 +136,9 @@ struct harness {
 	struct monitor *mon; /* NULL: no trace, console or checker */
 	struct harness_tap tap;
 	struct faults faults; /* net lock */
-	uint64_t tick;        /* the schedule's tick: the last begun */
+	/* The schedule's tick: the last begun. Atomic: the clients' thread
+	 * stamps history events with it while the observer moves it on. */
+	_Atomic uint64_t tick;
 	/* Scratch for harness_advance and harness_next_fault_tick; only
 	 * their one caller touches it. */
 	struct fault_action actions[FAULT_MAX_ACTIONS];
