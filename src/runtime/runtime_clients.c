@@ -3,18 +3,22 @@
  * as runtime_load.c runs the load. See runtime.c for the lock order.
  *
  * Requests leave through the harness's client path (harness_client_send:
- * a fate, then runtime_deliver into the node's mailbox, its lock alone);
+ * a fate, then runtime_deliver into the node's mailbox, its lock alone;
+ * the node is woken once the thread has sent what it had to send);
  * the history goes out through harness_client_history (the events lock,
  * as every event). Both are called with no lock held: struct clients is
  * this thread's alone, and the main thread reads it only after the join.
  *
  * Replies come the other way: a node's thread, in its step and under its
  * node lock, hands each copy to runtime_clients_deliver, which appends it
- * to the inbox under the inbox lock (a leaf) and signals after the unlock
- * if the inbox was empty, so the client thread wakes at once. The client
- * thread swaps the whole list out under that lock and handles it with no
- * lock held. A reply --reorder delays (ready later than now) waits in the
- * thread's own held list until it is ready.
+ * to the inbox under the inbox lock (a leaf); the node wakes the client
+ * thread after its turn, with no lock held. The client thread swaps the
+ * whole list out under that lock and handles it with no lock held. A
+ * reply --reorder delays (ready later than now) waits in the thread's own
+ * held list until it is ready. Neither side can miss a wake-up: the
+ * sleeper tests the inbox (the mailbox) under its lock before it sleeps,
+ * and every append is followed by a signal, deferred at most to the end
+ * of the appender's turn or loop.
  */
 #include <errno.h>
 #include <stdlib.h>
