@@ -29,6 +29,7 @@ struct explore {
 	pthread_mutex_t lock; /* guards everything below */
 	uint64_t done;
 	uint64_t failed;
+	uint64_t undecided; /* runs whose client history was not decided */
 	uint64_t elections;
 	uint64_t faults;
 	uint64_t ticks;
@@ -44,6 +45,7 @@ enum run_result {
 	RUN_FAILED,          /* a violation */
 	RUN_NOT_CARRIED_OUT, /* out of memory, or too many messages */
 	RUN_INTERRUPTED,     /* not run to its end: not counted */
+	RUN_UNDECIDED, /* no violation, but its client history undecided */
 };
 
 static uint64_t pick(struct raft_rng *rng, uint64_t lo, uint64_t hi)
@@ -182,6 +184,8 @@ static enum run_result explore_one(struct explore *x, uint64_t index,
 		snprintf(failure->what, sizeof(failure->what), "%s",
 			 reports[0].what);
 		failure->command = format_command(&run);
+	} else if (checker_clients_undecided(mon.checker)) {
+		rv = RUN_UNDECIDED; /* never a pass: nobody looked */
 	}
 err_sim:
 	sim_free(sim);
@@ -230,6 +234,8 @@ static void record(struct explore *x, enum run_result result,
 	x->ticks += x->base->ticks;
 	if (result == RUN_NOT_CARRIED_OUT)
 		x->out_of_memory = 1;
+	if (result == RUN_UNDECIDED)
+		x->undecided++;
 	if (result == RUN_FAILED) {
 		x->failed++;
 		free(keep_failure(x, f));
@@ -330,6 +336,14 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 		fputc('\n', out);
 	report(x, o, wall);
 	code = x->failed > 0 ? EXIT_VIOLATION : EXIT_PASS;
+	if (x->undecided > 0 && code == EXIT_PASS) {
+		fprintf(err,
+			"raftsim: explore: CANNOT JUDGE %" PRIu64
+			" runs: their client history was not decided in "
+			"time\n",
+			x->undecided);
+		code = EXIT_RUN_FAILED;
+	}
 	if (x->out_of_memory) {
 		fprintf(err, "raftsim: explore: some runs could not be carried "
 			     "out (out of memory, or too many messages in "

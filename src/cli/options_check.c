@@ -259,6 +259,32 @@ static int check_clients(const struct raftsim_options *o, const bool *given,
 }
 
 /* Checks what no single flag can: how flags relate to each other. */
+/* The ratios the user did not give make room for those given: defaults
+ * shrink in proportion, so that --read-ratio 0.9 alone means 90% gets and
+ * the other kinds sharing the rest. Only ratios given can sum past 1. */
+static void fit_ratios(struct raftsim_options *o, const bool *given)
+{
+	static const char *const names[] = {"read-ratio", "cas-ratio",
+					    "append-ratio", "delete-ratio"};
+	double *ratio[] = {&o->read_ratio, &o->cas_ratio, &o->append_ratio,
+			   &o->delete_ratio};
+	double fixed = 0, free = 0, room;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (given[options_find(names[i]) - options_table])
+			fixed += *ratio[i];
+		else
+			free += *ratio[i];
+	}
+	room = fixed < 1.0 ? 1.0 - fixed : 0.0;
+	if (free <= room)
+		return;
+	for (i = 0; i < 4; i++)
+		if (!given[options_find(names[i]) - options_table])
+			*ratio[i] *= room / free;
+}
+
 int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 {
 	bool heartbeat_given =
@@ -268,6 +294,7 @@ int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 
 	if (given[options_find("election-ticks") - options_table])
 		warn_if_fixed(o, err);
+	fit_ratios(o, given);
 	if (o->mistakes & RAFT_MISTAKE_LONG_HEARTBEAT) {
 		if (!heartbeat_given) /* make the mistake, visibly */
 			o->heartbeat_ticks = (unsigned)(o->election.max +

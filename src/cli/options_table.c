@@ -553,7 +553,8 @@ const struct opt_flag options_table[] = {
 	 .metavar = "R",
 	 .what = PROB_WHAT,
 	 .help = "the share of deletes; the rest are puts (the four ratios "
-		 "sum to at most 1)"},
+		 "given sum to at most 1; those not given shrink to make "
+		 "room)"},
 	{.name = "value-bytes",
 	 .kind = OPT_COUNT,
 	 FIELD(value_bytes),

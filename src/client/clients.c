@@ -8,7 +8,9 @@
  * records info when one of its attempts may have taken effect (a write
  * that timed out at least once: the entry may commit after the client
  * stopped waiting, hashicorp/raft#145), fail otherwise; a get never took
- * effect. A registration given up is retried after a growing pause.
+ * effect. Where the network may double a request (--dup), every write
+ * sent may have taken effect: the refusal of one copy says nothing of the
+ * other. A registration given up is retried after a growing pause.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -109,6 +111,11 @@ static void attempt(struct clients *c, int i, int64_t now_us)
 	assert(len <= c->buf_cap); /* sized for the largest at init */
 	c->stats.attempts++;
 	cl->in_flight = true;
+	/* A network that doubles messages may deliver a second copy of this
+	 * request after the refusal of the first: a refusal then proves
+	 * nothing about the attempt. */
+	if (c->config.requests_may_duplicate)
+		cl->maybe_effect = true;
 	set_timer(c, cl, now_us + c->config.timeout_us);
 	/* A lost request times out like any other. */
 	(void)c->io.send(c->io.ctx, i, cl->node, c->buf, len);

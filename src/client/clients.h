@@ -51,6 +51,9 @@ struct client_config {
 	int64_t timeout_us; /* one attempt's wait for a reply */
 	uint64_t max_ops;   /* stop invoking after this many; 0: no limit */
 	uint64_t seed;
+	/* The network may deliver a request twice (--dup): a write given up
+	 * is then info, never fail, whatever the refusals said. */
+	bool requests_may_duplicate;
 };
 
 struct clients_io {

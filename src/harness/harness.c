@@ -320,7 +320,7 @@ static void apply_to_node(struct harness *h, const struct fault_action *a)
 		type = WEV_RESUME;
 		n->status = NODE_UP;
 		/* Its clock stood still while real time went on: what it
-		 * sent before may not extend its lease (raft_state.h). */
+		 * sent before the pause must not extend a lease now. */
 		raft_lease_clear(&n->raft);
 		break;
 	case FAULT_CRASH:

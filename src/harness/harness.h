@@ -222,12 +222,13 @@ int harness_copy_message(struct raft_message *dst,
 /* Clients (see the top). Whether the run has them (--clients). */
 bool harness_have_clients(const struct harness *h);
 
-/* The run's client_config, from its options (--clients, --keys, ...). */
-void harness_client_config(const struct harness *h, struct client_config *cfg);
-
 /* The clients_io for the run's struct clients: requests go out through
  * harness_client_send, the history through harness_client_history. */
 void harness_clients_io(struct harness *h, struct clients_io *io);
+/* The clients' settings from the options, the same in both worlds (the
+ * clients' seed derived from the run's). */
+void harness_client_config(const struct raftsim_options *o,
+			   struct client_config *cfg);
 
 /* A request (kv_cmd_encode's bytes) from client `client` to node `node`:
  * its fate, then each copy to ops.deliver as a RAFT_MSG_CLIENT from

@@ -120,25 +120,6 @@ static void clients_history(void *ctx, const struct hist_event *ev)
 	harness_client_history(ctx, ev);
 }
 
-void harness_client_config(const struct harness *h, struct client_config *cfg)
-{
-	const struct raftsim_options *o = h->opt;
-
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->nodes = o->nodes;
-	cfg->clients = o->clients;
-	cfg->keys = o->keys;
-	cfg->read_ratio = o->read_ratio;
-	cfg->cas_ratio = o->cas_ratio;
-	cfg->append_ratio = o->append_ratio;
-	cfg->delete_ratio = o->delete_ratio;
-	cfg->value_bytes = o->value_bytes;
-	cfg->retries = o->retries;
-	cfg->timeout_us = (int64_t)options_client_timeout_us(o);
-	cfg->max_ops = o->ops;
-	cfg->seed = raft_rng_derive(o->seed, 0xc11e47);
-}
-
 void harness_clients_io(struct harness *h, struct clients_io *io)
 {
 	io->ctx = h;
@@ -349,4 +330,23 @@ void harness_client_summary(struct harness *h,
 	out->fenced = h->fenced;
 	unlock(h, HARNESS_LOCK_FENCED, RAFT_NONE);
 	out->fenced_on = h->fenced_on;
+}
+
+void harness_client_config(const struct raftsim_options *o,
+			   struct client_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->nodes = o->nodes;
+	cfg->clients = o->clients;
+	cfg->keys = o->keys;
+	cfg->read_ratio = o->read_ratio;
+	cfg->cas_ratio = o->cas_ratio;
+	cfg->append_ratio = o->append_ratio;
+	cfg->delete_ratio = o->delete_ratio;
+	cfg->value_bytes = o->value_bytes;
+	cfg->retries = o->retries;
+	cfg->timeout_us = (int64_t)options_client_timeout_us(o);
+	cfg->max_ops = o->ops;
+	cfg->seed = raft_rng_derive(o->seed, 0xc11e47);
+	cfg->requests_may_duplicate = o->dup > 0;
 }

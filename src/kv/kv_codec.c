@@ -12,7 +12,6 @@
 #define FLAG_A 0x01      /* cmd: expect_null; reply: found */
 #define FLAG_B 0x02      /* reply: swapped */
 
-
 struct writer {
 	uint8_t *buf;
 	size_t cap;

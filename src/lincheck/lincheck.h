@@ -45,7 +45,8 @@ void lincheck_free(struct lincheck *lc);
  * Returns 0, or -1 when the event does not fit the history (a completion
  * with no open invoke of that client and id, an invoke while the client
  * has an operation open that is not an info, a duplicate id, ...) with a
- * message in err, or when out of memory. */
+ * message in err, or when out of memory (errno is then ENOMEM, as the
+ * allocation that failed set it; a caller tells the two apart by it). */
 int lincheck_add(struct lincheck *lc, const struct hist_event *ev, char *err,
 		 size_t errcap);
 

@@ -2,11 +2,15 @@
  * as added (one array), strings interned once (an id each; 0 is JSON
  * null, "absent"), the per-key verdict and its explanation.
  *
- * lincheck.c        adding events, the partition by key, the verdict
+ * lincheck_add.c    events become operations
+ * lincheck.c        the partition by key, real time at one instant, the
+ *                   verdict
  * lincheck_intern.c the string table
- * lincheck_infer.c  unique-value inference (Gibbons & Korach) and the
- *                   witness check that makes every OK it gives certain
- * lincheck_search.c the Wing & Gong / Lowe search, memoized
+ * lincheck_infer.c  unique-value inference (Gibbons & Korach): blocks
+ *                   and chains; lincheck_order.c: their order, and the
+ *                   witness that makes every OK it gives certain
+ * lincheck_search.c the Wing & Gong / Lowe search, memoized; the store
+ * history.c, history_json.c: the line format (history.h)
  * lincheck_report.c the explanation of an illegal key
  * lincheck_main.c   `raftsim lincheck FILE`
  */

@@ -149,10 +149,10 @@ static void print_verdict(enum lincheck_verdict v, const struct lincheck *lc,
 
 	lincheck_get_stats(lc, &st);
 	fprintf(out,
-		"lincheck: %s (%llu operations, %llu keys: %llu by "
+		"lincheck: %s (%llu operations, %llu key%s: %llu by "
 		"inference, %llu searched; %llu open, %llu failed; %.3f s)\n",
 		what[v], (unsigned long long)st.operations,
-		(unsigned long long)st.keys,
+		(unsigned long long)st.keys, st.keys == 1 ? "" : "s",
 		(unsigned long long)st.keys_by_inference,
 		(unsigned long long)st.keys_searched,
 		(unsigned long long)st.open, (unsigned long long)st.failed,

@@ -129,7 +129,8 @@ void lc_report(const struct lincheck *lc, const struct lc_key *k,
 		"key %s: %zu operations (fails left out), by invoke "
 		"time%s\n",
 		key, k->n,
-		why->blocked >= 0 ? "; > marks where it breaks" : "");
+		why->blocked >= 0 ? "; > marks the one that cannot be placed"
+				  : "; * marks those the reason names");
 	if (from > 0 || to < k->n)
 		fprintf(out,
 			"  (showing %zu to %zu of %zu, then the marked "
@@ -144,7 +145,7 @@ void lc_report(const struct lincheck *lc, const struct lc_key *k,
 			op_row(lc, &lc->ops[k->ops[i]], mark(why, k->ops[i]),
 			       out);
 	fprintf(out, "no order works: %s\n", why->text);
-	if (why->prefix == NULL)
+	if (why->prefix == NULL || (why->prefix_len == 0 && why->blocked < 0))
 		return;
 	fprintf(out, "longest linearizable prefix: %zu operations%s\n",
 		why->prefix_len,

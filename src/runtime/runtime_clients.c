@@ -55,7 +55,7 @@ int runtime_clients_init(struct cluster *c)
 	rc->active = harness_have_clients(&c->h);
 	if (!rc->active)
 		return 0;
-	harness_client_config(&c->h, &cfg);
+	harness_client_config(c->o, &cfg);
 	harness_clients_io(&c->h, &io);
 	if (clients_init(&rc->run, &cfg, &io) != 0) {
 		rv = ENOMEM;

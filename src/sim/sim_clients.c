@@ -26,19 +26,7 @@ int sim_clients_init(struct sim *s)
 	s->clients_at = INT64_MAX;
 	if (!options_have_clients(o))
 		return 0;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.nodes = o->nodes;
-	cfg.clients = o->clients;
-	cfg.keys = o->keys;
-	cfg.read_ratio = o->read_ratio;
-	cfg.cas_ratio = o->cas_ratio;
-	cfg.append_ratio = o->append_ratio;
-	cfg.delete_ratio = o->delete_ratio;
-	cfg.value_bytes = o->value_bytes;
-	cfg.retries = o->retries;
-	cfg.timeout_us = (int64_t)options_client_timeout_us(o);
-	cfg.max_ops = o->ops;
-	cfg.seed = raft_rng_derive(o->seed, 0xc11e47);
+	harness_client_config(o, &cfg);
 	harness_clients_io(&s->h, &io);
 	if (clients_init(&s->clients, &cfg, &io) != 0)
 		return -1;

@@ -72,20 +72,29 @@ int __wrap_pthread_cond_init(pthread_cond_t *cond,
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr,
 			  void *(*fn)(void *), void *arg);
 
+/* A failed allocation, as POSIX has malloc fail: NULL and errno ENOMEM
+ * (the checker tells a history it cannot hold from a malformed one by
+ * it). */
+static void *out_of_memory(void)
+{
+	errno = ENOMEM;
+	return NULL;
+}
+
 void *__wrap_malloc(size_t size)
 {
-	return fail_now() ? NULL : allocated(__real_malloc(size));
+	return fail_now() ? out_of_memory() : allocated(__real_malloc(size));
 }
 
 void *__wrap_calloc(size_t n, size_t size)
 {
-	return fail_now() ? NULL : allocated(__real_calloc(n, size));
+	return fail_now() ? out_of_memory() : allocated(__real_calloc(n, size));
 }
 
 void *__wrap_realloc(void *p, size_t size)
 {
 	if (fail_now())
-		return NULL;
+		return out_of_memory();
 	if (p == NULL)
 		return allocated(__real_realloc(p, size));
 	return __real_realloc(p, size); /* the same block, moved */

@@ -205,6 +205,16 @@ CLI_TEST(lincheck_exits_2_on_an_unreadable_history_naming_the_line)
 	CHECK(strstr(r->err, "--bogus") != NULL);
 }
 
+CLI_TEST(raftsim_help_lists_lincheck_and_lincheck_has_its_own)
+{
+	REQUIRE(run_cmd(r, "%s/raftsim --help", test_bin_dir()) == 0);
+	CHECK_EQ(r->status, 0);
+	CHECK(strstr(r->out, "raftsim lincheck FILE [--timeout S]") != NULL);
+	REQUIRE(run_cmd(r, "%s/raftsim lincheck --help", test_bin_dir()) == 0);
+	CHECK_EQ(r->status, 0);
+	CHECK(strstr(r->out, "4 undecided in time") != NULL);
+}
+
 /* 14 overlapping appends and a read no order explains: the search
  * (appends have no unique-value inference) must try every order. */
 CLI_TEST(lincheck_exits_4_when_undecided_within_the_timeout)
@@ -246,6 +256,9 @@ const struct test_case lincheck_cli_tests[] = {
 	 lincheck_exits_0_when_linearizable_and_1_with_the_key_when_not},
 	{"lincheck CLI: exit 2 on an unreadable history, naming the line",
 	 lincheck_exits_2_on_an_unreadable_history_naming_the_line},
+	{"lincheck CLI: raftsim --help lists lincheck, which has a --help of "
+	 "its own",
+	 raftsim_help_lists_lincheck_and_lincheck_has_its_own},
 	{"lincheck CLI: exit 4 when undecided within --timeout",
 	 lincheck_exits_4_when_undecided_within_the_timeout},
 	{NULL, NULL},
