@@ -74,11 +74,12 @@ $(B)/tests/lib/main.o: ALL_CFLAGS += -I$(B)/tests
 -include $(CORE_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
 	$(B)/src/cli/main.d $(B)/tests/unit/heartbeat_test.d \
 	$(B)/tests/bench/runtime_bench.d $(B)/tests/bench/storage_bench.d \
-	$(B)/tests/bench/log_bench.d $(B)/tests/bench/kv_bench.d
+	$(B)/tests/bench/log_bench.d $(B)/tests/bench/kv_bench.d \
+	$(B)/tests/bench/client_bench.d
 
 # What each program is made of; the one link rule below links them all.
 PROGRAMS = $(RAFTSIM) $(RUN_TESTS) $(HB_TEST) $(B)/runtime_bench \
-	$(B)/storage_bench $(B)/log_bench $(B)/kv_bench
+	$(B)/storage_bench $(B)/log_bench $(B)/kv_bench $(B)/client_bench
 $(RAFTSIM): $(APP_OBJ) $(B)/src/cli/main.o
 $(RUN_TESTS): $(APP_OBJ) $(TEST_OBJ)
 $(HB_TEST): $(B)/tests/unit/heartbeat_test.o $(B)/tests/lib/testnet.o
@@ -86,6 +87,7 @@ $(B)/runtime_bench: $(APP_OBJ) $(B)/tests/bench/runtime_bench.o
 $(B)/storage_bench: $(APP_OBJ) $(B)/tests/bench/storage_bench.o
 $(B)/log_bench: $(APP_OBJ) $(B)/tests/bench/log_bench.o
 $(B)/kv_bench: $(APP_OBJ) $(B)/tests/bench/kv_bench.o
+$(B)/client_bench: $(APP_OBJ) $(B)/tests/bench/client_bench.o
 # The test runner sends the project's allocations and pthread set-up calls
 # through tests/lib/failpoint.c, which can make any one of them fail.
 $(RUN_TESTS): LINK_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=pthread_mutex_init,--wrap=pthread_cond_init,--wrap=pthread_create
@@ -133,6 +135,9 @@ tsan:
 		--tick-ms 20
 	$(TSAN_ENV) tests/stress.sh --bin tsan/raftsim --runs 4 --ticks 200 \
 		--tick-ms 20 -- --load 500
+	$(TSAN_ENV) tests/stress.sh --bin tsan/raftsim --runs 4 --ticks 200 \
+		--tick-ms 20 -- --clients 8 --fenced-store --reads lease \
+		--check-quorum
 
 # Every test under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
@@ -144,10 +149,16 @@ asan:
 # code with random pauses, crashes and partitions must have no false
 # positive, also under TSAN; the lesson's two heartbeat mistakes must be
 # caught in at least 4 of 5 runs of the scenario with a paused leader.
+# Clients on threads (issue 11) under the same faults, with the fenced
+# store and with lease reads, pass too.
 stress: raftsim
 	$(TSAN_MAKE) tsan/raftsim
 	tests/stress.sh --bin ./raftsim --runs 200 --jobs 4
 	tests/stress.sh --bin ./raftsim --runs 50 --jobs 4 -- --load 2000
+	tests/stress.sh --bin ./raftsim --runs 50 --jobs 4 -- --clients 8 \
+		--fenced-store
+	tests/stress.sh --bin ./raftsim --runs 50 --jobs 4 -- --clients 8 \
+		--reads lease --check-quorum
 	tests/stress.sh --bin ./raftsim --runs 5 --jobs 5 --ticks 1500 \
 		--mistake apply-uncommitted --expect 4 -- --load 500
 	tests/stress.sh --bin ./raftsim --runs 5 --jobs 5 --ticks 1500 \
@@ -156,6 +167,9 @@ stress: raftsim
 		--mistake long-heartbeat --expect 4
 	$(TSAN_ENV) tests/stress.sh --bin tsan/raftsim --runs 200 --jobs 4 \
 		--tick-ms 20
+	$(TSAN_ENV) tests/stress.sh --bin tsan/raftsim --runs 20 --jobs 4 \
+		--tick-ms 20 -- --clients 8 --fenced-store --reads lease \
+		--check-quorum
 	$(MAKE) --no-print-directory stress-clients
 
 # Issue 11's exactly-once under faults: 1,000,000 client operations in the
@@ -175,15 +189,18 @@ stress-clients: raftsim
 # mailbox latency, largest cluster), the storage's (ns per entry, peak
 # memory), then the simulator's (speed, explore throughput, failover
 # against the paper and the peers), then log replication's targets (issue
-# 10: throughput, latency, simulator speed, explore --load, memory).
+# 10: throughput, latency, simulator speed, explore --load, memory), then
+# the key-value store's, the linearizability checker's and the clients'
+# (issue 11: ops/s and latency on threads, the 1M-operation run).
 bench: raftsim $(B)/runtime_bench $(B)/storage_bench $(B)/log_bench \
-	$(B)/kv_bench
+	$(B)/kv_bench $(B)/client_bench
 	$(B)/runtime_bench ./raftsim
 	$(B)/storage_bench
 	tests/bench/sim_bench.sh ./raftsim
 	$(B)/log_bench ./raftsim
 	$(B)/kv_bench
 	tests/bench/lincheck_bench.sh ./raftsim
+	$(B)/client_bench ./raftsim
 
 # Rewrites tests/golden/*.jsonl from their .args, and the timeline pictures
 # tests/timeline/*.txt: only for an intended change of behaviour, whose

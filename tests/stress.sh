@@ -15,6 +15,10 @@
 #                        [--tick-ms MS] [--seed BASE] [--mistake NAME
 #                        --expect K] [-- MORE RAFTSIM FLAGS]
 # Run i uses seed BASE + i. Odd runs add duplication and reordering.
+# Clients on threads: -- --clients 8 [--fenced-store] [--reads lease
+# --check-quorum] runs them under the same random pauses, crashes and
+# partitions; the checker then judges their history too (linearizable,
+# exactly-once, no stale write taken by the fenced store).
 set -u
 
 bin=./raftsim

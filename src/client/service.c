@@ -16,7 +16,9 @@ int service_init(struct service *sv, const struct service_config *cfg,
 	sv->raft = raft;
 	sv->kv = kv;
 	sv->pending = calloc(cfg->max_pending, sizeof(*sv->pending));
-	if (sv->pending == NULL)
+	sv->staged = calloc(cfg->max_pending, sizeof(*sv->staged));
+	sv->staged_req = calloc(cfg->max_pending, sizeof(*sv->staged_req));
+	if (sv->pending == NULL || sv->staged == NULL || sv->staged_req == NULL)
 		goto err;
 	if (cfg->mirror) {
 		sv->outbox = calloc(SERVICE_OUTBOX_MAX, sizeof(*sv->outbox));
@@ -43,9 +45,14 @@ void service_free(struct service *sv)
 	for (i = 0; i < sv->pending_len; i++)
 		forget(&sv->pending[i]);
 	free(sv->pending);
+	free(sv->staged);
+	free(sv->staged_req);
 	free(sv->outbox);
 	free(sv->buf);
 	sv->pending = NULL;
+	sv->staged = NULL;
+	sv->staged_req = NULL;
+	sv->staged_len = 0;
 	sv->outbox = NULL;
 	sv->buf = NULL;
 	sv->pending_len = sv->outbox_len = 0;
@@ -58,6 +65,7 @@ void service_reset(struct service *sv)
 	for (i = 0; i < sv->pending_len; i++)
 		forget(&sv->pending[i]);
 	sv->pending_len = 0;
+	sv->staged_len = 0;
 	sv->outbox_len = 0;
 	sv->seen_reexecuted = 0; /* the store starts over too */
 }
@@ -156,38 +164,87 @@ static void remove_at(struct service *sv, unsigned i)
 }
 
 /* A write, a registration, or a get through the log: one entry whose
- * payload is the request's own bytes. */
+ * payload is the request's own bytes, staged for service_drain. */
 static void propose(struct service *sv, const struct kv_cmd *cmd,
 		    const uint8_t *bytes, size_t len)
 {
-	struct raft_entry entry;
+	struct service_staged *st;
 	struct service_pending *p;
-	uint64_t index = 0;
-	int rv;
+	struct raft_entry *entry;
 
-	memset(&entry, 0, sizeof(entry));
-	entry.type = RAFT_ENTRY_COMMAND;
-	entry.data = bytes;
-	entry.len = (uint32_t)len;
+	if (sv->staged_len == sv->config.max_pending)
+		service_drain(sv); /* a duplicated copy in the same drain */
 	p = slot_for(sv, cmd->client);
 	if (p == NULL) {
 		answer_status(sv, cmd, KV_STATUS_RETRY);
 		return;
 	}
-	rv = raft_propose(sv->raft, &entry, 1, &index);
-	if (rv != RAFT_OK) {
-		remove_at(sv, (unsigned)(p - sv->pending));
-		answer_status(sv, cmd,
-			      rv == RAFT_ENOTLEADER ? KV_STATUS_NOT_LEADER
-						    : KV_STATUS_RETRY);
-		return;
-	}
-	sv->stats.proposed++;
 	p->wait = SERVICE_WAIT_APPLY;
 	p->client = cmd->client;
 	p->session = cmd->session;
 	p->seq = cmd->seq;
-	p->index = index;
+	p->index = 0; /* known once proposed */
+	entry = &sv->staged[sv->staged_len];
+	memset(entry, 0, sizeof(*entry));
+	entry->type = RAFT_ENTRY_COMMAND;
+	entry->data = bytes;
+	entry->len = (uint32_t)len;
+	st = &sv->staged_req[sv->staged_len++];
+	st->client = cmd->client;
+	st->session = cmd->session;
+	st->seq = cmd->seq;
+}
+
+/* The pending slot of a staged request, or NULL (applied meanwhile: a
+ * retry of an entry already in the log; or dropped: leadership lost). */
+static struct service_pending *staged_slot(struct service *sv,
+					   const struct service_staged *st)
+{
+	unsigned i;
+
+	for (i = 0; i < sv->pending_len; i++) {
+		struct service_pending *p = &sv->pending[i];
+
+		if (p->wait == SERVICE_WAIT_APPLY && p->client == st->client &&
+		    p->session == st->session && p->seq == st->seq)
+			return p;
+	}
+	return NULL;
+}
+
+void service_drain(struct service *sv)
+{
+	struct service_pending *p;
+	struct kv_cmd cmd;
+	uint64_t first = 0;
+	unsigned n = sv->staged_len;
+	unsigned i;
+	int rv;
+
+	if (n == 0)
+		return;
+	sv->staged_len = 0;
+	rv = raft_propose(sv->raft, sv->staged, n, &first);
+	if (rv == RAFT_OK) {
+		sv->stats.proposed += n;
+		sv->stats.batches++;
+		for (i = 0; i < n; i++)
+			if ((p = staged_slot(sv, &sv->staged_req[i])) != NULL)
+				p->index = first + i;
+		return;
+	}
+	memset(&cmd, 0, sizeof(cmd));
+	for (i = 0; i < n; i++) {
+		p = staged_slot(sv, &sv->staged_req[i]);
+		if (p != NULL)
+			remove_at(sv, (unsigned)(p - sv->pending));
+		cmd.client = sv->staged_req[i].client;
+		cmd.session = sv->staged_req[i].session;
+		cmd.seq = sv->staged_req[i].seq;
+		answer_status(sv, &cmd,
+			      rv == RAFT_ENOTLEADER ? KV_STATUS_NOT_LEADER
+						    : KV_STATUS_RETRY);
+	}
 }
 
 /* Whether a lease read may be answered now: the lease holds, and the

@@ -32,7 +32,12 @@
  * (harness_node_step, harness_node_tick):
  *   service_flush    before the node acts in a tick later than the one its
  *                    outbox began in: the mirrored writes leave;
- *   service_receive  a request's bytes;
+ *   service_receive  a request's bytes; a write is staged, and the bytes
+ *                    must stay valid until the next service_drain;
+ *   service_drain    after the requests of one drain of the node's mail
+ *                    (one message in the simulator): the staged writes
+ *                    are proposed as one raft_propose batch, so a leader
+ *                    that took several sends them in one AppendEntries;
  *   service_poll     after every raft_step and raft_tick: reads whose
  *                    round is confirmed are answered, and everything
  *                    pending goes when the node no longer leads in the
@@ -106,11 +111,19 @@ struct service_pending {
 	uint32_t key_len;
 };
 
+/* A write received since the last service_drain, to be proposed. */
+struct service_staged {
+	int client;
+	uint64_t session;
+	uint64_t seq;
+};
+
 struct service_stats {
 	uint64_t requests;    /* decodable requests received */
 	uint64_t not_leader;  /* answered NOT_LEADER */
 	uint64_t busy;        /* answered RETRY */
 	uint64_t proposed;    /* entries proposed for clients */
+	uint64_t batches;     /* raft_propose calls that proposed them */
 	uint64_t answered;    /* replies to pending requests */
 	uint64_t cached;      /* of those, from the session's cache: a
 				 retry of a request executed before */
@@ -130,6 +143,9 @@ struct service {
 	uint64_t term;           /* the term the pending requests came in */
 	struct service_pending *pending; /* config.max_pending long */
 	unsigned pending_len;
+	struct raft_entry *staged;         /* config.max_pending long */
+	struct service_staged *staged_req; /* the same requests */
+	unsigned staged_len;
 	struct service_write *outbox; /* SERVICE_OUTBOX_MAX long */
 	unsigned outbox_len;
 	uint64_t outbox_tick;     /* the tick the oldest write waits from */
@@ -163,6 +179,10 @@ void service_applied(void *ctx, uint64_t index, uint64_t term,
 /* A client's request (kv_cmd_encode's bytes); undecodable bytes are
  * ignored (the client times out). */
 void service_receive(struct service *sv, const uint8_t *bytes, size_t len);
+/* After the requests of one drain of the node's mail: proposes the writes
+ * staged since the last call as one batch (RAFT_EBUSY, not leader: each is
+ * answered as service_receive would have). */
+void service_drain(struct service *sv);
 /* After the core's step or tick. */
 void service_poll(struct service *sv);
 /* Before the node acts on its tick `tick`: the outbox leaves when it

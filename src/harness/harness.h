@@ -136,7 +136,9 @@ struct harness {
 	struct monitor *mon; /* NULL: no trace, console or checker */
 	struct harness_tap tap;
 	struct faults faults; /* net lock */
-	uint64_t tick;        /* the schedule's tick: the last begun */
+	/* The schedule's tick: the last begun. Atomic: the clients' thread
+	 * stamps history events with it while the observer moves it on. */
+	_Atomic uint64_t tick;
 	/* Scratch for harness_advance and harness_next_fault_tick; only
 	 * their one caller touches it. */
 	struct fault_action actions[FAULT_MAX_ACTIONS];
@@ -253,6 +255,13 @@ void harness_attach_clients(struct harness *h, const struct clients *c);
  * raft_tick. */
 void harness_node_step(struct harness_node *n, const struct raft_message *m);
 void harness_node_tick(struct harness_node *n);
+/* harness_node_step in two halves, for a driver that hands a node several
+ * messages in one drain of its mail: take each, then drained once, and
+ * only then free the messages (a client's write is staged with its bytes,
+ * and the writes of one drain are proposed as one batch: fewer
+ * AppendEntries). Node lock held. */
+void harness_node_take(struct harness_node *n, const struct raft_message *m);
+void harness_node_drained(struct harness_node *n);
 
 /* The stores' and the fenced store's figures, for the summary. */
 struct harness_client_summary {

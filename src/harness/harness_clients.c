@@ -263,7 +263,7 @@ void harness_node_clients_crash(struct harness_node *n)
 		service_reset(&n->service);
 }
 
-void harness_node_step(struct harness_node *n, const struct raft_message *m)
+void harness_node_take(struct harness_node *n, const struct raft_message *m)
 {
 	if (!n->service_ready) {
 		raft_step(&n->raft, m);
@@ -275,6 +275,20 @@ void harness_node_step(struct harness_node *n, const struct raft_message *m)
 	else
 		raft_step(&n->raft, m);
 	service_poll(&n->service);
+}
+
+void harness_node_drained(struct harness_node *n)
+{
+	if (!n->service_ready)
+		return;
+	service_drain(&n->service);
+	service_poll(&n->service);
+}
+
+void harness_node_step(struct harness_node *n, const struct raft_message *m)
+{
+	harness_node_take(n, m);
+	harness_node_drained(n);
 }
 
 void harness_node_tick(struct harness_node *n)

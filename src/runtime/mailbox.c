@@ -71,6 +71,29 @@ enum mailbox_push_result mailbox_push(struct mailbox *mb,
 				      void *extra, size_t bytes, int64_t now_us,
 				      int64_t ready_us)
 {
+	enum mailbox_push_result res;
+
+	res = mailbox_push_quiet(mb, msg, extra, bytes, now_us, ready_us);
+	/* Only the owner waits, so one wake-up is enough; after the unlock,
+	 * so that the owner, woken, does not at once block on the lock still
+	 * held there (a second sleep and wake-up on every message). The
+	 * owner tests the ring under the lock before it sleeps, so the
+	 * wake-up cannot be lost. */
+	if (res == MAILBOX_OK)
+		mailbox_kick(mb);
+	return res;
+}
+
+void mailbox_kick(struct mailbox *mb)
+{
+	pthread_cond_signal(&mb->cond);
+}
+
+enum mailbox_push_result mailbox_push_quiet(struct mailbox *mb,
+					    const struct raft_message *msg,
+					    void *extra, size_t bytes,
+					    int64_t now_us, int64_t ready_us)
+{
 	enum mailbox_push_result res = MAILBOX_OK;
 	struct mail *m;
 
@@ -100,13 +123,6 @@ enum mailbox_push_result mailbox_push(struct mailbox *mb,
 		mb->peak = mb->count;
 out:
 	pthread_mutex_unlock(&mb->mu);
-	/* Only the owner waits, so one wake-up is enough; after the unlock,
-	 * so that the owner, woken, does not at once block on the lock still
-	 * held here (a second sleep and wake-up on every message). The
-	 * owner tests the ring under the lock before it sleeps, so the
-	 * wake-up cannot be lost. */
-	if (res == MAILBOX_OK)
-		pthread_cond_signal(&mb->cond);
 	free(extra); /* refused: nobody else has it */
 	return res;
 }

@@ -65,6 +65,16 @@ enum mailbox_push_result mailbox_push(struct mailbox *mb,
 				      void *extra, size_t bytes, int64_t now_us,
 				      int64_t ready_us);
 
+/* The same without waking the owner: a pusher that queues several
+ * messages in a row wakes it once, after the last, with mailbox_kick (the
+ * owner then takes them in one turn). A quiet push must be followed by a
+ * kick, or the owner may sleep on it until its next deadline. */
+enum mailbox_push_result mailbox_push_quiet(struct mailbox *mb,
+					    const struct raft_message *msg,
+					    void *extra, size_t bytes,
+					    int64_t now_us, int64_t ready_us);
+void mailbox_kick(struct mailbox *mb);
+
 /* Owner: the end of a message it took (handled): frees its block. */
 void mailbox_done(struct mail *m);
 

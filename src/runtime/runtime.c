@@ -30,6 +30,17 @@
  *    guards its sleep, stop and kick flags, and is taken with nothing else
  *    held. A leader's node thread, applying, sets the kick flag and
  *    signals under the load lock (a leaf).
+ *  - The client thread, with --clients (runtime_clients.c): runs the
+ *    run's struct clients, which is its own (no lock guards it; the main
+ *    thread reads it only after the join). Its requests go through the
+ *    harness's client send path into a node's mailbox (that mailbox lock
+ *    alone; the node is woken after a few, with no lock held), its
+ *    history events out under the monitor lock; it takes either with
+ *    nothing else held. Replies reach it through its inbox: a node
+ *    thread, in its step under its node lock, appends under the inbox
+ *    lock (a leaf), and wakes the client thread after a few replies or at
+ *    the end of its turn, the inbox lock released; the client thread
+ *    swaps the list out under that lock and handles it with none held.
  *  - Two writer threads, the trace's and the console's (when there is a
  *    trace, or a console): each takes only its own writer lock.
  *
@@ -56,6 +67,12 @@
  *    waits (a full ring drops the line, counted).
  *  - load lock (rload.mu): the load thread's stop and kick flags, and
  *    its sleep.
+ *  - inbox lock (rclients.mu): the replies queued for the clients, their
+ *    thread's stop flag, and its sleep.
+ *  - fenced store lock (cluster.fenced_mu): the harness's fenced store
+ *    (--fenced-store). A leader's thread writes to it in its step, under
+ *    its node lock; the summary reads it after the run. Its refusals are
+ *    published after it is released.
  *  - gate lock and the observer's wait lock: private to start-up and to the
  *    observer's timed waits; nothing is taken under them.
  *
@@ -64,10 +81,15 @@
  *      node lock -> mailbox lock (its own, or a receiver's)
  *      node lock -> monitor lock -> writer lock
  *      node lock -> load lock
- * The net, mailbox, writer and load locks are leaves: nothing is taken
- * while one is held; under the monitor lock, only a writer lock. No thread
- * ever holds two node locks: a sender reaches a receiver only through the
- * receiver's mailbox, and the observer visits nodes one by one.
+ *      node lock -> inbox lock
+ *      node lock -> fenced store lock
+ * The net, mailbox, writer, load, inbox and fenced store locks are leaves:
+ * nothing is taken while one is held; under the monitor lock, only a
+ * writer lock. No thread ever holds two node locks: a sender reaches a
+ * receiver only through the receiver's mailbox, and the observer visits
+ * nodes one by one. The load and client threads hold no lock while they
+ * take another (only their own, to test flags and sleep). No lock is held
+ * while a thread sleeps, except the one its condition variable waits on.
  *
  * After the observer's last tick the main thread stops every mailbox and
  * joins every node thread; after the joins it reads all state unlocked.
@@ -149,8 +171,10 @@ static struct cluster *cluster_new(const struct raftsim_options *o,
 		goto err_gate_cond;
 	if ((rv = pthread_mutex_init(&c->mon_mu, NULL)) != 0)
 		goto err_net_mu;
-	if ((rv = runtime_observer_init(c)) != 0)
+	if ((rv = pthread_mutex_init(&c->fenced_mu, NULL)) != 0)
 		goto err_mon_mu;
+	if ((rv = runtime_observer_init(c)) != 0)
+		goto err_fenced_mu;
 	ops = runtime_node_ops(c);
 	if (harness_init(&c->h, o, &ops, mon) != 0) {
 		rv = ENOMEM;
@@ -168,12 +192,18 @@ static struct cluster *cluster_new(const struct raftsim_options *o,
 	}
 	if ((rv = runtime_load_init(c)) != 0)
 		goto err_nodes;
+	if ((rv = runtime_clients_init(c)) != 0)
+		goto err_load;
 	return c;
+err_load:
+	runtime_load_destroy(c);
 err_nodes:
 	nodes_destroy(c, i);
 	harness_close(&c->h);
 err_observer:
 	runtime_observer_destroy(c);
+err_fenced_mu:
+	pthread_mutex_destroy(&c->fenced_mu);
 err_mon_mu:
 	pthread_mutex_destroy(&c->mon_mu);
 err_net_mu:
@@ -191,10 +221,12 @@ err:
 
 static void cluster_destroy(struct cluster *c)
 {
+	runtime_clients_destroy(c);
 	runtime_load_destroy(c);
 	nodes_destroy(c, c->n);
 	harness_close(&c->h);
 	runtime_observer_destroy(c);
+	pthread_mutex_destroy(&c->fenced_mu);
 	pthread_mutex_destroy(&c->mon_mu);
 	pthread_mutex_destroy(&c->net_mu);
 	pthread_cond_destroy(&c->gate_cond);
@@ -250,7 +282,7 @@ err:
 }
 
 /* The figures of a finished run. Threads joined. */
-static void fill_result(const struct cluster *c, struct runtime_result *res,
+static void fill_result(struct cluster *c, struct runtime_result *res,
 			int64_t wall_us, int code)
 {
 	const struct monitor *mon = c->h.mon;
@@ -284,6 +316,13 @@ static void fill_result(const struct cluster *c, struct runtime_result *res,
 					 rn->mb.dropped_closed;
 		lathist_merge(&res->tick_late, &rn->tick_late);
 		lathist_merge(&res->mail_wait, &rn->mail_wait);
+		res->node[i].lease_clears = rn->lease_clears;
+		if (hn->service_ready)
+			res->node[i].service = hn->service.stats;
+	}
+	if (c->clients.active) {
+		res->clients = c->clients.run.stats;
+		harness_client_summary(&c->h, &res->stores);
 	}
 }
 
@@ -332,8 +371,12 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 	if (rv != 0)
 		fprintf(err, "raftsim: cannot start the load thread: %s\n",
 			strerror(rv));
+	else if ((rv = runtime_clients_start(c)) != 0)
+		fprintf(err, "raftsim: cannot start the client thread: %s\n",
+			strerror(rv));
 	else
 		runtime_observer_run(c);
+	runtime_clients_stop(c);
 	runtime_load_stop(c);
 	stop_and_join(c);
 	runtime_report_stuck(c);

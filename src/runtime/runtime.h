@@ -30,6 +30,8 @@ struct runtime_node_result {
 	struct raft_stats stats; /* summed across restarts */
 	uint64_t mailbox_full;   /* messages dropped by its full mailbox */
 	unsigned mailbox_peak;
+	struct service_stats service; /* --clients: its client service */
+	uint64_t lease_clears; /* turns a tick or more late: lease cleared */
 };
 
 struct runtime_result {
@@ -50,6 +52,10 @@ struct runtime_result {
 	struct lathist tick_late;     /* node ticks: raft_tick after deadline */
 	struct lathist observer_late; /* observer wake-ups after deadline */
 	struct lathist mail_wait;     /* enqueue (or not-before) to raft_step */
+	/* --clients: the clients' figures, the stores' and the fenced
+	 * store's (zero without clients). */
+	struct clients_stats clients;
+	struct harness_client_summary stores;
 	struct runtime_node_result node[OPT_MAX_NODES];
 };
 

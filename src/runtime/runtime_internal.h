@@ -25,11 +25,14 @@ struct rnode {
 	pthread_t thread;
 	bool started; /* main thread only */
 
-	pthread_mutex_t mu; /* the node lock: c->h.node[id], and below */
-	uint64_t next_tick; /* the tick whose deadline it waits for */
-	unsigned slow;      /* --slow's factor, 1 if not slow */
-	int64_t slow_until; /* --slow: it handles nothing before this */
-	bool resync;        /* resumed or restarted: skip to the present */
+	pthread_mutex_t mu;    /* the node lock: c->h.node[id], and below */
+	uint64_t next_tick;    /* the tick whose deadline it waits for */
+	unsigned slow;         /* --slow's factor, 1 if not slow */
+	int64_t slow_until;    /* --slow: it handles nothing before this */
+	bool resync;           /* resumed or restarted: skip to the present */
+	uint64_t lease_clears; /* late turns: raft_lease_clear */
+	bool in_turn;          /* its thread is in node_turn */
+	unsigned kick_clients; /* replies queued in that turn, not woken */
 	struct lathist tick_late;
 	struct lathist mail_wait;
 
@@ -56,6 +59,32 @@ struct rload {
 	bool kick; /* a leader applied load entries */
 };
 
+/* A reply on its way to the clients, in the inbox (runtime_clients.c). */
+struct rreply {
+	struct rreply *next;
+	int64_t ready_us; /* monotonic: --reorder may hold it back */
+	uint32_t len;
+	uint8_t bytes[];
+};
+
+/* The --clients thread (runtime_clients.c). Its struct clients is its
+ * thread's alone (read by the main thread only after the join). */
+struct rclients {
+	bool active; /* --clients given; the rest is set up */
+	bool started;
+	struct clients run;  /* its thread only */
+	struct rreply *held; /* its thread only: replies not yet ready */
+	int *kick;           /* its thread only: nodes it queued requests */
+	int kick_len;        /* for, to wake once (mailbox_kick) */
+	unsigned *kicked;    /* nodes long: queued since woken; in kick */
+	pthread_t thread;
+	pthread_mutex_t mu; /* the inbox lock: below, and its sleep */
+	pthread_cond_t cond;
+	struct rreply *head; /* the inbox, oldest first */
+	struct rreply *tail;
+	bool stop;
+};
+
 struct cluster {
 	const struct raftsim_options *o;
 	int n;
@@ -66,12 +95,14 @@ struct cluster {
 	pthread_cond_t gate_cond;
 	bool gate_open;
 
-	pthread_mutex_t net_mu; /* the net lock: h.faults */
-	pthread_mutex_t mon_mu; /* the monitor lock: h.mon, h.tap */
-	struct harness h;       /* the nodes, the faults, where events go */
+	pthread_mutex_t net_mu;    /* the net lock: h.faults */
+	pthread_mutex_t mon_mu;    /* the monitor lock: h.mon, h.tap */
+	pthread_mutex_t fenced_mu; /* the fenced store lock: h.fenced */
+	struct harness h;          /* the nodes, the faults, where events go */
 
 	struct observer obs;
 	struct rload load;
+	struct rclients clients;
 	struct rnode node[];
 };
 
@@ -92,6 +123,27 @@ void runtime_load_destroy(struct cluster *c);
 int runtime_load_start(struct cluster *c);
 void runtime_load_stop(struct cluster *c);
 void runtime_load_kick(struct cluster *c);
+
+/* runtime_clients.c; init and destroy return or take nothing without
+ * --clients. deliver: a node's reply (to RAFT_CLIENT), from its thread
+ * under its node lock; returns 0, or -1 when it was lost (no memory). */
+int runtime_clients_init(struct cluster *c);
+void runtime_clients_destroy(struct cluster *c);
+int runtime_clients_start(struct cluster *c);
+void runtime_clients_stop(struct cluster *c);
+int runtime_clients_deliver(struct cluster *c, const struct raft_message *msg,
+			    int64_t ready_us);
+/* A client's request (from RAFT_CLIENT): pushed into the node's mailbox
+ * by the client thread, which wakes the node once it has sent all it had
+ * to send (or every few requests: KICK_EVERY). Returns what
+ * mailbox_push_quiet returned. */
+enum mailbox_push_result runtime_clients_request(struct cluster *c,
+						 const struct raft_message *msg,
+						 void *extra, size_t bytes,
+						 int64_t now_us,
+						 int64_t ready_us);
+/* Wakes the clients (a node queued replies in its turn). */
+void runtime_clients_kick(struct cluster *c);
 
 /* runtime_observer.c */
 int runtime_observer_init(struct cluster *c);

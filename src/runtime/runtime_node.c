@@ -13,8 +13,13 @@
  *      stamped "not before" now plus the fate's delay; a full mailbox, or
  *      a crashed node's closed one, drops it;
  *   3. the receiver's thread wakes in mailbox_wait, takes its node lock and
- *      in handle_mail takes what is ready and calls raft_step. A paused
- *      node's mailbox is frozen: mail queues until it resumes.
+ *      in handle_mail takes what is ready and calls raft_step (through
+ *      harness_node_step: a client's request goes to the node's service
+ *      instead). A paused node's mailbox is frozen: mail queues until it
+ *      resumes.
+ * A client's request enters at step 2 from the client thread
+ * (harness_client_send); a node's reply to RAFT_CLIENT leaves at step 2
+ * for the clients' inbox instead of a mailbox (runtime_clients.c).
  *
  * Tickless: the thread sleeps on its mailbox until mail is ready, or the
  * deadline (start + k * tick) of the tick on which its core next acts by
@@ -51,12 +56,20 @@ static int runtime_deliver(void *ctx, const struct raft_message *msg,
 	size_t bytes;
 	void *extra;
 
+	if (msg->to == RAFT_CLIENT) /* a reply: the clients' inbox */
+		return runtime_clients_deliver(c, msg, now + (int64_t)extra_us);
 	/* A block that cannot be allocated loses the copy, said as a full
-	 * mailbox would say it. */
-	if (harness_copy_message(&copy, msg, &extra, &bytes) == 0)
+	 * mailbox would say it. A client's request lost so is not said: the
+	 * client times out and retries, as for --drop (no peer lost mail). */
+	if (harness_copy_message(&copy, msg, &extra, &bytes) != 0)
+		rv = MAILBOX_FULL;
+	else if (msg->from == RAFT_CLIENT)
+		rv = runtime_clients_request(c, &copy, extra, bytes, now,
+					     now + (int64_t)extra_us);
+	else
 		rv = mailbox_push(&c->node[msg->to].mb, &copy, extra, bytes,
 				  now, now + (int64_t)extra_us);
-	if (rv == MAILBOX_FULL)
+	if (rv == MAILBOX_FULL && msg->from != RAFT_CLIENT)
 		harness_report_loss(&c->h, msg->from, msg->to,
 				    c->h.node[msg->from].tick);
 	return rv == MAILBOX_OK ? 0 : -1;
@@ -115,7 +128,7 @@ static void replay_ticks(struct rnode *rn, uint64_t last)
 
 	while (rn->next_tick <= last) {
 		hn->tick = rn->next_tick;
-		raft_tick(&hn->raft);
+		harness_node_tick(hn);
 		rn->next_tick++;
 	}
 }
@@ -134,14 +147,21 @@ static uint64_t replay_passed(struct rnode *rn, uint64_t now_tick)
 }
 
 /* Whether the node's thread is a tick or more late for its acting tick at
- * `now` (node_turn says why that is the measure); reports it if so. */
+ * `now` (node_turn says why that is the measure); reports it if so. Its
+ * core's clock then fell behind real time (the ticks it skips are never
+ * counted), so what it sent until now may not extend a lease: a lease read
+ * waits for acknowledgements of later sends (raft_lease_clear, §6.4.1's
+ * current clock). The simulator's nodes are never late. */
 static void report_if_late(struct rnode *rn, uint64_t act, int64_t now)
 {
 	struct cluster *c = rn->c;
 	int64_t late = now - deadline_of(c, act);
 
-	if (act <= rn->c->o->ticks && late >= c->tick_us)
+	if (act <= rn->c->o->ticks && late >= c->tick_us) {
 		harness_report_late(&c->h, rn->id, act, late);
+		raft_lease_clear(&c->h.node[rn->id].raft);
+		rn->lease_clears++;
+	}
 }
 
 /* A node going down replays the silent ticks it slept through; a thread
@@ -194,8 +214,9 @@ static pthread_mutex_t *lock_of(struct cluster *c, enum harness_lock which,
 	case HARNESS_LOCK_NODE:
 		return &c->node[node].mu;
 	case HARNESS_LOCK_NET:
-	case HARNESS_LOCK_FENCED: /* a leaf too: shares the net lock */
 		return &c->net_mu;
+	case HARNESS_LOCK_FENCED:
+		return &c->fenced_mu;
 	case HARNESS_LOCK_EVENTS:
 		break;
 	}
@@ -239,7 +260,7 @@ struct harness_ops runtime_node_ops(struct cluster *c)
  * (runtime_node_main sleeps until slow_until, its node lock released). */
 static void handle_mail(struct rnode *rn, struct mail *batch)
 {
-	struct raft_state *raft = &rn->c->h.node[rn->id].raft;
+	struct harness_node *hn = &rn->c->h.node[rn->id];
 	int64_t now = clock_now_us();
 	int64_t since;
 	int64_t start;
@@ -255,8 +276,7 @@ static void handle_mail(struct rnode *rn, struct mail *batch)
 				: batch[i].enqueued_us;
 		start = clock_now_us();
 		lathist_add(&rn->mail_wait, start - since);
-		raft_step(raft, &batch[i].msg);
-		mailbox_done(&batch[i]);
+		harness_node_take(hn, &batch[i].msg);
 		if (rn->slow > 1) {
 			int64_t done = clock_now_us();
 
@@ -264,6 +284,11 @@ static void handle_mail(struct rnode *rn, struct mail *batch)
 							(done - start);
 		}
 	}
+	/* The clients' writes of this drain go as one proposal; their bytes
+	 * live in the mail until then. */
+	harness_node_drained(hn);
+	for (i = 0; i < n; i++)
+		mailbox_done(&batch[i]);
 }
 
 /* One turn of the node thread, node lock held: the silent ticks that have
@@ -299,7 +324,7 @@ static void node_turn(struct rnode *rn, struct mail *batch)
 		return;
 	lathist_add(&rn->tick_late, now - deadline_of(c, act));
 	hn->tick = now_tick;
-	raft_tick(&hn->raft);
+	harness_node_tick(hn);
 	rn->next_tick = now_tick + 1;
 }
 
@@ -333,6 +358,7 @@ void *runtime_node_main(void *arg)
 	struct mail batch[NODE_BATCH];
 	int64_t slow_until;
 	int64_t deadline;
+	bool kick;
 
 	gate_wait(rn->c);
 	pthread_mutex_lock(&rn->mu);
@@ -340,10 +366,16 @@ void *runtime_node_main(void *arg)
 	pthread_mutex_unlock(&rn->mu);
 	while (!mailbox_wait(&rn->mb, deadline)) {
 		pthread_mutex_lock(&rn->mu);
+		rn->in_turn = true;
 		node_turn(rn, batch);
+		rn->in_turn = false;
+		kick = rn->kick_clients > 0;
+		rn->kick_clients = 0;
 		deadline = next_deadline(rn);
 		slow_until = rn->slow_until;
 		pthread_mutex_unlock(&rn->mu);
+		if (kick) /* once for every reply of the turn */
+			runtime_clients_kick(rn->c);
 		if (slow_until > clock_now_us() &&
 		    mailbox_sleep_until(&rn->mb, slow_until))
 			break;

@@ -77,8 +77,8 @@ static void every_bad_client_value_or_combination_exits_2_naming_it(void)
 		{"--sim --mistake no-fencing --fenced-store",
 		 "only with --clients"},
 		{"--mistake no-dedup", "only with --clients"},
-		/* the runtime does not run clients yet */
-		{"--clients 4", "--clients"},
+		{"--clients 4 --load 100", "not with --load"},
+		{"--clients 4 --reads lease", "--check-quorum"},
 		{"failover --clients 4", "--clients"},
 		{"check --clients 4 t.jsonl", "--clients"},
 	};
