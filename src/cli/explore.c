@@ -35,6 +35,10 @@ struct explore {
 	struct failure failures[MAX_FAILURES_KEPT];
 	int failures_kept;
 	int out_of_memory;
+	/* Runs whose client history lincheck could not decide: neither
+	 * passed nor failed. The lowest index's replay is kept. */
+	uint64_t undecided;
+	struct failure undecided_first;
 	uint64_t not_run; /* skipped or cut short by SIGINT, SIGTERM */
 };
 
@@ -42,6 +46,7 @@ struct explore {
 enum run_result {
 	RUN_PASSED,
 	RUN_FAILED,          /* a violation */
+	RUN_UNDECIDED,       /* no violation, but the history was not decided */
 	RUN_NOT_CARRIED_OUT, /* out of memory, or too many messages */
 	RUN_INTERRUPTED,     /* not run to its end: not counted */
 };
@@ -182,6 +187,13 @@ static enum run_result explore_one(struct explore *x, uint64_t index,
 		snprintf(failure->what, sizeof(failure->what), "%s",
 			 reports[0].what);
 		failure->command = format_command(&run);
+	} else if (checker_clients_undecided(mon.checker)) {
+		/* Not looked at is not passed (a verdict is a promise). */
+		rv = RUN_UNDECIDED;
+		failure->index = index;
+		snprintf(failure->what, sizeof(failure->what),
+			 "the client history was not decided");
+		failure->command = format_command(&run);
 	}
 err_sim:
 	sim_free(sim);
@@ -233,6 +245,16 @@ static void record(struct explore *x, enum run_result result,
 	if (result == RUN_FAILED) {
 		x->failed++;
 		free(keep_failure(x, f));
+	}
+	if (result == RUN_UNDECIDED) {
+		struct failure *u = &x->undecided_first;
+
+		if (x->undecided++ == 0 || f->index < u->index) {
+			free(u->command);
+			*u = *f;
+		} else {
+			free(f->command);
+		}
 	}
 	if (x->tty && (x->done % 64 == 0 || x->done == x->base->runs))
 		fprintf(x->out,
@@ -293,6 +315,16 @@ static void report(const struct explore *x, const struct raftsim_options *o,
 	 * flags print the same stdout, whatever --jobs. */
 	fprintf(x->err, "explore: %d jobs, %.2f s wall (%.0f runs/min)\n",
 		o->jobs, wall, wall > 0 ? (double)x->done * 60.0 / wall : 0.0);
+	if (x->undecided > 0)
+		fprintf(out,
+			"explore: %" PRIu64 " runs could not be judged: "
+			"their client history was not decided within "
+			"lincheck's time and memory; the first, run %" PRIu64
+			"\n  replay: %s\n",
+			x->undecided, x->undecided_first.index,
+			x->undecided_first.command != NULL
+				? x->undecided_first.command
+				: "(out of memory)");
 	if (x->not_run > 0)
 		fprintf(out,
 			"explore: interrupted: %" PRIu64 " of %" PRIu64
@@ -329,7 +361,9 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	if (x->tty)
 		fputc('\n', out);
 	report(x, o, wall);
-	code = x->failed > 0 ? EXIT_VIOLATION : EXIT_PASS;
+	code = x->failed > 0      ? EXIT_VIOLATION
+	       : x->undecided > 0 ? EXIT_RUN_FAILED
+				  : EXIT_PASS;
 	if (x->out_of_memory) {
 		fprintf(err, "raftsim: explore: some runs could not be carried "
 			     "out (out of memory, or too many messages in "
@@ -338,6 +372,7 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	}
 	for (i = 0; i < x->failures_kept; i++)
 		free(x->failures[i].command);
+	free(x->undecided_first.command);
 	free(x);
 	return harness_stop_exit_code(code);
 }
