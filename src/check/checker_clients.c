@@ -210,9 +210,9 @@ void checker_print_clients(const struct checker *c, FILE *out,
 		return;
 	fprintf(out,
 		"%s: checked %" PRIu64 " client operations on %" PRIu64
-		" keys (%" PRIu64 " open, %" PRIu64 " failed): %s",
-		prefix, st->operations, st->keys, st->open, st->failed,
-		lin_text(st->lin));
+		" key%s (%" PRIu64 " open, %" PRIu64 " failed): %s",
+		prefix, st->operations, st->keys, st->keys == 1 ? "" : "s",
+		st->open, st->failed, lin_text(st->lin));
 	if (st->lin == CHECKER_LIN_UNDECIDED)
 		fprintf(out, " (%g s)", (double)st->timeout_us / 1e6);
 	fprintf(out,

@@ -29,13 +29,16 @@ struct explore {
 	pthread_mutex_t lock; /* guards everything below */
 	uint64_t done;
 	uint64_t failed;
-	uint64_t undecided; /* runs whose client history was not decided */
 	uint64_t elections;
 	uint64_t faults;
 	uint64_t ticks;
 	struct failure failures[MAX_FAILURES_KEPT];
 	int failures_kept;
 	int out_of_memory;
+	/* Runs whose client history lincheck could not decide: neither
+	 * passed nor failed. The lowest index's replay is kept. */
+	uint64_t undecided;
+	struct failure undecided_first;
 	uint64_t not_run; /* skipped or cut short by SIGINT, SIGTERM */
 };
 
@@ -43,9 +46,9 @@ struct explore {
 enum run_result {
 	RUN_PASSED,
 	RUN_FAILED,          /* a violation */
+	RUN_UNDECIDED,       /* no violation, but the history was not decided */
 	RUN_NOT_CARRIED_OUT, /* out of memory, or too many messages */
 	RUN_INTERRUPTED,     /* not run to its end: not counted */
-	RUN_UNDECIDED, /* no violation, but its client history undecided */
 };
 
 static uint64_t pick(struct raft_rng *rng, uint64_t lo, uint64_t hi)
@@ -185,7 +188,12 @@ static enum run_result explore_one(struct explore *x, uint64_t index,
 			 reports[0].what);
 		failure->command = format_command(&run);
 	} else if (checker_clients_undecided(mon.checker)) {
-		rv = RUN_UNDECIDED; /* never a pass: nobody looked */
+		/* Not looked at is not passed (a verdict is a promise). */
+		rv = RUN_UNDECIDED;
+		failure->index = index;
+		snprintf(failure->what, sizeof(failure->what),
+			 "the client history was not decided");
+		failure->command = format_command(&run);
 	}
 err_sim:
 	sim_free(sim);
@@ -234,11 +242,19 @@ static void record(struct explore *x, enum run_result result,
 	x->ticks += x->base->ticks;
 	if (result == RUN_NOT_CARRIED_OUT)
 		x->out_of_memory = 1;
-	if (result == RUN_UNDECIDED)
-		x->undecided++;
 	if (result == RUN_FAILED) {
 		x->failed++;
 		free(keep_failure(x, f));
+	}
+	if (result == RUN_UNDECIDED) {
+		struct failure *u = &x->undecided_first;
+
+		if (x->undecided++ == 0 || f->index < u->index) {
+			free(u->command);
+			*u = *f;
+		} else {
+			free(f->command);
+		}
 	}
 	if (x->tty && (x->done % 64 == 0 || x->done == x->base->runs))
 		fprintf(x->out,
@@ -299,6 +315,16 @@ static void report(const struct explore *x, const struct raftsim_options *o,
 	 * flags print the same stdout, whatever --jobs. */
 	fprintf(x->err, "explore: %d jobs, %.2f s wall (%.0f runs/min)\n",
 		o->jobs, wall, wall > 0 ? (double)x->done * 60.0 / wall : 0.0);
+	if (x->undecided > 0)
+		fprintf(out,
+			"explore: %" PRIu64 " runs could not be judged: "
+			"their client history was not decided within "
+			"lincheck's time and memory; the first, run %" PRIu64
+			"\n  replay: %s\n",
+			x->undecided, x->undecided_first.index,
+			x->undecided_first.command != NULL
+				? x->undecided_first.command
+				: "(out of memory)");
 	if (x->not_run > 0)
 		fprintf(out,
 			"explore: interrupted: %" PRIu64 " of %" PRIu64
@@ -335,15 +361,9 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	if (x->tty)
 		fputc('\n', out);
 	report(x, o, wall);
-	code = x->failed > 0 ? EXIT_VIOLATION : EXIT_PASS;
-	if (x->undecided > 0 && code == EXIT_PASS) {
-		fprintf(err,
-			"raftsim: explore: CANNOT JUDGE %" PRIu64
-			" runs: their client history was not decided in "
-			"time\n",
-			x->undecided);
-		code = EXIT_RUN_FAILED;
-	}
+	code = x->failed > 0      ? EXIT_VIOLATION
+	       : x->undecided > 0 ? EXIT_RUN_FAILED
+				  : EXIT_PASS;
 	if (x->out_of_memory) {
 		fprintf(err, "raftsim: explore: some runs could not be carried "
 			     "out (out of memory, or too many messages in "
@@ -352,6 +372,7 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 	}
 	for (i = 0; i < x->failures_kept; i++)
 		free(x->failures[i].command);
+	free(x->undecided_first.command);
 	free(x);
 	return harness_stop_exit_code(code);
 }

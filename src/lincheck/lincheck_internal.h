@@ -122,6 +122,11 @@ struct lc_client {
 enum lc_key_verdict lc_infer(struct lincheck *lc, const struct lc_key *k,
 			     struct lc_why *why);
 /* The key's verdict by search: OK, ILLEGAL, TIMEOUT or NOMEM. */
+/* lincheck_prune.c: per op of k, 1 for an open put or cas whose value no
+ * get returned and no cas expected, or an open append whose value shows
+ * in none of those; NULL when there is none (or no memory). The caller
+ * frees it. */
+uint8_t *lc_unobserved_open_writes(struct lincheck *lc, const struct lc_key *k);
 enum lc_key_verdict lc_search(struct lincheck *lc, const struct lc_key *k,
 			      struct lc_why *why);
 

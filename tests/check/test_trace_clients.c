@@ -346,12 +346,12 @@ static void check_agrees_with_the_live_verdict(void)
 	CHECK_EQ(t.live_violations, 0);
 	CHECK(strstr(t.file_out, "check: OK") != NULL);
 	CHECK(strstr(t.file_out,
-		     "check: checked 4 client operations on 1 keys (1 open, 0 "
+		     "check: checked 4 client operations on 1 key (1 open, 0 "
 		     "failed): linearizable; fencing: 1 stale write refused, "
 		     "0 accepted") != NULL);
 	CHECK(t.live_out != NULL &&
 	      strstr(t.live_out,
-		     "raftsim: checked 4 client operations on 1 keys (1 "
+		     "raftsim: checked 4 client operations on 1 key (1 "
 		     "open, 0 failed): linearizable; fencing: 1 stale write "
 		     "refused, 0 accepted") != NULL);
 	free(t.live_out);

@@ -2,6 +2,7 @@
  * hand-made histories with a known answer. Each history is decided twice:
  * as lincheck_run decides it (inference first), and by the search alone;
  * both must give the known answer. */
+#include <stdio.h>
 #include <string.h>
 
 #include "lchist.h"
@@ -436,6 +437,36 @@ static void an_id_is_used_once_per_client(void)
 	lincheck_free(lc);
 }
 
+/* 40 clients' puts and 30 appends end in info, nobody reads their
+ * values, and an append keeps the key from inference: each may go
+ * anywhere after its call, or nowhere, and a search that tries them all
+ * runs out of memory. */
+static void unobserved_open_puts(void)
+{
+	char v[16];
+	int c;
+
+	h_append(0, 0, "k", "x");
+	h_ok(1, 0);
+	for (c = 1; c <= 40; c++) {
+		snprintf(v, sizeof(v), "c%di1", c);
+		h_put(2, c, "k", v);
+		h_info(2.5, c);
+	}
+	for (c = 41; c <= 70; c++) {
+		snprintf(v, sizeof(v), "c%di1", c);
+		h_append(2, c, "k", v);
+		h_info(2.5, c);
+	}
+	h_get(3, 0, "k");
+	h_read(4, 0, "x");
+}
+
+static void open_writes_nobody_observed_are_decided_at_once(void)
+{
+	expect(unobserved_open_puts, LINCHECK_OK, NULL);
+}
+
 const struct test_case lincheck_tests[] = {
 	{"lincheck: a read of the latest completed write is linearizable",
 	 a_read_of_the_latest_completed_write_is_linearizable},
@@ -453,6 +484,9 @@ const struct test_case lincheck_tests[] = {
 	 an_info_write_that_was_read_is_assumed_to_have_happened},
 	{"lincheck: an info write cannot take effect before its invoke",
 	 an_info_write_cannot_take_effect_before_its_invoke},
+	{"lincheck: forty info puts and thirty info appends that nobody read "
+	 "leave the search nothing to try: decided at once",
+	 open_writes_nobody_observed_are_decided_at_once},
 	{"lincheck: an info write may never take effect",
 	 an_info_write_may_never_take_effect},
 	{"lincheck: a failed write never took effect",

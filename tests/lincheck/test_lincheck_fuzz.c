@@ -297,6 +297,36 @@ static int mutate_one_read(struct ghist *h)
 	return 1;
 }
 
+/* One other kind of lie: a cas that reports the other outcome, a write
+ * that took effect reported failed, an info turned fail, or an op whose
+ * completion comes before another's invoke that it overlapped. 0 when
+ * the history offers none of the kind drawn. */
+static int mutate_other(struct ghist *h)
+{
+	int cand[MAX_OPS], n = 0, i, kind = below(4);
+	struct gop *o;
+
+	for (i = 0; i < h->n; i++) {
+		const struct gop *x = &h->ops[i];
+
+		if ((kind == 0 && x->op == HIST_CAS && x->end == HIST_OK) ||
+		    (kind == 1 && x->op != HIST_GET && x->end == HIST_OK) ||
+		    (kind == 2 && x->op != HIST_GET && x->end == HIST_INFO) ||
+		    (kind == 3 && x->end == HIST_OK))
+			cand[n++] = i;
+	}
+	if (n == 0)
+		return 0;
+	o = &h->ops[cand[below(n)]];
+	if (kind == 0)
+		o->swapped = !o->swapped;
+	else if (kind == 1 || kind == 2)
+		o->end = HIST_FAIL;
+	else
+		o->ret = o->eff; /* returns at its effect: may now precede */
+	return 1;
+}
+
 static void random_histories_from_a_real_store_are_linearizable(void)
 {
 	struct ghist *h = malloc(sizeof(*h));
@@ -365,11 +395,53 @@ static void one_changed_read_gets_the_brute_force_verdict(void)
 	free(h);
 }
 
+static void other_lies_get_the_brute_force_verdict(void)
+{
+	struct ghist *h = malloc(sizeof(*h));
+	int seed, mode, bad = 0, illegal = 0, tried = 0;
+
+	REQUIRE(h != NULL);
+	for (seed = 1; seed <= 4000; seed++) {
+		bool want;
+
+		rng = (uint64_t)seed * 104729;
+		generate(h, 3 + below(7), 2 + below(3), 1 + below(2),
+			 seed % 2 == 0, 1 + below(5));
+		if (!mutate_other(h))
+			continue;
+		want = brute_linearizable(h);
+		illegal += !want;
+		tried++;
+		for (mode = 0; mode < 2; mode++) {
+			enum lincheck_verdict v;
+
+			feed(h, mode == 1);
+			CHECK_EQ(h_refused(), 0);
+			v = h_verdict();
+			if (v != (want ? LINCHECK_OK : LINCHECK_ILLEGAL) &&
+			    bad++ < 3)
+				TEST_FAIL_AT(
+					"seed %d, %s: verdict %d, brute "
+					"force says %s\n%s",
+					seed, mode ? "search" : "inference", v,
+					want ? "OK" : "illegal", h_report());
+		}
+	}
+	CHECK_EQ(bad, 0);
+	CHECK(illegal > tried / 10);
+	CHECK(illegal < tried - tried / 10);
+	h_end();
+	free(h);
+}
+
 const struct test_case lincheck_fuzz_tests[] = {
 	{"lincheck: random histories from a real sequential store are "
 	 "linearizable",
 	 random_histories_from_a_real_store_are_linearizable},
 	{"lincheck: with one read changed, the verdict is the brute force's",
 	 one_changed_read_gets_the_brute_force_verdict},
+	{"lincheck: with a cas, an end or a time changed, the verdict is the "
+	 "brute force's",
+	 other_lies_get_the_brute_force_verdict},
 	{NULL, NULL},
 };

@@ -430,6 +430,24 @@ static void a_seed_replays_the_clients_run_event_for_event(void)
 	free(o);
 }
 
+/* A run whose history lincheck cannot decide (30 clients on one key,
+ * with appends and deletes: no inference, and a search past its memory
+ * bound) was looked at by nobody: explore must not count it passed. */
+static void explore_does_not_pass_a_run_it_could_not_judge(void)
+{
+	struct cmd_result *r = calloc(1, sizeof(*r));
+
+	REQUIRE(r != NULL);
+	REQUIRE(run_cmd(r,
+			"%s/raftsim explore --clients 30 --keys 1 --runs 1 "
+			"--ticks 150 --seed 1",
+			test_bin_dir()) == 0);
+	CHECK_EQ(r->status, 3);
+	CHECK(strstr(r->out, "1 runs could not be judged") != NULL);
+	CHECK(strstr(r->out, "replay: raftsim --sim ") != NULL);
+	free(r);
+}
+
 /* explore with clients: its random faults on every run, the clients'
  * flags carried into each run and its replay command; correct code
  * passes, and the no-dedup and no-fencing mistakes are caught. */
@@ -479,6 +497,9 @@ const struct test_case sim_clients_tests[] = {
 	{"sim clients: no-dedup executes retries twice: caught on 20 seeds, "
 	 "and correct code passes the same 20",
 	 no_dedup_is_caught_on_20_seeds_and_correct_code_passes},
+	{"explore: a run whose client history was not decided is not "
+	 "counted passed (exit 3, with its replay)",
+	 explore_does_not_pass_a_run_it_could_not_judge},
 	{"sim clients: stale-read under a partition: a non-linearizable "
 	 "history on 20 seeds, and correct code passes the same 20",
 	 stale_read_is_caught_under_a_partition_on_20_seeds},
