@@ -4,25 +4,25 @@
  * inside options_table[]'s initializer, so that the one table keeps its
  * order (replayed flags first, in the replay command's order) while no
  * file grows past a few hundred lines. */
-	{.name = "load",
-	 .kind = OPT_CUSTOM,
-	 .modes = IN_RUN | IN_EXPLORE | IN_FAILOVERS,
-	 .props = OPTF_REPLAY,
-	 .section = SEC_LOG,
-	 .metavar = "RATE|max",
-	 .what = "a rate in proposals per second, or 'max'",
-	 .defaults = "none",
-	 .help = "propose entries to whichever node leads: RATE a second, or "
-		 "'max' (closed loop: as many as the cluster takes)",
-	 .doc = "propose entries to whichever node leads, in batches, through "
-		"its mailbox. `RATE` a second is an open loop paced on the "
-		"clock (virtual time in the simulator); `max` a closed loop "
-		"that keeps a window of proposals outstanding and refills it "
-		"as the leader applies them (saturation). A run's summary adds "
-		"a `log:` line; failover replicates through every trial, so "
-		"that the leader dies with entries on their way",
-	 .parse = options_parse_load,
-	 .replay = options_replay_load},
+{.name = "load",
+ .kind = OPT_CUSTOM,
+ .modes = IN_RUN | IN_EXPLORE | IN_FAILOVERS,
+ .props = OPTF_REPLAY,
+ .section = SEC_LOG,
+ .metavar = "RATE|max",
+ .what = "a rate in proposals per second, or 'max'",
+ .defaults = "none",
+ .help = "propose entries to whichever node leads: RATE a second, or "
+	 "'max' (closed loop: as many as the cluster takes)",
+ .doc = "propose entries to whichever node leads, in batches, through "
+	"its mailbox. `RATE` a second is an open loop paced on the "
+	"clock (virtual time in the simulator); `max` a closed loop "
+	"that keeps a window of proposals outstanding and refills it "
+	"as the leader applies them (saturation). A run's summary adds "
+	"a `log:` line; failover replicates through every trial, so "
+	"that the leader dies with entries on their way",
+ .parse = options_parse_load,
+ .replay = options_replay_load},
 	{.name = "outstanding",
 	 .kind = OPT_COUNT,
 	 FIELD(outstanding),
