@@ -287,4 +287,4 @@
 	 .what = "an entry count",
 	 .help = "a session unused for ENTRIES applied entries expires (by "
 		 "log index, never a clock; 0: never)"},
-/* clang-format on */
+	/* clang-format on */
