@@ -34,7 +34,8 @@ struct app {
  * changes the roles, blocks and links. */
 int app_assign_witness(struct app *a);
 /* seq (the core and the gets of absent, in order) with the cas that did
- * not swap put in (lincheck_append_order.c), replayed: as above. */
+ * not swap put in (lincheck_append_order.c), replayed: as above, or -1
+ * when one finds no place (why->involved names ops in its span). */
 int app_place_noswap(struct app *a, const uint32_t *seq, size_t n);
 
 #endif

@@ -19,7 +19,10 @@
 #include "lincheck_append.h"
 
 #define TRIES 16  /* candidate deletes per op */
-#define REPAIRS 64 /* namings tried, each after the last one's failure */
+/* namings tried, each after the last one's failure: at least this many,
+ * more for small keys (each try costs O(n log n)) */
+#define REPAIRS 64
+#define REPAIR_WORK (1u << 22)
 
 struct assign {
 	struct app *a;
@@ -30,10 +33,13 @@ struct assign {
 	size_t nw;
 	int32_t *taken; /* per delete position: the write glued, or -1 */
 	int64_t *maxread; /* per delete position: latest invoke of its gets */
+	uint32_t *maxread_op; /* and that get */
+	int64_t blocker;  /* pick: the op whose naming took a delete, or -1 */
 	int64_t *hi;      /* per op that needs absence: by when it must be */
 	uint32_t *need;   /* those ops, latest hi first */
 	size_t nneed;
 	uint8_t *skip;    /* per op: fitting deletes to pass over (repairs) */
+	uint8_t *isneed;  /* per op: it needs the key absent */
 };
 
 static int cmp_i64(const void *x, const void *y)
@@ -94,7 +100,8 @@ static int64_t pick(struct assign *s, size_t x, bool write)
 {
 	const struct infer *in = &s->a->in;
 	const struct lc_op *op = op_at(in, x);
-	size_t lo = 0, hi = s->nd, tries, skip = s->skip[x];
+	size_t lo = 0, hi = s->nd, tries, nfit = 0;
+	int64_t fit[TRIES];
 	int32_t t;
 
 	while (lo < hi) { /* first delete invoked after hi[x] */
@@ -105,6 +112,7 @@ static int64_t pick(struct assign *s, size_t x, bool write)
 		else
 			lo = mid + 1;
 	}
+	s->blocker = -1;
 	for (tries = 0; tries < TRIES; tries++) {
 		int64_t p = (int64_t)lo - 1 - (int64_t)tries;
 		int64_t end;
@@ -115,15 +123,20 @@ static int64_t pick(struct assign *s, size_t x, bool write)
 		if (write_between(s, end, op->inv))
 			continue;
 		t = s->taken[p + 1];
-		if (write && (t >= 0 || s->maxread[p + 1] > s->hi[x]))
+		if ((write && t >= 0) || (!write && t >= 0 && s->hi[t] < op->inv)) {
+			if (s->blocker < 0)
+				s->blocker = t;
 			continue;
-		if (!write && t >= 0 && s->hi[t] < op->inv)
+		}
+		if (write && s->maxread[p + 1] > s->hi[x]) {
+			if (s->blocker < 0)
+				s->blocker = s->maxread_op[p + 1];
 			continue;
-		if (skip-- > 0)
-			continue;
-		return p;
+		}
+		fit[nfit++] = p;
 	}
-	return -2;
+	/* a repair passes over as many as it was told, round and round */
+	return nfit > 0 ? fit[s->skip[x] % nfit] : -2;
 }
 
 static bool from_absent(const struct app *a, size_t i)
@@ -147,7 +160,8 @@ static int build(struct assign *s)
 	s->wmin = malloc((in->n + 1) * sizeof(*s->wmin));
 	s->taken = malloc((in->n + 2) * sizeof(*s->taken));
 	s->maxread = malloc((in->n + 2) * sizeof(*s->maxread));
-	if (s->maxread == NULL || tmp == NULL || s->del == NULL || s->winv == NULL ||
+	s->maxread_op = malloc((in->n + 2) * sizeof(*s->maxread_op));
+	if (s->maxread == NULL || s->maxread_op == NULL || tmp == NULL || s->del == NULL || s->winv == NULL ||
 	    s->wmin == NULL || s->taken == NULL) {
 		free(tmp);
 		return -1;
@@ -155,11 +169,9 @@ static int build(struct assign *s)
 	for (i = 0; i < in->n; i++) {
 		const struct lc_op *op = op_at(in, i);
 
-		if (in->role[i] != CORE || op->op == HIST_GET)
-			continue;
 		if (op->op == HIST_DELETE)
-			s->del[s->nd++] = (uint32_t)i;
-		else
+			s->del[s->nd++] = (uint32_t)i; /* open ones too */
+		else if (in->role[i] == CORE && op->op != HIST_GET)
 			s->winv[s->nw++] = op->inv;
 	}
 	sort_dels(s->del, tmp, s->nd, in);
@@ -240,8 +252,10 @@ static int collect_need(struct assign *s)
 	for (c = 1; c < in->chains; c++)
 		s->hi[in->seq[in->chain_off[c]]] = in->hi[c];
 	for (i = 0; i < in->n; i++)
-		if (in->role[i] == NULLREAD || from_absent(a, i))
+		if (in->role[i] == NULLREAD || from_absent(a, i)) {
 			s->need[s->nneed++] = (uint32_t)i;
+			s->isneed[i] = 1;
+		}
 	sort_need(s->need, tmp, s->nneed, s->hi);
 	free(tmp);
 	return 0;
@@ -261,9 +275,15 @@ static int name_deletes(struct assign *s)
 		int64_t p = pick(s, i, write);
 		int32_t from = p < 0 ? 0 : (int32_t)s->del[p] + 1;
 
-		if (p == -2) {
-			in->why->involved[0] = (int64_t)in->k->ops[i] + 1;
+		if (p == -2) { /* what took the last delete moves on */
+			if (s->blocker >= 0)
+				in->why->involved[0] =
+					(int64_t)in->k->ops[s->blocker] + 1;
 			return -1;
+		}
+		if (p >= 0 && in->role[s->del[p]] == OUT) {
+			in->role[s->del[p]] = CORE; /* an open delete: it did */
+			in->block[s->del[p]] = from;
 		}
 		if (write) {
 			s->taken[p + 1] = (int32_t)i;
@@ -272,8 +292,10 @@ static int name_deletes(struct assign *s)
 		} else {
 			in->role[i] = CORE;
 			in->block[i] = from;
-			if (op_at(in, i)->inv > s->maxread[p + 1])
+			if (op_at(in, i)->inv > s->maxread[p + 1]) {
 				s->maxread[p + 1] = op_at(in, i)->inv;
+				s->maxread_op[p + 1] = (uint32_t)i;
+			}
 		}
 	}
 	return 0;
@@ -325,12 +347,33 @@ static int save(struct saved *sv, const struct infer *in, bool back)
 	return 0;
 }
 
+/* The op that needs absence whose naming placed op i (local) where it
+ * is: i itself, or the write from absent its chain hangs from; -1. */
+static int64_t need_of(const struct assign *s, size_t i)
+{
+	const struct infer *in = &s->a->in;
+	int32_t b;
+
+	if (s->isneed[i])
+		return (int64_t)i;
+	b = op_at(in, i)->op == HIST_GET ? in->block[i] : (int32_t)i + 1;
+	while (b > 0 && in->pred[b] >= 0) {
+		int32_t p = in->pred[b];
+
+		if (p == 0 || op_at(in, (size_t)p - 1)->op == HIST_DELETE)
+			return s->isneed[b - 1] ? b - 1 : -1;
+		b = p;
+	}
+	return -1;
+}
+
 /* One try with the current skips: 1, 0 (no luck: the ops the failure
  * names are given another delete next time, 2 when one was), -2. */
 static int try_naming(struct assign *s)
 {
 	struct infer *in = &s->a->in;
 	uint32_t *order = NULL;
+	int64_t best = -1;
 	size_t i, j;
 	int rv;
 
@@ -356,17 +399,21 @@ static int try_naming(struct assign *s)
 	if (rv != -1)
 		return rv;
 	rv = 0;
-	for (j = 0; j < 4; j++) { /* move what the contradiction names */
-		int64_t g = in->why->involved[j] - 1;
+	/* move one of the ops the contradiction names: the one moved least
+	 * so far, the late op of the chain that must come first on a tie */
+	for (j = 0; j < 4; j++) {
+		static const int pref[4] = {3, 0, 1, 2};
+		int64_t g = in->why->involved[pref[j]] - 1, h = -1;
 
-		if (g < 0)
-			continue;
-		for (i = 0; i < s->nneed; i++)
-			if (in->k->ops[s->need[i]] == (uint32_t)g &&
-			    s->skip[s->need[i]] < TRIES) {
-				s->skip[s->need[i]]++;
-				rv = 2;
-			}
+		for (i = 0; g >= 0 && i < in->n; i++)
+			if (in->k->ops[i] == (uint64_t)g)
+				h = need_of(s, i);
+		if (h >= 0 && (best < 0 || s->skip[h] < s->skip[best]))
+			best = h;
+	}
+	if (best >= 0 && s->skip[best] < 255) {
+		s->skip[best]++;
+		rv = 2;
 	}
 	return rv;
 }
@@ -376,13 +423,16 @@ int app_assign_witness(struct app *a)
 	struct assign s = {.a = a};
 	struct infer *in = &a->in;
 	struct saved sv = {0};
-	int rv = -2, round;
+	int rv = -2;
+	size_t round, rounds;
 
 	s.skip = calloc(in->n + 1, 1);
-	if (s.skip == NULL || collect_need(&s) != 0 || build(&s) != 0 ||
+	s.isneed = calloc(in->n + 1, 1);
+	if (s.skip == NULL || s.isneed == NULL || collect_need(&s) != 0 || build(&s) != 0 ||
 	    save(&sv, in, false) != 0)
 		goto out;
-	for (round = 0; round < REPAIRS; round++) {
+	rounds = REPAIRS + REPAIR_WORK / (in->n + 1);
+	for (round = 0; round < rounds && !lc_timed_out(in->lc); round++) {
 		save(&sv, in, true);
 		rv = try_naming(&s);
 		if (rv != 2)
@@ -395,11 +445,13 @@ out:
 	free(sv.pred);
 	free(sv.succ);
 	free(s.skip);
+	free(s.isneed);
 	free(s.del);
 	free(s.winv);
 	free(s.wmin);
 	free(s.taken);
 	free(s.maxread);
+	free(s.maxread_op);
 	free(s.hi);
 	free(s.need);
 	return rv;

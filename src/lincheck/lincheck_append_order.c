@@ -3,9 +3,11 @@
  * swap, put into the order of the rest. Each is a read of "anything but
  * its expect": any gap of the order where the state is not its expect
  * and where real time allows it (no op before it invoked after it
- * completed, no op after it completed before it was invoked) will do;
- * the latest such gap is taken, so that two of them keep their real-time
- * order. The whole is then replayed by lc_witness_ok.
+ * completed, no op after it completed before it was invoked) will do.
+ * Taken by latest invoke first, each goes to the latest such gap that is
+ * not after the gap of one it must precede (one invoked after it
+ * completed), so they keep their real-time order among themselves. The
+ * whole is then replayed by lc_witness_ok.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,15 @@ static int by_gap(const void *x, const void *y)
 		return a->gap < b->gap ? -1 : 1;
 	if (a->at != b->at)
 		return a->at < b->at ? -1 : 1;
+	return a->op < b->op ? -1 : a->op > b->op;
+}
+
+static int by_inv_desc(const void *x, const void *y)
+{
+	const struct gap_op *a = x, *b = y;
+
+	if (a->at != b->at)
+		return a->at > b->at ? -1 : 1;
 	return a->op < b->op ? -1 : a->op > b->op;
 }
 
@@ -57,11 +68,12 @@ int app_place_noswap(struct app *a, const uint32_t *seq, size_t n)
 	size_t *diff = malloc((n + 1) * sizeof(*diff));
 	struct gap_op *pl = malloc((in->n + 1) * sizeof(*pl));
 	uint32_t *all = malloc((in->n + 1) * sizeof(*all));
+	size_t *cap = malloc((in->n + 1) * sizeof(*cap));
 	size_t i, j, np = 0, len = 0;
 	int rv = -2;
 
 	if (t == NULL || r == NULL || cls == NULL || diff == NULL ||
-	    pl == NULL || all == NULL)
+	    pl == NULL || all == NULL || cap == NULL)
 		goto out;
 	cls[0] = APP_ABSENT;
 	for (i = 0; i < n; i++) {
@@ -82,25 +94,38 @@ int app_place_noswap(struct app *a, const uint32_t *seq, size_t n)
 
 		r[i] = ret < r[i + 1] ? ret : r[i + 1];
 	}
+	for (i = 0; i < in->n; i++)
+		if (in->role[i] == NOSWAP)
+			pl[np++] = (struct gap_op){0, op_at(in, i)->inv,
+						   (uint32_t)i};
+	qsort(pl, np, sizeof(*pl), by_inv_desc);
 	rv = 0;
-	for (i = 0; i < in->n; i++) {
-		const struct lc_op *op = op_at(in, i);
-		size_t g1, g2, g;
+	for (j = 0; j < np; j++) {
+		const struct lc_op *op = op_at(in, pl[j].op);
+		size_t g1, g2, g, lo = 0, hi = j;
 
-		if (in->role[i] != NOSWAP)
-			continue;
 		g1 = first_at_least(r, n, op->inv); /* none after it done */
-		g2 = first_at_least(t, n, op->ret == LC_OPEN ? LC_OPEN
-							     : op->ret + 1);
-		/* the latest gap that fits: two such cas then keep their
-		 * real-time order */
-		g = cls[g2] != a->last[i] ? g2 : diff[g2];
-		if (g < g1 || g == SIZE_MAX) {
+		g2 = first_at_least(t, n, op->ret + 1);
+		while (lo < hi) { /* those placed that it must precede */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (pl[mid].at > op->ret)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo > 0 && cap[lo - 1] < g2)
+			g2 = cap[lo - 1];
+		g = cls[g2] != a->last[pl[j].op] ? g2 : diff[g2];
+		if (g < g1 || g == SIZE_MAX) { /* name what fills its span */
+			for (i = 0; i < 4 && g1 + i < n && g1 + i <= g2; i++)
+				in->why->involved[i] =
+					(int64_t)in->k->ops[seq[g1 + i]] + 1;
+			rv = -1;
 			goto out;
 		}
-		pl[np].gap = g;
-		pl[np].at = op->inv;
-		pl[np++].op = (uint32_t)i;
+		pl[j].gap = g;
+		cap[j] = j > 0 && cap[j - 1] < g ? cap[j - 1] : g;
 	}
 	qsort(pl, np, sizeof(*pl), by_gap);
 	for (i = 0, j = 0; i <= n; i++) {
@@ -117,6 +142,7 @@ out:
 	free(diff);
 	free(pl);
 	free(all);
+	free(cap);
 	return rv;
 }
 
