@@ -59,6 +59,35 @@ static size_t first_at_least(const int64_t *t, size_t n, int64_t x)
 /* The cas that did not swap go where their span meets a state other
  * than their expect, inside chains too; then the whole is replayed. 1 a
  * linearization, 0 not found so, -2 out of memory. */
+/* Over the gaps of seq (gap g is before seq[g]): t[i], the latest
+ * invoke in seq[0..i]; r[g], the earliest completion in seq[g..n);
+ * cls[g], the state there (APP_ABSENT, or the last writer); diff[g], the
+ * last gap before g in another state (SIZE_MAX: none). */
+static void spans(const struct infer *in, const uint32_t *seq, size_t n,
+		  int64_t *t, int64_t *r, int32_t *cls, size_t *diff)
+{
+	size_t i;
+
+	cls[0] = APP_ABSENT;
+	for (i = 0; i < n; i++) {
+		const struct lc_op *op = op_at(in, seq[i]);
+
+		t[i] = i > 0 && t[i - 1] > op->inv ? t[i - 1] : op->inv;
+		cls[i + 1] = op->op == HIST_GET	      ? cls[i]
+			     : op->op == HIST_DELETE ? APP_ABSENT
+						      : (int32_t)seq[i];
+	}
+	diff[0] = SIZE_MAX;
+	for (i = 1; i <= n; i++)
+		diff[i] = cls[i - 1] != cls[i] ? i - 1 : diff[i - 1];
+	r[n] = INT64_MAX;
+	for (i = n; i-- > 0;) {
+		int64_t ret = op_at(in, seq[i])->ret;
+
+		r[i] = ret < r[i + 1] ? ret : r[i + 1];
+	}
+}
+
 int app_place_noswap(struct app *a, const uint32_t *seq, size_t n)
 {
 	const struct infer *in = &a->in;
@@ -75,25 +104,7 @@ int app_place_noswap(struct app *a, const uint32_t *seq, size_t n)
 	if (t == NULL || r == NULL || cls == NULL || diff == NULL ||
 	    pl == NULL || all == NULL || cap == NULL)
 		goto out;
-	cls[0] = APP_ABSENT;
-	for (i = 0; i < n; i++) {
-		const struct lc_op *op = op_at(in, seq[i]);
-
-		t[i] = i > 0 && t[i - 1] > op->inv ? t[i - 1] : op->inv;
-		cls[i + 1] = op->op == HIST_GET	      ? cls[i]
-			     : op->op == HIST_DELETE ? APP_ABSENT
-						      : (int32_t)seq[i];
-	}
-	diff[0] = SIZE_MAX; /* diff[g]: the last gap before g of another
-			     * state */
-	for (i = 1; i <= n; i++)
-		diff[i] = cls[i - 1] != cls[i] ? i - 1 : diff[i - 1];
-	r[n] = INT64_MAX;
-	for (i = n; i-- > 0;) {
-		int64_t ret = op_at(in, seq[i])->ret;
-
-		r[i] = ret < r[i + 1] ? ret : r[i + 1];
-	}
+	spans(in, seq, n, t, r, cls, diff);
 	for (i = 0; i < in->n; i++)
 		if (in->role[i] == NOSWAP)
 			pl[np++] = (struct gap_op){0, op_at(in, i)->inv,
