@@ -9,21 +9,21 @@
 
 enum { NULLREAD = NOSWAP + 1 }; /* a role: a completed get of absent */
 
-#define APP_UNSET (-2) /* cpred: no read showed what the append followed */
+#define APP_UNSET (-2)  /* cpred: no read showed what the append followed */
 #define APP_ABSENT (-1) /* the key absent (cpred, last, a state) */
 #define APP_NEVER (-3)  /* last: a string no state of the key can be */
 
 struct app {
 	struct infer in;
-	int32_t *cpred;    /* per append: the chunk's writer before it */
+	int32_t *cpred;     /* per append: the chunk's writer before it */
 	uint32_t *cpred_by; /* per append: the op that showed it */
-	int32_t *last;     /* per get, cas: last chunk's writer of what it
+	int32_t *last;      /* per get, cas: last chunk's writer of what it
 			    * saw (result; expect), APP_ABSENT, APP_NEVER */
-	uint32_t *stamp;   /* per writer: the last parse that met its chunk */
+	uint32_t *stamp;    /* per writer: the last parse that met its chunk */
 	uint32_t now;
 	uint32_t *todo; /* open cas found to have swapped, to observe */
 	size_t ntodo;
-	uint32_t *map;     /* chunk bytes -> writer + 1, open addressing */
+	uint32_t *map; /* chunk bytes -> writer + 1, open addressing */
 	size_t mask;
 };
 

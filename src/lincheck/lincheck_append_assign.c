@@ -18,7 +18,7 @@
 
 #include "lincheck_append.h"
 
-#define TRIES 16  /* candidate deletes per op */
+#define TRIES 16 /* candidate deletes per op */
 /* namings tried, each after the last one's failure: at least this many,
  * more for small keys (each try costs O(n log n)) */
 #define REPAIRS 64
@@ -26,20 +26,20 @@
 
 struct assign {
 	struct app *a;
-	uint32_t *del;  /* core deletes by invoke */
+	uint32_t *del; /* core deletes by invoke */
 	size_t nd;
-	int64_t *winv;  /* core non-delete writes' invokes, sorted */
-	int64_t *wmin;  /* min completion over writes from there on */
+	int64_t *winv; /* core non-delete writes' invokes, sorted */
+	int64_t *wmin; /* min completion over writes from there on */
 	size_t nw;
-	int32_t *taken; /* per delete position: the write glued, or -1 */
+	int32_t *taken;   /* per delete position: the write glued, or -1 */
 	int64_t *maxread; /* per delete position: latest invoke of its gets */
 	uint32_t *maxread_op; /* and that get */
-	int64_t blocker;  /* pick: the op whose naming took a delete, or -1 */
-	int64_t *hi;      /* per op that needs absence: by when it must be */
-	uint32_t *need;   /* those ops, latest hi first */
+	int64_t blocker; /* pick: the op whose naming took a delete, or -1 */
+	int64_t *hi;     /* per op that needs absence: by when it must be */
+	uint32_t *need;  /* those ops, latest hi first */
 	size_t nneed;
-	uint8_t *skip;    /* per op: fitting deletes to pass over (repairs) */
-	uint8_t *isneed;  /* per op: it needs the key absent */
+	uint8_t *skip;   /* per op: fitting deletes to pass over (repairs) */
+	uint8_t *isneed; /* per op: it needs the key absent */
 };
 
 static int cmp_i64(const void *x, const void *y)
@@ -123,7 +123,8 @@ static int64_t pick(struct assign *s, size_t x, bool write)
 		if (write_between(s, end, op->inv))
 			continue;
 		t = s->taken[p + 1];
-		if ((write && t >= 0) || (!write && t >= 0 && s->hi[t] < op->inv)) {
+		if ((write && t >= 0) ||
+		    (!write && t >= 0 && s->hi[t] < op->inv)) {
 			if (s->blocker < 0)
 				s->blocker = t;
 			continue;
@@ -161,8 +162,9 @@ static int build(struct assign *s)
 	s->taken = malloc((in->n + 2) * sizeof(*s->taken));
 	s->maxread = malloc((in->n + 2) * sizeof(*s->maxread));
 	s->maxread_op = malloc((in->n + 2) * sizeof(*s->maxread_op));
-	if (s->maxread == NULL || s->maxread_op == NULL || tmp == NULL || s->del == NULL || s->winv == NULL ||
-	    s->wmin == NULL || s->taken == NULL) {
+	if (s->maxread == NULL || s->maxread_op == NULL || tmp == NULL ||
+	    s->del == NULL || s->winv == NULL || s->wmin == NULL ||
+	    s->taken == NULL) {
 		free(tmp);
 		return -1;
 	}
@@ -195,7 +197,8 @@ static int build(struct assign *s)
 		qsort(pair, s->nw, 2 * sizeof(*pair), cmp_i64);
 		for (i = s->nw; i-- > 0;) {
 			s->winv[i] = pair[2 * i];
-			s->wmin[i] = i + 1 < s->nw && s->wmin[i + 1] < pair[2 * i + 1]
+			s->wmin[i] = i + 1 < s->nw && s->wmin[i + 1] <
+							      pair[2 * i + 1]
 					     ? s->wmin[i + 1]
 					     : pair[2 * i + 1];
 		}
@@ -428,8 +431,8 @@ int app_assign_witness(struct app *a)
 
 	s.skip = calloc(in->n + 1, 1);
 	s.isneed = calloc(in->n + 1, 1);
-	if (s.skip == NULL || s.isneed == NULL || collect_need(&s) != 0 || build(&s) != 0 ||
-	    save(&sv, in, false) != 0)
+	if (s.skip == NULL || s.isneed == NULL || collect_need(&s) != 0 ||
+	    build(&s) != 0 || save(&sv, in, false) != 0)
 		goto out;
 	rounds = REPAIRS + REPAIR_WORK / (in->n + 1);
 	for (round = 0; round < rounds && !lc_timed_out(in->lc); round++) {

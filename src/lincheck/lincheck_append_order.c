@@ -73,9 +73,9 @@ static void spans(const struct infer *in, const uint32_t *seq, size_t n,
 		const struct lc_op *op = op_at(in, seq[i]);
 
 		t[i] = i > 0 && t[i - 1] > op->inv ? t[i - 1] : op->inv;
-		cls[i + 1] = op->op == HIST_GET	      ? cls[i]
+		cls[i + 1] = op->op == HIST_GET      ? cls[i]
 			     : op->op == HIST_DELETE ? APP_ABSENT
-						      : (int32_t)seq[i];
+						     : (int32_t)seq[i];
 	}
 	diff[0] = SIZE_MAX;
 	for (i = 1; i <= n; i++)
@@ -156,4 +156,3 @@ out:
 	free(cap);
 	return rv;
 }
-

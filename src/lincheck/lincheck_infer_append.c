@@ -114,8 +114,7 @@ static int say_unwritten(struct app *a, size_t i, const char *s, size_t len)
 
 /* Chunk writer w shown by op i right after prev: note it, or explain
  * why it cannot be. */
-static int follows(struct app *a, size_t i, size_t w, int32_t prev,
-		   size_t pos)
+static int follows(struct app *a, size_t i, size_t w, int32_t prev, size_t pos)
 {
 	const struct lc_op *op = op_at(&a->in, w);
 	char d[256], e[256], f[256];
@@ -192,7 +191,8 @@ static int64_t parse(struct app *a, size_t i, uint32_t v, bool observe)
 		} else if (follows(a, i, (size_t)w, prev, start) != 0) {
 			return -4;
 		} else if (a->in.role[w] == OUT) {
-			a->in.role[w] = CORE; /* an open write: it took effect */
+			a->in.role[w] =
+				CORE; /* an open write: it took effect */
 			if (op_at(&a->in, (size_t)w)->op == HIST_CAS)
 				a->todo[a->ntodo++] = (uint32_t)w;
 		}
@@ -294,7 +294,8 @@ static int link_blocks(struct app *a)
 			in->why->involved[0] =
 				(int64_t)in->k->ops[in->succ[from] - 1] + 1;
 			in->why->involved[1] = (int64_t)in->k->ops[i] + 1;
-			in->why->involved[2] = (int64_t)in->k->ops[from - 1] + 1;
+			in->why->involved[2] = (int64_t)in->k->ops[from - 1] +
+					       1;
 			return -1;
 		}
 		in->succ[from] = (int32_t)i + 1;

@@ -126,8 +126,7 @@ enum lc_key_verdict lc_infer(struct lincheck *lc, const struct lc_key *k,
 /* The same for a key with appends and deletes of unique self-delimiting
  * chunks (history.h), lincheck_infer_append.c: UNDECIDED when its values
  * are not such chunks, or no witness was found. */
-enum lc_key_verdict lc_infer_append(struct lincheck *lc,
-				    const struct lc_key *k,
+enum lc_key_verdict lc_infer_append(struct lincheck *lc, const struct lc_key *k,
 				    struct lc_why *why);
 /* The key's verdict by search: OK, ILLEGAL, TIMEOUT or NOMEM. */
 enum lc_key_verdict lc_search(struct lincheck *lc, const struct lc_key *k,

@@ -359,8 +359,7 @@ static void appends_against_real_time(void)
 	h_read(70, 3, "c1i1c2i1c1i2");
 }
 
-static void a_read_of_appends_names_their_order_and_catches_what_breaks_it(
-	void)
+static void a_read_of_appends_names_their_order_and_catches_what_breaks_it(void)
 {
 	expect_inferred(chunks_in_order, LINCHECK_OK, NULL);
 	expect_inferred(acked_append_missing, LINCHECK_ILLEGAL, NULL);

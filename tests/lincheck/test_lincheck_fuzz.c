@@ -100,9 +100,9 @@ static int by_effect(const void *a, const void *b)
 }
 
 enum mix {
-	MIX_ALL,       /* every op */
-	MIX_REGISTER,  /* get, put and cas: the register inference's ground */
-	MIX_APPENDS,   /* mostly gets, appends and deletes: the append one's */
+	MIX_ALL,      /* every op */
+	MIX_REGISTER, /* get, put and cas: the register inference's ground */
+	MIX_APPENDS,  /* mostly gets, appends and deletes: the append one's */
 };
 
 /* A history of n ops by `clients` clients on `keys` keys, in a mix. */
