@@ -397,7 +397,7 @@ static int mutate_one_append_read(struct ghist *h)
 	cut[k] = i;
 	if (g->result_null || k == 0 || below(6) == 0) {
 		g->result_null = !g->result_null;
-		snprintf(v, VAL, "%s", h->ops[below(h->n)].value);
+		memcpy(v, h->ops[below(h->n)].value, VAL);
 		return 1;
 	}
 	a = below(k);
