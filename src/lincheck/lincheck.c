@@ -239,6 +239,10 @@ static enum lc_key_verdict decide_key(struct lincheck *lc,
 	enum lc_key_verdict v = lc->search_only ? LC_KEY_UNDECIDED
 						: lc_infer(lc, k, why);
 
+	if (v == LC_KEY_UNDECIDED && !lc->search_only) {
+		why_free(why);
+		v = lc_infer_append(lc, k, why);
+	}
 	if (v != LC_KEY_UNDECIDED) {
 		lc->stats.keys_by_inference++;
 		return v;

@@ -194,7 +194,7 @@ static size_t emit_block(struct infer *in, int32_t b, const size_t *rstart,
 	return len;
 }
 
-static int build_chains(struct infer *in)
+int infer_build_chains(struct infer *in)
 {
 	size_t *rstart = calloc(in->n + 3, sizeof(*rstart));
 	uint32_t *reads = malloc((in->n + 1) * sizeof(*reads));
@@ -235,17 +235,17 @@ static int build_chains(struct infer *in)
 	}
 	in->chain_off[in->chains] = len;
 	rv = 0;
-	if (placed_blocks != blocks) { /* a cycle of cas: no head */
+	if (placed_blocks != blocks) { /* a cycle of links: no head */
 		for (i = 0; i < in->n; i++)
 			if (in->role[i] == CORE && !seen[i + 1] &&
-			    op_at(in, i)->op == HIST_CAS)
+			    op_at(in, i)->op != HIST_GET)
 				break;
 		infer_describe(in, i, a, sizeof(a));
-		infer_say(
-			in,
-			"%s is in a cycle of cas, each replacing the value the "
-			"next one wrote: none of them can come first",
-			a);
+		infer_say(in,
+			  "%s is in a cycle of writes (cas, or appends), each "
+			  "replacing or extending the value the next one "
+			  "wrote: none of them can come first",
+			  a);
 		in->why->blocked = (int64_t)in->k->ops[i];
 		rv = -1;
 	}
@@ -256,7 +256,7 @@ out:
 	return rv;
 }
 
-static int infer_alloc(struct infer *in)
+int infer_alloc(struct infer *in)
 {
 	size_t n = in->n + 1;
 
@@ -277,7 +277,7 @@ static int infer_alloc(struct infer *in)
 		       : -1;
 }
 
-static void infer_free(struct infer *in)
+void infer_free(struct infer *in)
 {
 	free(in->role);
 	free(in->block);
@@ -309,7 +309,7 @@ enum lc_key_verdict lc_infer(struct lincheck *lc, const struct lc_key *k,
 	v = LC_KEY_ILLEGAL;
 	if (pick_core(&in) != 0 || link_blocks(&in) != 0)
 		goto release;
-	rv = build_chains(&in);
+	rv = infer_build_chains(&in);
 	if (rv == 0)
 		rv = infer_chain_bounds(&in);
 	if (rv == 0) {

@@ -38,6 +38,14 @@ void infer_say(struct infer *in, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void infer_describe(const struct infer *in, size_t i, char *buf, size_t cap);
 
+/* The arrays above for in->n ops (-1 out of memory); infer_free frees
+ * them. */
+int infer_alloc(struct infer *in);
+void infer_free(struct infer *in);
+/* The chains from role, block, pred and succ: each chain's blocks in
+ * order, a block's write then its reads (CORE gets) into seq. -1 when the
+ * links form a cycle (explained), -2 out of memory. */
+int infer_build_chains(struct infer *in);
 /* Checks the order forced inside each chain and notes each chain's
  * bounds; -1 (explained) when an op completed before one it follows. */
 int infer_chain_bounds(struct infer *in);

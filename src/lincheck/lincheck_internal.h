@@ -9,6 +9,8 @@
  * lincheck_infer.c  unique-value inference (Gibbons & Korach): blocks
  *                   and chains; lincheck_order.c: their order, and the
  *                   witness that makes every OK it gives certain
+ * lincheck_infer_append.c, lincheck_append_order.c: the same for keys
+ *                   with appends and deletes of unique chunks (Elle)
  * lincheck_search.c the Wing & Gong / Lowe search, memoized; the store
  * history.c, history_json.c: the line format (history.h)
  * lincheck_report.c the explanation of an illegal key
@@ -121,6 +123,11 @@ struct lc_client {
  * UNDECIDED (the search must decide). */
 enum lc_key_verdict lc_infer(struct lincheck *lc, const struct lc_key *k,
 			     struct lc_why *why);
+/* The same for a key with appends and deletes of unique self-delimiting
+ * chunks (history.h), lincheck_infer_append.c: UNDECIDED when its values
+ * are not such chunks, or no witness was found. */
+enum lc_key_verdict lc_infer_append(struct lincheck *lc, const struct lc_key *k,
+				    struct lc_why *why);
 /* The key's verdict by search: OK, ILLEGAL, TIMEOUT or NOMEM. */
 /* lincheck_prune.c: per op of k, 1 for an open put or cas whose value no
  * get returned and no cas expected, or an open append whose value shows

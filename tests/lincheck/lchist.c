@@ -160,3 +160,12 @@ const char *h_report(void)
 {
 	return report != NULL ? report : "";
 }
+
+uint64_t h_keys_by_inference(void)
+{
+	struct lincheck_stats st = {0};
+
+	if (lc != NULL)
+		lincheck_get_stats(lc, &st);
+	return st.keys_by_inference;
+}

@@ -35,5 +35,7 @@ int h_refused(void);
 /* The verdict; the report, if any, in h_report() until the next call. */
 enum lincheck_verdict h_verdict(void);
 const char *h_report(void);
+/* How many keys the last h_verdict() decided by inference. */
+uint64_t h_keys_by_inference(void);
 
 #endif

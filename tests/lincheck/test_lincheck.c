@@ -294,6 +294,128 @@ static void a_cas_expecting_null_swaps_only_an_absent_key(void)
 	expect(cas_null_after_delete, LINCHECK_OK, NULL);
 }
 
+/* ---- appends and deletes of raftsim's chunks ("c<client>i<id>"): the
+ * append inference decides them (lincheck_infer_append.c) ---- */
+
+/* Like expect(), and the inference, not the search, decided it (with
+ * in_report in its report). */
+static void expect_inferred(void (*build)(void), enum lincheck_verdict want,
+			    const char *in_report)
+{
+	expect(build, want, NULL);
+	h_begin(false);
+	build();
+	CHECK_EQ(h_verdict(), want);
+	CHECK_EQ(h_keys_by_inference(), 1);
+	if (in_report != NULL && strstr(h_report(), in_report) == NULL)
+		TEST_FAIL_AT("the report lacks \"%s\":\n%s", in_report,
+			     h_report());
+	h_end();
+}
+
+static void chunks_in_order(void)
+{
+	h_put(0, 1, "k", "c1i1");
+	h_ok(10, 1);
+	h_append(20, 1, "k", "c1i2");
+	h_ok(30, 1);
+	h_append(25, 2, "k", "c2i1");
+	h_ok(35, 2);
+	h_get(40, 3, "k");
+	h_read(50, 3, "c1i1c2i1c1i2");
+}
+
+/* c1i2 was acknowledged before the read began; the read lacks it. */
+static void acked_append_missing(void)
+{
+	h_put(0, 1, "k", "c1i1");
+	h_ok(10, 1);
+	h_append(20, 1, "k", "c1i2");
+	h_ok(30, 1);
+	h_get(40, 3, "k");
+	h_read(50, 3, "c1i1");
+}
+
+/* A retried append applied twice: the no-dedup signature. */
+static void append_shown_twice(void)
+{
+	h_put(0, 1, "k", "c1i1");
+	h_ok(10, 1);
+	h_append(20, 1, "k", "c1i2");
+	h_ok(30, 1);
+	h_get(40, 3, "k");
+	h_read(50, 3, "c1i1c1i2c1i2");
+}
+
+/* c1i2 completed before c2i1 was invoked, yet the read shows c2i1 first. */
+static void appends_against_real_time(void)
+{
+	h_put(0, 1, "k", "c1i1");
+	h_ok(10, 1);
+	h_append(20, 1, "k", "c1i2");
+	h_ok(30, 1);
+	h_append(40, 2, "k", "c2i1");
+	h_ok(50, 2);
+	h_get(60, 3, "k");
+	h_read(70, 3, "c1i1c2i1c1i2");
+}
+
+static void a_read_of_appends_names_their_order_and_catches_what_breaks_it(void)
+{
+	expect_inferred(chunks_in_order, LINCHECK_OK, NULL);
+	expect_inferred(acked_append_missing, LINCHECK_ILLEGAL, NULL);
+	expect_inferred(append_shown_twice, LINCHECK_ILLEGAL, "twice");
+	expect_inferred(appends_against_real_time, LINCHECK_ILLEGAL, NULL);
+}
+
+/* Two deletes, reads of absent between, appends to absent after each, a
+ * cas from absent: the absences are told apart by time. */
+static void absences_told_apart(void)
+{
+	h_put(0, 1, "k", "c1i1");
+	h_ok(10, 1);
+	h_delete(20, 1, "k");
+	h_ok(30, 1);
+	h_get(35, 2, "k");
+	h_read(40, 2, NULL);
+	h_append(45, 2, "k", "c2i2");
+	h_ok(50, 2);
+	h_get(55, 3, "k");
+	h_read(60, 3, "c2i2");
+	h_delete(65, 1, "k");
+	h_get(66, 2, "k");
+	h_ok(70, 1);
+	h_read(72, 2, NULL);
+	h_cas(75, 3, "k", NULL, "c3i2");
+	h_swapped(80, 3, true);
+	h_append(85, 1, "k", "c1i3");
+	h_ok(90, 1);
+	h_get(95, 2, "k");
+	h_read(99, 2, "c3i2c1i3");
+	h_cas(100, 3, "k", NULL, "c3i3"); /* present: cannot swap */
+	h_swapped(110, 3, false);
+}
+
+/* The second read of absent came after c2i2 was appended to the first
+ * absence, and no delete came after it. */
+static void absent_with_no_delete_left(void)
+{
+	h_delete(0, 1, "k");
+	h_ok(10, 1);
+	h_append(20, 2, "k", "c2i1");
+	h_ok(30, 2);
+	h_get(40, 3, "k");
+	h_read(50, 3, "c2i1");
+	h_get(60, 3, "k");
+	h_read(70, 3, NULL);
+}
+
+static void deletes_make_absences_that_reads_and_appends_share(void)
+{
+	expect_inferred(absences_told_apart, LINCHECK_OK, NULL);
+	expect(absent_with_no_delete_left, LINCHECK_ILLEGAL, NULL);
+}
+
 /* put a and put b overlap; the reads after both tell their order. */
 static void one_order(void)
 {
@@ -499,6 +621,11 @@ const struct test_case lincheck_tests[] = {
 	 a_delete_makes_the_key_absent},
 	{"lincheck: a cas expecting null swaps only an absent key",
 	 a_cas_expecting_null_swaps_only_an_absent_key},
+	{"lincheck: a read of appended chunks names their order, and catches a "
+	 "missing, doubled or reordered append",
+	 a_read_of_appends_names_their_order_and_catches_what_breaks_it},
+	{"lincheck: deletes make absences that reads and appends share",
+	 deletes_make_absences_that_reads_and_appends_share},
 	{"lincheck: concurrent writes are linearizable in the one order reads "
 	 "show",
 	 concurrent_writes_are_linearizable_in_the_one_order_reads_show},

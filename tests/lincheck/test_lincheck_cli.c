@@ -215,8 +215,9 @@ CLI_TEST(raftsim_help_lists_lincheck_and_lincheck_has_its_own)
 	CHECK(strstr(r->out, "4 undecided in time") != NULL);
 }
 
-/* 14 overlapping appends and a read no order explains: the search
- * (appends have no unique-value inference) must try every order. */
+/* 14 overlapping appends and a read no order explains: the search must
+ * try every order (the values are not raftsim's self-delimiting chunks,
+ * so no inference decides it). */
 CLI_TEST(lincheck_exits_4_when_undecided_within_the_timeout)
 {
 	char path[128];
@@ -229,7 +230,7 @@ CLI_TEST(lincheck_exits_4_when_undecided_within_the_timeout)
 	for (c = 0; c < 14; c++)
 		fprintf(f,
 			"{\"ev\":\"invoke\",\"ms\":0,\"client\":%d,\"id\":1,"
-			"\"op\":\"append\",\"key\":\"k\",\"value\":\"c%di1\"}\n"
+			"\"op\":\"append\",\"key\":\"k\",\"value\":\"x%di1\"}\n"
 			"{\"ev\":\"ok\",\"ms\":1000,\"client\":%d,\"id\":1}\n",
 			c, c, c);
 	fputs(INV(2000, 99, 1, "\"op\":\"get\",\"key\":\"k\"")

@@ -13,7 +13,7 @@
 
 #define MAX_OPS 48
 #define MAX_CLIENTS 4
-#define VAL 48 /* longest value: appends concatenate */
+#define VAL 256 /* longest value: appends concatenate */
 
 struct gop {
 	int client;
@@ -99,10 +99,15 @@ static int by_effect(const void *a, const void *b)
 	return x->client - y->client;
 }
 
-/* A history of n ops by `clients` clients on `keys` keys. register_only:
- * get, put and cas (unique values: the inference's ground). */
+enum mix {
+	MIX_ALL,      /* every op */
+	MIX_REGISTER, /* get, put and cas: the register inference's ground */
+	MIX_APPENDS,  /* mostly gets, appends and deletes: the append one's */
+};
+
+/* A history of n ops by `clients` clients on `keys` keys, in a mix. */
 static void generate(struct ghist *h, int n, int clients, int keys,
-		     bool register_only, int dur)
+		     enum mix mix, int dur)
 {
 	int64_t t_free[MAX_CLIENTS] = {0};
 	struct gop *by_eff[MAX_OPS];
@@ -123,10 +128,15 @@ static void generate(struct ghist *h, int n, int clients, int keys,
 			: r < 80 ? HIST_CAS
 			: r < 92 ? HIST_APPEND
 				 : HIST_DELETE;
-		if (register_only && o->op > HIST_CAS)
+		if (mix == MIX_REGISTER &&
+		    (o->op == HIST_APPEND || o->op == HIST_DELETE))
 			o->op = HIST_PUT;
-		if (register_only && o->op == HIST_APPEND)
-			o->op = HIST_PUT;
+		if (mix == MIX_APPENDS)
+			o->op = r < 35   ? HIST_GET
+				: r < 65 ? HIST_APPEND
+				: r < 80 ? HIST_DELETE
+				: r < 90 ? HIST_CAS
+					 : HIST_PUT;
 		snprintf(o->value, VAL, "c%di%d", o->client, i);
 		o->expect_null = below(4) == 0;
 		snprintf(o->expect, VAL, "c%di%d", below(clients),
@@ -297,6 +307,164 @@ static int mutate_one_read(struct ghist *h)
 	return 1;
 }
 
+static void random_histories_from_a_real_store_are_linearizable(void)
+{
+	struct ghist *h = malloc(sizeof(*h));
+	int seed, mode, bad = 0;
+
+	REQUIRE(h != NULL);
+	for (seed = 1; seed <= 400; seed++) {
+		rng = (uint64_t)seed;
+		generate(h, 8 + below(32), 2 + below(3), 1 + below(2),
+			 (enum mix)(seed % 3), 1 + below(8));
+		for (mode = 0; mode < 2; mode++) {
+			enum lincheck_verdict v;
+
+			feed(h, mode == 1);
+			CHECK_EQ(h_refused(), 0);
+			v = h_verdict();
+			if (v != LINCHECK_OK && bad++ < 3)
+				TEST_FAIL_AT("seed %d, %s: verdict %d\n%s",
+					     seed,
+					     mode ? "search" : "inference", v,
+					     h_report());
+		}
+	}
+	CHECK_EQ(bad, 0);
+	h_end();
+	free(h);
+}
+
+static void one_changed_read_gets_the_brute_force_verdict(void)
+{
+	struct ghist *h = malloc(sizeof(*h));
+	int seed, mode, bad = 0, illegal = 0, tried = 0;
+
+	REQUIRE(h != NULL);
+	for (seed = 1; seed <= 3000; seed++) {
+		bool want;
+
+		rng = (uint64_t)seed * 7919;
+		generate(h, 3 + below(6), 2 + below(2), 1 + below(2),
+			 seed % 2 == 0 ? MIX_REGISTER : MIX_ALL, 1 + below(5));
+		if (seed % 5 != 0 && !mutate_one_read(h))
+			continue;
+		want = brute_linearizable(h);
+		illegal += !want;
+		tried++;
+		for (mode = 0; mode < 2; mode++) {
+			enum lincheck_verdict v;
+
+			feed(h, mode == 1);
+			CHECK_EQ(h_refused(), 0);
+			v = h_verdict();
+			if (v != (want ? LINCHECK_OK : LINCHECK_ILLEGAL) &&
+			    bad++ < 3)
+				TEST_FAIL_AT(
+					"seed %d, %s: verdict %d, brute "
+					"force says %s\n%s",
+					seed, mode ? "search" : "inference", v,
+					want ? "OK" : "illegal", h_report());
+		}
+	}
+	CHECK_EQ(bad, 0);
+	/* the mutations make both answers common */
+	CHECK(illegal > tried / 5);
+	CHECK(illegal < tried - tried / 5);
+	h_end();
+	free(h);
+}
+
+/* Changes one completed get of the key's chunks the way a broken store
+ * would: a chunk dropped, shown twice, two swapped, or the read made
+ * absent (or present) instead. 0 when the history has no such get. */
+static int mutate_one_append_read(struct ghist *h)
+{
+	int gets[MAX_OPS], n = 0, i, cut[VAL], k = 0, a;
+	char *v, tmp[VAL];
+	struct gop *g;
+
+	for (i = 0; i < h->n; i++)
+		if (h->ops[i].op == HIST_GET && h->ops[i].end == HIST_OK)
+			gets[n++] = i;
+	if (n == 0)
+		return 0;
+	g = &h->ops[gets[below(n)]];
+	v = g->result;
+	for (i = 0; v[i] != '\0'; i++)
+		if (v[i] == 'c')
+			cut[k++] = i; /* where each chunk starts */
+	cut[k] = i;
+	if (g->result_null || k == 0 || below(6) == 0) {
+		g->result_null = !g->result_null;
+		memcpy(v, h->ops[below(h->n)].value, VAL);
+		return 1;
+	}
+	a = below(k);
+	switch (below(3)) {
+	case 0: /* dropped */
+		memmove(v + cut[a], v + cut[a + 1], strlen(v + cut[a + 1]) + 1);
+		g->result_null = g->result_null || v[0] == '\0';
+		break;
+	case 1: /* twice */
+		snprintf(tmp, sizeof(tmp), "%.*s%s", cut[a + 1], v, v + cut[a]);
+		snprintf(v, VAL, "%s", tmp);
+		break;
+	default: /* swapped with the next */
+		if (a + 1 >= k)
+			return 0;
+		snprintf(tmp, sizeof(tmp), "%.*s%.*s%.*s%s", cut[a], v,
+			 cut[a + 2] - cut[a + 1], v + cut[a + 1],
+			 cut[a + 1] - cut[a], v + cut[a], v + cut[a + 2]);
+		snprintf(v, VAL, "%s", tmp);
+		break;
+	}
+	return 1;
+}
+
+static void one_changed_append_read_gets_the_brute_force_verdict(void)
+{
+	struct ghist *h = malloc(sizeof(*h));
+	int seed, mode, bad = 0, illegal = 0, tried = 0, inferred = 0;
+
+	REQUIRE(h != NULL);
+	for (seed = 1; seed <= 3000; seed++) {
+		bool want;
+
+		rng = (uint64_t)seed * 104729;
+		generate(h, 3 + below(7), 2 + below(2), 1, MIX_APPENDS,
+			 1 + below(5));
+		if (seed % 5 != 0 && !mutate_one_append_read(h))
+			continue;
+		want = brute_linearizable(h);
+		illegal += !want;
+		tried++;
+		for (mode = 0; mode < 2; mode++) {
+			enum lincheck_verdict v;
+
+			feed(h, mode == 1);
+			CHECK_EQ(h_refused(), 0);
+			v = h_verdict();
+			if (mode == 0)
+				inferred += h_keys_by_inference() > 0;
+			if (v != (want ? LINCHECK_OK : LINCHECK_ILLEGAL) &&
+			    bad++ < 3)
+				TEST_FAIL_AT(
+					"seed %d, %s: verdict %d, brute "
+					"force says %s\n%s",
+					seed, mode ? "search" : "inference", v,
+					want ? "OK" : "illegal", h_report());
+		}
+	}
+	CHECK_EQ(bad, 0);
+	CHECK(illegal > tried / 5);
+	CHECK(illegal < tried - tried / 5);
+	/* the append inference decides most of them, not the search */
+	CHECK(inferred > tried * 3 / 4);
+	h_end();
+	free(h);
+}
+
 /* One other kind of lie: a cas that reports the other outcome, a write
  * that took effect reported failed, an info turned fail, or an op whose
  * completion comes before another's invoke that it overlapped. 0 when
@@ -327,74 +495,6 @@ static int mutate_other(struct ghist *h)
 	return 1;
 }
 
-static void random_histories_from_a_real_store_are_linearizable(void)
-{
-	struct ghist *h = malloc(sizeof(*h));
-	int seed, mode, bad = 0;
-
-	REQUIRE(h != NULL);
-	for (seed = 1; seed <= 400; seed++) {
-		rng = (uint64_t)seed;
-		generate(h, 8 + below(32), 2 + below(3), 1 + below(2),
-			 seed % 2 == 0, 1 + below(8));
-		for (mode = 0; mode < 2; mode++) {
-			enum lincheck_verdict v;
-
-			feed(h, mode == 1);
-			CHECK_EQ(h_refused(), 0);
-			v = h_verdict();
-			if (v != LINCHECK_OK && bad++ < 3)
-				TEST_FAIL_AT("seed %d, %s: verdict %d\n%s",
-					     seed,
-					     mode ? "search" : "inference", v,
-					     h_report());
-		}
-	}
-	CHECK_EQ(bad, 0);
-	h_end();
-	free(h);
-}
-
-static void one_changed_read_gets_the_brute_force_verdict(void)
-{
-	struct ghist *h = malloc(sizeof(*h));
-	int seed, mode, bad = 0, illegal = 0, tried = 0;
-
-	REQUIRE(h != NULL);
-	for (seed = 1; seed <= 3000; seed++) {
-		bool want;
-
-		rng = (uint64_t)seed * 7919;
-		generate(h, 3 + below(6), 2 + below(2), 1 + below(2),
-			 seed % 2 == 0, 1 + below(5));
-		if (seed % 5 != 0 && !mutate_one_read(h))
-			continue;
-		want = brute_linearizable(h);
-		illegal += !want;
-		tried++;
-		for (mode = 0; mode < 2; mode++) {
-			enum lincheck_verdict v;
-
-			feed(h, mode == 1);
-			CHECK_EQ(h_refused(), 0);
-			v = h_verdict();
-			if (v != (want ? LINCHECK_OK : LINCHECK_ILLEGAL) &&
-			    bad++ < 3)
-				TEST_FAIL_AT(
-					"seed %d, %s: verdict %d, brute "
-					"force says %s\n%s",
-					seed, mode ? "search" : "inference", v,
-					want ? "OK" : "illegal", h_report());
-		}
-	}
-	CHECK_EQ(bad, 0);
-	/* the mutations make both answers common */
-	CHECK(illegal > tried / 5);
-	CHECK(illegal < tried - tried / 5);
-	h_end();
-	free(h);
-}
-
 static void other_lies_get_the_brute_force_verdict(void)
 {
 	struct ghist *h = malloc(sizeof(*h));
@@ -406,7 +506,7 @@ static void other_lies_get_the_brute_force_verdict(void)
 
 		rng = (uint64_t)seed * 104729;
 		generate(h, 3 + below(7), 2 + below(3), 1 + below(2),
-			 seed % 2 == 0, 1 + below(5));
+			 seed % 2 == 0 ? MIX_REGISTER : MIX_ALL, 1 + below(5));
 		if (!mutate_other(h))
 			continue;
 		want = brute_linearizable(h);
@@ -440,6 +540,9 @@ const struct test_case lincheck_fuzz_tests[] = {
 	 random_histories_from_a_real_store_are_linearizable},
 	{"lincheck: with one read changed, the verdict is the brute force's",
 	 one_changed_read_gets_the_brute_force_verdict},
+	{"lincheck: with one read of appends changed (a chunk dropped, doubled "
+	 "or moved), the verdict is the brute force's",
+	 one_changed_append_read_gets_the_brute_force_verdict},
 	{"lincheck: with a cas, an end or a time changed, the verdict is the "
 	 "brute force's",
 	 other_lies_get_the_brute_force_verdict},
