@@ -53,6 +53,14 @@ void testnet_settle(struct testnet *net);
 /* How many messages of type t to node `to` wait in the outbox. */
 int testnet_count_to(const struct testnet *net, enum raft_msg_type t, int to);
 
+/* Index of the first outbox message of type t to node `to`, or -1. */
+int testnet_find_to(const struct testnet *net, enum raft_msg_type t, int to);
+
+/* n nodes with logs, node 0 elected and every message delivered (its
+ * no-op committed); tweak as for testnet_init. */
+void testnet_lead_settled(struct testnet *net, int n, uint64_t seed,
+			  void (*tweak)(struct raft_config *cfg));
+
 /* Delivers outbox message i alone (the rest keep their order). */
 void testnet_deliver_at(struct testnet *net, int i);
 

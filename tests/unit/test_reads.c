@@ -11,29 +11,6 @@ static void check_quorum_on(struct raft_config *cfg)
 	cfg->check_quorum = true;
 }
 
-/* n nodes with logs; node 0 elected and every message delivered, so its
- * no-op is committed. */
-static void lead_settled(struct testnet *net, int n, uint64_t seed,
-			 void (*tweak)(struct raft_config *cfg))
-{
-	testnet_init(net, n, seed, tweak);
-	testnet_attach(net);
-	testnet_elect(net, 0);
-	testnet_settle(net);
-}
-
-/* Index of the first outbox message of `type` to `to`, or -1. */
-static int outbox_find(const struct testnet *net, enum raft_msg_type type,
-		       int to)
-{
-	int i;
-
-	for (i = 0; i < net->outbox_len; i++)
-		if (net->outbox[i].type == type && net->outbox[i].to == to)
-			return i;
-	return -1;
-}
-
 static void read_waits_for_heartbeat_sent_after_it(void)
 {
 	struct testnet net;
@@ -42,7 +19,7 @@ static void read_waits_for_heartbeat_sent_after_it(void)
 	uint64_t round = 0;
 	int i;
 
-	lead_settled(&net, 3, 1, NULL);
+	testnet_lead_settled(&net, 3, 1, NULL);
 	s = &net.nodes[0];
 	REQUIRE(s->role == RAFT_LEADER);
 	/* A heartbeat round goes out before the read arrives... */
@@ -57,16 +34,17 @@ static void read_waits_for_heartbeat_sent_after_it(void)
 	/* The earlier round reaches both followers and both answer: that
 	 * says nothing about the time after the read arrived. */
 	testnet_deliver(&net, 2);
-	while ((i = outbox_find(&net, RAFT_MSG_APPEND_ENTRIES_REPLY, 0)) >= 0)
+	while ((i = testnet_find_to(&net, RAFT_MSG_APPEND_ENTRIES_REPLY, 0)) >=
+	       0)
 		testnet_deliver_at(&net, i);
 	CHECK(!raft_read_ready(s, round));
 	CHECK_EQ(s->role, RAFT_LEADER);
 	/* One follower answers the read's round: with the leader, 2 of 3. */
-	i = outbox_find(&net, RAFT_MSG_APPEND_ENTRIES, 1);
+	i = testnet_find_to(&net, RAFT_MSG_APPEND_ENTRIES, 1);
 	REQUIRE(i >= 0);
 	testnet_deliver_at(&net, i);
 	CHECK(!raft_read_ready(s, round)); /* the reply is still on its way */
-	i = outbox_find(&net, RAFT_MSG_APPEND_ENTRIES_REPLY, 0);
+	i = testnet_find_to(&net, RAFT_MSG_APPEND_ENTRIES_REPLY, 0);
 	REQUIRE(i >= 0);
 	testnet_deliver_at(&net, i);
 	CHECK(raft_read_ready(s, round));
@@ -82,7 +60,7 @@ static void new_leader_refuses_reads_until_its_term_commits(void)
 	uint64_t round = 0;
 	int i;
 
-	lead_settled(&net, 3, 2, NULL);
+	testnet_lead_settled(&net, 3, 2, NULL);
 	/* Node 0 commits an entry the followers hold but do not yet know
 	 * committed (they learn it with the next AppendEntries). */
 	REQUIRE(testnet_propose(&net, 0, 1, 8) == RAFT_OK);
@@ -120,7 +98,7 @@ static void deposed_leader_read_never_ready(void)
 	uint64_t later = 0;
 	int tick;
 
-	lead_settled(&net, 3, 3, NULL);
+	testnet_lead_settled(&net, 3, 3, NULL);
 	old = &net.nodes[0];
 	net.cut[0] = 1; /* the leader is partitioned away */
 	REQUIRE(raft_read_index(old, &index, &round) == RAFT_OK);
@@ -167,7 +145,7 @@ static void one_round_serves_many_reads(void)
 	uint64_t rounds[5];
 	int i;
 
-	lead_settled(&net, 3, 4, NULL);
+	testnet_lead_settled(&net, 3, 4, NULL);
 	s = &net.nodes[0];
 	REQUIRE(raft_read_index(s, &index, &first) == RAFT_OK);
 	CHECK_EQ(net.outbox_len, 2);
@@ -204,7 +182,7 @@ static void waiting_reads_go_with_the_next_heartbeat(void)
 	uint64_t next = 0;
 	int i;
 
-	lead_settled(&net, 3, 5, NULL);
+	testnet_lead_settled(&net, 3, 5, NULL);
 	s = &net.nodes[0];
 	REQUIRE(raft_read_index(s, &index, &first) == RAFT_OK);
 	REQUIRE(raft_read_index(s, &index, &next) == RAFT_OK);
@@ -216,9 +194,10 @@ static void waiting_reads_go_with_the_next_heartbeat(void)
 	for (i = 0; i < net.outbox_len; i++)
 		CHECK_EQ(net.outbox[i].u.ae.read_round, next);
 	/* One answer to it (2 of 3) confirms both rounds. */
-	testnet_deliver_at(&net, outbox_find(&net, RAFT_MSG_APPEND_ENTRIES, 1));
 	testnet_deliver_at(&net,
-			   outbox_find(&net, RAFT_MSG_APPEND_ENTRIES_REPLY, 0));
+			   testnet_find_to(&net, RAFT_MSG_APPEND_ENTRIES, 1));
+	testnet_deliver_at(
+		&net, testnet_find_to(&net, RAFT_MSG_APPEND_ENTRIES_REPLY, 0));
 	CHECK(raft_read_ready(s, first));
 	CHECK(raft_read_ready(s, next));
 	CHECK_EQ(s->stats.reads_confirmed, 2);
@@ -243,7 +222,7 @@ static void earlier_round_answered_late_confirms_nothing_newer(void)
 	uint64_t next = 0;
 	int i;
 
-	lead_settled(&net, 3, 14, NULL);
+	testnet_lead_settled(&net, 3, 14, NULL);
 	s = &net.nodes[0];
 	REQUIRE(raft_read_index(s, &index, &first) == RAFT_OK);
 	REQUIRE(raft_read_index(s, &index, &next) == RAFT_OK);
@@ -254,7 +233,8 @@ static void earlier_round_answered_late_confirms_nothing_newer(void)
 	/* Only the first round's messages (sent before the second read
 	 * arrived) are delivered and answered. */
 	testnet_deliver(&net, 2);
-	while ((i = outbox_find(&net, RAFT_MSG_APPEND_ENTRIES_REPLY, 0)) >= 0)
+	while ((i = testnet_find_to(&net, RAFT_MSG_APPEND_ENTRIES_REPLY, 0)) >=
+	       0)
 		testnet_deliver_at(&net, i);
 	CHECK(raft_read_ready(s, first));
 	CHECK(!raft_read_ready(s, next));
@@ -273,18 +253,19 @@ static void reads_survive_refusals_in_the_same_term(void)
 	uint64_t round = 0;
 	int i;
 
-	lead_settled(&net, 3, 6, NULL);
+	testnet_lead_settled(&net, 3, 6, NULL);
 	s = &net.nodes[0];
 	REQUIRE(raft_read_index(s, &index, &round) == RAFT_OK);
-	testnet_drop_at(&net, outbox_find(&net, RAFT_MSG_APPEND_ENTRIES, 2));
+	testnet_drop_at(&net,
+			testnet_find_to(&net, RAFT_MSG_APPEND_ENTRIES, 2));
 	/* Node 1's copy asks about an entry it lacks: it refuses it, in
 	 * the leader's term, and still echoes the round. */
-	i = outbox_find(&net, RAFT_MSG_APPEND_ENTRIES, 1);
+	i = testnet_find_to(&net, RAFT_MSG_APPEND_ENTRIES, 1);
 	REQUIRE(i >= 0);
 	net.outbox[i].u.ae.prev_log_index = 50;
 	net.outbox[i].u.ae.prev_log_term = s->current_term;
 	testnet_deliver_at(&net, i);
-	i = outbox_find(&net, RAFT_MSG_APPEND_ENTRIES_REPLY, 0);
+	i = testnet_find_to(&net, RAFT_MSG_APPEND_ENTRIES_REPLY, 0);
 	REQUIRE(i >= 0);
 	CHECK_EQ(net.outbox[i].u.ae_reply.success, 0);
 	CHECK_EQ(net.outbox[i].u.ae_reply.read_round, round);

@@ -11,39 +11,16 @@ static void check_quorum_on(struct raft_config *cfg)
 	cfg->check_quorum = true;
 }
 
-/* n nodes with logs; node 0 elected and every message delivered, so its
- * no-op is committed. */
-static void lead_settled(struct testnet *net, int n, uint64_t seed,
-			 void (*tweak)(struct raft_config *cfg))
-{
-	testnet_init(net, n, seed, tweak);
-	testnet_attach(net);
-	testnet_elect(net, 0);
-	testnet_settle(net);
-}
-
-/* Index of the first outbox message of `type` to `to`, or -1. */
-static int outbox_find(const struct testnet *net, enum raft_msg_type type,
-		       int to)
-{
-	int i;
-
-	for (i = 0; i < net->outbox_len; i++)
-		if (net->outbox[i].type == type && net->outbox[i].to == to)
-			return i;
-	return -1;
-}
-
 static void lease_only_with_check_quorum(void)
 {
 	struct testnet net;
 
-	lead_settled(&net, 3, 7, NULL);
+	testnet_lead_settled(&net, 3, 7, NULL);
 	REQUIRE(net.nodes[0].role == RAFT_LEADER);
 	CHECK(!raft_lease_valid(&net.nodes[0]));
 	testnet_free(&net);
 
-	lead_settled(&net, 3, 7, check_quorum_on);
+	testnet_lead_settled(&net, 3, 7, check_quorum_on);
 	REQUIRE(net.nodes[0].role == RAFT_LEADER);
 	CHECK(raft_lease_valid(&net.nodes[0]));
 	CHECK(!raft_lease_valid(&net.nodes[1]));
@@ -92,7 +69,7 @@ static void lease_expires_after_margin(void)
 	uint64_t t;
 	int i;
 
-	lead_settled(&net, 3, 9, check_quorum_on);
+	testnet_lead_settled(&net, 3, 9, check_quorum_on);
 	s = &net.nodes[0];
 	for (i = 0; i < 3; i++)
 		raft_tick(s);
@@ -154,7 +131,7 @@ static void partitioned_lease_ends_before_any_election(void)
 	int lease_steps = 0;
 	int step;
 
-	lead_settled(&net, 3, 10, check_quorum_on);
+	testnet_lead_settled(&net, 3, 10, check_quorum_on);
 	s = &net.nodes[0];
 	REQUIRE(raft_lease_valid(s));
 	net.cut[0] = 1;
@@ -189,7 +166,7 @@ static void drifting_lease_ends_before_any_election(void)
 	int valid_until = 0;
 	int time;
 
-	lead_settled(&net, 3, 11, check_quorum_on);
+	testnet_lead_settled(&net, 3, 11, check_quorum_on);
 	s = &net.nodes[0];
 	REQUIRE(raft_lease_valid(s));
 	net.cut[0] = 1;
@@ -222,7 +199,7 @@ static void restarted_follower_keeps_the_lease(void)
 	int lease_steps = 0;
 	int step;
 
-	lead_settled(&net, 3, 15, check_quorum_on);
+	testnet_lead_settled(&net, 3, 15, check_quorum_on);
 	s = &net.nodes[0];
 	REQUIRE(raft_lease_valid(s));
 	net.cut[0] = 1;
@@ -243,7 +220,7 @@ static void restarted_follower_keeps_the_lease(void)
 	testnet_free(&net);
 
 	/* Without check_quorum there is no lease, and it votes at once. */
-	lead_settled(&net, 3, 15, NULL);
+	testnet_lead_settled(&net, 3, 15, NULL);
 	testnet_restart(&net, 1);
 	CHECK(!ignores_votes(&net, 1, 2));
 	testnet_free(&net);
@@ -256,14 +233,14 @@ static void lease_clear_voids_earlier_acks(void)
 	struct raft_message late;
 	int i;
 
-	lead_settled(&net, 3, 12, check_quorum_on);
+	testnet_lead_settled(&net, 3, 12, check_quorum_on);
 	s = &net.nodes[0];
 	for (i = 0; i < 3; i++)
 		raft_tick(s);
 	/* A reply held up (as in a paused node's mailbox) while it was
 	 * frozen, then handled after it resumed. */
 	testnet_deliver(&net, 2);
-	i = outbox_find(&net, RAFT_MSG_APPEND_ENTRIES_REPLY, 0);
+	i = testnet_find_to(&net, RAFT_MSG_APPEND_ENTRIES_REPLY, 0);
 	REQUIRE(i >= 0);
 	late = net.outbox[i];
 	testnet_settle(&net);
