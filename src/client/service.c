@@ -137,7 +137,8 @@ static void answer_read(struct service *sv, int client, uint64_t seq,
 /* The slot for client's request: its earlier one (a client has one
  * request outstanding, so a new one supersedes it), or a free one; NULL
  * when the table is full. */
-static struct service_pending *slot_for(struct service *sv, int client)
+static struct service_pending *slot_for(struct service *sv, int client,
+					uint64_t seq)
 {
 	struct service_pending *p;
 	unsigned i;
@@ -146,6 +147,12 @@ static struct service_pending *slot_for(struct service *sv, int client)
 		sv->term = sv->raft->current_term;
 	for (i = 0; i < sv->pending_len; i++) {
 		if (sv->pending[i].client == client) {
+			/* A late copy of an older request (--dup, --reorder)
+			 * must not push out the one its client waits for:
+			 * it gets RETRY, which that client ignores (its seq
+			 * moved on). */
+			if (sv->pending[i].seq > seq)
+				return NULL;
 			forget(&sv->pending[i]);
 			return &sv->pending[i];
 		}
@@ -174,7 +181,7 @@ static void propose(struct service *sv, const struct kv_cmd *cmd,
 
 	if (sv->staged_len == sv->config.max_pending)
 		service_drain(sv); /* a duplicated copy in the same drain */
-	p = slot_for(sv, cmd->client);
+	p = slot_for(sv, cmd->client, cmd->seq);
 	if (p == NULL) {
 		answer_status(sv, cmd, KV_STATUS_RETRY);
 		return;
@@ -273,7 +280,7 @@ static void read_index(struct service *sv, const struct kv_cmd *cmd)
 						    : KV_STATUS_RETRY);
 		return;
 	}
-	p = slot_for(sv, cmd->client);
+	p = slot_for(sv, cmd->client, cmd->seq);
 	if (p == NULL) {
 		answer_status(sv, cmd, KV_STATUS_RETRY);
 		return;

@@ -104,6 +104,12 @@ void harness_report_loss(struct harness *h, int from, int to, uint64_t tick)
 {
 	struct wev w = wev_loss(0, tick, from, to);
 
+	/* A client's request or reply (RAFT_CLIENT on one side): the
+	 * client times out and retries, as for any lost message, and no
+	 * Raft rule rests on it; the trace's loss events are between
+	 * nodes. */
+	if (from < 0 || to < 0)
+		return;
 	if (h->mon != NULL || h->tap.event != NULL)
 		harness_publish(h, &w);
 }

@@ -149,6 +149,11 @@ struct harness {
 	/* A restart that could not attach the log (RAFT_ENOMEM): the node
 	 * stays down and the run fails with exit 3 (harness_verdict). */
 	int restart_failed;
+	/* Commands a node's store could not apply for lack of memory, over
+	 * every boot of every node (harness_kv_out_of_memory): that node's
+	 * state then differs from the others', which is the machine's
+	 * failure, not Raft's, so the run fails with exit 3. */
+	uint64_t kv_out_of_memory;
 	/* Clients: the fates of requests come from client_fate_rng (only
 	 * the clients' thread sends), the run's clients are attached for the
 	 * summary (harness_attach_clients), and --fenced-store's store sits
@@ -225,6 +230,9 @@ bool harness_have_clients(const struct harness *h);
 /* The clients_io for the run's struct clients: requests go out through
  * harness_client_send, the history through harness_client_history. */
 void harness_clients_io(struct harness *h, struct clients_io *io);
+/* Commands any node's store could not apply for lack of memory, this
+ * run (every boot counted). After the threads have ended. */
+uint64_t harness_kv_out_of_memory(const struct harness *h);
 /* The clients' settings from the options, the same in both worlds (the
  * clients' seed derived from the run's). */
 void harness_client_config(const struct raftsim_options *o,

@@ -242,8 +242,10 @@ int harness_node_clients_attach(struct harness_node *n, struct raft_fsm *fsm)
 			return rv;
 	}
 	service_reset(&n->service);
-	if (n->kv_ready)
+	if (n->kv_ready) {
+		n->h->kv_out_of_memory += n->kv.stats.out_of_memory;
 		kv_free(&n->kv);
+	}
 	n->kv_ready = false;
 	kv_config_default(&cfg);
 	cfg.session_max = o->session_max;
@@ -349,4 +351,15 @@ void harness_client_config(const struct raftsim_options *o,
 	cfg->max_ops = o->ops;
 	cfg->seed = raft_rng_derive(o->seed, 0xc11e47);
 	cfg->requests_may_duplicate = o->dup > 0;
+}
+
+uint64_t harness_kv_out_of_memory(const struct harness *h)
+{
+	uint64_t sum = h->kv_out_of_memory;
+	int i;
+
+	for (i = 0; i < h->nodes; i++)
+		if (h->node[i].kv_ready)
+			sum += h->node[i].kv.stats.out_of_memory;
+	return sum;
 }

@@ -240,6 +240,14 @@ int harness_verdict(struct harness *h, int64_t end_us, uint64_t ticks,
 			raft_strerror(h->restart_failed));
 		code = EXIT_RUN_FAILED;
 	}
+	if (harness_kv_out_of_memory(h) > 0) {
+		fprintf(err,
+			"raftsim: a node's key-value store ran out of memory "
+			"applying %" PRIu64 " commands: its state differs from "
+			"the others', and the run cannot be judged\n",
+			harness_kv_out_of_memory(h));
+		code = EXIT_RUN_FAILED;
+	}
 	if (sig != 0)
 		fprintf(err,
 			"raftsim: interrupted by %s after %" PRIu64

@@ -236,9 +236,11 @@ static void *clients_main(void *arg)
 
 	clients_start(&rc->run, runtime_elapsed_us(c));
 	for (;;) {
+		/* Held replies first: what they make the clients send is
+		 * then woken for at once. */
+		held_at = receive_ready(c, NULL);
 		kick_nodes(c);
 		timer = clients_next_timer(&rc->run);
-		held_at = receive_ready(c, NULL);
 		deadline = timer == INT64_MAX ? INT64_MAX : c->start_us + timer;
 		if (held_at < deadline)
 			deadline = held_at;
