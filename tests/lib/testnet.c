@@ -216,15 +216,6 @@ int testnet_find_to(const struct testnet *net, enum raft_msg_type t, int to)
 	return -1;
 }
 
-void testnet_lead_settled(struct testnet *net, int n, uint64_t seed,
-			  void (*tweak)(struct raft_config *cfg))
-{
-	testnet_init(net, n, seed, tweak);
-	testnet_attach(net);
-	testnet_elect(net, 0);
-	testnet_settle(net);
-}
-
 int testnet_count_to(const struct testnet *net, enum raft_msg_type t, int to)
 {
 	int n = 0;

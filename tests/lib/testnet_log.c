@@ -129,3 +129,12 @@ uint64_t testnet_term_at(const struct testnet *net, int id, uint64_t index)
 
 	return st.term_at(st.ctx, index);
 }
+
+void testnet_lead_settled(struct testnet *net, int n, uint64_t seed,
+			  void (*tweak)(struct raft_config *cfg))
+{
+	testnet_init(net, n, seed, tweak);
+	testnet_attach(net);
+	testnet_elect(net, 0);
+	testnet_settle(net);
+}
