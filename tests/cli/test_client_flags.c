@@ -9,34 +9,7 @@
 
 #include "cli/options.h"
 #include "testhelp.h"
-
-/* Parses "raftsim <words>" (split at spaces, at most 30 of them). */
-static int parse_words(const char *words, struct raftsim_options *o,
-		       char **err_text)
-{
-	char buf[512];
-	char *argv[32];
-	int argc = 0;
-	char *tok, *save = NULL;
-	size_t len = 0;
-	FILE *err;
-	int rv;
-
-	snprintf(buf, sizeof(buf), "%s", words);
-	argv[argc++] = (char *)"raftsim";
-	for (tok = strtok_r(buf, " ", &save); tok != NULL && argc < 31;
-	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
-	*err_text = NULL;
-	err = open_memstream(err_text, &len);
-	if (err == NULL)
-		return -1;
-	options_default(o);
-	rv = options_parse(o, argc, argv, err);
-	fclose(err);
-	return rv;
-}
+#include "testparse.h"
 
 static void every_bad_client_value_or_combination_exits_2_naming_it(void)
 {
@@ -89,7 +62,7 @@ static void every_bad_client_value_or_combination_exits_2_naming_it(void)
 
 	REQUIRE(o != NULL);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		rv = parse_words(cases[i].args, o, &text);
+		rv = testparse_words(cases[i].args, o, &text);
 		if (rv != 2 || text == NULL ||
 		    strstr(text, cases[i].words) == NULL)
 			TEST_FAIL_AT("raftsim %s: exit %d, stderr '%s'",
@@ -106,13 +79,13 @@ static void good_client_values_land_in_the_options(void)
 	char *text;
 
 	REQUIRE(o != NULL);
-	CHECK_EQ(parse_words("--sim --clients 8 --keys 7 --read-ratio 0.25 "
-			     "--cas-ratio 0.25 --append-ratio 0.25 "
-			     "--delete-ratio 0.25 --value-bytes 40 "
-			     "--retries 2 --client-timeout-ms 150 --ops 99 "
-			     "--reads readindex --fenced-store "
-			     "--session-max 3 --session-expiry 500",
-			     o, &text),
+	CHECK_EQ(testparse_words("--sim --clients 8 --keys 7 --read-ratio 0.25 "
+				 "--cas-ratio 0.25 --append-ratio 0.25 "
+				 "--delete-ratio 0.25 --value-bytes 40 "
+				 "--retries 2 --client-timeout-ms 150 --ops 99 "
+				 "--reads readindex --fenced-store "
+				 "--session-max 3 --session-expiry 500",
+				 o, &text),
 		 0);
 	free(text);
 	CHECK_EQ(o->clients, 8u);
@@ -126,10 +99,10 @@ static void good_client_values_land_in_the_options(void)
 	CHECK(o->fenced_store);
 	CHECK_EQ(o->session_max, 3u);
 	CHECK_EQ(o->session_expiry, 500u);
-	CHECK_EQ(parse_words("--sim --clients 8 --fenced-store "
-			     "--mistake no-dedup --mistake no-fencing "
-			     "--mistake stale-read",
-			     o, &text),
+	CHECK_EQ(testparse_words("--sim --clients 8 --fenced-store "
+				 "--mistake no-dedup --mistake no-fencing "
+				 "--mistake stale-read",
+				 o, &text),
 		 0);
 	free(text);
 	CHECK_EQ(o->mistakes,
@@ -138,15 +111,17 @@ static void good_client_values_land_in_the_options(void)
 	/* the core never sees the clients' mistakes */
 	options_node_config(o, 0, 0, &cfg);
 	CHECK_EQ(cfg.mistakes, 0u);
-	CHECK_EQ(parse_words("--sim --clients 1 --reads lease --check-quorum",
-			     o, &text),
+	CHECK_EQ(testparse_words(
+			 "--sim --clients 1 --reads lease --check-quorum", o,
+			 &text),
 		 0);
 	free(text);
 	CHECK_EQ(o->reads, READS_LEASE);
 	/* the default timeout: twice the longest election timeout */
 	CHECK_EQ(options_client_timeout_us(o), 2 * 20 * 10000u);
-	CHECK_EQ(parse_words("explore --clients 4 --fenced-store", o, &text),
-		 0);
+	CHECK_EQ(
+		testparse_words("explore --clients 4 --fenced-store", o, &text),
+		0);
 	free(text);
 	CHECK(o->clients == 4 && o->fenced_store);
 	free(o);
@@ -159,10 +134,10 @@ static void the_replay_command_repeats_the_client_flags(void)
 	char *text;
 
 	REQUIRE(o != NULL);
-	CHECK_EQ(parse_words("--sim --clients 4 --keys 10 --read-ratio 0.2 "
-			     "--reads readindex --fenced-store "
-			     "--mistake no-fencing --client-timeout-ms 90",
-			     o, &text),
+	CHECK_EQ(testparse_words("--sim --clients 4 --keys 10 --read-ratio 0.2 "
+				 "--reads readindex --fenced-store "
+				 "--mistake no-fencing --client-timeout-ms 90",
+				 o, &text),
 		 0);
 	free(text);
 	CHECK_EQ(options_format_command(o, cmd, sizeof(cmd)), 0);
@@ -173,7 +148,7 @@ static void the_replay_command_repeats_the_client_flags(void)
 	CHECK(strstr(cmd, "--cas-ratio") == NULL); /* the default */
 	CHECK(strstr(cmd, "--session-max") == NULL);
 	/* and it parses back to the same options */
-	CHECK_EQ(parse_words(cmd + strlen("raftsim "), o, &text), 0);
+	CHECK_EQ(testparse_words(cmd + strlen("raftsim "), o, &text), 0);
 	free(text);
 	CHECK(o->clients == 4 && o->keys == 10 && o->read_ratio == 0.2 &&
 	      o->reads == READS_READINDEX && o->fenced_store &&

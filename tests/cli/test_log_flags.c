@@ -8,34 +8,7 @@
 
 #include "cli/options.h"
 #include "testhelp.h"
-
-/* Parses "raftsim <words>" (split at spaces, at most 30 of them). */
-static int parse_words(const char *words, struct raftsim_options *o,
-		       char **err_text)
-{
-	char buf[512];
-	char *argv[32];
-	int argc = 0;
-	char *tok, *save = NULL;
-	size_t len = 0;
-	FILE *err;
-	int rv;
-
-	snprintf(buf, sizeof(buf), "%s", words);
-	argv[argc++] = (char *)"raftsim";
-	for (tok = strtok_r(buf, " ", &save); tok != NULL && argc < 31;
-	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
-	*err_text = NULL;
-	err = open_memstream(err_text, &len);
-	if (err == NULL)
-		return -1;
-	options_default(o);
-	rv = options_parse(o, argc, argv, err);
-	fclose(err);
-	return rv;
-}
+#include "testparse.h"
 
 static void every_bad_value_of_a_log_flag_exits_2_naming_it(void)
 {
@@ -100,7 +73,7 @@ static void every_bad_value_of_a_log_flag_exits_2_naming_it(void)
 			snprintf(args, sizeof(args), "--sim %s", cases[i].args);
 		else
 			snprintf(args, sizeof(args), "%s", cases[i].args);
-		rv = parse_words(args, o, &text);
+		rv = testparse_words(args, o, &text);
 		if (rv != 2 || text == NULL ||
 		    strstr(text, cases[i].flag) == NULL)
 			TEST_FAIL_AT("raftsim %s: exit %d, stderr '%s'", args,
@@ -117,11 +90,11 @@ static void good_log_values_reach_every_nodes_config(void)
 	char *text;
 
 	REQUIRE(o != NULL);
-	CHECK_EQ(parse_words("--sim --load max --payload 64 "
-			     "--snapshot-entries 100 --snapshot-chunk 512 "
-			     "--max-inflight 8 --max-inflight-bytes 4096 "
-			     "--max-batch-bytes 1024 --slow 2:10",
-			     o, &text),
+	CHECK_EQ(testparse_words("--sim --load max --payload 64 "
+				 "--snapshot-entries 100 --snapshot-chunk 512 "
+				 "--max-inflight 8 --max-inflight-bytes 4096 "
+				 "--max-batch-bytes 1024 --slow 2:10",
+				 o, &text),
 		 0);
 	free(text);
 	CHECK(o->load_max && o->payload == 64);
@@ -134,10 +107,10 @@ static void good_log_values_reach_every_nodes_config(void)
 	CHECK_EQ(cfg.max_inflight_msgs, 8u);
 	CHECK_EQ(cfg.max_inflight_bytes, 4096u);
 	CHECK_EQ(cfg.max_batch_bytes, 1024u);
-	CHECK_EQ(parse_words("--sim --load 2500 --mistake commit-old-term "
-			     "--mistake vote-any-log --mistake no-truncate "
-			     "--mistake apply-uncommitted",
-			     o, &text),
+	CHECK_EQ(testparse_words("--sim --load 2500 --mistake commit-old-term "
+				 "--mistake vote-any-log --mistake no-truncate "
+				 "--mistake apply-uncommitted",
+				 o, &text),
 		 0);
 	free(text);
 	CHECK(!o->load_max && o->load_rate == 2500);
@@ -145,7 +118,8 @@ static void good_log_values_reach_every_nodes_config(void)
 					 RAFT_MISTAKE_VOTE_ANY_LOG |
 					 RAFT_MISTAKE_NO_TRUNCATE |
 					 RAFT_MISTAKE_APPLY_UNCOMMITTED));
-	CHECK_EQ(parse_words("--sim --load max --outstanding 1", o, &text), 0);
+	CHECK_EQ(testparse_words("--sim --load max --outstanding 1", o, &text),
+		 0);
 	free(text);
 	CHECK(o->load_max && o->outstanding == 1);
 	free(o);
@@ -158,9 +132,9 @@ static void the_replay_command_repeats_the_log_flags(void)
 	char *text;
 
 	REQUIRE(o != NULL);
-	CHECK_EQ(parse_words("--sim --load 300 --payload 32 --slow 0:4 "
-			     "--snapshot-entries 0 --max-inflight 2",
-			     o, &text),
+	CHECK_EQ(testparse_words("--sim --load 300 --payload 32 --slow 0:4 "
+				 "--snapshot-entries 0 --max-inflight 2",
+				 o, &text),
 		 0);
 	free(text);
 	CHECK_EQ(options_format_command(o, cmd, sizeof(cmd)), 0);
@@ -169,7 +143,8 @@ static void the_replay_command_repeats_the_log_flags(void)
 	CHECK(strstr(cmd, " --slow 0:4") != NULL);
 	CHECK(strstr(cmd, "--snapshot-chunk") == NULL); /* the default */
 	CHECK(strstr(cmd, "--outstanding") == NULL);
-	CHECK_EQ(parse_words("--sim --load max --outstanding 7", o, &text), 0);
+	CHECK_EQ(testparse_words("--sim --load max --outstanding 7", o, &text),
+		 0);
 	free(text);
 	CHECK_EQ(options_format_command(o, cmd, sizeof(cmd)), 0);
 	CHECK(strstr(cmd, " --load max --outstanding 7 ") != NULL);
