@@ -11,8 +11,11 @@
  *    do (struct raft_durable); the state machine does not, and is rebuilt
  *    from the storage's snapshot and committed entries at restart.
  *  - Storage calls never fail except append and the snapshot writes, which
- *    may run out of memory (or, later, disk): the core then leaves its log
- *    as it was and does not acknowledge what it could not keep.
+ *    may run out of memory (or disk): the core then leaves its log as it
+ *    was and does not acknowledge what it could not keep.
+ *  - A durable storage (src/storage/wal.h) writes behind: durable_index
+ *    says how far its disk has caught up, and the driver holds the
+ *    messages that promise more (harness.h) until it has.
  */
 #ifndef RAFT_LOG_H
 #define RAFT_LOG_H
@@ -101,6 +104,14 @@ struct raft_storage {
 	 * so a snapshot that does not restore changes nothing). Does not
 	 * compact: the core calls compact_prefix afterwards. */
 	void (*snapshot_accept)(void *ctx);
+	/* May be NULL: every entry is on disk once append returns (the
+	 * in-memory storage, "as if on disk"). Otherwise the last index
+	 * whose entry, as the log now holds it, is on disk; the driver
+	 * syncs between steps and then calls raft_storage_synced. A leader
+	 * counts itself towards a majority only up to it, so it may send
+	 * entries before its own write is done (thesis §10.2.1), and a
+	 * follower's driver holds its acknowledgements until the sync. */
+	uint64_t (*durable_index)(void *ctx);
 };
 
 /* The replicated state machine. Every function gets ctx. */

@@ -72,6 +72,14 @@ enum raft_mistake {
 					      without confirming it leads */
 	RAFT_MISTAKE_NO_FENCING = 1 << 11, /* the fenced store takes any
 					      token */
+	/* Durable storage (issue 12): the harness's and the WAL's. */
+	RAFT_MISTAKE_NO_FSYNC = 1 << 12, /* acknowledges before the sync */
+	RAFT_MISTAKE_VOTE_BEFORE_PERSIST = 1 << 13, /* a vote or RequestVote
+						      leaves before the term
+						      and vote are synced */
+	RAFT_MISTAKE_SKIP_BAD_RECORD = 1 << 14, /* recovery drops a bad
+						   record (and what follows)
+						   instead of refusing */
 };
 
 struct raft_config {
@@ -317,6 +325,11 @@ struct raft_durable raft_durable_of(const struct raft_state *s);
  * the lesson's empty log and refuses proposals. */
 int raft_attach(struct raft_state *s, const struct raft_storage *storage,
 		const struct raft_fsm *fsm);
+
+/* The driver synced the storage (its durable_index moved on): a leader
+ * counts its own log towards a majority up to the new durable index, and
+ * may commit (Figure 2, "Rules for Servers", leaders' last rule). */
+void raft_storage_synced(struct raft_state *s);
 
 /* A client's proposal (§5.3): a leader appends n entries of its term
  * (only type, len and data are read), sends them to the peers it may, and

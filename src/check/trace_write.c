@@ -188,6 +188,10 @@ int trace_format(char *buf, size_t size, const struct wev *ev, int nodes)
 		break;
 	case WEV_HEAL:
 		break;
+	case WEV_PERSIST: /* schema 5: the storage helper fills these in */
+	case WEV_DISK:
+		put(&o, ",\"node\":%d", ev->node);
+		break;
 	case WEV_END:
 		put(&o,
 		    ",\"ticks\":%" PRIu64 ",\"violations\":%" PRIu64

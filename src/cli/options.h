@@ -22,6 +22,7 @@
 #define OPT_MAX_SCHEDULED 64         /* --pause, --crash, --partition, each */
 #define OPT_MAX_RANGES 16            /* failover --election-ms ranges */
 #define WHO_LEADER (-2)              /* --pause leader@TICK:LEN */
+#define WHO_ALL (-3) /* --crash all@TICK:LEN: the whole cluster at once */
 #define OPT_DEFAULT_MAILBOX 1024
 
 /* Bounds of the flags' values: they keep every later product and sum in
@@ -108,7 +109,7 @@ struct tick_range {
 
 /* --pause and --crash: WHO@TICK:LEN. */
 struct fault_window {
-	int who; /* a node id, or WHO_LEADER */
+	int who; /* a node id, WHO_LEADER, or WHO_ALL (--crash only) */
 	uint64_t tick;
 	uint64_t len;
 };
@@ -178,6 +179,19 @@ struct raftsim_options {
 	bool fenced_store;
 	unsigned session_max;
 	uint64_t session_expiry; /* applied entries; 0: never */
+
+	/* Durable storage (issue 12). A node has a WAL (storage/wal.h) on
+	 * threads with --data-dir (real files under DIR/node-I), in the
+	 * simulator with --disk or any --disk-* fault (a simulated disk;
+	 * latency --disk-ms). Without either, the log stays "as if on disk"
+	 * in memory. */
+	const char *data_dir;
+	bool resume;   /* --resume: go on from --data-dir's files and trace */
+	bool sim_disk; /* --disk, or implied by a --disk-* fault */
+	double disk_torn;
+	double disk_corrupt;
+	double disk_fsync_fail;
+	uint64_t wal_segment_bytes; /* --wal-segment-bytes */
 
 	/* Faults. */
 	struct fault_window pauses[OPT_MAX_SCHEDULED];

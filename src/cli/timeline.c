@@ -248,6 +248,8 @@ static int lane_of(const struct timeline_canvas *cv, const struct wev *ev)
 	case WEV_PROPOSE:
 	case WEV_FENCED:
 	case WEV_DUPLICATE:
+	case WEV_PERSIST:
+	case WEV_DISK:
 		return ev->node >= 0 && ev->node < cv->n ? ev->node : -1;
 	case WEV_INVOKE: /* a client's, not a node's */
 	case WEV_OK:

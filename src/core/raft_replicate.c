@@ -297,6 +297,23 @@ uint64_t raft_kth_largest(uint64_t *v, int n, int k)
 	return v[want];
 }
 
+/* How far the leader's own log counts (thesis §10.2.1): as far as its
+ * disk has caught up, which may be behind what it already sent. */
+static uint64_t raft_own_match(const struct raft_state *s)
+{
+	uint64_t durable;
+
+	if (s->storage.durable_index == NULL)
+		return s->last_log_index;
+	durable = s->storage.durable_index(s->storage.ctx);
+	return durable < s->last_log_index ? durable : s->last_log_index;
+}
+
+void raft_storage_synced(struct raft_state *s)
+{
+	raft_leader_commit(s);
+}
+
 void raft_leader_commit(struct raft_state *s)
 {
 	uint64_t match[RAFT_MAX_NODES];
@@ -306,8 +323,9 @@ void raft_leader_commit(struct raft_state *s)
 	if (s->role != RAFT_LEADER || !s->has_log)
 		return;
 	for (i = 0; i < s->config.node_count; i++)
-		match[i] = i == s->config.id ? s->last_log_index
-					     : s->progress[i].match_index;
+		match[i] = s->progress[i].match_index;
+	/* Its own progress entry is unused: its disk says how far it is. */
+	match[s->config.id] = raft_own_match(s);
 	/* A majority holds every entry up to n. Terms never decrease along a
 	 * log, so if entry n is of an older term, so is every entry before
 	 * it, and §5.4.2 commits none of them by counting. */

@@ -39,6 +39,8 @@ static const struct {
 	[WEV_INFO] = {"info", WEV_KIND_CLIENT},
 	[WEV_FENCED] = {"fenced", WEV_KIND_CLIENT},
 	[WEV_DUPLICATE] = {"duplicate", WEV_KIND_CLIENT},
+	[WEV_PERSIST] = {"persist", WEV_KIND_STORAGE},
+	[WEV_DISK] = {"disk", WEV_KIND_STORAGE},
 };
 
 const char *wev_name(enum wev_type type)
@@ -176,4 +178,27 @@ struct wev wev_from_hist(const struct hist_event *h)
 	w.client = h->client;
 	w.hist = h;
 	return w;
+}
+
+static const char *const disk_names[] = {
+	[WEV_DISK_TORN] = "torn",         [WEV_DISK_REFUSED] = "refused",
+	[WEV_DISK_FAILED] = "failed",     [WEV_DISK_SKIPPED] = "skipped",
+	[WEV_DISK_LATENT] = "latent",
+};
+
+const char *wev_disk_name(enum wev_disk_what what)
+{
+	if ((unsigned)what >= sizeof(disk_names) / sizeof(disk_names[0]))
+		return "?";
+	return disk_names[what];
+}
+
+int wev_disk_from_name(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(disk_names) / sizeof(disk_names[0]); i++)
+		if (strcmp(disk_names[i], name) == 0)
+			return (int)i;
+	return -1;
 }

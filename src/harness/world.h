@@ -25,7 +25,10 @@ struct hist_event; /* lincheck/history.h */
 /* 4: clients (issue 11): the client history (invoke, ok, fail, info:
  * lincheck/history.h) and the fenced store's and the store's own events
  * (fenced, duplicate); a reader of 4 reads 2 and 3 as well. */
-#define TRACE_SCHEMA_VERSION 4
+/* 5: durable storage (issue 12): persist and disk events, a restart's
+ * recovered state, and a resumed run's "resume" start line; a reader of 5
+ * reads 2 to 4 as well. */
+#define TRACE_SCHEMA_VERSION 5
 
 enum wev_type {
 	WEV_START,     /* {"ev":"start", ...run_info...} */
@@ -41,7 +44,12 @@ enum wev_type {
 	WEV_PAUSE,     /* node frozen */
 	WEV_RESUME,    /* node unfrozen */
 	WEV_CRASH,     /* node crashed: volatile state lost */
-	WEV_RESTART,   /* node restarted from durable state as a follower */
+	WEV_RESTART,   /* node restarted from durable state as a follower.
+			  With a WAL (schema 5) it says what it recovered:
+			  term, vote (peer), snapshot (index, entry_term),
+			  log end (last_index, last_term) and the log's terms
+			  as runs (runs: run_count pairs of first index and
+			  term, in order); without one, those are absent. */
 	WEV_PARTITION, /* groups: group_of[i] for every node */
 	WEV_HEAL,      /* every partition removed */
 	WEV_LOSS,      /* a message from peer to node was lost although the run
@@ -78,8 +86,30 @@ enum wev_type {
 	/* node's store executed client `client`'s request `seq` again, at
 	 * log index `index`: exactly-once broken (the no-dedup mistake). */
 	WEV_DUPLICATE,
+	/* Durable storage (schema 5; a node with a WAL: --data-dir, or the
+	 * simulated disk). persist: node released what waited for its
+	 * disk: from now on it has promised its term, its vote (peer, or
+	 * RAFT_NONE) and its log up to index (its last entry, of
+	 * entry_term): a restart must come back with at least that. Emitted
+	 * after each sync that changed any of them (before it, with the
+	 * no-fsync and vote-before-persist mistakes: that is the bug). */
+	WEV_PERSIST,
+	/* disk: something happened to node's storage; disk_what says what,
+	 * text says where (file and offset) in words. */
+	WEV_DISK,
 	WEV_TYPE_COUNT
 };
+
+/* WEV_DISK's kinds. */
+enum wev_disk_what {
+	WEV_DISK_TORN,    /* recovery truncated a torn tail (not damage) */
+	WEV_DISK_REFUSED, /* recovery found damage: the node stays down */
+	WEV_DISK_FAILED,  /* a write or fsync failed: the node crashed */
+	WEV_DISK_SKIPPED, /* skip-bad-record: recovery skipped damage */
+	WEV_DISK_LATENT,  /* the simulated disk made a sector unreadable */
+};
+const char *wev_disk_name(enum wev_disk_what what);
+int wev_disk_from_name(const char *name); /* -1: unknown */
 
 /* What emits each type: the run itself (start, end), a node's core, a
  * fault of one node, or the network (partition, heal, loss). */
@@ -90,6 +120,7 @@ enum wev_kind {
 	WEV_KIND_NODE_FAULT,
 	WEV_KIND_NET_FAULT,
 	WEV_KIND_CLIENT, /* the history, the fenced store, duplicates */
+	WEV_KIND_STORAGE, /* persist and disk: a node's WAL (schema 5) */
 };
 
 /* The "ev" name of each type in the trace. */
@@ -149,6 +180,12 @@ struct wev {
 	bool accepted;                 /* fenced */
 	int client;                    /* duplicate */
 	uint64_t seq;                  /* duplicate */
+	bool recovered;                /* restart: from a WAL (schema 5) */
+	uint64_t last_term;            /* restart, recovered */
+	const uint64_t *runs;          /* restart, recovered: run_count */
+	int run_count;                 /* (first index, term) pairs */
+	enum wev_disk_what disk_what;  /* disk */
+	const char *text;              /* disk: where, in words */
 	const uint8_t
 		*group_of; /* partition: group of each node (nodes long) */
 	const struct run_info *info; /* start only */
