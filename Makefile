@@ -20,7 +20,7 @@ APP_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard \
 	src/harness/*.c src/runtime/*.c src/sim/*.c src/check/*.c \
 	src/cli/*.c)))
 # Layer by layer, the core's first: the runner's suites come in this order.
-TEST_SRC := $(filter-out tests/unit/heartbeat_test.c,$(foreach d,unit kv \
+TEST_SRC := $(filter-out tests/unit/heartbeat_test.c,$(foreach d,unit storage kv \
 	lincheck client sim check cluster cli timeline lib,$(sort $(wildcard tests/$(d)/*.c))))
 
 # build/<flavour>/ holds the objects of one set of flags; BIN, where the
