@@ -302,7 +302,8 @@ static bool names_node(enum wev_type type)
 	enum wev_kind kind = wev_kind(type);
 
 	return kind == WEV_KIND_CORE || kind == WEV_KIND_NODE_FAULT ||
-	       kind == WEV_KIND_STORAGE || type == WEV_LOSS || type == WEV_FENCED || type == WEV_DUPLICATE;
+	       kind == WEV_KIND_STORAGE || type == WEV_LOSS ||
+	       type == WEV_FENCED || type == WEV_DUPLICATE;
 }
 
 static bool names_peer(enum wev_type type)

@@ -121,9 +121,10 @@ void log_replace(struct node_log *l, uint64_t snap, uint64_t snap_term,
 		first = runs[2 * k] > snap ? runs[2 * k] : snap + 1;
 		if (first > last)
 			break;
-		if (l->nruns > 0 && l->runs[l->nruns - 1].term == runs[2 * k + 1])
+		if (l->nruns > 0 &&
+		    l->runs[l->nruns - 1].term == runs[2 * k + 1])
 			continue;
-		log_push_run(l->runs, &l->nruns, &l->base, &l->base_term,
-			     first, runs[2 * k + 1]);
+		log_push_run(l->runs, &l->nruns, &l->base, &l->base_term, first,
+			     runs[2 * k + 1]);
 	}
 }

@@ -49,8 +49,8 @@ static void persist(struct checker *c, const struct wev *ev)
 				"event: node %d promised term %" PRIu64
 				", above its term %" PRIu64,
 				ev->node, ev->term, st->term);
-	if (st->promised && st->p_term == ev->term &&
-	    st->p_vote != RAFT_NONE && ev->peer != st->p_vote) {
+	if (st->promised && st->p_term == ev->term && st->p_vote != RAFT_NONE &&
+	    ev->peer != st->p_vote) {
 		if (ev->peer == RAFT_NONE)
 			checker_violate(c, ev->us,
 					"durable vote: node %d promised its "
@@ -163,14 +163,14 @@ static void judge_recovered(struct checker *c, const struct wev *ev)
 	} else if (ev->term == st->p_term && st->p_vote != RAFT_NONE &&
 		   ev->peer != st->p_vote) {
 		bad = true;
-		checker_violate(c, ev->us,
-				"durable vote: node %d restarted in term "
-				"%" PRIu64 " with %s%d, having promised its "
-				"vote to %d",
-				ev->node, ev->term,
-				ev->peer == RAFT_NONE ? "no vote" : "a vote for ",
-				ev->peer == RAFT_NONE ? 0 : ev->peer,
-				st->p_vote);
+		checker_violate(
+			c, ev->us,
+			"durable vote: node %d restarted in term "
+			"%" PRIu64 " with %s%d, having promised its "
+			"vote to %d",
+			ev->node, ev->term,
+			ev->peer == RAFT_NONE ? "no vote" : "a vote for ",
+			ev->peer == RAFT_NONE ? 0 : ev->peer, st->p_vote);
 	}
 	if (ev->index < st->p_index &&
 	    (!runs_term_at(ev, st->p_index, &t) || t != st->p_index_term)) {
@@ -322,8 +322,8 @@ void checker_print_storage(const struct checker *c, FILE *out,
 		"%" PRIu64 " promise%s and %" PRIu64 " recover%s; disk: "
 		"%" PRIu64 " torn tail%s, %" PRIu64 " refused, %" PRIu64
 		" failed, %" PRIu64 " skipped, %" PRIu64 " latent",
-		prefix, s->persists, s->persists == 1 ? "" : "s",
-		s->recoveries, s->recoveries == 1 ? "y" : "ies", s->torn,
+		prefix, s->persists, s->persists == 1 ? "" : "s", s->recoveries,
+		s->recoveries == 1 ? "y" : "ies", s->torn,
 		s->torn == 1 ? "" : "s", s->refused, s->failed, s->skipped,
 		s->latent);
 	if (s->resumes > 0)

@@ -6,7 +6,6 @@
  * A client history line is read here like any other (its "ev", "ms" and
  * "client"), then by hist_parse (history.h) for the operation.
  */
-#include <ctype.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -208,7 +207,7 @@ static const field_set required[WEV_TYPE_COUNT] = {
 };
 
 /* A restart's recovered state (schema 5): all of these, or none. */
-#define RECOVERED \
+#define RECOVERED                                                              \
 	(B(F_TERM) | B(F_VOTE) | B(F_SNAPSHOT) | B(F_LOG_END) | B(F_RUNS))
 
 /* Fields a type may have beyond its required ones: a snapshot's "leader",
@@ -235,123 +234,6 @@ struct line {
 	int run_count; /* "runs": pairs in slots->runs */
 	struct trace_slots *slots;
 };
-
-/* "groups":[[0,1],[2]]: every node of the cluster in exactly one group. */
-static int parse_groups(struct trace_json_parser *ps, uint8_t *group_of)
-{
-	uint8_t seen[RAFT_MAX_NODES] = {0};
-	uint64_t node;
-	int g, i;
-
-	if (ps->nodes == 0)
-		return trace_json_fail(ps, "groups before the start event");
-	if (trace_json_expect(ps, '[') != 0)
-		return -1;
-	for (g = 0; *ps->p != ']'; g++) {
-		if ((g > 0 && trace_json_expect(ps, ',')) ||
-		    trace_json_expect(ps, '['))
-			return -1;
-		for (i = 0; *ps->p != ']'; i++) {
-			if ((i > 0 && trace_json_expect(ps, ',')) ||
-			    trace_json_parse_fixed(ps, (uint64_t)ps->nodes - 1,
-						   0, &node))
-				return -1;
-			if (seen[node]++)
-				return trace_json_fail(
-					ps, "node %d in two groups", (int)node);
-			group_of[node] = (uint8_t)g;
-			trace_json_skip_ws(ps);
-		}
-		if (i == 0)
-			return trace_json_fail(ps, "empty group");
-		ps->p++;
-		trace_json_skip_ws(ps);
-	}
-	ps->p++;
-	for (i = 0; i < ps->nodes; i++)
-		if (!seen[i])
-			return trace_json_fail(ps, "node %d is in no group", i);
-	return 0;
-}
-
-/* "digest":"00ff...": 1 to 16 hex digits, so that no bit is lost to a
- * reader that holds JSON numbers as doubles. */
-static int parse_hex(struct trace_json_parser *ps, uint64_t *v)
-{
-	char buf[20];
-	size_t i, n;
-	int rv = trace_json_lex_string(ps, buf, sizeof(buf));
-
-	if (rv < 0)
-		return -1;
-	n = rv == 0 ? strlen(buf) : 0;
-	if (n == 0 || n > 16)
-		return trace_json_fail(ps, "expected 1 to 16 hex digits");
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (!isxdigit((unsigned char)buf[i]))
-			return trace_json_fail(ps, "expected hex digits");
-		*v = *v << 4 |
-		     (uint64_t)(isdigit((unsigned char)buf[i])
-					? buf[i] - '0'
-					: tolower((unsigned char)buf[i]) - 'a' +
-						  10);
-	}
-	return 0;
-}
-
-/* "vote":2 or "vote":null (RAFT_NONE). */
-static int parse_vote(struct trace_json_parser *ps, struct line *f)
-{
-	uint64_t v;
-
-	if (trace_json_literal(ps, "null") == 0) {
-		f->vote = RAFT_NONE;
-		return 0;
-	}
-	if (trace_json_parse_fixed(ps, RAFT_MAX_NODES - 1, 0, &v) != 0)
-		return -1;
-	f->vote = (int)v;
-	return 0;
-}
-
-/* "runs":[[first,term],...]: first strictly increasing, into the slots'
- * array (grown as needed; the line's length bounds it). */
-static int parse_runs(struct trace_json_parser *ps, struct line *f)
-{
-	struct trace_slots *sl = f->slots;
-	uint64_t first, term, *grown;
-	size_t cap;
-	int n;
-
-	if (trace_json_expect(ps, '[') != 0)
-		return -1;
-	for (n = 0; *ps->p != ']'; n++) {
-		if ((n > 0 && trace_json_expect(ps, ',')) ||
-		    trace_json_expect(ps, '[') ||
-		    trace_json_parse_fixed(ps, UINT64_MAX, 0, &first) ||
-		    trace_json_expect(ps, ',') ||
-		    trace_json_parse_fixed(ps, UINT64_MAX, 0, &term) ||
-		    trace_json_expect(ps, ']'))
-			return -1;
-		if (n > 0 && first <= sl->runs[2 * n - 2])
-			return trace_json_fail(ps, "\"runs\": the first "
-						   "indexes do not increase");
-		if ((size_t)n * 2 + 2 > sl->runs_cap) {
-			cap = sl->runs_cap > 0 ? 2 * sl->runs_cap : 64;
-			grown = realloc(sl->runs, cap * sizeof(*grown));
-			if (grown == NULL || n == INT_MAX / 2)
-				return trace_json_fail(ps, "out of memory");
-			sl->runs = grown;
-			sl->runs_cap = cap;
-		}
-		sl->runs[2 * n] = first;
-		sl->runs[2 * n + 1] = term;
-	}
-	ps->p++;
-	f->run_count = n;
-	return 0;
-}
 
 static int parse_field(struct trace_json_parser *ps, struct line *f, int field)
 {
@@ -382,7 +264,7 @@ static int parse_field(struct trace_json_parser *ps, struct line *f, int field)
 			       ? 0
 			       : trace_json_fail(ps, "unknown role");
 	case K_GROUPS:
-		return parse_groups(ps, f->group_of);
+		return trace_value_groups(ps, f->group_of);
 	case K_MODE:
 		rv = trace_json_lex_string(ps, f->mode, sizeof(f->mode));
 		return rv > 0 ? trace_json_fail(ps, "\"mode\" is too long")
@@ -416,7 +298,7 @@ static int parse_field(struct trace_json_parser *ps, struct line *f, int field)
 			       : trace_json_fail(ps,
 						 "expected a probability 0..1");
 	case K_HEX:
-		return parse_hex(ps, &f->num[field]);
+		return trace_value_hex(ps, &f->num[field]);
 	case K_TUPLE:
 		if (trace_json_expect(ps, '[') ||
 		    trace_json_parse_fixed(ps, fields[field].max, 0,
@@ -427,7 +309,7 @@ static int parse_field(struct trace_json_parser *ps, struct line *f, int field)
 			return -1;
 		return trace_json_expect(ps, ']');
 	case K_VOTE:
-		return parse_vote(ps, f);
+		return trace_value_vote(ps, &f->vote);
 	case K_WHAT:
 		rv = trace_json_lex_string(ps, buf, sizeof(buf));
 		f->disk_what = rv == 0 ? wev_disk_from_name(buf) : -1;
@@ -441,7 +323,7 @@ static int parse_field(struct trace_json_parser *ps, struct line *f, int field)
 		return rv > 0 ? trace_json_fail(ps, "\"text\" is too long")
 			      : rv;
 	case K_RUNS:
-		return parse_runs(ps, f);
+		return trace_value_runs(ps, f->slots, &f->run_count);
 	case K_BOOL:
 		f->num[field] = trace_json_literal(ps, "true") == 0;
 		return f->num[field] || trace_json_literal(ps, "false") == 0
@@ -566,9 +448,10 @@ static int assemble(struct trace_json_parser *ps, const struct line *f,
 		return trace_json_fail(ps, "\"first\" is after \"last\"");
 	if (f->type == WEV_RESTART && (f->seen & RECOVERED) &&
 	    (f->seen & RECOVERED) != RECOVERED)
-		return trace_json_fail(ps, "a recovered restart needs \"term\", "
-					   "\"vote\", \"snapshot\", "
-					   "\"log_end\" and \"runs\"");
+		return trace_json_fail(ps,
+				       "a recovered restart needs \"term\", "
+				       "\"vote\", \"snapshot\", "
+				       "\"log_end\" and \"runs\"");
 	if ((f->seen & B(F_VOTE)) && f->vote != RAFT_NONE &&
 	    f->vote >= ps->nodes)
 		return trace_json_fail(ps, "\"vote\" is %d: not a node of %d",

@@ -154,9 +154,9 @@ void monitor_free(struct monitor *m)
 static void say_recovered(struct monitor *m, const struct wev *ev)
 {
 	say(m,
-	    "node-%d: restarted at tick %" PRIu64 " from its disk: term=%" PRIu64
-	    ", log up to %" PRIu64 " (term %" PRIu64 "), snapshot at %" PRIu64
-	    "\n",
+	    "node-%d: restarted at tick %" PRIu64
+	    " from its disk: term=%" PRIu64 ", log up to %" PRIu64
+	    " (term %" PRIu64 "), snapshot at %" PRIu64 "\n",
 	    ev->node, ev->tick, ev->term, ev->last_index, ev->last_term,
 	    ev->index);
 }

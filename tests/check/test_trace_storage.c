@@ -374,8 +374,7 @@ static void resumed_trace_is_checked_as_one_history(void)
 	killed_and_resumed(&t, false, false);
 	REQUIRE(t.f != NULL);
 	CHECK_EQ(sfile_check(&t), 1);
-	CHECK(strstr(t.out, "a second start event without \"resume\"") !=
-	      NULL);
+	CHECK(strstr(t.out, "a second start event without \"resume\"") != NULL);
 }
 
 const struct test_case trace_storage_tests[] = {

@@ -277,8 +277,8 @@ void persist(int64_t us, int node, uint64_t term, int vote, uint64_t index,
 }
 
 void recover(int64_t us, int node, uint64_t term, int vote, uint64_t snap,
-	     uint64_t snap_term, const uint64_t *runs, int nruns,
-	     uint64_t last, uint64_t last_term)
+	     uint64_t snap_term, const uint64_t *runs, int nruns, uint64_t last,
+	     uint64_t last_term)
 {
 	struct wev ev = stream_event(WEV_RESTART, us, node, term, vote, &info);
 

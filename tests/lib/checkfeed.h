@@ -66,8 +66,8 @@ void snapshot(int64_t us, int node, uint64_t term, uint64_t index,
 void persist(int64_t us, int node, uint64_t term, int vote, uint64_t index,
 	     uint64_t index_term);
 void recover(int64_t us, int node, uint64_t term, int vote, uint64_t snap,
-	     uint64_t snap_term, const uint64_t *runs, int nruns,
-	     uint64_t last, uint64_t last_term);
+	     uint64_t snap_term, const uint64_t *runs, int nruns, uint64_t last,
+	     uint64_t last_term);
 void disk(int64_t us, int node, enum wev_disk_what what);
 void resume_at(int64_t us);
 
