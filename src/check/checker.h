@@ -30,6 +30,13 @@
  *    end, whatever liveness said: it does not depend on it); "fencing":
  *    the fenced store accepted no stale token; "exactly-once": no store
  *    executed a request twice.
+ *  - the storage rules (checker_storage.c, issue 12, trace schema 5): a
+ *    node restarted from its WAL has at least the term ("durable term"),
+ *    the vote ("durable vote") and the last entry ("durable log") it last
+ *    promised (WEV_PERSIST); no node promises two votes in one term. The
+ *    node's term, votes and log model become the recovered ones, so the
+ *    rules above judge what follows. A resumed run's start line takes
+ *    every node down and its times count on from the last before it.
  * The two timer rules hold in every run, faults and loss included: they
  * count only ticks the node itself ran, so no delay of a message or of
  * the scheduler can make correct code break them.

@@ -1,5 +1,5 @@
-/* trace.h - the JSONL trace, schema version 4 (2 and 3 are read too) (README
- * "Trace format"; the client history's lines: lincheck/history.h).
+/* trace.h - the JSONL trace, schema version 5 (2 to 4 are read too) (README
+ * "The trace"; the client history's lines: lincheck/history.h).
  *
  * One JSON object per line. Every line has "ms" (milliseconds since the run
  * started, a number with up to 3 decimals) and "ev". The names are an
