@@ -366,6 +366,47 @@ static void test_cut_trace_and_bad_windows(void)
 	remove(trace);
 }
 
+/* A killed run (no end line) resumed in the same trace: its times from 0
+ * are drawn on from the killed run's last, every node crashed from the
+ * resume line to its restart 5 ms later. */
+static void test_resumed_run_is_drawn_on(void)
+{
+	const char *trace = sim_trace("--nodes 3 --ticks 100 --seed 1");
+	struct timeline_opts t = opts(80, 0, -1);
+	char err[1024], *got = NULL, *head = NULL;
+	double was = 0, now = 0;
+	size_t len;
+	int i;
+
+	REQUIRE(*trace != '\0');
+	REQUIRE(run_cmd(&r, "sed -i '$d' %s", trace) == 0);
+	REQUIRE(tl_draw_file(trace, &t, &head, &len, err) == TIMELINE_DRAWN);
+	REQUIRE(run_cmd(&r, "head -1 %s | sed 's/}$/,\"resume\":true}/' >> %s",
+			trace, trace) == 0);
+	for (i = 0; i < 3; i++)
+		REQUIRE(run_cmd(&r,
+				"echo '{\"ev\":\"restart\",\"ms\":50,"
+				"\"node\":%d}' >> %s",
+				i, trace) == 0);
+	CHECK_EQ(tl_draw_file(trace, &t, &got, &len, err), TIMELINE_DRAWN);
+	REQUIRE(got != NULL && head != NULL);
+	/* The picture runs 50 ms further than the killed run's. */
+	REQUIRE(strstr(head, "From 0 to ") && strstr(got, "From 0 to "));
+	CHECK(sscanf(strstr(head, "From 0 to "), "From 0 to %lf", &was) == 1);
+	CHECK(sscanf(strstr(got, "From 0 to "), "From 0 to %lf", &now) == 1);
+	CHECK(now > was + 49.999 && now < was + 50.001);
+	for (i = 0; i < 3; i++)
+		CHECK(strchr(cells(got,
+				   i == 0   ? "node-0"
+				   : i == 1 ? "node-1"
+					    : "node-2",
+				   0),
+			     'x') != NULL);
+	free(got);
+	free(head);
+	remove(trace);
+}
+
 static void test_write_error_is_io(void)
 {
 	const char *trace = sim_trace("--nodes 3 --ticks 100 --seed 1");
@@ -398,6 +439,9 @@ static void test_main_draws_the_named_trace(void)
 }
 
 const struct test_case timeline_tests[] = {
+	{"timeline: a resumed run is drawn on from the killed run's last "
+	 "time, its nodes crashed in between",
+	 test_resumed_run_is_drawn_on},
 	{"timeline: rounds, resets, elections, roles, pauses and late ticks "
 	 "(as pauses) are drawn in the column of their time",
 	 test_marks_at_their_time},
