@@ -31,6 +31,9 @@ static const struct hist_event sample_hist = {
 	.expect = {NULL, 0, true},
 };
 
+static const uint64_t sample_runs[] = {
+	8000000002ull, 5, 8000000050ull, 6, 8000000090ull, 6000000077ull};
+
 /* One event of every type, with fields that differ from their defaults. */
 static struct wev sample(enum wev_type type)
 {
@@ -64,6 +67,14 @@ static struct wev sample(enum wev_type type)
 	ev.seq = 8000000002ull;
 	if (wev_is_hist(type))
 		ev.hist = &sample_hist;
+	if (type == WEV_RESTART) { /* schema 5: recovered from a WAL */
+		ev.recovered = true;
+		ev.last_term = 6000000077ull;
+		ev.runs = sample_runs;
+		ev.run_count = 3;
+	}
+	ev.disk_what = WEV_DISK_LATENT;
+	ev.text = "sector 9 of \"wal-1\"\tunreadable";
 	return ev;
 }
 
@@ -119,6 +130,24 @@ static void every_type_round_trips(void)
 			CHECK_EQ(out.peer, in.peer);
 		if (t == WEV_SAW_TERM)
 			CHECK(out.seen_term == in.seen_term);
+		if (t == WEV_RESTART || t == WEV_PERSIST) {
+			CHECK(out.term == in.term && out.peer == in.peer);
+			CHECK(out.index == in.index);
+			CHECK(out.entry_term == in.entry_term);
+		}
+		if (t == WEV_RESTART) {
+			CHECK(out.recovered);
+			CHECK(out.last_index == in.last_index);
+			CHECK(out.last_term == in.last_term);
+			CHECK(out.run_count == 3 &&
+			      memcmp(out.runs, sample_runs,
+				     sizeof(sample_runs)) == 0);
+		}
+		if (t == WEV_DISK) {
+			CHECK_EQ(out.disk_what, WEV_DISK_LATENT);
+			CHECK(out.text != NULL &&
+			      strcmp(out.text, in.text) == 0);
+		}
 		if (t == WEV_ROUND)
 			CHECK_EQ(out.count, in.count);
 		if (t == WEV_ROUND || t == WEV_ELECTION || t == WEV_PREVOTE ||
