@@ -21,6 +21,9 @@
 #define TRACE_LINE_MAX (1024 * 1024)
 #define TRACE_LINE_MAX_TEXT "1048576" /* for messages */
 
+/* A disk event's "text": what is written of it, and the most read. */
+#define TRACE_TEXT_MAX 512
+
 /* Formats one event as a JSON line (with '\n') into buf. `nodes` is the
  * cluster size, for partition groups. A client history event (invoke, ok,
  * fail, info) is ev->hist in history.h's format, with the event's own time

@@ -73,6 +73,59 @@ static void put_start(struct out *o, const struct run_info *info)
 	put(o, ",");
 	put_ms(o, info->latency_max_us);
 	put(o, "]");
+	if (info->resume) /* only then: a first start line stays as it was */
+		put(o, ",\"resume\":true");
+}
+
+/* A vote: the node, or null for none. */
+static void put_vote(struct out *o, int vote)
+{
+	if (vote == RAFT_NONE)
+		put(o, ",\"vote\":null");
+	else
+		put(o, ",\"vote\":%d", vote);
+}
+
+/* A disk event's text as a JSON string, at most TRACE_TEXT_MAX - 1 bytes
+ * of it: quotes, backslashes and control characters escaped. */
+static void put_text(struct out *o, const char *text)
+{
+	size_t i;
+	unsigned char ch;
+
+	put(o, ",\"text\":\"");
+	for (i = 0; text != NULL && text[i] != '\0' && i < TRACE_TEXT_MAX - 1;
+	     i++) {
+		ch = (unsigned char)text[i];
+		if (ch == '"' || ch == '\\')
+			put(o, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			put(o, "\\u%04x", ch);
+		else
+			put(o, "%c", ch);
+	}
+	put(o, "\"");
+}
+
+/* A restart: with a recovered state (schema 5), what the node came back
+ * with; without one, nothing more (the trace stays as before). */
+static void put_restart(struct out *o, const struct wev *ev)
+{
+	int i;
+
+	put(o, ",\"node\":%d", ev->node);
+	if (!ev->recovered)
+		return;
+	put(o, ",\"term\":%" PRIu64, ev->term);
+	put_vote(o, ev->peer);
+	put(o,
+	    ",\"snapshot\":[%" PRIu64 ",%" PRIu64 "]"
+	    ",\"log_end\":[%" PRIu64 ",%" PRIu64 "],\"runs\":[",
+	    ev->index, ev->entry_term, ev->last_index, ev->last_term);
+	for (i = 0; i < ev->run_count && ev->runs != NULL; i++)
+		put(o, "%s[%" PRIu64 ",%" PRIu64 "]", i ? "," : "",
+		    ev->runs[2 * i], ev->runs[2 * i + 1]);
+	put(o, "]");
 }
 
 static void put_groups(struct out *o, const uint8_t *group_of, int nodes)
@@ -171,8 +224,10 @@ int trace_format(char *buf, size_t size, const struct wev *ev, int nodes)
 	case WEV_PAUSE:
 	case WEV_RESUME:
 	case WEV_CRASH:
-	case WEV_RESTART:
 		put(&o, ",\"node\":%d", ev->node);
+		break;
+	case WEV_RESTART:
+		put_restart(&o, ev);
 		break;
 	case WEV_LOSS:
 		put(&o, ",\"node\":%d,\"from\":%d", ev->node, ev->peer);
@@ -188,9 +243,16 @@ int trace_format(char *buf, size_t size, const struct wev *ev, int nodes)
 		break;
 	case WEV_HEAL:
 		break;
-	case WEV_PERSIST: /* schema 5: the storage helper fills these in */
+	case WEV_PERSIST:
+		put(&o, ",\"node\":%d,\"term\":%" PRIu64, ev->node, ev->term);
+		put_vote(&o, ev->peer);
+		put(&o, ",\"index\":%" PRIu64 ",\"entry_term\":%" PRIu64,
+		    ev->index, ev->entry_term);
+		break;
 	case WEV_DISK:
-		put(&o, ",\"node\":%d", ev->node);
+		put(&o, ",\"node\":%d,\"what\":\"%s\"", ev->node,
+		    wev_disk_name(ev->disk_what));
+		put_text(&o, ev->text);
 		break;
 	case WEV_END:
 		put(&o,

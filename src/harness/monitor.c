@@ -12,7 +12,8 @@
  * separator each); a longer line fails the trace. */
 #define LINE_MAX_LEN (2048 + 5 * RAFT_MAX_NODES)
 
-/* A client history line that did not fit the stack's buffer: one heap
+/* A client history line, or a restart's with many term runs (schema 5),
+ * that did not fit the stack's buffer: one heap
  * buffer, grown up to TRACE_LINE_MAX, kept for the next. Returns the
  * length, or -1 (too long, or out of memory). */
 static int format_long(struct monitor *m, const struct wev *ev)
@@ -46,7 +47,8 @@ static void write_trace(struct monitor *m, const struct wev *ev)
 	if (m->trace.f == NULL)
 		return;
 	len = trace_format(line, sizeof(line), ev, m->info.nodes);
-	if (len < 0 && ev->hist != NULL && wev_is_hist(ev->type)) {
+	if (len < 0 && ((ev->hist != NULL && wev_is_hist(ev->type)) ||
+			(ev->type == WEV_RESTART && ev->recovered))) {
 		len = format_long(m, ev);
 		text = m->long_line;
 	}
@@ -148,6 +150,17 @@ void monitor_free(struct monitor *m)
 	m->long_cap = 0;
 }
 
+/* A restart from a WAL (schema 5): what the node came back with. */
+static void say_recovered(struct monitor *m, const struct wev *ev)
+{
+	say(m,
+	    "node-%d: restarted at tick %" PRIu64 " from its disk: term=%" PRIu64
+	    ", log up to %" PRIu64 " (term %" PRIu64 "), snapshot at %" PRIu64
+	    "\n",
+	    ev->node, ev->tick, ev->term, ev->last_index, ev->last_term,
+	    ev->index);
+}
+
 static void print_console(struct monitor *m, const struct wev *ev)
 {
 	if (m->console.f == NULL)
@@ -179,10 +192,19 @@ static void print_console(struct monitor *m, const struct wev *ev)
 		say(m, "node-%d: pre-vote for term=%" PRIu64 "\n", ev->node,
 		    ev->term + 1);
 		break;
+	case WEV_DISK:
+		say(m, "node-%d: disk %s: %s\n", ev->node,
+		    wev_disk_name(ev->disk_what),
+		    ev->text != NULL ? ev->text : "");
+		break;
 	case WEV_PAUSE:
 	case WEV_RESUME:
 	case WEV_CRASH:
 	case WEV_RESTART:
+		if (ev->type == WEV_RESTART && ev->recovered) {
+			say_recovered(m, ev);
+			break;
+		}
 		say(m, "node-%d: %s at tick %" PRIu64 "\n", ev->node,
 		    ev->type == WEV_PAUSE    ? "paused"
 		    : ev->type == WEV_RESUME ? "resumed"
@@ -230,6 +252,8 @@ void monitor_event(struct monitor *m, const struct wev *ev)
 		m->elections++;
 	if (ev->type == WEV_ROLE && ev->role == RAFT_LEADER)
 		m->leaders_elected++;
+	if (ev->type == WEV_PERSIST) /* too many to print: counted */
+		m->persists++;
 	write_trace(m, ev);
 	print_console(m, ev);
 	checker_feed(m->checker, ev);

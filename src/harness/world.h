@@ -152,6 +152,8 @@ struct run_info {
 	unsigned mistakes;       /* enum raft_mistake bits */
 	uint64_t latency_min_us; /* one-way message delay the run promises */
 	uint64_t latency_max_us; /* (before --reorder's extra delay) */
+	bool resume; /* schema 5: a resumed run's start line, appended to
+			the killed run's trace ("resume":true) */
 };
 
 struct wev {

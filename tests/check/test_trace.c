@@ -14,7 +14,7 @@ static const struct run_info sample_info = {
 	20,    0.25,  0.5,
 	0.125, true,  false,
 	true,  false, 24,
-	1500,  25001,
+	1500,  25001, false,
 };
 
 static const uint8_t groups[5] = {0, 1, 0, 2, 1};
@@ -330,7 +330,7 @@ static void start_lines_the_core_refuses(void)
 	} cases[] = {
 		{"2", "10", "3", "[10,20]", "[1,5]", NULL},
 		{"2", "0.1", "1", "[3,3]", "[0,0]", NULL},
-		{"1", "10", "3", "[10,20]", "[1,5]", "schema 1 is not 2 to 4"},
+		{"1", "10", "3", "[10,20]", "[1,5]", "schema 1 is not 2 to 5"},
 		{"2", "10", "3", "[20,10]", "[1,5]",
 		 "\"election_ticks\": the first value exceeds the second"},
 		{"2", "0", "3", "[10,20]", "[1,5]", "\"tick_ms\" is 0"},
