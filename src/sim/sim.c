@@ -376,7 +376,7 @@ void sim_run_until(struct sim *s, int64_t until_us)
 				break;
 			move_to(s, s->load_at);
 			sim_load_turn(s);
-		} else if (next_fault <= next_wake && next_fault <= next_msg) {
+		} else if (next_fault <= next_other) {
 			if (next_fault > until_us || stop_before(s, next_fault))
 				break;
 			move_to(s, next_fault);
