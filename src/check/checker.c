@@ -81,6 +81,7 @@ static void start(struct checker *c, const struct wev *ev)
 	for (i = 0; i < c->n; i++) {
 		st = &c->nodes[i];
 		st->hb_leader = RAFT_NONE;
+		st->p_vote = RAFT_NONE;
 		st->up_since = ev->us;
 		st->reach_changed = ev->us;
 		st->touched = ev->us;
@@ -91,6 +92,8 @@ static void start(struct checker *c, const struct wev *ev)
 	checker_log_start(c);
 	checker_propose_start(c);
 }
+
+static void finish(struct checker *c, int64_t us);
 
 static void stayed_leader(struct checker *c, int node, int64_t us)
 {
@@ -299,7 +302,8 @@ static bool names_node(enum wev_type type)
 	enum wev_kind kind = wev_kind(type);
 
 	return kind == WEV_KIND_CORE || kind == WEV_KIND_NODE_FAULT ||
-	       type == WEV_LOSS || type == WEV_FENCED || type == WEV_DUPLICATE;
+	       kind == WEV_KIND_STORAGE || type == WEV_LOSS ||
+	       type == WEV_FENCED || type == WEV_DUPLICATE;
 }
 
 static bool names_peer(enum wev_type type)
@@ -328,21 +332,28 @@ static bool ids_valid(struct checker *c, const struct wev *ev)
 	return true;
 }
 
-/* A crash ends a leadership's proposals unjudged; a restart starts the
- * node's commit and applied indexes over from its snapshot. */
-static void apply_node_fault(struct checker *c, const struct wev *ev)
+/* A resumed run's times start again from 0: from its start line on, they
+ * count from the last time seen before it. */
+static const struct wev *resume_offset(struct checker *c, const struct wev *ev,
+				       struct wev *shifted)
 {
-	checker_apply_node_fault(c, ev);
-	if (ev->type == WEV_CRASH || ev->type == WEV_RESTART)
-		checker_propose_drop(c, ev->node);
-	if (ev->type == WEV_RESTART)
-		checker_log_restart(c, ev->node);
+	if (c->started && ev->type == WEV_START && ev->info != NULL &&
+	    ev->info->resume)
+		c->us_offset = ev->us < c->last_us ? c->last_us - ev->us : 0;
+	if (c->us_offset == 0)
+		return ev;
+	*shifted = *ev;
+	shifted->us = ev->us > INT64_MAX - c->us_offset ? INT64_MAX
+							: ev->us + c->us_offset;
+	return shifted;
 }
 
 void checker_feed(struct checker *c, const struct wev *ev)
 {
 	enum wev_kind kind = wev_kind(ev->type);
+	struct wev shifted;
 
+	ev = resume_offset(c, ev, &shifted);
 	if (c->finished)
 		return; /* after the end there is nothing left to judge */
 	if (!c->started) {
@@ -365,12 +376,18 @@ void checker_feed(struct checker *c, const struct wev *ev)
 	 * before it is the state at the deadline. */
 	checker_live_judge(c, ev->us, false);
 	checker_propose_judge(c, ev->us, false);
+	if (ev->type == WEV_START && ev->info != NULL && ev->info->resume) {
+		checker_resume(c, ev);
+		checker_live_update(c, ev->us);
+		checker_propose_update(c, ev->us);
+		return;
+	}
 	if (ev->type == WEV_START) {
 		checker_violate(c, ev->us, "event: a second start event");
 		return;
 	}
 	if (ev->type == WEV_END) {
-		checker_finish(c, ev->us);
+		finish(c, ev->us);
 		return;
 	}
 	if (kind == WEV_KIND_NONE || !ids_valid(c, ev))
@@ -383,9 +400,12 @@ void checker_feed(struct checker *c, const struct wev *ev)
 		apply_core(c, ev->node, ev);
 	else if (kind == WEV_KIND_CLIENT)
 		checker_clients_event(c, ev);
-	else if (kind == WEV_KIND_NODE_FAULT || kind == WEV_KIND_NET_FAULT) {
-		if (kind == WEV_KIND_NODE_FAULT)
-			apply_node_fault(c, ev);
+	else if (kind == WEV_KIND_NODE_FAULT || kind == WEV_KIND_NET_FAULT ||
+		 kind == WEV_KIND_STORAGE) {
+		if (kind == WEV_KIND_STORAGE)
+			checker_storage_event(c, ev);
+		else if (kind == WEV_KIND_NODE_FAULT)
+			checker_node_fault(c, ev);
 		else
 			checker_apply_net_fault(c, ev);
 		checker_live_update(c, ev->us);
@@ -393,7 +413,8 @@ void checker_feed(struct checker *c, const struct wev *ev)
 	}
 }
 
-void checker_finish(struct checker *c, int64_t us)
+/* checker_finish at a time already offset (resume_offset). */
+static void finish(struct checker *c, int64_t us)
 {
 	int i;
 
@@ -410,6 +431,16 @@ void checker_finish(struct checker *c, int64_t us)
 		if (c->nodes[i].watch != 0)
 			stayed_leader(c, i, us);
 	checker_clients_finish(c, us);
+}
+
+void checker_finish(struct checker *c, int64_t us)
+{
+	struct wev end;
+
+	memset(&end, 0, sizeof(end));
+	end.type = WEV_END;
+	end.us = us;
+	finish(c, resume_offset(c, &end, &end)->us);
 }
 
 uint64_t checker_violation_count(const struct checker *c)

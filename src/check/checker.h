@@ -30,6 +30,13 @@
  *    end, whatever liveness said: it does not depend on it); "fencing":
  *    the fenced store accepted no stale token; "exactly-once": no store
  *    executed a request twice.
+ *  - the storage rules (checker_storage.c, issue 12, trace schema 5): a
+ *    node restarted from its WAL has at least the term ("durable term"),
+ *    the vote ("durable vote") and the last entry ("durable log") it last
+ *    promised (WEV_PERSIST); no node promises two votes in one term. The
+ *    node's term, votes and log model become the recovered ones, so the
+ *    rules above judge what follows. A resumed run's start line takes
+ *    every node down and its times count on from the last before it.
  * The two timer rules hold in every run, faults and loss included: they
  * count only ticks the node itself ran, so no delay of a message or of
  * the scheduler can make correct code break them.
@@ -124,6 +131,15 @@ struct checker_clients_stats {
 	bool any;                 /* any client event at all */
 };
 
+/* What the storage rules saw (schema 5: a run with a WAL). */
+struct checker_storage_stats {
+	uint64_t persists;   /* promises (WEV_PERSIST) */
+	uint64_t recoveries; /* restarts with a recovered state */
+	uint64_t torn, refused, failed, skipped, latent; /* disk events */
+	uint64_t resumes; /* resumed runs' start lines */
+	bool any;         /* any of these at all: the run had a WAL */
+};
+
 struct checker; /* opaque: see checker_internal.h */
 
 /* Returns NULL when out of memory. */
@@ -172,6 +188,13 @@ size_t checker_log_records(const struct checker *c);
 
 /* Writes every report, one per line ("  at 123.456 ms: ..."). */
 void checker_print(const struct checker *c, FILE *out);
+
+struct checker_storage_stats checker_storage_stats(const struct checker *c);
+/* What was checked of storage, one line starting with prefix, if the run
+ * had a WAL ("raftsim: checked storage: 1200 promises, 3 recoveries ...").
+ */
+void checker_print_storage(const struct checker *c, FILE *out,
+			   const char *prefix);
 
 struct checker_clients_stats checker_clients_stats(const struct checker *c);
 /* Tests only: another time limit than CHECKER_LINCHECK_TIMEOUT_US. */

@@ -89,3 +89,31 @@ void checker_apply_net_fault(struct checker *c, const struct wev *ev)
 		regroup(c, ev->type == WEV_HEAL ? NULL : ev->group_of, ev->us);
 	}
 }
+
+/* A crash ends a leadership's proposals unjudged; a restart starts the
+ * node's commit and applied indexes over from its snapshot, and one from
+ * a WAL comes back with what it recovered (checker_storage.c). */
+void checker_node_fault(struct checker *c, const struct wev *ev)
+{
+	checker_apply_node_fault(c, ev);
+	if (ev->type == WEV_CRASH || ev->type == WEV_RESTART)
+		checker_propose_drop(c, ev->node);
+	if (ev->type == WEV_RESTART && ev->recovered)
+		checker_storage_restart(c, ev);
+	if (ev->type == WEV_RESTART)
+		checker_log_restart(c, ev->node);
+}
+
+/* Node `node` is down from now on, as if it had crashed at `us`: its disk
+ * failed or refused, or the whole process was killed (a resume). */
+void checker_crash_now(struct checker *c, int node, int64_t us)
+{
+	struct wev crash;
+
+	memset(&crash, 0, sizeof(crash));
+	crash.type = WEV_CRASH;
+	crash.us = us;
+	crash.node = node;
+	crash.peer = RAFT_NONE;
+	checker_node_fault(c, &crash);
+}

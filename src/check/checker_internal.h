@@ -142,6 +142,13 @@ struct node {
 	uint64_t watch_term, watch_seen;
 
 	struct node_log log;
+
+	/* Durable storage (checker_storage.c): what it last promised (a
+	 * WEV_PERSIST), and whether its disk refused to recover. */
+	bool promised;
+	uint64_t p_term, p_index, p_index_term;
+	int p_vote;
+	bool refused;
 };
 
 /* A term some node is in: a node acts in a term only while it is in it,
@@ -215,6 +222,10 @@ struct checker {
 	struct node nodes[RAFT_MAX_NODES];
 	struct checker_log log;
 	struct checker_clients clients;
+	struct checker_storage_stats storage;
+	/* A resumed run's times start again from 0: added to each event's
+	 * so that the whole history's are in order (checker_resume). */
+	int64_t us_offset;
 };
 
 /* checker.c: counts a violation and keeps its report while there is room. */
@@ -257,6 +268,11 @@ void checker_live_finish(struct checker *c, int64_t us);
  * partition, heal and loss. */
 void checker_apply_node_fault(struct checker *c, const struct wev *ev);
 void checker_apply_net_fault(struct checker *c, const struct wev *ev);
+/* A node fault with what it means beyond who is up: proposals dropped, a
+ * restart's log (checker_log_restart) and recovered state. crash_now: the
+ * node is down from `us` as if it had crashed. */
+void checker_node_fault(struct checker *c, const struct wev *ev);
+void checker_crash_now(struct checker *c, int node, int64_t us);
 
 /* checker_log.c: the log events (append, commit, apply, truncate,
  * snapshot, propose), and what elections and restarts mean to the log. */
@@ -264,6 +280,20 @@ void checker_log_start(struct checker *c);
 void checker_log_event(struct checker *c, int node, const struct wev *ev);
 void checker_log_leader(struct checker *c, int node, const struct wev *ev);
 void checker_log_restart(struct checker *c, int node);
+
+/* checker_log.c: a term's first run, seen at first after prev_term on
+ * node (log matching). */
+void checker_log_term_start(struct checker *c, int node, const struct wev *ev,
+			    uint64_t first, uint64_t term, uint64_t prev_term);
+
+/* checker_storage.c: the storage rules (schema 5). event takes persist
+ * and disk events (a failed disk, or one refused while the node was up,
+ * takes the node down); restart, a restart with a recovered state, before
+ * the log's restart; resume, a resumed run's start line (every node down).
+ */
+void checker_storage_event(struct checker *c, const struct wev *ev);
+void checker_storage_restart(struct checker *c, const struct wev *ev);
+void checker_resume(struct checker *c, const struct wev *ev);
 
 /* checker_log_model.c: the log model. What a log holds at an index: */
 enum at { AT_TERM, AT_NONE, AT_UNKNOWN };
@@ -283,6 +313,11 @@ void log_cut(struct node_log *l, uint64_t from);
 void log_rebase(struct node_log *l, uint64_t index, uint64_t term, bool known);
 /* The model lost track: nothing known at or below index, the end. */
 void log_reset_at(struct node_log *l, uint64_t index);
+/* Replaces the log by a recovered one: a snapshot of (snap, snap_term),
+ * then entries of the runs (pairs of first index and term, consistent:
+ * see checker_storage.c) up to last. */
+void log_replace(struct node_log *l, uint64_t snap, uint64_t snap_term,
+		 const uint64_t *runs, int nruns, uint64_t last);
 
 /* checker_propose.c: a stable leader's proposal commits within W. update
  * runs after every event that may change a wait; judge before every

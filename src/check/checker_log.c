@@ -75,6 +75,12 @@ static void term_start(struct checker *c, int node, const struct wev *ev,
 	g->starts[k] = (struct term_start){term, first, prev_term, node};
 }
 
+void checker_log_term_start(struct checker *c, int node, const struct wev *ev,
+			    uint64_t first, uint64_t term, uint64_t prev_term)
+{
+	term_start(c, node, ev, first, term, prev_term);
+}
+
 static void append(struct checker *c, int node, const struct wev *ev)
 {
 	struct node_log *l = &c->nodes[node].log;

@@ -100,3 +100,31 @@ void log_reset_at(struct node_log *l, uint64_t index)
 	l->last = index;
 	l->base_known = false;
 }
+
+/* A recovered log: the snapshot is the base; the runs' entries at or
+ * below it are in it; a run of the term before it continues it. */
+void log_replace(struct node_log *l, uint64_t snap, uint64_t snap_term,
+		 const uint64_t *runs, int nruns, uint64_t last)
+{
+	uint64_t first;
+	int k;
+
+	l->nruns = 0;
+	l->base = snap;
+	l->base_term = snap_term;
+	l->base_known = true;
+	l->last = last;
+	l->snapshot = snap;
+	for (k = 0; k < nruns; k++) {
+		if (k + 1 < nruns && runs[2 * k + 2] <= snap + 1)
+			continue; /* ends at or below the snapshot */
+		first = runs[2 * k] > snap ? runs[2 * k] : snap + 1;
+		if (first > last)
+			break;
+		if (l->nruns > 0 &&
+		    l->runs[l->nruns - 1].term == runs[2 * k + 1])
+			continue;
+		log_push_run(l->runs, &l->nruns, &l->base, &l->base_term, first,
+			     runs[2 * k + 1]);
+	}
+}

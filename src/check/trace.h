@@ -1,5 +1,5 @@
-/* trace.h - the JSONL trace, schema version 4 (2 and 3 are read too) (README
- * "Trace format"; the client history's lines: lincheck/history.h).
+/* trace.h - the JSONL trace, schema version 5 (2 to 4 are read too) (README
+ * "The trace"; the client history's lines: lincheck/history.h).
  *
  * One JSON object per line. Every line has "ms" (milliseconds since the run
  * started, a number with up to 3 decimals) and "ev". The names are an
@@ -32,7 +32,8 @@
 int trace_format(char *buf, size_t size, const struct wev *ev, int nodes);
 
 /* Storage that a parsed event may point into (info, groups, a client
- * event's operation and its strings): one per reader, zeroed before its
+ * event's operation and its strings, a disk event's text, a restart's
+ * runs): one per reader, zeroed before its
  * first use ("= {0}" or memset) and freed with trace_slots_free. What an
  * event points into stays valid until the next trace_parse with the same
  * slots. */
@@ -41,6 +42,9 @@ struct trace_slots {
 	uint8_t group_of[RAFT_MAX_NODES];
 	struct hist_event hist;
 	struct hist_scratch scratch; /* hist's strings (history.h) */
+	char text[TRACE_TEXT_MAX];   /* a disk event's text */
+	uint64_t *runs;              /* a restart's runs: pairs (heap) */
+	size_t runs_cap;             /* uint64_t's that runs holds */
 };
 
 void trace_slots_free(struct trace_slots *slots);

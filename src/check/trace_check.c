@@ -41,7 +41,19 @@ struct check_run {
 	bool ended;
 	int64_t last_us;
 	uint64_t end_violations, end_spurious; /* as the run recorded them */
+	/* At the last resumed run's start line (schema 5): the counts before
+	 * it, which that run's end line may leave out. */
+	uint64_t resumed_violations, resumed_spurious;
 };
+
+/* Whether the end line's counts are the file's: the whole history's, or,
+ * after a resume, those of the resumed run alone. */
+static bool counts_agree(const struct check_run *run, uint64_t v, uint64_t s)
+{
+	return (run->end_violations == v && run->end_spurious == s) ||
+	       (run->end_violations == v - run->resumed_violations &&
+		run->end_spurious == s - run->resumed_spurious);
+}
 
 /* Parses and feeds every line. Returns 0, or 1 (malformed) or 2 (read
  * error) after a message on err. */
@@ -49,7 +61,7 @@ static int feed_file(FILE *f, const char *path, char *buf, struct checker *c,
 		     struct check_run *run, FILE *err)
 {
 	struct trace_slots slots = {0};
-	struct wev ev;
+	struct wev ev, end;
 	char why[160];
 	const char *bad = NULL;
 	size_t len;
@@ -62,10 +74,15 @@ static int feed_file(FILE *f, const char *path, char *buf, struct checker *c,
 		if (rv == 0 && trace_parse(buf, &ev, &slots, run->nodes, why,
 					   sizeof(why)) != 0)
 			bad = why;
-		else if (rv == 0 && run->ended)
+		else if (rv == 0 && run->ended &&
+			 !(ev.type == WEV_START && ev.info->resume))
 			bad = "an event after the end event";
-		else if (rv == 0 && run->nodes != 0 && ev.type == WEV_START)
-			bad = "a second start event";
+		else if (rv == 0 && run->nodes != 0 && ev.type == WEV_START &&
+			 !ev.info->resume)
+			bad = "a second start event without \"resume\"";
+		else if (rv == 0 && run->nodes != 0 && ev.type == WEV_START &&
+			 ev.info->nodes != run->nodes)
+			bad = "a resumed run of another cluster size";
 		else if (rv == 0)
 			bad = NULL;
 		if (bad != NULL) {
@@ -78,6 +95,10 @@ static int feed_file(FILE *f, const char *path, char *buf, struct checker *c,
 		}
 		if (ev.type == WEV_START)
 			run->nodes = ev.info->nodes;
+		if (ev.type == WEV_START && ev.info->resume) {
+			run->resumed_violations = checker_violation_count(c);
+			run->resumed_spurious = checker_spurious_elections(c);
+		}
 		run->ended = ev.type == WEV_END;
 		run->end_violations = ev.violations;
 		run->end_spurious = ev.spurious_elections;
@@ -85,8 +106,14 @@ static int feed_file(FILE *f, const char *path, char *buf, struct checker *c,
 							: run->max_term;
 		run->last_us = ev.us;
 		run->events++;
-		checker_feed(c, &ev);
+		/* An end line is held back: a resumed run may follow it. */
+		if (ev.type == WEV_END)
+			end = ev;
+		else
+			checker_feed(c, &ev);
 	}
+	if (run->ended)
+		checker_feed(c, &end);
 	trace_slots_free(&slots);
 	if (run->nodes == 0)
 		fprintf(err, "%s: malformed trace: no start event\n", path);
@@ -122,12 +149,11 @@ int trace_check_file(const char *path, FILE *out, FILE *err)
 	checker_finish(c, run.last_us); /* a no-op after an end event */
 	v = checker_violation_count(c);
 	s = checker_spurious_elections(c);
-	rv = v != 0 ||
-	     (run.ended && (run.end_violations != v || run.end_spurious != s));
+	rv = v != 0 || (run.ended && !counts_agree(&run, v, s));
 	/* What the run's own verdict would say (monitor_verdict): overload
 	 * kept it from being judged, and it broke no safety rule. */
 	if (checker_unjudged(c) && v == checker_overload(c).live_violations &&
-	    (!run.ended || (run.end_violations == v && run.end_spurious == s)))
+	    (!run.ended || counts_agree(&run, v, s)))
 		rv = 3;
 	/* A history left undecided is no pass either. */
 	if (rv == 0 && checker_clients_undecided(c))
@@ -146,10 +172,11 @@ int trace_check_file(const char *path, FILE *out, FILE *err)
 			: "OK",
 		run.events, run.max_term, v, s);
 	checker_print_overload(c, out, "check", 0);
+	checker_print_storage(c, out, "check");
 	checker_print_clients(c, out, "check");
 	checker_print(c, out);
 	checker_print_lincheck_report(c, out);
-	if (run.ended && (run.end_violations != v || run.end_spurious != s))
+	if (run.ended && !counts_agree(&run, v, s))
 		fprintf(out,
 			"check: the run recorded %" PRIu64 " violations "
 			"and %" PRIu64

@@ -42,4 +42,15 @@ int trace_json_skip_value(struct trace_json_parser *ps, int depth);
 int trace_json_parse_fixed(struct trace_json_parser *ps, uint64_t max,
 			   int decimals, uint64_t *v);
 
+/* trace_values.c: "groups" (every node of ps->nodes in exactly one
+ * group), "digest" (1 to 16 hex digits in a string), "vote" (a node or
+ * null: RAFT_NONE) and "runs" ([[first, term], ...] with first strictly
+ * increasing, into the slots' array, grown to fit). */
+struct trace_slots;
+int trace_value_groups(struct trace_json_parser *ps, uint8_t *group_of);
+int trace_value_hex(struct trace_json_parser *ps, uint64_t *v);
+int trace_value_vote(struct trace_json_parser *ps, int *vote);
+int trace_value_runs(struct trace_json_parser *ps, struct trace_slots *sl,
+		     int *count);
+
 #endif

@@ -6,7 +6,6 @@
  * A client history line is read here like any other (its "ev", "ms" and
  * "client"), then by hist_parse (history.h) for the operation.
  */
-#include <ctype.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -62,6 +61,13 @@ enum field {
 	F_TOKEN,
 	F_HIGHEST,
 	F_ACCEPTED,
+	F_VOTE, /* schema 5: storage */
+	F_WHAT,
+	F_TEXT,
+	F_SNAPSHOT,
+	F_LOG_END,
+	F_RUNS,
+	F_RESUME,
 	F_COUNT
 };
 
@@ -74,7 +80,12 @@ enum kind {
 	K_PAIR,
 	K_PROB,
 	K_BOOL,
-	K_HEX
+	K_HEX,
+	K_TUPLE, /* two numbers in any order: [index, term] */
+	K_VOTE,  /* a node, or null */
+	K_WHAT,  /* a disk event's kind */
+	K_TEXT,  /* a string kept in the slots */
+	K_RUNS   /* [[first, term], ...], kept in the slots */
 };
 
 #define NODE_ID K_UINT, RAFT_MAX_NODES - 1, 0
@@ -133,6 +144,13 @@ static const struct {
 	[F_TOKEN] = {"token", U64},
 	[F_HIGHEST] = {"highest", U64},
 	[F_ACCEPTED] = {"accepted", K_BOOL, 0, 0},
+	[F_VOTE] = {"vote", K_VOTE, 0, 0},
+	[F_WHAT] = {"what", K_WHAT, 0, 0},
+	[F_TEXT] = {"text", K_TEXT, 0, 0},
+	[F_SNAPSHOT] = {"snapshot", K_TUPLE, UINT64_MAX, 0},
+	[F_LOG_END] = {"log_end", K_TUPLE, UINT64_MAX, 0},
+	[F_RUNS] = {"runs", K_RUNS, 0, 0},
+	[F_RESUME] = {"resume", K_BOOL, 0, 0},
 };
 
 /* A set of fields: one bit each. */
@@ -183,12 +201,21 @@ static const field_set required[WEV_TYPE_COUNT] = {
 	[WEV_INFO] = BASE | B(F_CLIENT),
 	[WEV_FENCED] = NODE_EV | B(F_TOKEN) | B(F_HIGHEST) | B(F_ACCEPTED),
 	[WEV_DUPLICATE] = NODE_EV | B(F_CLIENT) | B(F_SEQ) | B(F_INDEX),
+	[WEV_PERSIST] = NODE_EV | B(F_TERM) | B(F_VOTE) | B(F_INDEX) |
+			B(F_ENTRY_TERM),
+	[WEV_DISK] = NODE_EV | B(F_WHAT) | B(F_TEXT),
 };
+
+/* A restart's recovered state (schema 5): all of these, or none. */
+#define RECOVERED                                                              \
+	(B(F_TERM) | B(F_VOTE) | B(F_SNAPSHOT) | B(F_LOG_END) | B(F_RUNS))
 
 /* Fields a type may have beyond its required ones: a snapshot's "leader",
  * written when it was installed from one. */
 static const field_set optional[WEV_TYPE_COUNT] = {
 	[WEV_SNAPSHOT] = B(F_LEADER),
+	[WEV_START] = B(F_RESUME),
+	[WEV_RESTART] = RECOVERED,
 };
 
 /* What one line said, before it is known to be a whole event. */
@@ -202,71 +229,11 @@ struct line {
 	enum raft_role role;
 	char mode[sizeof(((struct run_info *)0)->mode)];
 	uint8_t group_of[RAFT_MAX_NODES];
+	int vote;      /* "vote": a node, or RAFT_NONE for null */
+	int disk_what; /* "what" */
+	int run_count; /* "runs": pairs in slots->runs */
+	struct trace_slots *slots;
 };
-
-/* "groups":[[0,1],[2]]: every node of the cluster in exactly one group. */
-static int parse_groups(struct trace_json_parser *ps, uint8_t *group_of)
-{
-	uint8_t seen[RAFT_MAX_NODES] = {0};
-	uint64_t node;
-	int g, i;
-
-	if (ps->nodes == 0)
-		return trace_json_fail(ps, "groups before the start event");
-	if (trace_json_expect(ps, '[') != 0)
-		return -1;
-	for (g = 0; *ps->p != ']'; g++) {
-		if ((g > 0 && trace_json_expect(ps, ',')) ||
-		    trace_json_expect(ps, '['))
-			return -1;
-		for (i = 0; *ps->p != ']'; i++) {
-			if ((i > 0 && trace_json_expect(ps, ',')) ||
-			    trace_json_parse_fixed(ps, (uint64_t)ps->nodes - 1,
-						   0, &node))
-				return -1;
-			if (seen[node]++)
-				return trace_json_fail(
-					ps, "node %d in two groups", (int)node);
-			group_of[node] = (uint8_t)g;
-			trace_json_skip_ws(ps);
-		}
-		if (i == 0)
-			return trace_json_fail(ps, "empty group");
-		ps->p++;
-		trace_json_skip_ws(ps);
-	}
-	ps->p++;
-	for (i = 0; i < ps->nodes; i++)
-		if (!seen[i])
-			return trace_json_fail(ps, "node %d is in no group", i);
-	return 0;
-}
-
-/* "digest":"00ff...": 1 to 16 hex digits, so that no bit is lost to a
- * reader that holds JSON numbers as doubles. */
-static int parse_hex(struct trace_json_parser *ps, uint64_t *v)
-{
-	char buf[20];
-	size_t i, n;
-	int rv = trace_json_lex_string(ps, buf, sizeof(buf));
-
-	if (rv < 0)
-		return -1;
-	n = rv == 0 ? strlen(buf) : 0;
-	if (n == 0 || n > 16)
-		return trace_json_fail(ps, "expected 1 to 16 hex digits");
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (!isxdigit((unsigned char)buf[i]))
-			return trace_json_fail(ps, "expected hex digits");
-		*v = *v << 4 |
-		     (uint64_t)(isdigit((unsigned char)buf[i])
-					? buf[i] - '0'
-					: tolower((unsigned char)buf[i]) - 'a' +
-						  10);
-	}
-	return 0;
-}
 
 static int parse_field(struct trace_json_parser *ps, struct line *f, int field)
 {
@@ -297,7 +264,7 @@ static int parse_field(struct trace_json_parser *ps, struct line *f, int field)
 			       ? 0
 			       : trace_json_fail(ps, "unknown role");
 	case K_GROUPS:
-		return parse_groups(ps, f->group_of);
+		return trace_value_groups(ps, f->group_of);
 	case K_MODE:
 		rv = trace_json_lex_string(ps, f->mode, sizeof(f->mode));
 		return rv > 0 ? trace_json_fail(ps, "\"mode\" is too long")
@@ -331,7 +298,32 @@ static int parse_field(struct trace_json_parser *ps, struct line *f, int field)
 			       : trace_json_fail(ps,
 						 "expected a probability 0..1");
 	case K_HEX:
-		return parse_hex(ps, &f->num[field]);
+		return trace_value_hex(ps, &f->num[field]);
+	case K_TUPLE:
+		if (trace_json_expect(ps, '[') ||
+		    trace_json_parse_fixed(ps, fields[field].max, 0,
+					   &f->low[field]) ||
+		    trace_json_expect(ps, ',') ||
+		    trace_json_parse_fixed(ps, fields[field].max, 0,
+					   &f->num[field]))
+			return -1;
+		return trace_json_expect(ps, ']');
+	case K_VOTE:
+		return trace_value_vote(ps, &f->vote);
+	case K_WHAT:
+		rv = trace_json_lex_string(ps, buf, sizeof(buf));
+		f->disk_what = rv == 0 ? wev_disk_from_name(buf) : -1;
+		return rv < 0 ? -1
+		       : f->disk_what < 0
+			       ? trace_json_fail(ps, "unknown disk \"what\"")
+			       : 0;
+	case K_TEXT:
+		rv = trace_json_lex_string(ps, f->slots->text,
+					   sizeof(f->slots->text));
+		return rv > 0 ? trace_json_fail(ps, "\"text\" is too long")
+			      : rv;
+	case K_RUNS:
+		return trace_value_runs(ps, f->slots, &f->run_count);
 	case K_BOOL:
 		f->num[field] = trace_json_literal(ps, "true") == 0;
 		return f->num[field] || trace_json_literal(ps, "false") == 0
@@ -361,6 +353,7 @@ static void fill_info(struct run_info *info, const struct line *f)
 	info->mistakes = (unsigned)f->num[F_MISTAKES];
 	info->latency_min_us = f->low[F_LATENCY]; /* 3 decimals: us */
 	info->latency_max_us = f->num[F_LATENCY];
+	info->resume = f->num[F_RESUME] != 0;
 }
 
 /* What the core itself refuses (raft_config_validate), a start line may
@@ -404,6 +397,28 @@ static int assemble_hist(struct trace_json_parser *ps, struct wev *ev,
 	return 0;
 }
 
+/* Schema 5's fields: a persist's or a recovered restart's vote, what a
+ * restart recovered, a disk event's kind and text. */
+static void assemble_storage(const struct line *f, struct wev *ev,
+			     struct trace_slots *slots)
+{
+	if (f->type == WEV_PERSIST || f->type == WEV_RESTART)
+		ev->peer = f->seen & B(F_VOTE) ? f->vote : RAFT_NONE;
+	if (f->type == WEV_RESTART && (f->seen & B(F_RUNS))) {
+		ev->recovered = true;
+		ev->index = f->low[F_SNAPSHOT];
+		ev->entry_term = f->num[F_SNAPSHOT];
+		ev->last_index = f->low[F_LOG_END];
+		ev->last_term = f->num[F_LOG_END];
+		ev->runs = slots->runs;
+		ev->run_count = f->run_count;
+	}
+	if (f->type == WEV_DISK) {
+		ev->disk_what = (enum wev_disk_what)f->disk_what;
+		ev->text = slots->text;
+	}
+}
+
 /* Turns the fields of a whole line into an event. */
 static int assemble(struct trace_json_parser *ps, const struct line *f,
 		    struct wev *ev, struct trace_slots *slots)
@@ -431,6 +446,16 @@ static int assemble(struct trace_json_parser *ps, const struct line *f,
 		return -1;
 	if ((need & B(F_FIRST)) && f->num[F_FIRST] > f->num[F_LAST])
 		return trace_json_fail(ps, "\"first\" is after \"last\"");
+	if (f->type == WEV_RESTART && (f->seen & RECOVERED) &&
+	    (f->seen & RECOVERED) != RECOVERED)
+		return trace_json_fail(ps,
+				       "a recovered restart needs \"term\", "
+				       "\"vote\", \"snapshot\", "
+				       "\"log_end\" and \"runs\"");
+	if ((f->seen & B(F_VOTE)) && f->vote != RAFT_NONE &&
+	    f->vote >= ps->nodes)
+		return trace_json_fail(ps, "\"vote\" is %d: not a node of %d",
+				       f->vote, ps->nodes);
 	memset(ev, 0, sizeof(*ev));
 	ev->type = (enum wev_type)f->type;
 	ev->us = (int64_t)f->num[F_MS];
@@ -464,6 +489,7 @@ static int assemble(struct trace_json_parser *ps, const struct line *f,
 	ev->token = f->num[F_TOKEN];
 	ev->highest = f->num[F_HIGHEST];
 	ev->accepted = f->num[F_ACCEPTED] != 0;
+	assemble_storage(f, ev, slots);
 	if (wev_is_hist(ev->type))
 		return assemble_hist(ps, ev, slots);
 	if (f->type == WEV_START) {
@@ -485,6 +511,7 @@ int trace_parse(const char *line, struct wev *ev, struct trace_slots *slots,
 	int rv, i;
 
 	memset(&f, 0, sizeof(f));
+	f.slots = slots;
 	if (errlen > 0)
 		err[0] = '\0';
 	if (nodes < 0 || nodes > RAFT_MAX_NODES)
@@ -522,4 +549,7 @@ int trace_parse(const char *line, struct wev *ev, struct trace_slots *slots,
 void trace_slots_free(struct trace_slots *slots)
 {
 	hist_scratch_free(&slots->scratch);
+	free(slots->runs);
+	slots->runs = NULL;
+	slots->runs_cap = 0;
 }

@@ -314,6 +314,33 @@ static int start(struct timeline_canvas *cv, const struct wev *ev)
 	return TIMELINE_DRAWN;
 }
 
+/* Schema 5: a resumed run's start line (the killed process took every
+ * node down) and a failed or refused disk (its node) are crashes. */
+static bool taken_down(struct timeline_canvas *cv, const struct wev *ev)
+{
+	struct wev crash = *ev;
+	int i;
+
+	crash.type = WEV_CRASH;
+	if (ev->type == WEV_START && ev->info != NULL && ev->info->resume &&
+	    ev->info->nodes == cv->n) {
+		for (i = 0; i < cv->n; i++) {
+			crash.node = i;
+			if (!cv->lanes[i].crashed)
+				apply_fault(cv, &crash);
+		}
+		return true;
+	}
+	if (ev->type == WEV_DISK && lane_of(cv, ev) >= 0 &&
+	    (ev->disk_what == WEV_DISK_FAILED ||
+	     ev->disk_what == WEV_DISK_REFUSED) &&
+	    !cv->lanes[ev->node].crashed) {
+		apply_fault(cv, &crash);
+		return true;
+	}
+	return ev->type == WEV_START;
+}
+
 int timeline_canvas_add(struct timeline_canvas *cv, const struct wev *ev)
 {
 	uint64_t before = checker_violation_count(cv->checker);
@@ -324,6 +351,10 @@ int timeline_canvas_add(struct timeline_canvas *cv, const struct wev *ev)
 	if (!cv->started && (rv = start(cv, ev)) != TIMELINE_DRAWN)
 		return rv;
 	checker_feed(cv->checker, ev);
+	if (taken_down(cv, ev)) {
+		note_violations(cv, before, ev);
+		return TIMELINE_DRAWN;
+	}
 	if (ev->us > cv->last_us)
 		cv->last_us = ev->us;
 	if (ev->type == WEV_PARTITION || ev->type == WEV_HEAL ||

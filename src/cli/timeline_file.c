@@ -22,6 +22,10 @@ struct reader {
 	int nodes; /* from the start event; 0 before it */
 	bool ended;
 	int64_t last_us; /* the end event's time, or the latest event's */
+	/* A resumed run's times start from 0 again (schema 5): they are
+	 * drawn from the last time before its start line on, as the checker
+	 * counts them. */
+	int64_t offset;
 	struct trace_slots slots;
 };
 
@@ -66,7 +70,7 @@ static int read_events(struct reader *r, struct timeline_canvas *cv)
 {
 	const char *bad;
 	char why[160];
-	struct wev ev;
+	struct wev ev, end;
 	int rv;
 
 	while ((rv = next_line(r)) == 0) {
@@ -76,25 +80,37 @@ static int read_events(struct reader *r, struct timeline_canvas *cv)
 		if (trace_parse(r->buf, &ev, &r->slots, r->nodes, why,
 				sizeof(why)) != 0)
 			bad = why;
-		else if (r->ended)
+		else if (r->ended && !(ev.type == WEV_START && ev.info->resume))
 			bad = "an event after the end event";
-		else if (r->nodes != 0 && ev.type == WEV_START)
-			bad = "a second start event";
+		else if (r->nodes != 0 && ev.type == WEV_START &&
+			 (!ev.info->resume || ev.info->nodes != r->nodes))
+			bad = "a second start event without \"resume\" (or of "
+			      "another cluster size)";
 		if (bad != NULL) {
 			fprintf(r->err, "%s:%" PRIu64 ": malformed trace: %s\n",
 				r->path, r->line, bad);
 			return TIMELINE_BAD;
 		}
+		if (r->nodes != 0 && ev.type == WEV_START)
+			r->offset = ev.us < r->last_us ? r->last_us - ev.us : 0;
+		ev.us += ev.us <= INT64_MAX - r->offset ? r->offset : 0;
 		if (ev.type == WEV_START)
 			r->nodes = ev.info->nodes;
 		r->ended = ev.type == WEV_END;
 		if (ev.us > r->last_us || r->ended)
 			r->last_us = ev.us;
+		if (r->ended) { /* held back: a resumed run may follow it */
+			end = ev;
+			continue;
+		}
 		if (cv != NULL && (rv = timeline_canvas_add(cv, &ev)) != 0) {
 			fprintf(r->err, "raftsim timeline: out of memory\n");
 			return rv;
 		}
 	}
+	if (rv == 1 && r->ended && cv != NULL &&
+	    (rv = timeline_canvas_add(cv, &end)) == 0)
+		rv = 1;
 	if (rv == 1 && r->nodes == 0) {
 		fprintf(r->err, "%s: malformed trace: no start event\n",
 			r->path);
@@ -121,6 +137,8 @@ static int find_end(struct reader *r, int64_t *end_us)
 	r->line = 0;
 	r->nodes = 0;
 	r->ended = false;
+	r->offset = 0;
+	r->last_us = 0;
 	return TIMELINE_DRAWN;
 }
 

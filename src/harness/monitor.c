@@ -154,9 +154,9 @@ void monitor_free(struct monitor *m)
 static void say_recovered(struct monitor *m, const struct wev *ev)
 {
 	say(m,
-	    "node-%d: restarted at tick %" PRIu64 " from its disk: term=%" PRIu64
-	    ", log up to %" PRIu64 " (term %" PRIu64 "), snapshot at %" PRIu64
-	    "\n",
+	    "node-%d: restarted at tick %" PRIu64
+	    " from its disk: term=%" PRIu64 ", log up to %" PRIu64
+	    " (term %" PRIu64 "), snapshot at %" PRIu64 "\n",
 	    ev->node, ev->tick, ev->term, ev->last_index, ev->last_term,
 	    ev->index);
 }
@@ -252,8 +252,6 @@ void monitor_event(struct monitor *m, const struct wev *ev)
 		m->elections++;
 	if (ev->type == WEV_ROLE && ev->role == RAFT_LEADER)
 		m->leaders_elected++;
-	if (ev->type == WEV_PERSIST) /* too many to print: counted */
-		m->persists++;
 	write_trace(m, ev);
 	print_console(m, ev);
 	checker_feed(m->checker, ev);
@@ -330,6 +328,7 @@ static void print_checked(const struct monitor *m, FILE *out)
 			live.window_us / 1000, live.judged,
 			live.judged == 1 ? "" : "s", live.longest_us / 1000);
 	checker_print_overload(m->checker, out, "raftsim", m->mailbox);
+	checker_print_storage(m->checker, out, "raftsim");
 	checker_print_clients(m->checker, out, "raftsim");
 }
 

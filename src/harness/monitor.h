@@ -24,7 +24,6 @@ struct monitor {
 	uint64_t events;
 	uint64_t elections;
 	uint64_t leaders_elected;
-	uint64_t persists; /* WEV_PERSIST: not printed, counted */
 	int trace_failed; /* a trace line did not fit its buffer */
 	int ended;
 	bool interrupted; /* stopped by a signal: said in the end event */

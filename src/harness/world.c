@@ -181,8 +181,8 @@ struct wev wev_from_hist(const struct hist_event *h)
 }
 
 static const char *const disk_names[] = {
-	[WEV_DISK_TORN] = "torn",         [WEV_DISK_REFUSED] = "refused",
-	[WEV_DISK_FAILED] = "failed",     [WEV_DISK_SKIPPED] = "skipped",
+	[WEV_DISK_TORN] = "torn",     [WEV_DISK_REFUSED] = "refused",
+	[WEV_DISK_FAILED] = "failed", [WEV_DISK_SKIPPED] = "skipped",
 	[WEV_DISK_LATENT] = "latent",
 };
 

@@ -57,6 +57,9 @@ static void feed_event(const struct wev *ev)
 	if (node >= 0 && node < RAFT_MAX_NODES &&
 	    (ev->type == WEV_CRASH || ev->type == WEV_RESTART))
 		role_of[node] = RAFT_FOLLOWER;
+	if (node >= 0 && node < RAFT_MAX_NODES && ev->type == WEV_RESTART &&
+	    ev->recovered) /* its term is the one it recovered */
+		term_of[node] = ev->term;
 	checker_feed(ck, ev);
 }
 
@@ -259,5 +262,54 @@ void snapshot(int64_t us, int node, uint64_t term, uint64_t index,
 	ev.index = index;
 	ev.entry_term = entry_term;
 	ev.installed = leader != RAFT_NONE;
+	checker_feed(ck, &ev);
+}
+
+/* Storage events (schema 5). */
+void persist(int64_t us, int node, uint64_t term, int vote, uint64_t index,
+	     uint64_t index_term)
+{
+	struct wev ev = stream_event(WEV_PERSIST, us, node, term, vote, &info);
+
+	ev.index = index;
+	ev.entry_term = index_term;
+	feed_event(&ev);
+}
+
+void recover(int64_t us, int node, uint64_t term, int vote, uint64_t snap,
+	     uint64_t snap_term, const uint64_t *runs, int nruns, uint64_t last,
+	     uint64_t last_term)
+{
+	struct wev ev = stream_event(WEV_RESTART, us, node, term, vote, &info);
+
+	ev.recovered = true;
+	ev.index = snap;
+	ev.entry_term = snap_term;
+	ev.runs = runs;
+	ev.run_count = nruns;
+	ev.last_index = last;
+	ev.last_term = last_term;
+	feed_event(&ev);
+}
+
+void disk(int64_t us, int node, enum wev_disk_what what)
+{
+	struct wev ev = stream_event(WEV_DISK, us, node, 0, RAFT_NONE, &info);
+
+	ev.disk_what = what;
+	ev.text = "node-x/wal-0: offset 4096";
+	feed_event(&ev);
+}
+
+void resume_at(int64_t us)
+{
+	struct run_info again = info;
+	struct wev ev;
+	int i;
+
+	again.resume = true;
+	ev = stream_event(WEV_START, us, RAFT_NONE, 0, RAFT_NONE, &again);
+	for (i = 0; i < n; i++)
+		role_of[i] = RAFT_FOLLOWER;
 	checker_feed(ck, &ev);
 }

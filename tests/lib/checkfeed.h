@@ -59,6 +59,18 @@ void truncate_from(int64_t us, int node, uint64_t term, uint64_t from);
 void snapshot(int64_t us, int node, uint64_t term, uint64_t index,
 	      uint64_t entry_term, int leader);
 
+/* Storage (schema 5): node promised term, vote (RAFT_NONE: none) and its
+ * log up to (index, index_term); node restarted with what it recovered
+ * (runs: nruns pairs of first index and term); something happened to
+ * node's disk; a resumed run's start line at (its own) time us. */
+void persist(int64_t us, int node, uint64_t term, int vote, uint64_t index,
+	     uint64_t index_term);
+void recover(int64_t us, int node, uint64_t term, int vote, uint64_t snap,
+	     uint64_t snap_term, const uint64_t *runs, int nruns, uint64_t last,
+	     uint64_t last_term);
+void disk(int64_t us, int node, enum wev_disk_what what);
+void resume_at(int64_t us);
+
 uint64_t violations(void);
 int reported(const char *text);
 
