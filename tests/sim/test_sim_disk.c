@@ -235,11 +235,12 @@ static void vote_scenario(struct raftsim_options *o, uint64_t seed)
 
 	base(o, seed);
 	o->load_rate = 0;
-	o->disk_us = 15000;
-	o->crash_prob = 0.02;
+	o->ticks = 800;
+	o->disk_us = 30000;
+	o->crash_prob = 0.03;
 	o->crash_ticks.min = 1;
 	o->crash_ticks.max = 5;
-	o->crash_count = 10;
+	o->crash_count = 20;
 	for (i = 0; i < o->crash_count; i++)
 		o->crashes[i] = (struct fault_window){WHO_LEADER,
 						      40 + 35 * (uint64_t)i, 3};
@@ -249,7 +250,7 @@ static void vote_scenario(struct raftsim_options *o, uint64_t seed)
 static void skip_scenario(struct raftsim_options *o, uint64_t seed)
 {
 	base(o, seed);
-	o->disk_corrupt = 0.5;
+	o->disk_corrupt = 0.1;
 	o->crash_prob = 0.01;
 }
 
