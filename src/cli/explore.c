@@ -56,6 +56,35 @@ static uint64_t pick(struct raft_rng *rng, uint64_t lo, uint64_t hi)
 	return raft_rng_range(rng, lo, hi);
 }
 
+/* With --disk (or a disk fault, or a storage mistake) every run has a
+ * simulated disk: the faults given, or, when none is, random ones (each
+ * kind in about half the runs), and in a third of the runs the
+ * whole-cluster crash. Drawn after the rest, so a run's other faults are
+ * those it would have without the disk. */
+static void plan_disk(const struct raftsim_options *base, struct raft_rng *rng,
+		      uint64_t window, struct raftsim_options *run)
+{
+	bool given = base->disk_torn > 0 || base->disk_corrupt > 0 ||
+		     base->disk_fsync_fail > 0;
+	uint64_t torn = pick(rng, 0, 100);
+	uint64_t corrupt = pick(rng, 0, 100);
+	uint64_t fsync = pick(rng, 0, 100);
+
+	if (!given) {
+		run->disk_torn = torn >= 50 ? (double)(torn - 50) / 50.0 : 0;
+		run->disk_corrupt = corrupt >= 50
+					    ? (double)(corrupt - 50) / 1000.0
+					    : 0;
+		run->disk_fsync_fail = fsync >= 50
+					       ? (double)(fsync - 50) / 10000.0
+					       : 0;
+	}
+	if (pick(rng, 0, 2) == 0 && run->crash_count < OPT_MAX_SCHEDULED)
+		run->crashes[run->crash_count++] = (struct fault_window){
+			WHO_ALL, pick(rng, 1, window),
+			pick(rng, 1, 2 * base->election.max)};
+}
+
 void explore_plan_run(const struct raftsim_options *base, uint64_t index,
 		      struct raftsim_options *run)
 {
@@ -123,6 +152,8 @@ void explore_plan_run(const struct raftsim_options *base, uint64_t index,
 		}
 		}
 	}
+	if (base->sim_disk)
+		plan_disk(base, &rng, window, run);
 }
 
 static void count_faults(void *ctx, const struct wev *ev)

@@ -57,6 +57,7 @@ void options_default(struct raftsim_options *o)
 	o->reads = READS_LOG;
 	o->session_max = 4096;
 	o->session_expiry = OPT_DEFAULT_SESSION_EXPIRY;
+	o->wal_segment_bytes = 64ULL << 20;
 }
 
 /* What a command changes in the defaults. */
@@ -252,6 +253,9 @@ static int refuse_foreign(const struct raftsim_options *o, const bool *given,
 		usage_line(err, "--%s: not taken by %s (only by %s)", f->name,
 			   options_mode_names[m],
 			   options_modes_text(f->modes, modes, sizeof(modes)));
+		if (strcmp(f->name, "data-dir") == 0 && mode == IN_SIM)
+			usage_line(err, "--data-dir: use --disk in the "
+					"simulator");
 		refused++;
 	}
 	if (refused == 0)

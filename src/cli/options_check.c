@@ -258,6 +258,41 @@ static int check_clients(const struct raftsim_options *o, const bool *given,
 	return check_client_mistakes(o, err);
 }
 
+#define STORAGE_MISTAKES                                                       \
+	(RAFT_MISTAKE_NO_FSYNC | RAFT_MISTAKE_VOTE_BEFORE_PERSIST |            \
+	 RAFT_MISTAKE_SKIP_BAD_RECORD)
+
+/* Durable storage: where a node's WAL lives (real files on threads, a
+ * simulated disk in the simulator), what implies the simulated disk, and
+ * what needs a WAL. */
+static int check_storage(struct raftsim_options *o, const bool *given,
+			 FILE *err)
+{
+	bool disk_ms = given[options_find("disk-ms") - options_table];
+	unsigned bit;
+
+	if (o->resume && o->data_dir == NULL)
+		return options_usage_error(err, "--resume: only with "
+						"--data-dir DIR");
+	if (o->disk_torn > 0 || o->disk_corrupt > 0 || o->disk_fsync_fail > 0)
+		o->sim_disk = true;
+	/* explore's runs are simulated: a storage mistake brings the disk */
+	if (o->command == CMD_EXPLORE && (o->mistakes & STORAGE_MISTAKES))
+		o->sim_disk = true;
+	if (o->sim_disk && !disk_ms && o->command != CMD_FAILOVER)
+		o->disk_us = 200;
+	for (bit = 1; bit != 0; bit <<= 1)
+		if ((o->mistakes & STORAGE_MISTAKES & bit) && !o->sim_disk &&
+		    o->data_dir == NULL)
+			return options_usage_error(
+				err,
+				"--mistake %s: a mistake of durable storage: "
+				"only with a WAL (--disk in the simulator, "
+				"--data-dir on threads)",
+				options_mistake_name(bit));
+	return 0;
+}
+
 /* Checks what no single flag can: how flags relate to each other. */
 /* The ratios the user did not give make room for those given: defaults
  * shrink in proportion, so that --read-ratio 0.9 alone means 90% gets and
@@ -324,6 +359,8 @@ int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 		rv = check_log_bound(o, err);
 	if (rv == 0)
 		rv = check_clients(o, given, err);
+	if (rv == 0)
+		rv = check_storage(o, given, err);
 	if (rv != 0)
 		return rv;
 	for (i = 0; i < o->partition_count; i++) {

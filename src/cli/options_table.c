@@ -30,7 +30,8 @@ const struct opt_section_doc options_sections[SEC_COUNT] = {
 	[SEC_CLUSTER] = {"Cluster", NULL},
 	[SEC_FAULTS] = {"Faults",
 			"`WHO` is a node id, or `leader`: the node that is "
-			"leader when tick `TICK` arrives."},
+			"leader when tick `TICK` arrives; `--crash` also takes "
+			"`all`, every running node at once."},
 	[SEC_LOG] = {"Log and load",
 		     "The log replicates what `--load` proposes; the limits "
 		     "bound what a leader sends and keeps in flight (etcd's "
@@ -39,6 +40,12 @@ const struct opt_section_doc options_sections[SEC_COUNT] = {
 			 "Clients with sessions on the replicated key-value "
 			 "store, their reads, and the fenced store; on threads "
 			 "and in the simulator."},
+	[SEC_STORAGE] = {"Durable storage",
+			 "Each node's term, vote, log and snapshot in a "
+			 "write-ahead log (README \"Durable storage\"): on "
+			 "threads in real files (`--data-dir`), in the simulator "
+			 "on a simulated disk (`--disk`). Without either the log "
+			 "stays in memory, as if on disk."},
 	[SEC_EXPLORE] = {"Many runs",
 			 "explore draws every run's faults itself, so it "
 			 "takes none of the fault flags; each failure is "
@@ -197,11 +204,15 @@ const struct opt_flag options_table[] = {
 	 .props = OPTF_REPEAT | OPTF_REPLAY,
 	 .section = SEC_FAULTS,
 	 .metavar = "WHO@TICK:LEN",
-	 .what = "WHO@TICK:LEN (WHO a node id or 'leader', TICK and LEN >= 1)",
-	 .help = "crash WHO at TICK; it restarts LEN ticks later",
-	 .doc = "crash a node; it restarts LEN ticks later as a follower with "
-		"its durable state (current term and vote, as if on disk); "
-		"everything else, its mailbox included, is lost",
+	 .what = "WHO@TICK:LEN (WHO a node id, 'leader' or 'all', TICK and "
+		 "LEN >= 1)",
+	 .help = "crash WHO (an id, 'leader', or 'all': the whole cluster at "
+		 "once) at TICK; it restarts LEN ticks later",
+	 .doc = "crash a node (`all`: every node at once, the whole-cluster "
+		"crash); it restarts LEN ticks later as a follower with its "
+		"durable state (current term, vote and log: from its WAL with "
+		"`--data-dir` or `--disk`, else as if on disk); everything "
+		"else, its mailbox included, is lost",
 	 .parse = options_parse_crash,
 	 .replay = options_replay_crashes},
 	{.name = "partition",
@@ -369,12 +380,14 @@ const struct opt_flag options_table[] = {
 	 .what = "one of long-heartbeat, no-reset, fixed-timeout, "
 		 "no-stepdown, double-vote, commit-old-term, vote-any-log, "
 		 "no-truncate, apply-uncommitted, no-dedup, stale-read, "
-		 "no-fencing",
+		 "no-fencing, no-fsync, vote-before-persist, skip-bad-record",
 	 .help = "inject one of the lesson's mistakes: long-heartbeat, "
 		 "no-reset, fixed-timeout, no-stepdown, double-vote; or of "
 		 "log replication: commit-old-term, vote-any-log, "
 		 "no-truncate, apply-uncommitted; or of clients (with "
-		 "--clients): no-dedup, stale-read, no-fencing",
+		 "--clients): no-dedup, stale-read, no-fencing; or of "
+		 "storage (with --disk or --data-dir): no-fsync, "
+		 "vote-before-persist, skip-bad-record",
 	 .doc = "inject one of the lesson's mistakes: long-heartbeat, "
 		"no-reset, fixed-timeout, no-stepdown, double-vote; or of "
 		"log replication: commit-old-term, vote-any-log, "
@@ -382,9 +395,89 @@ const struct opt_flag options_table[] = {
 		"--clients: no-dedup (a retried request is executed "
 		"again), stale-read (a leader answers gets from its own "
 		"state without confirming it leads), no-fencing (the "
-		"fenced store takes any token; with --fenced-store)",
+		"fenced store takes any token; with --fenced-store); or of "
+		"storage, only with a WAL (`--disk` or `--data-dir`): "
+		"no-fsync (AppendEntries and InstallSnapshot replies leave "
+		"before the sync), vote-before-persist (RequestVotes and "
+		"votes leave before the term and vote are synced), "
+		"skip-bad-record (recovery drops a damaged record and what "
+		"follows instead of refusing)",
 	 .parse = options_parse_mistake,
 	 .replay = options_replay_mistakes},
+	{.name = "disk",
+	 .kind = OPT_BOOL,
+	 FIELD(sim_disk),
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_STORAGE,
+	 .help = "a simulated disk under every node's WAL, kept across its "
+		 "crashes; a crash always loses what was not synced",
+	 .doc = "a simulated disk under every node's WAL, kept across its "
+		"crashes. Writes reach it only at a sync, which takes "
+		"`--disk-ms`; a crash always loses what was not synced "
+		"(the issue's --disk-crash-loss, always on). Implied by "
+		"any `--disk-*` fault. explore: every run has one, with "
+		"the faults given or, with none given, random ones"},
+	{.name = "disk-torn",
+	 .kind = OPT_PROB,
+	 FIELD(disk_torn),
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_STORAGE,
+	 .metavar = "P",
+	 .what = PROB_WHAT,
+	 .help = "at a crash, a file's last unsynced write is torn at a "
+		 "sector boundary with probability P (implies --disk)"},
+	{.name = "disk-corrupt",
+	 .kind = OPT_PROB,
+	 FIELD(disk_corrupt),
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_STORAGE,
+	 .metavar = "P",
+	 .what = PROB_WHAT,
+	 .help = "each read flips a bit or hits a latent sector error (one "
+		 "node's disk at a time) with probability P (implies --disk)"},
+	{.name = "disk-fsync-fail",
+	 .kind = OPT_PROB,
+	 FIELD(disk_fsync_fail),
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_STORAGE,
+	 .metavar = "P",
+	 .what = PROB_WHAT,
+	 .help = "each sync fails (EIO) with probability P: the node "
+		 "crashes, and restarts crash-ticks MAX ticks later "
+		 "(implies --disk)"},
+	{.name = "disk-ms",
+	 .kind = OPT_MS_DECIMAL,
+	 FIELD(disk_us),
+	 .max = OPT_MAX_DISK_MS,
+	 .modes = IN_SIM | IN_EXPLORE | IN_FAILOVER,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_STORAGE,
+	 .metavar = "D",
+	 .what = "a duration in ms such as 0.5",
+	 .defaults = "0.2 with --disk, else 0",
+	 .help = "the simulated disk's sync latency (--disk); failover: time "
+		 "to persist the term and vote before a RequestVote or a "
+		 "vote reply leaves",
+	 .doc = "the simulated disk's sync latency (`--disk`): a node's sync "
+		"begins when its drain ends and completes D ms later. "
+		"failover: time to persist the term and vote before a "
+		"RequestVote or a vote reply leaves. On threads a real disk "
+		"takes its own time, so a run on threads refuses it"},
+	{.name = "wal-segment-bytes",
+	 .kind = OPT_COUNT,
+	 FIELD(wal_segment_bytes),
+	 .min = 4096,
+	 .max = 1ULL << 40,
+	 .modes = IN_RUN | IN_EXPLORE,
+	 .props = OPTF_REPLAY,
+	 .section = SEC_STORAGE,
+	 .metavar = "N",
+	 .what = "a size in bytes, at least 4096",
+	 .help = "a WAL segment rolls over past N bytes"},
 #include "options_rows_workload.h"
 	{.name = "seed",
 	 .kind = OPT_COUNT,
@@ -399,6 +492,27 @@ const struct opt_flag options_table[] = {
 	 .help = "every random choice of the run comes from it; printed"},
 
 	/* Not replayed. */
+	{.name = "data-dir",
+	 .kind = OPT_PATH,
+	 FIELD(data_dir),
+	 .modes = IN_THREADS,
+	 .section = SEC_STORAGE,
+	 .metavar = "DIR",
+	 .help = "each node's WAL in real files under DIR/node-I (created); "
+		 "on threads (the simulator: --disk)",
+	 .doc = "each node's WAL (meta, segments, snapshot) in real files "
+		"under DIR/node-I, created if absent; every entry is fsynced "
+		"before it is acknowledged (group commit: one fdatasync per "
+		"drain of a node's mail). A DIR that already holds a node's "
+		"files is refused unless `--resume` is given. On threads "
+		"only: the simulator's disk is `--disk`"},
+	{.name = "resume",
+	 .kind = OPT_BOOL,
+	 FIELD(resume),
+	 .modes = IN_THREADS,
+	 .section = SEC_STORAGE,
+	 .help = "go on from --data-dir's files: every node recovers its "
+		 "term, vote and log from them"},
 	{.name = "runs",
 	 .kind = OPT_COUNT,
 	 FIELD(runs),
@@ -451,16 +565,6 @@ const struct opt_flag options_table[] = {
 	 .defaults = "MIN/2",
 	 .help = "heartbeat interval in ms (the paper: half the minimum "
 		 "timeout)"},
-	{.name = "disk-ms",
-	 .kind = OPT_MS_DECIMAL,
-	 FIELD(disk_us),
-	 .max = OPT_MAX_DISK_MS,
-	 .modes = IN_FAILOVER,
-	 .section = SEC_FAILOVER,
-	 .metavar = "D",
-	 .what = "a duration in ms such as 0.5",
-	 .help = "time to persist the term and vote before a RequestVote or a "
-		 "vote reply leaves"},
 	{.name = "disk-parallel",
 	 .kind = OPT_BOOL,
 	 FIELD(disk_parallel),

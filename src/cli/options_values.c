@@ -5,6 +5,7 @@
  * Their rows are in options_table.c.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "options_internal.h"
@@ -25,6 +26,9 @@ static const struct {
 	{"no-dedup", RAFT_MISTAKE_NO_DEDUP},
 	{"stale-read", RAFT_MISTAKE_STALE_READ},
 	{"no-fencing", RAFT_MISTAKE_NO_FENCING},
+	{"no-fsync", RAFT_MISTAKE_NO_FSYNC},
+	{"vote-before-persist", RAFT_MISTAKE_VOTE_BEFORE_PERSIST},
+	{"skip-bad-record", RAFT_MISTAKE_SKIP_BAD_RECORD},
 };
 #define MISTAKE_COUNT (sizeof(mistakes) / sizeof(mistakes[0]))
 
@@ -86,10 +90,25 @@ int options_parse_pause(struct raftsim_options *o, const struct opt_flag *f,
 	return add_window(o->pauses, &o->pause_count, f, arg, err);
 }
 
+/* --crash also takes `all`: the whole cluster at once (--pause does not:
+ * a frozen cluster is only a slower one). */
 int options_parse_crash(struct raftsim_options *o, const struct opt_flag *f,
 			const char *arg, FILE *err)
 {
-	return add_window(o->crashes, &o->crash_count, f, arg, err);
+	struct fault_window *w = &o->crashes[o->crash_count];
+	char buf[64];
+
+	if (strncmp(arg, "all@", 4) != 0 || o->crash_count >= OPT_MAX_SCHEDULED)
+		return add_window(o->crashes, &o->crash_count, f, arg, err);
+	/* parsed as node 0's window, then made the cluster's */
+	if (snprintf(buf, sizeof(buf), "0%s", arg + 3) >= (int)sizeof(buf) ||
+	    parse_window(buf, w) != 0 || w->tick > OPT_MAX_TICKS ||
+	    w->len > OPT_MAX_TICKS)
+		return options_usage_error(err, "--%s: '%s' is not %s",
+					   f->name, arg, f->what);
+	w->who = WHO_ALL;
+	o->crash_count++;
+	return 0;
 }
 
 static void replay_windows(const struct opt_flag *f,
@@ -101,6 +120,8 @@ static void replay_windows(const struct opt_flag *f,
 	for (i = 0; i < count; i++) {
 		if (w[i].who == WHO_LEADER)
 			options_text_add(t, " --%s leader", f->name);
+		else if (w[i].who == WHO_ALL)
+			options_text_add(t, " --%s all", f->name);
 		else
 			options_text_add(t, " --%s %d", f->name, w[i].who);
 		options_text_add(t, "@%" PRIu64 ":%" PRIu64, w[i].tick,

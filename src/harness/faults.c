@@ -66,6 +66,25 @@ static void random_split(struct faults *f, uint64_t tick,
 	      out, n);
 }
 
+/* A --crash window: one node, the leader, or (all) every node at once,
+ * the whole-cluster crash: every node that runs (one paused or already
+ * down keeps its own window). */
+static void crash_window(struct faults *f, const struct fault_window *w,
+			 int leader, struct fault_action *out, int *n)
+{
+	uint64_t until = w->tick + w->len;
+	int i;
+
+	if (w->who != WHO_ALL) {
+		take_down(f, w->who == WHO_LEADER ? leader : w->who,
+			  NODE_CRASHED, until, out, n);
+		return;
+	}
+	for (i = 0; i < f->opt->nodes; i++) {
+		take_down(f, i, NODE_CRASHED, until, out, n);
+	}
+}
+
 int faults_advance(struct faults *f, uint64_t tick, int leader,
 		   struct fault_action *out)
 {
@@ -99,12 +118,7 @@ int faults_advance(struct faults *f, uint64_t tick, int leader,
 				  &n);
 	for (i = 0; i < o->crash_count; i++)
 		if (o->crashes[i].tick == tick)
-			take_down(f,
-				  o->crashes[i].who == WHO_LEADER
-					  ? leader
-					  : o->crashes[i].who,
-				  NODE_CRASHED, tick + o->crashes[i].len, out,
-				  &n);
+			crash_window(f, &o->crashes[i], leader, out, &n);
 	for (i = 0; i < o->partition_count; i++)
 		if (o->partitions[i].tick == tick)
 			split(f, o->partitions[i].group_of,

@@ -1,10 +1,12 @@
 /* harness.c - the layer around the core; see harness.h. */
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
 #include "harness_clients.h"
+#include "harness_fsm.h"
 
 static void lock(struct harness *h, enum harness_lock which, int node)
 {
@@ -55,6 +57,7 @@ void harness_close(struct harness *h)
 	int i;
 
 	harness_clients_close(h);
+	harness_disk_close(h);
 	for (i = 0; h->node != NULL && i < h->nodes; i++)
 		mem_storage_free(h->node[i].log);
 	free(h->node);
@@ -135,20 +138,15 @@ static void node_emit(void *ctx, const struct raft_event *ev)
 	harness_publish(n->h, &w);
 }
 
-/* The core's transport: the sender's own step, its lock held. Whether the
- * two are connected and what becomes of the message is decided here, the
- * same in both worlds; each surviving copy goes to the driver. */
-static int node_send(void *ctx, const struct raft_message *msg)
+int harness_node_send_now(struct harness_node *n,
+			  const struct raft_message *msg)
 {
-	struct harness_node *n = ctx;
 	struct harness *h = n->h;
 	struct msg_fate fate;
 	bool connected;
 	int handed = 0;
 	int i;
 
-	assert(msg->to >= 0 && msg->to < h->nodes && msg->to != n->id);
-	n->sent++;
 	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
 	connected = faults_connected(&h->faults, msg->from, msg->to);
 	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
@@ -168,85 +166,39 @@ lost:
 	return -1;
 }
 
-/* The load's payload: a sequence number, then its submit time (load.h). */
-static int64_t submit_us_of(const struct raft_entry *e)
-{
-	int64_t us;
-
-	memcpy(&us, e->data + 8, sizeof(us));
-	return us;
-}
-
-/* The state machine as the core sees it: digest_fsm's, and, on the
- * leader, each load entry's commit latency. Its step, node lock held. */
-static uint64_t node_fsm_apply(void *ctx, const struct raft_entry *entries,
-			       unsigned count)
+/* The core's transport: the sender's own step, its lock held. A message
+ * that promises what the node's disk does not hold yet waits for its sync
+ * (harness_disk.h); whether the two are connected and what becomes of
+ * the message is decided when it leaves, the same in both worlds; each
+ * surviving copy goes to the driver. */
+static int node_send(void *ctx, const struct raft_message *msg)
 {
 	struct harness_node *n = ctx;
-	struct harness *h = n->h;
-	struct raft_fsm fsm = digest_fsm_ops(&n->fsm);
-	uint64_t digest = fsm.apply(fsm.ctx, entries, count);
-	uint64_t load = 0;
-	int64_t now;
-	unsigned i;
 
-	if (n->raft.role != RAFT_LEADER || !options_have_load(h->opt))
-		return digest;
-	now = h->ops.now_us(h->ops.ctx);
-	for (i = 0; i < count; i++) {
-		if (entries[i].type != RAFT_ENTRY_COMMAND ||
-		    entries[i].len < OPT_MIN_PAYLOAD)
-			continue;
-		lathist_add(&n->latency, now - submit_us_of(&entries[i]));
-		load++;
-	}
-	if (load > 0) {
-		atomic_fetch_add_explicit(&h->load_applied, load,
-					  memory_order_relaxed);
-		if (h->ops.load_applied != NULL)
-			h->ops.load_applied(h->ops.ctx, n->id, load);
-	}
-	return digest;
+	assert(msg->to >= 0 && msg->to < n->h->nodes && msg->to != n->id);
+	n->sent++;
+	if (harness_disk_hold(n, msg))
+		return 0;
+	return harness_node_send_now(n, msg);
 }
 
-static int node_fsm_snapshot(void *ctx, const uint8_t **data, size_t *len)
-{
-	struct harness_node *n = ctx;
-	struct raft_fsm fsm = digest_fsm_ops(&n->fsm);
-
-	return fsm.snapshot(fsm.ctx, data, len);
-}
-
-static int node_fsm_restore(void *ctx, const uint8_t *data, size_t len)
-{
-	struct harness_node *n = ctx;
-	struct raft_fsm fsm = digest_fsm_ops(&n->fsm);
-
-	return fsm.restore(fsm.ctx, data, len);
-}
-
-static uint64_t node_fsm_digest(void *ctx)
-{
-	struct harness_node *n = ctx;
-	struct raft_fsm fsm = digest_fsm_ops(&n->fsm);
-
-	return fsm.digest(fsm.ctx);
-}
-
-/* Gives a booted core its log (allocated at the first boot, kept after)
- * and a fresh state machine, which the core restores from the log's
- * snapshot. Returns a RAFT_* code. */
+/* Gives a booted core its log (its WAL's; or allocated at the first boot
+ * and kept after) and a fresh state machine, which the core restores
+ * from the log's snapshot. Returns a RAFT_* code. */
 static int node_attach(struct harness_node *n)
 {
-	struct raft_fsm fsm = {n, node_fsm_apply, node_fsm_snapshot,
-			       node_fsm_restore, node_fsm_digest};
+	struct raft_fsm fsm = harness_node_fsm(n);
 	struct raft_storage storage;
 
-	if (n->log == NULL)
-		n->log = mem_storage_new();
-	if (n->log == NULL)
-		return RAFT_ENOMEM;
-	storage = mem_storage_ops(n->log);
+	if (n->disk.disk != NULL) {
+		storage = harness_disk_storage(n);
+	} else {
+		if (n->log == NULL)
+			n->log = mem_storage_new();
+		if (n->log == NULL)
+			return RAFT_ENOMEM;
+		storage = mem_storage_ops(n->log);
+	}
 	if (harness_have_clients(n->h)) {
 		int rv = harness_node_clients_attach(n, &fsm);
 
@@ -259,27 +211,40 @@ static int node_attach(struct harness_node *n)
 }
 
 /* Starts (or, from its durable term and vote and its log, restarts) a
- * node's core. Node lock held, or no thread running yet. */
+ * node's core; with a WAL, both come from its files. Node lock held, or
+ * no thread running yet. */
 static int node_boot(struct harness_node *n, bool restart)
 {
 	struct raft_transport t = {node_send, n};
 	struct raft_event_sink e = {node_emit, n};
 	struct raft_stats kept = n->raft.stats;
+	struct raft_durable *durable = restart ? &n->durable : NULL;
 	struct raft_config cfg;
+	bool fresh = true;
 	int rv;
 
+	if (n->disk.disk != NULL) {
+		rv = harness_disk_open(n, &n->durable, &fresh);
+		if (rv != RAFT_OK)
+			return rv;
+		/* a first boot from files a run left (--resume) restarts */
+		durable = restart || !fresh ? &n->durable : NULL;
+	}
 	/* The restart count is in the seed: a restarted node draws fresh
 	 * timeouts, not the ones it drew before. */
 	options_node_config(n->h->opt, n->id, n->restarts, &cfg);
-	rv = raft_init(&n->raft, &cfg, restart ? &n->durable : NULL, t, e);
+	rv = raft_init(&n->raft, &cfg, durable, t, e);
 	if (rv == RAFT_OK)
 		rv = node_attach(n);
-	if (rv != RAFT_OK)
+	if (rv != RAFT_OK) {
+		harness_disk_crash(n);
 		return rv;
+	}
 	/* Counters are for the summary only; keep them across restarts. */
 	if (restart)
 		n->raft.stats = kept;
 	n->status = NODE_UP;
+	harness_disk_report_recovery(n);
 	return RAFT_OK;
 }
 
@@ -288,8 +253,31 @@ int harness_boot(struct harness *h)
 	int rv = RAFT_OK;
 	int i;
 
-	for (i = 0; i < h->nodes && rv == RAFT_OK; i++)
-		rv = node_boot(&h->node[i], false);
+	h->boot_exit = harness_disk_init(h, h->boot_msg, sizeof(h->boot_msg));
+	if (h->boot_exit != 0)
+		return RAFT_ESTORAGE;
+	for (i = 0; i < h->nodes && rv == RAFT_OK; i++) {
+		struct harness_node *n = &h->node[i];
+
+		rv = node_boot(n, false);
+		if (rv == RAFT_ESTORAGE && n->disk.refused) {
+			h->boot_exit = EXIT_RUN_FAILED;
+			snprintf(h->boot_msg, sizeof(h->boot_msg),
+				 "node %d refused to start: %s", i,
+				 n->disk.why);
+		} else if (rv == RAFT_OK && n->disk.wal != NULL &&
+			   n->raft.restart_quiet) {
+			/* it goes on from files a run left: say what */
+			struct wev w;
+
+			memset(&w, 0, sizeof(w));
+			w.type = WEV_RESTART;
+			w.node = i;
+			w.peer = RAFT_NONE;
+			harness_disk_describe(n, &w);
+			harness_publish(h, &w);
+		}
+	}
 	return rv;
 }
 
@@ -305,6 +293,8 @@ static void publish_fault(struct harness *h, enum wev_type type, int node)
 	/* Only the applier writes the groups, and it is this thread. */
 	if (type == WEV_PARTITION)
 		w.group_of = h->faults.group_of;
+	if (type == WEV_RESTART)
+		harness_disk_describe(&h->node[node], &w);
 	harness_publish(h, &w);
 }
 
@@ -317,6 +307,10 @@ static void apply_to_node(struct harness *h, const struct fault_action *a)
 	int rv;
 
 	lock(h, HARNESS_LOCK_NODE, a->node);
+	if (n->disk.refused) { /* it stays down: nothing happens to it */
+		unlock(h, HARNESS_LOCK_NODE, a->node);
+		return;
+	}
 	switch (a->type) {
 	case FAULT_PAUSE:
 		n->status = NODE_PAUSED;
@@ -335,6 +329,7 @@ static void apply_to_node(struct harness *h, const struct fault_action *a)
 		n->durable = raft_durable_of(&n->raft);
 		n->status = NODE_CRASHED;
 		harness_node_clients_crash(n);
+		harness_disk_crash(n);
 		break;
 	case FAULT_RESTART:
 		assert(n->status == NODE_CRASHED);
@@ -345,7 +340,9 @@ static void apply_to_node(struct harness *h, const struct fault_action *a)
 		rv = node_boot(n, true);
 		if (rv != RAFT_OK) {
 			n->status = NODE_CRASHED;
-			h->restart_failed = rv;
+			/* refused: said, and counted (harness_disk_refused) */
+			if (!n->disk.refused)
+				h->restart_failed = rv;
 			unlock(h, HARNESS_LOCK_NODE, a->node);
 			return;
 		}

@@ -51,6 +51,7 @@
 #include "client/fenced.h"
 #include "client/service.h"
 #include "faults.h"
+#include "harness_disk.h"
 #include "kv/kv.h"
 #include "lathist.h"
 #include "monitor.h"
@@ -126,6 +127,8 @@ struct harness_node {
 	/* Commit latency of the load's entries this node applied as leader:
 	 * submit time to its apply. */
 	struct lathist latency;
+	/* Its WAL, with --data-dir or --disk (harness_disk.h). */
+	struct harness_wal disk;
 	struct raft_state raft; /* last: its per-peer arrays are large */
 };
 
@@ -166,6 +169,13 @@ struct harness {
 	int64_t clients_last_us; /* the last completion (the clients' own) */
 	struct fenced fenced;
 	bool fenced_on;
+	/* Durable storage (harness_disk.h): the simulated disks' shared
+	 * fault atlas, the nodes that refused their files, and why boot
+	 * failed (harness_boot's RAFT_ESTORAGE: boot_exit, boot_msg). */
+	struct disk_sim_atlas atlas;
+	int disk_refused;
+	int boot_exit;
+	char boot_msg[512];
 	struct harness_node *node; /* nodes long */
 };
 
@@ -180,9 +190,11 @@ void harness_close(struct harness *h);
 void harness_share_fate_rng(struct harness *h, struct raft_rng *rng);
 
 /* Starts every node's core as a fresh follower with an empty log and
- * state machine. Returns a RAFT_* code: RAFT_OK; RAFT_ENOMEM when a log
- * could not be allocated; otherwise the configuration was refused.
- * Before any thread runs. */
+ * state machine (with a WAL: from what its files hold). Returns a RAFT_*
+ * code: RAFT_OK; RAFT_ENOMEM when a log could not be allocated;
+ * RAFT_ESTORAGE when the storage could not be set up or a node refused
+ * its files (boot_exit and boot_msg say what); otherwise the
+ * configuration was refused. Before any thread runs. */
 int harness_boot(struct harness *h);
 
 /* Begins tick `tick` for the fault schedule: moves it on and applies what
@@ -223,6 +235,12 @@ void harness_partition(struct harness *h, const uint8_t *group_of);
 int harness_copy_message(struct raft_message *dst,
 			 const struct raft_message *src, void **extra,
 			 size_t *bytes);
+
+/* The rest of the send path after harness_disk_hold let a message go, or
+ * a held one is released: partition, fate, each copy to ops.deliver.
+ * Returns 0, or -1 when every copy was lost. Sender's node lock held. */
+int harness_node_send_now(struct harness_node *n,
+			  const struct raft_message *msg);
 
 /* Clients (see the top). Whether the run has them (--clients). */
 bool harness_have_clients(const struct harness *h);

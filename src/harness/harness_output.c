@@ -218,7 +218,7 @@ int harness_verdict(struct harness *h, int64_t end_us, uint64_t ticks,
 {
 	struct node_summary sum[OPT_MAX_NODES];
 	int sig = harness_stop_requested();
-	char log_line[1024];
+	char log_line[4096];
 	int code;
 
 	assert(h->mon != NULL);
@@ -230,6 +230,7 @@ int harness_verdict(struct harness *h, int64_t end_us, uint64_t ticks,
 	harness_summaries(h, sum);
 	format_log_line(h, end_us, log_line, sizeof(log_line));
 	format_client_lines(h, end_us, log_line, sizeof(log_line));
+	harness_disk_summary(h, log_line, sizeof(log_line));
 	h->mon->log_line = log_line;
 	code = monitor_verdict(h->mon, sum, h->nodes, out, err);
 	h->mon->log_line = NULL;
@@ -238,6 +239,19 @@ int harness_verdict(struct harness *h, int64_t end_us, uint64_t ticks,
 			"raftsim: a crashed node could not restart: %s; the "
 			"run cannot be judged\n",
 			raft_strerror(h->restart_failed));
+		code = EXIT_RUN_FAILED;
+	}
+	/* Threads: real files a node refused are the machine's failure;
+	 * the simulator's run goes on without it and says so (disk:). */
+	if (harness_disk_refused(h) > 0 && !h->opt->sim) {
+		int i;
+
+		for (i = 0; i < h->nodes; i++)
+			if (h->node[i].disk.refused)
+				fprintf(err,
+					"raftsim: node %d refused to start: "
+					"%s\n",
+					i, h->node[i].disk.why);
 		code = EXIT_RUN_FAILED;
 	}
 	if (harness_kv_out_of_memory(h) > 0) {

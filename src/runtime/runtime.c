@@ -48,7 +48,13 @@
  * runtime_node_ops: HARNESS_LOCK_NODE, _NET and _EVENTS):
  *  - node lock (rnode.mu), one per node: its harness node (raft_state,
  *    status, durable copy, restarts, tick, message-fate generator,
- *    counters), and its rnode's tick counters and histograms.
+ *    counters, and with --data-dir its WAL and the messages held for
+ *    its sync), and its rnode's tick counters and histograms. With
+ *    --data-dir it is held across the node's fdatasync at the end of
+ *    each turn (group commit, harness_disk.h) and across wal_open at a
+ *    restart: an observer that takes it (harness_leader, the summary, a
+ *    fault) waits at most one fsync or one recovery. No other lock is
+ *    held across disk I/O.
  *  - mailbox lock (mailbox.mu), one per node: its ring, mode (run, frozen,
  *    closed), stop flag and drop counters. Anyone pushes; only the owner
  *    waits on its condition variable and takes.
@@ -143,10 +149,12 @@ err:
 
 /* Allocates the cluster, its locks, mailboxes and booted nodes. Returns
  * NULL with an errno value in *why on failure (EINVAL: the configuration
- * was refused), having released everything it had taken. */
+ * was refused; EEXIST, EIO: the storage, with msg saying why), having
+ * released everything it had taken. */
 static struct cluster *cluster_new(const struct raftsim_options *o,
 				   struct monitor *mon,
-				   const struct harness_tap *tap, int *why)
+				   const struct harness_tap *tap, int *why,
+				   char *msg, size_t msg_len)
 {
 	struct harness_ops ops;
 	struct cluster *c;
@@ -186,6 +194,11 @@ static struct cluster *cluster_new(const struct raftsim_options *o,
 		if ((rv = node_init(c, i)) != 0)
 			goto err_nodes;
 	rv = harness_boot(&c->h);
+	if (rv == RAFT_ESTORAGE && c->h.boot_exit != 0) {
+		snprintf(msg, msg_len, "%s", c->h.boot_msg);
+		rv = c->h.boot_exit == EXIT_USAGE ? EEXIST : EIO;
+		goto err_nodes;
+	}
 	if (rv != RAFT_OK) {
 		rv = rv == RAFT_ENOMEM ? ENOMEM : EINVAL;
 		goto err_nodes;
@@ -330,6 +343,7 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 		     const struct harness_tap *tap, struct runtime_result *res)
 {
 	struct harness_output output;
+	char msg[512] = "";
 	struct cluster *c;
 	bool ran = false;
 	int64_t wall_us;
@@ -343,7 +357,12 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 				   err);
 	if (code != EXIT_PASS)
 		goto err;
-	c = cluster_new(o, &output.mon, tap, &rv);
+	c = cluster_new(o, &output.mon, tap, &rv, msg, sizeof(msg));
+	if (c == NULL && (rv == EEXIST || rv == EIO)) {
+		fprintf(err, "raftsim: %s\n", msg);
+		code = rv == EEXIST ? EXIT_USAGE : EXIT_RUN_FAILED;
+		goto err_output;
+	}
 	if (c == NULL) {
 		fprintf(err, "raftsim: cannot set up %d nodes: %s\n", o->nodes,
 			rv == EINVAL ? "configuration refused" : strerror(rv));

@@ -368,6 +368,9 @@ void *runtime_node_main(void *arg)
 		pthread_mutex_lock(&rn->mu);
 		rn->in_turn = true;
 		node_turn(rn, batch);
+		/* Group commit: one fdatasync for the whole turn, under the
+		 * node lock (runtime.c's lock order says why). */
+		harness_node_persist(&rn->c->h.node[rn->id], true);
 		rn->in_turn = false;
 		kick = rn->kick_clients > 0;
 		rn->kick_clients = 0;

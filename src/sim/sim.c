@@ -167,6 +167,8 @@ static void sim_status_changed(void *ctx, int node, enum node_status status)
 		 * keeps a paused node's mail from now on. */
 		sim_replay_due(s, node);
 		if (status == NODE_CRASHED)
+			sim_sync_cancel(s, node);
+		if (status == NODE_CRASHED)
 			for (; sn->mailbox.len > 0; sn->mailbox.len--)
 				sim_drop_copy(
 					s,
@@ -186,6 +188,8 @@ static void sim_status_changed(void *ctx, int node, enum node_status status)
 		break;
 	}
 	sim_reschedule(s, node);
+	if (status == NODE_UP)
+		sim_persist(s, node);
 }
 
 int sim_create(const struct raftsim_options *o, struct monitor *mon,
@@ -211,6 +215,11 @@ int sim_create(const struct raftsim_options *o, struct monitor *mon,
 		free(s);
 		return ENOMEM;
 	}
+	if (wakeq_init(&s->syncs, o->nodes) != 0) {
+		wakeq_free(&s->wakes);
+		free(s);
+		return ENOMEM;
+	}
 	if (harness_init(&s->h, &s->opt, &ops, mon) != 0)
 		goto err;
 	s->tick_us = (int64_t)o->tick_us;
@@ -232,7 +241,9 @@ int sim_create(const struct raftsim_options *o, struct monitor *mon,
 		goto err;
 	rv = harness_boot(&s->h);
 	if (rv != RAFT_OK) {
-		rv = rv == RAFT_ENOMEM ? ENOMEM : EINVAL;
+		rv = rv == RAFT_ENOMEM || s->h.boot_exit == EXIT_RUN_FAILED
+			     ? ENOMEM
+			     : EINVAL;
 		goto err;
 	}
 	s->next_boundary = s->tick_us;
@@ -276,6 +287,7 @@ void sim_free(struct sim *s)
 	sim_load_free(s);
 	eventq_free(&s->queue);
 	wakeq_free(&s->wakes);
+	wakeq_free(&s->syncs);
 	free(s->link_at);
 	free(s);
 }
@@ -304,6 +316,7 @@ static void wake(struct sim *s, int i)
 	s->node[i].next_tick = tick + 1;
 	sim_reschedule(s, i);
 	wakeq_set(&s->wakes, i, s->node[i].wake_at); /* its key is now */
+	sim_persist(s, i);
 }
 
 /* When the schedule next acts, if before the end. */
@@ -329,6 +342,7 @@ void sim_run_until(struct sim *s, int64_t until_us)
 {
 	struct sim_event ev;
 	int64_t next_msg;
+	int64_t next_sync;
 	int64_t next_fault;
 	int64_t next_wake;
 	int64_t next_other;
@@ -343,11 +357,14 @@ void sim_run_until(struct sim *s, int64_t until_us)
 					    : INT64_MAX;
 		next_fault = fault_time(s);
 		next_wake = wakeq_first_at(&s->wakes);
+		next_sync = wakeq_first_at(&s->syncs);
 		next_other = next_msg < next_wake ? next_msg : next_wake;
+		if (next_sync < next_other)
+			next_other = next_sync;
 		if (next_fault < next_other)
 			next_other = next_fault;
-		/* On a tie: the schedule, then ticks, then messages, then
-		 * the load, then the clients. */
+		/* On a tie: the schedule, then ticks, then syncs, then
+		 * messages, then the load, then the clients. */
 		if (s->clients_at < next_other && s->clients_at < s->load_at) {
 			if (s->clients_at > until_us ||
 			    stop_before(s, s->clients_at))
@@ -359,12 +376,12 @@ void sim_run_until(struct sim *s, int64_t until_us)
 				break;
 			move_to(s, s->load_at);
 			sim_load_turn(s);
-		} else if (next_fault <= next_wake && next_fault <= next_msg) {
+		} else if (next_fault <= next_other) {
 			if (next_fault > until_us || stop_before(s, next_fault))
 				break;
 			move_to(s, next_fault);
 			begin_tick(s);
-		} else if (next_wake <= next_msg) {
+		} else if (next_wake <= next_msg && next_wake <= next_sync) {
 			if (next_wake > until_us)
 				break;
 			if (stale_wake(s))
@@ -373,6 +390,11 @@ void sim_run_until(struct sim *s, int64_t until_us)
 				break;
 			move_to(s, next_wake);
 			wake(s, wakeq_first(&s->wakes));
+		} else if (next_sync <= next_msg) {
+			if (next_sync > until_us || stop_before(s, next_sync))
+				break;
+			move_to(s, next_sync);
+			sim_sync_turn(s, wakeq_first(&s->syncs));
 		} else {
 			if (next_msg > until_us || stop_before(s, next_msg))
 				break;

@@ -81,7 +81,7 @@ int sim_leader(struct sim *s)
 }
 
 /* After a change outside the schedule: when it may act next. */
-static void refresh_fault_tick(struct sim *s)
+void sim_refresh_fault_tick(struct sim *s)
 {
 	s->fault_tick = faults_next_tick(&s->h.faults, s->h.tick);
 }
@@ -89,19 +89,19 @@ static void refresh_fault_tick(struct sim *s)
 void sim_crash(struct sim *s, int id)
 {
 	harness_crash(&s->h, id);
-	refresh_fault_tick(s);
+	sim_refresh_fault_tick(s);
 }
 
 void sim_restart(struct sim *s, int id)
 {
 	harness_restart(&s->h, id);
-	refresh_fault_tick(s);
+	sim_refresh_fault_tick(s);
 }
 
 void sim_partition(struct sim *s, const uint8_t *group_of)
 {
 	harness_partition(&s->h, group_of);
-	refresh_fault_tick(s);
+	sim_refresh_fault_tick(s);
 }
 
 void sim_set_tap(struct sim *s, const struct harness_tap *tap)
@@ -121,4 +121,5 @@ void sim_campaign(struct sim *s, int id)
 	n->tick = s->h.tick;
 	raft_start_election(&n->raft);
 	sim_reschedule(s, id);
+	sim_persist(s, id);
 }

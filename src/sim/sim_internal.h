@@ -41,6 +41,7 @@ struct sim {
 	struct harness h; /* h.tick: the last tick begun by now */
 	struct eventq queue;
 	struct wakeq wakes;  /* each up node's next acting tick */
+	struct wakeq syncs;  /* each node's sync in flight (--disk) */
 	struct raft_rng rng; /* latencies and message fates */
 	int64_t now;
 	int64_t tick_us;
@@ -101,6 +102,17 @@ void sim_clients_receive(struct sim *s, const struct raft_message *m);
  * go on (sim_fail: returns -1). */
 void sim_halt(struct sim *s);
 int sim_fail(struct sim *s, enum sim_failure why);
+
+/* sim_disk.c (--disk): after node i handled something, its sync starts
+ * --disk-ms later if it has unsynced state (one in flight per node);
+ * the sync's turn; a crash's end of it. */
+void sim_persist(struct sim *s, int i);
+void sim_sync_turn(struct sim *s, int i);
+void sim_sync_cancel(struct sim *s, int i);
+
+/* After a change outside the schedule (sim_ctl.c): when it may act
+ * next. */
+void sim_refresh_fault_tick(struct sim *s);
 
 /* Reschedules node i's wake-up after its core changed outside a tick. */
 void sim_reschedule(struct sim *s, int i);

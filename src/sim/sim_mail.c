@@ -88,9 +88,12 @@ int sim_deliver(void *ctx, const struct raft_message *msg, uint64_t extra_us)
 	if (s->opt.latency_us.max > s->opt.latency_us.min)
 		latency = (int64_t)raft_rng_range(
 			&s->rng, s->opt.latency_us.min, s->opt.latency_us.max);
-	if (msg->type == RAFT_MSG_REQUEST_VOTE_REPLY ||
-	    (msg->type == RAFT_MSG_REQUEST_VOTE && !s->opt.disk_parallel))
-		latency += s->opt.disk_us; /* persisted before it leaves */
+	/* persisted before it leaves (failover's model; with --disk the
+	 * node's syncs take the time instead: sim_disk.c) */
+	if (!s->opt.sim_disk &&
+	    (msg->type == RAFT_MSG_REQUEST_VOTE_REPLY ||
+	     (msg->type == RAFT_MSG_REQUEST_VOTE && !s->opt.disk_parallel)))
+		latency += s->opt.disk_us;
 	if (s->failure != SIM_OK)
 		return -1; /* halted in this same step: nothing is queued */
 	if (harness_copy_message(&copy, msg, &extra, &bytes) != 0) {
@@ -191,6 +194,7 @@ void sim_arrive(struct sim *s, struct sim_event *ev)
 		n->tick = s->h.tick;
 		harness_node_step(n, m);
 		sim_reschedule(s, m->to);
+		sim_persist(s, m->to);
 		break;
 	}
 	sim_drop_copy(s, ev);

@@ -66,6 +66,8 @@ static const char *sample_value(const struct opt_flag *f)
 		if (strcmp(f->name, "payload") == 0 ||
 		    strcmp(f->name, "value-bytes") == 0)
 			return "16";
+		if (strcmp(f->name, "wal-segment-bytes") == 0)
+			return "65536";
 		return strcmp(f->name, "nodes") == 0 ? "5" : "1";
 	case OPT_MS:
 	case OPT_MS_DECIMAL:
@@ -119,6 +121,11 @@ static int parse_in_mode(int mode, const struct opt_flag *f, FILE *err,
 	    strcmp(f->name, "clients") != 0) {
 		argv[argc++] = (char *)"--clients";
 		argv[argc++] = (char *)"1";
+	}
+	/* --resume goes on from a --data-dir. */
+	if (((1u << mode) & f->modes) && strcmp(f->name, "resume") == 0) {
+		argv[argc++] = (char *)"--data-dir";
+		argv[argc++] = (char *)"dir";
 	}
 	argv[argc] = NULL;
 	options_default(o);

@@ -1,0 +1,743 @@
+/* disk_sim.c - the simulated disk (disk.h): files in memory with POSIX's
+ * weakest durability, and faults drawn from the disk's own seeded
+ * generator, so a run replays exactly.
+ *
+ * A file (struct inode) holds one image: what reads see now. Every write
+ * or truncation since the file's last sync is also in its undo log, with
+ * the bytes it replaced: a sync just empties the log (the image is then
+ * the durable state), and a crash rolls the image back through it to the
+ * last synced state, then puts back the unsynced sectors the faults let
+ * survive, with the content the image had for them at the crash:
+ *  - no fault (crash loss, always on): none survive;
+ *  - `reorder`: each unsynced written sector survives with probability
+ *    1/2, independently (a write-back cache that wrote some of them);
+ *  - else, with probability `torn`: the last unsynced write survives as a
+ *    prefix of its sectors (1 to all of them, uniformly), cut at a sector
+ *    boundary; the earlier unsynced writes are lost (the drive wrote the
+ *    newest first), the harsher case for a reader.
+ * An unsynced truncation never survives a crash.
+ *
+ * The directory: two namespaces, the current one (what open, list, rename
+ * and remove see) and the durable one (as of the last sync_dir). A crash
+ * makes the durable one current; files no namespace or handle names are
+ * freed.
+ */
+#include "storage/disk.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "raft_rng.h"
+
+#define SIM_FILES 16 /* open handles */
+
+struct undo {
+	uint64_t off;     /* a write: [off, off + len) written */
+	uint64_t len;     /* 0 for a truncation */
+	uint64_t old_len; /* the image's length before */
+	size_t saved;     /* offset of the replaced bytes in undo_bytes */
+	size_t saved_len; /* [off, off + saved_len) (a truncation: the
+			     bytes from the new length to old_len) */
+};
+
+struct inode {
+	uint8_t *img;
+	size_t len, cap;
+	struct undo *undo;
+	size_t undo_count, undo_cap;
+	uint8_t *undo_bytes;
+	size_t undo_used, undo_bytes_cap;
+	uint64_t *bad; /* latent sector errors: sector numbers */
+	size_t bad_count, bad_cap;
+	int opens;
+	bool named, durable; /* marks for the collector */
+};
+
+struct name_entry {
+	char name[DISK_NAME_MAX + 1];
+	struct inode *ino;
+};
+
+struct names {
+	struct name_entry *v;
+	size_t n, cap;
+};
+
+struct disk_sim {
+	struct disk base;
+	int node;
+	struct disk_sim_faults faults;
+	struct raft_rng rng;
+	struct disk_sim_atlas *atlas;
+	struct inode **inodes; /* every live file, in creation order */
+	size_t inode_count, inode_cap;
+	struct names cur, dur;
+	struct inode *handles[SIM_FILES];
+	struct disk_sim_stats stats;
+};
+
+static struct disk_sim *ds_of(struct disk *d)
+{
+	return (struct disk_sim *)d;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 8;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	q = realloc(*p, ncap * elem);
+	if (q == NULL)
+		return -ENOMEM;
+	*p = q;
+	*cap = ncap;
+	return 0;
+}
+
+/* ---- namespaces ---- */
+
+static struct name_entry *names_find(struct names *ns, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ns->n; i++)
+		if (strcmp(ns->v[i].name, name) == 0)
+			return &ns->v[i];
+	return NULL;
+}
+
+static void names_drop(struct names *ns, struct name_entry *e)
+{
+	*e = ns->v[--ns->n];
+}
+
+static int names_copy(struct names *to, const struct names *from)
+{
+	if (grow((void **)&to->v, &to->cap, from->n, sizeof(*to->v)) != 0)
+		return -ENOMEM;
+	if (from->n > 0)
+		memcpy(to->v, from->v, from->n * sizeof(*to->v));
+	to->n = from->n;
+	return 0;
+}
+
+static void inode_free(struct inode *ino)
+{
+	free(ino->img);
+	free(ino->undo);
+	free(ino->undo_bytes);
+	free(ino->bad);
+	free(ino);
+}
+
+/* Frees the files that no name and no handle reaches any more. */
+static void collect(struct disk_sim *ds)
+{
+	size_t i, j;
+
+	for (i = 0; i < ds->inode_count; i++)
+		ds->inodes[i]->named = false;
+	for (i = 0; i < ds->cur.n; i++)
+		ds->cur.v[i].ino->named = true;
+	for (i = 0; i < ds->dur.n; i++)
+		ds->dur.v[i].ino->named = true;
+	for (i = j = 0; i < ds->inode_count; i++) {
+		struct inode *ino = ds->inodes[i];
+
+		if (ino->named || ino->opens > 0)
+			ds->inodes[j++] = ino;
+		else
+			inode_free(ino);
+	}
+	ds->inode_count = j;
+}
+
+/* ---- the undo log ---- */
+
+static void undo_clear(struct inode *ino)
+{
+	ino->undo_count = 0;
+	ino->undo_used = 0;
+}
+
+/* Logs a change of [off, off + len) (len 0: a truncation to off), saving
+ * the bytes it replaces. */
+static int undo_push(struct inode *ino, uint64_t off, uint64_t len)
+{
+	uint64_t end = len > 0 ? off + len : ino->len;
+	size_t saved_len = 0;
+	struct undo *u;
+
+	if (off < ino->len)
+		saved_len = (size_t)((end < ino->len ? end : ino->len) - off);
+	if (grow((void **)&ino->undo, &ino->undo_cap, ino->undo_count + 1,
+		 sizeof(*ino->undo)) != 0 ||
+	    grow((void **)&ino->undo_bytes, &ino->undo_bytes_cap,
+		 ino->undo_used + saved_len + 1, 1) != 0)
+		return -ENOMEM;
+	u = &ino->undo[ino->undo_count++];
+	u->off = off;
+	u->len = len;
+	u->old_len = ino->len;
+	u->saved = ino->undo_used;
+	u->saved_len = saved_len;
+	if (saved_len > 0)
+		memcpy(ino->undo_bytes + ino->undo_used, ino->img + off,
+		       saved_len);
+	ino->undo_used += saved_len;
+	return 0;
+}
+
+/* Sets the image's length, zero-filling what it grows by. */
+static int set_len(struct inode *ino, uint64_t len)
+{
+	if (len > SIZE_MAX / 2)
+		return -ENOSPC;
+	if (grow((void **)&ino->img, &ino->cap, (size_t)len + 1, 1) != 0)
+		return -ENOMEM;
+	if (len > ino->len)
+		memset(ino->img + ino->len, 0, (size_t)len - ino->len);
+	ino->len = (size_t)len;
+	return 0;
+}
+
+/* The image as of the last sync: every logged change undone, newest
+ * first. */
+static void undo_all(struct inode *ino)
+{
+	size_t i = ino->undo_count;
+
+	while (i-- > 0) {
+		struct undo *u = &ino->undo[i];
+
+		if (u->old_len > ino->len)
+			(void)set_len(ino, u->old_len); /* it had room */
+		memcpy(ino->img + u->off, ino->undo_bytes + u->saved,
+		       u->saved_len);
+		ino->len = (size_t)u->old_len;
+	}
+	undo_clear(ino);
+}
+
+static uint64_t durable_len(const struct inode *ino)
+{
+	return ino->undo_count > 0 ? ino->undo[0].old_len : ino->len;
+}
+
+/* ---- crash ---- */
+
+/* A sector that survives a crash: its content at the crash. */
+struct survivor {
+	uint64_t sector;
+	size_t len; /* bytes of it inside the image (the last may be short) */
+	uint8_t data[DISK_SECTOR];
+};
+
+static int keep_sector(struct inode *ino, uint64_t s, struct survivor **v,
+		       size_t *n, size_t *cap)
+{
+	uint64_t off = s * DISK_SECTOR;
+	struct survivor *sv;
+
+	if (off >= ino->len)
+		return 0;
+	if (grow((void **)v, cap, *n + 1, sizeof(**v)) != 0)
+		return -ENOMEM;
+	sv = &(*v)[(*n)++];
+	sv->sector = s;
+	sv->len = ino->len - off < DISK_SECTOR ? ino->len - off : DISK_SECTOR;
+	memcpy(sv->data, ino->img + off, sv->len);
+	return 0;
+}
+
+static uint64_t first_sector(const struct undo *u)
+{
+	return u->off / DISK_SECTOR;
+}
+
+static uint64_t end_sector(const struct undo *u)
+{
+	return (u->off + u->len + DISK_SECTOR - 1) / DISK_SECTOR;
+}
+
+/* Which unsynced sectors survive (the top comment's rules). */
+static int pick_survivors(struct disk_sim *ds, struct inode *ino,
+			  struct survivor **v, size_t *n)
+{
+	size_t cap = 0, i;
+	uint64_t s;
+
+	*n = 0;
+	if (ds->faults.reorder) {
+		for (i = 0; i < ino->undo_count; i++) {
+			struct undo *u = &ino->undo[i];
+
+			for (s = first_sector(u); s < end_sector(u); s++)
+				if (raft_rng_chance(&ds->rng, 0.5) &&
+				    keep_sector(ino, s, v, n, &cap) != 0)
+					return -ENOMEM;
+		}
+		return 0;
+	}
+	for (i = ino->undo_count; i-- > 0;) {
+		struct undo *u = &ino->undo[i];
+		uint64_t keep;
+
+		if (u->len == 0)
+			continue; /* the last write, not a truncation */
+		if (!raft_rng_chance(&ds->rng, ds->faults.torn))
+			return 0;
+		ds->stats.torn++;
+		keep = raft_rng_range(&ds->rng, 1,
+				      end_sector(u) - first_sector(u));
+		for (s = first_sector(u); s < first_sector(u) + keep; s++)
+			if (keep_sector(ino, s, v, n, &cap) != 0)
+				return -ENOMEM;
+		return 0;
+	}
+	return 0;
+}
+
+static uint64_t unsynced_bytes(const struct inode *ino)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < ino->undo_count; i++)
+		sum += ino->undo[i].len;
+	return sum;
+}
+
+/* What a crash leaves of one file: the synced image plus survivors. A
+ * later survivor of the same sector (reorder) overwrites an earlier. */
+static void crash_inode(struct disk_sim *ds, struct inode *ino)
+{
+	struct survivor *v = NULL;
+	uint64_t lost = unsynced_bytes(ino), kept = 0;
+	size_t n = 0, i;
+
+	if (ino->undo_count == 0)
+		return;
+	if (pick_survivors(ds, ino, &v, &n) != 0)
+		n = 0; /* no memory for them: all lost, still a crash */
+	undo_all(ino);
+	for (i = 0; i < n; i++) {
+		uint64_t off = v[i].sector * DISK_SECTOR;
+
+		if (off + v[i].len > ino->len &&
+		    set_len(ino, off + v[i].len) != 0)
+			continue;
+		memcpy(ino->img + off, v[i].data, v[i].len);
+		kept += v[i].len;
+	}
+	free(v);
+	ds->stats.lost_bytes += kept < lost ? lost - kept : 0;
+}
+
+void disk_sim_crash(struct disk *d)
+{
+	struct disk_sim *ds = ds_of(d);
+	size_t i;
+
+	for (i = 0; i < SIM_FILES; i++) {
+		if (ds->handles[i] != NULL)
+			ds->handles[i]->opens--;
+		ds->handles[i] = NULL;
+	}
+	for (i = 0; i < ds->inode_count; i++)
+		crash_inode(ds, ds->inodes[i]);
+	/* The durable namespace fits where the current one was copied
+	 * from: only a failed allocation of a larger array could stop it,
+	 * and then the durable one itself stays. */
+	if (names_copy(&ds->cur, &ds->dur) != 0)
+		ds->cur.n = 0;
+	collect(ds);
+}
+
+/* ---- struct disk_ops ---- */
+
+static int name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && n <= DISK_NAME_MAX && strchr(name, '/') == NULL;
+}
+
+static struct inode *ino_of(struct disk *d, int h)
+{
+	if (h < 0 || h >= SIM_FILES)
+		return NULL;
+	return ds_of(d)->handles[h];
+}
+
+static int new_inode(struct disk_sim *ds, struct inode **out)
+{
+	struct inode *ino;
+
+	if (grow((void **)&ds->inodes, &ds->inode_cap, ds->inode_count + 1,
+		 sizeof(*ds->inodes)) != 0 ||
+	    grow((void **)&ds->cur.v, &ds->cur.cap, ds->cur.n + 1,
+		 sizeof(*ds->cur.v)) != 0)
+		return -ENOMEM;
+	ino = calloc(1, sizeof(*ino));
+	if (ino == NULL)
+		return -ENOMEM;
+	ds->inodes[ds->inode_count++] = ino;
+	*out = ino;
+	return 0;
+}
+
+static int ds_open(struct disk *d, const char *name, int flags, int *h)
+{
+	struct disk_sim *ds = ds_of(d);
+	struct name_entry *e;
+	struct inode *ino;
+	int i, rv;
+
+	if (!name_ok(name))
+		return -EINVAL;
+	for (i = 0; i < SIM_FILES && ds->handles[i] != NULL; i++)
+		;
+	if (i == SIM_FILES)
+		return -EMFILE;
+	e = names_find(&ds->cur, name);
+	if (e == NULL && !(flags & DISK_CREATE))
+		return -ENOENT;
+	if (e == NULL) {
+		rv = new_inode(ds, &ino);
+		if (rv != 0)
+			return rv;
+		e = &ds->cur.v[ds->cur.n++];
+		snprintf(e->name, sizeof(e->name), "%s", name);
+		e->ino = ino;
+	}
+	ino = e->ino;
+	if ((flags & DISK_TRUNC) && ino->len > 0) {
+		rv = undo_push(ino, 0, 0);
+		if (rv != 0)
+			return rv;
+		ino->len = 0;
+	}
+	ino->opens++;
+	ds->handles[i] = ino;
+	*h = i;
+	return 0;
+}
+
+static void ds_close(struct disk *d, int h)
+{
+	struct inode *ino = ino_of(d, h);
+
+	if (ino == NULL)
+		return;
+	ino->opens--;
+	ds_of(d)->handles[h] = NULL;
+	collect(ds_of(d));
+}
+
+static int64_t ds_size(struct disk *d, int h)
+{
+	struct inode *ino = ino_of(d, h);
+
+	return ino == NULL ? -EBADF : (int64_t)ino->len;
+}
+
+static bool sector_bad(const struct inode *ino, uint64_t first, uint64_t end)
+{
+	size_t i;
+
+	for (i = 0; i < ino->bad_count; i++)
+		if (ino->bad[i] >= first && ino->bad[i] < end)
+			return true;
+	return false;
+}
+
+/* --disk-corrupt: a latent sector error in a durable sector the read
+ * covers, if the atlas lets this node be the damaged one; else a bit
+ * flip in what the read returns. */
+static void corrupt_read(struct disk_sim *ds, struct inode *ino, uint8_t *buf,
+			 size_t n, uint64_t off)
+{
+	struct disk_sim_atlas *a = ds->atlas;
+	uint64_t dlen = durable_len(ino);
+	uint64_t first = off / DISK_SECTOR;
+	uint64_t end = (off + n) / DISK_SECTOR; /* whole sectors only */
+	uint64_t dend = dlen / DISK_SECTOR;
+	bool latent_ok = a != NULL && ds->node >= 0 && ds->node < 1024 &&
+			 (a->damaged[ds->node] || a->damaged_count == 0);
+
+	if (end > dend)
+		end = dend;
+	if (latent_ok && first < end && raft_rng_chance(&ds->rng, 0.5) &&
+	    grow((void **)&ino->bad, &ino->bad_cap,
+		 ino->bad_count + 1, sizeof(*ino->bad)) == 0) {
+		ino->bad[ino->bad_count++] =
+			raft_rng_range(&ds->rng, first, end - 1);
+		if (!a->damaged[ds->node]) {
+			a->damaged[ds->node] = true;
+			a->damaged_count++;
+		}
+		ds->stats.latent++;
+		return;
+	}
+	if (n > 0) {
+		uint64_t bit = raft_rng_range(&ds->rng, 0, (uint64_t)n * 8 - 1);
+
+		buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		ds->stats.flips++;
+	}
+}
+
+static int64_t ds_pread(struct disk *d, int h, void *buf, size_t len,
+			uint64_t off)
+{
+	struct disk_sim *ds = ds_of(d);
+	struct inode *ino = ino_of(d, h);
+	size_t n = 0;
+
+	if (ino == NULL)
+		return -EBADF;
+	ds->stats.reads++;
+	if (off < ino->len)
+		n = ino->len - off < len ? (size_t)(ino->len - off) : len;
+	if (n > 0 && sector_bad(ino, off / DISK_SECTOR,
+				(off + n + DISK_SECTOR - 1) / DISK_SECTOR))
+		return -EIO;
+	if (n > 0)
+		memcpy(buf, ino->img + off, n);
+	if (ds->faults.corrupt > 0 &&
+	    raft_rng_chance(&ds->rng, ds->faults.corrupt)) {
+		corrupt_read(ds, ino, buf, n, off);
+		if (sector_bad(ino, off / DISK_SECTOR,
+			       (off + n + DISK_SECTOR - 1) / DISK_SECTOR))
+			return -EIO;
+	}
+	return (int64_t)n;
+}
+
+/* A write remaps the sectors it covers: their latent errors go. */
+static void clear_bad(struct inode *ino, uint64_t first, uint64_t end)
+{
+	size_t i = 0;
+
+	while (i < ino->bad_count) {
+		if (ino->bad[i] >= first && ino->bad[i] < end)
+			ino->bad[i] = ino->bad[--ino->bad_count];
+		else
+			i++;
+	}
+}
+
+static int ds_pwrite(struct disk *d, int h, const void *buf, size_t len,
+		     uint64_t off)
+{
+	struct disk_sim *ds = ds_of(d);
+	struct inode *ino = ino_of(d, h);
+	int rv;
+
+	if (ino == NULL)
+		return -EBADF;
+	if (len == 0)
+		return 0;
+	if (off > SIZE_MAX / 2 || len > SIZE_MAX / 2 - off)
+		return -ENOSPC;
+	rv = undo_push(ino, off, len);
+	if (rv != 0)
+		return rv;
+	if (off + len > ino->len && (rv = set_len(ino, off + len)) != 0) {
+		ino->undo_used -= ino->undo[--ino->undo_count].saved_len;
+		return rv; /* nothing was written */
+	}
+	memcpy(ino->img + off, buf, len);
+	clear_bad(ino, off / DISK_SECTOR,
+		  (off + len + DISK_SECTOR - 1) / DISK_SECTOR);
+	ds->stats.writes++;
+	return 0;
+}
+
+static int ds_sync(struct disk *d, int h)
+{
+	struct disk_sim *ds = ds_of(d);
+	struct inode *ino = ino_of(d, h);
+
+	if (ino == NULL)
+		return -EBADF;
+	ds->stats.syncs++;
+	if (ds->faults.fsync_fail > 0 &&
+	    raft_rng_chance(&ds->rng, ds->faults.fsync_fail)) {
+		ds->stats.fsync_failed++;
+		crash_inode(ds, ino);
+		undo_clear(ino); /* what is left is what the medium holds */
+		return -EIO;
+	}
+	undo_clear(ino);
+	return 0;
+}
+
+static int ds_truncate(struct disk *d, int h, uint64_t len)
+{
+	struct inode *ino = ino_of(d, h);
+	int rv;
+
+	if (ino == NULL)
+		return -EBADF;
+	if (len == ino->len)
+		return 0;
+	if (len < ino->len) {
+		rv = undo_push(ino, len, 0);
+		if (rv == 0)
+			ino->len = (size_t)len;
+		return rv;
+	}
+	rv = undo_push(ino, ino->len, 0);
+	if (rv == 0 && (rv = set_len(ino, len)) != 0)
+		ino->undo_count--;
+	return rv;
+}
+
+static int ds_rename(struct disk *d, const char *from, const char *to)
+{
+	struct disk_sim *ds = ds_of(d);
+	struct name_entry *src, *dst;
+
+	if (!name_ok(from) || !name_ok(to))
+		return -EINVAL;
+	src = names_find(&ds->cur, from);
+	if (src == NULL)
+		return -ENOENT;
+	if (strcmp(from, to) == 0)
+		return 0;
+	dst = names_find(&ds->cur, to);
+	if (dst != NULL) {
+		dst->ino = src->ino;
+		names_drop(&ds->cur, src);
+	} else {
+		snprintf(src->name, sizeof(src->name), "%s", to);
+	}
+	collect(ds);
+	return 0;
+}
+
+static int ds_remove(struct disk *d, const char *name)
+{
+	struct disk_sim *ds = ds_of(d);
+	struct name_entry *e;
+
+	if (!name_ok(name))
+		return -EINVAL;
+	e = names_find(&ds->cur, name);
+	if (e == NULL)
+		return -ENOENT;
+	names_drop(&ds->cur, e);
+	collect(ds);
+	return 0;
+}
+
+static int ds_sync_dir(struct disk *d)
+{
+	struct disk_sim *ds = ds_of(d);
+	int rv = names_copy(&ds->dur, &ds->cur);
+
+	ds->stats.syncs++;
+	if (rv == 0)
+		collect(ds);
+	return rv;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int ds_list(struct disk *d, char (**names)[DISK_NAME_MAX + 1],
+		   int *count)
+{
+	struct disk_sim *ds = ds_of(d);
+	char(*out)[DISK_NAME_MAX + 1];
+	size_t i;
+
+	out = malloc((ds->cur.n + 1) * sizeof(*out));
+	if (out == NULL)
+		return -ENOMEM;
+	for (i = 0; i < ds->cur.n; i++)
+		memcpy(out[i], ds->cur.v[i].name, sizeof(out[i]));
+	qsort(out, ds->cur.n, sizeof(*out), name_cmp);
+	*names = out;
+	*count = (int)ds->cur.n;
+	return 0;
+}
+
+static const struct disk_ops sim_ops = {
+	.open = ds_open,
+	.close = ds_close,
+	.size = ds_size,
+	.pread = ds_pread,
+	.pwrite = ds_pwrite,
+	.sync = ds_sync,
+	.truncate = ds_truncate,
+	.rename = ds_rename,
+	.remove = ds_remove,
+	.sync_dir = ds_sync_dir,
+	.list = ds_list,
+};
+
+struct disk *disk_sim_new(const char *where, int node,
+			  const struct disk_sim_faults *faults, uint64_t seed,
+			  struct disk_sim_atlas *atlas)
+{
+	struct disk_sim *ds = calloc(1, sizeof(*ds));
+
+	if (ds == NULL)
+		return NULL;
+	ds->base.ops = &sim_ops;
+	snprintf(ds->base.where, sizeof(ds->base.where), "%s", where);
+	ds->node = node;
+	if (faults != NULL)
+		ds->faults = *faults;
+	raft_rng_seed(&ds->rng, seed);
+	ds->atlas = atlas;
+	return &ds->base;
+}
+
+void disk_sim_free(struct disk *d)
+{
+	struct disk_sim *ds = ds_of(d);
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < ds->inode_count; i++)
+		inode_free(ds->inodes[i]);
+	free(ds->inodes);
+	free(ds->cur.v);
+	free(ds->dur.v);
+	free(ds);
+}
+
+void disk_sim_stats(const struct disk *d, struct disk_sim_stats *out)
+{
+	*out = ((const struct disk_sim *)d)->stats;
+}
+
+size_t disk_sim_bytes(const struct disk *d)
+{
+	const struct disk_sim *ds = (const struct disk_sim *)d;
+	size_t sum = sizeof(*ds) + ds->inode_cap * sizeof(*ds->inodes) +
+		     (ds->cur.cap + ds->dur.cap) * sizeof(struct name_entry);
+	size_t i;
+
+	for (i = 0; i < ds->inode_count; i++) {
+		const struct inode *ino = ds->inodes[i];
+
+		sum += sizeof(*ino) + ino->cap + ino->undo_bytes_cap +
+		       ino->undo_cap * sizeof(*ino->undo) +
+		       ino->bad_count * sizeof(*ino->bad);
+	}
+	return sum;
+}
