@@ -34,6 +34,10 @@ int wal_damaged(struct recov *r, const char *file, uint64_t off,
 int wal_io_error(struct recov *r, const char *what, const char *file,
 		 int err);
 int wal_read_file(struct recov *r, int fd, const char *name);
+/* Reads len bytes at off three times and keeps each bit's majority: a
+ * transient bit flip in one read is outvoted. The count, or -errno. */
+int64_t wal_read_voted(struct disk *d, int fd, uint8_t *buf, size_t len,
+		       uint64_t off);
 bool wal_reread(struct recov *r, int fd, size_t off, struct wal_rec *rec);
 /* wal_replay.c: the newest base segment and the CONT segments after it. */
 int wal_recover_chain(struct recov *r);
