@@ -291,7 +291,9 @@ int wal_sync(struct wal *w)
 	for (i = 0; i < w->to_close_count; i++)
 		w->d->ops->close(w->d, w->to_close[i]);
 	w->to_close_count = 0;
-	w->group++;
+	if (w->group_used)
+		w->group++;
+	w->group_used = false;
 	w->durable = w->mem.last_index(w->mem.ctx);
 	w->stats.syncs++;
 	return WAL_OK;

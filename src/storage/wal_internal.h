@@ -54,6 +54,8 @@ struct wal {
 	uint64_t seg_end;      /* where its next record goes */
 	uint32_t seg_group;    /* the group that created it */
 	uint32_t group;        /* the sync group records now carry */
+	bool group_used;       /* records carry it: the next sync ends it
+				  (groups of records go up by one) */
 
 	/* records not yet written */
 	uint8_t *buf;

@@ -54,6 +54,7 @@ size_t wal_encode(struct wal *w, uint16_t type, const void *body,
 	memset(p + WAL_RECORD_HEADER + payload, 0,
 	       size - WAL_RECORD_HEADER - payload);
 	wal_put32(p, crc32c(0, p + 4, size - 4));
+	w->group_used = true;
 	w->len += size;
 	w->stats.records++;
 	return size;

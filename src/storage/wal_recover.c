@@ -322,11 +322,10 @@ int wal_recover(struct wal *w, struct wal_recovery *rec, char *msg,
 		if (m->first_index(m->ctx) != first && wal_base_write(w) != 0)
 			rv = WAL_EIO;
 	}
-	if (rv == WAL_OK && w->failed) {
+	if (rv == WAL_OK && w->failed)
 		rv = WAL_EIO;
-		if (msg_len > 0)
-			snprintf(msg, msg_len, "%s", w->failure);
-	}
+	if (rv != WAL_OK && w->failed && msg_len > 0 && msg[0] == '\0')
+		snprintf(msg, msg_len, "%s", w->failure);
 out:
 	free(r.segs);
 	free(r.data);

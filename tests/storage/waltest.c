@@ -95,6 +95,8 @@ int wt_snapshot(struct wal *w, struct wt_model *m, uint64_t index)
 	return 0;
 }
 
+bool wt_quiet;
+
 bool wt_matches(struct wal *w, const struct wt_model *m)
 {
 	struct raft_storage st = wal_storage_ops(w);
@@ -104,7 +106,8 @@ bool wt_matches(struct wal *w, const struct wt_model *m)
 
 	if (st.first_index(st.ctx) != m->first ||
 	    st.last_index(st.ctx) != m->last) {
-		fprintf(stderr, "    log %llu..%llu, expected %llu..%llu\n",
+		if (!wt_quiet)
+			fprintf(stderr, "    log %llu..%llu, expected %llu..%llu\n",
 			(unsigned long long)st.first_index(st.ctx),
 			(unsigned long long)st.last_index(st.ctx),
 			(unsigned long long)m->first,
@@ -121,7 +124,8 @@ bool wt_matches(struct wal *w, const struct wt_model *m)
 		if (st.entries_from(st.ctx, i, 1, SIZE_MAX, &e) != 1 ||
 		    e->term != m->terms[i] || e->index != i || e->len != 16 ||
 		    memcmp(e->data, want, 16) != 0) {
-			fprintf(stderr, "    entry %llu differs\n",
+			if (!wt_quiet)
+				fprintf(stderr, "    entry %llu differs\n",
 				(unsigned long long)i);
 			return false;
 		}

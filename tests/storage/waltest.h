@@ -35,6 +35,7 @@ void wt_truncate(struct wal *w, struct wt_model *m, uint64_t index);
 int wt_snapshot(struct wal *w, struct wt_model *m, uint64_t index);
 /* Whether the WAL's log, term, vote and snapshot match m. */
 bool wt_matches(struct wal *w, const struct wt_model *m);
+extern bool wt_quiet; /* wt_matches says nothing of a mismatch */
 void wt_model_init(struct wt_model *m);
 
 #endif
