@@ -51,10 +51,10 @@ struct wal {
 	/* the segment appends go to */
 	uint64_t seg_seq;
 	int seg_fd;
-	uint64_t seg_end;      /* where its next record goes */
-	uint32_t seg_group;    /* the group that created it */
-	uint32_t group;        /* the sync group records now carry */
-	bool group_used;       /* records carry it: the next sync ends it
+	uint64_t seg_end;   /* where its next record goes */
+	uint32_t seg_group; /* the group that created it */
+	uint32_t group;     /* the sync group records now carry */
+	bool group_used;    /* records carry it: the next sync ends it
 				  (groups of records go up by one) */
 
 	/* records not yet written */

@@ -208,8 +208,7 @@ int wal_put_truncate(struct wal *w, uint64_t index, uint64_t next)
 	return after_put(w);
 }
 
-int wal_put_compact(struct wal *w, uint64_t index, uint64_t term,
-		    uint64_t next)
+int wal_put_compact(struct wal *w, uint64_t index, uint64_t term, uint64_t next)
 {
 	uint8_t body[16];
 	int rv = prepare(w, wal_record_size(sizeof(body)), next);

@@ -23,7 +23,7 @@
 #include "storage/wal_recover.h"
 
 int wal_damaged(struct recov *r, const char *file, uint64_t off,
-		   const char *fmt, ...)
+		const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -40,8 +40,7 @@ int wal_damaged(struct recov *r, const char *file, uint64_t off,
 	return WAL_EDAMAGED;
 }
 
-int wal_io_error(struct recov *r, const char *what, const char *file,
-		    int err)
+int wal_io_error(struct recov *r, const char *what, const char *file, int err)
 {
 	if (r->msg_len > 0)
 		snprintf(r->msg, r->msg_len, "node %d: %s %s: %s",
@@ -70,7 +69,8 @@ int wal_read_file(struct recov *r, int fd, const char *name)
 	if (n == size)
 		return WAL_OK;
 	if (n >= 0)
-		return wal_io_error(r, "read", name, -EIO); /* shrank under us */
+		return wal_io_error(r, "read", name,
+				    -EIO); /* shrank under us */
 	if (n != -EIO)
 		return wal_io_error(r, "read", name, (int)n);
 	for (off = 0; off < (uint64_t)size; off += DISK_SECTOR) {
@@ -172,8 +172,9 @@ static int recover_meta(struct recov *r)
 		memset(slots, 0, sizeof(slots));
 		n = d->ops->pread(d, w->meta_fd, slots, sizeof(slots), 0);
 		if (n < 0)
-			return wal_damaged(r, WAL_META_NAME, 0, "read error (%s)",
-				       strerror((int)-n));
+			return wal_damaged(r, WAL_META_NAME, 0,
+					   "read error (%s)",
+					   strerror((int)-n));
 		for (k = 0; k < 2; k++)
 			if (!valid[k])
 				valid[k] = wal_meta_decode(
@@ -183,7 +184,7 @@ static int recover_meta(struct recov *r)
 	}
 	if (!valid[0] && !valid[1])
 		return wal_damaged(r, WAL_META_NAME, 0,
-			       "both metadata slots are bad");
+				   "both metadata slots are bad");
 	k = !valid[0] || (valid[1] && seq[1] > seq[0]);
 	w->meta_seq = seq[k];
 	w->meta_term = term[k];
@@ -213,7 +214,7 @@ static int recover_snapshot(struct recov *r)
 			break;
 		if (i == WAL_RETRIES) {
 			rv = wal_damaged(r, WAL_SNAP_NAME, 0,
-				     "bad snapshot (checksum or length)");
+					 "bad snapshot (checksum or length)");
 			break;
 		}
 		if ((i < WAL_RETRIES - 1
@@ -223,7 +224,8 @@ static int recover_snapshot(struct recov *r)
 			r->usable = 0;
 	}
 	if (rv == WAL_OK && r->usable < r->size)
-		rv = wal_damaged(r, WAL_SNAP_NAME, r->usable, "read error (EIO)");
+		rv = wal_damaged(r, WAL_SNAP_NAME, r->usable,
+				 "read error (EIO)");
 	d->ops->close(d, fd);
 	if (rv != WAL_OK)
 		return rv;

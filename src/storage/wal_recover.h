@@ -31,8 +31,7 @@ struct recov {
 int wal_damaged(struct recov *r, const char *file, uint64_t off,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* WAL_EIO (or WAL_ENOMEM for -ENOMEM) with msg "node N: WHAT FILE: why". */
-int wal_io_error(struct recov *r, const char *what, const char *file,
-		 int err);
+int wal_io_error(struct recov *r, const char *what, const char *file, int err);
 int wal_read_file(struct recov *r, int fd, const char *name);
 /* Reads len bytes at off three times and keeps each bit's majority: a
  * transient bit flip in one read is outvoted. The count, or -errno. */

@@ -68,8 +68,8 @@ static int find_chain(struct recov *r)
 					   "segment follows");
 	}
 	if (i < 0)
-		return wal_damaged(r, r->nsegs > 0 ? r->segs[0].name : "wal",
-				   0, "no base segment");
+		return wal_damaged(r, r->nsegs > 0 ? r->segs[0].name : "wal", 0,
+				   "no base segment");
 	r->start = i;
 	for (i = r->start + 1; i < r->nsegs; i++)
 		if (r->segs[i].seq != r->segs[i - 1].seq + 1)

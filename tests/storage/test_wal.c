@@ -92,7 +92,6 @@ static void wal_round_trip_on_posix(void)
 	CHECK_EQ(system(cmd), 0);
 }
 
-
 static int count_files(struct disk *d, const char *prefix, const char *suffix)
 {
 	char(*names)[DISK_NAME_MAX + 1] = NULL;

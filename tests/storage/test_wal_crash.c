@@ -128,8 +128,9 @@ static bool crash_and_recover(struct run *r)
 	}
 	r->torn += rec.torn;
 	if (!recovered_a_state(r->w, &rec)) {
-		fprintf(stderr, "    recovered log %llu..%llu is no state it "
-				"was in\n",
+		fprintf(stderr,
+			"    recovered log %llu..%llu is no state it "
+			"was in\n",
 			(unsigned long long)rec.first_index,
 			(unsigned long long)rec.last_index);
 		return false;
@@ -185,8 +186,8 @@ static bool step(struct run *r)
 	unsigned op = (unsigned)raft_rng_range(&r->rng, 0, 9);
 
 	if (getenv("WT_TRACE"))
-		fprintf(stderr, "op %u log %llu..%llu snap %llu states %d\n", op,
-			(unsigned long long)model.first,
+		fprintf(stderr, "op %u log %llu..%llu snap %llu states %d\n",
+			op, (unsigned long long)model.first,
 			(unsigned long long)model.last,
 			(unsigned long long)model.snap_index, nstates);
 

@@ -31,7 +31,8 @@ static bool same_storage(struct raft_storage *a, struct raft_storage *b,
 		unsigned na = a->entries_from(a->ctx, i, 7, 200, &ea);
 		unsigned nb = b->entries_from(b->ctx, i, 7, 200, &eb);
 
-		if (a->term_at(a->ctx, i) != b->term_at(b->ctx, i) || na != nb ||
+		if (a->term_at(a->ctx, i) != b->term_at(b->ctx, i) ||
+		    na != nb ||
 		    a->bytes_between(a->ctx, i, i + 5) !=
 			    b->bytes_between(b->ctx, i, i + 5))
 			return false;
@@ -58,8 +59,7 @@ static bool same_storage(struct raft_storage *a, struct raft_storage *b,
 static uint8_t blob[300];
 
 /* One random change, done to both. */
-static void random_op(struct raft_rng *rng, struct raft_storage *s,
-		      int nst)
+static void random_op(struct raft_rng *rng, struct raft_storage *s, int nst)
 {
 	struct raft_storage *m = &s[0];
 	uint64_t first = m->first_index(m->ctx), last = m->last_index(m->ctx);
