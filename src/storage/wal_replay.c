@@ -47,7 +47,7 @@ static int find_chain(struct recov *r)
 {
 	uint8_t buf[FIRST_READ];
 	struct wal_rec x;
-	bool ok;
+	bool ok = false;
 	int i, rv, removed = 0;
 
 	for (i = r->nsegs - 1; i >= 0; i--) {

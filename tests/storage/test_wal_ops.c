@@ -41,7 +41,8 @@ static bool same_storage(struct raft_storage *a, struct raft_storage *b,
 			    ea[k].term != eb[k].term ||
 			    ea[k].type != eb[k].type ||
 			    ea[k].len != eb[k].len ||
-			    memcmp(ea[k].data, eb[k].data, ea[k].len) != 0)
+			    (ea[k].len > 0 &&
+			     memcmp(ea[k].data, eb[k].data, ea[k].len) != 0))
 				return false;
 	}
 	a->snapshot_get(a->ctx, &ai, &at, &ad, &al);
