@@ -66,6 +66,7 @@ struct wal {
 	/* written since the last sync: files to sync, segments to close
 	 * after it (rolled past), whether the directory needs a sync */
 	int to_sync[8];
+	uint64_t to_sync_seq[8]; /* a segment's seq (for messages) */
 	int to_sync_count;
 	int to_close[8];
 	int to_close_count;
@@ -80,7 +81,8 @@ struct wal {
 
 /* wal.c */
 void wal_fail(struct wal *w, const char *what, const char *file, int err);
-int wal_mark_sync(struct wal *w, int fd);
+/* fd (segment seq, or 0: meta) needs a sync: 0, or -ENOMEM. */
+int wal_mark_sync(struct wal *w, int fd, uint64_t seq);
 /* Closes fd, a segment being removed: it is synced no more. */
 void wal_drop_fd(struct wal *w, int fd);
 void wal_segment_name(char *out, uint64_t seq, const char *ext);

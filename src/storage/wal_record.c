@@ -239,7 +239,7 @@ int wal_write_out(struct wal *w)
 		if (rv != 0)
 			wal_segment_name(name, x->seq, "log");
 		else
-			rv = wal_mark_sync(w, x->fd);
+			rv = wal_mark_sync(w, x->fd, x->seq);
 		w->stats.bytes_written += end - x->buf_off;
 	}
 	w->len = 0;
