@@ -87,7 +87,8 @@ void disk_posix_close(struct disk *d);
 struct disk_sim_faults {
 	double torn;       /* --disk-torn: at a crash, the last unsynced
 			      write of a file is torn at a random sector
-			      boundary (a prefix of it survives) */
+			      boundary (a prefix of it survives; the
+			      unsynced writes before it are lost) */
 	double corrupt;    /* --disk-corrupt: per pread call, a bit flip in
 			      what it returns (once: a read again is
 			      right), or, when the atlas allows, a latent
@@ -97,7 +98,8 @@ struct disk_sim_faults {
 			      written since the last good sync is treated
 			      as a crash would treat it) */
 	bool reorder;      /* a crash keeps a random subset of the unsynced
-			      sectors of each file, not only a prefix */
+			      sectors of each file, not only a prefix (each
+			      with probability 1/2; torn is then unused) */
 };
 
 /* What the disks of one cluster share, so that latent sector errors hit

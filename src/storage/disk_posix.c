@@ -225,7 +225,7 @@ static int dp_list(struct disk *d, char (**names)[DISK_NAME_MAX + 1],
 			out = p;
 			cap = ncap;
 		}
-		snprintf(out[n++], DISK_NAME_MAX + 1, "%.*s", DISK_NAME_MAX, de->d_name);
+		memcpy(out[n++], de->d_name, strlen(de->d_name) + 1); /* fits */
 	}
 	if (errno != 0) {
 		rv = -errno;

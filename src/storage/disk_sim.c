@@ -2,20 +2,9 @@
  * weakest durability, and faults drawn from the disk's own seeded
  * generator, so a run replays exactly.
  *
- * A file (struct inode) holds one image: what reads see now. Every write
- * or truncation since the file's last sync is also in its undo log, with
- * the bytes it replaced: a sync just empties the log (the image is then
- * the durable state), and a crash rolls the image back through it to the
- * last synced state, then puts back the unsynced sectors the faults let
- * survive, with the content the image had for them at the crash:
- *  - no fault (crash loss, always on): none survive;
- *  - `reorder`: each unsynced written sector survives with probability
- *    1/2, independently (a write-back cache that wrote some of them);
- *  - else, with probability `torn`: the last unsynced write survives as a
- *    prefix of its sectors (1 to all of them, uniformly), cut at a sector
- *    boundary; the earlier unsynced writes are lost (the drive wrote the
- *    newest first), the harsher case for a reader.
- * An unsynced truncation never survives a crash.
+ * A file (struct inode) holds one image, what reads see now, and an undo
+ * log of the changes since its last sync (disk_sim_file.c says what a
+ * crash keeps of them).
  *
  * The directory: two namespaces, the current one (what open, list, rename
  * and remove see) and the durable one (as of the last sync_dir). A crash
@@ -29,75 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "raft_rng.h"
-
-#define SIM_FILES 16 /* open handles */
-
-struct undo {
-	uint64_t off;     /* a write: [off, off + len) written */
-	uint64_t len;     /* 0 for a truncation */
-	uint64_t old_len; /* the image's length before */
-	size_t saved;     /* offset of the replaced bytes in undo_bytes */
-	size_t saved_len; /* [off, off + saved_len) (a truncation: the
-			     bytes from the new length to old_len) */
-};
-
-struct inode {
-	uint8_t *img;
-	size_t len, cap;
-	struct undo *undo;
-	size_t undo_count, undo_cap;
-	uint8_t *undo_bytes;
-	size_t undo_used, undo_bytes_cap;
-	uint64_t *bad; /* latent sector errors: sector numbers */
-	size_t bad_count, bad_cap;
-	int opens;
-	bool named, durable; /* marks for the collector */
-};
-
-struct name_entry {
-	char name[DISK_NAME_MAX + 1];
-	struct inode *ino;
-};
-
-struct names {
-	struct name_entry *v;
-	size_t n, cap;
-};
-
-struct disk_sim {
-	struct disk base;
-	int node;
-	struct disk_sim_faults faults;
-	struct raft_rng rng;
-	struct disk_sim_atlas *atlas;
-	struct inode **inodes; /* every live file, in creation order */
-	size_t inode_count, inode_cap;
-	struct names cur, dur;
-	struct inode *handles[SIM_FILES];
-	struct disk_sim_stats stats;
-};
+#include "storage/disk_sim_internal.h"
 
 static struct disk_sim *ds_of(struct disk *d)
 {
 	return (struct disk_sim *)d;
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 8;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	q = realloc(*p, ncap * elem);
-	if (q == NULL)
-		return -ENOMEM;
-	*p = q;
-	*cap = ncap;
-	return 0;
 }
 
 /* ---- namespaces ---- */
@@ -119,7 +44,8 @@ static void names_drop(struct names *ns, struct name_entry *e)
 
 static int names_copy(struct names *to, const struct names *from)
 {
-	if (grow((void **)&to->v, &to->cap, from->n, sizeof(*to->v)) != 0)
+	if (disk_sim_grow((void **)&to->v, &to->cap, from->n, sizeof(*to->v)) !=
+	    0)
 		return -ENOMEM;
 	if (from->n > 0)
 		memcpy(to->v, from->v, from->n * sizeof(*to->v));
@@ -158,188 +84,6 @@ static void collect(struct disk_sim *ds)
 	ds->inode_count = j;
 }
 
-/* ---- the undo log ---- */
-
-static void undo_clear(struct inode *ino)
-{
-	ino->undo_count = 0;
-	ino->undo_used = 0;
-}
-
-/* Logs a change of [off, off + len) (len 0: a truncation to off), saving
- * the bytes it replaces. */
-static int undo_push(struct inode *ino, uint64_t off, uint64_t len)
-{
-	uint64_t end = len > 0 ? off + len : ino->len;
-	size_t saved_len = 0;
-	struct undo *u;
-
-	if (off < ino->len)
-		saved_len = (size_t)((end < ino->len ? end : ino->len) - off);
-	if (grow((void **)&ino->undo, &ino->undo_cap, ino->undo_count + 1,
-		 sizeof(*ino->undo)) != 0 ||
-	    grow((void **)&ino->undo_bytes, &ino->undo_bytes_cap,
-		 ino->undo_used + saved_len + 1, 1) != 0)
-		return -ENOMEM;
-	u = &ino->undo[ino->undo_count++];
-	u->off = off;
-	u->len = len;
-	u->old_len = ino->len;
-	u->saved = ino->undo_used;
-	u->saved_len = saved_len;
-	if (saved_len > 0)
-		memcpy(ino->undo_bytes + ino->undo_used, ino->img + off,
-		       saved_len);
-	ino->undo_used += saved_len;
-	return 0;
-}
-
-/* Sets the image's length, zero-filling what it grows by. */
-static int set_len(struct inode *ino, uint64_t len)
-{
-	if (len > SIZE_MAX / 2)
-		return -ENOSPC;
-	if (grow((void **)&ino->img, &ino->cap, (size_t)len + 1, 1) != 0)
-		return -ENOMEM;
-	if (len > ino->len)
-		memset(ino->img + ino->len, 0, (size_t)len - ino->len);
-	ino->len = (size_t)len;
-	return 0;
-}
-
-/* The image as of the last sync: every logged change undone, newest
- * first. */
-static void undo_all(struct inode *ino)
-{
-	size_t i = ino->undo_count;
-
-	while (i-- > 0) {
-		struct undo *u = &ino->undo[i];
-
-		if (u->old_len > ino->len)
-			(void)set_len(ino, u->old_len); /* it had room */
-		memcpy(ino->img + u->off, ino->undo_bytes + u->saved,
-		       u->saved_len);
-		ino->len = (size_t)u->old_len;
-	}
-	undo_clear(ino);
-}
-
-static uint64_t durable_len(const struct inode *ino)
-{
-	return ino->undo_count > 0 ? ino->undo[0].old_len : ino->len;
-}
-
-/* ---- crash ---- */
-
-/* A sector that survives a crash: its content at the crash. */
-struct survivor {
-	uint64_t sector;
-	size_t len; /* bytes of it inside the image (the last may be short) */
-	uint8_t data[DISK_SECTOR];
-};
-
-static int keep_sector(struct inode *ino, uint64_t s, struct survivor **v,
-		       size_t *n, size_t *cap)
-{
-	uint64_t off = s * DISK_SECTOR;
-	struct survivor *sv;
-
-	if (off >= ino->len)
-		return 0;
-	if (grow((void **)v, cap, *n + 1, sizeof(**v)) != 0)
-		return -ENOMEM;
-	sv = &(*v)[(*n)++];
-	sv->sector = s;
-	sv->len = ino->len - off < DISK_SECTOR ? ino->len - off : DISK_SECTOR;
-	memcpy(sv->data, ino->img + off, sv->len);
-	return 0;
-}
-
-static uint64_t first_sector(const struct undo *u)
-{
-	return u->off / DISK_SECTOR;
-}
-
-static uint64_t end_sector(const struct undo *u)
-{
-	return (u->off + u->len + DISK_SECTOR - 1) / DISK_SECTOR;
-}
-
-/* Which unsynced sectors survive (the top comment's rules). */
-static int pick_survivors(struct disk_sim *ds, struct inode *ino,
-			  struct survivor **v, size_t *n)
-{
-	size_t cap = 0, i;
-	uint64_t s;
-
-	*n = 0;
-	if (ds->faults.reorder) {
-		for (i = 0; i < ino->undo_count; i++) {
-			struct undo *u = &ino->undo[i];
-
-			for (s = first_sector(u); s < end_sector(u); s++)
-				if (raft_rng_chance(&ds->rng, 0.5) &&
-				    keep_sector(ino, s, v, n, &cap) != 0)
-					return -ENOMEM;
-		}
-		return 0;
-	}
-	for (i = ino->undo_count; i-- > 0;) {
-		struct undo *u = &ino->undo[i];
-		uint64_t keep;
-
-		if (u->len == 0)
-			continue; /* the last write, not a truncation */
-		if (!raft_rng_chance(&ds->rng, ds->faults.torn))
-			return 0;
-		ds->stats.torn++;
-		keep = raft_rng_range(&ds->rng, 1,
-				      end_sector(u) - first_sector(u));
-		for (s = first_sector(u); s < first_sector(u) + keep; s++)
-			if (keep_sector(ino, s, v, n, &cap) != 0)
-				return -ENOMEM;
-		return 0;
-	}
-	return 0;
-}
-
-static uint64_t unsynced_bytes(const struct inode *ino)
-{
-	uint64_t sum = 0;
-	size_t i;
-
-	for (i = 0; i < ino->undo_count; i++)
-		sum += ino->undo[i].len;
-	return sum;
-}
-
-/* What a crash leaves of one file: the synced image plus survivors. A
- * later survivor of the same sector (reorder) overwrites an earlier. */
-static void crash_inode(struct disk_sim *ds, struct inode *ino)
-{
-	struct survivor *v = NULL;
-	uint64_t lost = unsynced_bytes(ino), kept = 0;
-	size_t n = 0, i;
-
-	if (ino->undo_count == 0)
-		return;
-	if (pick_survivors(ds, ino, &v, &n) != 0)
-		n = 0; /* no memory for them: all lost, still a crash */
-	undo_all(ino);
-	for (i = 0; i < n; i++) {
-		uint64_t off = v[i].sector * DISK_SECTOR;
-
-		if (off + v[i].len > ino->len &&
-		    set_len(ino, off + v[i].len) != 0)
-			continue;
-		memcpy(ino->img + off, v[i].data, v[i].len);
-		kept += v[i].len;
-	}
-	free(v);
-	ds->stats.lost_bytes += kept < lost ? lost - kept : 0;
-}
-
 void disk_sim_crash(struct disk *d)
 {
 	struct disk_sim *ds = ds_of(d);
@@ -351,7 +95,7 @@ void disk_sim_crash(struct disk *d)
 		ds->handles[i] = NULL;
 	}
 	for (i = 0; i < ds->inode_count; i++)
-		crash_inode(ds, ds->inodes[i]);
+		disk_sim_crash_file(ds, ds->inodes[i]);
 	/* The durable namespace fits where the current one was copied
 	 * from: only a failed allocation of a larger array could stop it,
 	 * and then the durable one itself stays. */
@@ -380,10 +124,10 @@ static int new_inode(struct disk_sim *ds, struct inode **out)
 {
 	struct inode *ino;
 
-	if (grow((void **)&ds->inodes, &ds->inode_cap, ds->inode_count + 1,
-		 sizeof(*ds->inodes)) != 0 ||
-	    grow((void **)&ds->cur.v, &ds->cur.cap, ds->cur.n + 1,
-		 sizeof(*ds->cur.v)) != 0)
+	if (disk_sim_grow((void **)&ds->inodes, &ds->inode_cap,
+			  ds->inode_count + 1, sizeof(*ds->inodes)) != 0 ||
+	    disk_sim_grow((void **)&ds->cur.v, &ds->cur.cap, ds->cur.n + 1,
+			  sizeof(*ds->cur.v)) != 0)
 		return -ENOMEM;
 	ino = calloc(1, sizeof(*ino));
 	if (ino == NULL)
@@ -419,7 +163,7 @@ static int ds_open(struct disk *d, const char *name, int flags, int *h)
 	}
 	ino = e->ino;
 	if ((flags & DISK_TRUNC) && ino->len > 0) {
-		rv = undo_push(ino, 0, 0);
+		rv = disk_sim_undo_push(ino, 0, 0);
 		if (rv != 0)
 			return rv;
 		ino->len = 0;
@@ -465,7 +209,7 @@ static void corrupt_read(struct disk_sim *ds, struct inode *ino, uint8_t *buf,
 			 size_t n, uint64_t off)
 {
 	struct disk_sim_atlas *a = ds->atlas;
-	uint64_t dlen = durable_len(ino);
+	uint64_t dlen = disk_sim_durable_len(ino);
 	uint64_t first = off / DISK_SECTOR;
 	uint64_t end = (off + n) / DISK_SECTOR; /* whole sectors only */
 	uint64_t dend = dlen / DISK_SECTOR;
@@ -475,10 +219,10 @@ static void corrupt_read(struct disk_sim *ds, struct inode *ino, uint8_t *buf,
 	if (end > dend)
 		end = dend;
 	if (latent_ok && first < end && raft_rng_chance(&ds->rng, 0.5) &&
-	    grow((void **)&ino->bad, &ino->bad_cap,
-		 ino->bad_count + 1, sizeof(*ino->bad)) == 0) {
-		ino->bad[ino->bad_count++] =
-			raft_rng_range(&ds->rng, first, end - 1);
+	    disk_sim_grow((void **)&ino->bad, &ino->bad_cap, ino->bad_count + 1,
+			  sizeof(*ino->bad)) == 0) {
+		ino->bad[ino->bad_count++] = raft_rng_range(&ds->rng, first,
+							    end - 1);
 		if (!a->damaged[ds->node]) {
 			a->damaged[ds->node] = true;
 			a->damaged_count++;
@@ -547,10 +291,11 @@ static int ds_pwrite(struct disk *d, int h, const void *buf, size_t len,
 		return 0;
 	if (off > SIZE_MAX / 2 || len > SIZE_MAX / 2 - off)
 		return -ENOSPC;
-	rv = undo_push(ino, off, len);
+	rv = disk_sim_undo_push(ino, off, len);
 	if (rv != 0)
 		return rv;
-	if (off + len > ino->len && (rv = set_len(ino, off + len)) != 0) {
+	if (off + len > ino->len &&
+	    (rv = disk_sim_set_len(ino, off + len)) != 0) {
 		ino->undo_used -= ino->undo[--ino->undo_count].saved_len;
 		return rv; /* nothing was written */
 	}
@@ -572,11 +317,12 @@ static int ds_sync(struct disk *d, int h)
 	if (ds->faults.fsync_fail > 0 &&
 	    raft_rng_chance(&ds->rng, ds->faults.fsync_fail)) {
 		ds->stats.fsync_failed++;
-		crash_inode(ds, ino);
-		undo_clear(ino); /* what is left is what the medium holds */
+		disk_sim_crash_file(ds, ino);
+		disk_sim_undo_clear(
+			ino); /* what is left is what the medium holds */
 		return -EIO;
 	}
-	undo_clear(ino);
+	disk_sim_undo_clear(ino);
 	return 0;
 }
 
@@ -590,13 +336,13 @@ static int ds_truncate(struct disk *d, int h, uint64_t len)
 	if (len == ino->len)
 		return 0;
 	if (len < ino->len) {
-		rv = undo_push(ino, len, 0);
+		rv = disk_sim_undo_push(ino, len, 0);
 		if (rv == 0)
 			ino->len = (size_t)len;
 		return rv;
 	}
-	rv = undo_push(ino, ino->len, 0);
-	if (rv == 0 && (rv = set_len(ino, len)) != 0)
+	rv = disk_sim_undo_push(ino, ino->len, 0);
+	if (rv == 0 && (rv = disk_sim_set_len(ino, len)) != 0)
 		ino->undo_count--;
 	return rv;
 }

@@ -29,7 +29,7 @@ void wal_fail(struct wal *w, const char *what, const char *file, int err)
 		 w->cfg.node, what, file, strerror(err < 0 ? -err : err));
 }
 
-int wal_mark_sync(struct wal *w, int fd)
+int wal_mark_sync(struct wal *w, int fd, uint64_t seq)
 {
 	int i;
 
@@ -38,6 +38,7 @@ int wal_mark_sync(struct wal *w, int fd)
 			return 0;
 	if (w->to_sync_count == (int)(sizeof(w->to_sync) / sizeof(int)))
 		return -ENOMEM; /* at most meta and two segments: never */
+	w->to_sync_seq[w->to_sync_count] = seq;
 	w->to_sync[w->to_sync_count++] = fd;
 	return 0;
 }
@@ -49,8 +50,11 @@ void wal_drop_fd(struct wal *w, int fd)
 	if (fd < 0)
 		return;
 	for (i = 0; i < w->to_sync_count; i++)
-		if (w->to_sync[i] == fd)
-			w->to_sync[i--] = w->to_sync[--w->to_sync_count];
+		if (w->to_sync[i] == fd) {
+			w->to_sync_count--;
+			w->to_sync_seq[i] = w->to_sync_seq[w->to_sync_count];
+			w->to_sync[i--] = w->to_sync[w->to_sync_count];
+		}
 	w->d->ops->close(w->d, fd);
 }
 
@@ -273,7 +277,8 @@ int wal_sync(struct wal *w)
 			if (w->to_sync[i] == w->meta_fd)
 				snprintf(name, sizeof(name), WAL_META_NAME);
 			else
-				wal_segment_name(name, w->seg_seq, "log");
+				wal_segment_name(name, w->to_sync_seq[i],
+						 "log");
 			wal_fail(w, "sync", name, rv);
 			return WAL_EIO;
 		}
@@ -291,7 +296,9 @@ int wal_sync(struct wal *w)
 	for (i = 0; i < w->to_close_count; i++)
 		w->d->ops->close(w->d, w->to_close[i]);
 	w->to_close_count = 0;
-	w->group++;
+	if (w->group_used)
+		w->group++;
+	w->group_used = false;
 	w->durable = w->mem.last_index(w->mem.ctx);
 	w->stats.syncs++;
 	return WAL_OK;

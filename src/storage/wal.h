@@ -5,21 +5,32 @@
  * (mem_storage.h), which serves every read; the files serve recovery.
  *
  * Files (README "Durable storage" has the byte layouts):
- *  - "meta": two slots of DISK_SECTOR bytes, each {crc32c, seq, term,
- *    voted_for}; a save writes the slot seq + 1 selects (alternating), so
- *    a torn save leaves the other slot, the previous state, intact.
- *    Recovery takes the valid slot of the higher seq.
+ *  - "meta": two slots of DISK_SECTOR bytes, each {u32 crc32c of bytes
+ *    4..32, u32 version 1, u64 seq, u64 term, i64 voted_for}, zeros after;
+ *    a save writes the slot seq + 1 selects (alternating), so a torn save
+ *    leaves the other slot, the previous state, intact. Recovery takes
+ *    the valid slot of the higher seq. A fresh node's meta (slot 0: seq
+ *    0) is written as "meta.tmp", synced and renamed, like its first base
+ *    segment (wal-0000000000000001.log: BASE (0, 0)).
  *  - "wal-<16 hex digits>.log": segments, numbered in order. Each record:
- *    u32 crc32c (of every byte after it, to the record's end), u32 len
- *    (payload bytes), u16 type, u16 zero, u32 group (the sync group that
- *    wrote it), then the payload, zero-padded to a multiple of 8.
- *    Types: WAL_REC_BASE (the log starts after (index, term): the first
- *    record of a base segment, which is written whole and renamed into
- *    place, with the log's entries after it), WAL_REC_CONT (a segment
- *    that continues the previous one), WAL_REC_ENTRY (one entry: u64
- *    term, u64 index, u32 type, u32 len, payload), WAL_REC_TRUNCATE (u64
- *    index: entries from it on are deleted, §5.3), WAL_REC_COMPACT (u64
- *    index, u64 term: compact_prefix).
+ *    u32 crc32c (of every byte after it, to the record's end, padding
+ *    included), u32 len (payload bytes), u16 type, u16 zero, u32 group
+ *    (the sync group that wrote it), then the payload, zero-padded to a
+ *    multiple of 8. All integers little-endian.
+ *    Types: WAL_REC_BASE (u64 index, u64 term, u64 segment seq: the log
+ *    starts after (index, term): the first record of a base segment,
+ *    which is written whole and renamed into place, with the log's
+ *    entries after it), WAL_REC_CONT (u64 segment seq, u64 the index the
+ *    log's next entry has: a segment that continues the previous one),
+ *    WAL_REC_ENTRY (one entry: u64 term, u64 index, u32 type, u32 len,
+ *    payload), WAL_REC_TRUNCATE (u64 index: entries from it on are
+ *    deleted, §5.3), WAL_REC_COMPACT (u64 index, u64 term:
+ *    compact_prefix).
+ *    Sync groups: the records of one wal_sync share a group; the next
+ *    group is one higher only if records were written (a meta-only sync
+ *    ends no group). A base segment's records carry the current group
+ *    + 2. A segment rolls at most once per group, so every segment but
+ *    the newest begins with a synced record.
  *  - "snapshot": {magic "RSNP", u32 version, u64 index, u64 term, u64 len,
  *    u32 crc32c of the data, u32 crc32c of the header} then the data;
  *    written as "snapshot.tmp", synced, renamed, directory synced. A new
@@ -35,17 +46,30 @@
  *    before the call returns, with the base segment that follows it.
  *
  * Recovery (wal_open), with no silent loss:
- *  - a torn or zero-filled tail: a bad record after which no valid record
- *    of a later sync group than the one before it + 1 follows (so it is
- *    the last write, unsynced at the crash) is truncated and reported
- *    (struct wal_recovery.torn_*).
- *  - a bad record in the middle (a valid record of a later group follows
- *    it), a read error (-EIO), a bad snapshot or both meta slots bad:
- *    WAL_EDAMAGED, and a message naming the node, the file and the
- *    offset. A record whose checksum fails is read a second time first
- *    (a bit flip on the way from the disk is not damage).
+ *  - leftovers ("*.tmp": a snapshot or base segment cut short) are
+ *    removed; the newest segment beginning with a valid BASE and the CONT
+ *    segments after it are replayed; older segments are removed. If the
+ *    snapshot is newer than that log's base (a crash between the two),
+ *    the log is compacted and a new base segment written.
+ *  - a torn or zero-filled tail: a bad record (length out of bounds or
+ *    checksum wrong) after which every valid record is of one sync group,
+ *    the one of the record before it or the next (so they are all the
+ *    last write, unsynced at the crash), is truncated on disk (and
+ *    synced) and reported (struct wal_recovery.torn_*); later segments
+ *    of the chain, and a CONT segment cut to nothing, are removed.
+ *    A limit no checksum lifts: damage to the last synced group with
+ *    nothing written after it looks the same as a torn tail.
+ *  - a bad record in the middle (valid records of another group follow
+ *    it), a read error (-EIO), a valid record that makes no sense (an
+ *    index gap, a term going down, an unknown type, a CONT that does not
+ *    continue), a bad snapshot or both meta slots bad: WAL_EDAMAGED, and
+ *    a message naming the node, the file and the offset. Whatever fails
+ *    its checksum is read again first, up to 3 times, then once more as
+ *    a bitwise vote of 3 reads (a bit flip on the way from the disk is
+ *    not damage); a meta slot valid in any read counts.
  *    With the skip-bad-record mistake (wal_config.skip_bad_record), it
- *    instead drops the bad record and everything after it and carries on.
+ *    instead drops the bad record and everything after it and carries on
+ *    (struct wal_recovery.skipped_*).
  *  - a write or sync that fails (-EIO, -ENOSPC) makes the WAL failed for
  *    good (wal_failed): the node must stop, never carry on.
  *

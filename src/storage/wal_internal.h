@@ -51,9 +51,11 @@ struct wal {
 	/* the segment appends go to */
 	uint64_t seg_seq;
 	int seg_fd;
-	uint64_t seg_end;      /* where its next record goes */
-	uint32_t seg_group;    /* the group that created it */
-	uint32_t group;        /* the sync group records now carry */
+	uint64_t seg_end;   /* where its next record goes */
+	uint32_t seg_group; /* the group that created it */
+	uint32_t group;     /* the sync group records now carry */
+	bool group_used;    /* records carry it: the next sync ends it
+				  (groups of records go up by one) */
 
 	/* records not yet written */
 	uint8_t *buf;
@@ -64,6 +66,7 @@ struct wal {
 	/* written since the last sync: files to sync, segments to close
 	 * after it (rolled past), whether the directory needs a sync */
 	int to_sync[8];
+	uint64_t to_sync_seq[8]; /* a segment's seq (for messages) */
 	int to_sync_count;
 	int to_close[8];
 	int to_close_count;
@@ -78,7 +81,8 @@ struct wal {
 
 /* wal.c */
 void wal_fail(struct wal *w, const char *what, const char *file, int err);
-int wal_mark_sync(struct wal *w, int fd);
+/* fd (segment seq, or 0: meta) needs a sync: 0, or -ENOMEM. */
+int wal_mark_sync(struct wal *w, int fd, uint64_t seq);
 /* Closes fd, a segment being removed: it is synced no more. */
 void wal_drop_fd(struct wal *w, int fd);
 void wal_segment_name(char *out, uint64_t seq, const char *ext);

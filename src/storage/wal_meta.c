@@ -49,7 +49,7 @@ int wal_meta_write_slot(struct wal *w)
 	rv = w->d->ops->pwrite(w->d, w->meta_fd, slot, sizeof(slot),
 			       (seq % 2) * WAL_META_SLOT);
 	if (rv == 0)
-		rv = wal_mark_sync(w, w->meta_fd);
+		rv = wal_mark_sync(w, w->meta_fd, 0);
 	if (rv != 0) {
 		wal_fail(w, "write", WAL_META_NAME, rv);
 		return rv;

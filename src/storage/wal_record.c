@@ -54,6 +54,7 @@ size_t wal_encode(struct wal *w, uint16_t type, const void *body,
 	memset(p + WAL_RECORD_HEADER + payload, 0,
 	       size - WAL_RECORD_HEADER - payload);
 	wal_put32(p, crc32c(0, p + 4, size - 4));
+	w->group_used = true;
 	w->len += size;
 	w->stats.records++;
 	return size;
@@ -207,8 +208,7 @@ int wal_put_truncate(struct wal *w, uint64_t index, uint64_t next)
 	return after_put(w);
 }
 
-int wal_put_compact(struct wal *w, uint64_t index, uint64_t term,
-		    uint64_t next)
+int wal_put_compact(struct wal *w, uint64_t index, uint64_t term, uint64_t next)
 {
 	uint8_t body[16];
 	int rv = prepare(w, wal_record_size(sizeof(body)), next);
@@ -239,7 +239,7 @@ int wal_write_out(struct wal *w)
 		if (rv != 0)
 			wal_segment_name(name, x->seq, "log");
 		else
-			rv = wal_mark_sync(w, x->fd);
+			rv = wal_mark_sync(w, x->fd, x->seq);
 		w->stats.bytes_written += end - x->buf_off;
 	}
 	w->len = 0;

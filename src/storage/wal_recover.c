@@ -23,7 +23,7 @@
 #include "storage/wal_recover.h"
 
 int wal_damaged(struct recov *r, const char *file, uint64_t off,
-		   const char *fmt, ...)
+		const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -40,8 +40,7 @@ int wal_damaged(struct recov *r, const char *file, uint64_t off,
 	return WAL_EDAMAGED;
 }
 
-int wal_io_error(struct recov *r, const char *what, const char *file,
-		    int err)
+int wal_io_error(struct recov *r, const char *what, const char *file, int err)
 {
 	if (r->msg_len > 0)
 		snprintf(r->msg, r->msg_len, "node %d: %s %s: %s",
@@ -70,7 +69,8 @@ int wal_read_file(struct recov *r, int fd, const char *name)
 	if (n == size)
 		return WAL_OK;
 	if (n >= 0)
-		return wal_io_error(r, "read", name, -EIO); /* shrank under us */
+		return wal_io_error(r, "read", name,
+				    -EIO); /* shrank under us */
 	if (n != -EIO)
 		return wal_io_error(r, "read", name, (int)n);
 	for (off = 0; off < (uint64_t)size; off += DISK_SECTOR) {
@@ -85,20 +85,55 @@ int wal_read_file(struct recov *r, int fd, const char *name)
 	return WAL_OK;
 }
 
-/* Re-reads [off, usable) after a checksum failure: a bit flip on the way
- * from the disk is not damage. True if the record at off is valid now. */
+int64_t wal_read_voted(struct disk *d, int fd, uint8_t *buf, size_t len,
+		       uint64_t off)
+{
+	uint8_t *b = malloc(2 * len + 1);
+	int64_t n, n2 = 0, n3 = 0;
+	size_t i;
+
+	if (b == NULL)
+		return -ENOMEM;
+	n = d->ops->pread(d, fd, buf, len, off);
+	if (n > 0)
+		n2 = d->ops->pread(d, fd, b, (size_t)n, off);
+	if (n > 0 && n2 == n)
+		n3 = d->ops->pread(d, fd, b + len, (size_t)n, off);
+	if (n > 0 && (n2 != n || n3 != n))
+		n = n2 < 0 ? n2 : n3 < 0 ? n3 : -EIO;
+	for (i = 0; n > 0 && i < (size_t)n; i++)
+		buf[i] = (uint8_t)((buf[i] & b[i]) | (buf[i] & b[len + i]) |
+				   (b[i] & b[len + i]));
+	free(b);
+	return n;
+}
+
+/* Re-reads the record at off after a checksum failure: a bit flip on the
+ * way from the disk is not damage. True if it is valid now. */
 bool wal_reread(struct recov *r, int fd, size_t off, struct wal_rec *rec)
 {
 	struct disk *d = r->w->d;
+	size_t rest = r->usable - off, n;
 	int i;
 
-	for (i = 0; i < WAL_RETRIES; i++) {
-		int64_t n = d->ops->pread(d, fd, r->data + off,
-					  r->usable - off, off);
-
-		if (n != (int64_t)(r->usable - off))
+	for (i = 0; i <= WAL_RETRIES; i++) {
+		/* the last time, a vote of three reads over the record and
+		 * what may follow it (up to 1 MiB, or the size its header
+		 * claims) */
+		n = rest < ((size_t)1 << 20) ? rest : (size_t)1 << 20;
+		if (i == WAL_RETRIES && rest >= WAL_RECORD_HEADER &&
+		    wal_get32(r->data + off + 4) <= WAL_RECORD_MAX &&
+		    wal_record_size(wal_get32(r->data + off + 4)) > n &&
+		    wal_record_size(wal_get32(r->data + off + 4)) <= rest)
+			n = wal_record_size(wal_get32(r->data + off + 4));
+		if ((i < WAL_RETRIES
+			     ? d->ops->pread(d, fd, r->data + off, n, off)
+			     : wal_read_voted(d, fd, r->data + off, n, off)) !=
+		    (int64_t)n) {
+			r->usable = off; /* a read error: damage */
 			return false;
-		if (wal_decode(r->data + off, r->usable - off, rec)) {
+		}
+		if (wal_decode(r->data + off, rest, rec)) {
 			r->rec->retries++;
 			return true;
 		}
@@ -129,22 +164,27 @@ static int recover_meta(struct recov *r)
 		w->meta_fd = -1;
 		return wal_meta_create(w) == 0 ? WAL_OK : WAL_EIO;
 	}
-	for (i = 0; i <= WAL_RETRIES && !valid[0] && !valid[1]; i++) {
+	/* A slot valid in any read is valid (a bit flip on the way must not
+	 * make the older slot win). */
+	for (i = 0; i <= WAL_RETRIES; i++) {
 		int64_t n;
 
 		memset(slots, 0, sizeof(slots));
 		n = d->ops->pread(d, w->meta_fd, slots, sizeof(slots), 0);
 		if (n < 0)
-			return wal_damaged(r, WAL_META_NAME, 0, "read error (%s)",
-				       strerror((int)-n));
+			return wal_damaged(r, WAL_META_NAME, 0,
+					   "read error (%s)",
+					   strerror((int)-n));
 		for (k = 0; k < 2; k++)
-			valid[k] = wal_meta_decode(slots + k * WAL_META_SLOT,
-						   &seq[k], &term[k], &vote[k]);
+			if (!valid[k])
+				valid[k] = wal_meta_decode(
+					slots + k * WAL_META_SLOT, &seq[k],
+					&term[k], &vote[k]);
 		r->rec->bytes += (uint64_t)n;
 	}
 	if (!valid[0] && !valid[1])
 		return wal_damaged(r, WAL_META_NAME, 0,
-			       "both metadata slots are bad");
+				   "both metadata slots are bad");
 	k = !valid[0] || (valid[1] && seq[1] > seq[0]);
 	w->meta_seq = seq[k];
 	w->meta_term = term[k];
@@ -174,15 +214,18 @@ static int recover_snapshot(struct recov *r)
 			break;
 		if (i == WAL_RETRIES) {
 			rv = wal_damaged(r, WAL_SNAP_NAME, 0,
-				     "bad snapshot (checksum or length)");
+					 "bad snapshot (checksum or length)");
 			break;
 		}
-		if (d->ops->pread(d, fd, r->data, r->size, 0) !=
+		if ((i < WAL_RETRIES - 1
+			     ? d->ops->pread(d, fd, r->data, r->size, 0)
+			     : wal_read_voted(d, fd, r->data, r->size, 0)) !=
 		    (int64_t)r->size)
 			r->usable = 0;
 	}
 	if (rv == WAL_OK && r->usable < r->size)
-		rv = wal_damaged(r, WAL_SNAP_NAME, r->usable, "read error (EIO)");
+		rv = wal_damaged(r, WAL_SNAP_NAME, r->usable,
+				 "read error (EIO)");
 	d->ops->close(d, fd);
 	if (rv != WAL_OK)
 		return rv;
@@ -281,11 +324,10 @@ int wal_recover(struct wal *w, struct wal_recovery *rec, char *msg,
 		if (m->first_index(m->ctx) != first && wal_base_write(w) != 0)
 			rv = WAL_EIO;
 	}
-	if (rv == WAL_OK && w->failed) {
+	if (rv == WAL_OK && w->failed)
 		rv = WAL_EIO;
-		if (msg_len > 0)
-			snprintf(msg, msg_len, "%s", w->failure);
-	}
+	if (rv != WAL_OK && w->failed && msg_len > 0 && msg[0] == '\0')
+		snprintf(msg, msg_len, "%s", w->failure);
 out:
 	free(r.segs);
 	free(r.data);

@@ -31,9 +31,12 @@ struct recov {
 int wal_damaged(struct recov *r, const char *file, uint64_t off,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* WAL_EIO (or WAL_ENOMEM for -ENOMEM) with msg "node N: WHAT FILE: why". */
-int wal_io_error(struct recov *r, const char *what, const char *file,
-		 int err);
+int wal_io_error(struct recov *r, const char *what, const char *file, int err);
 int wal_read_file(struct recov *r, int fd, const char *name);
+/* Reads len bytes at off three times and keeps each bit's majority: a
+ * transient bit flip in one read is outvoted. The count, or -errno. */
+int64_t wal_read_voted(struct disk *d, int fd, uint8_t *buf, size_t len,
+		       uint64_t off);
 bool wal_reread(struct recov *r, int fd, size_t off, struct wal_rec *rec);
 /* wal_replay.c: the newest base segment and the CONT segments after it. */
 int wal_recover_chain(struct recov *r);

@@ -25,7 +25,8 @@ static int first_record(struct recov *r, int i, bool *ok, struct wal_rec *x,
 		return wal_io_error(r, "open", r->segs[i].name, rv);
 	*ok = false;
 	for (k = 0; k <= WAL_RETRIES && !*ok; k++) {
-		n = d->ops->pread(d, fd, buf, FIRST_READ, 0);
+		n = k < WAL_RETRIES ? d->ops->pread(d, fd, buf, FIRST_READ, 0)
+				    : wal_read_voted(d, fd, buf, FIRST_READ, 0);
 		if (n < 0)
 			break;
 		*ok = wal_decode(buf, (size_t)n, x);
@@ -67,8 +68,8 @@ static int find_chain(struct recov *r)
 					   "segment follows");
 	}
 	if (i < 0)
-		return wal_damaged(r, r->nsegs > 0 ? r->segs[0].name : "wal",
-				   0, "no base segment");
+		return wal_damaged(r, r->nsegs > 0 ? r->segs[0].name : "wal", 0,
+				   "no base segment");
 	r->start = i;
 	for (i = r->start + 1; i < r->nsegs; i++)
 		if (r->segs[i].seq != r->segs[i - 1].seq + 1)
@@ -167,10 +168,13 @@ static int apply(struct recov *r, int k, size_t off, const struct wal_rec *x)
 
 /* ---- a bad record: torn tail or damage ---- */
 
-/* A valid record of a group later than after + 1 in p[from, len): its
- * offset, or -1. */
-static int64_t later_record(const uint8_t *p, size_t from, size_t len,
-			    uint32_t after)
+/* The offset in p[from, len) of a valid record that the torn-tail
+ * hypothesis cannot explain, or -1. That hypothesis: everything after the
+ * bad record was written by the one unsynced sync group, the group of the
+ * record before it (`after`) or the next. *seen: the group of the valid
+ * records after the bad one met so far (0: none yet). */
+static int64_t unexplained(const uint8_t *p, size_t from, size_t len,
+			   uint32_t after, uint32_t *seen)
 {
 	size_t off = from;
 	struct wal_rec x;
@@ -180,25 +184,29 @@ static int64_t later_record(const uint8_t *p, size_t from, size_t len,
 			off += 8;
 			continue;
 		}
-		if (x.group > after + 1)
+		if (x.group > after + 1 || x.group < after ||
+		    (*seen != 0 && x.group != *seen))
 			return (int64_t)off;
+		*seen = x.group;
 		off += x.size;
 	}
 	return -1;
 }
 
-/* Looks for a later-group record after offset off of segment k, in it
+/* Looks for a record unexplained() after offset off of segment k, in it
  * and in the chain's later segments. Returns WAL_EDAMAGED (msg set) if
  * there is one (or a later segment cannot be read), WAL_OK if none. */
 static int look_ahead(struct recov *r, int k, size_t off, const char *what)
 {
 	struct disk *d = r->w->d;
-	int64_t at = later_record(r->data, off + 8, r->usable, r->last_group);
+	uint32_t seen = 0;
+	int64_t at = unexplained(r->data, off + 8, r->usable, r->last_group,
+				 &seen);
 	int i;
 
 	if (at >= 0)
 		return wal_damaged(r, r->segs[k].name, off,
-				   "%s (mid-log; a valid record of a later "
+				   "%s (mid-log; a valid record of another "
 				   "sync group follows at %" PRId64 ")",
 				   what, at);
 	for (i = k + 1; i < r->nsegs; i++) {
@@ -214,12 +222,13 @@ static int look_ahead(struct recov *r, int k, size_t off, const char *what)
 		if (p != NULL)
 			n = d->ops->pread(d, fd, p, (size_t)size, 0);
 		d->ops->close(d, fd);
-		at = n == size ? later_record(p, 0, (size_t)n, r->last_group)
+		at = n == size ? unexplained(p, 0, (size_t)n, r->last_group,
+					     &seen)
 			       : 0;
 		free(p);
 		if (at >= 0)
 			return wal_damaged(r, r->segs[k].name, off,
-					   "%s (mid-log; a later sync group "
+					   "%s (mid-log; another sync group "
 					   "follows in %s at %" PRId64 ")",
 					   what, r->segs[i].name, at);
 	}
@@ -266,8 +275,9 @@ static int bad_record(struct recov *r, int k, int fd, size_t off)
 {
 	int rv;
 
-	if (off >= r->usable)
-		rv = wal_damaged(r, r->segs[k].name, off, "read error (EIO)");
+	if (r->usable < r->size)
+		rv = wal_damaged(r, r->segs[k].name, r->usable,
+				 "read error (EIO)");
 	else
 		rv = look_ahead(r, k, off, "record checksum mismatch");
 	if (rv == WAL_OK)

@@ -170,6 +170,7 @@ int wal_base_write(struct wal *w)
 	w->seg_end = w->len;
 	w->seg_group = w->group;
 	w->group++;
+	w->group_used = false;
 	w->len = 0;
 	w->durable = last;
 	w->stats.base_segments++;

@@ -263,8 +263,8 @@ static void sim_reorder_keeps_a_subset_of_sectors(void)
 		for (s = 1; s < n / DISK_SECTOR; s++) {
 			const uint8_t *p = buf + s * DISK_SECTOR;
 
-			if (memcmp(p, pattern + s * DISK_SECTOR,
-				   DISK_SECTOR) == 0) {
+			if (memcmp(p, pattern + s * DISK_SECTOR, DISK_SECTOR) ==
+			    0) {
 				kept++;
 			} else {
 				static const uint8_t z[DISK_SECTOR];

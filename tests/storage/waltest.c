@@ -37,8 +37,8 @@ static void payload(uint8_t *p, uint64_t index, uint64_t term)
 		p[i] = (uint8_t)(index * 7 + term * 13 + (uint64_t)i);
 }
 
-int wt_append(struct wal *w, struct wt_model *m, uint64_t first,
-	      uint64_t last, uint64_t term)
+int wt_append(struct wal *w, struct wt_model *m, uint64_t first, uint64_t last,
+	      uint64_t term)
 {
 	struct raft_storage st = wal_storage_ops(w);
 	struct raft_entry e[64];
@@ -95,6 +95,8 @@ int wt_snapshot(struct wal *w, struct wt_model *m, uint64_t index)
 	return 0;
 }
 
+bool wt_quiet;
+
 bool wt_matches(struct wal *w, const struct wt_model *m)
 {
 	struct raft_storage st = wal_storage_ops(w);
@@ -104,11 +106,13 @@ bool wt_matches(struct wal *w, const struct wt_model *m)
 
 	if (st.first_index(st.ctx) != m->first ||
 	    st.last_index(st.ctx) != m->last) {
-		fprintf(stderr, "    log %llu..%llu, expected %llu..%llu\n",
-			(unsigned long long)st.first_index(st.ctx),
-			(unsigned long long)st.last_index(st.ctx),
-			(unsigned long long)m->first,
-			(unsigned long long)m->last);
+		if (!wt_quiet)
+			fprintf(stderr,
+				"    log %llu..%llu, expected %llu..%llu\n",
+				(unsigned long long)st.first_index(st.ctx),
+				(unsigned long long)st.last_index(st.ctx),
+				(unsigned long long)m->first,
+				(unsigned long long)m->last);
 		return false;
 	}
 	if (st.term_at(st.ctx, m->first - 1) != m->base_term)
@@ -121,8 +125,9 @@ bool wt_matches(struct wal *w, const struct wt_model *m)
 		if (st.entries_from(st.ctx, i, 1, SIZE_MAX, &e) != 1 ||
 		    e->term != m->terms[i] || e->index != i || e->len != 16 ||
 		    memcmp(e->data, want, 16) != 0) {
-			fprintf(stderr, "    entry %llu differs\n",
-				(unsigned long long)i);
+			if (!wt_quiet)
+				fprintf(stderr, "    entry %llu differs\n",
+					(unsigned long long)i);
 			return false;
 		}
 	}

@@ -28,13 +28,14 @@ int wt_open(struct disk *d, uint64_t seg, bool skip, struct wal **w,
 	    struct wal_recovery *rec);
 /* Appends first..last of term (payload 16 bytes derived from index and
  * term) through the storage ops; the model too. */
-int wt_append(struct wal *w, struct wt_model *m, uint64_t first,
-	      uint64_t last, uint64_t term);
+int wt_append(struct wal *w, struct wt_model *m, uint64_t first, uint64_t last,
+	      uint64_t term);
 void wt_truncate(struct wal *w, struct wt_model *m, uint64_t index);
 /* snapshot_put then compact_prefix at index (data derived from index). */
 int wt_snapshot(struct wal *w, struct wt_model *m, uint64_t index);
 /* Whether the WAL's log, term, vote and snapshot match m. */
 bool wt_matches(struct wal *w, const struct wt_model *m);
+extern bool wt_quiet; /* wt_matches says nothing of a mismatch */
 void wt_model_init(struct wt_model *m);
 
 #endif
