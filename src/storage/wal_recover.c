@@ -143,6 +143,35 @@ bool wal_reread(struct recov *r, int fd, size_t off, struct wal_rec *rec)
 
 /* ---- meta ---- */
 
+static void skipped(struct wal_recovery *rec, uint64_t off)
+{
+	rec->skipped = true;
+	snprintf(rec->skipped_file, sizeof(rec->skipped_file), "%s",
+		 WAL_META_NAME);
+	rec->skipped_offset = off;
+}
+
+/* The skip-bad-record mistake on the meta file: a slot that cannot be
+ * read is taken as empty, and the other one, perhaps older, wins. */
+static int64_t meta_read_skipping(struct recov *r, uint8_t *slots)
+{
+	struct disk *d = r->w->d;
+	int64_t total = 0, n;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		n = d->ops->pread(d, r->w->meta_fd, slots + k * WAL_META_SLOT,
+				  WAL_META_SLOT, (uint64_t)k * WAL_META_SLOT);
+		if (n < 0) {
+			memset(slots + k * WAL_META_SLOT, 0, WAL_META_SLOT);
+			skipped(r->rec, (uint64_t)k * WAL_META_SLOT);
+		} else {
+			total += n;
+		}
+	}
+	return total;
+}
+
 static int recover_meta(struct recov *r)
 {
 	struct wal *w = r->w;
@@ -171,6 +200,10 @@ static int recover_meta(struct recov *r)
 
 		memset(slots, 0, sizeof(slots));
 		n = d->ops->pread(d, w->meta_fd, slots, sizeof(slots), 0);
+		if (n < 0 && w->cfg.skip_bad_record) {
+			n = meta_read_skipping(r, slots);
+			i = WAL_RETRIES; /* decode what it read, then stop */
+		}
 		if (n < 0)
 			return wal_damaged(r, WAL_META_NAME, 0,
 					   "read error (%s)",
@@ -181,6 +214,14 @@ static int recover_meta(struct recov *r)
 					slots + k * WAL_META_SLOT, &seq[k],
 					&term[k], &vote[k]);
 		r->rec->bytes += (uint64_t)n;
+	}
+	if (!valid[0] && !valid[1] && w->cfg.skip_bad_record) {
+		/* the mistake: a fresh node's term and vote */
+		skipped(r->rec, 0);
+		w->meta_seq = 0;
+		w->meta_term = 0;
+		w->meta_vote = -1;
+		return WAL_OK;
 	}
 	if (!valid[0] && !valid[1])
 		return wal_damaged(r, WAL_META_NAME, 0,
