@@ -37,6 +37,8 @@ enum {
 	RAFT_ENOLOG = 8,     /* no storage attached (raft_attach) */
 	RAFT_ESTORAGE = 9,   /* the storage's snapshot does not restore */
 	RAFT_EBUSY = 10,     /* a proposal would pass max_uncommitted_bytes */
+	RAFT_EIO = 11,       /* a driver's disk failed (its WAL could not be
+				written or synced): the node stays down */
 };
 
 /* Returns a static, human-readable text for an error code. */
@@ -77,7 +79,7 @@ enum raft_mistake {
 	RAFT_MISTAKE_VOTE_BEFORE_PERSIST = 1 << 13, /* a vote or RequestVote
 						      leaves before the term
 						      and vote are synced */
-	RAFT_MISTAKE_SKIP_BAD_RECORD = 1 << 14, /* recovery drops a bad
+	RAFT_MISTAKE_SKIP_BAD_RECORD = 1 << 14,     /* recovery drops a bad
 						   record (and what follows)
 						   instead of refusing */
 };

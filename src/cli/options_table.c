@@ -40,12 +40,13 @@ const struct opt_section_doc options_sections[SEC_COUNT] = {
 			 "Clients with sessions on the replicated key-value "
 			 "store, their reads, and the fenced store; on threads "
 			 "and in the simulator."},
-	[SEC_STORAGE] = {"Durable storage",
-			 "Each node's term, vote, log and snapshot in a "
-			 "write-ahead log (README \"Durable storage\"): on "
-			 "threads in real files (`--data-dir`), in the simulator "
-			 "on a simulated disk (`--disk`). Without either the log "
-			 "stays in memory, as if on disk."},
+	[SEC_STORAGE] =
+		{"Durable storage",
+		 "Each node's term, vote, log and snapshot in a "
+		 "write-ahead log (README \"Durable storage\"): on "
+		 "threads in real files (`--data-dir`), in the simulator "
+		 "on a simulated disk (`--disk`). Without either the log "
+		 "stays in memory, as if on disk."},
 	[SEC_EXPLORE] = {"Many runs",
 			 "explore draws every run's faults itself, so it "
 			 "takes none of the fault flags; each failure is "

@@ -104,8 +104,8 @@ int options_parse_crash(struct raftsim_options *o, const struct opt_flag *f,
 	if (snprintf(buf, sizeof(buf), "0%s", arg + 3) >= (int)sizeof(buf) ||
 	    parse_window(buf, w) != 0 || w->tick > OPT_MAX_TICKS ||
 	    w->len > OPT_MAX_TICKS)
-		return options_usage_error(err, "--%s: '%s' is not %s",
-					   f->name, arg, f->what);
+		return options_usage_error(err, "--%s: '%s' is not %s", f->name,
+					   arg, f->what);
 	w->who = WHO_ALL;
 	o->crash_count++;
 	return 0;

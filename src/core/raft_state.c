@@ -32,6 +32,8 @@ const char *raft_strerror(int rv)
 		return "the stored snapshot does not restore";
 	case RAFT_EBUSY:
 		return "too many uncommitted entries; try again later";
+	case RAFT_EIO:
+		return "the disk failed";
 	}
 	return "unknown error";
 }

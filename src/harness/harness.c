@@ -248,6 +248,18 @@ static int node_boot(struct harness_node *n, bool restart)
 	return RAFT_OK;
 }
 
+static void publish_fault(struct harness *h, enum wev_type type, int node);
+
+/* A node whose disk failed stays down for crash-ticks MAX ticks, as after
+ * a failed sync (harness_disk.c), and then boots again. */
+static void stay_down(struct harness *h, struct harness_node *n)
+{
+	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	faults_set_status(&h->faults, n->id, NODE_CRASHED,
+			  h->tick + h->opt->crash_ticks.max);
+	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
+}
+
 int harness_boot(struct harness *h)
 {
 	int rv = RAFT_OK;
@@ -260,7 +272,18 @@ int harness_boot(struct harness *h)
 		struct harness_node *n = &h->node[i];
 
 		rv = node_boot(n, false);
-		if (rv == RAFT_ESTORAGE && n->disk.refused) {
+		if (rv == RAFT_EIO && h->opt->sim_disk) {
+			/* its simulated disk failed its first sync: it starts
+			 * crashed, and boots when its crash would end */
+			n->status = NODE_CRASHED;
+			stay_down(h, n);
+			publish_fault(h, WEV_CRASH, i);
+			rv = RAFT_OK;
+		} else if (rv == RAFT_EIO) {
+			h->boot_exit = EXIT_RUN_FAILED;
+			snprintf(h->boot_msg, sizeof(h->boot_msg),
+				 "node %d could not start: %s", i, n->disk.why);
+		} else if (rv == RAFT_ESTORAGE && n->disk.refused) {
 			h->boot_exit = EXIT_RUN_FAILED;
 			snprintf(h->boot_msg, sizeof(h->boot_msg),
 				 "node %d refused to start: %s", i,
@@ -338,6 +361,14 @@ static void apply_to_node(struct harness *h, const struct fault_action *a)
 		/* This configuration booted before: only memory can fail. The
 		 * node then stays down, and the run cannot be judged. */
 		rv = node_boot(n, true);
+		if (rv == RAFT_EIO && h->opt->sim_disk) {
+			/* the simulated disk failed a sync of recovery's:
+			 * down a while longer, then it tries again */
+			n->status = NODE_CRASHED;
+			stay_down(h, n);
+			unlock(h, HARNESS_LOCK_NODE, a->node);
+			return;
+		}
 		if (rv != RAFT_OK) {
 			n->status = NODE_CRASHED;
 			/* refused: said, and counted (harness_disk_refused) */

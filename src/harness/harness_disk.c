@@ -31,7 +31,7 @@ bool harness_have_wal(const struct harness *h)
 /* Threads: DIR/node-I, refused if it holds files and this is no resume. */
 static int open_posix(struct harness *h, int i, char *msg, size_t len)
 {
-	char (*names)[DISK_NAME_MAX + 1] = NULL;
+	char(*names)[DISK_NAME_MAX + 1] = NULL;
 	char path[4096];
 	struct disk *d;
 	int count = 0;
@@ -163,8 +163,8 @@ static int collect_runs(struct harness_wal *hw)
 			continue;
 		if (hw->run_count == hw->run_cap) {
 			int cap = hw->run_cap > 0 ? 2 * hw->run_cap : 16;
-			uint64_t *r = realloc(hw->runs, sizeof(*r) * 2 *
-							       (size_t)cap);
+			uint64_t *r = realloc(hw->runs,
+					      sizeof(*r) * 2 * (size_t)cap);
 
 			if (r == NULL)
 				return RAFT_ENOMEM;
@@ -198,6 +198,15 @@ int harness_disk_open(struct harness_node *n, struct raft_durable *durable,
 		      sizeof(hw->why));
 	if (rv == WAL_ENOMEM)
 		return RAFT_ENOMEM;
+	if (rv == WAL_EIO) {
+		/* The disk failed a write or sync of recovery's own (a fresh
+		 * node's first files, a torn tail's cut): not damage, but the
+		 * node cannot go on now (fsyncgate); it tries again later. */
+		hw->wal = NULL;
+		hw->fsync_failures++;
+		publish_disk(n, WEV_DISK_FAILED, hw->why);
+		return RAFT_EIO;
+	}
 	if (rv != WAL_OK) {
 		/* Damage, or the disk failed while reading: never guessed
 		 * past. The node takes no further part. */
@@ -292,7 +301,8 @@ static void publish_persist(struct harness_node *n)
 	struct wev w;
 
 	if (hw->published && hw->pub_term == s->current_term &&
-	    hw->pub_vote == s->voted_for && hw->pub_index == s->last_log_index &&
+	    hw->pub_vote == s->voted_for &&
+	    hw->pub_index == s->last_log_index &&
 	    hw->pub_entry_term == s->last_log_term)
 		return;
 	hw->published = true;
@@ -411,8 +421,7 @@ static enum harness_persist fail_node(struct harness_node *n)
 	return HARNESS_PERSIST_CRASHED;
 }
 
-enum harness_persist harness_node_persist(struct harness_node *n,
-					  bool sync_now)
+enum harness_persist harness_node_persist(struct harness_node *n, bool sync_now)
 {
 	struct harness_wal *hw = &n->disk;
 
@@ -485,8 +494,8 @@ void harness_disk_summary(struct harness *h, char *buf, size_t size)
 		 "disk: %" PRIu64 " syncs (%.1f entries per sync), %" PRIu64
 		 " torn tails repaired, %d refused, %" PRIu64
 		 " sync failures\n",
-		 syncs, syncs > 0 ? (double)entries / (double)syncs : 0.0,
-		 torn, h->disk_refused, failed);
+		 syncs, syncs > 0 ? (double)entries / (double)syncs : 0.0, torn,
+		 h->disk_refused, failed);
 	for (i = 0; i < h->nodes; i++) {
 		const struct harness_wal *hw = &h->node[i].disk;
 

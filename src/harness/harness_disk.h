@@ -52,8 +52,8 @@ struct harness_held {
 
 /* A node's WAL and what waits for it. Guarded by its node lock. */
 struct harness_wal {
-	struct disk *disk; /* NULL: the node has no WAL */
-	struct wal *wal;   /* NULL while crashed or refused */
+	struct disk *disk;   /* NULL: the node has no WAL */
+	struct wal *wal;     /* NULL while crashed or refused */
 	uint64_t saved_term; /* what wal_save_meta last buffered */
 	int saved_vote;
 	struct harness_held *held;

@@ -119,7 +119,7 @@ enum wev_kind {
 	WEV_KIND_CORE,
 	WEV_KIND_NODE_FAULT,
 	WEV_KIND_NET_FAULT,
-	WEV_KIND_CLIENT, /* the history, the fenced store, duplicates */
+	WEV_KIND_CLIENT,  /* the history, the fenced store, duplicates */
 	WEV_KIND_STORAGE, /* persist and disk: a node's WAL (schema 5) */
 };
 

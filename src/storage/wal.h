@@ -115,10 +115,10 @@ struct wal_recovery {
 	int voted_for; /* RAFT_NONE (-1): none */
 	uint64_t snapshot_index, snapshot_term;
 	uint64_t first_index, last_index, last_term; /* the log recovered */
-	uint64_t records;  /* records read */
-	uint64_t segments; /* segment files read */
-	uint64_t bytes;    /* bytes read, all files */
-	uint64_t retries;  /* records whose checksum failed once, then passed */
+	uint64_t records;                            /* records read */
+	uint64_t segments;                           /* segment files read */
+	uint64_t bytes;                              /* bytes read, all files */
+	uint64_t retries; /* records whose checksum failed once, then passed */
 	/* A torn tail that was truncated: torn_file at torn_offset,
 	 * torn_bytes bytes cut. */
 	bool torn;
