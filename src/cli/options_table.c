@@ -416,9 +416,16 @@ const struct opt_flag options_table[] = {
 	 .doc = "a simulated disk under every node's WAL, kept across its "
 		"crashes. Writes reach it only at a sync, which takes "
 		"`--disk-ms`; a crash always loses what was not synced "
-		"(the issue's --disk-crash-loss, always on). Implied by "
+		"(`--disk-crash-loss` says so explicitly). Implied by "
 		"any `--disk-*` fault. explore: every run has one, with "
 		"the faults given or, with none given, random ones"},
+	{.name = "disk-crash-loss",
+	 .kind = OPT_BOOL,
+	 FIELD(sim_disk),
+	 .modes = IN_SIM | IN_EXPLORE,
+	 .section = SEC_STORAGE,
+	 .help = "a crash loses what was not synced: always so on the "
+		 "simulated disk (the same as --disk)"},
 	{.name = "disk-torn",
 	 .kind = OPT_PROB,
 	 FIELD(disk_torn),
