@@ -355,8 +355,12 @@ bool harness_disk_hold(struct harness_node *n, const struct raft_message *msg)
 	if (hw->wal == NULL || p == PROMISE_NONE)
 		return false;
 	save_meta(n);
-	if (!wal_dirty(hw->wal))
+	if (!wal_dirty(hw->wal)) {
+		/* on disk already (a snapshot's base segment syncs it all):
+		 * still a promise, said once */
+		publish_persist(n);
 		return false;
+	}
 	if ((p == PROMISE_LOG && (mistakes & RAFT_MISTAKE_NO_FSYNC)) ||
 	    (p == PROMISE_VOTE &&
 	     (mistakes & RAFT_MISTAKE_VOTE_BEFORE_PERSIST))) {

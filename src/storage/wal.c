@@ -300,8 +300,16 @@ int wal_sync(struct wal *w)
 		w->group++;
 	w->group_used = false;
 	w->durable = w->mem.last_index(w->mem.ctx);
+	w->durable_term = w->meta_term;
+	w->durable_vote = w->meta_vote;
 	w->stats.syncs++;
 	return WAL_OK;
+}
+
+void wal_durable_meta(const struct wal *w, uint64_t *term, int *voted_for)
+{
+	*term = w->durable_term;
+	*voted_for = w->durable_vote;
 }
 
 uint64_t wal_durable_index(const struct wal *w)

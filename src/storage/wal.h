@@ -166,6 +166,10 @@ int wal_sync(struct wal *w);
  * log's end as of the last wal_sync, lowered by any truncation since). */
 uint64_t wal_durable_index(const struct wal *w);
 
+/* The term and vote as the disk holds them: those of the last wal_sync
+ * (or recovery). */
+void wal_durable_meta(const struct wal *w, uint64_t *term, int *voted_for);
+
 /* A write, sync or snapshot write failed: the node must stop (fsyncgate).
  * The message says which file and why. */
 bool wal_failed(const struct wal *w);

@@ -47,6 +47,9 @@ struct wal {
 	uint64_t meta_term;
 	int meta_vote;
 	bool meta_dirty;
+	/* the term and vote as the disk holds them (wal_durable_meta) */
+	uint64_t durable_term;
+	int durable_vote;
 
 	/* the segment appends go to */
 	uint64_t seg_seq;

@@ -380,5 +380,7 @@ out:
 	rec->last_index = m->last_index(m->ctx);
 	rec->last_term = m->term_at(m->ctx, rec->last_index);
 	w->durable = rec->last_index;
+	w->durable_term = w->meta_term;
+	w->durable_vote = w->meta_vote;
 	return WAL_OK;
 }
