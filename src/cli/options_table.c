@@ -434,8 +434,10 @@ const struct opt_flag options_table[] = {
 	 .section = SEC_STORAGE,
 	 .metavar = "P",
 	 .what = PROB_WHAT,
-	 .help = "at a crash, a file's last unsynced write is torn at a "
-		 "sector boundary with probability P (implies --disk)"},
+	 .help = "at a crash, with probability P, a file's unsynced writes "
+		 "partly survive: the last one torn at a sector boundary, "
+		 "or (half the time) a random subset of their sectors "
+		 "(implies --disk)"},
 	{.name = "disk-corrupt",
 	 .kind = OPT_PROB,
 	 FIELD(disk_corrupt),

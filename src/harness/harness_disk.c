@@ -74,7 +74,7 @@ static int open_sim(struct harness *h, int i, char *msg, size_t len)
 		.torn = h->opt->disk_torn,
 		.corrupt = h->opt->disk_corrupt,
 		.fsync_fail = h->opt->disk_fsync_fail,
-		.reorder = h->opt->disk_torn > 0,
+		.torn_mixed = true, /* --disk-torn: torn or reordered */
 	};
 	char where[32];
 
@@ -183,6 +183,7 @@ int harness_disk_open(struct harness_node *n, struct raft_durable *durable,
 		      bool *fresh)
 {
 	struct harness_wal *hw = &n->disk;
+	struct disk_sim_stats before = {0}, after = {0};
 	struct wal_config cfg = {
 		.node = n->id,
 		.segment_bytes = n->h->opt->wal_segment_bytes,
@@ -194,8 +195,18 @@ int harness_disk_open(struct harness_node *n, struct raft_durable *durable,
 	assert(hw->disk != NULL && hw->wal == NULL);
 	if (hw->refused)
 		return RAFT_ESTORAGE;
+	if (n->h->opt->sim_disk)
+		disk_sim_stats(hw->disk, &before);
 	rv = wal_open(hw->disk, &cfg, &hw->wal, &hw->rec, hw->why,
 		      sizeof(hw->why));
+	if (n->h->opt->sim_disk) {
+		disk_sim_stats(hw->disk, &after);
+		if (after.latent > before.latent)
+			publish_disk(n, WEV_DISK_LATENT,
+				     "the simulated disk made a sector "
+				     "unreadable (a latent sector error: the "
+				     "next read of it fails)");
+	}
 	if (rv == WAL_ENOMEM)
 		return RAFT_ENOMEM;
 	if (rv == WAL_EIO) {
@@ -436,7 +447,13 @@ enum harness_persist harness_node_persist(struct harness_node *n, bool sync_now)
 		return fail_node(n);
 	if (!wal_dirty(hw->wal))
 		return HARNESS_PERSIST_CLEAN;
-	return sync_now ? harness_node_sync(n) : HARNESS_PERSIST_DIRTY;
+	if (sync_now)
+		return harness_node_sync(n);
+	/* written now, synced --disk-ms later: a crash in between meets
+	 * the simulated disk's faults (lost, torn, reordered) */
+	if (wal_write(hw->wal) != WAL_OK)
+		return fail_node(n);
+	return HARNESS_PERSIST_DIRTY;
 }
 
 enum harness_persist harness_node_sync(struct harness_node *n)

@@ -97,6 +97,9 @@ struct disk_sim_faults {
 	double fsync_fail; /* --disk-fsync-fail: per sync, -EIO (what was
 			      written since the last good sync is treated
 			      as a crash would treat it) */
+	bool torn_mixed;   /* half the torn crashes keep a random subset of
+			      the unsynced sectors instead (--disk-torn:
+			      torn or reordered) */
 	bool reorder;      /* a crash keeps a random subset of the unsynced
 			      sectors of each file, not only a prefix (each
 			      with probability 1/2; torn is then unused) */

@@ -8,10 +8,12 @@
  *  - no fault (crash loss, always on): none survive;
  *  - `reorder`: each unsynced written sector survives with probability
  *    1/2, independently (a write-back cache that wrote some of them);
- *  - else, with probability `torn`: the last unsynced write survives as a
- *    prefix of its sectors (1 to all of them, uniformly), cut at a sector
- *    boundary; the earlier unsynced writes are lost (the drive wrote the
- *    newest first), the harsher case for a reader.
+ *  - else, with probability `torn`: the last unsynced write survives as
+ *    a prefix of its sectors (1 to all of them, uniformly), cut at a
+ *    sector boundary, and the earlier unsynced writes are lost (the drive
+ *    wrote the newest first, the harsher case for a reader); with
+ *    `torn_mixed` (--disk-torn), half of those crashes instead keep the
+ *    unsynced sectors as `reorder` does.
  * An unsynced truncation never survives a crash.
  */
 #include <errno.h>
@@ -146,6 +148,24 @@ static uint64_t end_sector(const struct undo *u)
 	return (u->off + u->len + DISK_SECTOR - 1) / DISK_SECTOR;
 }
 
+/* Each unsynced written sector survives with probability 1/2. */
+static int pick_reordered(struct disk_sim *ds, struct inode *ino,
+			  struct survivor **v, size_t *n, size_t *cap)
+{
+	size_t i;
+	uint64_t s;
+
+	for (i = 0; i < ino->undo_count; i++) {
+		struct undo *u = &ino->undo[i];
+
+		for (s = first_sector(u); s < end_sector(u); s++)
+			if (raft_rng_chance(&ds->rng, 0.5) &&
+			    keep_sector(ino, s, v, n, cap) != 0)
+				return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Which unsynced sectors survive (the top comment's rules). */
 static int pick_survivors(struct disk_sim *ds, struct inode *ino,
 			  struct survivor **v, size_t *n)
@@ -154,17 +174,8 @@ static int pick_survivors(struct disk_sim *ds, struct inode *ino,
 	uint64_t s;
 
 	*n = 0;
-	if (ds->faults.reorder) {
-		for (i = 0; i < ino->undo_count; i++) {
-			struct undo *u = &ino->undo[i];
-
-			for (s = first_sector(u); s < end_sector(u); s++)
-				if (raft_rng_chance(&ds->rng, 0.5) &&
-				    keep_sector(ino, s, v, n, &cap) != 0)
-					return -ENOMEM;
-		}
-		return 0;
-	}
+	if (ds->faults.reorder)
+		return pick_reordered(ds, ino, v, n, &cap);
 	for (i = ino->undo_count; i-- > 0;) {
 		struct undo *u = &ino->undo[i];
 		uint64_t keep;
@@ -174,6 +185,8 @@ static int pick_survivors(struct disk_sim *ds, struct inode *ino,
 		if (!raft_rng_chance(&ds->rng, ds->faults.torn))
 			return 0;
 		ds->stats.torn++;
+		if (ds->faults.torn_mixed && raft_rng_chance(&ds->rng, 0.5))
+			return pick_reordered(ds, ino, v, n, &cap);
 		keep = raft_rng_range(&ds->rng, 1,
 				      end_sector(u) - first_sector(u));
 		for (s = first_sector(u); s < first_sector(u) + keep; s++)

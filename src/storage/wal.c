@@ -256,6 +256,17 @@ bool wal_dirty(const struct wal *w)
 	       w->dir_dirty;
 }
 
+int wal_write(struct wal *w)
+{
+	if (w->failed)
+		return WAL_EIO;
+	if (w->len > 0 && wal_write_out(w) != 0)
+		return WAL_EIO;
+	if (w->meta_dirty && wal_meta_write_slot(w) != 0)
+		return WAL_EIO;
+	return WAL_OK;
+}
+
 int wal_sync(struct wal *w)
 {
 	int i, rv = 0;

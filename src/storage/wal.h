@@ -162,6 +162,12 @@ bool wal_dirty(const struct wal *w);
  * before the call is durable. */
 int wal_sync(struct wal *w);
 
+/* Writes what is buffered without syncing (the page cache holds it: a
+ * crash may lose, tear or reorder it). The simulator writes at the end of
+ * a node's turn and syncs --disk-ms later. WAL_OK or WAL_EIO (as
+ * wal_sync). */
+int wal_write(struct wal *w);
+
 /* The last index whose entry, as the log now holds it, is durable (the
  * log's end as of the last wal_sync, lowered by any truncation since). */
 uint64_t wal_durable_index(const struct wal *w);
