@@ -609,7 +609,7 @@ const struct opt_flag options_table[] = {
 	 .modes = IN_RUN,
 	 .section = SEC_OUTPUT,
 	 .metavar = "FILE",
-	 .help = "write the run's JSONL trace (schema 4, see README)"},
+	 .help = "write the run's JSONL trace (schema 5, see README)"},
 	{.name = "timeline",
 	 .kind = OPT_BOOL,
 	 FIELD(timeline),
