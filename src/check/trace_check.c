@@ -159,9 +159,14 @@ int trace_feed_prior(struct checker *c, const char *path, uint64_t *events,
 		fprintf(err, "raftsim: out of memory\n");
 		return 2;
 	}
-	/* The killed run's end line, if it had one, is held back by
-	 * feed_file's last step: run.ended says so; it is not fed. */
-	rv = feed_prior(f, path, buf, c, &run, err);
+	/* A run killed before its start line reached the file left it
+	 * empty: nothing to feed. */
+	if (fseek(f, 0, SEEK_END) == 0 && ftell(f) == 0)
+		rv = 0;
+	else if (fseek(f, 0, SEEK_SET) != 0)
+		rv = 2;
+	else
+		rv = feed_prior(f, path, buf, c, &run, err);
 	*events = run.events;
 	free(buf);
 	fclose(f);

@@ -208,9 +208,9 @@ int run_dir_prepare(struct raftsim_options *o, FILE *err)
 	rv = read_record(path, &r);
 	if (!o->resume && rv != ENOENT) {
 		fprintf(err,
-			"raftsim: --data-dir: '%s' holds a previous run (%s); "
-			"add --resume or use an empty directory\n",
-			o->data_dir, path);
+			"raftsim: --data-dir: %s holds a previous run; add "
+			"--resume or use an empty directory\n",
+			path);
 		return EXIT_USAGE;
 	}
 	if (o->resume && rv != 0) {

@@ -115,6 +115,9 @@ int harness_output_open(struct harness_output *out,
 	if (rv != 0)
 		goto err_trace;
 	out->mon.mailbox = o->mailbox;
+	/* The start line in the file at once: a run killed in its first
+	 * moments leaves a trace that says what it was. */
+	writer_sync(&out->mon.trace);
 	rv = start_streams(&out->mon, strcmp(mode, "threads") == 0);
 	if (rv != 0) {
 		fprintf(err, "raftsim: cannot start the output writers: %s\n",
