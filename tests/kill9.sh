@@ -25,6 +25,9 @@ passed=0
 failed=0
 
 echo "kill9: seed $seed, $per kills per series, in $work"
+# A copy: a rebuild while the test runs must not change the binary.
+cp "$raftsim" "$work/raftsim" || exit 1
+raftsim=$work/raftsim
 
 # One kill: starts raftsim (a resume after the first), sleeps, kills it,
 # checks the whole trace. $1 series name, $2 iteration, the rest the flags.
