@@ -58,9 +58,8 @@ static bool counts_agree(const struct check_run *run, uint64_t v, uint64_t s)
 /* Parses and feeds every line; with feed_end, the end line too (held
  * back to the last). Returns 0, or 1 (malformed) or 2 (read error) after
  * a message on err. */
-static int feed_lines(FILE *f, const char *path, char *buf,
-		      struct checker *c, struct check_run *run, bool feed_end,
-		      FILE *err)
+static int feed_lines(FILE *f, const char *path, char *buf, struct checker *c,
+		      struct check_run *run, bool feed_end, FILE *err)
 {
 	struct trace_slots slots = {0};
 	struct wev ev, end;
@@ -130,8 +129,8 @@ static int feed_file(FILE *f, const char *path, char *buf, struct checker *c,
 
 /* A resumed run's prior trace: its end line, if any, is left out (the
  * resumed run's start line follows it). */
-static int feed_prior(FILE *f, const char *path, char *buf,
-		      struct checker *c, struct check_run *run, FILE *err)
+static int feed_prior(FILE *f, const char *path, char *buf, struct checker *c,
+		      struct check_run *run, FILE *err)
 {
 	return feed_lines(f, path, buf, c, run, false, err);
 }

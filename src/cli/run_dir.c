@@ -16,8 +16,8 @@
 
 struct run_record {
 	int nodes;
-	char mode[16];     /* "threads" */
-	char workload[16]; /* "kv" (--clients) or "digest" */
+	char mode[32];         /* "threads" */
+	char workload[32];     /* "kv" (--clients) or "digest" */
 	uint64_t clients_used; /* client numbers taken by earlier runs */
 	uint64_t resumes;
 };
@@ -58,19 +58,22 @@ static int read_record(const char *path, struct run_record *r)
 		return errno;
 	memset(r, 0, sizeof(*r));
 	while (fscanf(f, "%31s %31s", key, value) == 2) {
-		if (strcmp(key, "nodes") == 0)
-			r->nodes = atoi(value), seen |= 1;
-		else if (strcmp(key, "mode") == 0)
-			snprintf(r->mode, sizeof(r->mode), "%s", value),
-				seen |= 2;
-		else if (strcmp(key, "workload") == 0)
-			snprintf(r->workload, sizeof(r->workload), "%s",
-				 value),
-				seen |= 4;
-		else if (strcmp(key, "clients_used") == 0)
-			r->clients_used = strtoull(value, NULL, 10), seen |= 8;
-		else if (strcmp(key, "resumes") == 0)
-			r->resumes = strtoull(value, NULL, 10), seen |= 16;
+		if (strcmp(key, "nodes") == 0) {
+			r->nodes = atoi(value);
+			seen |= 1;
+		} else if (strcmp(key, "mode") == 0) {
+			memcpy(r->mode, value, sizeof(r->mode));
+			seen |= 2;
+		} else if (strcmp(key, "workload") == 0) {
+			memcpy(r->workload, value, sizeof(r->workload));
+			seen |= 4;
+		} else if (strcmp(key, "clients_used") == 0) {
+			r->clients_used = strtoull(value, NULL, 10);
+			seen |= 8;
+		} else if (strcmp(key, "resumes") == 0) {
+			r->resumes = strtoull(value, NULL, 10);
+			seen |= 16;
+		}
 	}
 	fclose(f);
 	return seen == 31 && r->nodes > 0 ? 0 : EINVAL;
@@ -153,8 +156,7 @@ static int check_node_dirs(const struct raftsim_options *o, FILE *err)
 
 /* A resume: DIR/run must say the same cluster as the flags. */
 static int check_resume(const struct raftsim_options *o,
-			const struct run_record *r, const char *path,
-			FILE *err)
+			const struct run_record *r, const char *path, FILE *err)
 {
 	if (r->nodes != o->nodes) {
 		fprintf(err,
@@ -164,8 +166,9 @@ static int check_resume(const struct raftsim_options *o,
 		return EXIT_USAGE;
 	}
 	if (strcmp(r->mode, "threads") != 0) {
-		fprintf(err, "raftsim: --resume: the run in '%s' ran in mode "
-			     "'%s' (%s)\n",
+		fprintf(err,
+			"raftsim: --resume: the run in '%s' ran in mode "
+			"'%s' (%s)\n",
 			o->data_dir, r->mode, path);
 		return EXIT_USAGE;
 	}
@@ -208,9 +211,9 @@ int run_dir_prepare(struct raftsim_options *o, FILE *err)
 	rv = read_record(path, &r);
 	if (!o->resume && rv != ENOENT) {
 		fprintf(err,
-			"raftsim: --data-dir: %s holds a previous run; add "
+			"raftsim: --data-dir: '%s' holds a previous run; add "
 			"--resume or use an empty directory\n",
-			path);
+			o->data_dir);
 		return EXIT_USAGE;
 	}
 	if (o->resume && rv != 0) {
@@ -234,8 +237,9 @@ int run_dir_prepare(struct raftsim_options *o, FILE *err)
 		snprintf(r.workload, sizeof(r.workload), "%s", workload_of(o));
 		rv = make_dirs(o->data_dir);
 		if (rv != 0) {
-			fprintf(err, "raftsim: --data-dir: cannot create "
-				     "'%s': %s\n",
+			fprintf(err,
+				"raftsim: --data-dir: cannot create "
+				"'%s': %s\n",
 				o->data_dir, strerror(rv));
 			return EXIT_RUN_FAILED;
 		}
@@ -244,8 +248,8 @@ int run_dir_prepare(struct raftsim_options *o, FILE *err)
 	r.clients_used += o->clients;
 	rv = write_record(o->data_dir, &r);
 	if (rv != 0) {
-		fprintf(err, "raftsim: --data-dir: cannot write %s: %s\n",
-			path, strerror(rv));
+		fprintf(err, "raftsim: --data-dir: cannot write %s: %s\n", path,
+			strerror(rv));
 		return EXIT_RUN_FAILED;
 	}
 	return 0;

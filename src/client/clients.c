@@ -118,8 +118,8 @@ static void attempt(struct clients *c, int i, int64_t now_us)
 		cl->maybe_effect = true;
 	set_timer(c, cl, now_us + c->config.timeout_us);
 	/* A lost request times out like any other. */
-	(void)c->io.send(c->io.ctx, c->config.client_base + i, cl->node,
-			 c->buf, len);
+	(void)c->io.send(c->io.ctx, c->config.client_base + i, cl->node, c->buf,
+			 len);
 }
 
 static void pause_then_retry(struct clients *c, struct client *cl,
@@ -351,7 +351,8 @@ void clients_receive(struct clients *c, const uint8_t *bytes, size_t len,
 	if (c->stopped || kv_reply_decode(bytes, len, &reply) != 0)
 		return;
 	i = reply.client - c->config.client_base;
-	if (reply.client < c->config.client_base || i < 0 || (unsigned)i >= c->config.clients)
+	if (reply.client < c->config.client_base || i < 0 ||
+	    (unsigned)i >= c->config.clients)
 		return;
 	cl = &c->client[i];
 	/* Only the request outstanding now is answered: a reply to an

@@ -80,9 +80,8 @@ static bool parse_value(const struct client_config *cfg, struct kv_bytes v,
 	if (v.len == 0 || v.data[0] != 'c' ||
 	    parse_number(v.data, v.len, &at, &w) != 0 ||
 	    w < (uint64_t)cfg->client_base ||
-	    w - (uint64_t)cfg->client_base >= cfg->clients ||
-	    at >= v.len || v.data[at++] != 'i' ||
-	    parse_number(v.data, v.len, &at, id) != 0)
+	    w - (uint64_t)cfg->client_base >= cfg->clients || at >= v.len ||
+	    v.data[at++] != 'i' || parse_number(v.data, v.len, &at, id) != 0)
 		return false;
 	*writer = (int)(w - (uint64_t)cfg->client_base);
 	/* The canonical form, padding included, and nothing else. */

@@ -232,8 +232,7 @@ static int node_boot(struct harness_node *n, bool restart)
 		 * every node's restart */
 		if (!restart && (!fresh || n->h->opt->resume))
 			n->booted_from_files = true;
-		durable = restart || n->booted_from_files ? &n->durable
-							  : NULL;
+		durable = restart || n->booted_from_files ? &n->durable : NULL;
 	}
 	/* The restart count is in the seed: a restarted node draws fresh
 	 * timeouts, not the ones it drew before. */

@@ -105,8 +105,9 @@ struct harness_node {
 	enum node_status status;
 	struct raft_durable durable; /* saved at a crash, read at restart */
 	uint64_t restarts;
-	bool booted_from_files; /* boot went on from a WAL (--resume): its
-				   restart event waits for harness_announce */
+	/* Boot went on from a WAL (--resume): its restart event waits for
+	 * harness_announce. */
+	bool booted_from_files;
 	uint64_t tick;             /* stamped on its core's events */
 	struct raft_rng own_rng;   /* its message fates, unless shared */
 	struct raft_rng *fate_rng; /* what draws its message fates */

@@ -214,8 +214,7 @@ static void drain(struct writer *w)
 
 static bool urgent(const struct writer *w)
 {
-	return w->stopping || w->sync_waiters > 0 ||
-	       w->len >= w->ring_size / 2;
+	return w->stopping || w->sync_waiters > 0 || w->len >= w->ring_size / 2;
 }
 
 /* Waits until `until`, or until the ring is half full or the stream

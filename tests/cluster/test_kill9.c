@@ -67,8 +67,8 @@ static void print_file(const char *path)
 /* One kill: the run (a resume after the first), ms of it, SIGKILL. */
 static int run_and_kill(const char *dir, const char *trace, int i, long ms)
 {
-	static const char *const fixed[] = {
-		"--ticks", "1000000", "--clients", "4", "-q"};
+	static const char *const fixed[] = {"--ticks", "1000000", "--clients",
+					    "4", "-q"};
 	char args[24][600], log[600];
 	char *argv[25];
 	int k = 0, j, status = 0;
