@@ -150,7 +150,9 @@ asan:
 # positive, also under TSAN; the lesson's two heartbeat mistakes must be
 # caught in at least 4 of 5 runs of the scenario with a paused leader.
 # Clients on threads (issue 11) under the same faults, with the fenced
-# store and with lease reads, pass too.
+# store and with lease reads, pass too. The kill -9 test (issue 12): 50
+# kills at random moments under --load and --clients, each resumed from its
+# --data-dir, the whole trace checked after every kill (~90 s).
 stress: raftsim
 	$(TSAN_MAKE) tsan/raftsim
 	tests/stress.sh --bin ./raftsim --runs 200 --jobs 4
@@ -171,6 +173,7 @@ stress: raftsim
 		--tick-ms 20 -- --clients 8 --fenced-store --reads lease \
 		--check-quorum
 	$(MAKE) --no-print-directory stress-clients
+	tests/kill9.sh 25
 
 # Issue 11's exactly-once under faults: 1,000,000 client operations in the
 # simulator, each retried up to 5 times, under leader crashes, pauses,
@@ -252,7 +255,8 @@ help:
 	@echo "make tsan       cluster tests and a stress set under ThreadSanitizer"
 	@echo "make asan       every test under AddressSanitizer and UBSan"
 	@echo "make stress     200 threaded runs with faults (and 200 under TSAN): no"
-	@echo "                false positive; the heartbeat mistakes caught"
+	@echo "                false positive; the heartbeat mistakes caught; 50 kill -9s"
+	@echo "                resumed from --data-dir, every trace checked"
 	@echo "make stress-clients  1,000,000 client operations under faults: exactly once"
 	@echo "make golden     rewrite tests/golden/*.jsonl and tests/timeline/*.txt"
 	@echo "make purity     check that the core imports no threads, clocks, I/O"

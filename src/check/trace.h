@@ -65,4 +65,14 @@ int trace_parse(const char *line, struct wev *ev, struct trace_slots *slots,
  * client history's report (checker_print_clients) follows the verdict. */
 int trace_check_file(const char *path, FILE *out, FILE *err);
 
+struct checker;
+/* A resumed run (--resume): feeds the killed runs' trace at path to the
+ * run's own checker before its "resume" start line, so that its verdict
+ * judges the whole history as `raftsim check` will (an end line the file
+ * may have is left out). A missing file feeds nothing. Returns 0, or 1
+ * (malformed) or 2 (unreadable, no memory) after a message on err;
+ * *events is the number of events fed. */
+int trace_feed_prior(struct checker *c, const char *path, uint64_t *events,
+		     FILE *err);
+
 #endif

@@ -55,10 +55,11 @@ static bool counts_agree(const struct check_run *run, uint64_t v, uint64_t s)
 		run->end_spurious == s - run->resumed_spurious);
 }
 
-/* Parses and feeds every line. Returns 0, or 1 (malformed) or 2 (read
- * error) after a message on err. */
-static int feed_file(FILE *f, const char *path, char *buf, struct checker *c,
-		     struct check_run *run, FILE *err)
+/* Parses and feeds every line; with feed_end, the end line too (held
+ * back to the last). Returns 0, or 1 (malformed) or 2 (read error) after
+ * a message on err. */
+static int feed_lines(FILE *f, const char *path, char *buf, struct checker *c,
+		      struct check_run *run, bool feed_end, FILE *err)
 {
 	struct trace_slots slots = {0};
 	struct wev ev, end;
@@ -112,12 +113,63 @@ static int feed_file(FILE *f, const char *path, char *buf, struct checker *c,
 		else
 			checker_feed(c, &ev);
 	}
-	if (run->ended)
+	if (run->ended && feed_end)
 		checker_feed(c, &end);
 	trace_slots_free(&slots);
 	if (run->nodes == 0)
 		fprintf(err, "%s: malformed trace: no start event\n", path);
 	return run->nodes == 0;
+}
+
+static int feed_file(FILE *f, const char *path, char *buf, struct checker *c,
+		     struct check_run *run, FILE *err)
+{
+	return feed_lines(f, path, buf, c, run, true, err);
+}
+
+/* A resumed run's prior trace: its end line, if any, is left out (the
+ * resumed run's start line follows it). */
+static int feed_prior(FILE *f, const char *path, char *buf, struct checker *c,
+		      struct check_run *run, FILE *err)
+{
+	return feed_lines(f, path, buf, c, run, false, err);
+}
+
+int trace_feed_prior(struct checker *c, const char *path, uint64_t *events,
+		     FILE *err)
+{
+	struct check_run run = {0};
+	char *buf;
+	FILE *f;
+	int rv;
+
+	*events = 0;
+	f = fopen(path, "r");
+	if (f == NULL && errno == ENOENT)
+		return 0;
+	if (f == NULL) {
+		fprintf(err, "raftsim: --trace: cannot read %s: %s\n", path,
+			strerror(errno));
+		return 2;
+	}
+	buf = malloc(TRACE_LINE_MAX + 1);
+	if (buf == NULL) {
+		fclose(f);
+		fprintf(err, "raftsim: out of memory\n");
+		return 2;
+	}
+	/* A run killed before its start line reached the file left it
+	 * empty: nothing to feed. */
+	if (fseek(f, 0, SEEK_END) == 0 && ftell(f) == 0)
+		rv = 0;
+	else if (fseek(f, 0, SEEK_SET) != 0)
+		rv = 2;
+	else
+		rv = feed_prior(f, path, buf, c, &run, err);
+	*events = run.events;
+	free(buf);
+	fclose(f);
+	return rv;
 }
 
 int trace_check_file(const char *path, FILE *out, FILE *err)

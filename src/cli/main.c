@@ -13,6 +13,7 @@
 #include "harness/harness_stop.h"
 #include "lincheck/lincheck.h"
 #include "options.h"
+#include "run_dir.h"
 #include "runtime/runtime.h"
 #include "sim/sim.h"
 #include "timeline.h"
@@ -29,8 +30,12 @@ static uint64_t seed_from_clock(void)
 			       (uint64_t)getpid());
 }
 
-static int run(const struct raftsim_options *o)
+static int run(struct raftsim_options *o)
 {
+	int code = run_dir_prepare(o, stderr);
+
+	if (code != 0)
+		return code;
 	return o->sim ? sim_main(o, stdout, stderr)
 		      : runtime_run(o, stdout, stderr);
 }

@@ -187,6 +187,9 @@ struct raftsim_options {
 	 * in memory. */
 	const char *data_dir;
 	bool resume;   /* --resume: go on from --data-dir's files and trace */
+	/* Not a flag: the first client's number (run_dir.c: a resumed run's
+	 * clients are numbered after the earlier runs'). */
+	int client_base;
 	bool sim_disk; /* --disk, or implied by a --disk-* fault */
 	double disk_torn;
 	double disk_corrupt;

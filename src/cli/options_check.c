@@ -274,6 +274,12 @@ static int check_storage(struct raftsim_options *o, const bool *given,
 	if (o->resume && o->data_dir == NULL)
 		return options_usage_error(err, "--resume: only with "
 						"--data-dir DIR");
+	/* The resumed clients' reads return what the killed run's wrote:
+	 * only with that run's history is theirs judged. */
+	if (o->resume && o->clients > 0 && o->trace_path == NULL)
+		return options_usage_error(err, "--resume with --clients: "
+						"only with --trace FILE, the "
+						"killed run's trace");
 	if (o->disk_torn > 0 || o->disk_corrupt > 0 || o->disk_fsync_fail > 0)
 		o->sim_disk = true;
 	/* explore's runs are simulated: a storage mistake brings the disk */

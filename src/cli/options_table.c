@@ -521,8 +521,21 @@ const struct opt_flag options_table[] = {
 	 FIELD(resume),
 	 .modes = IN_THREADS,
 	 .section = SEC_STORAGE,
-	 .help = "go on from --data-dir's files: every node recovers its "
-		 "term, vote and log from them"},
+	 .help = "go on from --data-dir's files after a kill -9: every node "
+		 "recovers its term, vote and log from them; --trace FILE is "
+		 "appended to",
+	 .doc = "restart the whole cluster from `--data-dir`'s files after "
+		"the process was killed (`kill -9`): every node recovers its "
+		"term, vote and log and says so (a `restart` line). `DIR/run` "
+		"keeps what must match (--nodes, the state machine: "
+		"--clients or not); a conflict, a node directory missing or "
+		"one too many is refused (exit 2), a node refusing damaged "
+		"files fails the run (exit 3). `--trace FILE` is appended to "
+		"(a half line the kill left is cut first) after a start line "
+		"with \"resume\":true, and the run's verdict judges the whole "
+		"file's history, as `raftsim check FILE` does. Clients are "
+		"numbered after the earlier runs'; with --clients, --trace is "
+		"required"},
 	{.name = "runs",
 	 .kind = OPT_COUNT,
 	 FIELD(runs),
@@ -619,7 +632,7 @@ const struct opt_flag options_table[] = {
 	 .modes = IN_RUN,
 	 .section = SEC_OUTPUT,
 	 .metavar = "FILE",
-	 .help = "write the run's JSONL trace (schema 4, see README)"},
+	 .help = "write the run's JSONL trace (schema 5, see README)"},
 	{.name = "timeline",
 	 .kind = OPT_BOOL,
 	 FIELD(timeline),

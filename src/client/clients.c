@@ -80,7 +80,7 @@ static void request_of(struct clients *c, int i, struct kv_cmd *cmd, char *key)
 	struct client *cl = &c->client[i];
 
 	memset(cmd, 0, sizeof(*cmd));
-	cmd->client = i;
+	cmd->client = c->config.client_base + i;
 	if (cl->phase == CLIENT_REGISTERING) {
 		cmd->op = KV_REGISTER;
 		return;
@@ -118,7 +118,8 @@ static void attempt(struct clients *c, int i, int64_t now_us)
 		cl->maybe_effect = true;
 	set_timer(c, cl, now_us + c->config.timeout_us);
 	/* A lost request times out like any other. */
-	(void)c->io.send(c->io.ctx, i, cl->node, c->buf, len);
+	(void)c->io.send(c->io.ctx, c->config.client_base + i, cl->node, c->buf,
+			 len);
 }
 
 static void pause_then_retry(struct clients *c, struct client *cl,
@@ -150,7 +151,7 @@ static void history(struct clients *c, int i, enum hist_type type,
 	memset(&ev, 0, sizeof(ev));
 	ev.type = type;
 	ev.us = now_us;
-	ev.client = i;
+	ev.client = c->config.client_base + i;
 	ev.id = cl->id;
 	ev.op = hist_op_of[cl->op];
 	ev.key = hist_bytes(key, clients_key_of(cl->key, key), false);
@@ -349,8 +350,9 @@ void clients_receive(struct clients *c, const uint8_t *bytes, size_t len,
 
 	if (c->stopped || kv_reply_decode(bytes, len, &reply) != 0)
 		return;
-	i = reply.client;
-	if (i < 0 || (unsigned)i >= c->config.clients)
+	i = reply.client - c->config.client_base;
+	if (reply.client < c->config.client_base || i < 0 ||
+	    (unsigned)i >= c->config.clients)
 		return;
 	cl = &c->client[i];
 	/* Only the request outstanding now is answered: a reply to an

@@ -51,6 +51,10 @@ struct client_config {
 	int64_t timeout_us; /* one attempt's wait for a reply */
 	uint64_t max_ops;   /* stop invoking after this many; 0: no limit */
 	uint64_t seed;
+	/* Client i is numbered client_base + i in its requests, history and
+	 * values: a resumed run (--resume) numbers its clients after the
+	 * earlier runs', so that no value is written twice in one trace. */
+	int client_base;
 	/* The network may deliver a request twice (--dup): a write given up
 	 * is then info, never fail, whatever the refusals said. */
 	bool requests_may_duplicate;

@@ -25,7 +25,8 @@ size_t clients_value_cap(const struct client_config *cfg)
 size_t clients_value_of(const struct client_config *cfg, int writer,
 			uint64_t id, char *buf)
 {
-	int n = snprintf(buf, CLIENT_ID_FORM_MAX, "c%di%" PRIu64, writer, id);
+	int n = snprintf(buf, CLIENT_ID_FORM_MAX, "c%di%" PRIu64,
+			 cfg->client_base + writer, id);
 	size_t len;
 
 	assert(n > 0 && n < CLIENT_ID_FORM_MAX);
@@ -77,13 +78,14 @@ static bool parse_value(const struct client_config *cfg, struct kv_bytes v,
 	int n;
 
 	if (v.len == 0 || v.data[0] != 'c' ||
-	    parse_number(v.data, v.len, &at, &w) != 0 || w >= cfg->clients ||
-	    at >= v.len || v.data[at++] != 'i' ||
-	    parse_number(v.data, v.len, &at, id) != 0)
+	    parse_number(v.data, v.len, &at, &w) != 0 ||
+	    w < (uint64_t)cfg->client_base ||
+	    w - (uint64_t)cfg->client_base >= cfg->clients || at >= v.len ||
+	    v.data[at++] != 'i' || parse_number(v.data, v.len, &at, id) != 0)
 		return false;
-	*writer = (int)w;
+	*writer = (int)(w - (uint64_t)cfg->client_base);
 	/* The canonical form, padding included, and nothing else. */
-	n = snprintf(form, sizeof(form), "c%di%" PRIu64, *writer, *id);
+	n = snprintf(form, sizeof(form), "c%di%" PRIu64, (int)w, *id);
 	if (n <= 0 || (size_t)n != at || memcmp(form, v.data, at) != 0)
 		return false;
 	while (at < v.len && v.data[at] == '.')

@@ -69,7 +69,8 @@ struct client {
 
 /* The room one value takes, its NUL included. */
 size_t clients_value_cap(const struct client_config *cfg);
-/* Writes client `writer`'s value of operation `id` into buf (cap from
+/* Writes client `writer`'s value of operation `id` (numbered from
+ * cfg->client_base) into buf (cap from
  * clients_value_cap) and returns its length. */
 size_t clients_value_of(const struct client_config *cfg, int writer,
 			uint64_t id, char *buf);

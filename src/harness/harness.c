@@ -227,8 +227,12 @@ static int node_boot(struct harness_node *n, bool restart)
 		rv = harness_disk_open(n, &n->durable, &fresh);
 		if (rv != RAFT_OK)
 			return rv;
-		/* a first boot from files a run left (--resume) restarts */
-		durable = restart || !fresh ? &n->durable : NULL;
+		/* a first boot from files a run left (--resume) restarts,
+		 * fresh files too: the trace's resumed run begins with
+		 * every node's restart */
+		if (!restart && (!fresh || n->h->opt->resume))
+			n->booted_from_files = true;
+		durable = restart || n->booted_from_files ? &n->durable : NULL;
 	}
 	/* The restart count is in the seed: a restarted node draws fresh
 	 * timeouts, not the ones it drew before. */
@@ -244,7 +248,8 @@ static int node_boot(struct harness_node *n, bool restart)
 	if (restart)
 		n->raft.stats = kept;
 	n->status = NODE_UP;
-	harness_disk_report_recovery(n);
+	if (restart) /* a boot's waits for the clock: harness_announce */
+		harness_disk_report_recovery(n);
 	return RAFT_OK;
 }
 
@@ -288,20 +293,30 @@ int harness_boot(struct harness *h)
 			snprintf(h->boot_msg, sizeof(h->boot_msg),
 				 "node %d refused to start: %s", i,
 				 n->disk.why);
-		} else if (rv == RAFT_OK && n->disk.wal != NULL &&
-			   n->raft.restart_quiet) {
-			/* it goes on from files a run left: say what */
-			struct wev w;
-
-			memset(&w, 0, sizeof(w));
-			w.type = WEV_RESTART;
-			w.node = i;
-			w.peer = RAFT_NONE;
-			harness_disk_describe(n, &w);
-			harness_publish(h, &w);
 		}
 	}
 	return rv;
+}
+
+void harness_announce(struct harness *h)
+{
+	struct wev w;
+	int i;
+
+	for (i = 0; i < h->nodes; i++) {
+		struct harness_node *n = &h->node[i];
+
+		if (!n->booted_from_files || n->disk.wal == NULL)
+			continue;
+		n->booted_from_files = false;
+		harness_disk_report_recovery(n);
+		memset(&w, 0, sizeof(w));
+		w.type = WEV_RESTART;
+		w.node = i;
+		w.peer = RAFT_NONE;
+		harness_disk_describe(n, &w);
+		harness_publish(h, &w);
+	}
 }
 
 static void publish_fault(struct harness *h, enum wev_type type, int node)

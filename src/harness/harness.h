@@ -105,6 +105,9 @@ struct harness_node {
 	enum node_status status;
 	struct raft_durable durable; /* saved at a crash, read at restart */
 	uint64_t restarts;
+	/* Boot went on from a WAL (--resume): its restart event waits for
+	 * harness_announce. */
+	bool booted_from_files;
 	uint64_t tick;             /* stamped on its core's events */
 	struct raft_rng own_rng;   /* its message fates, unless shared */
 	struct raft_rng *fate_rng; /* what draws its message fates */
@@ -196,6 +199,12 @@ void harness_share_fate_rng(struct harness *h, struct raft_rng *rng);
  * its files (boot_exit and boot_msg say what); otherwise the
  * configuration was refused. Before any thread runs. */
 int harness_boot(struct harness *h);
+
+/* After harness_boot, once the driver's clock runs (time 0 of the run):
+ * each node that booted from its files (--resume) says what recovery cut
+ * and what it recovered (a restart event), so that the trace's resumed
+ * run begins with every node's restart. No thread runs yet. */
+void harness_announce(struct harness *h);
 
 /* Begins tick `tick` for the fault schedule: moves it on and applies what
  * it says, in order. One caller only, holding no lock. */

@@ -113,6 +113,14 @@ void harness_client_history(struct harness *h, const struct hist_event *ev)
 	w.client = ev->client;
 	w.hist = ev;
 	harness_publish(h, &w);
+	/* On real files a kill -9 may come at any moment, and the resumed
+	 * run may read what this operation writes: its invoke reaches the
+	 * kernel before its request leaves, or a correct run's history
+	 * would show a value nobody wrote. (A lost completion only leaves
+	 * the operation open, which weakens nothing but the check.) */
+	if (ev->type == HIST_INVOKE && h->opt->data_dir != NULL &&
+	    !h->opt->sim && h->mon != NULL)
+		writer_sync(&h->mon->trace);
 }
 
 static void clients_history(void *ctx, const struct hist_event *ev)
@@ -350,6 +358,7 @@ void harness_client_config(const struct raftsim_options *o,
 	cfg->timeout_us = (int64_t)options_client_timeout_us(o);
 	cfg->max_ops = o->ops;
 	cfg->seed = raft_rng_derive(o->seed, 0xc11e47);
+	cfg->client_base = o->client_base;
 	cfg->requests_may_duplicate = o->dup > 0;
 }
 

@@ -4,10 +4,12 @@
  * output does to the exit code. See harness.h. */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "harness_stdio.h"
@@ -35,6 +37,49 @@ static int start_streams(struct monitor *mon, bool real_time)
 	return rv;
 }
 
+/* A resumed run's trace goes on from the killed run's: a last line the
+ * kill cut in half is cut off (and said), the rest kept. Returns 0 or an
+ * errno value. */
+static int cut_partial_line(const char *path, FILE *err)
+{
+	char buf[4096];
+	off_t end, at;
+	ssize_t got;
+	int fd, rv = 0;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : errno;
+	end = lseek(fd, 0, SEEK_END);
+	at = end;
+	while (at > 0) { /* back to the last '\n' */
+		size_t n = at < (off_t)sizeof(buf) ? (size_t)at : sizeof(buf);
+
+		got = pread(fd, buf, n, at - (off_t)n);
+		if (got != (ssize_t)n) {
+			rv = got < 0 ? errno : EIO;
+			goto out;
+		}
+		while (n > 0 && buf[n - 1] != '\n')
+			n--, at--;
+		if (n > 0)
+			break;
+	}
+	if (at == end)
+		goto out;
+	if (ftruncate(fd, at) != 0) {
+		rv = errno;
+		goto out;
+	}
+	fprintf(err,
+		"raftsim: --trace: cut %lld bytes of a partial last line "
+		"from '%s' (the killed run's)\n",
+		(long long)(end - at), path);
+out:
+	close(fd);
+	return rv;
+}
+
 int harness_output_open(struct harness_output *out,
 			const struct raftsim_options *o, const char *mode,
 			FILE *console, FILE *err)
@@ -45,8 +90,15 @@ int harness_output_open(struct harness_output *out,
 
 	memset(out, 0, sizeof(*out));
 	out->trace_path = o->trace_path;
+	if (o->trace_path != NULL && o->resume &&
+	    (rv = cut_partial_line(o->trace_path, err)) != 0) {
+		fprintf(err, "raftsim: --trace: cannot resume '%s': %s\n",
+			o->trace_path, strerror(rv));
+		code = EXIT_RUN_FAILED;
+		goto err;
+	}
 	if (o->trace_path != NULL) {
-		out->trace = fopen(o->trace_path, "w");
+		out->trace = fopen(o->trace_path, o->resume ? "a" : "w");
 		if (out->trace == NULL) {
 			fprintf(err, "raftsim: --trace: cannot open '%s': %s\n",
 				o->trace_path, strerror(errno));
@@ -55,11 +107,17 @@ int harness_output_open(struct harness_output *out,
 	}
 	code = EXIT_RUN_FAILED;
 	monitor_run_info(&info, o, mode);
-	if (monitor_init(&out->mon, &info, out->trace, console) != 0) {
+	rv = o->resume ? monitor_init_resumed(&out->mon, &info, out->trace,
+					      console, o->trace_path, err)
+		       : monitor_init(&out->mon, &info, out->trace, console);
+	if (rv < 0)
 		fprintf(err, "raftsim: out of memory\n");
+	if (rv != 0)
 		goto err_trace;
-	}
 	out->mon.mailbox = o->mailbox;
+	/* The start line in the file at once: a run killed in its first
+	 * moments leaves a trace that says what it was. */
+	writer_sync(&out->mon.trace);
 	rv = start_streams(&out->mon, strcmp(mode, "threads") == 0);
 	if (rv != 0) {
 		fprintf(err, "raftsim: cannot start the output writers: %s\n",

@@ -97,6 +97,7 @@ void monitor_run_info(struct run_info *info, const struct raftsim_options *o,
 	info->check_quorum = o->check_quorum;
 	info->ranked_timeouts = o->ranked_timeouts;
 	info->mistakes = o->mistakes;
+	info->resume = o->resume; /* appended to the killed run's trace */
 	/* Only the simulator delays messages on purpose; a thread's mail
 	 * waits for the scheduler alone. */
 	if (strcmp(mode, "sim") == 0) {
@@ -115,19 +116,23 @@ static const char *ms_text(uint64_t us, char *buf, size_t size)
 	return buf;
 }
 
-int monitor_init(struct monitor *m, const struct run_info *info, FILE *trace,
+static int setup(struct monitor *m, const struct run_info *info, FILE *trace,
 		 FILE *console)
 {
-	char tick[32];
-	struct wev start;
-
 	memset(m, 0, sizeof(*m));
 	m->info = *info;
 	writer_init(&m->trace, trace, WRITER_KEEP, WRITER_TRACE_RING);
 	writer_init(&m->console, console, WRITER_DROP, WRITER_CONSOLE_RING);
 	m->checker = checker_new();
-	if (m->checker == NULL)
-		return -1;
+	return m->checker == NULL ? -1 : 0;
+}
+
+static void begin(struct monitor *m)
+{
+	char tick[32];
+	struct wev start;
+	const struct run_info *info = &m->info;
+
 	memset(&start, 0, sizeof(start));
 	start.type = WEV_START;
 	start.info = &m->info;
@@ -138,6 +143,37 @@ int monitor_init(struct monitor *m, const struct run_info *info, FILE *trace,
 	    info->nodes, ms_text(info->tick_us, tick, sizeof(tick)),
 	    info->heartbeat_ticks, info->election_min, info->election_max,
 	    info->seed, info->mode);
+}
+
+int monitor_init(struct monitor *m, const struct run_info *info, FILE *trace,
+		 FILE *console)
+{
+	if (setup(m, info, trace, console) != 0)
+		return -1;
+	begin(m);
+	return 0;
+}
+
+int monitor_init_resumed(struct monitor *m, const struct run_info *info,
+			 FILE *trace, FILE *console, const char *prior,
+			 FILE *err)
+{
+	uint64_t events = 0;
+	int rv;
+
+	if (setup(m, info, trace, console) != 0)
+		return -1;
+	if (prior != NULL) {
+		rv = trace_feed_prior(m->checker, prior, &events, err);
+		if (rv != 0)
+			return rv;
+	}
+	begin(m);
+	if (events > 0)
+		say(m,
+		    "raftsim: resumed after %" PRIu64 " events of '%s': the "
+		    "verdict judges them too\n",
+		    events, prior);
 	return 0;
 }
 

@@ -58,6 +58,14 @@ void monitor_run_info(struct run_info *info, const struct raftsim_options *o,
  * -1 when out of memory. */
 int monitor_init(struct monitor *m, const struct run_info *info, FILE *trace,
 		 FILE *console);
+/* monitor_init for a resumed run (--resume, run_info.resume): the
+ * checker first reads the killed runs' trace `prior` (NULL: none), so
+ * that this run's verdict judges the whole history, as `raftsim check`
+ * will judge the file. Returns 0, -1 when out of memory, or 1 (malformed)
+ * or 2 (unreadable) after a message on err. */
+int monitor_init_resumed(struct monitor *m, const struct run_info *info,
+			 FILE *trace, FILE *console, const char *prior,
+			 FILE *err);
 void monitor_free(struct monitor *m);
 
 /* Records one event: trace line, console line, checker. */

@@ -137,6 +137,7 @@ static void put_threaded(struct writer *w, const char *line, size_t len)
 	}
 	was_empty = w->len == 0;
 	ring_copy_in(w, line, len);
+	w->put_bytes += len;
 	/* Woken when lines begin to wait for a thread asleep, and when half
 	 * the ring is full; otherwise it comes by itself within
 	 * gather_us, so a steady flow costs one wake-up per batch. */
@@ -170,6 +171,7 @@ static size_t ring_take(struct writer *w)
 	memcpy(w->chunk + first, w->ring, n - first);
 	w->head = (w->head + n) % w->ring_size;
 	w->len -= n;
+	w->taken_bytes += n;
 	pthread_cond_broadcast(&w->room);
 	return n;
 }
@@ -178,6 +180,7 @@ static size_t ring_take(struct writer *w)
  * the I/O. mu held. */
 static void drain(struct writer *w)
 {
+	uint64_t taken;
 	size_t n;
 	int err = 0;
 	int rv = 0;
@@ -195,18 +198,23 @@ static void drain(struct writer *w)
 	if (w->closed) { /* what waits will never be written */
 		while (w->len > 0)
 			w->unwritten += count_lines(w->chunk, ring_take(w));
+		pthread_cond_broadcast(&w->synced);
 		return;
 	}
+	taken = w->taken_bytes;
 	pthread_mutex_unlock(&w->mu);
 	rv = flush_out(w, &err);
 	pthread_mutex_lock(&w->mu);
 	if (rv != 0)
 		close_on(w, err);
+	else
+		w->flushed_bytes = taken;
+	pthread_cond_broadcast(&w->synced);
 }
 
 static bool urgent(const struct writer *w)
 {
-	return w->stopping || w->len >= w->ring_size / 2;
+	return w->stopping || w->sync_waiters > 0 || w->len >= w->ring_size / 2;
 }
 
 /* Waits until `until`, or until the ring is half full or the stream
@@ -278,6 +286,10 @@ int writer_start(struct writer *w)
 		goto err_mu;
 	if ((rv = clock_cond_init(&w->room)) != 0)
 		goto err_wake;
+	if ((rv = clock_cond_init(&w->synced)) != 0) {
+		pthread_cond_destroy(&w->room);
+		goto err_wake;
+	}
 	w->head = w->len = 0;
 	w->stopping = false;
 	w->threaded = true; /* before the thread reads anything */
@@ -287,6 +299,7 @@ int writer_start(struct writer *w)
 	}
 	return 0;
 err_room:
+	pthread_cond_destroy(&w->synced);
 	pthread_cond_destroy(&w->room);
 err_wake:
 	pthread_cond_destroy(&w->wake);
@@ -316,10 +329,35 @@ void writer_stop(struct writer *w)
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
 	w->threaded = false;
+	pthread_cond_destroy(&w->synced);
 	pthread_cond_destroy(&w->room);
 	pthread_cond_destroy(&w->wake);
 	pthread_mutex_destroy(&w->mu);
 	free(w->ring);
 	free(w->chunk);
 	w->ring = w->chunk = NULL;
+}
+
+void writer_sync(struct writer *w)
+{
+	uint64_t target;
+	int err = 0;
+
+	if (w->f == NULL)
+		return;
+	if (!w->threaded) {
+		if (!w->closed && flush_out(w, &err) != 0)
+			close_on(w, err);
+		return;
+	}
+	pthread_mutex_lock(&w->mu);
+	target = w->put_bytes;
+	w->sync_waiters++;
+	while (w->flushed_bytes < target && !w->closed && !w->overrun &&
+	       !w->stopping) {
+		pthread_cond_signal(&w->wake);
+		clock_cond_wait_until(&w->synced, &w->mu, INT64_MAX);
+	}
+	w->sync_waiters--;
+	pthread_mutex_unlock(&w->mu);
 }

@@ -73,6 +73,11 @@ struct writer {
 	size_t len;
 	bool stopping;
 	bool asleep; /* the thread waits for lines with no deadline */
+	pthread_cond_t synced;  /* writer_sync: the thread flushed */
+	uint64_t put_bytes;     /* bytes put into the ring */
+	uint64_t taken_bytes;   /* bytes the thread took out of it */
+	uint64_t flushed_bytes; /* bytes handed to the kernel (fflush) */
+	unsigned sync_waiters;  /* writer_sync calls waiting: no gathering */
 	char *chunk; /* the thread's: what it writes, unlocked */
 
 	/* Results: under mu while threaded, plain after writer_stop. */
@@ -101,5 +106,12 @@ void writer_stop(struct writer *w);
 /* One whole line (with its '\n'). Threaded: the caller may hold any lock
  * of the runtime; this takes only the ring's. */
 void writer_put(struct writer *w, const char *line, size_t len);
+
+/* Returns once every line put so far has been handed to the kernel
+ * (write(2): a kill -9 of the process keeps it), or can never be (the
+ * stream closed or overran). Threaded: the caller must hold no lock the
+ * monitor takes (it waits for the stream's thread, which it hurries). A
+ * client's invoke before its request leaves (harness_clients.c). */
+void writer_sync(struct writer *w);
 
 #endif

@@ -385,6 +385,8 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 	}
 	/* Written before the gate opens: the threads read it after. */
 	c->start_us = clock_now_us();
+	/* A resumed run's restarts at its time 0, before any node acts. */
+	harness_announce(&c->h);
 	open_gate(c);
 	rv = runtime_load_start(c);
 	if (rv != 0)
