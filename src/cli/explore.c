@@ -56,6 +56,25 @@ static uint64_t pick(struct raft_rng *rng, uint64_t lo, uint64_t hi)
 	return raft_rng_range(rng, lo, hi);
 }
 
+/* Left at their defaults, a short run would never write a snapshot (one
+ * every 10000 entries) nor roll a segment (64 MiB): in three runs of four
+ * it snapshots every 10 to 500 entries, and in half of them segments roll
+ * at 4 to 64 KiB, so that snapshot and base-segment writes, their
+ * failures and torn rolls are explored too. */
+static void plan_disk_files(const struct raftsim_options *base,
+			    struct raft_rng *rng, struct raftsim_options *run)
+{
+	struct raftsim_options defaults;
+	uint64_t snapshot = pick(rng, 0, 3), every = pick(rng, 10, 500);
+	uint64_t roll = pick(rng, 0, 1), bytes = pick(rng, 4096, 65536);
+
+	options_default(&defaults);
+	if (base->snapshot_entries == defaults.snapshot_entries && snapshot > 0)
+		run->snapshot_entries = every;
+	if (base->wal_segment_bytes == defaults.wal_segment_bytes && roll)
+		run->wal_segment_bytes = bytes;
+}
+
 /* With --disk (or a disk fault, or a storage mistake) every run has a
  * simulated disk: the faults given, or, when none is, random ones (each
  * kind in about half the runs), and in a third of the runs the
@@ -83,6 +102,7 @@ static void plan_disk(const struct raftsim_options *base, struct raft_rng *rng,
 		run->crashes[run->crash_count++] = (struct fault_window){
 			WHO_ALL, pick(rng, 1, window),
 			pick(rng, 1, 2 * base->election.max)};
+	plan_disk_files(base, rng, run);
 }
 
 void explore_plan_run(const struct raftsim_options *base, uint64_t index,

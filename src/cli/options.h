@@ -186,7 +186,7 @@ struct raftsim_options {
 	 * latency --disk-ms). Without either, the log stays "as if on disk"
 	 * in memory. */
 	const char *data_dir;
-	bool resume;   /* --resume: go on from --data-dir's files and trace */
+	bool resume; /* --resume: go on from --data-dir's files and trace */
 	/* Not a flag: the first client's number (run_dir.c: a resumed run's
 	 * clients are numbered after the earlier runs'). */
 	int client_base;

@@ -418,12 +418,18 @@ void harness_apply(struct harness *h, const struct fault_action *a)
 void harness_advance(struct harness *h, uint64_t tick)
 {
 	int leader = RAFT_NONE;
+	bool needs_leader;
 	int count;
 	int i;
 
 	/* Looking up the leader visits every node: only for a tick that
-	 * pauses or crashes "leader". */
-	if (faults_needs_leader(&h->faults, tick))
+	 * pauses or crashes "leader". The schedule is read under the net
+	 * lock: a node thread whose disk failed writes it too (its restart,
+	 * harness_disk.c). */
+	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	needs_leader = faults_needs_leader(&h->faults, tick);
+	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	if (needs_leader)
 		leader = harness_leader(h);
 	h->tick = tick;
 	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
@@ -435,9 +441,12 @@ void harness_advance(struct harness *h, uint64_t tick)
 
 uint64_t harness_next_fault_tick(struct harness *h, uint64_t limit)
 {
-	uint64_t next = faults_next_tick(&h->faults, h->tick);
+	uint64_t next;
 	uint64_t tick;
 
+	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	next = faults_next_tick(&h->faults, h->tick);
+	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
 	if (!faults_random(&h->faults))
 		return next <= limit ? next : limit + 1;
 	/* Random faults draw on every tick: replay the draws on a copy (only

@@ -366,6 +366,9 @@ bool harness_disk_hold(struct harness_node *n, const struct raft_message *msg)
 	if (hw->wal == NULL || p == PROMISE_NONE)
 		return false;
 	save_meta(n);
+	if (wal_failed(hw->wal))
+		return true; /* nothing leaves: the node crashes at the end
+				of its turn (harness_node_persist) */
 	if (!wal_dirty(hw->wal)) {
 		/* on disk already (a snapshot's base segment syncs it all):
 		 * still a promise, said once */

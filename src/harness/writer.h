@@ -72,13 +72,13 @@ struct writer {
 	size_t head;
 	size_t len;
 	bool stopping;
-	bool asleep; /* the thread waits for lines with no deadline */
-	pthread_cond_t synced;  /* writer_sync: the thread flushed */
-	uint64_t put_bytes;     /* bytes put into the ring */
-	uint64_t taken_bytes;   /* bytes the thread took out of it */
+	bool asleep;           /* the thread waits for lines with no deadline */
+	pthread_cond_t synced; /* writer_sync: the thread flushed */
+	uint64_t put_bytes;    /* bytes put into the ring */
+	uint64_t taken_bytes;  /* bytes the thread took out of it */
 	uint64_t flushed_bytes; /* bytes handed to the kernel (fflush) */
 	unsigned sync_waiters;  /* writer_sync calls waiting: no gathering */
-	char *chunk; /* the thread's: what it writes, unlocked */
+	char *chunk;            /* the thread's: what it writes, unlocked */
 
 	/* Results: under mu while threaded, plain after writer_stop. */
 	int err;            /* the first failed write's errno, or 0 */

@@ -258,6 +258,30 @@ static const struct disk_ops posix_ops = {
 };
 
 /* mkdir -p: each component in turn, an existing one being fine. */
+/* fsync of the directory that holds path (path itself not "/"). */
+static int sync_parent(const char *path)
+{
+	char parent[sizeof(((struct disk *)0)->where)];
+	char *slash;
+	int fd, rv = 0;
+
+	snprintf(parent, sizeof(parent), "%s", path);
+	slash = strrchr(parent, '/');
+	if (slash == NULL)
+		snprintf(parent, sizeof(parent), ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) != 0)
+		rv = -errno;
+	close(fd);
+	return rv;
+}
+
 static int make_dirs(const char *path)
 {
 	char buf[sizeof(((struct disk *)0)->where)];
@@ -270,8 +294,17 @@ static int make_dirs(const char *path)
 		if (buf[i] != '/' && buf[i] != '\0')
 			continue;
 		buf[i] = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+		if (mkdir(buf, 0755) == 0) {
+			/* the new name is durable once its parent is synced:
+			 * else a power cut could lose a node's directory, and
+			 * with it the votes it promised */
+			int rv = sync_parent(buf);
+
+			if (rv != 0)
+				return rv;
+		} else if (errno != EEXIST) {
 			return -errno;
+		}
 		buf[i] = path[i];
 	}
 	return 0;

@@ -170,7 +170,7 @@ static void w_compact_prefix(void *ctx, uint64_t index, uint64_t term)
 
 	w->mem.compact_prefix(w->mem.ctx, index, term);
 	last = w->mem.last_index(w->mem.ctx);
-	if (w->durable < index)
+	if (w->durable < index && !w->failed)
 		w->durable = index;
 	if (w->durable > last)
 		w->durable = last;

@@ -322,6 +322,12 @@ static int replay_segment(struct recov *r, int k, bool *stop)
 			r->max_group = x.group;
 		off += x.size;
 	}
+	if (rv == WAL_OK && !*stop && r->size == 0 && k > r->start) {
+		/* a segment rolled but never written (a kill before the end
+		 * of the turn): removed, as a torn tail of no bytes */
+		rv = cut(r, k, fd, 0, true);
+		*stop = true;
+	}
 	d->ops->close(d, fd);
 	return rv;
 }

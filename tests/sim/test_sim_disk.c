@@ -246,6 +246,33 @@ static void vote_scenario(struct raftsim_options *o, uint64_t seed)
 						      40 + 35 * (uint64_t)i, 3};
 }
 
+/* A snapshot every 20 entries and syncs that fail: a snapshot or base
+ * segment write fails in the middle of a turn, after the node appended
+ * entries it would acknowledge. Nothing may leave before it crashes. */
+static void failed_snapshot_write_lets_nothing_leave(void)
+{
+	struct raftsim_options o;
+	struct disk_run r;
+	uint64_t seed, failed = 0;
+
+	for (seed = 1; seed <= 3; seed++) {
+		options_default(&o);
+		o.sim = true;
+		o.sim_disk = true;
+		o.disk_us = 200;
+		o.ticks = 3000;
+		o.load_rate = 200;
+		o.snapshot_entries = 20;
+		o.disk_fsync_fail = 0.05;
+		o.seed = seed;
+		REQUIRE(disk_run(&o, &r) == 0);
+		report("correct code", seed, &r);
+		CHECK_EQ(r.violations, 0);
+		failed += r.disk[WEV_DISK_FAILED];
+	}
+	CHECK(failed > 10);
+}
+
 /* skip-bad-record: reads go bad (a latent error is born on a read at one
  * restart and found at the next), and crashes make nodes read often. */
 static void skip_scenario(struct raftsim_options *o, uint64_t seed)
@@ -312,6 +339,9 @@ const struct test_case sim_disk_tests[] = {
 	{"disk: a failed sync crashes its node (fsyncgate), and the run "
 	 "passes",
 	 fsync_failure_crashes},
+	{"disk: a snapshot or base segment whose write fails lets no "
+	 "acknowledgement leave: the node crashes first (3 seeds PASS)",
+	 failed_snapshot_write_lets_nothing_leave},
 	{"disk: no-fsync (acknowledging before the sync) is caught in each of "
 	 "20 seeds, and correct code passes the same 20",
 	 no_fsync_caught},

@@ -259,6 +259,39 @@ static void durable_index_follows_syncs_truncation_and_snapshots(void)
 	disk_sim_free(d);
 }
 
+/* A kill between a segment's roll (its file created during a turn) and the
+ * end of the turn (its first record still in memory) leaves an empty
+ * segment: recovery removes it as a torn tail of no bytes, and the log goes
+ * on in the segment before it, so the next recovery finds no damage. */
+static void empty_rolled_segment_is_removed(void)
+{
+	struct wal_recovery rec;
+	struct wal *w = NULL;
+	struct disk *d = many_segments(&w);
+	uint64_t i = 501;
+	int segs;
+
+	REQUIRE(d != NULL && w != NULL);
+	segs = count_files(d, "wal-", ".log");
+	while (count_files(d, "wal-", ".log") == segs && i < 700)
+		REQUIRE(wt_append(w, &model, i, i, 6) == 0 && ++i);
+	REQUIRE(count_files(d, "wal-", ".log") == segs + 1);
+	wal_close(w); /* the kill: nothing of this turn written */
+	model.last = 500;
+	REQUIRE(wt_open(d, 4096, false, &w, &rec) == WAL_OK);
+	CHECK(rec.torn);
+	CHECK_EQ(rec.torn_bytes, 0);
+	CHECK_EQ(count_files(d, "wal-", ".log"), segs);
+	CHECK(wt_matches(w, &model));
+	CHECK(wt_append(w, &model, 501, 600, 6) == 0);
+	CHECK_EQ(wal_sync(w), WAL_OK);
+	wal_close(w);
+	CHECK_EQ(wt_open(d, 4096, false, &w, &rec), WAL_OK);
+	CHECK(wt_matches(w, &model));
+	wal_close(w);
+	disk_sim_free(d);
+}
+
 const struct test_case wal_tests[] = {
 	{"wal: append, truncate, snapshot and meta, reopened, give the same "
 	 "log, term, vote, snapshot (sim disk)",
@@ -278,5 +311,9 @@ const struct test_case wal_tests[] = {
 	{"wal: durable_index is the log's end at the last sync, lowered by a "
 	 "truncation, raised by a snapshot",
 	 durable_index_follows_syncs_truncation_and_snapshots},
+	{"wal: a segment rolled but never written (a kill before the end of "
+	 "the turn) is removed at recovery, and the next recovery finds no "
+	 "damage",
+	 empty_rolled_segment_is_removed},
 	{NULL, NULL},
 };
