@@ -13,10 +13,7 @@
 
 static void every_bad_client_value_or_combination_exits_2_naming_it(void)
 {
-	static const struct {
-		const char *args;
-		const char *words; /* in the message */
-	} cases[] = {
+	static const struct testparse_refusal cases[] = {
 		{"--sim --clients 1025", "--clients"},
 		{"--sim --clients -1", "--clients"},
 		{"--sim --clients four", "--clients"},
@@ -55,21 +52,7 @@ static void every_bad_client_value_or_combination_exits_2_naming_it(void)
 		{"failover --clients 4", "--clients"},
 		{"check --clients 4 t.jsonl", "--clients"},
 	};
-	struct raftsim_options *o = malloc(sizeof(*o));
-	char *text;
-	size_t i;
-	int rv;
-
-	REQUIRE(o != NULL);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		rv = testparse_words(cases[i].args, o, &text);
-		if (rv != 2 || text == NULL ||
-		    strstr(text, cases[i].words) == NULL)
-			TEST_FAIL_AT("raftsim %s: exit %d, stderr '%s'",
-				     cases[i].args, rv, text ? text : "");
-		free(text);
-	}
-	free(o);
+	testparse_expect_refused(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void good_client_values_land_in_the_options(void)

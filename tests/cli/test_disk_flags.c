@@ -13,10 +13,7 @@
 
 static void every_bad_disk_value_or_combination_exits_2_naming_it(void)
 {
-	static const struct {
-		const char *args;
-		const char *words; /* in the message */
-	} cases[] = {
+	static const struct testparse_refusal cases[] = {
 		{"--sim --data-dir d", "use --disk in the simulator"},
 		{"--resume", "--resume: only with --data-dir"},
 		{"--sim --resume", "--resume"},
@@ -42,21 +39,7 @@ static void every_bad_disk_value_or_combination_exits_2_naming_it(void)
 		{"check --disk t.jsonl", "--disk"},
 		{"failover --data-dir d", "--data-dir"},
 	};
-	struct raftsim_options *o = malloc(sizeof(*o));
-	char *text;
-	size_t i;
-	int rv;
-
-	REQUIRE(o != NULL);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		rv = testparse_words(cases[i].args, o, &text);
-		if (rv != 2 || text == NULL ||
-		    strstr(text, cases[i].words) == NULL)
-			TEST_FAIL_AT("raftsim %s: exit %d, stderr '%s'",
-				     cases[i].args, rv, text ? text : "");
-		free(text);
-	}
-	free(o);
+	testparse_expect_refused(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void good_disk_flags_land_in_the_options_and_the_replay(void)

@@ -1,7 +1,9 @@
 /* testparse.c - see testparse.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "testhelp.h"
 #include "testparse.h"
 
 int testparse_words(const char *words, struct raftsim_options *o,
@@ -29,4 +31,24 @@ int testparse_words(const char *words, struct raftsim_options *o,
 	rv = options_parse(o, argc, argv, err);
 	fclose(err);
 	return rv;
+}
+
+void testparse_expect_refused(const struct testparse_refusal *cases,
+			      size_t count)
+{
+	struct raftsim_options *o = malloc(sizeof(*o));
+	char *text;
+	size_t i;
+	int rv;
+
+	REQUIRE(o != NULL);
+	for (i = 0; i < count; i++) {
+		rv = testparse_words(cases[i].args, o, &text);
+		if (rv != 2 || text == NULL ||
+		    strstr(text, cases[i].words) == NULL)
+			TEST_FAIL_AT("raftsim %s: exit %d, stderr '%s'",
+				     cases[i].args, rv, text ? text : "");
+		free(text);
+	}
+	free(o);
 }

@@ -13,4 +13,15 @@
 int testparse_words(const char *words, struct raftsim_options *o,
 		    char **err_text);
 
+/* A command line options_parse must refuse (exit 2) with words in its
+ * message. */
+struct testparse_refusal {
+	const char *args;
+	const char *words;
+};
+
+/* Fails the running test for each case not refused so. */
+void testparse_expect_refused(const struct testparse_refusal *cases,
+			      size_t count);
+
 #endif
