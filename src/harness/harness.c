@@ -7,14 +7,15 @@
 #include "harness.h"
 #include "harness_clients.h"
 #include "harness_fsm.h"
+#include "harness_internal.h"
 
-static void lock(struct harness *h, enum harness_lock which, int node)
+void harness_lock(struct harness *h, enum harness_lock which, int node)
 {
 	if (h->ops.lock != NULL)
 		h->ops.lock(h->ops.ctx, which, node);
 }
 
-static void unlock(struct harness *h, enum harness_lock which, int node)
+void harness_unlock(struct harness *h, enum harness_lock which, int node)
 {
 	if (h->ops.unlock != NULL)
 		h->ops.unlock(h->ops.ctx, which, node);
@@ -93,14 +94,14 @@ int harness_copy_message(struct raft_message *dst,
 
 void harness_publish(struct harness *h, struct wev *w)
 {
-	lock(h, HARNESS_LOCK_EVENTS, RAFT_NONE);
+	harness_lock(h, HARNESS_LOCK_EVENTS, RAFT_NONE);
 	/* Stamped under the lock, so trace lines never go back in time. */
 	w->us = h->ops.now_us(h->ops.ctx);
 	if (h->mon != NULL)
 		monitor_event(h->mon, w);
 	if (h->tap.event != NULL)
 		h->tap.event(h->tap.ctx, w);
-	unlock(h, HARNESS_LOCK_EVENTS, RAFT_NONE);
+	harness_unlock(h, HARNESS_LOCK_EVENTS, RAFT_NONE);
 }
 
 void harness_report_loss(struct harness *h, int from, int to, uint64_t tick)
@@ -147,9 +148,9 @@ int harness_node_send_now(struct harness_node *n,
 	int handed = 0;
 	int i;
 
-	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	harness_lock(h, HARNESS_LOCK_NET, RAFT_NONE);
 	connected = faults_connected(&h->faults, msg->from, msg->to);
-	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	harness_unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
 	/* Nothing is drawn for a message the partition stops: a replayed run
 	 * must draw exactly what it drew before. */
 	if (!connected)
@@ -213,7 +214,7 @@ static int node_attach(struct harness_node *n)
 /* Starts (or, from its durable term and vote and its log, restarts) a
  * node's core; with a WAL, both come from its files. Node lock held, or
  * no thread running yet. */
-static int node_boot(struct harness_node *n, bool restart)
+int harness_node_boot(struct harness_node *n, bool restart)
 {
 	struct raft_transport t = {node_send, n};
 	struct raft_event_sink e = {node_emit, n};
@@ -253,16 +254,14 @@ static int node_boot(struct harness_node *n, bool restart)
 	return RAFT_OK;
 }
 
-static void publish_fault(struct harness *h, enum wev_type type, int node);
-
 /* A node whose disk failed stays down for crash-ticks MAX ticks, as after
  * a failed sync (harness_disk.c), and then boots again. */
-static void stay_down(struct harness *h, struct harness_node *n)
+void harness_stay_down(struct harness *h, struct harness_node *n)
 {
-	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	harness_lock(h, HARNESS_LOCK_NET, RAFT_NONE);
 	faults_set_status(&h->faults, n->id, NODE_CRASHED,
 			  h->tick + h->opt->crash_ticks.max);
-	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
+	harness_unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
 }
 
 int harness_boot(struct harness *h)
@@ -276,13 +275,13 @@ int harness_boot(struct harness *h)
 	for (i = 0; i < h->nodes && rv == RAFT_OK; i++) {
 		struct harness_node *n = &h->node[i];
 
-		rv = node_boot(n, false);
+		rv = harness_node_boot(n, false);
 		if (rv == RAFT_EIO && h->opt->sim_disk) {
 			/* its simulated disk failed its first sync: it starts
 			 * crashed, and boots when its crash would end */
 			n->status = NODE_CRASHED;
-			stay_down(h, n);
-			publish_fault(h, WEV_CRASH, i);
+			harness_stay_down(h, n);
+			harness_publish_fault(h, WEV_CRASH, i);
 			rv = RAFT_OK;
 		} else if (rv == RAFT_EIO) {
 			h->boot_exit = EXIT_RUN_FAILED;
@@ -319,184 +318,6 @@ void harness_announce(struct harness *h)
 	}
 }
 
-static void publish_fault(struct harness *h, enum wev_type type, int node)
-{
-	struct wev w;
-
-	memset(&w, 0, sizeof(w));
-	w.type = type;
-	w.tick = h->tick;
-	w.node = node;
-	w.peer = RAFT_NONE;
-	/* Only the applier writes the groups, and it is this thread. */
-	if (type == WEV_PARTITION)
-		w.group_of = h->faults.group_of;
-	if (type == WEV_RESTART)
-		harness_disk_describe(&h->node[node], &w);
-	harness_publish(h, &w);
-}
-
-/* A node's part of an action, under its lock: the event comes out under
- * that lock too, so none of the node's own events can precede it. */
-static void apply_to_node(struct harness *h, const struct fault_action *a)
-{
-	struct harness_node *n = &h->node[a->node];
-	enum wev_type type = WEV_PAUSE;
-	int rv;
-
-	lock(h, HARNESS_LOCK_NODE, a->node);
-	if (n->disk.refused) { /* it stays down: nothing happens to it */
-		unlock(h, HARNESS_LOCK_NODE, a->node);
-		return;
-	}
-	switch (a->type) {
-	case FAULT_PAUSE:
-		n->status = NODE_PAUSED;
-		break;
-	case FAULT_RESUME:
-		assert(n->status == NODE_PAUSED);
-		type = WEV_RESUME;
-		n->status = NODE_UP;
-		/* Its clock stood still while real time went on: what it
-		 * sent before the pause must not extend a lease now. */
-		raft_lease_clear(&n->raft);
-		break;
-	case FAULT_CRASH:
-		/* What a crash loses: all but the durable term and vote. */
-		type = WEV_CRASH;
-		n->durable = raft_durable_of(&n->raft);
-		n->status = NODE_CRASHED;
-		harness_node_clients_crash(n);
-		harness_disk_crash(n);
-		break;
-	case FAULT_RESTART:
-		assert(n->status == NODE_CRASHED);
-		type = WEV_RESTART;
-		n->restarts++;
-		/* This configuration booted before: only memory can fail. The
-		 * node then stays down, and the run cannot be judged. */
-		rv = node_boot(n, true);
-		if (rv == RAFT_EIO && h->opt->sim_disk) {
-			/* the simulated disk failed a sync of recovery's:
-			 * down a while longer, then it tries again */
-			n->status = NODE_CRASHED;
-			stay_down(h, n);
-			unlock(h, HARNESS_LOCK_NODE, a->node);
-			return;
-		}
-		if (rv != RAFT_OK) {
-			n->status = NODE_CRASHED;
-			/* refused: said, and counted (harness_disk_refused) */
-			if (!n->disk.refused)
-				h->restart_failed = rv;
-			unlock(h, HARNESS_LOCK_NODE, a->node);
-			return;
-		}
-		break;
-	case FAULT_PARTITION:
-	case FAULT_HEAL:
-		assert(0);
-		break;
-	}
-	publish_fault(h, type, a->node);
-	h->ops.status_changed(h->ops.ctx, a->node, n->status);
-	unlock(h, HARNESS_LOCK_NODE, a->node);
-}
-
-void harness_apply(struct harness *h, const struct fault_action *a)
-{
-	if (a->type == FAULT_PARTITION || a->type == FAULT_HEAL) {
-		publish_fault(h,
-			      a->type == FAULT_PARTITION ? WEV_PARTITION
-							 : WEV_HEAL,
-			      RAFT_NONE);
-		return;
-	}
-	apply_to_node(h, a);
-}
-
-void harness_advance(struct harness *h, uint64_t tick)
-{
-	int leader = RAFT_NONE;
-	bool needs_leader;
-	int count;
-	int i;
-
-	/* Looking up the leader visits every node: only for a tick that
-	 * pauses or crashes "leader". The schedule is read under the net
-	 * lock: a node thread whose disk failed writes it too (its restart,
-	 * harness_disk.c). */
-	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
-	needs_leader = faults_needs_leader(&h->faults, tick);
-	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
-	if (needs_leader)
-		leader = harness_leader(h);
-	h->tick = tick;
-	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
-	count = faults_advance(&h->faults, tick, leader, h->actions);
-	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
-	for (i = 0; i < count; i++)
-		harness_apply(h, &h->actions[i]);
-}
-
-uint64_t harness_next_fault_tick(struct harness *h, uint64_t limit)
-{
-	uint64_t next;
-	uint64_t tick;
-
-	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
-	next = faults_next_tick(&h->faults, h->tick);
-	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
-	if (!faults_random(&h->faults))
-		return next <= limit ? next : limit + 1;
-	/* Random faults draw on every tick: replay the draws on a copy (only
-	 * this thread writes the schedule) until one of them acts. A tick
-	 * that pauses or crashes "leader" counts as acting: the leader is
-	 * known only then. */
-	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
-	h->lookahead = h->faults;
-	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
-	for (tick = h->tick + 1; tick <= limit; tick++)
-		if (faults_needs_leader(&h->lookahead, tick) ||
-		    faults_advance(&h->lookahead, tick, RAFT_NONE, h->actions) >
-			    0)
-			return tick;
-	return limit + 1;
-}
-
-/* An action outside the schedule: the schedule learns of it first. */
-static void force(struct harness *h, enum fault_action_type type, int node,
-		  enum node_status status)
-{
-	struct fault_action a = {type, node};
-
-	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
-	faults_set_status(&h->faults, node, status, UINT64_MAX);
-	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
-	harness_apply(h, &a);
-}
-
-void harness_crash(struct harness *h, int node)
-{
-	force(h, FAULT_CRASH, node, NODE_CRASHED);
-}
-
-void harness_restart(struct harness *h, int node)
-{
-	force(h, FAULT_RESTART, node, NODE_UP);
-}
-
-void harness_partition(struct harness *h, const uint8_t *group_of)
-{
-	struct fault_action a = {group_of ? FAULT_PARTITION : FAULT_HEAL,
-				 RAFT_NONE};
-
-	lock(h, HARNESS_LOCK_NET, RAFT_NONE);
-	faults_set_partition(&h->faults, group_of, UINT64_MAX);
-	unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
-	harness_apply(h, &a);
-}
-
 int harness_leader(struct harness *h)
 {
 	uint64_t leader_term = 0;
@@ -506,14 +327,14 @@ int harness_leader(struct harness *h)
 	for (i = 0; i < h->nodes; i++) {
 		const struct harness_node *n = &h->node[i];
 
-		lock(h, HARNESS_LOCK_NODE, i);
+		harness_lock(h, HARNESS_LOCK_NODE, i);
 		if (n->status == NODE_UP && n->raft.role == RAFT_LEADER &&
 		    (leader == RAFT_NONE ||
 		     n->raft.current_term > leader_term)) {
 			leader = i;
 			leader_term = n->raft.current_term;
 		}
-		unlock(h, HARNESS_LOCK_NODE, i);
+		harness_unlock(h, HARNESS_LOCK_NODE, i);
 	}
 	return leader;
 }
@@ -528,13 +349,13 @@ void harness_log_summary(struct harness *h, struct harness_log_summary *out)
 	for (i = 0; i < h->nodes; i++) {
 		const struct harness_node *n = &h->node[i];
 
-		lock(h, HARNESS_LOCK_NODE, i);
+		harness_lock(h, HARNESS_LOCK_NODE, i);
 		if (n->raft.commit_index > out->committed)
 			out->committed = n->raft.commit_index;
 		if (n->raft.last_applied < out->applied_everywhere)
 			out->applied_everywhere = n->raft.last_applied;
 		lathist_merge(&out->latency, &n->latency);
-		unlock(h, HARNESS_LOCK_NODE, i);
+		harness_unlock(h, HARNESS_LOCK_NODE, i);
 	}
 }
 
@@ -545,7 +366,7 @@ void harness_summaries(struct harness *h, struct node_summary *out)
 	for (i = 0; i < h->nodes; i++) {
 		const struct harness_node *n = &h->node[i];
 
-		lock(h, HARNESS_LOCK_NODE, i);
+		harness_lock(h, HARNESS_LOCK_NODE, i);
 		out[i].role = n->raft.role;
 		out[i].term = n->raft.current_term;
 		out[i].timeout_resets = n->raft.stats.timeout_resets;
@@ -555,6 +376,6 @@ void harness_summaries(struct harness *h, struct node_summary *out)
 		out[i].snapshots_sent = n->raft.stats.snapshots_sent;
 		out[i].snapshots_installed = n->raft.stats.snapshots_installed;
 		out[i].up = n->status == NODE_UP;
-		unlock(h, HARNESS_LOCK_NODE, i);
+		harness_unlock(h, HARNESS_LOCK_NODE, i);
 	}
 }

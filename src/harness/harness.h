@@ -98,6 +98,11 @@ struct harness_ops {
 
 struct harness;
 
+/* Takes (or releases) one of the driver's locks through ops; nothing in a
+ * single-threaded driver. */
+void harness_lock(struct harness *h, enum harness_lock which, int node);
+void harness_unlock(struct harness *h, enum harness_lock which, int node);
+
 /* One node as both worlds keep it. Guarded by its node lock. */
 struct harness_node {
 	struct harness *h;

@@ -8,18 +8,6 @@
 #include "harness.h"
 #include "harness_clients.h"
 
-static void lock(struct harness *h, enum harness_lock which, int node)
-{
-	if (h->ops.lock != NULL)
-		h->ops.lock(h->ops.ctx, which, node);
-}
-
-static void unlock(struct harness *h, enum harness_lock which, int node)
-{
-	if (h->ops.unlock != NULL)
-		h->ops.unlock(h->ops.ctx, which, node);
-}
-
 bool harness_have_clients(const struct harness *h)
 {
 	return options_have_clients(h->opt);
@@ -168,9 +156,9 @@ static void node_fence(void *ctx, const struct service_write *sw)
 	uint64_t highest;
 	struct wev w;
 
-	lock(h, HARNESS_LOCK_FENCED, RAFT_NONE);
+	harness_lock(h, HARNESS_LOCK_FENCED, RAFT_NONE);
 	result = fenced_write(&h->fenced, sw->token, &highest);
-	unlock(h, HARNESS_LOCK_FENCED, RAFT_NONE);
+	harness_unlock(h, HARNESS_LOCK_FENCED, RAFT_NONE);
 	if (result == FENCED_ACCEPTED ||
 	    (h->mon == NULL && h->tap.event == NULL))
 		return;
@@ -321,7 +309,7 @@ void harness_client_summary(struct harness *h,
 	for (i = 0; i < h->nodes; i++) {
 		const struct harness_node *n = &h->node[i];
 
-		lock(h, HARNESS_LOCK_NODE, i);
+		harness_lock(h, HARNESS_LOCK_NODE, i);
 		/* A store's counters start over at every restart; the
 		 * service's are kept across them. */
 		if (n->kv_ready && n->kv.stats.sessions > out->sessions)
@@ -334,11 +322,11 @@ void harness_client_summary(struct harness *h,
 			if (st->duplicates > out->reexecuted)
 				out->reexecuted = st->duplicates;
 		}
-		unlock(h, HARNESS_LOCK_NODE, i);
+		harness_unlock(h, HARNESS_LOCK_NODE, i);
 	}
-	lock(h, HARNESS_LOCK_FENCED, RAFT_NONE);
+	harness_lock(h, HARNESS_LOCK_FENCED, RAFT_NONE);
 	out->fenced = h->fenced;
-	unlock(h, HARNESS_LOCK_FENCED, RAFT_NONE);
+	harness_unlock(h, HARNESS_LOCK_FENCED, RAFT_NONE);
 	out->fenced_on = h->fenced_on;
 }
 

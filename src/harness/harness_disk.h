@@ -39,6 +39,7 @@
 
 #include "raft.h"
 #include "storage/wal.h"
+#include "world.h"
 
 struct harness;
 struct harness_node;
@@ -116,6 +117,10 @@ enum harness_persist harness_node_sync(struct harness_node *n);
 /* A crash: the WAL's memory and the held messages go; a simulated disk
  * loses what was not synced. */
 void harness_disk_crash(struct harness_node *n);
+
+/* Publishes a disk event of node n (text: where, in words). */
+void harness_disk_publish(struct harness_node *n, enum wev_disk_what what,
+			  const char *text);
 
 /* Nodes that refused to start, this run. */
 int harness_disk_refused(const struct harness *h);
