@@ -182,6 +182,49 @@ static void sim_disk_reads_back_what_it_wrote(void)
 	disk_sim_free(d);
 }
 
+/* A removed file's buffer is reused by the next file that grows: none of
+ * its old bytes may show, in a hole or past a crash. */
+static void sim_disk_reused_buffer_shows_no_old_bytes(void)
+{
+	struct disk *d = disk_sim_new("sim:node-0", 0, NULL, 1, NULL);
+	static uint8_t junk[100000];
+	uint8_t buf[64];
+	int fd, i;
+
+	REQUIRE(d != NULL);
+	memset(junk, 0xAA, sizeof(junk));
+	REQUIRE(d->ops->open(d, "old", DISK_CREATE, &fd) == 0);
+	CHECK_EQ(d->ops->pwrite(d, fd, junk, sizeof(junk), 0), 0);
+	d->ops->close(d, fd);
+	CHECK_EQ(d->ops->remove(d, "old"), 0);
+	REQUIRE(d->ops->open(d, "new", DISK_CREATE, &fd) == 0);
+	CHECK_EQ(d->ops->pwrite(d, fd, "synced", 6, 0), 0);
+	CHECK_EQ(d->ops->sync(d, fd), 0);
+	CHECK_EQ(d->ops->sync_dir(d), 0);
+	/* grows past its own buffer: a hole, then 4 bytes */
+	CHECK_EQ(d->ops->pwrite(d, fd, "tail", 4, 50000), 0);
+	CHECK_EQ(d->ops->size(d, fd), 50004);
+	CHECK_EQ(d->ops->pread(d, fd, buf, 6, 0), 6);
+	CHECK(memcmp(buf, "synced", 6) == 0);
+	for (i = 0; i < 50000; i += 4096) {
+		CHECK_EQ(d->ops->pread(d, fd, buf, 1, (uint64_t)(6 + i)), 1);
+		CHECK_EQ(buf[0], 0);
+	}
+	CHECK_EQ(d->ops->pread(d, fd, buf, 4, 50000), 4);
+	CHECK(memcmp(buf, "tail", 4) == 0);
+	d->ops->close(d, fd);
+	disk_sim_crash(d); /* back to the 6 synced bytes */
+	REQUIRE(d->ops->open(d, "new", 0, &fd) == 0);
+	CHECK_EQ(d->ops->size(d, fd), 6);
+	CHECK_EQ(d->ops->pwrite(d, fd, "x", 1, 40), 0);
+	CHECK_EQ(d->ops->pread(d, fd, buf, sizeof(buf), 0), 41);
+	CHECK(memcmp(buf, "synced", 6) == 0);
+	for (i = 6; i < 40; i++)
+		CHECK_EQ(buf[i], 0);
+	d->ops->close(d, fd);
+	disk_sim_free(d);
+}
+
 /* ---- the simulated disk's crash semantics ---- */
 
 static uint8_t pattern[8 * DISK_SECTOR];
@@ -453,6 +496,9 @@ const struct test_case disk_tests[] = {
 	 posix_disk_open_fails_with_errno},
 	{"disk_sim: what is written reads back, as on a real directory",
 	 sim_disk_reads_back_what_it_wrote},
+	{"disk_sim: a file that reuses a removed file's buffer shows none of "
+	 "its bytes, in a hole or after a crash",
+	 sim_disk_reused_buffer_shows_no_old_bytes},
 	{"disk_sim: a crash keeps the synced bytes and loses every unsynced "
 	 "write and truncation",
 	 sim_crash_loses_unsynced_writes},
