@@ -62,6 +62,8 @@ static void inode_free(struct inode *ino)
 	free(ino);
 }
 
+#define SPARE_MIN (64 * 1024)
+
 /* Frees a file, keeping its image buffer as the spare if it is the
  * largest. */
 static void retire(struct disk_sim *ds, struct inode *ino)
@@ -76,13 +78,14 @@ static void retire(struct disk_sim *ds, struct inode *ino)
 }
 
 /* A file about to outgrow its image takes the spare if that holds need
- * bytes: one copy of what it has, instead of one per doubling. */
+ * bytes: one copy of what it has, instead of one per doubling. Small
+ * files (meta, snapshot) leave it to the next segment. */
 static void take_spare(struct disk_sim *ds, struct inode *ino, size_t need)
 {
 	uint8_t *old = ino->img;
 	size_t old_cap = ino->cap;
 
-	if (need <= ino->cap || need > ds->spare_cap)
+	if (need <= ino->cap || need > ds->spare_cap || need < SPARE_MIN)
 		return;
 	if (ino->len > 0)
 		memcpy(ds->spare, old, ino->len);
