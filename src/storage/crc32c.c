@@ -103,8 +103,9 @@ static uint64_t load64(const uint8_t *p)
 	return v;
 }
 
-__attribute__((target("sse4.2"))) static uint32_t
-raw_hw(uint32_t crc, const uint8_t *p, size_t len)
+__attribute__((target("sse4.2"))) static uint32_t raw_hw(uint32_t crc,
+							 const uint8_t *p,
+							 size_t len)
 {
 	uint64_t c = crc;
 	uint32_t c32;

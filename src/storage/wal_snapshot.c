@@ -134,8 +134,7 @@ int wal_base_write(struct wal *w)
 	uint8_t body[24];
 	int fd = -1, rv, k;
 
-	m->snapshot_get(m->ctx, &snap_index, &snap_term, &snap_data,
-			&snap_len);
+	m->snapshot_get(m->ctx, &snap_index, &snap_term, &snap_data, &snap_len);
 	if (snap_index >= i && snap_index <= last)
 		i = snap_index + 1;
 	wal_segment_name(tmp, seq, "tmp");

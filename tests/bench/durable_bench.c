@@ -268,8 +268,8 @@ static int write_log(const char *dir, uint64_t *last)
 	} while (ws.bytes_written < RECOVERY_BYTES);
 	close_wal(d, w);
 	*last = index - 1;
-	printf("  written: %" PRIu64 " entries, %.1f MB in %.1f s\n",
-	       index - 1, (double)ws.bytes_written / 1e6,
+	printf("  written: %" PRIu64 " entries, %.1f MB in %.1f s\n", index - 1,
+	       (double)ws.bytes_written / 1e6,
 	       (double)(clock_now_us() - t0) / 1e6);
 	return 0;
 }
