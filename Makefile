@@ -75,11 +75,12 @@ $(B)/tests/lib/main.o: ALL_CFLAGS += -I$(B)/tests
 	$(B)/src/cli/main.d $(B)/tests/unit/heartbeat_test.d \
 	$(B)/tests/bench/runtime_bench.d $(B)/tests/bench/storage_bench.d \
 	$(B)/tests/bench/log_bench.d $(B)/tests/bench/kv_bench.d \
-	$(B)/tests/bench/client_bench.d
+	$(B)/tests/bench/client_bench.d $(B)/tests/bench/durable_bench.d
 
 # What each program is made of; the one link rule below links them all.
 PROGRAMS = $(RAFTSIM) $(RUN_TESTS) $(HB_TEST) $(B)/runtime_bench \
-	$(B)/storage_bench $(B)/log_bench $(B)/kv_bench $(B)/client_bench
+	$(B)/storage_bench $(B)/log_bench $(B)/kv_bench $(B)/client_bench \
+	$(B)/durable_bench
 $(RAFTSIM): $(APP_OBJ) $(B)/src/cli/main.o
 $(RUN_TESTS): $(APP_OBJ) $(TEST_OBJ)
 $(HB_TEST): $(B)/tests/unit/heartbeat_test.o $(B)/tests/lib/testnet.o
@@ -88,6 +89,7 @@ $(B)/storage_bench: $(APP_OBJ) $(B)/tests/bench/storage_bench.o
 $(B)/log_bench: $(APP_OBJ) $(B)/tests/bench/log_bench.o
 $(B)/kv_bench: $(APP_OBJ) $(B)/tests/bench/kv_bench.o
 $(B)/client_bench: $(APP_OBJ) $(B)/tests/bench/client_bench.o
+$(B)/durable_bench: $(APP_OBJ) $(B)/tests/bench/durable_bench.o
 # The test runner sends the project's allocations and pthread set-up calls
 # through tests/lib/failpoint.c, which can make any one of them fail.
 $(RUN_TESTS): LINK_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=pthread_mutex_init,--wrap=pthread_cond_init,--wrap=pthread_create
@@ -194,9 +196,12 @@ stress-clients: raftsim
 # against the paper and the peers), then log replication's targets (issue
 # 10: throughput, latency, simulator speed, explore --load, memory), then
 # the key-value store's, the linearizability checker's and the clients'
-# (issue 11: ops/s and latency on threads, the 1M-operation run).
+# (issue 11: ops/s and latency on threads, the 1M-operation run), then
+# durable storage's (issue 12: throughput and latency with every entry
+# fsynced, fsync itself, the WAL alone, recovery of 1 GiB, the simulator
+# with --disk).
 bench: raftsim $(B)/runtime_bench $(B)/storage_bench $(B)/log_bench \
-	$(B)/kv_bench $(B)/client_bench
+	$(B)/kv_bench $(B)/client_bench $(B)/durable_bench
 	$(B)/runtime_bench ./raftsim
 	$(B)/storage_bench
 	tests/bench/sim_bench.sh ./raftsim
@@ -204,6 +209,7 @@ bench: raftsim $(B)/runtime_bench $(B)/storage_bench $(B)/log_bench \
 	$(B)/kv_bench
 	tests/bench/lincheck_bench.sh ./raftsim
 	$(B)/client_bench ./raftsim
+	tests/bench/durable_bench.sh ./raftsim $(B)/durable_bench
 
 # Rewrites tests/golden/*.jsonl from their .args, and the timeline pictures
 # tests/timeline/*.txt: only for an intended change of behaviour, whose
@@ -262,7 +268,8 @@ help:
 	@echo "make purity     check that the core imports no threads, clocks, I/O"
 	@echo "make format     clang-format every source (format-check: only check)"
 	@echo "make bench      figures: runtime CPU and latency, simulator speed, failover,"
-	@echo "                log replication's throughput, latency and memory"
+	@echo "                log replication's throughput, latency and memory, durable"
+	@echo "                storage's (fsynced throughput, latency, recovery, --disk)"
 	@echo "make man        raftsim.1, the man page, made from the flag table"
 	@echo "make install    raftsim and raftsim.1 into PREFIX (/usr/local), DESTDIR"
 	@echo "make uninstall  remove them again"

@@ -62,6 +62,39 @@ static void inode_free(struct inode *ino)
 	free(ino);
 }
 
+#define SPARE_MIN (64 * 1024)
+
+/* Frees a file, keeping its image buffer as the spare if it is the
+ * largest. */
+static void retire(struct disk_sim *ds, struct inode *ino)
+{
+	if (ino->cap > ds->spare_cap) {
+		free(ds->spare);
+		ds->spare = ino->img;
+		ds->spare_cap = ino->cap;
+		ino->img = NULL;
+	}
+	inode_free(ino);
+}
+
+/* A file about to outgrow its image takes the spare if that holds need
+ * bytes: one copy of what it has, instead of one per doubling. Small
+ * files (meta, snapshot) leave it to the next segment. */
+static void take_spare(struct disk_sim *ds, struct inode *ino, size_t need)
+{
+	uint8_t *old = ino->img;
+	size_t old_cap = ino->cap;
+
+	if (need <= ino->cap || need > ds->spare_cap || need < SPARE_MIN)
+		return;
+	if (ino->len > 0)
+		memcpy(ds->spare, old, ino->len);
+	ino->img = ds->spare;
+	ino->cap = ds->spare_cap;
+	ds->spare = old;
+	ds->spare_cap = old_cap;
+}
+
 /* Frees the files that no name and no handle reaches any more. */
 static void collect(struct disk_sim *ds)
 {
@@ -79,7 +112,7 @@ static void collect(struct disk_sim *ds)
 		if (ino->named || ino->opens > 0)
 			ds->inodes[j++] = ino;
 		else
-			inode_free(ino);
+			retire(ds, ino);
 	}
 	ds->inode_count = j;
 }
@@ -294,12 +327,12 @@ static int ds_pwrite(struct disk *d, int h, const void *buf, size_t len,
 	rv = disk_sim_undo_push(ino, off, len);
 	if (rv != 0)
 		return rv;
-	if (off + len > ino->len &&
-	    (rv = disk_sim_set_len(ino, off + len)) != 0) {
+	take_spare(ds, ino, (size_t)(off + len) + 1);
+	rv = disk_sim_write_img(ino, buf, len, off);
+	if (rv != 0) {
 		ino->undo_used -= ino->undo[--ino->undo_count].saved_len;
 		return rv; /* nothing was written */
 	}
-	memcpy(ino->img + off, buf, len);
 	clear_bad(ino, off / DISK_SECTOR,
 		  (off + len + DISK_SECTOR - 1) / DISK_SECTOR);
 	ds->stats.writes++;
@@ -463,6 +496,7 @@ void disk_sim_free(struct disk *d)
 	free(ds->inodes);
 	free(ds->cur.v);
 	free(ds->dur.v);
+	free(ds->spare);
 	free(ds);
 }
 
@@ -474,7 +508,8 @@ void disk_sim_stats(const struct disk *d, struct disk_sim_stats *out)
 size_t disk_sim_bytes(const struct disk *d)
 {
 	const struct disk_sim *ds = (const struct disk_sim *)d;
-	size_t sum = sizeof(*ds) + ds->inode_cap * sizeof(*ds->inodes) +
+	size_t sum = sizeof(*ds) + ds->spare_cap +
+		     ds->inode_cap * sizeof(*ds->inodes) +
 		     (ds->cur.cap + ds->dur.cap) * sizeof(struct name_entry);
 	size_t i;
 

@@ -89,6 +89,27 @@ int disk_sim_set_len(struct inode *ino, uint64_t len)
 	return 0;
 }
 
+/* Puts buf at off, growing the image: only a hole before off is zeroed
+ * (appending is the common write, and its bytes are copied once). */
+int disk_sim_write_img(struct inode *ino, const void *buf, size_t len,
+		       uint64_t off)
+{
+	uint64_t end = off + len;
+
+	if (end > SIZE_MAX / 2)
+		return -ENOSPC;
+	if (end > ino->len) {
+		if (disk_sim_grow((void **)&ino->img, &ino->cap,
+				  (size_t)end + 1, 1) != 0)
+			return -ENOMEM;
+		if (off > ino->len)
+			memset(ino->img + ino->len, 0, (size_t)off - ino->len);
+		ino->len = (size_t)end;
+	}
+	memcpy(ino->img + off, buf, len);
+	return 0;
+}
+
 /* The image as of the last sync: every logged change undone, newest
  * first. */
 static void undo_all(struct inode *ino)

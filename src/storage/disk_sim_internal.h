@@ -57,6 +57,11 @@ struct disk_sim {
 	struct names cur, dur;
 	struct inode *handles[SIM_FILES];
 	struct disk_sim_stats stats;
+	/* The largest image buffer of a file freed (a segment a snapshot
+	 * removed), handed to the next file that outgrows its own: the new
+	 * segment then grows without a copy at each doubling. */
+	uint8_t *spare;
+	size_t spare_cap;
 };
 
 /* Grows *p (of *cap elements of elem bytes) to hold need: 0 or -ENOMEM. */
@@ -67,6 +72,10 @@ int disk_sim_grow(void **p, size_t *cap, size_t need, size_t elem);
 int disk_sim_undo_push(struct inode *ino, uint64_t off, uint64_t len);
 /* Sets the image's length, zero-filling what it grows by. */
 int disk_sim_set_len(struct inode *ino, uint64_t len);
+/* Writes len bytes of buf at off, growing the image (a hole before off
+ * reads zeros): 0, -ENOSPC or -ENOMEM (nothing written). */
+int disk_sim_write_img(struct inode *ino, const void *buf, size_t len,
+		       uint64_t off);
 /* A sync: the image is the durable state now. */
 void disk_sim_undo_clear(struct inode *ino);
 /* The file's length as of its last sync. */

@@ -36,6 +36,9 @@
  *    written as "snapshot.tmp", synced, renamed, directory synced. A new
  *    snapshot then starts a new base segment (so recovery reads only the
  *    log the snapshot does not cover), and older segments are removed.
+ *    The base segment begins at the snapshot: the entries before it that
+ *    the memory keeps for slow followers are not written again (recovery
+ *    starts the log at the snapshot).
  *
  * What is synced when (the harness drives it, harness.h):
  *  - appends, truncations and compactions are records buffered in memory;

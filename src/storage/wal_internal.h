@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "raft_log.h"
 #include "storage/disk.h"
@@ -137,7 +138,35 @@ int wal_base_write(struct wal *w);
 int wal_recover(struct wal *w, struct wal_recovery *rec, char *msg,
 		size_t msg_len);
 
-/* Little-endian loads and stores. */
+/* Little-endian loads and stores (on a little-endian host, one move
+ * each: these run for every byte the WAL writes). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline void wal_put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void wal_put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline uint32_t wal_get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t wal_get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+#else
 static inline void wal_put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;
@@ -162,5 +191,6 @@ static inline uint64_t wal_get64(const uint8_t *p)
 {
 	return (uint64_t)wal_get32(p) | (uint64_t)wal_get32(p + 4) << 32;
 }
+#endif
 
 #endif

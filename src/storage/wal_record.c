@@ -33,31 +33,58 @@ int wal_reserve(struct wal *w, size_t n)
 	return 0;
 }
 
-/* The checksum covers every byte after it to the record's end, padding
- * included, so a record is one contiguous checked span. */
-size_t wal_encode(struct wal *w, uint16_t type, const void *body,
-		  size_t body_len, const void *data, size_t data_len)
+/* The header but its checksum, and the padding after the payload. */
+static size_t frame(struct wal *w, uint8_t *p, uint16_t type, size_t payload)
 {
-	size_t payload = body_len + data_len;
 	size_t size = wal_record_size(payload);
-	uint8_t *p = w->buf + w->len;
 
 	wal_put32(p + 4, (uint32_t)payload);
-	p[8] = (uint8_t)type;
-	p[9] = (uint8_t)(type >> 8);
-	p[10] = 0;
-	p[11] = 0;
+	wal_put32(p + 8, type); /* u16 type, u16 zero */
 	wal_put32(p + 12, w->group);
-	memcpy(p + WAL_RECORD_HEADER, body, body_len);
-	if (data_len > 0)
-		memcpy(p + WAL_RECORD_HEADER + body_len, data, data_len);
-	memset(p + WAL_RECORD_HEADER + payload, 0,
-	       size - WAL_RECORD_HEADER - payload);
+	if (size > WAL_RECORD_HEADER + payload)
+		memset(p + WAL_RECORD_HEADER + payload, 0,
+		       size - WAL_RECORD_HEADER - payload);
+	return size;
+}
+
+/* The checksum covers every byte after it to the record's end, padding
+ * included, so a record is one contiguous checked span. */
+static size_t seal(struct wal *w, uint8_t *p, size_t size)
+{
 	wal_put32(p, crc32c(0, p + 4, size - 4));
 	w->group_used = true;
 	w->len += size;
 	w->stats.records++;
 	return size;
+}
+
+size_t wal_encode(struct wal *w, uint16_t type, const void *body,
+		  size_t body_len, const void *data, size_t data_len)
+{
+	uint8_t *p = w->buf + w->len;
+	size_t size = frame(w, p, type, body_len + data_len);
+
+	memcpy(p + WAL_RECORD_HEADER, body, body_len);
+	if (data_len > 0)
+		memcpy(p + WAL_RECORD_HEADER + body_len, data, data_len);
+	return seal(w, p, size);
+}
+
+/* An ENTRY record, written in place (the hot path: every entry a node
+ * appends, and again in each base segment). */
+static size_t encode_entry(struct wal *w, const struct raft_entry *e)
+{
+	uint8_t *p = w->buf + w->len;
+	size_t size = frame(w, p, WAL_REC_ENTRY, ENTRY_BODY + e->len);
+	uint8_t *body = p + WAL_RECORD_HEADER;
+
+	wal_put64(body, e->term);
+	wal_put64(body + 8, e->index);
+	wal_put32(body + 16, e->type);
+	wal_put32(body + 20, e->len);
+	if (e->len > 0)
+		memcpy(body + ENTRY_BODY, e->data, e->len);
+	return seal(w, p, size);
 }
 
 bool wal_decode(const uint8_t *p, size_t avail, struct wal_rec *r)
@@ -182,16 +209,8 @@ int wal_put_entries(struct wal *w, const struct raft_entry *e, unsigned n)
 	rv = prepare(w, bytes, e[0].index);
 	if (rv != 0)
 		return rv;
-	for (i = 0; i < n; i++) {
-		uint8_t body[ENTRY_BODY];
-
-		wal_put64(body, e[i].term);
-		wal_put64(body + 8, e[i].index);
-		wal_put32(body + 16, e[i].type);
-		wal_put32(body + 20, e[i].len);
-		w->seg_end += wal_encode(w, WAL_REC_ENTRY, body, sizeof(body),
-					 e[i].data, e[i].len);
-	}
+	for (i = 0; i < n; i++)
+		w->seg_end += encode_entry(w, &e[i]);
 	return after_put(w);
 }
 
@@ -253,13 +272,7 @@ int wal_write_out(struct wal *w)
  * segment, which goes to its own file. */
 void wal_encode_entry(struct wal *w, const struct raft_entry *e)
 {
-	uint8_t body[ENTRY_BODY];
-
-	wal_put64(body, e->term);
-	wal_put64(body + 8, e->index);
-	wal_put32(body + 16, e->type);
-	wal_put32(body + 20, e->len);
-	wal_encode(w, WAL_REC_ENTRY, body, sizeof(body), e->data, e->len);
+	encode_entry(w, e);
 }
 
 size_t wal_entry_record_size(const struct raft_entry *e)

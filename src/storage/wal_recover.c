@@ -59,10 +59,13 @@ int wal_read_file(struct recov *r, int fd, const char *name)
 
 	if (size < 0)
 		return wal_io_error(r, "size of", name, (int)size);
-	free(r->data);
-	r->data = malloc((size_t)size + 1);
-	if (r->data == NULL)
-		return wal_io_error(r, "read", name, -ENOMEM);
+	if ((size_t)size + 1 > r->cap) { /* reused: no fresh pages per file */
+		free(r->data);
+		r->data = malloc((size_t)size + 1);
+		r->cap = r->data != NULL ? (size_t)size + 1 : 0;
+		if (r->data == NULL)
+			return wal_io_error(r, "read", name, -ENOMEM);
+	}
 	r->size = r->usable = (size_t)size;
 	r->rec->bytes += (uint64_t)size;
 	n = d->ops->pread(d, fd, r->data, (size_t)size, 0);

@@ -22,6 +22,7 @@ struct recov {
 	struct seg *segs; /* sorted by seq */
 	int nsegs, start; /* the chain: segs[start .. nsegs) */
 	uint8_t *data;    /* the file being read */
+	size_t cap;       /* data's room */
 	size_t size;      /* its size */
 	size_t usable;    /* bytes before the first unreadable sector */
 	uint32_t last_group, max_group;

@@ -113,21 +113,30 @@ static int remove_older(struct wal *w, uint64_t seq)
 	return rv;
 }
 
-/* The log as the memory holds it, as a new base segment: BASE (the
- * index before the log's first, its term, the segment's seq), then an
- * ENTRY per entry. Buffered records are dropped: this holds their
- * effect. Its records carry a group two past the current one, so that
- * recovery never mistakes the segment, damaged, for the torn tail of the
- * older ones (wal.h). */
+/* The log after the snapshot, as a new base segment: BASE (the index
+ * before its first entry, its term, the segment's seq), then an ENTRY
+ * per entry. The entries the snapshot covers, which the memory keeps for
+ * slow followers, are not written again: recovery compacts the log to
+ * the snapshot anyway (wal_recover), and the core never truncates at or
+ * below it. Buffered records are dropped: this holds their effect. Its
+ * records carry a group two past the current one, so that recovery
+ * never mistakes the segment, damaged, for the torn tail of the older
+ * ones (wal.h). */
 int wal_base_write(struct wal *w)
 {
 	struct raft_storage *m = &w->mem;
 	char tmp[DISK_NAME_MAX + 1], name[DISK_NAME_MAX + 1];
 	uint64_t seq = w->seg_seq + 1;
 	uint64_t i = m->first_index(m->ctx), last = m->last_index(m->ctx);
+	uint64_t snap_index, snap_term;
+	const uint8_t *snap_data;
+	size_t snap_len;
 	uint8_t body[24];
 	int fd = -1, rv, k;
 
+	m->snapshot_get(m->ctx, &snap_index, &snap_term, &snap_data, &snap_len);
+	if (snap_index >= i && snap_index <= last)
+		i = snap_index + 1;
 	wal_segment_name(tmp, seq, "tmp");
 	wal_segment_name(name, seq, "log");
 	w->len = 0;

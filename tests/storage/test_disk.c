@@ -24,6 +24,49 @@ static void crc32c_matches_the_check_value(void)
 	/* RFC 3720 (iSCSI) B.4 test vectors */
 	CHECK_EQ(crc32c(0, zeros, 32), 0x8A9136AAu);
 	CHECK_EQ(crc32c(0, ones, 32), 0x62A8AB43u);
+	/* each path on its own, whichever crc32c() chose */
+	CHECK_EQ(crc32c_table(0, "123456789", 9), 0xE3069283u);
+	CHECK_EQ(crc32c_hw(0, "123456789", 9), 0xE3069283u);
+	CHECK_EQ(crc32c_table(0, ones, 32), 0x62A8AB43u);
+	CHECK_EQ(crc32c_hw(0, zeros, 32), 0x8A9136AAu);
+}
+
+/* One length at one alignment: the two paths, and crc32c(), from a fresh
+ * start and continued from a seed. */
+static void crc32c_paths_agree_on(const uint8_t *p, size_t len)
+{
+	uint32_t ref = crc32c_table(0, p, len);
+
+	CHECK_EQ(crc32c_hw(0, p, len), ref);
+	CHECK_EQ(crc32c(0, p, len), ref);
+	CHECK_EQ(crc32c_hw(0x12345678u, p, len),
+		 crc32c_table(0x12345678u, p, len));
+}
+
+static void crc32c_paths_agree(void)
+{
+	/* long ones cross the hardware path's 3 x 256-byte blocks */
+	static const size_t longer[] = {767,  768,  769,  1000, 1535, 1536,
+					2303, 2304, 2311, 4096, 65543};
+	uint8_t *buf = malloc(65543 + 8);
+	uint64_t x = 88172645463325252ull;
+	size_t i, len, align;
+
+	REQUIRE(buf != NULL);
+	for (i = 0; i < 65543 + 8; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		buf[i] = (uint8_t)x;
+	}
+	for (len = 0; len <= 300; len++)
+		for (align = 0; align < 8; align++)
+			crc32c_paths_agree_on(buf + align, len);
+	for (i = 0; i < sizeof(longer) / sizeof(longer[0]); i++)
+		for (align = 0; align < 8; align++)
+			crc32c_paths_agree_on(buf + align, longer[i]);
+	if (!crc32c_hw_available())
+		fprintf(stderr, "    (no crc32 instruction here: the hardware "
+				"path is the table's)\n");
+	free(buf);
 }
 
 static void crc32c_is_incremental(void)
@@ -136,6 +179,49 @@ static void sim_disk_reads_back_what_it_wrote(void)
 
 	REQUIRE(d != NULL);
 	disk_basics(d);
+	disk_sim_free(d);
+}
+
+/* A removed file's buffer is reused by the next file that grows: none of
+ * its old bytes may show, in a hole or past a crash. */
+static void sim_disk_reused_buffer_shows_no_old_bytes(void)
+{
+	struct disk *d = disk_sim_new("sim:node-0", 0, NULL, 1, NULL);
+	static uint8_t junk[200000];
+	uint8_t buf[64];
+	int fd, i;
+
+	REQUIRE(d != NULL);
+	memset(junk, 0xAA, sizeof(junk));
+	REQUIRE(d->ops->open(d, "old", DISK_CREATE, &fd) == 0);
+	CHECK_EQ(d->ops->pwrite(d, fd, junk, sizeof(junk), 0), 0);
+	d->ops->close(d, fd);
+	CHECK_EQ(d->ops->remove(d, "old"), 0);
+	REQUIRE(d->ops->open(d, "new", DISK_CREATE, &fd) == 0);
+	CHECK_EQ(d->ops->pwrite(d, fd, "synced", 6, 0), 0);
+	CHECK_EQ(d->ops->sync(d, fd), 0);
+	CHECK_EQ(d->ops->sync_dir(d), 0);
+	/* grows past its own buffer: a hole, then 4 bytes */
+	CHECK_EQ(d->ops->pwrite(d, fd, "tail", 4, 100000), 0);
+	CHECK_EQ(d->ops->size(d, fd), 100004);
+	CHECK_EQ(d->ops->pread(d, fd, buf, 6, 0), 6);
+	CHECK(memcmp(buf, "synced", 6) == 0);
+	for (i = 0; i < 100000 - 6; i += 4096) {
+		CHECK_EQ(d->ops->pread(d, fd, buf, 1, (uint64_t)(6 + i)), 1);
+		CHECK_EQ(buf[0], 0);
+	}
+	CHECK_EQ(d->ops->pread(d, fd, buf, 4, 100000), 4);
+	CHECK(memcmp(buf, "tail", 4) == 0);
+	d->ops->close(d, fd);
+	disk_sim_crash(d); /* back to the 6 synced bytes */
+	REQUIRE(d->ops->open(d, "new", 0, &fd) == 0);
+	CHECK_EQ(d->ops->size(d, fd), 6);
+	CHECK_EQ(d->ops->pwrite(d, fd, "x", 1, 40), 0);
+	CHECK_EQ(d->ops->pread(d, fd, buf, sizeof(buf), 0), 41);
+	CHECK(memcmp(buf, "synced", 6) == 0);
+	for (i = 6; i < 40; i++)
+		CHECK_EQ(buf[i], 0);
+	d->ops->close(d, fd);
 	disk_sim_free(d);
 }
 
@@ -400,6 +486,9 @@ const struct test_case disk_tests[] = {
 	 crc32c_matches_the_check_value},
 	{"crc32c: a checksum continued over a second part equals the whole's",
 	 crc32c_is_incremental},
+	{"crc32c: the table path and the crc32 instruction agree on random "
+	 "buffers of every length 0..300 at every alignment, and on long ones",
+	 crc32c_paths_agree},
 	{"disk_posix: what is written reads back; rename replaces; list is "
 	 "sorted; mkdir -p",
 	 posix_disk_reads_back_what_it_wrote},
@@ -407,6 +496,9 @@ const struct test_case disk_tests[] = {
 	 posix_disk_open_fails_with_errno},
 	{"disk_sim: what is written reads back, as on a real directory",
 	 sim_disk_reads_back_what_it_wrote},
+	{"disk_sim: a file that reuses a removed file's buffer shows none of "
+	 "its bytes, in a hole or after a crash",
+	 sim_disk_reused_buffer_shows_no_old_bytes},
 	{"disk_sim: a crash keeps the synced bytes and loses every unsynced "
 	 "write and truncation",
 	 sim_crash_loses_unsynced_writes},

@@ -221,6 +221,54 @@ static void snapshot_without_its_base_segment_is_completed(void)
 	disk_sim_free(d);
 }
 
+/* The core keeps a trailing log behind its snapshot (for slow
+ * followers): compaction stops below the snapshot's index. */
+static void base_segment_begins_at_the_snapshot(void)
+{
+	struct wal_recovery rec;
+	struct wal_stats ws;
+	struct wal *w = NULL;
+	struct disk *d = many_segments(&w);
+	struct raft_storage st;
+	uint8_t data[100];
+	uint64_t before;
+
+	REQUIRE(d != NULL && w != NULL);
+	st = wal_storage_ops(w);
+	wal_stats(w, &ws);
+	before = ws.bytes_written;
+	memset(data, 450 & 0xff, sizeof(data)); /* as wt_matches wants */
+	CHECK_EQ(st.snapshot_put(st.ctx, 450, 5, data, sizeof(data)), 0);
+	st.compact_prefix(st.ctx, 300, st.term_at(st.ctx, 300));
+	/* the memory still serves 301..500 */
+	CHECK_EQ(st.first_index(st.ctx), 301);
+	CHECK_EQ(st.term_at(st.ctx, 301), 4);
+	CHECK_EQ(count_files(d, "wal-", ".log"), 1);
+	/* 451..500 only (1 BASE + 50 ENTRY records): 301..450 are the
+	 * snapshot's, written no more */
+	wal_stats(w, &ws);
+	CHECK_EQ(ws.bytes_written - before, 40 + 100 + 16 + 24 + 50 * 56);
+	CHECK(wt_append(w, &model, 501, 520, 6) == 0);
+	CHECK_EQ(wal_sync(w), WAL_OK);
+	wal_close(w);
+	disk_sim_crash(d);
+	REQUIRE(wt_open(d, 4096, false, &w, &rec) == WAL_OK);
+	CHECK_EQ(rec.snapshot_index, 450);
+	CHECK_EQ(rec.first_index, 451);
+	CHECK_EQ(rec.last_index, 520);
+	CHECK_EQ(rec.records, 1 + 50 + 20);
+	model.first = 451;
+	model.base_term = 5;
+	model.snap_index = 450;
+	model.snap_term = 5;
+	CHECK(wt_matches(w, &model));
+	/* the log on disk began at the snapshot: no base to write again */
+	wal_stats(w, &ws);
+	CHECK_EQ(ws.base_segments, 0);
+	wal_close(w);
+	disk_sim_free(d);
+}
+
 static void durable_index_follows_syncs_truncation_and_snapshots(void)
 {
 	struct disk *d = disk_sim_new("sim:node-1", 1, NULL, 2, NULL);
@@ -308,6 +356,9 @@ const struct test_case wal_tests[] = {
 	{"wal: a crash between a snapshot and its base segment: recovery "
 	 "compacts and writes the base",
 	 snapshot_without_its_base_segment_is_completed},
+	{"wal: a base segment begins at the snapshot, not at the trailing "
+	 "log kept in memory behind it, and recovery needs no second base",
+	 base_segment_begins_at_the_snapshot},
 	{"wal: durable_index is the log's end at the last sync, lowered by a "
 	 "truncation, raised by a snapshot",
 	 durable_index_follows_syncs_truncation_and_snapshots},
