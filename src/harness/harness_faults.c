@@ -97,9 +97,9 @@ void harness_apply(struct harness *h, const struct fault_action *a)
 {
 	if (a->type == FAULT_PARTITION || a->type == FAULT_HEAL) {
 		harness_publish_fault(h,
-			      a->type == FAULT_PARTITION ? WEV_PARTITION
-							 : WEV_HEAL,
-			      RAFT_NONE);
+				      a->type == FAULT_PARTITION ? WEV_PARTITION
+								 : WEV_HEAL,
+				      RAFT_NONE);
 		return;
 	}
 	apply_to_node(h, a);
@@ -186,4 +186,3 @@ void harness_partition(struct harness *h, const uint8_t *group_of)
 	harness_unlock(h, HARNESS_LOCK_NET, RAFT_NONE);
 	harness_apply(h, &a);
 }
-

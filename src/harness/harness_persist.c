@@ -193,4 +193,3 @@ enum harness_persist harness_node_sync(struct harness_node *n)
 	return wal_dirty(hw->wal) ? HARNESS_PERSIST_DIRTY
 				  : HARNESS_PERSIST_CLEAN;
 }
-
