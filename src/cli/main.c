@@ -16,6 +16,7 @@
 #include "run_dir.h"
 #include "runtime/runtime.h"
 #include "sim/sim.h"
+#include "report.h"
 #include "timeline.h"
 
 /* A seed nobody chose: the wall clock and the pid, mixed. Printed in every
@@ -108,6 +109,8 @@ static int dispatch(struct raftsim_options *o)
 		return timeline_main(o, stdout, stderr);
 	case CMD_FIGURE8:
 		return figure8_main(o->mistakes, stdout, stderr);
+	case CMD_REPORT:
+		return report_main(o, stdout, stderr);
 	}
 	return EXIT_USAGE;
 }
