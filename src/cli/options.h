@@ -239,7 +239,7 @@ struct raftsim_options {
 				   own vote is persisted (thesis §10.2.1) */
 	const char *csv_path;
 	const char *svg_path;
-	const char *html_path; /* report, failover: --html */
+	const char *html_path; /* report: --html */
 	bool threads;     /* failover --threads */
 	int first_ranked; /* failover: FIRST_RANKED_* below */
 };

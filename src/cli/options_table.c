@@ -551,12 +551,11 @@ const struct opt_flag options_table[] = {
 	{.name = "html",
 	 .kind = OPT_PATH,
 	 FIELD(html_path),
-	 .modes = IN_REPORT | IN_FAILOVERS,
+	 .modes = IN_REPORT,
 	 .section = SEC_OUTPUT,
 	 .metavar = "FILE",
-	 .help = "write a self-contained HTML page (report: the trace's "
-		 "summary, timeline and violations; failover: the CDFs and "
-		 "the table)"},
+	 .help = "write the trace's self-contained HTML page: summary, "
+		 "timeline, violations"},
 	{.name = "trace",
 	 .kind = OPT_PATH,
 	 FIELD(trace_path),
