@@ -13,10 +13,10 @@
 #include "harness/harness_stop.h"
 #include "lincheck/lincheck.h"
 #include "options.h"
+#include "report.h"
 #include "run_dir.h"
 #include "runtime/runtime.h"
 #include "sim/sim.h"
-#include "report.h"
 #include "timeline.h"
 
 /* A seed nobody chose: the wall clock and the pid, mixed. Printed in every

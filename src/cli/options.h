@@ -240,8 +240,8 @@ struct raftsim_options {
 	const char *csv_path;
 	const char *svg_path;
 	const char *html_path; /* report: --html */
-	bool threads;     /* failover --threads */
-	int first_ranked; /* failover: FIRST_RANKED_* below */
+	bool threads;          /* failover --threads */
+	int first_ranked;      /* failover: FIRST_RANKED_* below */
 };
 
 /* Fills the defaults (README "Command line"). */

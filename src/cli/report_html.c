@@ -121,8 +121,8 @@ static void summary(const struct page *p)
 		in->nodes, in->seed, ms((int64_t)in->tick_us),
 		in->heartbeat_ticks, in->election_min, in->election_max,
 		ms((int64_t)in->latency_min_us),
-		ms((int64_t)in->latency_max_us), in->drop, in->dup,
-		in->reorder, in->random_faults ? "; random faults" : "",
+		ms((int64_t)in->latency_max_us), in->drop, in->dup, in->reorder,
+		in->random_faults ? "; random faults" : "",
 		in->prevote ? "prevote " : "",
 		in->check_quorum ? "check-quorum " : "",
 		in->ranked_timeouts ? "ranked-timeouts" : "");
@@ -140,24 +140,25 @@ static void summary(const struct page *p)
 		" spurious); %" PRIu64 " heartbeat rounds</td></tr>\n"
 		"<tr><th>violations</th><td>%" PRIu64 "</td></tr>\n",
 		in->mistakes == 0 ? "none" : "", p->r->events,
-		ms(p->cv->last_us), p->r->max_term,
-		p->r->counts[WEV_ELECTION], checker_spurious_elections(c),
-		p->r->counts[WEV_ROUND], checker_violation_count(c));
+		ms(p->cv->last_us), p->r->max_term, p->r->counts[WEV_ELECTION],
+		checker_spurious_elections(c), p->r->counts[WEV_ROUND],
+		checker_violation_count(c));
 	if (p->r->counts[WEV_COMMIT] != 0 || cs.any)
 		fprintf(f,
 			"<tr><th>log and clients</th><td>%" PRIu64
 			" commits; %" PRIu64 " client operations on %" PRIu64
 			" keys</td></tr>\n",
 			p->r->counts[WEV_COMMIT], cs.operations, cs.keys);
-	fprintf(f, "<tr><th>replay</th><td><code>raftsim%s --nodes %d "
-		   "--seed %" PRIu64,
+	fprintf(f,
+		"<tr><th>replay</th><td><code>raftsim%s --nodes %d "
+		"--seed %" PRIu64,
 		strcmp(in->mode, "sim") == 0 ? " --sim" : "", in->nodes,
 		in->seed);
 	if (p->r->ticks != 0)
 		fprintf(f, " --ticks %" PRIu64, p->r->ticks);
 	fprintf(f, " --tick-ms %g --heartbeat-ticks %u --election-ticks %u-%u",
-		ms((int64_t)in->tick_us), in->heartbeat_ticks,
-		in->election_min, in->election_max);
+		ms((int64_t)in->tick_us), in->heartbeat_ticks, in->election_min,
+		in->election_max);
 	if (in->drop > 0 || in->dup > 0 || in->reorder > 0)
 		fprintf(f, " --drop %g --dup %g --reorder %g", in->drop,
 			in->dup, in->reorder);
@@ -187,9 +188,11 @@ static void axis(const struct page *p, double h)
 		if (t < p->cv->from)
 			continue;
 		fprintf(p->f,
-			"<line class=\"grid\" data-a=\"%" PRId64 "\" x1=\"%.1f\" "
+			"<line class=\"grid\" data-a=\"%" PRId64
+			"\" x1=\"%.1f\" "
 			"x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\"/>"
-			"<text class=\"axis\" data-a=\"%" PRId64 "\" x=\"%.1f\" "
+			"<text class=\"axis\" data-a=\"%" PRId64
+			"\" x=\"%.1f\" "
 			"y=\"%.0f\">%.0f ms</text>\n",
 			t, x_of(p, t), x_of(p, t), TOP - 4, h, t, x_of(p, t),
 			TOP - 8, ms(t));
@@ -238,7 +241,8 @@ static void spans(const struct page *p)
 				hue(s->term), s->term, ms(s->from_us),
 				ms(s->to_us));
 		else
-			fprintf(p->f, "><title>%s %.3f-%.3f ms</title></rect>\n",
+			fprintf(p->f,
+				"><title>%s %.3f-%.3f ms</title></rect>\n",
 				span_class(s->mark), ms(s->from_us),
 				ms(s->to_us));
 	}
@@ -382,8 +386,7 @@ static void timeline(const struct page *p)
 		PLOT_W);
 	for (i = 0; i <= p->cv->n; i++) {
 		if (i < p->cv->n)
-			fprintf(p->f, "<g class=\"lane\" data-node=\"%d\">",
-				i);
+			fprintf(p->f, "<g class=\"lane\" data-node=\"%d\">", i);
 		else /* partitions and violations of no one node */
 			fprintf(p->f, "<g class=\"checker-lane\">");
 		fprintf(p->f,
@@ -478,7 +481,8 @@ static void commits(const struct page *p)
 			y = h + 10 - (double)c->index * h / (double)top;
 			fprintf(p->f, " %.1f,%.1f", x, y);
 		}
-		fprintf(p->f, " %.1f,%.1f\"><title>node-%d</title></polyline>\n",
+		fprintf(p->f,
+			" %.1f,%.1f\"><title>node-%d</title></polyline>\n",
 			LABEL_W + PLOT_W, y, node);
 	}
 	fprintf(p->f, "</svg>\n");

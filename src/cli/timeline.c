@@ -298,10 +298,9 @@ static void note_violations(struct timeline_canvas *cv, uint64_t before,
 			raise_cell(cv, lane, timeline_col(cv, us),
 				   TL_VIOLATION);
 		if (cv->sink != NULL)
-			cv->sink->violation(cv->sink->ctx,
-					    lane >= 0 && us == ev->us ? lane
-								      : -1,
-					    us, i);
+			cv->sink->violation(
+				cv->sink->ctx,
+				lane >= 0 && us == ev->us ? lane : -1, us, i);
 	}
 }
 

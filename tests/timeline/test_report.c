@@ -100,8 +100,9 @@ static void test_clean_run_and_escaped_path(void)
 	int rv;
 
 	test_tmp(path, sizeof(path), "rep<b>&'.jsonl");
-	REQUIRE(run_cmd(&r, "%s/raftsim --sim --nodes 3 --ticks 200 --seed 1 "
-			    "-q --trace \"%s\"",
+	REQUIRE(run_cmd(&r,
+			"%s/raftsim --sim --nodes 3 --ticks 200 --seed 1 "
+			"-q --trace \"%s\"",
 			test_bin_dir(), path) == 0);
 	html = page(path, &rv);
 	REQUIRE(html != NULL);
