@@ -13,6 +13,7 @@
 #include "harness/harness_stop.h"
 #include "lincheck/lincheck.h"
 #include "options.h"
+#include "report.h"
 #include "run_dir.h"
 #include "runtime/runtime.h"
 #include "sim/sim.h"
@@ -108,6 +109,8 @@ static int dispatch(struct raftsim_options *o)
 		return timeline_main(o, stdout, stderr);
 	case CMD_FIGURE8:
 		return figure8_main(o->mistakes, stdout, stderr);
+	case CMD_REPORT:
+		return report_main(o, stdout, stderr);
 	}
 	return EXIT_USAGE;
 }

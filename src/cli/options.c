@@ -135,6 +135,7 @@ static int parse_command(struct raftsim_options *o, const char *word)
 		{"run", CMD_RUN},           {"check", CMD_CHECK},
 		{"explore", CMD_EXPLORE},   {"failover", CMD_FAILOVER},
 		{"timeline", CMD_TIMELINE}, {"figure8", CMD_FIGURE8},
+		{"report", CMD_REPORT},
 	};
 	size_t i;
 
@@ -312,7 +313,8 @@ int options_parse(struct raftsim_options *o, int argc, char **argv, FILE *err)
 	}
 	if (o->help || o->version || o->man || o->readme)
 		return 0;
-	if ((o->command == CMD_CHECK || o->command == CMD_TIMELINE) &&
+	if ((o->command == CMD_CHECK || o->command == CMD_TIMELINE ||
+	     o->command == CMD_REPORT) &&
 	    optind < argc)
 		o->check_path = argv[optind++];
 	if (optind < argc)

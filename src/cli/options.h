@@ -100,6 +100,7 @@ enum raftsim_command {
 	CMD_FAILOVER,
 	CMD_TIMELINE,
 	CMD_FIGURE8,
+	CMD_REPORT,
 };
 
 struct tick_range {
@@ -238,8 +239,9 @@ struct raftsim_options {
 				   own vote is persisted (thesis §10.2.1) */
 	const char *csv_path;
 	const char *svg_path;
-	bool threads;     /* failover --threads */
-	int first_ranked; /* failover: FIRST_RANKED_* below */
+	const char *html_path; /* report: --html */
+	bool threads;          /* failover --threads */
+	int first_ranked;      /* failover: FIRST_RANKED_* below */
 };
 
 /* Fills the defaults (README "Command line"). */

@@ -131,6 +131,11 @@ static int validate_timeline(const struct raftsim_options *o, const bool *given,
 			given[from - options_table] ? from->name : to->name);
 	if (o->timeline_to_us != 0 && o->timeline_to_us <= o->timeline_from_us)
 		return options_usage_error(err, "--to: must come after --from");
+	if (o->command == CMD_REPORT &&
+	    (o->check_path == NULL || o->html_path == NULL))
+		return options_usage_error(err, "report: which trace, and "
+						"where? (raftsim report FILE "
+						"--html OUT.html)");
 	if (o->command == CMD_TIMELINE && o->check_path == NULL)
 		return options_usage_error(err, "timeline: which trace file? "
 						"(raftsim timeline FILE)");

@@ -172,6 +172,8 @@ unsigned options_command_modes(enum raftsim_command command)
 		return IN_TIMELINE;
 	case CMD_FIGURE8:
 		return IN_FIGURE8;
+	case CMD_REPORT:
+		return IN_REPORT;
 	}
 	return 0;
 }

@@ -26,7 +26,8 @@ enum {
 	IN_FAILOVER_THREADS = 1u << 5, /* raftsim failover --threads */
 	IN_TIMELINE = 1u << 6,         /* raftsim timeline FILE */
 	IN_FIGURE8 = 1u << 7,          /* raftsim figure8 */
-	IN_MODES = 8,
+	IN_REPORT = 1u << 8,           /* raftsim report FILE */
+	IN_MODES = 9,
 };
 #define IN_RUN (IN_THREADS | IN_SIM)
 #define IN_FAILOVERS (IN_FAILOVER | IN_FAILOVER_THREADS)

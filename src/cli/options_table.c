@@ -24,6 +24,7 @@ const char *const options_mode_names[IN_MODES] = {
 	"failover --threads",
 	"timeline",
 	"figure8",
+	"report",
 };
 
 const struct opt_section_doc options_sections[SEC_COUNT] = {
@@ -72,6 +73,9 @@ const struct opt_synopsis options_synopsis[] = {
 	 "draw the lesson's heartbeat timeline of a trace"},
 	{IN_FIGURE8, "raftsim figure8 [--mistake commit-old-term]",
 	 "the Raft paper's Figure 8 step by step, and its verdict"},
+	{IN_REPORT, "raftsim report FILE --html OUT.html",
+	 "a self-contained HTML page of a trace: summary, timeline, "
+	 "violations"},
 	{0, "raftsim lincheck FILE [--timeout S]",
 	 "is a client history linearizable? exit 0 (yes), 1, 2, 4"},
 };
@@ -544,6 +548,14 @@ const struct opt_flag options_table[] = {
 	 .section = SEC_FAILOVER,
 	 .metavar = "FILE",
 	 .help = "the downtime CDFs as an SVG chart (the paper's Figure 16)"},
+	{.name = "html",
+	 .kind = OPT_PATH,
+	 FIELD(html_path),
+	 .modes = IN_REPORT,
+	 .section = SEC_OUTPUT,
+	 .metavar = "FILE",
+	 .help = "write the trace's self-contained HTML page: summary, "
+		 "timeline, violations"},
 	{.name = "trace",
 	 .kind = OPT_PATH,
 	 FIELD(trace_path),

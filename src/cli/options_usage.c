@@ -146,6 +146,8 @@ const char *options_command_word(enum raftsim_command command)
 		return "timeline";
 	case CMD_FIGURE8:
 		return "figure8";
+	case CMD_REPORT:
+		return "report";
 	}
 	return "?";
 }

@@ -61,8 +61,11 @@ static void raise_cell(struct timeline_canvas *cv, int lane, int col,
 static void mark(struct timeline_canvas *cv, int lane, int64_t us,
 		 enum timeline_mark m)
 {
-	if (in_window(cv, us))
-		raise_cell(cv, lane, timeline_col(cv, us), m);
+	if (!in_window(cv, us))
+		return;
+	raise_cell(cv, lane, timeline_col(cv, us), m);
+	if (cv->sink != NULL)
+		cv->sink->mark(cv->sink->ctx, lane, us, m, 0);
 }
 
 /* E, L or F, then the term in the columns after it when they hold nothing
@@ -78,6 +81,8 @@ static void mark_term(struct timeline_canvas *cv, int lane, int64_t us,
 		return;
 	col = timeline_col(cv, us);
 	raise_cell(cv, lane, col, m);
+	if (cv->sink != NULL)
+		cv->sink->mark(cv->sink->ctx, lane, us, m, term);
 	if (row[col] != m)
 		return;
 	len = snprintf(digits, sizeof(digits), "%llu",
@@ -99,6 +104,10 @@ static void span(struct timeline_canvas *cv, int lane, int64_t from_us,
 
 	if (to_us < cv->from || from_us > cv->to || to_us < from_us)
 		return;
+	if (cv->sink != NULL)
+		cv->sink->span(cv->sink->ctx, lane,
+			       from_us > cv->from ? from_us : cv->from,
+			       to_us < cv->to ? to_us : cv->to, m);
 	last = timeline_col(cv, to_us < cv->to ? to_us : cv->to);
 	for (c = timeline_col(cv, from_us > cv->from ? from_us : cv->from);
 	     c <= last; c++)
@@ -288,6 +297,10 @@ static void note_violations(struct timeline_canvas *cv, uint64_t before,
 		if (lane >= 0 && us == ev->us)
 			raise_cell(cv, lane, timeline_col(cv, us),
 				   TL_VIOLATION);
+		if (cv->sink != NULL)
+			cv->sink->violation(
+				cv->sink->ctx,
+				lane >= 0 && us == ev->us ? lane : -1, us, i);
 	}
 }
 
@@ -351,6 +364,8 @@ int timeline_canvas_add(struct timeline_canvas *cv, const struct wev *ev)
 	if (!cv->started && (rv = start(cv, ev)) != TIMELINE_DRAWN)
 		return rv;
 	checker_feed(cv->checker, ev);
+	if (cv->sink != NULL)
+		cv->sink->event(cv->sink->ctx, ev);
 	if (taken_down(cv, ev)) {
 		note_violations(cv, before, ev);
 		return TIMELINE_DRAWN;

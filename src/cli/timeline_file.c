@@ -163,25 +163,27 @@ static int check_window(const struct timeline_opts *t, int64_t end_us,
 	return TIMELINE_DRAWN;
 }
 
-int timeline_render_file(const char *path, const struct timeline_opts *t,
-			 FILE *out, FILE *err)
+int timeline_canvas_read(const char *path, const struct timeline_opts *t,
+			 const struct timeline_sink *sink, const char *prog,
+			 FILE *err, struct timeline_canvas **out)
 {
 	struct reader r = {.path = path, .err = err};
 	struct timeline_canvas *cv = NULL;
 	int64_t end_us = t->to_us;
 	int rv = check_window(t, INT64_MAX, err);
 
+	*out = NULL;
 	if (rv != TIMELINE_DRAWN)
 		return rv;
 	r.f = fopen(path, "r");
 	if (r.f == NULL) {
-		fprintf(err, "raftsim timeline: cannot open %s: %s\n", path,
+		fprintf(err, "%s: cannot open %s: %s\n", prog, path,
 			strerror(errno));
 		return TIMELINE_BAD;
 	}
 	r.buf = malloc(MAX_LINE + 1);
 	if (r.buf == NULL) {
-		fprintf(err, "raftsim timeline: out of memory\n");
+		fprintf(err, "%s: out of memory\n", prog);
 		rv = TIMELINE_IO;
 		goto err;
 	}
@@ -190,25 +192,41 @@ int timeline_render_file(const char *path, const struct timeline_opts *t,
 		goto err;
 	cv = timeline_canvas_new(t, end_us);
 	if (cv == NULL) {
-		fprintf(err, "raftsim timeline: out of memory\n");
+		fprintf(err, "%s: out of memory\n", prog);
 		rv = TIMELINE_IO;
 		goto err;
 	}
+	cv->sink = sink;
 	rv = read_events(&r, cv);
 	if (rv != TIMELINE_DRAWN)
 		goto err;
 	timeline_canvas_finish(cv);
+	*out = cv;
+	cv = NULL;
+err:
+	timeline_canvas_free(cv);
+	free(r.buf);
+	trace_slots_free(&r.slots);
+	fclose(r.f);
+	return rv;
+}
+
+int timeline_render_file(const char *path, const struct timeline_opts *t,
+			 FILE *out, FILE *err)
+{
+	struct timeline_canvas *cv;
+	int rv = timeline_canvas_read(path, t, NULL, "raftsim timeline", err,
+				      &cv);
+
+	if (rv != TIMELINE_DRAWN)
+		return rv;
 	rv = timeline_canvas_print(cv, out);
 	if (rv != TIMELINE_DRAWN)
 		fprintf(err,
 			"raftsim timeline: cannot write the picture: "
 			"%s\n",
 			strerror(errno));
-err:
 	timeline_canvas_free(cv);
-	free(r.buf);
-	trace_slots_free(&r.slots);
-	fclose(r.f);
 	return rv;
 }
 

@@ -44,8 +44,23 @@ struct timeline_partition {
 	uint8_t group_of[RAFT_MAX_NODES];
 };
 
+/* Optional listener (`raftsim report`): told every mark and span at its
+ * exact time, as the canvas draws it, every violation with its index in
+ * the checker's order (its lane, or -1 for the checker's lane), and every
+ * event with the run's time. The text picture does not use it. */
+struct timeline_sink {
+	void (*mark)(void *ctx, int lane, int64_t us, enum timeline_mark m,
+		     uint64_t term);
+	void (*span)(void *ctx, int lane, int64_t from_us, int64_t to_us,
+		     enum timeline_mark m);
+	void (*violation)(void *ctx, int lane, int64_t us, uint64_t i);
+	void (*event)(void *ctx, const struct wev *ev);
+	void *ctx;
+};
+
 struct timeline_canvas {
 	struct timeline_opts opts;
+	const struct timeline_sink *sink; /* NULL: none */
 	struct run_info info;
 	int n;            /* nodes */
 	int label_w;      /* "node-12 " */
@@ -77,6 +92,14 @@ int timeline_canvas_add(struct timeline_canvas *cv, const struct wev *ev);
 void timeline_canvas_finish(struct timeline_canvas *cv);
 /* The column of a time inside the window. */
 int timeline_col(const struct timeline_canvas *cv, int64_t us);
+
+/* timeline_file.c: reads the trace at path onto a new canvas with the
+ * sink (may be NULL), finished; names its problems on err. Returns
+ * TIMELINE_DRAWN with *out set (free it), or another result. prog names
+ * the command in messages ("raftsim report"). */
+int timeline_canvas_read(const char *path, const struct timeline_opts *t,
+			 const struct timeline_sink *sink, const char *prog,
+			 FILE *err, struct timeline_canvas **out);
 
 /* timeline_draw.c: prints the finished canvas. Returns TIMELINE_DRAWN or
  * TIMELINE_IO. */

@@ -41,6 +41,7 @@ static const char *const mode_words[IN_MODES][3] = {
 	{"failover", "--threads", NULL}, /* IN_FAILOVER_THREADS */
 	{"timeline", NULL},              /* IN_TIMELINE */
 	{"figure8", NULL},               /* IN_FIGURE8 */
+	{"report", NULL},                /* IN_REPORT */
 };
 
 /* A value each flag accepts, whatever the mode. */
@@ -106,8 +107,13 @@ static int parse_in_mode(int mode, const struct opt_flag *f, FILE *err,
 	argv[argc++] = flag;
 	if (sample_value(f) != NULL)
 		argv[argc++] = (char *)sample_value(f);
-	if ((1u << mode) & (IN_CHECK | IN_TIMELINE))
+	if ((1u << mode) & (IN_CHECK | IN_TIMELINE | IN_REPORT))
 		argv[argc++] = (char *)"trace.jsonl";
+	/* A report needs its page. */
+	if (((1u << mode) & IN_REPORT) && strcmp(f->name, "html") != 0) {
+		argv[argc++] = (char *)"--html";
+		argv[argc++] = (char *)"out.html";
+	}
 	/* A run's timeline window needs the timeline itself. */
 	if (((1u << mode) & IN_RUN) && (f->modes & IN_TIMELINE))
 		argv[argc++] = (char *)"--timeline";
