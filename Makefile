@@ -40,7 +40,7 @@ DESTDIR ?=
 BINDIR  = $(DESTDIR)$(PREFIX)/bin
 MAN1DIR = $(DESTDIR)$(PREFIX)/share/man/man1
 
-.PHONY: all test check tsan asan stress stress-clients bench purity golden \
+.PHONY: ui all test check tsan asan stress stress-clients bench purity golden \
 	format \
 	format-check clean help \
 	man install uninstall
@@ -234,7 +234,13 @@ format-check:
 	clang-format --dry-run -Werror $(FORMAT_SRC) && \
 	echo "  FORMAT  $(words $(FORMAT_SRC)) files match .clang-format"
 
-check: format-check test tsan asan
+check: format-check test tsan asan ui
+
+# The views a user looks at (issue 14), in the programs that show them:
+# the HTML report in headless Chromium. Skipped, saying so, where the
+# program is missing.
+ui: raftsim
+	tests/report_chromium.sh
 
 # The man page is made from the flag table, like --help (src/cli).
 raftsim.1: raftsim
