@@ -12,6 +12,7 @@
 #include "harness/harness_stdio.h"
 #include "harness/harness_stop.h"
 #include "lincheck/lincheck.h"
+#include "live.h"
 #include "options.h"
 #include "run_dir.h"
 #include "runtime/runtime.h"
@@ -36,6 +37,8 @@ static int run(struct raftsim_options *o)
 
 	if (code != 0)
 		return code;
+	if (o->live)
+		return live_main(o, stdout, stderr);
 	return o->sim ? sim_main(o, stdout, stderr)
 		      : runtime_run(o, stdout, stderr);
 }

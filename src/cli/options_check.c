@@ -137,6 +137,28 @@ static int validate_timeline(const struct raftsim_options *o, const bool *given,
 	return 0;
 }
 
+/* --live watches one run; --speed paces only what --live watches.
+ * Without --ticks a live run lasts long enough to be watched. */
+static int check_live(struct raftsim_options *o, const bool *given,
+		      FILE *err)
+{
+	if (given[options_find("speed") - options_table] && !o->live)
+		return options_usage_error(err, "--speed: only with --live");
+	if (!o->live)
+		return 0;
+	if (o->sim && !given[options_find("speed") - options_table])
+		return options_usage_error(err, "--live --sim: give --speed X "
+						"(virtual seconds per wall "
+						"second, e.g. --speed 1)");
+	if (o->timeline)
+		return options_usage_error(err, "--live: not with --timeline "
+						"(draw it afterwards: raftsim "
+						"timeline FILE)");
+	if (!given[options_find("ticks") - options_table])
+		o->ticks = 1000000;
+	return 0;
+}
+
 /* --slow: each node exists and is named once. */
 static int check_slow(const struct raftsim_options *o, FILE *err)
 {
@@ -359,6 +381,8 @@ int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 				   err);
 	if (rv == 0)
 		rv = validate_timeline(o, given, err);
+	if (rv == 0)
+		rv = check_live(o, given, err);
 	if (rv == 0)
 		rv = check_slow(o, err);
 	if (rv == 0)
