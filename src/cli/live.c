@@ -68,13 +68,14 @@ static bool event_text(const struct wev *ev, char *out, size_t cap)
 
 	switch (ev->type) {
 	case WEV_ELECTION:
-		snprintf(out, cap, "%8.3fs  node %d starts an election, term %"
-			 PRIu64, s, ev->node, ev->term);
+		snprintf(out, cap,
+			 "%8.3fs  node %d starts an election, term %" PRIu64, s,
+			 ev->node, ev->term);
 		return true;
 	case WEV_ROLE:
 		snprintf(out, cap, "%8.3fs  node %d is %s in term %" PRIu64, s,
 			 ev->node,
-			 ev->role == RAFT_LEADER	 ? "LEADER"
+			 ev->role == RAFT_LEADER      ? "LEADER"
 			 : ev->role == RAFT_CANDIDATE ? "candidate"
 						      : "follower",
 			 ev->term);
@@ -84,7 +85,7 @@ static bool event_text(const struct wev *ev, char *out, size_t cap)
 	case WEV_CRASH:
 	case WEV_RESTART:
 		snprintf(out, cap, "%8.3fs  node %d %s", s, ev->node,
-			 ev->type == WEV_PAUSE	   ? "paused"
+			 ev->type == WEV_PAUSE    ? "paused"
 			 : ev->type == WEV_RESUME ? "resumed"
 			 : ev->type == WEV_CRASH  ? "crashed"
 						  : "restarted");
@@ -107,8 +108,7 @@ void live_tap_event(void *ctx, const struct wev *ev)
 	bool shown = event_text(ev, text, sizeof(text));
 
 	pthread_mutex_lock(&lv->mu);
-	if (ev->type == WEV_ROUND && ev->node >= 0 &&
-	    ev->node < lv->o->nodes)
+	if (ev->type == WEV_ROUND && ev->node >= 0 && ev->node < lv->o->nodes)
 		lv->flash[ev->node] = LIVE_FLASH_FRAMES;
 	if (ev->type == WEV_PARTITION || ev->type == WEV_HEAL)
 		lv->partitioned = ev->type == WEV_PARTITION;
@@ -211,7 +211,8 @@ static void apply_threads(struct live *lv, struct harness *h,
 	}
 	node = live_target(h, c);
 	if (node == RAFT_NONE) {
-		live_say(lv, "no leader right now: give a node's id (p 2, k 2)");
+		live_say(lv,
+			 "no leader right now: give a node's id (p 2, k 2)");
 		return;
 	}
 	s = status_of(h, node);
@@ -222,12 +223,14 @@ static void apply_threads(struct live *lv, struct harness *h,
 				 node, node);
 		} else if (s == NODE_PAUSED) {
 			harness_resume(h, node);
-			live_say(lv, "p: node %d resumed at tick %" PRIu64, node,
-				 tick);
+			live_say(lv, "p: node %d resumed at tick %" PRIu64,
+				 node, tick);
 		} else {
 			harness_pause(h, node);
-			live_say(lv, "p: node %d paused at tick %" PRIu64
-				     " (p %d resumes it)", node, tick, node);
+			live_say(lv,
+				 "p: node %d paused at tick %" PRIu64
+				 " (p %d resumes it)",
+				 node, tick, node);
 		}
 		break;
 	case LIVE_CRASH:
@@ -237,8 +240,10 @@ static void apply_threads(struct live *lv, struct harness *h,
 				 node, tick);
 		} else {
 			harness_crash(h, node);
-			live_say(lv, "k: node %d crashed at tick %" PRIu64
-				     " (k %d restarts it)", node, tick, node);
+			live_say(lv,
+				 "k: node %d crashed at tick %" PRIu64
+				 " (k %d restarts it)",
+				 node, tick, node);
 		}
 		break;
 	case LIVE_ISOLATE:
@@ -248,8 +253,9 @@ static void apply_threads(struct live *lv, struct harness *h,
 		}
 		group_of[node] = 1;
 		harness_partition(h, group_of);
-		live_say(lv, "x: node %d is cut off at tick %" PRIu64
-			     " (h heals)", node, tick);
+		live_say(lv,
+			 "x: node %d is cut off at tick %" PRIu64 " (h heals)",
+			 node, tick);
 		break;
 	default:
 		break;

@@ -164,8 +164,9 @@ static void node_row(struct frame *f, const struct live_view *v, int id,
 	id_or_dash(vote, sizeof(vote), n->voted_for);
 	id_or_dash(leader, sizeof(leader), n->leader_id);
 	timer_cell(n, width, cell, sizeof(cell));
-	line(f, "%s%4d  %-7s  %-9s  %5" PRIu64 "  %4s  %6s  %s%s  %6" PRIu64
-		"  %7" PRIu64,
+	line(f,
+	     "%s%4d  %-7s  %-9s  %5" PRIu64 "  %4s  %6s  %s%s  %6" PRIu64
+	     "  %7" PRIu64,
 	     color, id, status_name(n->status), role_name(n), n->term, vote,
 	     leader, cell, color, n->commit_index, n->last_applied);
 }
@@ -176,8 +177,9 @@ static void head(struct frame *f, const struct live_view *v, int width)
 
 	if (v->speed > 0)
 		snprintf(speed, sizeof(speed), "  speed %gx", v->speed);
-	line(f, BOLD "raftsim --live" PLAIN "  %s  tick %" PRIu64 "/%" PRIu64
-		     "  %d nodes%s%s%s",
+	line(f,
+	     BOLD "raftsim --live" PLAIN "  %s  tick %" PRIu64 "/%" PRIu64
+		  "  %d nodes%s%s%s",
 	     v->mode, v->tick, v->ticks, v->nodes, speed,
 	     v->partitioned ? "  " YELLOW "PARTITIONED" PLAIN : "",
 	     v->frozen ? "  " REV "FROZEN (space)" PLAIN : "");
@@ -192,8 +194,9 @@ static void foot(struct frame *f, const struct live_view *v)
 		line(f, "verdict so far: " GREEN "PASS" PLAIN
 			" (the checker found nothing)");
 	else
-		line(f, "verdict so far: " RED BOLD "FAIL" PLAIN
-			" (%" PRIu64 " violations)",
+		line(f,
+		     "verdict so far: " RED BOLD "FAIL" PLAIN " (%" PRIu64
+		     " violations)",
 		     v->violations);
 	line(f, "%s", v->status);
 	line(f, "keys: p [N] pause/resume  k [N] crash/restart  x isolate "

@@ -25,7 +25,7 @@ struct live {
 	const struct raftsim_options *o;
 	bool sim;
 
-	pthread_mutex_t mu; /* the live lock: everything below it */
+	pthread_mutex_t mu;  /* the live lock: everything below it */
 	pthread_cond_t cond; /* monotonic: the simulator's paced sleeps */
 	struct harness *h;   /* once the run has started */
 	struct live_cmd queue[LIVE_QUEUE];

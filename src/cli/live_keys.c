@@ -95,8 +95,7 @@ int live_keys_feed(struct live_keys *k, int key, int64_t now_us,
 	return n + single(key, &out[n]);
 }
 
-int live_keys_expire(struct live_keys *k, int64_t now_us,
-		     struct live_cmd *out)
+int live_keys_expire(struct live_keys *k, int64_t now_us, struct live_cmd *out)
 {
 	if (k->verb == 0 || now_us - k->since_us < LIVE_KEY_WAIT_US)
 		return 0;

@@ -19,6 +19,8 @@ static void snapshot(struct live *lv)
 	struct live_view *v = &lv->view;
 	struct live_node_view node;
 	struct harness *h;
+	uint64_t now_tick;
+	uint64_t last;
 	int i;
 
 	pthread_mutex_lock(&lv->mu);
@@ -42,10 +44,23 @@ static void snapshot(struct live *lv)
 	if (lv->sim || h == NULL)
 		return;
 	v->tick = atomic_load(&h->tick);
+	now_tick = (uint64_t)(h->ops.now_us(h->ops.ctx) /
+			      (int64_t)lv->o->tick_us);
 	for (i = 0; i < lv->o->nodes; i++) {
 		harness_lock(h, HARNESS_LOCK_NODE, i);
 		live_node_of(&h->node[i], &node);
+		last = h->node[i].tick;
 		harness_unlock(h, HARNESS_LOCK_NODE, i);
+		/* A node thread sleeps through its silent ticks and counts
+		 * them when it next wakes (runtime_node.c): the bar counts
+		 * them now, so that it drains while the leader is silent. */
+		if (node.status == NODE_UP && now_tick > last &&
+		    node.election_elapsed < node.election_timeout)
+			node.election_elapsed +=
+				(unsigned)(now_tick - last <
+							   node.election_timeout
+						   ? now_tick - last
+						   : node.election_timeout);
 		node.flash = v->node[i].flash;
 		v->node[i] = node;
 	}
@@ -64,8 +79,7 @@ static void draw(struct live *lv)
 	v->frozen = lv->frozen;
 	live_keys_pending(&lv->keys, pending, sizeof(pending));
 	pthread_mutex_lock(&lv->mu);
-	memcpy(v->status, pending[0] ? pending : lv->status,
-	       sizeof(v->status));
+	memcpy(v->status, pending[0] ? pending : lv->status, sizeof(v->status));
 	pthread_mutex_unlock(&lv->mu);
 	len = live_draw(v, rows, cols, lv->frame, lv->frame_cap);
 	if (resized)
@@ -77,8 +91,10 @@ static void draw(struct live *lv)
 static void change_speed(struct live *lv, bool faster)
 {
 	if (!lv->sim) {
-		live_say(lv, "%c: only the simulator has a speed "
-			     "(--sim --speed X)", faster ? '+' : '-');
+		live_say(lv,
+			 "%c: only the simulator has a speed "
+			 "(--sim --speed X)",
+			 faster ? '+' : '-');
 		return;
 	}
 	pthread_mutex_lock(&lv->mu);
@@ -152,10 +168,9 @@ static void *view_main(void *arg)
 				next = now + LIVE_FRAME_US;
 		}
 		now = clock_now_us();
-		len = live_term_read(keys, sizeof(keys),
-				     next > now ? (int)((next - now + 999) /
-							1000)
-						: 0);
+		len = live_term_read(
+			keys, sizeof(keys),
+			next > now ? (int)((next - now + 999) / 1000) : 0);
 		now = clock_now_us();
 		for (i = 0; i < len; i++) {
 			n = live_keys_feed(&lv->keys, (unsigned char)keys[i],

@@ -32,8 +32,7 @@ struct pace {
 	int64_t next_publish;
 };
 
-static void publish(struct live *lv, struct sim *sim, struct pace *p,
-		    bool now)
+static void publish(struct live *lv, struct sim *sim, struct pace *p, bool now)
 {
 	struct harness *h = sim_harness(sim);
 	int64_t t = clock_now_us();
@@ -63,8 +62,8 @@ static void pace_to(struct live *lv, struct pace *p, int64_t from,
 			p->virt0 = from;
 			p->speed = lv->speed;
 		}
-		deadline = p->wall0 + (int64_t)((double)(until - p->virt0) /
-						p->speed);
+		deadline = p->wall0 +
+			   (int64_t)((double)(until - p->virt0) / p->speed);
 		if (clock_now_us() >= deadline)
 			break;
 		clock_cond_wait_until(&lv->cond, &lv->mu, deadline);
@@ -109,8 +108,10 @@ static void toggle(struct live *lv, struct sim *sim, struct fault_window *w,
 	}
 	open = open_window(w, *count, node, tick);
 	if (open == NULL) {
-		live_say(lv, "node %d is down by a random fault: it comes "
-			     "back by itself", node);
+		live_say(lv,
+			 "node %d is down by a random fault: it comes "
+			 "back by itself",
+			 node);
 		return;
 	}
 	open->len = tick - open->tick;
@@ -171,7 +172,8 @@ static void apply_sim(struct live *lv, struct sim *sim,
 	}
 	node = live_target(h, c);
 	if (node == RAFT_NONE) {
-		live_say(lv, "no leader right now: give a node's id (p 2, k 2)");
+		live_say(lv,
+			 "no leader right now: give a node's id (p 2, k 2)");
 		return;
 	}
 	s = h->node[node].status;
@@ -209,7 +211,8 @@ static void print_replay(struct sim *sim, FILE *out)
 			so->crashes[i].len = end + 1 - so->crashes[i].tick;
 	for (i = 0; i < so->partition_count; i++)
 		if (so->partitions[i].tick + so->partitions[i].len > end + 1)
-			so->partitions[i].len = end + 1 - so->partitions[i].tick;
+			so->partitions[i].len = end + 1 -
+						so->partitions[i].tick;
 	if (options_format_command(so, cmd, OPTIONS_COMMAND_MAX) == 0)
 		fprintf(out, "replay (keys as scheduled faults): %s\n", cmd);
 	free(cmd);
@@ -230,8 +233,7 @@ static void run_paced(struct live *lv, struct sim *sim)
 		if (sim_failure(sim) != SIM_OK || sim_interrupted(sim))
 			return;
 		publish(lv, sim, &p, false);
-		pace_to(lv, &p, (int64_t)k * tick_us - 1,
-			(int64_t)k * tick_us);
+		pace_to(lv, &p, (int64_t)k * tick_us - 1, (int64_t)k * tick_us);
 		n = live_take_queue(lv, cmds);
 		for (i = 0; i < n; i++)
 			apply_sim(lv, sim, &cmds[i]);

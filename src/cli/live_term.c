@@ -19,10 +19,10 @@
 #define LEAVE "\x1b[0m\x1b[?25h\x1b[?1049l"
 
 static struct termios saved;
-static volatile sig_atomic_t active;    /* the screen is ours */
-static volatile sig_atomic_t raw_keys;  /* stdin is raw: restore it */
-static volatile sig_atomic_t resized;   /* SIGWINCH since the last look */
-static volatile sig_atomic_t stops;     /* SIGINT and SIGTERM so far */
+static volatile sig_atomic_t active;   /* the screen is ours */
+static volatile sig_atomic_t raw_keys; /* stdin is raw: restore it */
+static volatile sig_atomic_t resized;  /* SIGWINCH since the last look */
+static volatile sig_atomic_t stops;    /* SIGINT and SIGTERM so far */
 static int handlers_set;
 static int keys_gone; /* stdin hung up: waits only */
 

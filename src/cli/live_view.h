@@ -67,14 +67,14 @@ size_t live_draw(const struct live_view *v, int rows, int cols, char *buf,
 /* What a key (or a few) asks for. node: a node id, or RAFT_NONE for "the
  * leader" (p or k without a number). */
 enum live_cmd_type {
-	LIVE_PAUSE,  /* p [N]: pause or resume */
-	LIVE_CRASH,  /* k [N]: crash or restart */
+	LIVE_PAUSE,   /* p [N]: pause or resume */
+	LIVE_CRASH,   /* k [N]: crash or restart */
 	LIVE_ISOLATE, /* x: partition the leader away */
-	LIVE_HEAL,   /* h */
-	LIVE_SLOWER, /* - */
-	LIVE_FASTER, /* + */
-	LIVE_FREEZE, /* space */
-	LIVE_QUIT,   /* q */
+	LIVE_HEAL,    /* h */
+	LIVE_SLOWER,  /* - */
+	LIVE_FASTER,  /* + */
+	LIVE_FREEZE,  /* space */
+	LIVE_QUIT,    /* q */
 };
 
 struct live_cmd {
@@ -88,9 +88,9 @@ struct live_cmd {
 
 /* The keys typed so far of a command not yet complete. */
 struct live_keys {
-	int nodes;   /* ids are 0 .. nodes - 1 */
-	char verb;   /* 'p', 'k', or 0: nothing pending */
-	int node;    /* the number typed, or -1 */
+	int nodes; /* ids are 0 .. nodes - 1 */
+	char verb; /* 'p', 'k', or 0: nothing pending */
+	int node;  /* the number typed, or -1 */
 	int64_t since_us;
 };
 
@@ -106,8 +106,7 @@ int live_keys_feed(struct live_keys *k, int key, int64_t now_us,
 
 /* A pending command whose wait ran out by now_us: written to *out, 1;
  * else 0. */
-int live_keys_expire(struct live_keys *k, int64_t now_us,
-		     struct live_cmd *out);
+int live_keys_expire(struct live_keys *k, int64_t now_us, struct live_cmd *out);
 
 /* What is pending, for the status line ("p 1_"), or "" when nothing is. */
 void live_keys_pending(const struct live_keys *k, char *out, size_t cap);

@@ -139,8 +139,7 @@ static int validate_timeline(const struct raftsim_options *o, const bool *given,
 
 /* --live watches one run; --speed paces only what --live watches.
  * Without --ticks a live run lasts long enough to be watched. */
-static int check_live(struct raftsim_options *o, const bool *given,
-		      FILE *err)
+static int check_live(struct raftsim_options *o, const bool *given, FILE *err)
 {
 	if (given[options_find("speed") - options_table] && !o->live)
 		return options_usage_error(err, "--speed: only with --live");

@@ -29,9 +29,8 @@ static void render(const char *frame, struct screen *s)
 				col = c - 1;
 			}
 			p++; /* the '[' */
-			while (*++p != '\0' &&
-			       !((*p >= 'a' && *p <= 'z') ||
-				 (*p >= 'A' && *p <= 'Z')))
+			while (*++p != '\0' && !((*p >= 'a' && *p <= 'z') ||
+						 (*p >= 'A' && *p <= 'Z')))
 				;
 			if (*p != '\0')
 				p++;

@@ -23,8 +23,7 @@ CLI_TEST(live_without_a_terminal_is_refused)
 			test_bin_dir()) == 0);
 	CHECK_EQ(r->status, 2);
 	CHECK(strstr(r->err, "--live needs a terminal") != NULL);
-	REQUIRE(run_cmd(r, "%s/raftsim --sim --speed 2", test_bin_dir()) ==
-		0);
+	REQUIRE(run_cmd(r, "%s/raftsim --sim --speed 2", test_bin_dir()) == 0);
 	CHECK_EQ(r->status, 2);
 	CHECK(strstr(r->err, "--speed: only with --live") != NULL);
 	REQUIRE(run_cmd(r, "%s/raftsim --live --sim", test_bin_dir()) == 0);
