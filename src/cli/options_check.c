@@ -137,18 +137,17 @@ static int validate_timeline(const struct raftsim_options *o, const bool *given,
 	return 0;
 }
 
-/* --live watches one run; --speed paces only what --live watches.
- * Without --ticks a live run lasts long enough to be watched. */
+/* --live watches one run; --speed paces only what --live watches (1,
+ * real time, unless given). Without --ticks a live run lasts long enough
+ * to be watched. */
 static int check_live(struct raftsim_options *o, const bool *given, FILE *err)
 {
 	if (given[options_find("speed") - options_table] && !o->live)
 		return options_usage_error(err, "--speed: only with --live");
 	if (!o->live)
 		return 0;
-	if (o->sim && !given[options_find("speed") - options_table])
-		return options_usage_error(err, "--live --sim: give --speed X "
-						"(virtual seconds per wall "
-						"second, e.g. --speed 1)");
+	if (o->sim && o->speed == 0)
+		o->speed = 1; /* real time */
 	if (o->timeline)
 		return options_usage_error(err, "--live: not with --timeline "
 						"(draw it afterwards: raftsim "

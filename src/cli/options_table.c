@@ -591,14 +591,14 @@ const struct opt_flag options_table[] = {
 		"freezes the view, `q` quits as Ctrl-C does. Every key is a "
 		"fault in the trace. Needs a terminal (exit 2 without one); "
 		"without `--ticks` it runs 1000000 ticks; `--quiet` changes "
-		"nothing; on threads, or with `--sim --speed X`"},
+		"nothing; on threads, or in the simulator paced by `--speed`"},
 	{.name = "speed",
 	 .kind = OPT_CUSTOM,
 	 .modes = IN_SIM,
 	 .section = SEC_OUTPUT,
 	 .metavar = "X",
 	 .what = "a speed above 0 and at most 1000, such as 0.5",
-	 .defaults = "as fast as it goes",
+	 .defaults = "1 with --live",
 	 .help = "with --live: X virtual seconds per wall second",
 	 .parse = options_parse_speed},
 	{.name = "quiet",

@@ -26,9 +26,6 @@ CLI_TEST(live_without_a_terminal_is_refused)
 	REQUIRE(run_cmd(r, "%s/raftsim --sim --speed 2", test_bin_dir()) == 0);
 	CHECK_EQ(r->status, 2);
 	CHECK(strstr(r->err, "--speed: only with --live") != NULL);
-	REQUIRE(run_cmd(r, "%s/raftsim --live --sim", test_bin_dir()) == 0);
-	CHECK_EQ(r->status, 2);
-	CHECK(strstr(r->err, "--speed X") != NULL);
 	REQUIRE(run_cmd(r, "%s/raftsim --live --sim --speed 0",
 			test_bin_dir()) == 0);
 	CHECK_EQ(r->status, 2);
@@ -41,7 +38,7 @@ const struct test_case live_run_tests[] = {
 	 "trace",
 	 pausing_the_leader_in_the_live_view_elects_another},
 	{"live: --live refuses a stdout that is not a terminal, and --speed "
-	 "wants --live (and --live --sim wants --speed)",
+	 "wants --live and a speed above 0",
 	 live_without_a_terminal_is_refused},
 	{NULL, NULL},
 };
