@@ -92,3 +92,35 @@ if [ -n "${LIVE_SCREEN:-}" ]; then
 	cp "$DIR/screen.txt" "$LIVE_SCREEN"
 fi
 echo "ok: paused leader $OLD, a new leader came, $OLD resumed as a follower"
+
+# --sim --speed: the keys become scheduled faults of the replay command,
+# whose trace is the live run's, byte for byte.
+STRACE=$DIR/sim.jsonl
+tmux -L "$SOCK" new-session -d -s sim -x 200 -y 30 \
+	"$BIN --live --sim --speed 4 --nodes 5 --ticks 600 --seed 7 \
+	 --trace $STRACE 2>$DIR/simerr; echo \$? >$DIR/simrc; sleep 600" ||
+	fail "tmux cannot start the --sim run"
+sim_screen() {
+	tmux -L "$SOCK" capture-pane -p -J -S -100 -t sim 2>/dev/null
+}
+sim_leader() {
+	sim_screen | awk '$2 == "up" && $3 == "leader" { f = 1 }
+		END { exit !f }'
+}
+sim_paused() { sim_screen | grep -q "PAUSED"; }
+sim_ended() { [ -s "$DIR/simrc" ]; }
+wait_for "a leader row (--sim)" sim_leader
+tmux -L "$SOCK" send-keys -t sim p Enter
+wait_for "a PAUSED row (--sim)" sim_paused
+wait_for "the --sim run's end" sim_ended
+[ "$(cat "$DIR/simrc")" = 0 ] || fail "--sim exit $(cat "$DIR/simrc")"
+REPLAY=$(sim_screen | sed -n 's/^replay (keys as scheduled faults): //p')
+case $REPLAY in
+raftsim*--pause*) ;;
+*) fail "no replay command with the pause: '$REPLAY'" ;;
+esac
+eval "$BIN ${REPLAY#raftsim} -q --trace $DIR/replay.jsonl" >/dev/null ||
+	fail "the replay command failed: $REPLAY"
+cmp -s "$STRACE" "$DIR/replay.jsonl" ||
+	fail "the replay's trace differs from the live run's: $REPLAY"
+echo "ok: --sim replays the keys byte for byte: $REPLAY"

@@ -44,6 +44,10 @@
  *    swaps the list out under that lock and handles it with none held.
  *  - Two writer threads, the trace's and the console's (when there is a
  *    trace, or a console): each takes only its own writer lock.
+ *  - With --live, its view thread (cli/live_screen.c): reads each node
+ *    under its node lock alone, 20 times a second, and takes the live
+ *    lock (cli/live_internal.h) with nothing else held. The tap takes the
+ *    live lock under the monitor lock.
  *
  * Locks, and what each guards (the harness takes them through
  * runtime_node_ops: HARNESS_LOCK_NODE, _NET and _EVENTS):
@@ -90,13 +94,15 @@
  *      node lock -> load lock
  *      node lock -> inbox lock
  *      node lock -> fenced store lock
- * The net, mailbox, writer, load, inbox and fenced store locks are leaves:
- * nothing is taken while one is held; under the monitor lock, only a
- * writer lock. No thread ever holds two node locks: a sender reaches a
- * receiver only through the receiver's mailbox, and the observer visits
- * nodes one by one. The load and client threads hold no lock while they
- * take another (only their own, to test flags and sleep). No lock is held
- * while a thread sleeps, except the one its condition variable waits on.
+ *      node lock -> monitor lock -> live lock (--live's tap)
+ * The net, mailbox, writer, load, inbox, fenced store and live locks are
+ * leaves: nothing is taken while one is held; under the monitor lock, only
+ * a writer lock or the live lock. No thread ever holds two node locks: a
+ * sender reaches a receiver only through the receiver's mailbox, and the
+ * observer (and --live's view thread) visits nodes one by one. The load
+ * and client threads hold no lock while they take another (only their
+ * own, to test flags and sleep). No lock is held while a thread sleeps,
+ * except the one its condition variable waits on.
  *
  * After the observer's last tick the main thread stops every mailbox and
  * joins every node thread; after the joins it reads all state unlocked.
