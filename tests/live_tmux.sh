@@ -97,7 +97,8 @@ echo "ok: paused leader $OLD, a new leader came, $OLD resumed as a follower"
 # whose trace is the live run's, byte for byte.
 STRACE=$DIR/sim.jsonl
 tmux -L "$SOCK" new-session -d -s sim -x 200 -y 30 \
-	"$BIN --live --sim --speed 4 --nodes 5 --ticks 600 --seed 7 \
+	"$BIN --live --sim --speed 4 --nodes 5 --ticks 600 --tick-ms 10 \
+	 --seed 7 \
 	 --trace $STRACE 2>$DIR/simerr; echo \$? >$DIR/simrc; sleep 600" ||
 	fail "tmux cannot start the --sim run"
 sim_screen() {

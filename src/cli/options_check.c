@@ -139,7 +139,7 @@ static int validate_timeline(const struct raftsim_options *o, const bool *given,
 
 /* --live watches one run; --speed paces only what --live watches (1,
  * real time, unless given). Without --ticks a live run lasts long enough
- * to be watched. */
+ * to be watched, and without --tick-ms its ticks are slow enough. */
 static int check_live(struct raftsim_options *o, const bool *given, FILE *err)
 {
 	if (given[options_find("speed") - options_table] && !o->live)
@@ -154,6 +154,10 @@ static int check_live(struct raftsim_options *o, const bool *given, FILE *err)
 						"timeline FILE)");
 	if (!given[options_find("ticks") - options_table])
 		o->ticks = 1000000;
+	/* 10 ms ticks drain a bar in a blink: 100 ms ones can be watched
+	 * (heartbeats every 0.3 s, timeouts of 1 to 2 s by default). */
+	if (!given[options_find("tick-ms") - options_table])
+		o->tick_us = 100000;
 	return 0;
 }
 

@@ -590,7 +590,8 @@ const struct opt_flag options_table[] = {
 		"leader away, `h` heal, `+`/`-` speed (`--sim`), space "
 		"freezes the view, `q` quits as Ctrl-C does. Every key is a "
 		"fault in the trace. Needs a terminal (exit 2 without one); "
-		"without `--ticks` it runs 1000000 ticks; `--quiet` changes "
+		"without `--ticks` it runs 1000000 ticks, without `--tick-ms` "
+		"ticks of 100 ms; `--quiet` changes "
 		"nothing; on threads, or in the simulator paced by `--speed`"},
 	{.name = "speed",
 	 .kind = OPT_CUSTOM,
