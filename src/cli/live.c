@@ -1,14 +1,12 @@
-/* live.c - `raftsim --live` (live.h): the session, its view thread, and the
- * threaded run's keys. The lock rules are in live_internal.h. */
-#include <assert.h>
+/* live.c - `raftsim --live` (live.h): the session, the tap that feeds the
+ * screen its events, and the threaded run's keys (the view thread is
+ * live_screen.c's). The lock rules are in live_internal.h. */
 #include <inttypes.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/harness_stop.h"
 #include "live_internal.h"
 #include "live_term.h"
 #include "runtime/clock.h"
