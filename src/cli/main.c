@@ -12,6 +12,7 @@
 #include "harness/harness_stdio.h"
 #include "harness/harness_stop.h"
 #include "lincheck/lincheck.h"
+#include "live.h"
 #include "options.h"
 #include "report.h"
 #include "run_dir.h"
@@ -37,6 +38,8 @@ static int run(struct raftsim_options *o)
 
 	if (code != 0)
 		return code;
+	if (o->live)
+		return live_main(o, stdout, stderr);
 	return o->sim ? sim_main(o, stdout, stderr)
 		      : runtime_run(o, stdout, stderr);
 }

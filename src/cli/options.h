@@ -27,6 +27,7 @@
 
 /* Bounds of the flags' values: they keep every later product and sum in
  * range (ticks * tick_us, MAX + H, ...). */
+#define OPT_MAX_SPEED 1000.0              /* --speed */
 #define OPT_MAX_TICKS 100000000ULL        /* --ticks, fault ticks and lengths */
 #define OPT_MAX_TICK_MS 60000ULL          /* --tick-ms */
 #define OPT_MAX_ELECTION_TICKS 1000000ULL /* --election/heartbeat-ticks */
@@ -137,6 +138,10 @@ struct raftsim_options {
 	bool man;    /* hidden --man: print the man page */
 	bool readme; /* hidden --readme: print the README's flags */
 	bool quiet;
+	/* --live: the full-screen view (cli/live.h); --speed: the
+	 * simulator's virtual seconds per wall second (0: unpaced) */
+	bool live;
+	double speed;
 
 	/* The cluster. */
 	int nodes;

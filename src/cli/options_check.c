@@ -142,6 +142,30 @@ static int validate_timeline(const struct raftsim_options *o, const bool *given,
 	return 0;
 }
 
+/* --live watches one run; --speed paces only what --live watches (1,
+ * real time, unless given). Without --ticks a live run lasts long enough
+ * to be watched, and without --tick-ms its ticks are slow enough. */
+static int check_live(struct raftsim_options *o, const bool *given, FILE *err)
+{
+	if (given[options_find("speed") - options_table] && !o->live)
+		return options_usage_error(err, "--speed: only with --live");
+	if (!o->live)
+		return 0;
+	if (o->sim && o->speed == 0)
+		o->speed = 1; /* real time */
+	if (o->timeline)
+		return options_usage_error(err, "--live: not with --timeline "
+						"(draw it afterwards: raftsim "
+						"timeline FILE)");
+	if (!given[options_find("ticks") - options_table])
+		o->ticks = 1000000;
+	/* 10 ms ticks drain a bar in a blink: 100 ms ones can be watched
+	 * (heartbeats every 0.3 s, timeouts of 1 to 2 s by default). */
+	if (!given[options_find("tick-ms") - options_table])
+		o->tick_us = 100000;
+	return 0;
+}
+
 /* --slow: each node exists and is named once. */
 static int check_slow(const struct raftsim_options *o, FILE *err)
 {
@@ -364,6 +388,8 @@ int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 				   err);
 	if (rv == 0)
 		rv = validate_timeline(o, given, err);
+	if (rv == 0)
+		rv = check_live(o, given, err);
 	if (rv == 0)
 		rv = check_slow(o, err);
 	if (rv == 0)

@@ -129,6 +129,8 @@ int options_parse_mistake(struct raftsim_options *o, const struct opt_flag *f,
 			  const char *arg, FILE *err);
 void options_replay_mistakes(const struct raftsim_options *o,
 			     const struct opt_flag *f, struct opt_text *t);
+int options_parse_speed(struct raftsim_options *o, const struct opt_flag *f,
+			const char *arg, FILE *err);
 int options_parse_pause(struct raftsim_options *o, const struct opt_flag *f,
 			const char *arg, FILE *err);
 void options_replay_pauses(const struct raftsim_options *o,

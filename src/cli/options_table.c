@@ -589,6 +589,31 @@ const struct opt_flag options_table[] = {
 	 .what = "a time in ms such as 900",
 	 .defaults = "the end",
 	 .help = "the timeline ends at MS"},
+	{.name = "live",
+	 .kind = OPT_BOOL,
+	 FIELD(live),
+	 .modes = IN_RUN,
+	 .section = SEC_OUTPUT,
+	 .help = "watch the cluster full-screen and poke at it with keys",
+	 .doc = "a full-screen terminal view: one row per node with its "
+		"election-timeout bar, the last events and the verdict so "
+		"far. Keys: `p [N]` pause or resume node N (the leader "
+		"without N), `k [N]` crash or restart, `x` partition the "
+		"leader away, `h` heal, `+`/`-` speed (`--sim`), space "
+		"freezes the view, `q` quits as Ctrl-C does. Every key is a "
+		"fault in the trace. Needs a terminal (exit 2 without one); "
+		"without `--ticks` it runs 1000000 ticks, without `--tick-ms` "
+		"ticks of 100 ms; `--quiet` changes "
+		"nothing; on threads, or in the simulator paced by `--speed`"},
+	{.name = "speed",
+	 .kind = OPT_CUSTOM,
+	 .modes = IN_SIM,
+	 .section = SEC_OUTPUT,
+	 .metavar = "X",
+	 .what = "a speed above 0 and at most 1000, such as 0.5",
+	 .defaults = "1 with --live",
+	 .help = "with --live: X virtual seconds per wall second",
+	 .parse = options_parse_speed},
 	{.name = "quiet",
 	 .short_name = 'q',
 	 .kind = OPT_BOOL,

@@ -318,3 +318,16 @@ void options_replay_reads(const struct raftsim_options *o,
 	if (o->reads != READS_LOG)
 		options_text_add(t, " --%s %s", f->name, reads_names[o->reads]);
 }
+
+/* --speed X: a positive decimal, at most OPT_MAX_SPEED. */
+int options_parse_speed(struct raftsim_options *o, const struct opt_flag *f,
+			const char *arg, FILE *err)
+{
+	double x;
+
+	if (parse_decimal(arg, &x) != 0 || !(x > 0) || x > OPT_MAX_SPEED)
+		return options_usage_error(err, "--%s: '%s' is not %s", f->name,
+					   arg, f->what);
+	o->speed = x;
+	return 0;
+}

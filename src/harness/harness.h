@@ -231,11 +231,14 @@ uint64_t harness_next_fault_tick(struct harness *h, uint64_t limit);
  * counters, and draws fresh timeouts. Holding no lock. */
 void harness_apply(struct harness *h, const struct fault_action *a);
 
-/* Outside the schedule (failover): crash a node until harness_restart,
- * restart it, or split the network (group_of[i] for every node) until
- * healed (NULL). Holding no lock. */
+/* Outside the schedule (failover, --live's keys): crash a node until
+ * harness_restart, restart it, pause an up node until harness_resume,
+ * resume it, or split the network (group_of[i] for every node) until
+ * healed (NULL). The schedule's one caller, holding no lock. */
 void harness_crash(struct harness *h, int node);
 void harness_restart(struct harness *h, int node);
+void harness_pause(struct harness *h, int node);
+void harness_resume(struct harness *h, int node);
 void harness_partition(struct harness *h, const uint8_t *group_of);
 
 /* A copy of msg for a driver to queue (the core keeps no pointer after

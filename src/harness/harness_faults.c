@@ -176,6 +176,16 @@ void harness_restart(struct harness *h, int node)
 	force(h, FAULT_RESTART, node, NODE_UP);
 }
 
+void harness_pause(struct harness *h, int node)
+{
+	force(h, FAULT_PAUSE, node, NODE_PAUSED);
+}
+
+void harness_resume(struct harness *h, int node)
+{
+	force(h, FAULT_RESUME, node, NODE_UP);
+}
+
 void harness_partition(struct harness *h, const uint8_t *group_of)
 {
 	struct fault_action a = {group_of ? FAULT_PARTITION : FAULT_HEAL,

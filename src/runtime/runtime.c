@@ -14,7 +14,8 @@
  *    core's events, those losses and its own late ticks under the monitor
  *    lock.
  *  - The observer: the main thread, which also starts and stops the others
- *    (runtime_observer.c). It begins every tick with harness_advance
+ *    (runtime_observer.c). With --live it also applies the keys' faults
+ *    (runtime.h's control: poll, holding no lock, as for the schedule). It begins every tick with harness_advance
  *    (tickless: several at a wake-up, when nothing can happen on them),
  *    which for a --pause leader@TICK reads every node under that node's
  *    lock, one node at a time (the leader); advances the fault schedule
@@ -43,6 +44,10 @@
  *    swaps the list out under that lock and handles it with none held.
  *  - Two writer threads, the trace's and the console's (when there is a
  *    trace, or a console): each takes only its own writer lock.
+ *  - With --live, its view thread (cli/live_screen.c): reads each node
+ *    under its node lock alone, 20 times a second, and takes the live
+ *    lock (cli/live_internal.h) with nothing else held. The tap takes the
+ *    live lock under the monitor lock.
  *
  * Locks, and what each guards (the harness takes them through
  * runtime_node_ops: HARNESS_LOCK_NODE, _NET and _EVENTS):
@@ -89,13 +94,15 @@
  *      node lock -> load lock
  *      node lock -> inbox lock
  *      node lock -> fenced store lock
- * The net, mailbox, writer, load, inbox and fenced store locks are leaves:
- * nothing is taken while one is held; under the monitor lock, only a
- * writer lock. No thread ever holds two node locks: a sender reaches a
- * receiver only through the receiver's mailbox, and the observer visits
- * nodes one by one. The load and client threads hold no lock while they
- * take another (only their own, to test flags and sleep). No lock is held
- * while a thread sleeps, except the one its condition variable waits on.
+ *      node lock -> monitor lock -> live lock (--live's tap)
+ * The net, mailbox, writer, load, inbox, fenced store and live locks are
+ * leaves: nothing is taken while one is held; under the monitor lock, only
+ * a writer lock or the live lock. No thread ever holds two node locks: a
+ * sender reaches a receiver only through the receiver's mailbox, and the
+ * observer (and --live's view thread) visits nodes one by one. The load
+ * and client threads hold no lock while they take another (only their
+ * own, to test flags and sleep). No lock is held while a thread sleeps,
+ * except the one its condition variable waits on.
  *
  * After the observer's last tick the main thread stops every mailbox and
  * joins every node thread; after the joins it reads all state unlocked.
@@ -339,8 +346,10 @@ static void fill_result(struct cluster *c, struct runtime_result *res,
 	}
 }
 
-int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
-		     const struct harness_tap *tap, struct runtime_result *res)
+int runtime_run_control(const struct raftsim_options *o, FILE *out, FILE *err,
+			const struct harness_tap *tap,
+			const struct runtime_control *ctl,
+			struct runtime_result *res)
 {
 	struct harness_output output;
 	char msg[512] = "";
@@ -353,8 +362,8 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 	assert(o != NULL && out != NULL && err != NULL);
 	assert(o->nodes >= 1 && o->nodes <= OPT_MAX_NODES);
 	assert(o->ticks > 0 && o->tick_us > 0 && o->mailbox > 0);
-	code = harness_output_open(&output, o, "threads", o->quiet ? NULL : out,
-				   err);
+	code = harness_output_open(&output, o, "threads",
+				   o->quiet || ctl != NULL ? NULL : out, err);
 	if (code != EXIT_PASS)
 		goto err;
 	c = cluster_new(o, &output.mon, tap, &rv, msg, sizeof(msg));
@@ -369,6 +378,7 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 		code = rv == EINVAL ? EXIT_USAGE : EXIT_RUN_FAILED;
 		goto err_output;
 	}
+	c->ctl = ctl;
 	if (tap != NULL && tap->event != NULL) {
 		struct wev start = {0};
 
@@ -395,8 +405,13 @@ int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 	else if ((rv = runtime_clients_start(c)) != 0)
 		fprintf(err, "raftsim: cannot start the client thread: %s\n",
 			strerror(rv));
-	else
+	else {
+		if (ctl != NULL && ctl->started != NULL)
+			ctl->started(ctl->ctx, &c->h);
 		runtime_observer_run(c);
+	}
+	if (ctl != NULL && ctl->stopped != NULL)
+		ctl->stopped(ctl->ctx);
 	runtime_clients_stop(c);
 	runtime_load_stop(c);
 	stop_and_join(c);
@@ -419,6 +434,12 @@ err:
 		res->exit_code = code;
 	}
 	return code;
+}
+
+int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
+		     const struct harness_tap *tap, struct runtime_result *res)
+{
+	return runtime_run_control(o, out, err, tap, NULL, res);
 }
 
 int runtime_run(const struct raftsim_options *o, FILE *out, FILE *err)

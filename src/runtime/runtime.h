@@ -74,4 +74,26 @@ int runtime_run(const struct raftsim_options *o, FILE *out, FILE *err);
 int runtime_run_with(const struct raftsim_options *o, FILE *out, FILE *err,
 		     const struct harness_tap *tap, struct runtime_result *res);
 
+/* Something that steers a threaded run from outside (--live, cli/live.h).
+ * The observer calls poll at every wake-up, at least every
+ * RUNTIME_CONTROL_PERIOD_US, on its own thread and holding no lock, after
+ * the ticks it began: poll may apply faults (harness_pause, harness_crash,
+ * harness_partition...) and read nodes, each under its lock. started: once
+ * the node threads run; stopped: after the observer's last tick, before
+ * the verdict is printed. Any may be NULL. */
+#define RUNTIME_CONTROL_PERIOD_US 50000
+struct runtime_control {
+	void (*started)(void *ctx, struct harness *h);
+	void (*poll)(void *ctx, struct harness *h);
+	void (*stopped)(void *ctx);
+	void *ctx;
+};
+
+/* runtime_run_with, steered by `ctl` (may be NULL). With a control the
+ * console prints no event lines: the control owns the screen. */
+int runtime_run_control(const struct raftsim_options *o, FILE *out, FILE *err,
+			const struct harness_tap *tap,
+			const struct runtime_control *ctl,
+			struct runtime_result *res);
+
 #endif

@@ -101,6 +101,7 @@ struct cluster {
 	struct harness h;          /* the nodes, the faults, where events go */
 
 	struct observer obs;
+	const struct runtime_control *ctl; /* NULL, or the observer's */
 	struct rload load;
 	struct rclients clients;
 	struct rnode node[];

@@ -73,7 +73,9 @@ static void wait_until(struct observer *obs, int64_t deadline)
  * schedule acts, the coarse period's, or the last. */
 static uint64_t next_wake(struct cluster *c)
 {
-	uint64_t period = (uint64_t)(OBSERVER_PERIOD_US / c->tick_us);
+	int64_t every = c->ctl != NULL ? RUNTIME_CONTROL_PERIOD_US
+				       : OBSERVER_PERIOD_US;
+	uint64_t period = (uint64_t)(every / c->tick_us);
 	uint64_t limit = c->obs.ticks + (period > 1 ? period : 1);
 	uint64_t tick;
 
@@ -119,5 +121,7 @@ void runtime_observer_run(struct cluster *c)
 		}
 		if (stop)
 			break;
+		if (c->ctl != NULL && c->ctl->poll != NULL)
+			c->ctl->poll(c->ctl->ctx, &c->h);
 	}
 }

@@ -91,6 +91,17 @@ void sim_restart(struct sim *s, int id);
  * (NULL), outside the fault schedule. */
 void sim_partition(struct sim *s, const uint8_t *group_of);
 
+/* --live's keys (cli/live_sim.c) as scheduled faults: the run's own
+ * options, whose windows (--pause, --crash, --partition) a caller may add
+ * between sim_run_until calls, for a tick the run has not begun; then it
+ * calls sim_schedule_changed. The schedule acts on them as on the command
+ * line's, so options_format_command(sim_schedule(s)) replays the run. */
+struct raftsim_options *sim_schedule(struct sim *s);
+/* After the schedule changed; a window already open, of node `node` (its
+ * pause or crash) or RAFT_NONE (the partition), now ends at tick `until`
+ * (UINT64_MAX: leave them as they are). */
+void sim_schedule_changed(struct sim *s, int node, uint64_t until);
+
 /* Makes node id start an election now (the lesson's L01 logic), to get a
  * first leader without waiting for a timeout. */
 void sim_campaign(struct sim *s, int id);

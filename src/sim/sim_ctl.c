@@ -104,6 +104,20 @@ void sim_partition(struct sim *s, const uint8_t *group_of)
 	sim_refresh_fault_tick(s);
 }
 
+struct raftsim_options *sim_schedule(struct sim *s)
+{
+	return &s->opt;
+}
+
+void sim_schedule_changed(struct sim *s, int node, uint64_t until)
+{
+	if (until != UINT64_MAX && node == RAFT_NONE)
+		s->h.faults.partition_until = until;
+	else if (until != UINT64_MAX)
+		s->h.faults.until[node] = until;
+	sim_refresh_fault_tick(s);
+}
+
 void sim_set_tap(struct sim *s, const struct harness_tap *tap)
 {
 	static const struct harness_tap none = {NULL, NULL};

@@ -57,6 +57,7 @@ static const char *sample_value(const struct opt_flag *f)
 		{"load", "100"},
 		{"slow", "1:10"},
 		{"reads", "readindex"},
+		{"speed", "2"},
 	};
 	size_t i;
 
@@ -128,6 +129,9 @@ static int parse_in_mode(int mode, const struct opt_flag *f, FILE *err,
 		argv[argc++] = (char *)"--clients";
 		argv[argc++] = (char *)"1";
 	}
+	/* --speed paces what --live shows. */
+	if (((1u << mode) & f->modes) && strcmp(f->name, "speed") == 0)
+		argv[argc++] = (char *)"--live";
 	/* --resume goes on from a --data-dir. */
 	if (((1u << mode) & f->modes) && strcmp(f->name, "resume") == 0) {
 		argv[argc++] = (char *)"--data-dir";
