@@ -7,7 +7,8 @@
  *
  * Self-contained: inline CSS, inline SVG, a few lines of our own script
  * for zoom and pan; nothing is fetched, so it works mailed or attached to
- * a bug report. Every string from the trace is HTML-escaped.
+ * a bug report. Every string from the trace is HTML-escaped
+ * (html_page.h).
  */
 #ifndef REPORT_H
 #define REPORT_H
@@ -23,10 +24,6 @@ enum {
 	REPORT_BAD = 2, /* not a trace, or unreadable */
 	REPORT_IO = 3,  /* out of memory, or the page could not be written */
 };
-
-/* Writes s to f with &, <, >, " and ' escaped (and control bytes other
- * than tab and newline dropped), so that no trace text can make markup. */
-void report_escape(FILE *f, const char *s);
 
 /* Reads the trace at path and writes its page to html; prints the
  * verdict line ("report: FAIL (...)") on out and problems on err. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "html_page.h"
 #include "lincheck/history.h"
 #include "report_internal.h"
 
@@ -17,33 +18,6 @@
 #define LABEL_W 80.0
 #define LANE_H 40.0
 #define TOP 24.0 /* the axis */
-
-void report_escape(FILE *f, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\t' ||
-			    *s == '\n')
-				fputc(*s, f);
-		}
-	}
-}
 
 struct page {
 	const struct report *r;
@@ -69,13 +43,8 @@ static int hue(uint64_t term)
 	return (int)((term * 137) % 360);
 }
 
+/* The timeline's own classes, after html_page.c's shared look. */
 static const char *const style =
-	"body{font:14px/1.4 system-ui,sans-serif;margin:1em 2em;color:#222}"
-	"table{border-collapse:collapse;margin:.5em 0}"
-	"td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}"
-	"th{background:#f4f4f4}code{background:#f4f4f4;padding:1px 4px}"
-	".PASS{color:#070;font-weight:bold}.FAIL{color:#c00;font-weight:bold}"
-	".CANNOT{color:#a60;font-weight:bold}"
 	"#tl{border:1px solid #ccc;cursor:grab;user-select:none}"
 	".lane-bg{fill:#fafafa;stroke:#eee}"
 	".hb{stroke:#1f5fbf;stroke-width:1.5}"
@@ -104,12 +73,12 @@ static void summary(const struct page *p)
 	unsigned b;
 
 	fprintf(f, "<h1>raftsim report: ");
-	report_escape(f, p->r->path);
+	html_escape(f, p->r->path);
 	fprintf(f, "</h1>\n<table id=\"summary\">\n");
 	fprintf(f, "<tr><th>verdict</th><td class=\"%s\">%s</td></tr>\n",
 		strncmp(v, "CANNOT", 6) == 0 ? "CANNOT" : v, v);
 	fprintf(f, "<tr><th>mode</th><td>");
-	report_escape(f, in->mode);
+	html_escape(f, in->mode);
 	fprintf(f,
 		"</td></tr>\n<tr><th>nodes</th><td>%d</td></tr>\n"
 		"<tr><th>seed</th><td>%" PRIu64 "</td></tr>\n"
@@ -327,7 +296,7 @@ static void violation_text(const struct page *p, uint64_t i)
 	int n = checker_reports(p->cv->checker, &v);
 
 	if (i < (uint64_t)n)
-		report_escape(p->f, v[i].what);
+		html_escape(p->f, v[i].what);
 	else
 		fprintf(p->f, "(past the checker's first %d messages)",
 			CHECKER_MAX_REPORTS);
@@ -434,7 +403,7 @@ static void violation_list(const struct page *p)
 	for (i = 0; i < n; i++) {
 		fprintf(p->f, "<li id=\"v%d\"><b>%.3f ms</b>: ", i,
 			ms(v[i].us));
-		report_escape(p->f, v[i].what);
+		html_escape(p->f, v[i].what);
 		fprintf(p->f, "</li>\n");
 	}
 	fprintf(p->f, "</ol>\n");
@@ -517,7 +486,7 @@ static void clients(const struct page *p)
 			if (strcmp(ops[j].key, ops[i].key) == 0)
 				count[ops[j].result]++;
 		fprintf(p->f, "<tr><td><code>");
-		report_escape(p->f, ops[i].key);
+		html_escape(p->f, ops[i].key);
 		fprintf(p->f,
 			"</code></td><td>%" PRIu64 "</td><td>%" PRIu64
 			"</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>\n",
@@ -536,7 +505,7 @@ static void clients(const struct page *p)
 	if (fclose(mem) == 0 && text != NULL) {
 		fprintf(p->f, "<h3>Not linearizable: the smallest failing "
 			      "key</h3>\n<pre id=\"lincheck\">");
-		report_escape(p->f, text);
+		html_escape(p->f, text);
 		fprintf(p->f, "</pre>\n");
 	}
 	free(text);
@@ -573,10 +542,7 @@ int report_html(const struct report *r, FILE *f)
 {
 	struct page p = {r, r->cv, f};
 
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
-		   "charset=\"utf-8\"><title>raftsim report: ");
-	report_escape(f, r->path);
-	fprintf(f, "</title>\n<style>%s</style></head><body>\n", style);
+	html_page_begin(f, "raftsim report: ", r->path, style);
 	summary(&p);
 	timeline(&p);
 	if (r->dropped != 0)

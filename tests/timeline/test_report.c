@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/html_page.h"
 #include "cli/report.h"
 #include "testhelp.h"
 #include "testrun.h"
@@ -46,7 +47,7 @@ static void test_escape(void)
 	FILE *f = open_memstream(&buf, &len);
 
 	REQUIRE(f != NULL);
-	report_escape(f, "<script>a='1' & \"b\"\x01</script>\n");
+	html_escape(f, "<script>a='1' & \"b\"\x01</script>\n");
 	fclose(f);
 	CHECK(strcmp(buf, "&lt;script&gt;a=&#39;1&#39; &amp; &quot;b&quot;"
 			  "&lt;/script&gt;\n") == 0);
