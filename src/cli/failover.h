@@ -109,6 +109,15 @@ int failover_write_svg(FILE *f, const struct tick_range *ranges,
 		       struct trial_result *const *sorted, const int *counts,
 		       int range_count);
 
+/* failover_html.c: the page of --html: the settings (header: failover's
+ * first line), note (an interruption, or NULL), the table of stats and the
+ * SVG's CDFs inline. Returns 0, or -1 when a write failed. */
+int failover_write_html(FILE *f, const struct raftsim_options *o,
+			const char *header, const char *note,
+			struct trial_result *const *sorted,
+			const struct range_stats *stats, const int *counts,
+			int range_count);
+
 int failover_main(const struct raftsim_options *o, FILE *out, FILE *err);
 
 #endif

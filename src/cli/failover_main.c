@@ -1,6 +1,7 @@
 /* failover_main.c - `raftsim failover`: the trials of every range, in the
  * simulator (parallel, --jobs) or on the threaded runtime (--threads, one
- * at a time, real time), then the table, the CDFs, the CSV and the SVG. */
+ * at a time, real time), then the table, the CDFs, the CSV, the SVG and the
+ * HTML page. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -176,7 +177,8 @@ static int run_range(const struct raftsim_options *o, int r,
 	return t.failed ? EXIT_RUN_FAILED : EXIT_PASS;
 }
 
-static void print_header(const struct raftsim_options *o, FILE *out)
+/* The settings line, which the HTML page shows too. */
+static void print_settings(const struct raftsim_options *o, FILE *out)
 {
 	if (o->threads)
 		fprintf(out,
@@ -202,6 +204,30 @@ static void print_header(const struct raftsim_options *o, FILE *out)
 		o->prevote ? ", prevote" : "",
 		o->check_quorum ? ", check-quorum" : "",
 		o->ranked_timeouts ? ", ranked timeouts" : "", o->seed);
+}
+
+/* The settings as a string for the page ("" when out of memory); free it. */
+static char *settings_text(const struct raftsim_options *o)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	if (mem == NULL)
+		return NULL;
+	print_settings(o, mem);
+	if (fclose(mem) != 0) {
+		free(text);
+		return NULL;
+	}
+	if (len > 0 && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	return text;
+}
+
+static void print_header(const struct raftsim_options *o, FILE *out)
+{
+	print_settings(o, out);
 	/* stale@: survivors behind the most up-to-date one, at the crash and
 	 * as the first election began (failover.h). */
 	fprintf(out, "range (ms)   trials  mean(ms)   p50(ms)   p90(ms)   "
@@ -212,11 +238,11 @@ static void print_header(const struct raftsim_options *o, FILE *out)
  * as it is done; after Ctrl-C, the trials that finished. Returns the exit
  * code so far; *ranges_run: the ranges begun. */
 static int run_ranges(const struct raftsim_options *o,
-		      struct trial_result **results, int *counts, FILE *csv,
-		      FILE *sink, int *ranges_run, FILE *out, FILE *err)
+		      struct trial_result **results, int *counts,
+		      struct range_stats *stats, FILE *csv, FILE *sink,
+		      int *ranges_run, FILE *out, FILE *err)
 {
 	const struct tick_range *range = o->election_ms;
-	struct range_stats st;
 	int rv = EXIT_PASS;
 	int r;
 
@@ -251,27 +277,82 @@ static int run_ranges(const struct raftsim_options *o,
 					counts[r]) != 0 ||
 		     !output_ok(csv, "--csv", o->csv_path, err)))
 			return EXIT_RUN_FAILED;
-		failover_stats(results[r], counts[r], &st);
-		print_stats(out, &range[r], &st);
+		failover_stats(results[r], counts[r], &stats[r]);
+		print_stats(out, &range[r], &stats[r]);
 	}
 	return rv;
+}
+
+/* The files the flags ask for: NULL when not asked for. */
+struct outputs {
+	FILE *csv, *svg, *html;
+};
+
+static int open_outputs(const struct raftsim_options *o, struct outputs *f,
+			FILE *err)
+{
+	return (o->csv_path == NULL ||
+		(f->csv = open_output("--csv", o->csv_path, err)) != NULL) &&
+	       (o->svg_path == NULL ||
+		(f->svg = open_output("--svg", o->svg_path, err)) != NULL) &&
+	       (o->html_path == NULL ||
+		(f->html = open_output("--html", o->html_path, err)) != NULL);
+}
+
+static int close_outputs(const struct raftsim_options *o, struct outputs *f,
+			 FILE *err, int rv)
+{
+	rv = close_output(f->csv, "--csv", o->csv_path, err, rv);
+	rv = close_output(f->svg, "--svg", o->svg_path, err, rv);
+	return close_output(f->html, "--html", o->html_path, err, rv);
+}
+
+/* The SVG and the page, from the trials sorted by failover_stats; note:
+ * the interruption, or NULL. Returns EXIT_PASS or EXIT_RUN_FAILED. */
+static int write_charts(const struct raftsim_options *o, struct outputs *f,
+			struct trial_result *const *results,
+			const struct range_stats *stats, const int *counts,
+			int ranges_run, const char *note, FILE *err)
+{
+	char *settings;
+	int ok;
+
+	if (f->svg != NULL &&
+	    (failover_write_svg(f->svg, o->election_ms, results, counts,
+				ranges_run) != 0 ||
+	     !output_ok(f->svg, "--svg", o->svg_path, err)))
+		return EXIT_RUN_FAILED;
+	if (f->html == NULL)
+		return EXIT_PASS;
+	settings = settings_text(o);
+	if (settings == NULL) {
+		fprintf(err, "raftsim: failover: out of memory\n");
+		return EXIT_RUN_FAILED;
+	}
+	ok = failover_write_html(f->html, o, settings, note, results, stats,
+				 counts, ranges_run) == 0;
+	/* Flushed and named whether or not a write already failed. */
+	ok = output_ok(f->html, "--html", o->html_path, err) && ok;
+	free(settings);
+	return ok ? EXIT_PASS : EXIT_RUN_FAILED;
 }
 
 int failover_main(const struct raftsim_options *o, FILE *out, FILE *err)
 {
 	struct trial_result *results[OPT_MAX_RANGES] = {NULL};
+	struct range_stats stats[OPT_MAX_RANGES] = {{0}};
 	int counts[OPT_MAX_RANGES] = {0};
-	FILE *csv = NULL, *svg = NULL, *sink = NULL;
+	struct outputs files = {NULL, NULL, NULL};
+	FILE *sink = NULL;
+	char note[128];
 	int ranges_run = 0;
 	int planned = o->election_ms_count * o->trials;
 	int finished = 0;
 	int rv = EXIT_USAGE;
 	int r;
 
-	if ((o->csv_path &&
-	     (csv = open_output("--csv", o->csv_path, err)) == NULL) ||
-	    (o->svg_path &&
-	     (svg = open_output("--svg", o->svg_path, err)) == NULL))
+	note[0] = '\0';
+	if (!open_outputs(o, &files, err))
 		goto out;
 	rv = EXIT_RUN_FAILED;
 	sink = fopen("/dev/null", "w");
@@ -280,21 +361,25 @@ int failover_main(const struct raftsim_options *o, FILE *out, FILE *err)
 			strerror(errno));
 		goto out;
 	}
-	if (csv != NULL)
-		fprintf(csv, "range,trial,downtime_ms,rounds,stale_at_crash,"
-			     "stale_at_vote\n");
+	if (files.csv != NULL)
+		fprintf(files.csv, "range,trial,downtime_ms,rounds,"
+				   "stale_at_crash,stale_at_vote\n");
 	print_header(o, out);
-	rv = run_ranges(o, results, counts, csv, sink, &ranges_run, out, err);
+	rv = run_ranges(o, results, counts, stats, files.csv, sink, &ranges_run,
+			out, err);
 	if (rv != EXIT_PASS)
 		goto out;
 	for (r = 0; r < ranges_run; r++)
 		finished += counts[r];
-	if (finished < planned)
+	if (finished < planned) {
+		snprintf(note, sizeof(note),
+			 "interrupted: %d of %d trials not run",
+			 planned - finished, planned);
 		fprintf(out,
-			"failover: interrupted: %d of %d trials not run "
-			"(the lines above are of the trials that "
-			"finished)\n",
-			planned - finished, planned);
+			"failover: %s (the lines above are of the trials "
+			"that finished)\n",
+			note);
+	}
 	if (!o->quiet)
 		for (r = 0; r < ranges_run; r++) {
 			if (counts[r] == 0)
@@ -305,15 +390,12 @@ int failover_main(const struct raftsim_options *o, FILE *out, FILE *err)
 				o->election_ms[r].min, o->election_ms[r].max);
 			failover_print_cdf(out, results[r], counts[r]);
 		}
-	if (svg != NULL && (failover_write_svg(svg, o->election_ms, results,
-					       counts, ranges_run) != 0 ||
-			    !output_ok(svg, "--svg", o->svg_path, err)))
-		rv = EXIT_RUN_FAILED;
+	rv = write_charts(o, &files, results, stats, counts, ranges_run,
+			  note[0] != '\0' ? note : NULL, err);
 out:
 	for (r = 0; r < OPT_MAX_RANGES; r++)
 		free(results[r]);
-	rv = close_output(csv, "--csv", o->csv_path, err, rv);
-	rv = close_output(svg, "--svg", o->svg_path, err, rv);
+	rv = close_outputs(o, &files, err, rv);
 	if (sink != NULL)
 		fclose(sink);
 	return harness_stop_exit_code(rv);

@@ -40,8 +40,9 @@ static const char *const base_style =
 void html_page_begin(FILE *f, const char *title_prefix, const char *title,
 		     const char *extra_css)
 {
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
-		   "charset=\"utf-8\"><title>%s",
+	fprintf(f,
+		"<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+		"charset=\"utf-8\"><title>%s",
 		title_prefix);
 	html_escape(f, title);
 	fprintf(f, "</title>\n<style>%s%s</style></head><body>\n", base_style,

@@ -88,11 +88,12 @@ const struct opt_exit_code options_exit_codes[] = {
 			 "shows a violation or is malformed)"},
 	{EXIT_USAGE, "bad usage: the message on stderr names the flag and "
 		     "the value"},
-	{EXIT_RUN_FAILED, "the run could not be carried out: out of memory, "
-			  "an I/O error (a --trace, --csv or --svg write, a "
-			  "failing stdout), a trace that fell behind; or "
-			  "it could not be judged (CANNOT JUDGE: late ticks "
-			  "and full mailboxes hid most of it)"},
+	{EXIT_RUN_FAILED,
+	 "the run could not be carried out: out of memory, "
+	 "an I/O error (a --trace, --csv, --svg or --html write, a "
+	 "failing stdout), a trace that fell behind; or "
+	 "it could not be judged (CANNOT JUDGE: late ticks "
+	 "and full mailboxes hid most of it)"},
 	{EXIT_INTERRUPTED_INT, "interrupted by SIGINT (Ctrl-C): stopped at a "
 			       "tick, verdict printed, trace ended"},
 	{EXIT_INTERRUPTED_TERM, "interrupted by SIGTERM, likewise"},
@@ -551,11 +552,12 @@ const struct opt_flag options_table[] = {
 	{.name = "html",
 	 .kind = OPT_PATH,
 	 FIELD(html_path),
-	 .modes = IN_REPORT,
+	 .modes = IN_REPORT | IN_FAILOVERS,
 	 .section = SEC_OUTPUT,
 	 .metavar = "FILE",
-	 .help = "write the trace's self-contained HTML page: summary, "
-		 "timeline, violations"},
+	 .help = "write a self-contained HTML page: report, the trace's "
+		 "summary, timeline, violations; failover, its table and "
+		 "CDF chart"},
 	{.name = "trace",
 	 .kind = OPT_PATH,
 	 FIELD(trace_path),
