@@ -17,10 +17,24 @@
  * follows, the way they judge any node.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "checker_internal.h"
+
+/* A persist or restart event's vote names a node of the cluster, or none;
+ * else it is an event violation (what: "promised", "recovered"). */
+static bool vote_in_range(struct checker *c, const struct wev *ev,
+			  const char *what)
+{
+	if (ev->peer == RAFT_NONE || (ev->peer >= 0 && ev->peer < c->n))
+		return true;
+	checker_violate(c, ev->us,
+			"event: node %d %s a vote for %d of a %d-node cluster",
+			ev->node, what, ev->peer, c->n);
+	return false;
+}
 
 /* Two promises of one term must agree on the vote: a vote once promised
  * is never taken back or changed. */
@@ -30,13 +44,8 @@ static void persist(struct checker *c, const struct wev *ev)
 
 	c->storage.any = true;
 	c->storage.persists++;
-	if (ev->peer != RAFT_NONE && (ev->peer < 0 || ev->peer >= c->n)) {
-		checker_violate(c, ev->us,
-				"event: node %d promised a vote for %d of a "
-				"%d-node cluster",
-				ev->node, ev->peer, c->n);
+	if (!vote_in_range(c, ev, "promised"))
 		return;
-	}
 	if (st->crashed) {
 		checker_violate(c, ev->us,
 				"event: node %d promised term %" PRIu64
@@ -268,13 +277,8 @@ void checker_storage_restart(struct checker *c, const struct wev *ev)
 				"event: node %d restarted after its disk "
 				"refused to recover",
 				ev->node);
-	if (ev->peer != RAFT_NONE && (ev->peer < 0 || ev->peer >= c->n)) {
-		checker_violate(c, ev->us,
-				"event: node %d recovered a vote for %d of a "
-				"%d-node cluster",
-				ev->node, ev->peer, c->n);
+	if (!vote_in_range(c, ev, "recovered"))
 		return;
-	}
 	if (ev->run_count < 0 || (ev->run_count > 0 && ev->runs == NULL)) {
 		checker_violate(c, ev->us,
 				"event: node %d's restart has %d runs "

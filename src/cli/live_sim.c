@@ -10,7 +10,6 @@
  * applies them exactly as it would the command line's, so the replay
  * command printed at the end runs the same run, event for event.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,19 +249,10 @@ int live_sim_main(struct live *lv, FILE *out, FILE *err)
 	struct harness_tap tap = {live_tap_event, lv};
 	struct sim *sim;
 	int code;
-	int rv;
 
-	code = harness_output_open(&output, o, "sim", NULL, err);
+	code = sim_open(o, NULL, err, &output, &sim);
 	if (code != EXIT_PASS)
 		return code;
-	rv = sim_create(o, &output.mon, &sim);
-	if (rv != 0) {
-		fprintf(err, "raftsim: cannot start the simulator: %s\n",
-			rv == EINVAL ? "configuration refused" : strerror(rv));
-		return harness_output_close(
-			&output, rv == EINVAL ? EXIT_USAGE : EXIT_RUN_FAILED,
-			err);
-	}
 	sim_set_tap(sim, &tap);
 	pthread_mutex_lock(&lv->mu);
 	lv->h = sim_harness(sim);

@@ -312,15 +312,21 @@ err:
 	return rv;
 }
 
-void writer_stop(struct writer *w)
+/* Direct mode (no thread): what is buffered goes out now. */
+static void flush_direct(struct writer *w)
 {
 	int err = 0;
 
+	if (!w->closed && flush_out(w, &err) != 0)
+		close_on(w, err);
+}
+
+void writer_stop(struct writer *w)
+{
 	if (w->f == NULL)
 		return;
 	if (!w->threaded) {
-		if (!w->closed && flush_out(w, &err) != 0)
-			close_on(w, err);
+		flush_direct(w);
 		return;
 	}
 	pthread_mutex_lock(&w->mu);
@@ -341,13 +347,11 @@ void writer_stop(struct writer *w)
 void writer_sync(struct writer *w)
 {
 	uint64_t target;
-	int err = 0;
 
 	if (w->f == NULL)
 		return;
 	if (!w->threaded) {
-		if (!w->closed && flush_out(w, &err) != 0)
-			close_on(w, err);
+		flush_direct(w);
 		return;
 	}
 	pthread_mutex_lock(&w->mu);

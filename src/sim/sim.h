@@ -112,4 +112,11 @@ void sim_set_tap(struct sim *s, const struct harness_tap *tap);
 /* `raftsim --sim`: runs the cluster, prints, returns the exit code. */
 int sim_main(const struct raftsim_options *o, FILE *out, FILE *err);
 
+/* What sim_main and --live --sim begin with: opens the outputs (console:
+ * NULL for none) and creates the simulator. Returns EXIT_PASS; or, after
+ * saying why on err and closing the outputs, EXIT_USAGE (configuration
+ * refused) or EXIT_RUN_FAILED. */
+int sim_open(const struct raftsim_options *o, FILE *console, FILE *err,
+	     struct harness_output *output, struct sim **sim);
+
 #endif

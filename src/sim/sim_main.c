@@ -5,25 +5,35 @@
 
 #include "sim.h"
 
+int sim_open(const struct raftsim_options *o, FILE *console, FILE *err,
+	     struct harness_output *output, struct sim **sim)
+{
+	int code;
+	int rv;
+
+	code = harness_output_open(output, o, "sim", console, err);
+	if (code != EXIT_PASS)
+		return code;
+	rv = sim_create(o, &output->mon, sim);
+	if (rv != 0) {
+		fprintf(err, "raftsim: cannot start the simulator: %s\n",
+			rv == EINVAL ? "configuration refused" : strerror(rv));
+		return harness_output_close(
+			output, rv == EINVAL ? EXIT_USAGE : EXIT_RUN_FAILED,
+			err);
+	}
+	return EXIT_PASS;
+}
+
 int sim_main(const struct raftsim_options *o, FILE *out, FILE *err)
 {
 	struct harness_output output;
 	struct sim *sim;
 	int code;
-	int rv;
 
-	code = harness_output_open(&output, o, "sim", o->quiet ? NULL : out,
-				   err);
+	code = sim_open(o, o->quiet ? NULL : out, err, &output, &sim);
 	if (code != EXIT_PASS)
 		return code;
-	rv = sim_create(o, &output.mon, &sim);
-	if (rv != 0) {
-		fprintf(err, "raftsim: cannot start the simulator: %s\n",
-			rv == EINVAL ? "configuration refused" : strerror(rv));
-		return harness_output_close(
-			&output, rv == EINVAL ? EXIT_USAGE : EXIT_RUN_FAILED,
-			err);
-	}
 	sim_run_all(sim);
 	if (sim_failure(sim) != SIM_OK) {
 		/* No verdict, and no end event: the trace ends where the
