@@ -17,11 +17,11 @@ LDLIBS  := -lpthread -lm
 CORE_SRC := $(sort $(wildcard src/core/*.c))
 APP_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard \
 	src/storage/*.c src/kv/*.c src/lincheck/*.c src/client/*.c \
-	src/harness/*.c src/runtime/*.c src/sim/*.c src/check/*.c \
+	src/harness/*.c src/net/*.c src/runtime/*.c src/sim/*.c src/check/*.c \
 	src/cli/*.c)))
 # Layer by layer, the core's first: the runner's suites come in this order.
 TEST_SRC := $(filter-out tests/unit/heartbeat_test.c,$(foreach d,unit storage kv \
-	lincheck client sim check cluster cli timeline lib,$(sort $(wildcard tests/$(d)/*.c))))
+	lincheck client net sim check cluster cli timeline lib,$(sort $(wildcard tests/$(d)/*.c))))
 
 # build/<flavour>/ holds the objects of one set of flags; BIN, where the
 # programs of a sanitizer flavour go (empty: the release build).

@@ -18,6 +18,7 @@
 #include "run_dir.h"
 #include "runtime/runtime.h"
 #include "sim/sim.h"
+#include "tcp_commands.h"
 #include "timeline.h"
 
 /* A seed nobody chose: the wall clock and the pid, mixed. Printed in every
@@ -93,6 +94,10 @@ static int run_command(struct raftsim_options *o)
 		return explore_main(o, stdout, stderr);
 	case CMD_FAILOVER:
 		return failover_main(o, stdout, stderr);
+	case CMD_NODE:
+		return node_main(o, stdout, stderr);
+	case CMD_BENCH:
+		return bench_main(o, stdout, stderr);
 	default:
 		break;
 	}
@@ -105,7 +110,11 @@ static int dispatch(struct raftsim_options *o)
 	case CMD_RUN:
 	case CMD_EXPLORE:
 	case CMD_FAILOVER:
+	case CMD_NODE:
+	case CMD_BENCH:
 		return harness_stop_exit_code(run_command(o));
+	case CMD_CLIENT:
+		return client_main(o, stdout, stderr);
 	case CMD_CHECK:
 		return trace_check_file(o->check_path, stdout, stderr);
 	case CMD_TIMELINE:

@@ -126,6 +126,30 @@ const struct opt_flag *options_find(const char *name)
 	return NULL;
 }
 
+/* The words after the flags: check's further traces (merged, one per
+ * node process), client's operation, explore --merge's summaries. */
+static int take_positional(struct raftsim_options *o, int argc, char **argv,
+			   FILE *err)
+{
+	o->check_paths[0] = o->check_path;
+	o->check_count = o->check_path != NULL;
+	for (; optind < argc; optind++) {
+		const char *word = argv[optind];
+
+		if (o->command == CMD_CHECK && o->check_count < OPT_MAX_TRACES)
+			o->check_paths[o->check_count++] = word;
+		else if (o->command == CMD_CLIENT && o->client_word_count < 4)
+			o->client_words[o->client_word_count++] = word;
+		else if (o->command == CMD_EXPLORE &&
+			 o->merge_count < OPT_MAX_MERGE)
+			o->merge_paths[o->merge_count++] = word;
+		else
+			return options_usage_error(
+				err, "'%s': unexpected argument", word);
+	}
+	return 0;
+}
+
 static int parse_command(struct raftsim_options *o, const char *word)
 {
 	static const struct {
@@ -135,7 +159,8 @@ static int parse_command(struct raftsim_options *o, const char *word)
 		{"run", CMD_RUN},           {"check", CMD_CHECK},
 		{"explore", CMD_EXPLORE},   {"failover", CMD_FAILOVER},
 		{"timeline", CMD_TIMELINE}, {"figure8", CMD_FIGURE8},
-		{"report", CMD_REPORT},
+		{"report", CMD_REPORT},     {"node", CMD_NODE},
+		{"client", CMD_CLIENT},     {"bench", CMD_BENCH},
 	};
 	size_t i;
 
@@ -317,6 +342,9 @@ int options_parse(struct raftsim_options *o, int argc, char **argv, FILE *err)
 	     o->command == CMD_REPORT) &&
 	    optind < argc)
 		o->check_path = argv[optind++];
+	rv = take_positional(o, argc, argv, err);
+	if (rv != 0)
+		return rv;
 	if (optind < argc)
 		return options_usage_error(err, "'%s': unexpected argument",
 					   argv[optind]);

@@ -102,7 +102,16 @@ enum raftsim_command {
 	CMD_TIMELINE,
 	CMD_FIGURE8,
 	CMD_REPORT,
+	CMD_NODE,   /* raftsim node: one node of a TCP cluster (issue 13) */
+	CMD_CLIENT, /* raftsim client: one operation against such a cluster */
+	CMD_BENCH,  /* raftsim bench: clients against it for --duration */
 };
+
+/* --transport: how the nodes of a run reach each other. */
+enum { TRANSPORT_MAILBOX, TRANSPORT_TCP };
+
+#define OPT_MAX_TRACES 1024 /* check FILE...: one trace per node at most */
+#define OPT_MAX_MERGE 4096  /* explore --merge FILE...: shard summaries */
 
 struct tick_range {
 	uint64_t min;
@@ -247,6 +256,31 @@ struct raftsim_options {
 	const char *html_path; /* report: --html */
 	bool threads;          /* failover --threads */
 	int first_ranked;      /* failover: FIRST_RANKED_* below */
+	/* TCP (issue 13): run's --transport; every TCP command's --secret
+	 * and --cluster-id; node's --id and --listen; --peers (node, client,
+	 * bench: "0=HOST:PORT,1=..."); client's operation words (OP KEY
+	 * [VALUE [NEW]]); client's and bench's --history FILE; bench's
+	 * --duration. */
+	int transport; /* TRANSPORT_* */
+	const char *secret_path;
+	uint64_t cluster_id;
+	int node_id;
+	const char *listen;
+	const char *peers;
+	const char *client_words[4];
+	int client_word_count;
+	const char *history_path;
+	uint64_t duration_us;
+	/* check FILE...: the traces to merge (check_path is the first). */
+	const char *check_paths[OPT_MAX_TRACES];
+	int check_count;
+	/* explore --shard K/N (shard_count 0: none), --summary FILE, and
+	 * --merge FILE... (merge_count 0: not merging). */
+	uint64_t shard_index;
+	uint64_t shard_count;
+	const char *summary_path;
+	const char *merge_paths[OPT_MAX_MERGE];
+	int merge_count;
 };
 
 /* Fills the defaults (README "Command line"). */

@@ -174,6 +174,12 @@ unsigned options_command_modes(enum raftsim_command command)
 		return IN_FIGURE8;
 	case CMD_REPORT:
 		return IN_REPORT;
+	case CMD_NODE:
+		return IN_NODE;
+	case CMD_CLIENT:
+		return IN_CLIENT;
+	case CMD_BENCH:
+		return IN_BENCH;
 	}
 	return 0;
 }

@@ -27,7 +27,10 @@ enum {
 	IN_TIMELINE = 1u << 6,         /* raftsim timeline FILE */
 	IN_FIGURE8 = 1u << 7,          /* raftsim figure8 */
 	IN_REPORT = 1u << 8,           /* raftsim report FILE */
-	IN_MODES = 9,
+	IN_NODE = 1u << 9,             /* raftsim node (issue 13) */
+	IN_CLIENT = 1u << 10,          /* raftsim client OP KEY ... */
+	IN_BENCH = 1u << 11,           /* raftsim bench */
+	IN_MODES = 12,
 };
 #define IN_RUN (IN_THREADS | IN_SIM)
 #define IN_FAILOVERS (IN_FAILOVER | IN_FAILOVER_THREADS)
@@ -55,6 +58,7 @@ enum opt_section {
 	SEC_STORAGE,
 	SEC_EXPLORE,
 	SEC_FAILOVER,
+	SEC_NET,
 	SEC_OUTPUT,
 	SEC_COUNT,
 };

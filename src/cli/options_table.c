@@ -25,6 +25,9 @@ const char *const options_mode_names[IN_MODES] = {
 	"timeline",
 	"figure8",
 	"report",
+	"node",
+	"client",
+	"bench",
 };
 
 const struct opt_section_doc options_sections[SEC_COUNT] = {
@@ -55,6 +58,10 @@ const struct opt_section_doc options_sections[SEC_COUNT] = {
 	[SEC_FAILOVER] = {"failover",
 			  "How long a cluster has no leader after its leader "
 			  "crashes, as in the Raft paper's Figure 16."},
+	[SEC_NET] = {"Over TCP",
+		     "One node per process (`raftsim node`), clients of such a "
+		     "cluster (`raftsim client`, `raftsim bench`), and the "
+		     "threaded run over loopback TCP (`--transport tcp`)."},
 	[SEC_OUTPUT] = {"Output", NULL},
 };
 

@@ -148,6 +148,12 @@ const char *options_command_word(enum raftsim_command command)
 		return "figure8";
 	case CMD_REPORT:
 		return "report";
+	case CMD_NODE:
+		return "node";
+	case CMD_CLIENT:
+		return "client";
+	case CMD_BENCH:
+		return "bench";
 	}
 	return "?";
 }
