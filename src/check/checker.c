@@ -6,6 +6,7 @@
  * node voted for (checker_terms.c); the timer rules are in
  * checker_timing.c, liveness in checker_live.c.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -44,7 +45,33 @@ void checker_free(struct checker *c)
 	if (c == NULL)
 		return;
 	checker_clients_free(c);
+	free(c->apart);
 	free(c);
+}
+
+int checker_set_clocks_apart(struct checker *c)
+{
+	assert(!c->started);
+	if (c->apart == NULL)
+		c->apart = calloc(1, sizeof(*c->apart));
+	return c->apart == NULL ? -1 : 0;
+}
+
+void checker_print_unchecked(const struct checker *c, FILE *out,
+			     const char *prefix)
+{
+	if (c->apart == NULL)
+		return;
+	fprintf(out,
+		"%s: not checked (clocks of different hosts are not "
+		"comparable): liveness, proposals' liveness, spurious "
+		"elections, leader legitimacy, heartbeats in a term with no "
+		"leader seen",
+		prefix);
+	if (c->apart->hist_skipped > 0)
+		fprintf(out, ", linearizability (%" PRIu64 " history events)",
+			c->apart->hist_skipped);
+	fputc('\n', out);
 }
 
 int64_t checker_ticks_us(const struct checker *c, uint64_t ticks)

@@ -69,6 +69,8 @@ enum checker_live_skip {
 	CHECKER_LIVE_DROP,    /* --drop: an election may fail for ever */
 	CHECKER_LIVE_CROWDED, /* more nodes than CHECKER_LIVE_NODES_PER_TICK
 				 per tick of the timeouts' spread */
+	CHECKER_LIVE_CLOCKS,  /* merged traces of several hosts' clocks
+				 (checker_set_clocks_apart) */
 };
 
 /* Liveness is judged up to this many nodes per tick of the election
@@ -188,6 +190,22 @@ size_t checker_log_records(const struct checker *c);
 
 /* Writes every report, one per line ("  at 123.456 ms: ..."). */
 void checker_print(const struct checker *c, FILE *out);
+
+/* Before the first event: the events are several hosts' traces merged on
+ * wall clocks that need not agree (`raftsim check A B C`), so two nodes'
+ * events may come in another order than they happened; each node's own
+ * come in order. The rules that compare different nodes' times are off:
+ * liveness and the proposals' liveness, the spurious count, leader
+ * legitimacy (a vote may come after the leader it made), heartbeat
+ * legitimacy's "no leader" case (a heartbeat may come before its leader)
+ * and the clients' linearizability (real-time order between clients).
+ * Election safety keeps the leaders of recent terms, and leader
+ * completeness each node's log at its last election, so that a leader or
+ * a commit seen late is still judged. Returns 0, or -1 out of memory. */
+int checker_set_clocks_apart(struct checker *c);
+/* What was not checked for it, one line starting with prefix, if so. */
+void checker_print_unchecked(const struct checker *c, FILE *out,
+			     const char *prefix);
 
 struct checker_storage_stats checker_storage_stats(const struct checker *c);
 /* What was checked of storage, one line starting with prefix, if the run

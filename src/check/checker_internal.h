@@ -176,6 +176,21 @@ struct live_pending {
 	uint8_t quiet_of[RAFT_MAX_NODES / 8]; /* and which, while unheard */
 };
 
+/* Clocks apart (checker_set_clocks_apart): what election safety and
+ * leader completeness keep to judge events seen out of order. */
+struct term_leader {
+	uint64_t term;
+	int leader;
+};
+
+struct checker_apart {
+	int nleaders; /* the leaders of the newest terms seen */
+	struct term_leader leaders[CHECKER_LOG_TERMS];
+	uint64_t led_term[RAFT_MAX_NODES]; /* each node's last election */
+	struct node_log led_log[RAFT_MAX_NODES]; /* its log then */
+	uint64_t hist_skipped; /* client history events not checked */
+};
+
 /* The clients' part (checker_clients.c). */
 struct checker_clients {
 	struct lincheck *lc; /* made at the first history event */
@@ -223,6 +238,7 @@ struct checker {
 	struct checker_log log;
 	struct checker_clients clients;
 	struct checker_storage_stats storage;
+	struct checker_apart *apart; /* NULL: one clock */
 	/* A resumed run's times start again from 0: added to each event's
 	 * so that the whole history's are in order (checker_resume). */
 	int64_t us_offset;
@@ -242,6 +258,9 @@ void checker_become_leader(struct checker *c, int node, const struct wev *ev);
 void checker_vote(struct checker *c, int node, const struct wev *ev);
 void checker_from_leader(struct checker *c, const struct wev *ev, int leader,
 			 const char *what);
+/* Clocks apart: the leader of term other than node seen before, or
+ * RAFT_NONE; records node as term's leader if it is the first. */
+int checker_apart_leader(struct checker *c, uint64_t term, int node);
 
 /* checker_timing.c: rules in the node's own clock, and the spurious
  * count. */

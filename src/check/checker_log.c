@@ -126,14 +126,14 @@ static void append(struct checker *c, int node, const struct wev *ev)
 	l->last = ev->last_index;
 }
 
-/* Whether node's log lacks the committed entry (index, term); reports it
- * as a leader completeness violation of its term. */
-static void holds_committed(struct checker *c, int node, int64_t us,
-			    const struct commit_point *p)
+/* Whether the log of node, leader of term, lacks the committed entry
+ * (index, term); reports it as a leader completeness violation. */
+static void log_holds_committed(struct checker *c, int node, uint64_t term,
+				const struct node_log *log, int64_t us,
+				const struct commit_point *p)
 {
-	const struct node *st = &c->nodes[node];
 	uint64_t t = 0;
-	enum at at = log_term_at(&st->log, p->index, &t);
+	enum at at = log_term_at(log, p->index, &t);
 
 	if (at == AT_UNKNOWN || (at == AT_TERM && t == p->term))
 		return;
@@ -141,7 +141,15 @@ static void holds_committed(struct checker *c, int node, int64_t us,
 			"leader completeness: node %d leads term %" PRIu64
 			" without entry %" PRIu64 " of term %" PRIu64
 			", committed in term %" PRIu64,
-			node, st->term, p->index, p->term, p->in_term);
+			node, term, p->index, p->term, p->in_term);
+}
+
+static void holds_committed(struct checker *c, int node, int64_t us,
+			    const struct commit_point *p)
+{
+	const struct node *st = &c->nodes[node];
+
+	log_holds_committed(c, node, st->term, &st->log, us, p);
 }
 
 /* The last commit point of a term below `term`, or NULL. Points are kept
@@ -163,6 +171,12 @@ void checker_log_leader(struct checker *c, int node, const struct wev *ev)
 
 	if (best != NULL)
 		holds_committed(c, node, ev->us, best);
+	/* Clocks apart, a commit of an earlier term may come after this
+	 * leader's time is over: its log at the election is kept for it. */
+	if (c->apart != NULL) {
+		c->apart->led_term[node] = ev->term;
+		c->apart->led_log[node] = c->nodes[node].log;
+	}
 }
 
 /* Records that (index, term) was committed in term in_term; checks the
@@ -175,7 +189,13 @@ static void commit_point(struct checker *c, int64_t us, uint64_t index,
 	struct commit_point p = {index, term, in_term};
 	int k, w = 0, i;
 
-	for (i = 0; i < c->n; i++)
+	/* Clocks apart: every node's log at its last election (a leader's
+	 * holds the committed entries of earlier terms from then on). */
+	for (i = 0; c->apart != NULL && i < c->n; i++)
+		if (c->apart->led_term[i] > in_term)
+			log_holds_committed(c, i, c->apart->led_term[i],
+					    &c->apart->led_log[i], us, &p);
+	for (i = 0; c->apart == NULL && i < c->n; i++)
 		if (c->nodes[i].role == RAFT_LEADER &&
 		    c->nodes[i].term > in_term)
 			holds_committed(c, i, us, &p);

@@ -103,8 +103,8 @@ void checker_count_spurious(struct checker *c, int node, const struct wev *ev)
 	bool long_led, heard;
 	int i;
 
-	if (c->info.drop != 0 || !checker_is_up(st))
-		return;
+	if (c->info.drop != 0 || !checker_is_up(st) || c->apart != NULL)
+		return; /* clocks apart: the leader's times are another's */
 	for (i = 0; i < c->n; i++) {
 		l = &c->nodes[i];
 		if (i == node || l->role != RAFT_LEADER || !checker_is_up(l) ||

@@ -65,6 +65,19 @@ int trace_parse(const char *line, struct wev *ev, struct trace_slots *slots,
  * client history's report (checker_print_clients) follows the verdict. */
 int trace_check_file(const char *path, FILE *out, FILE *err);
 
+/* `raftsim check A B C`: merges per-node traces (trace_node.h) into one
+ * stream on one clock and checks it (trace_merge.c); one file that is not
+ * a node's is trace_check_file. Returns as trace_check_file, and 2 for
+ * files that cannot be merged (named, with why, on err). */
+int trace_check_files(const char *const *paths, int count, FILE *out,
+		      FILE *err);
+
+/* Reads one line (without '\n') into buf, which holds TRACE_LINE_MAX + 1
+ * bytes (untouched pages cost nothing).
+ * Returns 0, 1 at the end of the file, -1 for a bad line or -2 for a read
+ * error, with a reason in *why. */
+int trace_read_line(FILE *f, char *buf, size_t *len, const char **why);
+
 struct checker;
 /* A resumed run (--resume): feeds the killed runs' trace at path to the
  * run's own checker before its "resume" start line, so that its verdict

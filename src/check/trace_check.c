@@ -13,11 +13,7 @@
 #include "checker.h"
 #include "trace.h"
 
-/* Reads one line (without '\n') into buf, which holds TRACE_LINE_MAX + 1
- * bytes (untouched pages cost nothing).
- * Returns 0, 1 at the end of the file, -1 for a bad line or -2 for a read
- * error, with a reason in *why. */
-static int read_line(FILE *f, char *buf, size_t *len, const char **why)
+int trace_read_line(FILE *f, char *buf, size_t *len, const char **why)
 {
 	int ch;
 
@@ -68,7 +64,7 @@ static int feed_lines(FILE *f, const char *path, char *buf, struct checker *c,
 	size_t len;
 	int rv;
 
-	while ((rv = read_line(f, buf, &len, &bad)) != 1) {
+	while ((rv = trace_read_line(f, buf, &len, &bad)) != 1) {
 		run->line++;
 		if (rv == 0 && strspn(buf, " \t\r") == len)
 			continue; /* a blank line says nothing */

@@ -116,7 +116,8 @@ static int dispatch(struct raftsim_options *o)
 	case CMD_CLIENT:
 		return client_main(o, stdout, stderr);
 	case CMD_CHECK:
-		return trace_check_file(o->check_path, stdout, stderr);
+		return trace_check_files(o->check_paths, o->check_count, stdout,
+					 stderr);
 	case CMD_TIMELINE:
 		return timeline_main(o, stdout, stderr);
 	case CMD_FIGURE8:
