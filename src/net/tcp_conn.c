@@ -427,7 +427,6 @@ static void on_message(struct tcp_transport *t, struct tcp_conn *c,
 		bad_frame(t, c, why);
 		return;
 	}
-	atomic_fetch_add(&t->frames_received, 1);
 	t->cfg.deliver(t->cfg.ctx, &m, delay_us, extra, extra_bytes);
 }
 
@@ -515,6 +514,7 @@ static size_t handle_frames(struct tcp_transport *t, struct tcp_conn *c,
 			bad_frame(t, c, "a frame whose CRC does not match");
 			break;
 		}
+		atomic_fetch_add(&t->frames_received, 1);
 		on_frame(t, c, hdr.type, h + WIRE_HEADER_BYTES, hdr.length);
 		off += *need;
 		*need = WIRE_HEADER_BYTES;
