@@ -419,6 +419,7 @@ const struct opt_flag options_table[] = {
 	 .replay = options_replay_mistakes},
 #include "options_rows_storage.h"
 #include "options_rows_workload.h"
+#include "options_rows_net.h"
 	{.name = "seed",
 	 .kind = OPT_COUNT,
 	 FIELD(seed),

@@ -13,8 +13,9 @@
  *   8      4     length     payload bytes, at most WIRE_MAX_PAYLOAD
  *   12     4     crc        CRC32C of bytes 0..11 and the payload
  *   16     len   payload
- * A receiver that finds a bad magic, version, type, reserved field,
- * length or CRC closes the connection: the stream cannot be trusted to
+ * A receiver that finds a bad magic (WIRE_EMAGIC), version (EVERSION),
+ * type (ETYPE), reserved field (EVALUE), length (ELENGTH) or CRC (ECRC)
+ * closes the connection: the stream cannot be trusted to
  * frame anything after it.
  *
  * Payloads:
@@ -140,8 +141,12 @@ size_t wire_encode_message(const struct raft_message *m, uint32_t delay_us,
  * m's entries, chunk or client bytes point into; the caller frees it.
  * Every count, length and id is checked against `len` and `nodes` before
  * anything is allocated: a node id must be in [0, nodes), or RAFT_CLIENT
- * where a client may stand. Returns a wire_error; on error nothing is
- * allocated. */
+ * at exactly one end of a CLIENT message. Also refused (WIRE_EVALUE): a
+ * body term other than the envelope's, entries whose indexes do not run
+ * prev_log_index + 1, + 2, ..., an entry type outside enum
+ * raft_entry_type, a boolean other than 0/1, a snapshot chunk past its
+ * total. The layout: wire_msg.c. Returns a wire_error; on error nothing
+ * is allocated. */
 int wire_decode_message(const uint8_t *buf, size_t len, int nodes,
 			struct raft_message *m, uint32_t *delay_us,
 			void **extra, size_t *extra_bytes);
