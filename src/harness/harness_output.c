@@ -118,7 +118,7 @@ int harness_output_open(struct harness_output *out,
 	/* The start line in the file at once: a run killed in its first
 	 * moments leaves a trace that says what it was. */
 	writer_sync(&out->mon.trace);
-	rv = start_streams(&out->mon, strcmp(mode, "threads") == 0);
+	rv = start_streams(&out->mon, strcmp(mode, "sim") != 0);
 	if (rv != 0) {
 		fprintf(err, "raftsim: cannot start the output writers: %s\n",
 			strerror(rv));

@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "check/trace.h"
 #include "cli/options.h"
@@ -77,6 +79,24 @@ static void say(struct monitor *m, const char *fmt, ...)
 		writer_put(&m->console, line, (size_t)len);
 }
 
+/* raftsim node's trace: whose it is, and where its time 0 is on this
+ * host's clocks (world.h's run_info). The runtime takes mono_us as its
+ * time 0, so that "ms" + mono_us is the monotonic clock exactly. */
+static void node_clocks(struct run_info *info, int node_id)
+{
+	struct timespec mono, wall;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &wall);
+	info->one_node = true;
+	info->node_id = node_id;
+	info->mono_us = (int64_t)mono.tv_sec * 1000000 + mono.tv_nsec / 1000;
+	info->unix_us = (int64_t)wall.tv_sec * 1000000 + wall.tv_nsec / 1000;
+	if (gethostname(info->host, sizeof(info->host) - 1) != 0)
+		snprintf(info->host, sizeof(info->host), "unknown");
+	info->host[sizeof(info->host) - 1] = '\0';
+}
+
 void monitor_run_info(struct run_info *info, const struct raftsim_options *o,
 		      const char *mode)
 {
@@ -98,6 +118,8 @@ void monitor_run_info(struct run_info *info, const struct raftsim_options *o,
 	info->ranked_timeouts = o->ranked_timeouts;
 	info->mistakes = o->mistakes;
 	info->resume = o->resume; /* appended to the killed run's trace */
+	if (o->command == CMD_NODE)
+		node_clocks(info, o->node_id);
 	/* Only the simulator delays messages on purpose; a thread's mail
 	 * waits for the scheduler alone. */
 	if (strcmp(mode, "sim") == 0) {
@@ -421,6 +443,8 @@ int monitor_verdict(struct monitor *m, const struct node_summary *nodes, int n,
 	int i;
 
 	for (i = 0; i < n; i++) {
+		if (nodes[i].remote)
+			continue;
 		fprintf(out,
 			"node-%d: %s%s, term=%" PRIu64
 			", timeout reset %" PRIu64

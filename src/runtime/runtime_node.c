@@ -336,6 +336,8 @@ void runtime_report_stuck(struct cluster *c)
 
 	for (i = 0; i < c->n; i++) {
 		rn = &c->node[i];
+		if (!harness_node_local(&c->h, i))
+			continue;
 		pthread_mutex_lock(&rn->mu);
 		if (c->h.node[i].status == NODE_UP && !rn->resync &&
 		    rn->next_tick <= c->o->ticks)
