@@ -58,6 +58,7 @@ void options_default(struct raftsim_options *o)
 	o->session_max = 4096;
 	o->session_expiry = OPT_DEFAULT_SESSION_EXPIRY;
 	o->wal_segment_bytes = 64ULL << 20;
+	o->cluster_id = 1;
 }
 
 /* What a command changes in the defaults. */

@@ -425,6 +425,7 @@ const struct opt_flag options_table[] = {
 #include "options_rows_storage.h"
 #include "options_rows_node.h"
 #include "options_rows_workload.h"
+#include "options_rows_net.h"
 	{.name = "seed",
 	 .kind = OPT_COUNT,
 	 FIELD(seed),
