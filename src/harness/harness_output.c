@@ -320,7 +320,10 @@ int harness_verdict(struct harness *h, int64_t end_us, uint64_t ticks,
 			harness_kv_out_of_memory(h));
 		code = EXIT_RUN_FAILED;
 	}
-	if (sig != 0)
+	if (sig != 0 && h->mon->info.one_node) /* raftsim node: no end */
+		fprintf(err, "raftsim: stopped by %s after %" PRIu64 " ticks\n",
+			sig == SIGINT ? "SIGINT" : "SIGTERM", ticks);
+	else if (sig != 0)
 		fprintf(err,
 			"raftsim: interrupted by %s after %" PRIu64
 			" of %" PRIu64 " ticks\n",
