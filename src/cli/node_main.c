@@ -92,8 +92,9 @@ static int check_addresses(struct raftsim_options *o, FILE *err)
 	int i;
 
 	if (o->node_id < 0)
-		return usage(err, "--id", "which node is this process? (--id I, "
-					  "one of --peers' ids)");
+		return usage(err, "--id",
+			     "which node is this process? (--id I, "
+			     "one of --peers' ids)");
 	if (o->peers == NULL)
 		return usage(err, "--peers",
 			     "where is the cluster? (--peers 0=HOST:PORT,"

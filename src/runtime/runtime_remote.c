@@ -11,8 +11,8 @@
 #include "kv/kv.h"
 #include "runtime_internal.h"
 
-int runtime_remote_addrs(struct cluster *c, struct tcp_addr *addrs,
-			 bool *local, FILE *err)
+int runtime_remote_addrs(struct cluster *c, struct tcp_addr *addrs, bool *local,
+			 FILE *err)
 {
 	const struct raftsim_options *o = c->o;
 	char why[512];
@@ -27,9 +27,8 @@ int runtime_remote_addrs(struct cluster *c, struct tcp_addr *addrs,
 	}
 	/* The others dial its --peers entry; it listens where --listen
 	 * says (0.0.0.0:PORT behind a name, say). */
-	if (o->listen != NULL &&
-	    tcp_parse_addr(o->listen, &addrs[o->node_id], why, sizeof(why)) !=
-		    0) {
+	if (o->listen != NULL && tcp_parse_addr(o->listen, &addrs[o->node_id],
+						why, sizeof(why)) != 0) {
 		fprintf(err, "raftsim: --listen: %s\n", why);
 		return -1;
 	}

@@ -61,6 +61,7 @@ static const char *sample_value(const struct opt_flag *f)
 		{"slow", "1:10"},
 		{"reads", "readindex"},
 		{"speed", "2"},
+		{"transport", "mailbox"},
 	};
 	size_t i;
 

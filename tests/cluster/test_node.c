@@ -153,8 +153,8 @@ static int wait_leader(const struct cluster3 *c, int skip, size_t *offsets)
 
 	while (now_ms() < end) {
 		for (i = 0; i < NODES; i++)
-			if (i != skip && trace_has(c, i, "\"role\":\"leader\"",
-						   offsets[i]))
+			if (i != skip &&
+			    trace_has(c, i, "\"role\":\"leader\"", offsets[i]))
 				return i;
 		pause_ms(20);
 	}
@@ -253,8 +253,7 @@ static void three_processes_elect_recover_and_stop_on(struct cmd_pair *p)
 	REQUIRE(c.pid[leader] > 0);
 	CHECK(wait_trace(&c, leader, "\"resume\":true", offsets[leader]));
 	CHECK(wait_trace(&c, leader, "\"ev\":\"restart\"", offsets[leader]));
-	CHECK(wait_trace(&c, leader, "\"ev\":\"heartbeat\"",
-			 offsets[leader]));
+	CHECK(wait_trace(&c, leader, "\"ev\":\"heartbeat\"", offsets[leader]));
 stop:
 	for (i = 0; i < NODES; i++)
 		stop_node(&c, i);
@@ -298,20 +297,26 @@ static void bad_usage_names_the_flag_on(struct cmd_pair *p)
 
 	refused(r, 2, "--id", "--peers 0=127.0.0.1:22001");
 	refused(r, 2, "--peers", "--id 0");
-	refused(r, 2, "--id", "--id 3 --peers 0=127.0.0.1:22001,"
-			      "1=127.0.0.1:22002,2=127.0.0.1:22003");
-	refused(r, 2, "--peers", "--id 0 --peers 0=127.0.0.1:22001,"
-				 "0=127.0.0.1:22002");
+	refused(r, 2, "--id",
+		"--id 3 --peers 0=127.0.0.1:22001,"
+		"1=127.0.0.1:22002,2=127.0.0.1:22003");
+	refused(r, 2, "--peers",
+		"--id 0 --peers 0=127.0.0.1:22001,"
+		"0=127.0.0.1:22002");
 	refused(r, 2, "--peers", "--id 0 --peers 0=127.0.0.1,1=h:1");
-	refused(r, 2, "--peers", "--id 0 --peers 0=127.0.0.1:22001,"
-				 "2=127.0.0.1:22002");
+	refused(r, 2, "--peers",
+		"--id 0 --peers 0=127.0.0.1:22001,"
+		"2=127.0.0.1:22002");
 	refused(r, 2, "--peers", "--id 0 --peers 0=127.0.0.1:0");
-	refused(r, 2, "--listen", "--id 0 --peers 0=127.0.0.1:22001 "
-				  "--listen nowhere");
-	refused(r, 2, "--pause", "--id 0 --peers 0=127.0.0.1:22001 "
-				 "--pause 1@10:10");
-	refused(r, 2, "--crash-prob", "--id 0 --peers 0=127.0.0.1:22001 "
-				      "--crash-prob 0.1");
+	refused(r, 2, "--listen",
+		"--id 0 --peers 0=127.0.0.1:22001 "
+		"--listen nowhere");
+	refused(r, 2, "--pause",
+		"--id 0 --peers 0=127.0.0.1:22001 "
+		"--pause 1@10:10");
+	refused(r, 2, "--crash-prob",
+		"--id 0 --peers 0=127.0.0.1:22001 "
+		"--crash-prob 0.1");
 	/* A port in use: the machine's refusal, named by its flag. */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	REQUIRE(fd >= 0);
