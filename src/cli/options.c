@@ -67,6 +67,11 @@ static void set_command(struct raftsim_options *o, enum raftsim_command command)
 	o->command = command;
 	if (command == CMD_FAILOVER)
 		o->nodes = 5; /* the paper's cluster */
+	if (command == CMD_NODE) {
+		o->ticks = 0;     /* until SIGTERM or SIGINT */
+		o->node_id = -1;  /* --id is required */
+		o->transport = TRANSPORT_TCP;
+	}
 }
 
 void options_default_for(struct raftsim_options *o,

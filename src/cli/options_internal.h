@@ -200,7 +200,7 @@ void options_default_for(struct raftsim_options *o,
 /* The row called name, or NULL. */
 const struct opt_flag *options_find(const char *name);
 /* The most rows the table may have (the parser's arrays). */
-#define OPTIONS_TABLE_MAX 96
+#define OPTIONS_TABLE_MAX 128
 
 /* options_usage.c: "run, explore, failover": the modes in `modes`, a
  * subcommand named once when all its modes are in. Returns buf. */

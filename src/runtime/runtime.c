@@ -6,7 +6,8 @@
  * THREADS, LOCKS AND LOCK ORDER (read this before touching the runtime).
  *
  * Threads:
- *  - Node thread i, one per node (runtime_node.c). Changes node i's
+ *  - Node thread i, one per local node (runtime_node.c; raftsim node runs
+ *    only its own, the others are other processes). Changes node i's
  *    raft_state (c->h.node[i]), always under node lock i. Through the
  *    harness's send path it reads partitions under the net lock and pushes
  *    into other nodes' mailboxes (their mailbox lock only, released
@@ -300,6 +301,8 @@ static int start_threads(struct cluster *c)
 		goto err;
 	rv = pthread_attr_setstacksize(&attr, NODE_STACK);
 	for (i = 0; rv == 0 && i < c->n; i++) {
+		if (!harness_node_local(&c->h, i))
+			continue; /* another process's (raftsim node) */
 		rv = pthread_create(&c->node[i].thread, &attr,
 				    runtime_node_main, &c->node[i]);
 		c->node[i].started = rv == 0;
@@ -372,7 +375,8 @@ int runtime_run_control(const struct raftsim_options *o, FILE *out, FILE *err,
 	assert(o != NULL && out != NULL && err != NULL);
 	assert(o->nodes >= 1 && o->nodes <= OPT_MAX_NODES);
 	assert(o->ticks > 0 && o->tick_us > 0 && o->mailbox > 0);
-	code = harness_output_open(&output, o, "threads",
+	code = harness_output_open(&output, o,
+				   o->command == CMD_NODE ? "node" : "threads",
 				   o->quiet || ctl != NULL ? NULL : out, err);
 	if (code != EXIT_PASS)
 		goto err;
@@ -408,8 +412,11 @@ int runtime_run_control(const struct raftsim_options *o, FILE *out, FILE *err,
 		code = EXIT_RUN_FAILED;
 		goto err_cluster;
 	}
-	/* Written before the gate opens: the threads read it after. */
-	c->start_us = clock_now_us();
+	/* Written before the gate opens: the threads read it after.
+	 * raftsim node's time 0 is the one its start line gave (mono_us),
+	 * so that other processes' traces can be merged on it. */
+	c->start_us = output.mon.info.one_node ? output.mon.info.mono_us
+					       : clock_now_us();
 	/* A resumed run's restarts at its time 0, before any node acts. */
 	harness_announce(&c->h);
 	open_gate(c);

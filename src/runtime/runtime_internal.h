@@ -168,6 +168,17 @@ int runtime_tcp_send(struct cluster *c, const struct raft_message *msg,
 void runtime_tcp_summary(struct cluster *c, FILE *out);
 void runtime_tcp_close(struct cluster *c);
 
+/* runtime_remote.c, raftsim node (its one node local, the rest other
+ * processes). addrs: every node's address from --peers, its own where
+ * --listen says, and local[] true for --id only; returns 0, or -1 after
+ * saying why on err. reply: a reply of the node's service, to the client
+ * process its request came from (the sender's step, its node lock held);
+ * returns 0, or -1 when lost (tcp_send's drops). */
+int runtime_remote_addrs(struct cluster *c, struct tcp_addr *addrs,
+			 bool *local, FILE *err);
+int runtime_remote_reply(struct cluster *c, const struct raft_message *msg,
+			 uint64_t extra_us);
+
 /* runtime_observer.c */
 int runtime_observer_init(struct cluster *c);
 void runtime_observer_destroy(struct cluster *c);

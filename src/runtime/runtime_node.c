@@ -58,6 +58,8 @@ static int runtime_deliver(void *ctx, const struct raft_message *msg,
 	size_t bytes;
 	void *extra;
 
+	if (msg->to == RAFT_CLIENT && c->o->command == CMD_NODE)
+		return runtime_remote_reply(c, msg, extra_us);
 	if (msg->to == RAFT_CLIENT) /* a reply: the clients' inbox */
 		return runtime_clients_deliver(c, msg, now + (int64_t)extra_us);
 	if (c->tcp != NULL && msg->from != RAFT_CLIENT) /* over TCP */
@@ -340,6 +342,8 @@ void runtime_report_stuck(struct cluster *c)
 
 	for (i = 0; i < c->n; i++) {
 		rn = &c->node[i];
+		if (!harness_node_local(&c->h, i))
+			continue;
 		pthread_mutex_lock(&rn->mu);
 		if (c->h.node[i].status == NODE_UP && !rn->resync &&
 		    rn->next_tick <= c->o->ticks)

@@ -117,10 +117,14 @@ int runtime_tcp_open(struct cluster *c, FILE *err)
 		fprintf(err, "raftsim: tcp: out of memory\n");
 		goto out;
 	}
-	for (i = 0; i < c->n; i++) {
+	for (i = 0; i < c->n && o->command != CMD_NODE; i++) {
 		snprintf(addrs[i].host, sizeof(addrs[i].host), "127.0.0.1");
 		local[i] = true;
 	}
+	/* raftsim node: one local node, its peers where --peers says */
+	if (o->command == CMD_NODE &&
+	    runtime_remote_addrs(c, addrs, local, err) != 0)
+		goto out;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.cluster_id = o->cluster_id;
 	cfg.nodes = c->n;
@@ -143,7 +147,8 @@ int runtime_tcp_open(struct cluster *c, FILE *err)
 			strerror(i));
 		goto out;
 	}
-	if (wait_connected(c) != 0) {
+	/* raftsim node: its peers come and go; Raft copes meanwhile */
+	if (o->command != CMD_NODE && wait_connected(c) != 0) {
 		fprintf(err,
 			"raftsim: tcp: the %d nodes were not all connected "
 			"after %lld s\n",
