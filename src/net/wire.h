@@ -66,10 +66,10 @@ enum wire_kind { WIRE_KIND_NODE = 1, WIRE_KIND_CLIENT = 2 };
 
 struct wire_hello {
 	uint64_t cluster_id;
-	uint8_t kind;  /* enum wire_kind */
+	uint8_t kind; /* enum wire_kind */
 	uint32_t flags;
-	int32_t from;  /* a node id, or a client id */
-	int32_t to;    /* the node id the dialer means to reach */
+	int32_t from; /* a node id, or a client id */
+	int32_t to;   /* the node id the dialer means to reach */
 	uint8_t nonce[WIRE_NONCE_BYTES];
 };
 
@@ -115,8 +115,7 @@ void wire_put_header(uint8_t *out, enum wire_type type, const uint8_t *payload,
 /* Reads the 16 header bytes: magic, version, type, reserved and length
  * are checked here; the CRC, once the payload is in, by wire_check_crc. */
 int wire_get_header(const uint8_t *in, struct wire_header *hdr);
-int wire_check_crc(const uint8_t *header, const uint8_t *payload,
-		   uint32_t len);
+int wire_check_crc(const uint8_t *header, const uint8_t *payload, uint32_t len);
 
 /* Handshake payloads: encode returns the bytes written (at most cap;
  * 0 if cap is too small), decode a wire_error. */
@@ -131,7 +130,9 @@ int wire_decode_auth(const uint8_t *buf, size_t len, struct wire_auth *a);
 
 /* A raft message, with `delay_us`: the sender's fault model's extra delay
  * (--reorder), which the receiver honours as the mailbox's "not before".
- * wire_message_size: the payload bytes wire_encode_message writes. */
+ * wire_message_size: the payload bytes wire_encode_message writes, which
+ * returns 0 (nothing written) when cap is too small, the size is over
+ * WIRE_MAX_PAYLOAD, or the type never crosses the wire (PROPOSE). */
 size_t wire_message_size(const struct raft_message *m);
 size_t wire_encode_message(const struct raft_message *m, uint32_t delay_us,
 			   uint8_t *buf, size_t cap);

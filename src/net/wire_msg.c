@@ -168,7 +168,8 @@ size_t wire_encode_message(const struct raft_message *m, uint32_t delay_us,
 	size_t size = wire_message_size(m);
 	uint8_t *p = buf;
 
-	if (size == 0 || size > cap)
+	/* A receiver refuses a frame over WIRE_MAX_PAYLOAD: never send one. */
+	if (size == 0 || size > cap || size > WIRE_MAX_PAYLOAD)
 		return 0;
 	p = put_u8(p, (uint8_t)m->type);
 	p = put_i32(p, m->from);

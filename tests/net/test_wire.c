@@ -373,6 +373,23 @@ static void propose_never_goes_on_the_wire(void)
 	CHECK_EQ(wire_encode_message(&m, 0, buf, sizeof(buf)), 0);
 }
 
+/* A message over the frame limit is never encoded (the receiver would
+ * refuse the frame); it is refused before a byte is written. */
+static void encode_refuses_a_message_over_the_frame_limit(void)
+{
+	struct raft_message m;
+	uint8_t buf[64];
+	uint32_t over = WIRE_MAX_PAYLOAD - 25 + 1; /* envelope + len: 25 */
+
+	memset(&m, 0, sizeof(m));
+	m.type = RAFT_MSG_CLIENT;
+	m.from = RAFT_CLIENT;
+	m.u.client.data = buf; /* never read */
+	m.u.client.len = over;
+	CHECK_EQ(wire_message_size(&m), (size_t)WIRE_MAX_PAYLOAD + 1);
+	CHECK_EQ(wire_encode_message(&m, 0, buf, SIZE_MAX), 0);
+}
+
 static void handshake_payloads_round_trip_and_refuse_bad_ones(void)
 {
 	struct wire_hello h = {0x1122334455667788ull,
@@ -459,6 +476,8 @@ const struct test_case wire_tests[] = {
 	 refuses_bad_booleans_offsets_and_client_ends},
 	{"wire: a proposal never goes on the wire (encode refuses it)",
 	 propose_never_goes_on_the_wire},
+	{"wire: a message over WIRE_MAX_PAYLOAD is not encoded",
+	 encode_refuses_a_message_over_the_frame_limit},
 	{"wire: HELLO, CHALLENGE and AUTH round-trip; bad lengths, kinds and "
 	 "flags are refused",
 	 handshake_payloads_round_trip_and_refuse_bad_ones},

@@ -140,37 +140,38 @@ static void mutate(struct raft_rng *rng, struct frame *f, size_t from)
 	}
 }
 
-/* A decoded raft message re-encodes to exactly the payload it came from,
- * in a block the size a mailbox copy takes. */
-static void check_raft_round_trip(const uint8_t *p, uint32_t len, int *bad)
+/* A raft payload: an error leaves nothing allocated; a success
+ * re-encodes to exactly the payload it came from, in a block the size a
+ * mailbox copy takes. */
+static int decode_raft(const uint8_t *p, uint32_t len, int *bad)
 {
 	struct raft_message m;
 	uint32_t delay;
-	void *extra;
+	void *extra = NULL;
 	size_t bytes;
 	uint8_t again[FRAME_CAP];
 	int rv = wire_decode_message(p, len, WS_NODES, &m, &delay, &extra,
 				     &bytes);
 
-	if (rv != WIRE_OK)
-		return;
+	if (rv != WIRE_OK) {
+		if (extra != NULL)
+			(*bad)++;
+		return rv;
+	}
 	if (wire_encode_message(&m, delay, again, sizeof(again)) != len ||
 	    memcmp(again, p, len) != 0 || bytes != raft_message_extra_size(&m))
 		(*bad)++;
 	free(extra);
+	return rv;
 }
 
 static int decode_payload(uint8_t type, const uint8_t *p, uint32_t len,
 			  int *bad)
 {
 	uint8_t again[FRAME_CAP];
-	struct raft_message m;
 	struct wire_hello h;
 	struct wire_challenge c;
 	struct wire_auth a;
-	uint32_t delay;
-	void *extra = NULL;
-	size_t bytes;
 	int rv;
 
 	switch (type) {
@@ -196,14 +197,7 @@ static int decode_payload(uint8_t type, const uint8_t *p, uint32_t len,
 			(*bad)++;
 		return rv;
 	default:
-		rv = wire_decode_message(p, len, WS_NODES, &m, &delay, &extra,
-					 &bytes);
-		if (rv != WIRE_OK && extra != NULL)
-			(*bad)++; /* an error must leave nothing allocated */
-		free(extra);
-		if (rv == WIRE_OK)
-			check_raft_round_trip(p, len, bad);
-		return rv;
+		return decode_raft(p, len, bad);
 	}
 }
 
