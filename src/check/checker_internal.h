@@ -186,7 +186,7 @@ struct term_leader {
 struct checker_apart {
 	int nleaders; /* the leaders of the newest terms seen */
 	struct term_leader leaders[CHECKER_LOG_TERMS];
-	uint64_t led_term[RAFT_MAX_NODES]; /* each node's last election */
+	uint64_t led_term[RAFT_MAX_NODES];       /* each node's last election */
 	struct node_log led_log[RAFT_MAX_NODES]; /* its log then */
 	uint64_t hist_skipped; /* client history events not checked */
 };

@@ -83,7 +83,7 @@ void checker_live_start(struct checker *c, int64_t us)
 		      sat_mul_u(unit % 4, rounds_x4) / 4);
 	w = sat_add_u(w,
 		      (uint64_t)checker_ticks_us(c, c->info.heartbeat_ticks));
-	c->live.skip = c->apart != NULL ? CHECKER_LIVE_CLOCKS
+	c->live.skip = c->apart != NULL   ? CHECKER_LIVE_CLOCKS
 		       : c->info.drop > 0 ? CHECKER_LIVE_DROP
 		       : (uint64_t)c->info.nodes >
 				       (uint64_t)CHECKER_LIVE_NODES_PER_TICK *

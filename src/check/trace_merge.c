@@ -63,8 +63,8 @@ static int next_raw(struct merge *m, struct mfile *mf)
 			return 1;
 		mf->line++;
 	} while (rv == 0 && strspn(m->buf, " \t\r") == len);
-	if (rv == 0 && trace_parse(m->buf, &mf->raw, &mf->slots,
-				   mf->info.nodes, why, sizeof(why)) != 0)
+	if (rv == 0 && trace_parse(m->buf, &mf->raw, &mf->slots, mf->info.nodes,
+				   why, sizeof(why)) != 0)
 		bad = why;
 	else if (rv == 0 && mf->raw.type == WEV_START &&
 		 trace_node_start(m->buf, &ns, why, sizeof(why)) != 0)
@@ -143,7 +143,8 @@ static int advance(struct merge *m, struct mfile *mf)
 		if (rv < 0)
 			return 1;
 		if (rv == 1 && mf->up && mf->nseg > 0)
-			queue(mf, WEV_CRASH, mf->last); /* the process is gone */
+			queue(mf, WEV_CRASH,
+			      mf->last); /* the process is gone */
 		if (rv == 1 && mf->nsynth == 0)
 			return 0;
 		if (rv == 1)
@@ -210,7 +211,8 @@ static int feed(struct merge *m, struct checker *c, struct merged *r)
 		next = NULL;
 		for (i = 0; i < m->count; i++)
 			if (m->files[i].have &&
-			    (next == NULL || m->files[i].head.us < next->head.us))
+			    (next == NULL ||
+			     m->files[i].head.us < next->head.us))
 				next = &m->files[i];
 		if (next == NULL)
 			return 0;
@@ -305,8 +307,7 @@ static int check_merged(struct merge *m)
 	return rv;
 }
 
-int trace_check_files(const char *const *paths, int count, FILE *out,
-		      FILE *err)
+int trace_check_files(const char *const *paths, int count, FILE *out, FILE *err)
 {
 	struct merge m = {0};
 	char mode[32];

@@ -158,8 +158,8 @@ static int scan_file(struct merge *m, struct mfile *mf)
 
 	mf->f = fopen(mf->path, "r");
 	if (mf->f == NULL) {
-		fprintf(m->err, "raftsim check: cannot open %s: %s\n",
-			mf->path, strerror(errno));
+		fprintf(m->err, "raftsim check: cannot open %s: %s\n", mf->path,
+			strerror(errno));
 		return 2;
 	}
 	while ((rv = trace_read_line(mf->f, m->buf, &len, &why)) != 1) {

@@ -68,8 +68,8 @@ static void set_command(struct raftsim_options *o, enum raftsim_command command)
 	if (command == CMD_FAILOVER)
 		o->nodes = 5; /* the paper's cluster */
 	if (command == CMD_NODE) {
-		o->ticks = 0;     /* until SIGTERM or SIGINT */
-		o->node_id = -1;  /* --id is required */
+		o->ticks = 0;    /* until SIGTERM or SIGINT */
+		o->node_id = -1; /* --id is required */
 		o->transport = TRANSPORT_TCP;
 	}
 }

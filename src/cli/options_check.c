@@ -49,11 +49,12 @@ static int validate_failover(struct raftsim_options *o, FILE *err)
 	return 0;
 }
 
-/* A fault scheduled after the last tick is legal but never happens. */
+/* A fault scheduled after the last tick is legal but never happens
+ * (ticks 0: raftsim node without --ticks, no last tick). */
 static void warn_if_late(const struct raftsim_options *o, const char *flag,
 			 uint64_t tick, FILE *err)
 {
-	if (tick > o->ticks)
+	if (o->ticks != 0 && tick > o->ticks)
 		fprintf(err,
 			"raftsim: warning: %s at tick %llu comes after the "
 			"run's last tick (%llu)\n",

@@ -167,9 +167,8 @@ int options_parse_reads(struct raftsim_options *o, const struct opt_flag *f,
 void options_replay_reads(const struct raftsim_options *o,
 			  const struct opt_flag *f, struct opt_text *t);
 /* options_net.c */
-int options_parse_transport(struct raftsim_options *o,
-			    const struct opt_flag *f, const char *arg,
-			    FILE *err);
+int options_parse_transport(struct raftsim_options *o, const struct opt_flag *f,
+			    const char *arg, FILE *err);
 void options_replay_transport(const struct raftsim_options *o,
 			      const struct opt_flag *f, struct opt_text *t);
 

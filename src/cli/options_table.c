@@ -235,7 +235,7 @@ const struct opt_flag options_table[] = {
 	 .replay = options_replay_crashes},
 	{.name = "partition",
 	 .kind = OPT_CUSTOM,
-	 .modes = IN_RUN,
+	 .modes = IN_RUN | IN_NODE,
 	 .props = OPTF_REPEAT | OPTF_REPLAY,
 	 .section = SEC_FAULTS,
 	 .metavar = "TICK:LEN:GROUPS",
@@ -422,10 +422,10 @@ const struct opt_flag options_table[] = {
 		"follows instead of refusing)",
 	 .parse = options_parse_mistake,
 	 .replay = options_replay_mistakes},
-#include "options_rows_storage.h"
-#include "options_rows_node.h"
-#include "options_rows_workload.h"
 #include "options_rows_net.h"
+#include "options_rows_node.h"
+#include "options_rows_storage.h"
+#include "options_rows_workload.h"
 	{.name = "seed",
 	 .kind = OPT_COUNT,
 	 FIELD(seed),

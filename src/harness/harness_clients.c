@@ -208,8 +208,9 @@ static int service_boot(struct harness_node *n)
 		.node = n->id,
 		.mistakes = o->mistakes,
 		/* a node process cannot know how many will dial it */
-		.max_pending = o->command == CMD_NODE ? (unsigned)OPT_MAX_CLIENTS
-						      : o->clients,
+		.max_pending = o->command == CMD_NODE
+				       ? (unsigned)OPT_MAX_CLIENTS
+				       : o->clients,
 		.mirror = n->h->fenced_on,
 	};
 	struct service_io io = {n, node_reply, node_fence, node_duplicate};

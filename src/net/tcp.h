@@ -53,11 +53,11 @@ struct tcp_stats {
 	uint64_t frames_received;
 	uint64_t bytes_sent;
 	uint64_t bytes_received;
-	uint64_t dropped_full;   /* a full send queue */
-	uint64_t connects;       /* handshakes completed */
-	uint64_t disconnects;    /* connections lost after a handshake */
-	uint64_t refused;        /* handshakes refused (cluster, id, MAC) */
-	uint64_t bad_frames;     /* connections closed on a bad frame */
+	uint64_t dropped_full; /* a full send queue */
+	uint64_t connects;     /* handshakes completed */
+	uint64_t disconnects;  /* connections lost after a handshake */
+	uint64_t refused;      /* handshakes refused (cluster, id, MAC) */
+	uint64_t bad_frames;   /* connections closed on a bad frame */
 };
 
 struct tcp_config {
@@ -70,8 +70,8 @@ struct tcp_config {
 	int client_id;
 	const uint8_t *secret; /* NULL: no authentication */
 	size_t secret_len;
-	unsigned queue_frames; /* per peer; 0: 4096 */
-	size_t queue_bytes;    /* per peer; 0: 64 MiB */
+	unsigned queue_frames;  /* per peer; 0: 4096 */
+	size_t queue_bytes;     /* per peer; 0: 64 MiB */
 	int64_t backoff_min_us; /* 0: 10 ms */
 	int64_t backoff_max_us; /* 0: 1 s */
 	uint64_t seed;          /* nonces and backoff jitter */

@@ -46,8 +46,9 @@
  *  - With --transport tcp, the transport's loop thread (src/net/tcp.h,
  *    runtime_tcp.c): pushes each message it decodes into the receiver's
  *    mailbox (that mailbox lock alone), and reports a copy a full mailbox
- *    lost under the monitor lock, holding nothing else; it never takes a
- *    node lock. A sender's tcp_send takes a tcp queue lock (and for a
+ *    lost under the monitor lock, holding nothing else; in raftsim node
+ *    it first reads the partition under the net lock, alone too. It
+ *    never takes a node lock. A sender's tcp_send takes a tcp queue lock (and for a
  *    reply to a remote client the routes lock above it) under its node
  *    lock: leaves, as a mailbox lock is.
  *  - Two writer threads, the trace's and the console's (when there is a

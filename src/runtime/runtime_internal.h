@@ -174,8 +174,8 @@ void runtime_tcp_close(struct cluster *c);
  * saying why on err. reply: a reply of the node's service, to the client
  * process its request came from (the sender's step, its node lock held);
  * returns 0, or -1 when lost (tcp_send's drops). */
-int runtime_remote_addrs(struct cluster *c, struct tcp_addr *addrs,
-			 bool *local, FILE *err);
+int runtime_remote_addrs(struct cluster *c, struct tcp_addr *addrs, bool *local,
+			 FILE *err);
 int runtime_remote_reply(struct cluster *c, const struct raft_message *msg,
 			 uint64_t extra_us);
 

@@ -21,6 +21,18 @@
 /* Every pair connected before the run's clock starts, within this. */
 #define CONNECT_WAIT_US (30 * 1000000LL)
 
+/* Whether the fault model connects `from` to `to` now (the net lock
+ * alone: the loop thread holds nothing else). */
+static bool peer_reachable(struct cluster *c, int from, int to)
+{
+	bool connected;
+
+	harness_lock(&c->h, HARNESS_LOCK_NET, -1);
+	connected = faults_connected(&c->h.faults, from, to);
+	harness_unlock(&c->h, HARNESS_LOCK_NET, -1);
+	return connected;
+}
+
 /* The loop thread, holding no lock: into the receiver's mailbox. A full
  * one loses the copy, said as the in-process path says it. */
 static void tcp_deliver(void *ctx, const struct raft_message *m,
@@ -30,6 +42,14 @@ static void tcp_deliver(void *ctx, const struct raft_message *m,
 	int64_t now = clock_now_us();
 	enum mailbox_push_result rv;
 
+	/* raftsim node --partition: each process cuts its own node's links
+	 * both ways, so that a partition holds even while the processes'
+	 * schedules are a few ms apart. */
+	if (c->o->command == CMD_NODE && m->from != RAFT_CLIENT &&
+	    !peer_reachable(c, m->from, m->to)) {
+		free(extra);
+		return;
+	}
 	rv = mailbox_push(&c->node[m->to].mb, m, extra, extra_bytes, now,
 			  now + (int64_t)delay_us);
 	if (rv == MAILBOX_FULL)
