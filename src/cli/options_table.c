@@ -487,6 +487,7 @@ const struct opt_flag options_table[] = {
 	 .what = "a thread count",
 	 .help = "threads that run simulations side by side (explore's runs, "
 		 "failover's trials)"},
+#include "options_rows_explore.h"
 	{.name = "trials",
 	 .kind = OPT_COUNT,
 	 FIELD(trials),
