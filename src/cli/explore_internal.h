@@ -111,6 +111,42 @@ int explore_summary_close(struct explore_summary *s,
 			  const struct explore_tally *t, double wall,
 			  FILE *err);
 
+/* explore_summary_read.c: one line of a summary, any of its three kinds,
+ * read into the fields below (SUMMARY_HAS bits say which it had). Keys
+ * not known are skipped, so that a later schema may add some. */
+enum summary_key {
+	SK_SUMMARY, SK_SCHEMA, SK_VERSION, SK_SHARD, SK_SHARDS, SK_RUNS,
+	SK_NODES, SK_TICKS, SK_TICK_US, SK_SEED, SK_SETTINGS,
+	SK_RUN, SK_RESULT, SK_RULE, SK_WHAT, SK_REPLAY,
+	SK_TOTALS, SK_PLANNED, SK_DONE, SK_VIOLATIONS, SK_UNDECIDED,
+	SK_NOT_CARRIED_OUT, SK_NOT_RUN, SK_ELECTIONS, SK_FAULTS, SK_WALL_S,
+	SK_INTERRUPTED,
+	SK_COUNT,
+};
+#define SUMMARY_HAS(line, key) (((line)->seen >> (key)) & 1u)
+
+struct summary_line {
+	uint32_t seen; /* 1 << SK_* */
+	uint64_t num[SK_COUNT]; /* the whole numbers, by key */
+	double wall_s;
+	bool totals;
+	bool interrupted;
+	char summary[32];
+	char version[32];
+	char result[32];
+	char what[sizeof(((struct failure *)0)->what)];
+	/* "settings" or "replay", the line's one long string, in a
+	 * buffer the reader grows (free it); long_null: it was null. */
+	char *long_text;
+	size_t long_size;
+	bool long_null;
+};
+
+/* Reads line (NUL-terminated, no '\n') into *l, growing l->long_text to
+ * hold its long string. Returns 0, or -1 with a reason in why. */
+int explore_summary_read_line(const char *line, struct summary_line *l,
+			      char *why, size_t why_size);
+
 /* explore_merge.c: explore --merge FILE... */
 int explore_merge_main(const struct raftsim_options *o, FILE *out, FILE *err);
 
