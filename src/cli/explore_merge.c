@@ -435,9 +435,9 @@ static int report(struct merge *m, FILE *out)
 	explore_print_report(out, &m->tally, r, r->runs);
 	/* As explore's wall-time line, on stderr: it differs run to run. */
 	fprintf(m->err,
-		"explore: %" PRIu64 " shards merged, %.2f s wall in all "
+		"explore: %" PRIu64 " shard%s merged, %.2f s wall in all "
 		"(%.0f runs/min per shard)\n",
-		r->shard_count, m->wall,
+		r->shard_count, r->shard_count == 1 ? "" : "s", m->wall,
 		m->wall > 0 ? (double)m->tally.done * 60.0 / m->wall : 0.0);
 	code = explore_exit_code(&m->tally, m->err);
 	if (m->interrupted_file >= 0) {
