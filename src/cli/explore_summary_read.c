@@ -160,9 +160,14 @@ int explore_summary_read_line(const char *line, struct summary_line *l,
 	size_t need = strlen(line) + 1;
 	char *grown;
 
+	char *long_text = l->long_text;
+	size_t long_size = l->long_size;
+
+	/* Nothing of the line before may pass for this one's. */
+	memset(l, 0, sizeof(*l));
+	l->long_text = long_text;
+	l->long_size = long_size;
 	why[0] = '\0';
-	l->seen = 0;
-	l->totals = l->interrupted = l->long_null = false;
 	if (l->long_size < need) {
 		grown = realloc(l->long_text, need);
 		if (grown == NULL) {
