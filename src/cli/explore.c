@@ -9,46 +9,20 @@
 #include <unistd.h>
 
 #include "explore.h"
+#include "explore_internal.h"
 #include "harness/harness_stop.h"
 #include "parallel.h"
 #include "sim/sim.h"
 
-#define MAX_FAILURES_KEPT 20
-
-struct failure {
-	uint64_t index;
-	char what[200];
-	char *command; /* allocated: the longest is OPTIONS_COMMAND_MAX */
-};
-
 struct explore {
 	const struct raftsim_options *base;
-	FILE *out;
+	FILE *out; /* the report: stdout, or stderr when it has the summary */
 	FILE *err;
 	int tty;
+	uint64_t planned; /* the runs of this exploration (or shard) */
 	pthread_mutex_t lock; /* guards everything below */
-	uint64_t done;
-	uint64_t failed;
-	uint64_t elections;
-	uint64_t faults;
-	uint64_t ticks;
-	struct failure failures[MAX_FAILURES_KEPT];
-	int failures_kept;
-	int out_of_memory;
-	/* Runs whose client history lincheck could not decide: neither
-	 * passed nor failed. The lowest index's replay is kept. */
-	uint64_t undecided;
-	struct failure undecided_first;
-	uint64_t not_run; /* skipped or cut short by SIGINT, SIGTERM */
-};
-
-/* What became of one run. */
-enum run_result {
-	RUN_PASSED,
-	RUN_FAILED,          /* a violation */
-	RUN_UNDECIDED,       /* no violation, but the history was not decided */
-	RUN_NOT_CARRIED_OUT, /* out of memory, or too many messages */
-	RUN_INTERRUPTED,     /* not run to its end: not counted */
+	struct explore_tally tally;
+	struct explore_summary *summary; /* NULL: none written */
 };
 
 static uint64_t pick(struct raft_rng *rng, uint64_t lo, uint64_t hi)
@@ -253,80 +227,57 @@ err:
 	return rv;
 }
 
-/* Keeps the failures of the lowest run indexes, sorted, whatever order the
- * workers finish in: the report must not depend on --jobs. Returns the
- * replay command no longer kept (f's, or the one it displaced), for the
- * caller to free. Lock held. */
-static char *keep_failure(struct explore *x, const struct failure *f)
-{
-	int i = x->failures_kept;
-	char *dropped = NULL;
-
-	if (i == MAX_FAILURES_KEPT) {
-		if (x->failures[i - 1].index < f->index)
-			return f->command; /* twenty lower ones are kept */
-		i--;                       /* the highest kept makes room */
-		dropped = x->failures[i].command;
-	} else {
-		x->failures_kept++;
-	}
-	while (i > 0 && x->failures[i - 1].index > f->index) {
-		x->failures[i] = x->failures[i - 1];
-		i--;
-	}
-	x->failures[i] = *f;
-	return dropped;
-}
-
 static void record(struct explore *x, enum run_result result,
-		   const struct failure *f, uint64_t elections, uint64_t faults)
+		   uint64_t index, const struct failure *f, uint64_t elections,
+		   uint64_t faults)
 {
+	struct explore_tally *t = &x->tally;
+
 	pthread_mutex_lock(&x->lock);
 	if (result == RUN_INTERRUPTED) {
-		x->not_run++;
+		t->not_run++;
 		pthread_mutex_unlock(&x->lock);
 		return;
 	}
-	x->done++;
-	x->elections += elections;
-	x->faults += faults;
-	x->ticks += x->base->ticks;
+	if (x->summary != NULL)
+		explore_summary_run(x->summary, result, index, f);
+	t->done++;
+	t->elections += elections;
+	t->faults += faults;
+	t->ticks += x->base->ticks;
 	if (result == RUN_NOT_CARRIED_OUT)
-		x->out_of_memory = 1;
+		t->out_of_memory = 1;
 	if (result == RUN_FAILED) {
-		x->failed++;
-		free(keep_failure(x, f));
+		t->failed++;
+		free(explore_keep_failure(t, f));
 	}
-	if (result == RUN_UNDECIDED) {
-		struct failure *u = &x->undecided_first;
-
-		if (x->undecided++ == 0 || f->index < u->index) {
-			free(u->command);
-			*u = *f;
-		} else {
-			free(f->command);
-		}
-	}
-	if (x->tty && (x->done % 64 == 0 || x->done == x->base->runs))
+	if (result == RUN_UNDECIDED)
+		explore_keep_undecided(t, f);
+	if (x->tty && (t->done % 64 == 0 || t->done == x->planned))
 		fprintf(x->out,
 			"\rexplore: %" PRIu64 "/%" PRIu64 " runs, %" PRIu64
 			" failed",
-			x->done, x->base->runs, x->failed);
+			t->done, x->planned, t->failed);
 	pthread_mutex_unlock(&x->lock);
 }
 
-static void run_one(void *ctx, uint64_t index)
+/* The i-th run of this exploration: with --shard K/N, run K + i N of the
+ * whole, planned exactly as the whole plans it. */
+static void run_one(void *ctx, uint64_t i)
 {
 	struct explore *x = ctx;
 	struct failure f = {.command = NULL};
+	uint64_t index = i;
 	uint64_t elections = 0;
 	uint64_t faults = 0;
 	enum run_result result = RUN_INTERRUPTED;
 
+	if (x->base->shard_count > 0)
+		index = x->base->shard_index + i * x->base->shard_count;
 	/* After Ctrl-C the runs left are skipped, and counted. */
 	if (!harness_stop_requested())
 		result = explore_one(x, index, &f, &elections, &faults);
-	record(x, result, &f, elections, faults);
+	record(x, result, index, &f, elections, faults);
 }
 
 static double wall_seconds(void)
@@ -337,60 +288,53 @@ static double wall_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Prints the failures kept and the totals. */
-static void report(const struct explore *x, const struct raftsim_options *o,
-		   double wall)
+/* The runs, the report and (with_summary) the summary of one exploration
+ * or shard; a summary without --summary goes to out. */
+static int explore_runs(struct explore *x, const struct raftsim_options *o,
+			int with_summary, FILE *out)
 {
-	double virtual_s = (double)x->ticks * (double)o->tick_us / 1e6;
-	/* Hours for long explorations, minutes for short ones. */
-	const char *virtual_unit = virtual_s >= 3600 ? "hours" : "minutes";
-	FILE *out = x->out;
-	int i;
+	struct explore_summary summary;
+	double t0, wall;
+	int code, rv;
 
-	virtual_s /= virtual_s >= 3600 ? 3600.0 : 60.0;
-	for (i = 0; i < x->failures_kept; i++)
-		fprintf(out, "FAIL run %" PRIu64 ": %s\n  replay: %s\n",
-			x->failures[i].index, x->failures[i].what,
-			x->failures[i].command != NULL ? x->failures[i].command
-						       : "(out of memory)");
-	if (x->failed > (uint64_t)x->failures_kept)
-		fprintf(out, "(%" PRIu64 " more failures not shown)\n",
-			x->failed - (uint64_t)x->failures_kept);
-	fprintf(out,
-		"explore: %" PRIu64 " runs, %.1f virtual %s, %" PRIu64
-		" elections, %" PRIu64 " faults, %" PRIu64
-		" runs with violations\n",
-		x->done, virtual_s, virtual_unit, x->elections, x->faults,
-		x->failed);
+	if (with_summary) {
+		rv = explore_summary_open(&summary, o, out, x->err);
+		if (rv != 0)
+			return rv;
+		x->summary = &summary;
+	}
+	explore_print_header(x->out, o);
+	if (o->shard_count > 0)
+		fprintf(x->out,
+			"explore: shard %" PRIu64 "/%" PRIu64 ": the %" PRIu64
+			" runs numbered %" PRIu64 " modulo %" PRIu64 "\n",
+			o->shard_index, o->shard_count, x->planned,
+			o->shard_index, o->shard_count);
+	t0 = wall_seconds();
+	parallel_for(x->planned, o->jobs, run_one, x);
+	wall = wall_seconds() - t0;
+	if (x->tty)
+		fputc('\n', x->out);
+	explore_print_report(x->out, &x->tally, o, x->planned);
 	/* What depends on the machine goes to stderr, so that the same
 	 * flags print the same stdout, whatever --jobs. */
 	fprintf(x->err, "explore: %d jobs, %.2f s wall (%.0f runs/min)\n",
-		o->jobs, wall, wall > 0 ? (double)x->done * 60.0 / wall : 0.0);
-	if (x->undecided > 0)
-		fprintf(out,
-			"explore: %" PRIu64 " runs could not be judged: "
-			"their client history was not decided within "
-			"lincheck's time and memory; the first, run %" PRIu64
-			"\n  replay: %s\n",
-			x->undecided, x->undecided_first.index,
-			x->undecided_first.command != NULL
-				? x->undecided_first.command
-				: "(out of memory)");
-	if (x->not_run > 0)
-		fprintf(out,
-			"explore: interrupted: %" PRIu64 " of %" PRIu64
-			" runs not run (the totals above are of the runs "
-			"that finished)\n",
-			x->not_run, o->runs);
+		o->jobs, wall,
+		wall > 0 ? (double)x->tally.done * 60.0 / wall : 0.0);
+	code = explore_exit_code(&x->tally, x->err);
+	if (x->summary != NULL &&
+	    explore_summary_close(x->summary, o, &x->tally, wall, x->err) != 0)
+		code = EXIT_RUN_FAILED;
+	return harness_stop_exit_code(code);
 }
 
 int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 {
 	struct explore *x;
-	double t0, wall;
 	int code;
-	int i;
 
+	if (o->merge)
+		return explore_merge_main(o, out, err);
 	x = calloc(1, sizeof(*x));
 	if (x == NULL || pthread_mutex_init(&x->lock, NULL) != 0) {
 		fprintf(err, "raftsim: explore: out of memory\n");
@@ -398,32 +342,16 @@ int explore_main(const struct raftsim_options *o, FILE *out, FILE *err)
 		return EXIT_RUN_FAILED;
 	}
 	x->base = o;
-	x->out = out;
 	x->err = err;
-	x->tty = isatty(fileno(out));
-	fprintf(out,
-		"explore: %" PRIu64 " runs of %d nodes x %" PRIu64
-		" ticks, base seed %" PRIu64 "\n",
-		o->runs, o->nodes, o->ticks, o->seed);
-	t0 = wall_seconds();
-	parallel_for(o->runs, o->jobs, run_one, x);
-	wall = wall_seconds() - t0;
+	x->planned = explore_shard_runs(o);
+	/* A shard without --summary writes its summary on stdout, and
+	 * the report for people on stderr. */
+	x->out = o->shard_count > 0 && o->summary_path == NULL ? err : out;
+	x->tty = isatty(fileno(x->out));
+	code = explore_runs(x, o, o->shard_count > 0 || o->summary_path != NULL,
+			    out);
 	pthread_mutex_destroy(&x->lock);
-	if (x->tty)
-		fputc('\n', out);
-	report(x, o, wall);
-	code = x->failed > 0      ? EXIT_VIOLATION
-	       : x->undecided > 0 ? EXIT_RUN_FAILED
-				  : EXIT_PASS;
-	if (x->out_of_memory) {
-		fprintf(err, "raftsim: explore: some runs could not be carried "
-			     "out (out of memory, or too many messages in "
-			     "flight)\n");
-		code = EXIT_RUN_FAILED;
-	}
-	for (i = 0; i < x->failures_kept; i++)
-		free(x->failures[i].command);
-	free(x->undecided_first.command);
+	explore_tally_free(&x->tally);
 	free(x);
-	return harness_stop_exit_code(code);
+	return code;
 }

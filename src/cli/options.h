@@ -281,6 +281,7 @@ struct raftsim_options {
 	const char *summary_path;
 	const char *merge_paths[OPT_MAX_MERGE];
 	int merge_count;
+	bool merge; /* --merge: the words are summaries to merge */
 };
 
 /* Fills the defaults (README "Command line"). */

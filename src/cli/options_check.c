@@ -426,6 +426,8 @@ int options_validate(struct raftsim_options *o, const bool *given, FILE *err)
 		rv = check_clients(o, given, err);
 	if (rv == 0)
 		rv = check_storage(o, given, err);
+	if (rv == 0)
+		rv = options_check_explore(o, given, err);
 	if (rv != 0)
 		return rv;
 	for (i = 0; i < o->partition_count; i++) {

@@ -172,6 +172,13 @@ int options_parse_transport(struct raftsim_options *o, const struct opt_flag *f,
 void options_replay_transport(const struct raftsim_options *o,
 			      const struct opt_flag *f, struct opt_text *t);
 
+/* options_explore.c: explore --shard K/N, and the checks of --shard,
+ * --summary and --merge (called by options_validate). */
+int options_parse_shard(struct raftsim_options *o, const struct opt_flag *f,
+			const char *arg, FILE *err);
+int options_check_explore(const struct raftsim_options *o, const bool *given,
+			  FILE *err);
+
 /* options_flags.c: one flag's value into *o. Returns 0 or EXIT_USAGE. */
 int options_apply_flag(struct raftsim_options *o, const struct opt_flag *f,
 		       const char *arg, FILE *err);

@@ -74,6 +74,8 @@ const struct opt_synopsis options_synopsis[] = {
 	 "verify a JSONL trace; exit 0 (clean), 1, or 2 (unreadable)"},
 	{IN_EXPLORE, "raftsim explore [FLAGS]",
 	 "many simulated runs with random faults"},
+	{IN_EXPLORE, "raftsim explore --merge FILE...",
+	 "the report of the summaries of explore --shard"},
 	{IN_FAILOVERS, "raftsim failover [FLAGS]",
 	 "leader failover downtime (the paper's Figure 16)"},
 	{IN_TIMELINE, "raftsim timeline FILE [--from MS] [--to MS]",
@@ -494,6 +496,7 @@ const struct opt_flag options_table[] = {
 	 .what = "a thread count",
 	 .help = "threads that run simulations side by side (explore's runs, "
 		 "failover's trials)"},
+#include "options_rows_explore.h"
 	{.name = "trials",
 	 .kind = OPT_COUNT,
 	 FIELD(trials),

@@ -62,6 +62,7 @@ static const char *sample_value(const struct opt_flag *f)
 		{"reads", "readindex"},
 		{"speed", "2"},
 		{"transport", "mailbox"},
+		{"shard", "0/2"},
 	};
 	size_t i;
 
@@ -137,6 +138,13 @@ static int parse_in_mode(int mode, const struct opt_flag *f, FILE *err,
 	/* --speed paces what --live shows. */
 	if (((1u << mode) & f->modes) && strcmp(f->name, "speed") == 0)
 		argv[argc++] = (char *)"--live";
+	/* Shards share a --seed; --merge merges summaries. */
+	if (((1u << mode) & f->modes) && strcmp(f->name, "shard") == 0) {
+		argv[argc++] = (char *)"--seed";
+		argv[argc++] = (char *)"1";
+	}
+	if (((1u << mode) & f->modes) && strcmp(f->name, "merge") == 0)
+		argv[argc++] = (char *)"s0.jsonl";
 	/* --resume goes on from a --data-dir. */
 	if (((1u << mode) & f->modes) && strcmp(f->name, "resume") == 0) {
 		argv[argc++] = (char *)"--data-dir";
