@@ -40,7 +40,7 @@ DESTDIR ?=
 BINDIR  = $(DESTDIR)$(PREFIX)/bin
 MAN1DIR = $(DESTDIR)$(PREFIX)/share/man/man1
 
-.PHONY: ui all test check tsan asan stress stress-clients bench purity golden \
+.PHONY: drills drill-short ui all test check tsan asan stress stress-clients bench purity golden \
 	format \
 	format-check clean help \
 	man install uninstall
@@ -133,6 +133,8 @@ tsan:
 	$(TSAN_MAKE) tsan/raftsim tsan/run_tests tsan/heartbeat_test
 	$(TSAN_ENV) RAFTSIM_BIN_DIR=tsan RAFTSIM_TEST_TICK_MS=40 \
 		tsan/run_tests "cluster:"
+	$(TSAN_ENV) RAFTSIM_BIN_DIR=tsan RAFTSIM_TEST_TICK_MS=40 \
+		tsan/run_tests "tcp"
 	$(TSAN_ENV) tests/stress.sh --bin tsan/raftsim --runs 6 --ticks 200 \
 		--tick-ms 20
 	$(TSAN_ENV) tests/stress.sh --bin tsan/raftsim --runs 4 --ticks 200 \
@@ -154,7 +156,8 @@ asan:
 # Clients on threads (issue 11) under the same faults, with the fenced
 # store and with lease reads, pass too. The kill -9 test (issue 12): 50
 # kills at random moments under --load and --clients, each resumed from its
-# --data-dir, the whole trace checked after every kill (~90 s).
+# --data-dir, the whole trace checked after every kill (~90 s). The
+# chaos drills over TCP (issue 13, make drills).
 stress: raftsim
 	$(TSAN_MAKE) tsan/raftsim
 	tests/stress.sh --bin ./raftsim --runs 200 --jobs 4
@@ -176,6 +179,7 @@ stress: raftsim
 		--check-quorum
 	$(MAKE) --no-print-directory stress-clients
 	tests/kill9.sh 25
+	$(MAKE) --no-print-directory drills
 
 # Issue 11's exactly-once under faults: 1,000,000 client operations in the
 # simulator, each retried up to 5 times, under leader crashes, pauses,
@@ -210,6 +214,7 @@ bench: raftsim $(B)/runtime_bench $(B)/storage_bench $(B)/log_bench \
 	tests/bench/lincheck_bench.sh ./raftsim
 	$(B)/client_bench ./raftsim
 	tests/bench/durable_bench.sh ./raftsim $(B)/durable_bench
+	tests/bench/tcp_bench.sh ./raftsim
 
 # Rewrites tests/golden/*.jsonl from their .args, and the timeline pictures
 # tests/timeline/*.txt: only for an intended change of behaviour, whose
@@ -234,7 +239,20 @@ format-check:
 	clang-format --dry-run -Werror $(FORMAT_SRC) && \
 	echo "  FORMAT  $(words $(FORMAT_SRC)) files match .clang-format"
 
-check: format-check test tsan asan ui
+check: format-check test tsan asan ui drill-short
+
+# Chaos drills on real processes (issue 13, tests/drills, the lesson's
+# W20): `raftsim node` processes on loopback under `raftsim bench`, each
+# drill ending with `raftsim check` on the merged traces and `raftsim
+# lincheck` on the history. drill-short (in make check) freezes the leader
+# once; drills (in make stress) runs all four.
+drill-short: raftsim
+	DRILL_SECONDS=5 tests/drills/sigstop_leader.sh
+drills: raftsim
+	tests/drills/sigstop_leader.sh
+	tests/drills/kill9_leader.sh 3
+	tests/drills/follower_restarts.sh 20
+	tests/drills/partition.sh
 
 # The views a user looks at (issue 14), in the programs that show them:
 # the HTML report in headless Chromium. Skipped, saying so, where the
