@@ -83,8 +83,13 @@ const struct opt_synopsis options_synopsis[] = {
 	{IN_REPORT, "raftsim report FILE --html OUT.html",
 	 "a self-contained HTML page of a trace: summary, timeline, "
 	 "violations"},
-	{0, "raftsim lincheck FILE [--timeout S]",
-	 "is a client history linearizable? exit 0 (yes), 1, 2, 4"},
+	{0, "raftsim lincheck FILE... [--timeout S]",
+	 "are the client histories linearizable? exit 0 (yes), 1, 2, 4"},
+	{IN_CLIENT, "raftsim client --peers LIST get|put|append|cas|delete "
+		    "KEY [VALUE [NEW]]",
+	 "one operation on a TCP cluster; prints its result"},
+	{IN_BENCH, "raftsim bench --peers LIST [--clients N] [--duration S]",
+	 "closed-loop clients against a TCP cluster: ops/s, latency"},
 };
 const size_t options_synopsis_len = sizeof(options_synopsis) /
 				    sizeof(options_synopsis[0]);
@@ -419,6 +424,7 @@ const struct opt_flag options_table[] = {
 	 .replay = options_replay_mistakes},
 #include "options_rows_storage.h"
 #include "options_rows_workload.h"
+#include "options_rows_client.h"
 	{.name = "seed",
 	 .kind = OPT_COUNT,
 	 FIELD(seed),
