@@ -42,6 +42,9 @@ static const char *const mode_words[IN_MODES][3] = {
 	{"timeline", NULL},              /* IN_TIMELINE */
 	{"figure8", NULL},               /* IN_FIGURE8 */
 	{"report", NULL},                /* IN_REPORT */
+	{"node", NULL},                  /* IN_NODE */
+	{"client", NULL},                /* IN_CLIENT: words come later */
+	{"bench", NULL},                 /* IN_BENCH */
 };
 
 /* A value each flag accepts, whatever the mode. */
@@ -58,6 +61,7 @@ static const char *sample_value(const struct opt_flag *f)
 		{"slow", "1:10"},
 		{"reads", "readindex"},
 		{"speed", "2"},
+		{"duration", "1"},
 	};
 	size_t i;
 
@@ -123,9 +127,10 @@ static int parse_in_mode(int mode, const struct opt_flag *f, FILE *err,
 		argv[argc++] = (char *)"--load";
 		argv[argc++] = (char *)"max";
 	}
-	/* The clients' flags need clients. */
+	/* The clients' flags need clients (client has its one). */
 	if (((1u << mode) & f->modes) && f->section == SEC_CLIENTS &&
-	    strcmp(f->name, "clients") != 0) {
+	    strcmp(f->name, "clients") != 0 &&
+	    ((1u << mode) & options_find("clients")->modes)) {
 		argv[argc++] = (char *)"--clients";
 		argv[argc++] = (char *)"1";
 	}
