@@ -49,6 +49,8 @@ static void put_ms(struct out *o, uint64_t us)
 	put(o, "%" PRIu64 ".%03" PRIu64, us / 1000, us % 1000);
 }
 
+static void put_string(struct out *o, const char *key, const char *text);
+
 static void put_start(struct out *o, const struct run_info *info)
 {
 	char frac[8];
@@ -75,6 +77,13 @@ static void put_start(struct out *o, const struct run_info *info)
 	put(o, "]");
 	if (info->resume) /* only then: a first start line stays as it was */
 		put(o, ",\"resume\":true");
+	if (info->one_node) {
+		put(o,
+		    ",\"node_id\":%d,\"transport\":\"tcp\",\"mono_us\":%" PRId64
+		    ",\"unix_us\":%" PRId64,
+		    info->node_id, info->mono_us, info->unix_us);
+		put_string(o, "host", info->host);
+	}
 }
 
 /* A vote: the node, or null for none. */
@@ -86,14 +95,14 @@ static void put_vote(struct out *o, int vote)
 		put(o, ",\"vote\":%d", vote);
 }
 
-/* A disk event's text as a JSON string, at most TRACE_TEXT_MAX - 1 bytes
- * of it: quotes, backslashes and control characters escaped. */
-static void put_text(struct out *o, const char *text)
+/* ,"key":"text" with at most TRACE_TEXT_MAX - 1 bytes of text: quotes,
+ * backslashes and control characters escaped. */
+static void put_string(struct out *o, const char *key, const char *text)
 {
 	size_t i;
 	unsigned char ch;
 
-	put(o, ",\"text\":\"");
+	put(o, ",\"%s\":\"", key);
 	for (i = 0; text != NULL && text[i] != '\0' && i < TRACE_TEXT_MAX - 1;
 	     i++) {
 		ch = (unsigned char)text[i];
@@ -105,6 +114,12 @@ static void put_text(struct out *o, const char *text)
 			put(o, "%c", ch);
 	}
 	put(o, "\"");
+}
+
+/* A disk event's text, as a JSON string. */
+static void put_text(struct out *o, const char *text)
+{
+	put_string(o, "text", text);
 }
 
 /* A restart: with a recovered state (schema 5), what the node came back

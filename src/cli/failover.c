@@ -49,6 +49,9 @@ void failover_trial_options(const struct raftsim_options *base,
 	o->check_quorum = base->check_quorum;
 	o->ranked_timeouts = base->ranked_timeouts;
 	o->mailbox = base->mailbox;
+	o->transport = base->transport;
+	o->secret_path = base->secret_path;
+	o->cluster_id = base->cluster_id;
 	o->load_rate = base->load_rate;
 	o->load_max = base->load_max;
 	o->payload = base->payload;

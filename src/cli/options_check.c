@@ -247,6 +247,31 @@ static int check_client_mistakes(const struct raftsim_options *o, FILE *err)
 	return 0;
 }
 
+/* raftsim node serves other processes' clients with its store, unless
+ * --load fills its log: then it runs the load's state machine, and the
+ * store's flags would do nothing. */
+static int check_node_service(const struct raftsim_options *o,
+			      const bool *given, FILE *err)
+{
+	static const char *const store_flags[] = {"reads", "session-max",
+						  "session-expiry"};
+	size_t i;
+
+	for (i = 0; i < sizeof(store_flags) / sizeof(store_flags[0]); i++)
+		if ((o->load_max || o->load_rate > 0) &&
+		    given[options_find(store_flags[i]) - options_table])
+			return options_usage_error(
+				err,
+				"--%s: not with --load (raftsim node --load "
+				"runs the load's state machine, not the "
+				"key-value store)",
+				store_flags[i]);
+	if (o->reads == READS_LEASE && !o->check_quorum)
+		return options_usage_error(
+			err, "--reads lease: only with --check-quorum");
+	return check_client_mistakes(o, err);
+}
+
 /* --clients and the flags that shape them. */
 static int check_clients(const struct raftsim_options *o, const bool *given,
 			 FILE *err)
@@ -255,6 +280,8 @@ static int check_clients(const struct raftsim_options *o, const bool *given,
 		     o->delete_ratio;
 	size_t i;
 
+	if (o->command == CMD_NODE)
+		return check_node_service(o, given, err);
 	if (o->clients == 0) {
 		for (i = 0; i < sizeof(client_flags) / sizeof(client_flags[0]);
 		     i++)

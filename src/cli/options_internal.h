@@ -169,6 +169,12 @@ int options_parse_reads(struct raftsim_options *o, const struct opt_flag *f,
 			const char *arg, FILE *err);
 void options_replay_reads(const struct raftsim_options *o,
 			  const struct opt_flag *f, struct opt_text *t);
+/* options_net.c */
+int options_parse_transport(struct raftsim_options *o,
+			    const struct opt_flag *f, const char *arg,
+			    FILE *err);
+void options_replay_transport(const struct raftsim_options *o,
+			      const struct opt_flag *f, struct opt_text *t);
 
 /* options_flags.c: one flag's value into *o. Returns 0 or EXIT_USAGE. */
 int options_apply_flag(struct raftsim_options *o, const struct opt_flag *f,
@@ -197,7 +203,7 @@ void options_default_for(struct raftsim_options *o,
 /* The row called name, or NULL. */
 const struct opt_flag *options_find(const char *name);
 /* The most rows the table may have (the parser's arrays). */
-#define OPTIONS_TABLE_MAX 96
+#define OPTIONS_TABLE_MAX 128
 
 /* options_usage.c: "run, explore, failover": the modes in `modes`, a
  * subcommand named once when all its modes are in. Returns buf. */

@@ -4,20 +4,8 @@
  * inside options_table[]'s initializer, as options_rows_workload.h is
  * (which says why), and left as it is by clang-format. The workload flags
  * bench shares with --clients (--keys, the ratios, --retries...) are
- * options_rows_workload.h's rows. */
+ * options_rows_workload.h's rows; --peers is options_rows_node.h's. */
 /* clang-format off */
-	{.name = "peers",
-	 .kind = OPT_PATH,
-	 FIELD(peers),
-	 .modes = IN_CLIENT | IN_BENCH,
-	 .section = SEC_NET,
-	 .metavar = "0=HOST:PORT,...",
-	 .help = "every node of the cluster, by id (0 .. n-1, each once, "
-		 "in any order)",
-	 .doc = "every node of the cluster, by id: `0=HOST:PORT,1=...` "
-		"(ids 0 to n-1, each once, in any order; `[v6]:PORT` for "
-		"IPv6). The clients dial every node and follow the leader "
-		"hints of their replies"},
 	{.name = "client-id",
 	 .kind = OPT_COUNT,
 	 FIELD(client_id),

@@ -81,7 +81,7 @@
 	 FIELD(wal_segment_bytes),
 	 .min = 4096,
 	 .max = 1ULL << 40,
-	 .modes = IN_RUN | IN_EXPLORE,
+	 .modes = IN_RUN | IN_EXPLORE | IN_NODE,
 	 .props = OPTF_REPLAY,
 	 .section = SEC_STORAGE,
 	 .metavar = "N",

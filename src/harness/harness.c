@@ -21,6 +21,18 @@ void harness_unlock(struct harness *h, enum harness_lock which, int node)
 		h->ops.unlock(h->ops.ctx, which, node);
 }
 
+bool harness_node_local(const struct harness *h, int node)
+{
+	assert(node >= 0 && node < h->nodes);
+	return !h->node[node].remote;
+}
+
+/* raftsim node runs its --id alone: the others are other processes. */
+static bool runs_here(const struct raftsim_options *opt, int node)
+{
+	return opt->command != CMD_NODE || node == opt->node_id;
+}
+
 int harness_init(struct harness *h, const struct raftsim_options *opt,
 		 const struct harness_ops *ops, struct monitor *mon)
 {
@@ -43,6 +55,7 @@ int harness_init(struct harness *h, const struct raftsim_options *opt,
 
 		n->h = h;
 		n->id = i;
+		n->remote = !runs_here(opt, i);
 		raft_rng_seed(
 			&n->own_rng,
 			raft_rng_derive(opt->seed, 0x6e6574 + (uint64_t)i));
@@ -275,6 +288,8 @@ int harness_boot(struct harness *h)
 	for (i = 0; i < h->nodes && rv == RAFT_OK; i++) {
 		struct harness_node *n = &h->node[i];
 
+		if (n->remote)
+			continue;
 		rv = harness_node_boot(n, false);
 		if (rv == RAFT_EIO && h->opt->sim_disk) {
 			/* its simulated disk failed its first sync: it starts
@@ -327,6 +342,8 @@ int harness_leader(struct harness *h)
 	for (i = 0; i < h->nodes; i++) {
 		const struct harness_node *n = &h->node[i];
 
+		if (n->remote)
+			continue;
 		harness_lock(h, HARNESS_LOCK_NODE, i);
 		if (n->status == NODE_UP && n->raft.role == RAFT_LEADER &&
 		    (leader == RAFT_NONE ||
@@ -349,6 +366,8 @@ void harness_log_summary(struct harness *h, struct harness_log_summary *out)
 	for (i = 0; i < h->nodes; i++) {
 		const struct harness_node *n = &h->node[i];
 
+		if (n->remote)
+			continue;
 		harness_lock(h, HARNESS_LOCK_NODE, i);
 		if (n->raft.commit_index > out->committed)
 			out->committed = n->raft.commit_index;
@@ -366,6 +385,10 @@ void harness_summaries(struct harness *h, struct node_summary *out)
 	for (i = 0; i < h->nodes; i++) {
 		const struct harness_node *n = &h->node[i];
 
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].remote = n->remote;
+		if (n->remote)
+			continue;
 		harness_lock(h, HARNESS_LOCK_NODE, i);
 		out[i].role = n->raft.role;
 		out[i].term = n->raft.current_term;

@@ -107,6 +107,10 @@ void harness_unlock(struct harness *h, enum harness_lock which, int node);
 struct harness_node {
 	struct harness *h;
 	int id;
+	/* Served by another process (raftsim node: every node but its
+	 * own). Never booted; the leader lookup, the summaries and the
+	 * faults pass it by. Set at harness_init, then read-only. */
+	bool remote;
 	enum node_status status;
 	struct raft_durable durable; /* saved at a crash, read at restart */
 	uint64_t restarts;
@@ -187,6 +191,10 @@ struct harness {
 	struct harness_node *node; /* nodes long */
 };
 
+/* Whether this process runs node `node` (raftsim node runs only its
+ * --id; every other run, all of them). */
+bool harness_node_local(const struct harness *h, int node);
+
 /* Sets up `opt->nodes` nodes, not booted yet. `mon` may be NULL; `opt`
  * must outlive the harness. Returns 0, or -1 when out of memory. */
 int harness_init(struct harness *h, const struct raftsim_options *opt,
@@ -197,7 +205,7 @@ void harness_close(struct harness *h);
  * driver whose runs must replay draw for draw (the simulator). */
 void harness_share_fate_rng(struct harness *h, struct raft_rng *rng);
 
-/* Starts every node's core as a fresh follower with an empty log and
+/* Starts every local node's core as a fresh follower with an empty log and
  * state machine (with a WAL: from what its files hold). Returns a RAFT_*
  * code: RAFT_OK; RAFT_ENOMEM when a log could not be allocated;
  * RAFT_ESTORAGE when the storage could not be set up or a node refused
@@ -336,11 +344,11 @@ void harness_report_loss(struct harness *h, int from, int to, uint64_t tick);
 void harness_report_late(struct harness *h, int node, uint64_t tick,
 			 int64_t late_us);
 
-/* The up node that is leader of the highest term, or RAFT_NONE. */
+/* The up local node that is leader of the highest term, or RAFT_NONE. */
 int harness_leader(struct harness *h);
 
-/* The log: the highest commit index of any node, the lowest index every
- * node applied, and the load's entries the leaders applied with their
+/* The log: the highest commit index of any local node, the lowest index
+ * every local node applied, and the load's entries the leaders applied with their
  * commit latencies (merged into *latency). Holding no lock. */
 struct harness_log_summary {
 	uint64_t committed;
@@ -349,7 +357,8 @@ struct harness_log_summary {
 };
 void harness_log_summary(struct harness *h, struct harness_log_summary *out);
 
-/* One summary per node, for monitor_verdict. */
+/* One summary per node, for monitor_verdict (a remote one says only
+ * that it is remote). */
 void harness_summaries(struct harness *h, struct node_summary *out);
 
 /* The end of a run, in both worlds: writes the end event (marked

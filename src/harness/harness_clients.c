@@ -10,7 +10,11 @@
 
 bool harness_have_clients(const struct harness *h)
 {
-	return options_have_clients(h->opt);
+	/* raftsim node serves whatever clients dial it (raftsim client,
+	 * bench): its store and service run, its clients are elsewhere;
+	 * with --load its log carries the load's entries instead */
+	return options_have_clients(h->opt) ||
+	       (h->opt->command == CMD_NODE && !options_have_load(h->opt));
 }
 
 void harness_clients_init(struct harness *h)
@@ -203,7 +207,9 @@ static int service_boot(struct harness_node *n)
 	struct service_config cfg = {
 		.node = n->id,
 		.mistakes = o->mistakes,
-		.max_pending = o->clients,
+		/* a node process cannot know how many will dial it */
+		.max_pending = o->command == CMD_NODE ? (unsigned)OPT_MAX_CLIENTS
+						      : o->clients,
 		.mirror = n->h->fenced_on,
 	};
 	struct service_io io = {n, node_reply, node_fence, node_duplicate};
@@ -264,7 +270,11 @@ void harness_node_clients_crash(struct harness_node *n)
 void harness_node_take(struct harness_node *n, const struct raft_message *m)
 {
 	if (!n->service_ready) {
-		raft_step(&n->raft, m);
+		/* a request to a node that serves none (raftsim node --load,
+		 * dialed by a client all the same): the core never sees
+		 * one; the client times out */
+		if (m->type != RAFT_MSG_CLIENT)
+			raft_step(&n->raft, m);
 		return;
 	}
 	service_flush(&n->service, n->tick);

@@ -16,17 +16,23 @@ bool harness_have_wal(const struct harness *h)
 	return h->opt->sim_disk || h->opt->data_dir != NULL;
 }
 
-/* Threads: DIR/node-I, refused if it holds files and this is no resume. */
+/* Threads: DIR/node-I, refused if it holds files and this is no resume.
+ * raftsim node: DIR itself, the one node's (each process owns its
+ * directory, on its own host as often as not). */
 static int open_posix(struct harness *h, int i, char *msg, size_t len)
 {
 	char(*names)[DISK_NAME_MAX + 1] = NULL;
+	const char *dir = h->opt->data_dir;
 	char path[4096];
 	struct disk *d;
 	int count = 0;
 	int err = 0;
+	int n;
 
-	if (snprintf(path, sizeof(path), "%s/node-%d", h->opt->data_dir, i) >=
-	    (int)sizeof(path)) {
+	n = h->opt->command == CMD_NODE
+		    ? snprintf(path, sizeof(path), "%s", dir)
+		    : snprintf(path, sizeof(path), "%s/node-%d", dir, i);
+	if (n >= (int)sizeof(path)) {
 		snprintf(msg, len, "--data-dir: '%s' is too long",
 			 h->opt->data_dir);
 		return EXIT_USAGE;
@@ -87,6 +93,8 @@ int harness_disk_init(struct harness *h, char *msg, size_t len)
 	h->atlas.nodes = h->nodes;
 	for (i = 0; i < h->nodes && rv == 0; i++) {
 		h->node[i].disk.saved_vote = RAFT_NONE;
+		if (h->node[i].remote)
+			continue;
 		rv = h->opt->sim_disk ? open_sim(h, i, msg, len)
 				      : open_posix(h, i, msg, len);
 	}

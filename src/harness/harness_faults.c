@@ -34,6 +34,10 @@ static void apply_to_node(struct harness *h, const struct fault_action *a)
 	enum wev_type type = WEV_PAUSE;
 	int rv;
 
+	/* Another process's node (raftsim node): its faults are its own
+	 * process's; node mode refuses them at parse time. */
+	if (n->remote)
+		return;
 	harness_lock(h, HARNESS_LOCK_NODE, a->node);
 	if (n->disk.refused) { /* it stays down: nothing happens to it */
 		harness_unlock(h, HARNESS_LOCK_NODE, a->node);

@@ -118,7 +118,7 @@ int harness_output_open(struct harness_output *out,
 	/* The start line in the file at once: a run killed in its first
 	 * moments leaves a trace that says what it was. */
 	writer_sync(&out->mon.trace);
-	rv = start_streams(&out->mon, strcmp(mode, "threads") == 0);
+	rv = start_streams(&out->mon, strcmp(mode, "sim") != 0);
 	if (rv != 0) {
 		fprintf(err, "raftsim: cannot start the output writers: %s\n",
 			strerror(rv));
@@ -320,7 +320,10 @@ int harness_verdict(struct harness *h, int64_t end_us, uint64_t ticks,
 			harness_kv_out_of_memory(h));
 		code = EXIT_RUN_FAILED;
 	}
-	if (sig != 0)
+	if (sig != 0 && h->mon->info.one_node) /* raftsim node: no end */
+		fprintf(err, "raftsim: stopped by %s after %" PRIu64 " ticks\n",
+			sig == SIGINT ? "SIGINT" : "SIGTERM", ticks);
+	else if (sig != 0)
 		fprintf(err,
 			"raftsim: interrupted by %s after %" PRIu64
 			" of %" PRIu64 " ticks\n",

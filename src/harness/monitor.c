@@ -1,8 +1,11 @@
 /* monitor.c - see monitor.h. */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "check/trace.h"
 #include "cli/options.h"
@@ -77,6 +80,24 @@ static void say(struct monitor *m, const char *fmt, ...)
 		writer_put(&m->console, line, (size_t)len);
 }
 
+/* raftsim node's trace: whose it is, and where its time 0 is on this
+ * host's clocks (world.h's run_info). The runtime takes mono_us as its
+ * time 0, so that "ms" + mono_us is the monotonic clock exactly. */
+static void node_clocks(struct run_info *info, int node_id)
+{
+	struct timespec mono, wall;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &wall);
+	info->one_node = true;
+	info->node_id = node_id;
+	info->mono_us = (int64_t)mono.tv_sec * 1000000 + mono.tv_nsec / 1000;
+	info->unix_us = (int64_t)wall.tv_sec * 1000000 + wall.tv_nsec / 1000;
+	if (gethostname(info->host, sizeof(info->host) - 1) != 0)
+		snprintf(info->host, sizeof(info->host), "unknown");
+	info->host[sizeof(info->host) - 1] = '\0';
+}
+
 void monitor_run_info(struct run_info *info, const struct raftsim_options *o,
 		      const char *mode)
 {
@@ -98,6 +119,8 @@ void monitor_run_info(struct run_info *info, const struct raftsim_options *o,
 	info->ranked_timeouts = o->ranked_timeouts;
 	info->mistakes = o->mistakes;
 	info->resume = o->resume; /* appended to the killed run's trace */
+	if (o->command == CMD_NODE)
+		node_clocks(info, o->node_id);
 	/* Only the simulator delays messages on purpose; a thread's mail
 	 * waits for the scheduler alone. */
 	if (strcmp(mode, "sim") == 0) {
@@ -163,7 +186,7 @@ int monitor_init_resumed(struct monitor *m, const struct run_info *info,
 
 	if (setup(m, info, trace, console) != 0)
 		return -1;
-	if (prior != NULL) {
+	if (prior != NULL && !info->one_node) {
 		rv = trace_feed_prior(m->checker, prior, &events, err);
 		if (rv != 0)
 			return rv;
@@ -290,7 +313,11 @@ void monitor_event(struct monitor *m, const struct wev *ev)
 		m->leaders_elected++;
 	write_trace(m, ev);
 	print_console(m, ev);
-	checker_feed(m->checker, ev);
+	/* One node's events (raftsim node) cannot show a majority's votes
+	 * or the leader a heartbeat came from: the cluster is judged from
+	 * every node's trace (raftsim check A B C), not here. */
+	if (!m->info.one_node)
+		checker_feed(m->checker, ev);
 }
 
 void monitor_end(struct monitor *m, int64_t us, uint64_t ticks)
@@ -411,6 +438,34 @@ static int print_undecided(const struct monitor *m, FILE *out)
 	return EXIT_RUN_FAILED;
 }
 
+/* raftsim node: its own node's line, and no verdict (monitor_event says
+ * why). */
+static int node_verdict(struct monitor *m, const struct node_summary *nodes,
+			int n, FILE *out)
+{
+	int id = m->info.node_id;
+
+	assert(id >= 0 && id < n);
+	fprintf(out,
+		"node-%d: %s%s, term=%" PRIu64 ", timeout reset %" PRIu64
+		" times, elections started %" PRIu64 ", commit %" PRIu64
+		", applied %" PRIu64 "\n",
+		id, raft_role_name(nodes[id].role),
+		nodes[id].up ? "" : " (down)", nodes[id].term,
+		nodes[id].timeout_resets, nodes[id].elections_started,
+		nodes[id].commit_index, nodes[id].last_applied);
+	if (m->log_line != NULL)
+		fputs(m->log_line, out);
+	fprintf(out,
+		"raftsim: not judged here: node %d's events only (a "
+		"majority's votes and the leader's heartbeats are in the "
+		"other nodes' traces); check the cluster with raftsim check "
+		"A.jsonl B.jsonl C.jsonl, one trace per node (seed %" PRIu64
+		")\n",
+		id, m->info.seed);
+	return EXIT_PASS;
+}
+
 int monitor_verdict(struct monitor *m, const struct node_summary *nodes, int n,
 		    FILE *out, FILE *err)
 {
@@ -420,7 +475,11 @@ int monitor_verdict(struct monitor *m, const struct node_summary *nodes, int n,
 	char rules[160];
 	int i;
 
+	if (m->info.one_node)
+		return node_verdict(m, nodes, n, out);
 	for (i = 0; i < n; i++) {
+		if (nodes[i].remote)
+			continue;
 		fprintf(out,
 			"node-%d: %s%s, term=%" PRIu64
 			", timeout reset %" PRIu64

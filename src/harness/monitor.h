@@ -44,6 +44,7 @@ struct node_summary {
 	uint64_t snapshots_sent; /* transfers begun as leader */
 	uint64_t snapshots_installed;
 	int up; /* 0 if paused or crashed at the end */
+	bool remote; /* another process's (raftsim node): no line */
 };
 
 struct raftsim_options;

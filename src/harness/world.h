@@ -154,6 +154,17 @@ struct run_info {
 	uint64_t latency_max_us; /* (before --reorder's extra delay) */
 	bool resume; /* schema 5: a resumed run's start line, appended to
 			the killed run's trace ("resume":true) */
+	/* raftsim node (issue 13): the trace holds node node_id's events
+	 * only ("node_id", "transport":"tcp"), and says where its time 0
+	 * is on the host's clocks, so that the traces of a cluster's
+	 * processes can be merged: "mono_us" (CLOCK_MONOTONIC: one clock
+	 * for every process of one host), "unix_us" (CLOCK_REALTIME) and
+	 * "host" (gethostname). Written only when one_node. */
+	bool one_node;
+	int node_id;
+	int64_t mono_us;
+	int64_t unix_us;
+	char host[256];
 };
 
 struct wev {

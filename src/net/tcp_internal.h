@@ -1,7 +1,8 @@
 /* tcp_internal.h - what the transport's files share (tcp.h is the
  * contract): tcp.c (the public calls and the send queues), tcp_loop.c
  * (the poll loop: listeners, dialing, timers), tcp_conn.c (a connection:
- * its bytes in and out and the handshake).
+ * its bytes in and out), tcp_handshake.c (HELLO, CHALLENGE, AUTH),
+ * tcp_open.c (set-up and the end), tcp_parse.c (the command line's).
  *
  * Who touches what: a send queue under its own lock (any thread); the
  * routes table under the routes lock (tcp_send, and the loop when a
@@ -140,9 +141,11 @@ struct tcp_transport {
 	_Atomic uint64_t bad_frames;
 };
 
-/* tcp.c */
+/* tcp.c, tcp_open.c */
 int64_t tcp_now_us(void);
 struct tcp_link *tcp_link_of(struct tcp_transport *t, int from, int to);
+int tcp_queue_init(struct tcp_queue *q);
+void tcp_queue_destroy(struct tcp_queue *q);
 /* Moves every queued frame out (oldest first) and empties the queue. */
 struct tcp_frame *tcp_queue_take(struct tcp_queue *q);
 void tcp_frames_free(struct tcp_frame *f);
@@ -175,6 +178,22 @@ bool tcp_conn_flush(struct tcp_transport *t, struct tcp_conn *c);
  * was ready, a disconnect to count. */
 void tcp_conn_close(struct tcp_transport *t, struct tcp_conn *c);
 void tcp_conn_free(struct tcp_conn *c);
+/* Queues one frame to write; closes c when out of memory (-1). */
+int tcp_conn_send_frame(struct tcp_transport *t, struct tcp_conn *c,
+			enum wire_type type, const uint8_t *payload,
+			size_t len);
+/* Closes c after a frame that cannot be trusted, with a log line. */
+void tcp_conn_bad_frame(struct tcp_transport *t, struct tcp_conn *c,
+			const char *why);
+
+/* tcp_handshake.c: each handshake frame, its CRC checked, in its turn
+ * (tcp_conn_connected, above, sends the dialer's HELLO). */
+void tcp_hs_hello(struct tcp_transport *t, struct tcp_conn *c, const uint8_t *p,
+		  uint32_t len);
+void tcp_hs_challenge(struct tcp_transport *t, struct tcp_conn *c,
+		      const uint8_t *p, uint32_t len);
+void tcp_hs_auth(struct tcp_transport *t, struct tcp_conn *c, const uint8_t *p,
+		 uint32_t len);
 
 /* tcp_loop.c */
 void *tcp_loop_main(void *arg);

@@ -209,13 +209,18 @@ static void reap(struct tcp_transport *t)
 	t->conn_count = j;
 }
 
+/* Empties the pipe, then lets senders write again. In that order: a
+ * sender that finds the flag still set wrote nothing, and its frame,
+ * queued before it looked, is taken by this round's flush; clearing the
+ * flag first could swallow a later sender's byte and leave the flag set
+ * with the pipe empty, and the loop asleep on a queue. */
 static void drain_wake(struct tcp_transport *t)
 {
 	char buf[64];
 
-	atomic_store(&t->wake_pending, false);
 	while (read(t->wake[0], buf, sizeof(buf)) > 0)
 		;
+	atomic_exchange(&t->wake_pending, false);
 }
 
 struct loop_fds {

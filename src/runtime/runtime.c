@@ -6,7 +6,8 @@
  * THREADS, LOCKS AND LOCK ORDER (read this before touching the runtime).
  *
  * Threads:
- *  - Node thread i, one per node (runtime_node.c). Changes node i's
+ *  - Node thread i, one per local node (runtime_node.c; raftsim node runs
+ *    only its own, the others are other processes). Changes node i's
  *    raft_state (c->h.node[i]), always under node lock i. Through the
  *    harness's send path it reads partitions under the net lock and pushes
  *    into other nodes' mailboxes (their mailbox lock only, released
@@ -42,6 +43,13 @@
  *    lock (a leaf), and wakes the client thread after a few replies or at
  *    the end of its turn, the inbox lock released; the client thread
  *    swaps the list out under that lock and handles it with none held.
+ *  - With --transport tcp, the transport's loop thread (src/net/tcp.h,
+ *    runtime_tcp.c): pushes each message it decodes into the receiver's
+ *    mailbox (that mailbox lock alone), and reports a copy a full mailbox
+ *    lost under the monitor lock, holding nothing else; it never takes a
+ *    node lock. A sender's tcp_send takes a tcp queue lock (and for a
+ *    reply to a remote client the routes lock above it) under its node
+ *    lock: leaves, as a mailbox lock is.
  *  - Two writer threads, the trace's and the console's (when there is a
  *    trace, or a console): each takes only its own writer lock.
  *  - With --live, its view thread (cli/live_screen.c): reads each node
@@ -84,6 +92,8 @@
  *    (--fenced-store). A leader's thread writes to it in its step, under
  *    its node lock; the summary reads it after the run. Its refusals are
  *    published after it is released.
+ *  - tcp queue locks and the tcp routes lock (net/tcp_internal.h): a
+ *    peer's send queue; the reply routes to remote clients.
  *  - gate lock and the observer's wait lock: private to start-up and to the
  *    observer's timed waits; nothing is taken under them.
  *
@@ -95,8 +105,9 @@
  *      node lock -> inbox lock
  *      node lock -> fenced store lock
  *      node lock -> monitor lock -> live lock (--live's tap)
- * The net, mailbox, writer, load, inbox, fenced store and live locks are
- * leaves: nothing is taken while one is held; under the monitor lock, only
+ *      node lock -> tcp routes lock -> tcp queue lock
+ * The net, mailbox, writer, load, inbox, fenced store, live and tcp queue
+ * locks are leaves (the tcp routes lock has only a queue lock under it): nothing is taken while one is held; under the monitor lock, only
  * a writer lock or the live lock. No thread ever holds two node locks: a
  * sender reaches a receiver only through the receiver's mailbox, and the
  * observer (and --live's view thread) visits nodes one by one. The load
@@ -290,6 +301,8 @@ static int start_threads(struct cluster *c)
 		goto err;
 	rv = pthread_attr_setstacksize(&attr, NODE_STACK);
 	for (i = 0; rv == 0 && i < c->n; i++) {
+		if (!harness_node_local(&c->h, i))
+			continue; /* another process's (raftsim node) */
 		rv = pthread_create(&c->node[i].thread, &attr,
 				    runtime_node_main, &c->node[i]);
 		c->node[i].started = rv == 0;
@@ -362,7 +375,8 @@ int runtime_run_control(const struct raftsim_options *o, FILE *out, FILE *err,
 	assert(o != NULL && out != NULL && err != NULL);
 	assert(o->nodes >= 1 && o->nodes <= OPT_MAX_NODES);
 	assert(o->ticks > 0 && o->tick_us > 0 && o->mailbox > 0);
-	code = harness_output_open(&output, o, "threads",
+	code = harness_output_open(&output, o,
+				   o->command == CMD_NODE ? "node" : "threads",
 				   o->quiet || ctl != NULL ? NULL : out, err);
 	if (code != EXIT_PASS)
 		goto err;
@@ -379,6 +393,11 @@ int runtime_run_control(const struct raftsim_options *o, FILE *out, FILE *err,
 		goto err_output;
 	}
 	c->ctl = ctl;
+	/* Every pair connected before the clock starts: the first election
+	 * is not judged on connection set-up. */
+	code = runtime_tcp_open(c, err);
+	if (code != EXIT_PASS)
+		goto err_cluster;
 	if (tap != NULL && tap->event != NULL) {
 		struct wev start = {0};
 
@@ -393,8 +412,11 @@ int runtime_run_control(const struct raftsim_options *o, FILE *out, FILE *err,
 		code = EXIT_RUN_FAILED;
 		goto err_cluster;
 	}
-	/* Written before the gate opens: the threads read it after. */
-	c->start_us = clock_now_us();
+	/* Written before the gate opens: the threads read it after.
+	 * raftsim node's time 0 is the one its start line gave (mono_us),
+	 * so that other processes' traces can be merged on it. */
+	c->start_us = output.mon.info.one_node ? output.mon.info.mono_us
+					       : clock_now_us();
 	/* A resumed run's restarts at its time 0, before any node acts. */
 	harness_announce(&c->h);
 	open_gate(c);
@@ -415,15 +437,18 @@ int runtime_run_control(const struct raftsim_options *o, FILE *out, FILE *err,
 	runtime_clients_stop(c);
 	runtime_load_stop(c);
 	stop_and_join(c);
+	runtime_tcp_close(c);
 	runtime_report_stuck(c);
 	wall_us = runtime_elapsed_us(c);
 	code = harness_verdict(&c->h, wall_us, c->obs.ticks, out, err);
+	runtime_tcp_summary(c, out);
 	if (rv != 0)
 		code = EXIT_RUN_FAILED;
 	ran = true;
 	if (res != NULL)
 		fill_result(c, res, wall_us, code);
 err_cluster:
+	runtime_tcp_close(c);
 	cluster_destroy(c);
 err_output:
 	code = harness_output_close(&output, code, err);

@@ -9,11 +9,13 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "harness/harness.h"
 #include "harness/lathist.h"
 #include "harness/load.h"
 #include "mailbox.h"
+#include "net/tcp.h"
 #include "runtime.h"
 
 struct cluster;
@@ -104,6 +106,11 @@ struct cluster {
 	const struct runtime_control *ctl; /* NULL, or the observer's */
 	struct rload load;
 	struct rclients clients;
+	/* --transport tcp (runtime_tcp.c): NULL with mailboxes. */
+	struct tcp_transport *tcp;
+	FILE *tcp_err;            /* its log lines */
+	struct tcp_stats tcp_end; /* its figures, kept at close */
+	bool tcp_used;
 	struct rnode node[];
 };
 
@@ -145,6 +152,32 @@ enum mailbox_push_result runtime_clients_request(struct cluster *c,
 						 int64_t ready_us);
 /* Wakes the clients (a node queued replies in its turn). */
 void runtime_clients_kick(struct cluster *c);
+
+/* runtime_tcp.c, --transport tcp. open: the transport, every node's
+ * listener, and every pair connected (without --transport tcp: nothing);
+ * returns EXIT_PASS, or EXIT_USAGE (--secret) or EXIT_RUN_FAILED after
+ * saying why on err. close (NULL-safe): after the node threads, before
+ * the verdict, so that nothing arrives after the end; keeps the figures
+ * for summary. send: a node's copy for another node, from
+ * runtime_deliver (the sender's step, its node lock held); a copy lost
+ * to a full queue is reported like a full mailbox's. summary: the "tcp:"
+ * line. */
+int runtime_tcp_open(struct cluster *c, FILE *err);
+int runtime_tcp_send(struct cluster *c, const struct raft_message *msg,
+		     uint64_t extra_us);
+void runtime_tcp_summary(struct cluster *c, FILE *out);
+void runtime_tcp_close(struct cluster *c);
+
+/* runtime_remote.c, raftsim node (its one node local, the rest other
+ * processes). addrs: every node's address from --peers, its own where
+ * --listen says, and local[] true for --id only; returns 0, or -1 after
+ * saying why on err. reply: a reply of the node's service, to the client
+ * process its request came from (the sender's step, its node lock held);
+ * returns 0, or -1 when lost (tcp_send's drops). */
+int runtime_remote_addrs(struct cluster *c, struct tcp_addr *addrs,
+			 bool *local, FILE *err);
+int runtime_remote_reply(struct cluster *c, const struct raft_message *msg,
+			 uint64_t extra_us);
 
 /* runtime_observer.c */
 int runtime_observer_init(struct cluster *c);

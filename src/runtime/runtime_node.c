@@ -11,7 +11,9 @@
  *   2. each surviving copy comes to runtime_deliver below, which pushes it
  *      into the receiver's mailbox (mailbox.c, the mailbox lock only),
  *      stamped "not before" now plus the fate's delay; a full mailbox, or
- *      a crashed node's closed one, drops it;
+ *      a crashed node's closed one, drops it. With --transport tcp a copy
+ *      for another node is queued for TCP instead (runtime_tcp.c), and
+ *      the transport's thread pushes it into the mailbox on arrival;
  *   3. the receiver's thread wakes in mailbox_wait, takes its node lock and
  *      in handle_mail takes what is ready and calls raft_step (through
  *      harness_node_step: a client's request goes to the node's service
@@ -56,8 +58,12 @@ static int runtime_deliver(void *ctx, const struct raft_message *msg,
 	size_t bytes;
 	void *extra;
 
+	if (msg->to == RAFT_CLIENT && c->o->command == CMD_NODE)
+		return runtime_remote_reply(c, msg, extra_us);
 	if (msg->to == RAFT_CLIENT) /* a reply: the clients' inbox */
 		return runtime_clients_deliver(c, msg, now + (int64_t)extra_us);
+	if (c->tcp != NULL && msg->from != RAFT_CLIENT) /* over TCP */
+		return runtime_tcp_send(c, msg, extra_us);
 	/* A block that cannot be allocated loses the copy, said as a full
 	 * mailbox would say it. A client's request lost so is not said: the
 	 * client times out and retries, as for --drop (no peer lost mail). */
@@ -336,6 +342,8 @@ void runtime_report_stuck(struct cluster *c)
 
 	for (i = 0; i < c->n; i++) {
 		rn = &c->node[i];
+		if (!harness_node_local(&c->h, i))
+			continue;
 		pthread_mutex_lock(&rn->mu);
 		if (c->h.node[i].status == NODE_UP && !rn->resync &&
 		    rn->next_tick <= c->o->ticks)

@@ -62,6 +62,7 @@ static const char *sample_value(const struct opt_flag *f)
 		{"reads", "readindex"},
 		{"speed", "2"},
 		{"duration", "1"},
+		{"transport", "mailbox"},
 	};
 	size_t i;
 
