@@ -58,6 +58,7 @@ void options_default(struct raftsim_options *o)
 	o->session_max = 4096;
 	o->session_expiry = OPT_DEFAULT_SESSION_EXPIRY;
 	o->wal_segment_bytes = 64ULL << 20;
+	o->client_id = OPT_CLIENT_ID_AUTO;
 	o->cluster_id = 1;
 }
 
@@ -67,6 +68,8 @@ static void set_command(struct raftsim_options *o, enum raftsim_command command)
 	o->command = command;
 	if (command == CMD_FAILOVER)
 		o->nodes = 5; /* the paper's cluster */
+	if (command == CMD_CLIENT || command == CMD_BENCH)
+		o->clients = 1; /* client: its one; bench: the default */
 	if (command == CMD_NODE) {
 		o->ticks = 0;    /* until SIGTERM or SIGINT */
 		o->node_id = -1; /* --id is required */

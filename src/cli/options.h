@@ -112,6 +112,10 @@ enum { TRANSPORT_MAILBOX, TRANSPORT_TCP };
 
 #define OPT_MAX_TRACES 1024 /* check FILE...: one trace per node at most */
 #define OPT_MAX_MERGE 4096  /* explore --merge FILE...: shard summaries */
+/* client, bench: --client-id N names clients N .. N + clients - 1; not
+ * given, they are derived from the pid and the clock (client_ids.c). */
+#define OPT_MAX_CLIENT_ID 2147482623ULL /* INT32_MAX - OPT_MAX_CLIENTS */
+#define OPT_CLIENT_ID_AUTO 0xffffffffu
 
 struct tick_range {
 	uint64_t min;
@@ -271,6 +275,7 @@ struct raftsim_options {
 	int client_word_count;
 	const char *history_path;
 	uint64_t duration_us;
+	unsigned client_id; /* --client-id: the first id; OPT_CLIENT_ID_AUTO */
 	/* check FILE...: the traces to merge (check_path is the first). */
 	const char *check_paths[OPT_MAX_TRACES];
 	int check_count;

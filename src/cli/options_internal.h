@@ -162,6 +162,9 @@ int options_parse_slow(struct raftsim_options *o, const struct opt_flag *f,
 		       const char *arg, FILE *err);
 void options_replay_slow(const struct raftsim_options *o,
 			 const struct opt_flag *f, struct opt_text *t);
+/* bench --duration S: seconds above 0, decimals allowed (client_main.c). */
+int options_parse_duration(struct raftsim_options *o, const struct opt_flag *f,
+			   const char *arg, FILE *err);
 int options_parse_reads(struct raftsim_options *o, const struct opt_flag *f,
 			const char *arg, FILE *err);
 void options_replay_reads(const struct raftsim_options *o,

@@ -90,8 +90,13 @@ const struct opt_synopsis options_synopsis[] = {
 	 "[FLAGS]",
 	 "one node of a cluster over TCP, until SIGTERM (or --ticks); "
 	 "every node of a cluster takes the same cluster flags"},
-	{0, "raftsim lincheck FILE [--timeout S]",
-	 "is a client history linearizable? exit 0 (yes), 1, 2, 4"},
+	{0, "raftsim lincheck FILE... [--timeout S]",
+	 "are the client histories linearizable? exit 0 (yes), 1, 2, 4"},
+	{IN_CLIENT, "raftsim client --peers LIST get|put|append|cas|delete "
+		    "KEY [VALUE [NEW]]",
+	 "one operation on a TCP cluster; prints its result"},
+	{IN_BENCH, "raftsim bench --peers LIST [--clients N] [--duration S]",
+	 "closed-loop clients against a TCP cluster: ops/s, latency"},
 };
 const size_t options_synopsis_len = sizeof(options_synopsis) /
 				    sizeof(options_synopsis[0]);
@@ -424,6 +429,7 @@ const struct opt_flag options_table[] = {
 		"follows instead of refusing)",
 	 .parse = options_parse_mistake,
 	 .replay = options_replay_mistakes},
+#include "options_rows_client.h"
 #include "options_rows_net.h"
 #include "options_rows_node.h"
 #include "options_rows_storage.h"

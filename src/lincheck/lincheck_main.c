@@ -1,6 +1,11 @@
-/* lincheck_main.c - `raftsim lincheck FILE [--timeout S]`: reads a
+/* lincheck_main.c - `raftsim lincheck FILE... [--timeout S]`: reads a
  * history (a trace, or a file of client events only; "-" is stdin) line
- * by line and prints the verdict. Exit codes: lincheck.h. */
+ * by line and prints the verdict. Several files are one history: each
+ * client's events must all be in one file, in order (as every raftsim
+ * client process writes them), while the files' lines may interleave in
+ * any way, since operations are ordered by their times, not their lines:
+ * the files must share one clock (`raftsim client` and `bench` write
+ * CLOCK_MONOTONIC, one host's). Exit codes: lincheck.h. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -11,9 +16,11 @@
 #define CHUNK (1u << 20)
 
 static const char usage[] =
-	"Usage: raftsim lincheck FILE [--timeout S]\n"
+	"Usage: raftsim lincheck FILE... [--timeout S]\n"
 	"  Is the client history in FILE (a trace, or only client events;\n"
-	"  - for stdin) linearizable against a key-value store?\n"
+	"  - for stdin) linearizable against a key-value store? Several\n"
+	"  files are checked as one history (each client in one file, all\n"
+	"  on one clock: those of raftsim client and bench on one host).\n"
 	"  --timeout S   give up after S seconds (exit 4); default: none\n"
 	"Exit status: 0 linearizable, 1 not (the smallest failing key is\n"
 	"printed), 2 unreadable, 3 out of memory, 4 undecided in time.\n";
@@ -159,12 +166,10 @@ static void print_verdict(enum lincheck_verdict v, const struct lincheck *lc,
 		secs);
 }
 
-static int check_file(const char *path, int64_t timeout_us, FILE *out,
-		      FILE *err)
+/* Feeds one file into lc. Returns 0, or the exit code. */
+static int feed_file(const char *path, struct lincheck *lc, FILE *err)
 {
 	struct reader r = {.path = path, .cap = CHUNK};
-	struct lincheck *lc = lincheck_new();
-	int64_t t0 = lc_now_us();
 	int rv = LINCHECK_NOMEM;
 
 	r.in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
@@ -175,11 +180,33 @@ static int check_file(const char *path, int64_t timeout_us, FILE *out,
 		rv = LINCHECK_BAD_INPUT;
 		goto out;
 	}
-	if (lc == NULL || r.buf == NULL) {
+	if (r.buf == NULL) {
 		fprintf(err, "raftsim lincheck: out of memory\n");
 		goto out;
 	}
 	rv = feed_lines(&r, lc, err);
+out:
+	if (r.in != NULL && r.in != stdin)
+		fclose(r.in);
+	free(r.buf);
+	hist_scratch_free(&r.scratch);
+	return rv;
+}
+
+static int check_files(const char *const *paths, int count, int64_t timeout_us,
+		       FILE *out, FILE *err)
+{
+	struct lincheck *lc = lincheck_new();
+	int64_t t0 = lc_now_us();
+	int rv = 0;
+	int i;
+
+	if (lc == NULL) {
+		fprintf(err, "raftsim lincheck: out of memory\n");
+		return LINCHECK_NOMEM;
+	}
+	for (i = 0; i < count && rv == 0; i++)
+		rv = feed_file(paths[i], lc, err);
 	if (rv == 0) {
 		rv = (int)lincheck_run(lc, timeout_us, out);
 		if (rv == LINCHECK_NOMEM)
@@ -188,54 +215,54 @@ static int check_file(const char *path, int64_t timeout_us, FILE *out,
 		print_verdict((enum lincheck_verdict)rv, lc,
 			      (double)(lc_now_us() - t0) / 1e6, out);
 	}
-out:
-	if (r.in != NULL && r.in != stdin)
-		fclose(r.in);
-	free(r.buf);
-	hist_scratch_free(&r.scratch);
 	lincheck_free(lc);
 	return rv;
 }
 
 int lincheck_main(int argc, char **argv, FILE *out, FILE *err)
 {
-	const char *path = NULL;
+	const char **paths = calloc((size_t)argc, sizeof(*paths));
 	int64_t timeout_us = 0;
+	int count = 0, rv = 0;
 	int i;
 
-	for (i = 1; i < argc; i++) {
+	if (paths == NULL) {
+		fprintf(err, "raftsim lincheck: out of memory\n");
+		return LINCHECK_NOMEM;
+	}
+	for (i = 1; i < argc && rv == 0; i++) {
 		const char *a = argv[i];
+		const char *v = NULL;
 
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			fputs(usage, out);
-			return 0;
+			goto out;
 		}
-		if (strcmp(a, "--timeout") == 0 ||
-		    strncmp(a, "--timeout=", 10) == 0) {
-			const char *v = a[9] == '=' ? a + 10 : NULL;
-
-			if (v == NULL && ++i < argc)
-				v = argv[i];
-			if (v == NULL)
-				return usage_error(err,
-						   "--timeout: needs a "
-						   "value",
-						   NULL);
-			if (parse_seconds(v, &timeout_us) != 0)
-				return usage_error(err,
-						   "--timeout: not a "
-						   "number of seconds "
-						   "above 0",
-						   v);
-		} else if (a[0] == '-' && a[1] != '\0') {
-			return usage_error(err, "unknown flag", a);
-		} else if (path == NULL) {
-			path = a;
-		} else {
-			return usage_error(err, "unexpected argument", a);
+		if (strcmp(a, "--timeout") != 0 &&
+		    strncmp(a, "--timeout=", 10) != 0) {
+			if (a[0] == '-' && a[1] != '\0')
+				rv = usage_error(err, "unknown flag", a);
+			else
+				paths[count++] = a;
+			continue;
 		}
+		if (a[9] == '=')
+			v = a + 10;
+		else if (++i < argc)
+			v = argv[i];
+		if (v == NULL)
+			rv = usage_error(err, "--timeout: needs a value", NULL);
+		else if (parse_seconds(v, &timeout_us) != 0)
+			rv = usage_error(err,
+					 "--timeout: not a number of seconds "
+					 "above 0",
+					 v);
 	}
-	if (path == NULL)
-		return usage_error(err, "no FILE given", NULL);
-	return check_file(path, timeout_us, out, err);
+	if (rv == 0 && count == 0)
+		rv = usage_error(err, "no FILE given", NULL);
+	if (rv == 0)
+		rv = check_files(paths, count, timeout_us, out, err);
+out:
+	free(paths);
+	return rv;
 }

@@ -43,7 +43,7 @@ static const char *const mode_words[IN_MODES][3] = {
 	{"figure8", NULL},               /* IN_FIGURE8 */
 	{"report", NULL},                /* IN_REPORT */
 	{"node", NULL},                  /* IN_NODE */
-	{"client", NULL},                /* IN_CLIENT */
+	{"client", NULL},                /* IN_CLIENT: words come later */
 	{"bench", NULL},                 /* IN_BENCH */
 };
 
@@ -61,6 +61,7 @@ static const char *sample_value(const struct opt_flag *f)
 		{"slow", "1:10"},
 		{"reads", "readindex"},
 		{"speed", "2"},
+		{"duration", "1"},
 		{"transport", "mailbox"},
 		{"shard", "0/2"},
 	};
@@ -128,7 +129,7 @@ static int parse_in_mode(int mode, const struct opt_flag *f, FILE *err,
 		argv[argc++] = (char *)"--load";
 		argv[argc++] = (char *)"max";
 	}
-	/* The clients' flags need clients. */
+	/* The clients' flags need clients (client has its one). */
 	if (((1u << mode) & f->modes) && f->section == SEC_CLIENTS &&
 	    strcmp(f->name, "clients") != 0 &&
 	    ((1u << mode) & options_find("clients")->modes)) {
