@@ -19,7 +19,7 @@ struct explore {
 	FILE *out; /* the report: stdout, or stderr when it has the summary */
 	FILE *err;
 	int tty;
-	uint64_t planned; /* the runs of this exploration (or shard) */
+	uint64_t planned;     /* the runs of this exploration (or shard) */
 	pthread_mutex_t lock; /* guards everything below */
 	struct explore_tally tally;
 	struct explore_summary *summary; /* NULL: none written */
@@ -227,9 +227,8 @@ err:
 	return rv;
 }
 
-static void record(struct explore *x, enum run_result result,
-		   uint64_t index, const struct failure *f, uint64_t elections,
-		   uint64_t faults)
+static void record(struct explore *x, enum run_result result, uint64_t index,
+		   const struct failure *f, uint64_t elections, uint64_t faults)
 {
 	struct explore_tally *t = &x->tally;
 

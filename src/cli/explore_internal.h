@@ -99,8 +99,7 @@ int explore_settings_text(const struct raftsim_options *o, char *buf,
 /* Opens o->summary_path (or uses out) and writes the header. Returns 0, or
  * EXIT_RUN_FAILED after saying why on err. */
 int explore_summary_open(struct explore_summary *s,
-			 const struct raftsim_options *o, FILE *out,
-			 FILE *err);
+			 const struct raftsim_options *o, FILE *out, FILE *err);
 /* One line for a run that found something (f describes it). */
 void explore_summary_run(struct explore_summary *s, enum run_result result,
 			 uint64_t index, const struct failure *f);
@@ -115,18 +114,39 @@ int explore_summary_close(struct explore_summary *s,
  * read into the fields below (SUMMARY_HAS bits say which it had). Keys
  * not known are skipped, so that a later schema may add some. */
 enum summary_key {
-	SK_SUMMARY, SK_SCHEMA, SK_VERSION, SK_SHARD, SK_SHARDS, SK_RUNS,
-	SK_NODES, SK_TICKS, SK_TICK_US, SK_SEED, SK_SETTINGS,
-	SK_RUN, SK_RESULT, SK_RULE, SK_WHAT, SK_REPLAY,
-	SK_TOTALS, SK_PLANNED, SK_DONE, SK_VIOLATIONS, SK_UNDECIDED,
-	SK_NOT_CARRIED_OUT, SK_NOT_RUN, SK_ELECTIONS, SK_FAULTS, SK_WALL_S,
+	SK_SUMMARY,
+	SK_SCHEMA,
+	SK_VERSION,
+	SK_SHARD,
+	SK_SHARDS,
+	SK_RUNS,
+	SK_NODES,
+	SK_TICKS,
+	SK_TICK_US,
+	SK_SEED,
+	SK_SETTINGS,
+	SK_RUN,
+	SK_RESULT,
+	SK_RULE,
+	SK_WHAT,
+	SK_REPLAY,
+	SK_TOTALS,
+	SK_PLANNED,
+	SK_DONE,
+	SK_VIOLATIONS,
+	SK_UNDECIDED,
+	SK_NOT_CARRIED_OUT,
+	SK_NOT_RUN,
+	SK_ELECTIONS,
+	SK_FAULTS,
+	SK_WALL_S,
 	SK_INTERRUPTED,
 	SK_COUNT,
 };
 #define SUMMARY_HAS(line, key) (((line)->seen >> (key)) & 1u)
 
 struct summary_line {
-	uint32_t seen; /* 1 << SK_* */
+	uint32_t seen;          /* 1 << SK_* */
 	uint64_t num[SK_COUNT]; /* the whole numbers, by key */
 	double wall_s;
 	bool totals;

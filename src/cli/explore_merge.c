@@ -82,8 +82,8 @@ static bool has_flag(const char *command, const char *flag, size_t len)
 
 /* Names the first flag of a that b lacks (its value in b too, if b has
  * the flag with another). Returns 0 if there is none. */
-static int name_difference(struct merge *m, const char *path,
-			   const char *a, const char *a_path, const char *b,
+static int name_difference(struct merge *m, const char *path, const char *a,
+			   const char *a_path, const char *b,
 			   const char *b_path)
 {
 	const char *p = strstr(a, " --");
@@ -104,8 +104,8 @@ static int name_difference(struct merge *m, const char *path,
 			return refuse(m, path, 1,
 				      "settings differ: '%.*s' in %s, no %.*s "
 				      "in %s",
-				      (int)len, p + 1, a_path, (int)name,
-				      p + 1, b_path);
+				      (int)len, p + 1, a_path, (int)name, p + 1,
+				      b_path);
 		return refuse(m, path, 1,
 			      "settings differ: '%.*s' in %s, '%.*s' in %s",
 			      (int)len, p + 1, a_path, (int)flag_length(q + 1),
@@ -121,8 +121,8 @@ static int check_same_settings(struct merge *m, const char *path)
 		enum summary_key key;
 		const char *name;
 	} fields[] = {
-		{SK_SHARDS, "shards"}, {SK_RUNS, "runs"},
-		{SK_NODES, "nodes"},   {SK_TICKS, "ticks"},
+		{SK_SHARDS, "shards"},   {SK_RUNS, "runs"},
+		{SK_NODES, "nodes"},     {SK_TICKS, "ticks"},
 		{SK_TICK_US, "tick_us"}, {SK_SEED, "seed"},
 	};
 	const struct summary_line *l = &m->line;
@@ -146,8 +146,8 @@ static int check_same_settings(struct merge *m, const char *path)
 	rv = name_difference(m, path, l->long_text, path, m->first_settings,
 			     m->first_path);
 	if (rv == 0)
-		rv = name_difference(m, path, m->first_settings,
-				     m->first_path, l->long_text, path);
+		rv = name_difference(m, path, m->first_settings, m->first_path,
+				     l->long_text, path);
 	if (rv == 0) /* the same flags in another order */
 		rv = refuse(m, path, 1, "settings differ from %s's",
 			    m->first_path);
@@ -158,18 +158,28 @@ static bool has_all(const struct summary_line *l, const enum summary_key *keys,
 		    size_t n, const char **missing)
 {
 	static const char *const names[SK_COUNT] = {
-		[SK_SUMMARY] = "summary", [SK_SCHEMA] = "schema",
-		[SK_VERSION] = "version", [SK_SHARD] = "shard",
-		[SK_SHARDS] = "shards",   [SK_RUNS] = "runs",
-		[SK_NODES] = "nodes",     [SK_TICKS] = "ticks",
-		[SK_TICK_US] = "tick_us", [SK_SEED] = "seed",
-		[SK_SETTINGS] = "settings", [SK_RUN] = "run",
-		[SK_RESULT] = "result",   [SK_WHAT] = "what",
-		[SK_REPLAY] = "replay",   [SK_PLANNED] = "planned",
-		[SK_DONE] = "done",       [SK_VIOLATIONS] = "violations",
+		[SK_SUMMARY] = "summary",
+		[SK_SCHEMA] = "schema",
+		[SK_VERSION] = "version",
+		[SK_SHARD] = "shard",
+		[SK_SHARDS] = "shards",
+		[SK_RUNS] = "runs",
+		[SK_NODES] = "nodes",
+		[SK_TICKS] = "ticks",
+		[SK_TICK_US] = "tick_us",
+		[SK_SEED] = "seed",
+		[SK_SETTINGS] = "settings",
+		[SK_RUN] = "run",
+		[SK_RESULT] = "result",
+		[SK_WHAT] = "what",
+		[SK_REPLAY] = "replay",
+		[SK_PLANNED] = "planned",
+		[SK_DONE] = "done",
+		[SK_VIOLATIONS] = "violations",
 		[SK_UNDECIDED] = "undecided",
 		[SK_NOT_CARRIED_OUT] = "not_carried_out",
-		[SK_NOT_RUN] = "not_run", [SK_ELECTIONS] = "elections",
+		[SK_NOT_RUN] = "not_run",
+		[SK_ELECTIONS] = "elections",
 		[SK_FAULTS] = "faults",
 	};
 	size_t i;
@@ -199,8 +209,8 @@ static void set_report_options(struct raftsim_options *r,
 static int read_header(struct merge *m, int file, uint64_t *k_out)
 {
 	static const enum summary_key needed[] = {
-		SK_SCHEMA, SK_VERSION, SK_SHARD, SK_SHARDS, SK_RUNS,
-		SK_NODES,  SK_TICKS,   SK_TICK_US, SK_SEED, SK_SETTINGS,
+		SK_SCHEMA, SK_VERSION, SK_SHARD,   SK_SHARDS, SK_RUNS,
+		SK_NODES,  SK_TICKS,   SK_TICK_US, SK_SEED,   SK_SETTINGS,
 	};
 	const char *path = m->o->merge_paths[file];
 	struct summary_line *l = &m->line;
@@ -210,8 +220,9 @@ static int read_header(struct merge *m, int file, uint64_t *k_out)
 	int rv;
 
 	if (strcmp(l->summary, "raftsim explore") != 0)
-		return refuse(m, path, 1, "not an explore summary (its first "
-					  "line is no header)");
+		return refuse(m, path, 1,
+			      "not an explore summary (its first "
+			      "line is no header)");
 	if (l->num[SK_SCHEMA] != EXPLORE_SUMMARY_SCHEMA)
 		return refuse(m, path, 1,
 			      "summary schema %" PRIu64 ": this raftsim reads "
@@ -223,8 +234,9 @@ static int read_header(struct merge *m, int file, uint64_t *k_out)
 			      l->long_null ? "settings" : missing);
 	if (n == 0 || n > OPT_MAX_MERGE || k >= n || l->num[SK_NODES] == 0 ||
 	    l->num[SK_NODES] > OPT_MAX_NODES)
-		return refuse(m, path, 1, "shard %" PRIu64 "/%" PRIu64
-					  " or %" PRIu64 " nodes out of range",
+		return refuse(m, path, 1,
+			      "shard %" PRIu64 "/%" PRIu64 " or %" PRIu64
+			      " nodes out of range",
 			      k, n, l->num[SK_NODES]);
 	if (file == 0) {
 		m->first = *l;
@@ -279,8 +291,9 @@ static int read_run(struct merge *m, const char *path, uint64_t line_no,
 		return 0;
 	}
 	if (!SUMMARY_HAS(l, SK_WHAT) || !SUMMARY_HAS(l, SK_REPLAY))
-		return refuse(m, path, line_no, "a run without its \"what\" "
-						"or \"replay\"");
+		return refuse(m, path, line_no,
+			      "a run without its \"what\" "
+			      "or \"replay\"");
 	snprintf(f.what, sizeof(f.what), "%s", l->what);
 	f.command = l->long_null ? NULL : strdup(l->long_text);
 	if (strcmp(l->result, "violation") == 0) {
@@ -302,7 +315,7 @@ static int read_totals(struct merge *m, const char *path, uint64_t line_no,
 		       uint64_t k, int file, const struct file_counts *c)
 {
 	static const enum summary_key needed[] = {
-		SK_PLANNED,	    SK_DONE,	SK_VIOLATIONS, SK_UNDECIDED,
+		SK_PLANNED,         SK_DONE,    SK_VIOLATIONS, SK_UNDECIDED,
 		SK_NOT_CARRIED_OUT, SK_NOT_RUN, SK_ELECTIONS,  SK_FAULTS,
 	};
 	const struct summary_line *l = &m->line;
@@ -317,9 +330,9 @@ static int read_totals(struct merge *m, const char *path, uint64_t line_no,
 	if (l->num[SK_PLANNED] != explore_shard_runs(shard) ||
 	    l->num[SK_DONE] + l->num[SK_NOT_RUN] != l->num[SK_PLANNED])
 		return refuse(m, path, line_no,
-			      "the totals count %" PRIu64 " runs done and %" PRIu64
-			      " not run of %" PRIu64 ": shard %" PRIu64
-			      "/%" PRIu64 " has %" PRIu64,
+			      "the totals count %" PRIu64
+			      " runs done and %" PRIu64 " not run of %" PRIu64
+			      ": shard %" PRIu64 "/%" PRIu64 " has %" PRIu64,
 			      l->num[SK_DONE], l->num[SK_NOT_RUN],
 			      l->num[SK_PLANNED], k, shard->shard_count,
 			      explore_shard_runs(shard));

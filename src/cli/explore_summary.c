@@ -19,8 +19,7 @@ uint64_t explore_shard_runs(const struct raftsim_options *o)
 		return o->runs;
 	if (o->shard_index >= o->runs)
 		return 0;
-	return (o->runs - o->shard_index + o->shard_count - 1) /
-	       o->shard_count;
+	return (o->runs - o->shard_index + o->shard_count - 1) / o->shard_count;
 }
 
 int explore_settings_text(const struct raftsim_options *o, char *buf,
@@ -62,8 +61,7 @@ static void put_string(FILE *f, const char *text)
 }
 
 int explore_summary_open(struct explore_summary *s,
-			 const struct raftsim_options *o, FILE *out,
-			 FILE *err)
+			 const struct raftsim_options *o, FILE *out, FILE *err)
 {
 	char *settings = malloc(OPTIONS_COMMAND_MAX);
 
@@ -130,8 +128,8 @@ static void put_plan(struct explore_summary *s, uint64_t index)
 
 	if (run != NULL && command != NULL) {
 		explore_plan_run(s->base, index, run);
-		if (options_format_command(run, command,
-					   OPTIONS_COMMAND_MAX) == 0) {
+		if (options_format_command(run, command, OPTIONS_COMMAND_MAX) ==
+		    0) {
 			put_string(s->f, command);
 			goto out;
 		}
@@ -194,8 +192,7 @@ static void put_rules(const struct explore_summary *s)
 
 int explore_summary_close(struct explore_summary *s,
 			  const struct raftsim_options *o,
-			  const struct explore_tally *t, double wall,
-			  FILE *err)
+			  const struct explore_tally *t, double wall, FILE *err)
 {
 	uint64_t passed = t->done - t->failed - t->undecided -
 			  s->not_carried_out;
@@ -207,22 +204,21 @@ int explore_summary_close(struct explore_summary *s,
 		",\"undecided\":%" PRIu64 ",\"not_carried_out\":%" PRIu64
 		",\"not_run\":%" PRIu64 ",\"elections\":%" PRIu64
 		",\"faults\":%" PRIu64,
-		explore_shard_runs(o), t->done, passed, t->failed,
-		t->undecided, s->not_carried_out, t->not_run, t->elections,
-		t->faults);
+		explore_shard_runs(o), t->done, passed, t->failed, t->undecided,
+		s->not_carried_out, t->not_run, t->elections, t->faults);
 	put_rules(s);
 	fprintf(s->f,
 		",\"jobs\":%d,\"wall_s\":%.3f,\"runs_per_min\":%.0f,"
 		"\"interrupted\":%s}\n",
-		o->jobs, wall,
-		wall > 0 ? (double)t->done * 60.0 / wall : 0.0,
+		o->jobs, wall, wall > 0 ? (double)t->done * 60.0 / wall : 0.0,
 		t->not_run > 0 || harness_stop_requested() ? "true" : "false");
 	failed = fflush(s->f) != 0 || ferror(s->f);
 	if (s->owned && fclose(s->f) != 0)
 		failed = 1;
 	if (failed)
-		fprintf(err, "raftsim: explore: %s: the summary could not be "
-			     "written\n",
+		fprintf(err,
+			"raftsim: explore: %s: the summary could not be "
+			"written\n",
 			o->summary_path != NULL ? o->summary_path
 						: "standard output");
 	return failed ? EXIT_RUN_FAILED : 0;

@@ -116,8 +116,9 @@ static int read_value(struct trace_json_parser *ps, struct summary_line *l,
 	case V_DOUBLE:
 		return read_double(ps, &l->wall_s);
 	case V_BOOL:
-		return read_bool(ps, keys[k].key == SK_TOTALS ? &l->totals
-							      : &l->interrupted);
+		return read_bool(ps, keys[k].key == SK_TOTALS
+					     ? &l->totals
+					     : &l->interrupted);
 	case V_SHORT:
 		field = short_field(l, keys[k].key, &size);
 		rv = trace_json_lex_string(ps, field, size);
@@ -155,8 +156,8 @@ static int read_member(struct trace_json_parser *ps, struct summary_line *l)
 int explore_summary_read_line(const char *line, struct summary_line *l,
 			      char *why, size_t why_size)
 {
-	struct trace_json_parser ps = {.line = line, .p = line, .err = why,
-				       .errlen = why_size};
+	struct trace_json_parser ps = {
+		.line = line, .p = line, .err = why, .errlen = why_size};
 	size_t need = strlen(line) + 1;
 	char *grown;
 

@@ -92,8 +92,9 @@ const struct opt_synopsis options_synopsis[] = {
 	 "every node of a cluster takes the same cluster flags"},
 	{0, "raftsim lincheck FILE... [--timeout S]",
 	 "are the client histories linearizable? exit 0 (yes), 1, 2, 4"},
-	{IN_CLIENT, "raftsim client --peers LIST get|put|append|cas|delete "
-		    "KEY [VALUE [NEW]]",
+	{IN_CLIENT,
+	 "raftsim client --peers LIST get|put|append|cas|delete "
+	 "KEY [VALUE [NEW]]",
 	 "one operation on a TCP cluster; prints its result"},
 	{IN_BENCH, "raftsim bench --peers LIST [--clients N] [--duration S]",
 	 "closed-loop clients against a TCP cluster: ops/s, latency"},

@@ -35,8 +35,8 @@ struct split {
 };
 
 /* A "node" start line for node i whose time 0 is run time `at_us`. */
-static void put_start(FILE *f, const struct split *s, struct run_info ri,
-		      int i, int64_t at_us, bool resume)
+static void put_start(FILE *f, const struct split *s, struct run_info ri, int i,
+		      int64_t at_us, bool resume)
 {
 	struct wev ev;
 	char line[2048];

@@ -118,8 +118,8 @@ CLI_TEST(a_shard_summary_has_its_runs_and_totals)
 		runs++;
 	}
 	CHECK(runs > 0);
-	CHECK(strstr(r->out, "\n{\"totals\":true,\"planned\":15,\"done\":15,") !=
-	      NULL);
+	CHECK(strstr(r->out,
+		     "\n{\"totals\":true,\"planned\":15,\"done\":15,") != NULL);
 	CHECK(strstr(r->out, "\"by_rule\":{\"step-down\":") != NULL);
 	CHECK(strstr(r->out, "\"interrupted\":false}\n") != NULL);
 }

@@ -72,8 +72,9 @@ static void tcp_with_the_simulator_is_refused(void)
 			test_bin_dir()) == 0);
 	CHECK_EQ(r->status, 2);
 	CHECK(strstr(r->err, "'udp' is not 'mailbox' or 'tcp'") != NULL);
-	REQUIRE(run_cmd(r, "%s/raftsim --transport tcp --secret /nonexistent "
-			   "--ticks 10",
+	REQUIRE(run_cmd(r,
+			"%s/raftsim --transport tcp --secret /nonexistent "
+			"--ticks 10",
 			test_bin_dir()) == 0);
 	CHECK_EQ(r->status, 2);
 	CHECK(strstr(r->err, "--secret /nonexistent") != NULL);
@@ -84,8 +85,7 @@ const struct test_case tcp_run_tests[] = {
 	{"tcp run: raftsim --transport tcp --nodes 3 --ticks 100 elects a "
 	 "leader and passes, every pair connected once",
 	 the_cards_job_passes_over_tcp},
-	{"tcp run: --load over TCP commits and passes",
-	 a_load_passes_over_tcp},
+	{"tcp run: --load over TCP commits and passes", a_load_passes_over_tcp},
 	{"tcp run: --clients over TCP is linearizable and passes",
 	 clients_pass_over_tcp},
 	{"tcp run: --transport tcp with --sim, an unknown transport and an "
