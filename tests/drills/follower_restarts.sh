@@ -20,7 +20,7 @@ restarts_of() { grep -c '"ev":"restart"' "$DRILL_DIR/node-$1.jsonl"; }
 start_cluster
 wait_until 20 have_leader || fail "no leader within 20 s"
 start_bench "${DRILL_SECONDS:-$((5 + TIMES))}" 4
-wait_until 20 grep -q '"ev":"ok"' "$DRILL_DIR/history.jsonl" ||
+wait_until 20 grep -qs '"ev":"ok"' "$DRILL_DIR/history.jsonl" ||
 	fail "no client operation completed within 20 s"
 
 for ((k = 1; k <= TIMES; k++)); do

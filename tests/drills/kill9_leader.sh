@@ -20,7 +20,7 @@ caught_up() { [ "$(node_commit "$1")" -ge "$2" ] 2>/dev/null; }
 start_cluster
 wait_until 20 have_leader || fail "no leader within 20 s"
 start_bench "${DRILL_SECONDS:-$((6 + 4 * ROUNDS))}" 4
-wait_until 20 grep -q '"ev":"ok"' "$DRILL_DIR/history.jsonl" ||
+wait_until 20 grep -qs '"ev":"ok"' "$DRILL_DIR/history.jsonl" ||
 	fail "no client operation completed within 20 s"
 
 for ((round = 1; round <= ROUNDS; round++)); do

@@ -115,7 +115,7 @@ new_leader() {
 start_bench() {
 	"$RAFTSIM" bench --peers "$(drill_peers)" --clients "${2:-4}" \
 		--duration "$1" --history "$DRILL_DIR/history.jsonl" \
-		--seed "$DRILL_SEED" >"$DRILL_DIR/bench.out" 2>&1 &
+		>"$DRILL_DIR/bench.out" 2>&1 &
 	BENCH_PID=$!
 }
 

@@ -74,7 +74,7 @@ esac
 
 wait_until 20 have_leader || fail "no leader within 20 s"
 start_bench "${DRILL_SECONDS:-8}" 4
-wait_until 20 grep -q '"ev":"ok"' "$DRILL_DIR/history.jsonl" ||
+wait_until 20 grep -qs '"ev":"ok"' "$DRILL_DIR/history.jsonl" ||
 	fail "no client operation completed within 20 s"
 
 if [ "$MODE" = netns ]; then
@@ -94,6 +94,13 @@ if [ "$MODE" = netns ]; then
 	say "node $cut is $(node_role "$cut" | cut -d' ' -f1) in term $(leader_term "$cut")"
 fi
 
+if [ "$MODE" = fault ]; then
+	wait_until 20 grep -qs '"ev":"heal"' "$DRILL_DIR/node-0.jsonl" ||
+		fail "node 0's schedule never healed its partition"
+	for ((i = 0; i < DRILL_NODES; i++)); do
+		say "node $i: $(grep -c '"ev":"partition"' "$DRILL_DIR/node-$i.jsonl") partition and $(grep -c '"ev":"heal"' "$DRILL_DIR/node-$i.jsonl") heal events, now $(node_role "$i")"
+	done
+fi
 wait_bench
 drill_verdict
 [ "$MODE" = netns ] && netns_down

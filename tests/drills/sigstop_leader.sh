@@ -16,7 +16,7 @@ drill_init sigstop-leader
 start_cluster
 wait_until 20 have_leader || fail "no leader within 20 s"
 start_bench "${DRILL_SECONDS:-8}" 4
-wait_until 20 grep -q '"ev":"ok"' "$DRILL_DIR/history.jsonl" ||
+wait_until 20 grep -qs '"ev":"ok"' "$DRILL_DIR/history.jsonl" ||
 	fail "no client operation completed within 20 s"
 
 old=$(leader)
