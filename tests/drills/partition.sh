@@ -65,7 +65,7 @@ netns)
 	;;
 fault)
 	# Node 0 alone for 300 ticks from tick 300: every process applies it.
-	say "partition by the transport's own fault: --partition 300:300:0|1,2 on every node (network namespaces not used: unavailable here, or `fault` asked for)"
+	say "partition by the transport's own fault: --partition 300:300:0|1,2 on every node (network namespaces not used: unavailable here, or 'fault' asked for)"
 	DRILL_NODE_FLAGS="--partition 300:300:0|1,2"
 	start_cluster
 	;;
