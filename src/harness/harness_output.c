@@ -216,12 +216,16 @@ static void format_log_line(struct harness *h, int64_t end_us, char *buf,
 	if (!options_have_load(h->opt))
 		return;
 	harness_log_summary(h, &log);
+	/* raftsim node: one node's view; its rate counts what it applied
+	 * while it led (0 on a node that never led). */
 	snprintf(buf, size,
 		 "log: %" PRIu64 " committed, %" PRIu64
-		 " applied (every node), %.0f entries/s, commit latency "
+		 " applied (%s), %.0f entries/s%s, commit latency "
 		 "p50 %" PRId64 " us, p99 %" PRId64 " us, max %" PRId64 " us\n",
 		 log.committed, log.applied_everywhere,
+		 h->opt->command == CMD_NODE ? "this node" : "every node",
 		 (double)log.latency.count / seconds,
+		 h->opt->command == CMD_NODE ? " as leader" : "",
 		 lathist_quantile(&log.latency, 0.5),
 		 lathist_quantile(&log.latency, 0.99), log.latency.max_us);
 }

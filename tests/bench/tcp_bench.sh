@@ -45,7 +45,7 @@ best() { # best LABEL FLAGS...: best of 3 runs of procs
 	shift
 	for r in 1 2 3; do
 		line=$(procs $((r + ${run_base:-0})) "$@") || { echo "  $label: run failed"; return 1; }
-		rate=$(field "$line" "applied (every node),")
+		rate=$(field "$line" "applied (this node),")
 		spread+="${spread:+ }$rate"
 		echo "  run $r: $line"
 		[ "${rate%.*}" -gt "$b" ] && b=${rate%.*}
