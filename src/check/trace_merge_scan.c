@@ -109,6 +109,7 @@ static int scan_start(struct merge *m, struct mfile *mf, struct scan *s,
 	}
 	s->seg_mono = ns.mono_us;
 	s->last_us = 0;
+	s->ended = false; /* a stopped node started again: a new segment */
 	return 0;
 }
 

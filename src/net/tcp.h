@@ -84,6 +84,10 @@ struct tcp_config {
 	 * reconnected), without a newline. The loop thread, no lock. May be
 	 * NULL. */
 	void (*log)(void *ctx, const char *line);
+	/* Called by the loop thread after it takes frames off a queue and
+	 * before it writes them, holding no lock: raftsim node hands its
+	 * trace to the kernel there (writer_sync). May be NULL. */
+	void (*before_write)(void *ctx);
 	void *ctx;
 };
 

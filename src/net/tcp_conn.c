@@ -334,7 +334,7 @@ void tcp_conn_read(struct tcp_transport *t, struct tcp_conn *c)
 
 /* Frames the connection may send now: the handshake's, and once ready
  * its queue's. */
-static void take_queued(struct tcp_conn *c)
+static void take_queued(struct tcp_transport *t, struct tcp_conn *c)
 {
 	struct tcp_queue *q = NULL;
 	struct tcp_frame *f;
@@ -348,6 +348,11 @@ static void take_queued(struct tcp_conn *c)
 	if (q == NULL || (f = tcp_queue_take(q)) == NULL)
 		return;
 	out_append(c, f);
+	/* What the node recorded before it queued these frames reaches the
+	 * kernel before they leave (raftsim node's trace: a kill -9 must
+	 * not keep a message while losing the event that caused it). */
+	if (t->cfg.before_write != NULL)
+		t->cfg.before_write(t->cfg.ctx);
 }
 
 /* Frames written in full by n bytes leave the list. */
@@ -381,7 +386,7 @@ bool tcp_conn_flush(struct tcp_transport *t, struct tcp_conn *c)
 	int cnt;
 
 	while (c->state != CONN_CLOSED && c->state != CONN_CONNECTING) {
-		take_queued(c);
+		take_queued(t, c);
 		if (c->out == NULL)
 			return false;
 		total = 0;

@@ -47,8 +47,10 @@
  *    runtime_tcp.c): pushes each message it decodes into the receiver's
  *    mailbox (that mailbox lock alone), and reports a copy a full mailbox
  *    lost under the monitor lock, holding nothing else; in raftsim node
- *    it first reads the partition under the net lock, alone too. It
- *    never takes a node lock. A sender's tcp_send takes a tcp queue lock (and for a
+ *    it first reads the partition under the net lock, alone too, and
+ *    before it writes frames it waits, holding no lock, until the trace
+ *    writer has handed every line to the kernel (writer_sync). It never
+ *    takes a node lock. A sender's tcp_send takes a tcp queue lock (and for a
  *    reply to a remote client the routes lock above it) under its node
  *    lock: leaves, as a mailbox lock is.
  *  - Two writer threads, the trace's and the console's (when there is a

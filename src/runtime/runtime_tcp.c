@@ -57,6 +57,18 @@ static void tcp_deliver(void *ctx, const struct raft_message *m,
 				    atomic_load(&c->h.tick));
 }
 
+/* raftsim node: this process's trace is the only record of its node's
+ * events, and the other nodes' traces record what its messages caused;
+ * so a message leaves only after the events before it are in the kernel,
+ * and a kill -9 cannot leave a follower's heartbeat from a leader whose
+ * election it lost. The loop thread, holding no lock. */
+static void trace_to_kernel(void *ctx)
+{
+	struct cluster *c = ctx;
+
+	writer_sync(&c->h.mon->trace);
+}
+
 static void tcp_log(void *ctx, const char *line)
 {
 	struct cluster *c = ctx;
@@ -156,6 +168,8 @@ int runtime_tcp_open(struct cluster *c, FILE *err)
 	cfg.seed = o->seed;
 	cfg.deliver = tcp_deliver;
 	cfg.log = tcp_log;
+	if (o->command == CMD_NODE && c->h.mon != NULL)
+		cfg.before_write = trace_to_kernel;
 	cfg.ctx = c;
 	c->tcp_err = err;
 	if (tcp_open(&c->tcp, &cfg, why, sizeof(why)) != 0) {
