@@ -30,6 +30,8 @@ struct split {
 	bool each_host;             /* one host per node, else one */
 	bool kill; /* a crash and restart become a killed process and its
 		      resumed trace */
+	bool stop; /* with kill: the process was stopped (SIGTERM), its
+		      trace ended with an end line */
 	char path[SPLIT_MAX][96];
 	const char *paths[SPLIT_MAX];
 };
@@ -103,8 +105,16 @@ static int split_trace(const char *src, struct split *s)
 				put_event(out[i], ev, offset[i], s->n);
 			continue;
 		}
-		if (s->kill && ev.type == WEV_CRASH)
+		if (s->kill && ev.type == WEV_CRASH) {
+			struct wev end = ev; /* SIGTERM: an end line */
+
+			end.type = WEV_END;
+			end.interrupted = true;
+			if (s->stop)
+				put_event(out[ev.node], end, offset[ev.node],
+					  s->n);
 			continue; /* kill -9: nothing written */
+		}
 		if (s->kill && ev.type == WEV_RESTART) {
 			offset[ev.node] = ev.us;
 			put_start(out[ev.node], s, run, ev.node, ev.us, true);
@@ -190,6 +200,16 @@ static void one_host_merge_passes(void)
 			  "clock: one host (monotonic)\n") == out);
 	CHECK(strstr(out, "check: OK (") != NULL);
 	CHECK(strstr(out, "not checked") == NULL);
+}
+
+/* A node stopped with SIGTERM and started again with the same command:
+ * its file holds an end line, then a resume start line. */
+static void stopped_and_started_again_passes(void)
+{
+	struct split s = {.n = 5, .kill = true, .stop = true};
+
+	merged_run(&s, NULL, 0, 0);
+	CHECK(strstr(out, "check: OK (") != NULL);
 }
 
 /* Clocks up to 300 ms apart: far more than the 100-200 ms timeouts. */
@@ -284,6 +304,9 @@ static void late_commit_of_an_earlier_term_still_judges_past_leader(void)
 }
 
 const struct test_case trace_merge_tests[] = {
+	{"check A B C: a node stopped (an end line) and started again (a "
+	 "resume start line) is a restart, and a correct run passes",
+	 stopped_and_started_again_passes},
 	{"check A B C: a correct run's node traces, killed and resumed, "
 	 "merged on one host's monotonic clock, pass",
 	 one_host_merge_passes},
