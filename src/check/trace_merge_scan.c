@@ -104,7 +104,8 @@ static int scan_start(struct merge *m, struct mfile *mf, struct scan *s,
 				: "a resumed run of another node");
 		return 1;
 	} else {
-		mf->host_moved |= strcmp(ns.host, mf->first.host) != 0;
+		mf->host_moved |= strcmp(ns.host, mf->first.host) != 0 ||
+				  strcmp(ns.boot_id, mf->first.boot_id) != 0;
 		mf->mono_back |= ns.mono_us < s->seg_mono + s->last_us;
 	}
 	s->seg_mono = ns.mono_us;
@@ -244,8 +245,12 @@ static void choose_clock(struct merge *m)
 	for (i = 0; i < m->count && m->clock == MERGE_MONOTONIC; i++) {
 		mf = &m->files[i];
 		if (strcmp(mf->first.host, m->files[0].first.host) != 0 ||
+		    strcmp(mf->first.boot_id, m->files[0].first.boot_id) != 0 ||
 		    mf->host_moved)
 			m->wall_why = "hosts differ";
+		else if (mf->first.boot_id[0] == '\0')
+			m->wall_why = "no boot id to tell that the "
+				      "monotonic clocks are one";
 		else if (mf->mono_back)
 			m->wall_why = "a host's monotonic clock went back "
 				      "(rebooted?)";

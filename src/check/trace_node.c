@@ -33,6 +33,11 @@ static int node_field(struct trace_json_parser *ps, const char *key,
 		if (rv > 0)
 			return trace_json_fail(ps, "\"host\" is too long");
 		ns->have |= TRACE_NODE_HOST;
+	} else if (strcmp(key, "boot_id") == 0) {
+		rv = trace_json_lex_string(ps, ns->boot_id,
+					   sizeof(ns->boot_id));
+		if (rv > 0)
+			return trace_json_fail(ps, "\"boot_id\" is too long");
 	} else if (strcmp(key, "mode") == 0) {
 		rv = trace_json_lex_string(ps, ns->mode, sizeof(ns->mode));
 		if (rv > 0)

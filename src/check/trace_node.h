@@ -29,7 +29,8 @@ struct trace_node_start {
 	int node_id; /* -1 when not given */
 	int64_t mono_us, unix_us;
 	char host[256];
-	unsigned have; /* TRACE_NODE_* */
+	char boot_id[40]; /* "" when the line has none */
+	unsigned have;    /* TRACE_NODE_* */
 };
 
 /* Reads the node fields of a start line that trace_parse accepted (other

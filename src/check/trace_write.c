@@ -83,6 +83,8 @@ static void put_start(struct out *o, const struct run_info *info)
 		    ",\"unix_us\":%" PRId64,
 		    info->node_id, info->mono_us, info->unix_us);
 		put_string(o, "host", info->host);
+		if (info->boot_id[0] != '\0')
+			put_string(o, "boot_id", info->boot_id);
 	}
 }
 

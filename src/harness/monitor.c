@@ -80,6 +80,22 @@ static void say(struct monitor *m, const char *fmt, ...)
 		writer_put(&m->console, line, (size_t)len);
 }
 
+/* The kernel's boot id (Linux): the same for every process exactly while
+ * they share one CLOCK_MONOTONIC. Empty when it cannot be read. */
+static void read_boot_id(char *out, size_t size)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (f == NULL)
+		return;
+	if (fgets(out, (int)size, f) != NULL)
+		n = strspn(out, "0123456789abcdef-");
+	out[n] = '\0';
+	fclose(f);
+}
+
 /* raftsim node's trace: whose it is, and where its time 0 is on this
  * host's clocks (world.h's run_info). The runtime takes mono_us as its
  * time 0, so that "ms" + mono_us is the monotonic clock exactly. */
@@ -96,6 +112,7 @@ static void node_clocks(struct run_info *info, int node_id)
 	if (gethostname(info->host, sizeof(info->host) - 1) != 0)
 		snprintf(info->host, sizeof(info->host), "unknown");
 	info->host[sizeof(info->host) - 1] = '\0';
+	read_boot_id(info->boot_id, sizeof(info->boot_id));
 }
 
 void monitor_run_info(struct run_info *info, const struct raftsim_options *o,

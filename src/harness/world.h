@@ -159,12 +159,16 @@ struct run_info {
 	 * is on the host's clocks, so that the traces of a cluster's
 	 * processes can be merged: "mono_us" (CLOCK_MONOTONIC: one clock
 	 * for every process of one host), "unix_us" (CLOCK_REALTIME) and
-	 * "host" (gethostname). Written only when one_node. */
+	 * "host" (gethostname), and "boot_id" (the kernel's boot id: two
+	 * processes share CLOCK_MONOTONIC exactly when it is the same; a
+	 * hostname can be shared by cloned machines). Written only when
+	 * one_node; boot_id empty (not written) when unreadable. */
 	bool one_node;
 	int node_id;
 	int64_t mono_us;
 	int64_t unix_us;
 	char host[256];
+	char boot_id[40];
 };
 
 struct wev {

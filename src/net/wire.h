@@ -43,10 +43,13 @@
 #define WIRE_MAGIC 0x4d495352u /* bytes "RSIM" */
 #define WIRE_VERSION 1
 #define WIRE_HEADER_BYTES 16
-/* A frame's payload at most: 64 MiB, above the largest AppendEntries
- * (--max-batch-bytes) and snapshot chunk (--snapshot-chunk) plus their
- * headers. A larger length is refused before anything is allocated. */
-#define WIRE_MAX_PAYLOAD (64u << 20)
+/* A frame's payload at most: 66 MiB. The largest AppendEntries is
+ * --max-batch-bytes (at most 64 MiB, counting RAFT_ENTRY_OVERHEAD = 24,
+ * an entry's encoded fields, per entry) plus at most one entry of up to
+ * --payload's 1 MiB that a batch may go over by, plus its ~90 bytes of
+ * headers; the largest snapshot chunk is --snapshot-chunk (64 MiB) plus
+ * ~70. A larger length is refused before anything is allocated. */
+#define WIRE_MAX_PAYLOAD (66u << 20)
 #define WIRE_NONCE_BYTES 16
 #define WIRE_MAC_BYTES 32
 

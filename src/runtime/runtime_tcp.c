@@ -16,7 +16,15 @@
 
 #include "clock.h"
 #include "net/tcp.h"
+#include "net/wire.h"
 #include "runtime_internal.h"
+
+/* The largest message the flags allow fits in a frame (wire.h). */
+_Static_assert(WIRE_MAX_PAYLOAD >= OPT_MAX_BATCH_BYTES + OPT_MAX_PAYLOAD +
+					   RAFT_ENTRY_OVERHEAD + 4096 &&
+		       WIRE_MAX_PAYLOAD >= OPT_MAX_CHUNK + 4096,
+	       "a batch or a snapshot chunk the flags allow would not fit "
+	       "in one frame");
 
 /* Every pair connected before the run's clock starts, within this. */
 #define CONNECT_WAIT_US (30 * 1000000LL)

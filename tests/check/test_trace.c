@@ -16,7 +16,7 @@ static const struct run_info sample_info = {
 	true,  false, 24,
 	1500,  25001, false,
 	false, 0,     0,
-	0,     "",
+	0,     "",    "",
 };
 
 static const uint8_t groups[5] = {0, 1, 0, 2, 1};

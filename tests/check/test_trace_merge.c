@@ -28,9 +28,11 @@ struct split {
 	int n;
 	int64_t skew_us[SPLIT_MAX]; /* node i's clocks ahead by */
 	bool each_host;             /* one host per node, else one */
-	bool kill; /* a crash and restart become a killed process and its
+	bool each_boot; /* one hostname, but a boot id per node: machines
+			   cloned under one name */
+	bool kill;      /* a crash and restart become a killed process and its
 		      resumed trace */
-	bool stop; /* with kill: the process was stopped (SIGTERM), its
+	bool stop;      /* with kill: the process was stopped (SIGTERM), its
 		      trace ended with an end line */
 	char path[SPLIT_MAX][96];
 	const char *paths[SPLIT_MAX];
@@ -55,9 +57,11 @@ static void put_start(FILE *f, const struct split *s, struct run_info ri, int i,
 	line[len - 2] = '\0'; /* the closing "}\n" */
 	fprintf(f,
 		"%s,\"node_id\":%d,\"transport\":\"tcp\",\"mono_us\":%" PRId64
-		",\"unix_us\":%" PRId64 ",\"host\":\"h%d\"}\n",
+		",\"unix_us\":%" PRId64
+		",\"host\":\"h%d\",\"boot_id\":\"b%d\"}\n",
 		line, i, HOST_MONO + s->skew_us[i] + at_us,
-		HOST_UNIX + s->skew_us[i] + at_us, s->each_host ? i : 0);
+		HOST_UNIX + s->skew_us[i] + at_us, s->each_host ? i : 0,
+		s->each_host || s->each_boot ? i : 0);
 }
 
 static void put_event(FILE *f, struct wev ev, int64_t offset, int nodes)
@@ -212,6 +216,18 @@ static void stopped_and_started_again_passes(void)
 	CHECK(strstr(out, "check: OK (") != NULL);
 }
 
+/* Machines that share a hostname but not a boot: their monotonic clocks
+ * are not one, so the merge goes by wall clocks (0.8 s apart here). */
+static void one_hostname_two_boots_go_by_wall_clocks(void)
+{
+	struct split s = {.n = 5, .kill = true, .each_boot = true};
+
+	s.skew_us[1] = -800000;
+	merged_run(&s, NULL, 0, 0);
+	CHECK(strstr(out, "clock: several hosts") != NULL);
+	CHECK(strstr(out, "check: OK (") != NULL);
+}
+
 /* Clocks up to 300 ms apart: far more than the 100-200 ms timeouts. */
 static const struct split skewed = {
 	.n = 5,
@@ -304,6 +320,9 @@ static void late_commit_of_an_earlier_term_still_judges_past_leader(void)
 }
 
 const struct test_case trace_merge_tests[] = {
+	{"check A B C: one hostname but two boot ids is two clocks: a correct "
+	 "run 0.8 s apart passes",
+	 one_hostname_two_boots_go_by_wall_clocks},
 	{"check A B C: a node stopped (an end line) and started again (a "
 	 "resume start line) is a restart, and a correct run passes",
 	 stopped_and_started_again_passes},
