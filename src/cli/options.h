@@ -17,7 +17,7 @@
 
 #include "raft_state.h"
 
-#define RAFTSIM_VERSION "0.9.0"
+#define RAFTSIM_VERSION "0.10.0"
 #define OPT_MAX_NODES RAFT_MAX_NODES /* 1024, the core's */
 #define OPT_MAX_SCHEDULED 64         /* --pause, --crash, --partition, each */
 #define OPT_MAX_RANGES 16            /* failover --election-ms ranges */
