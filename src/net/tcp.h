@@ -80,6 +80,13 @@ struct tcp_config {
 	 * The callee owns `extra` (free() it). The loop thread, no lock. */
 	void (*deliver)(void *ctx, const struct raft_message *m,
 			uint32_t delay_us, void *extra, size_t extra_bytes);
+	/* The client a client's request (a RAFT_MSG_CLIENT body) says it
+	 * comes from, or -1. A request naming another client than its
+	 * connection's handshake closes that connection with a log line:
+	 * a reply goes to the client the body names, so it may not name
+	 * someone else's. The loop thread, no lock. May be NULL (not
+	 * checked). */
+	int (*request_client)(void *ctx, const struct raft_message *m);
 	/* One line about a connection (refused, closed on a bad frame,
 	 * reconnected), without a newline. The loop thread, no lock. May be
 	 * NULL. */

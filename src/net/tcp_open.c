@@ -297,11 +297,7 @@ void tcp_close(struct tcp_transport *t)
 		if (t->wake[i] >= 0)
 			close(t->wake[i]);
 	free_links(t);
-	for (i = 0; i < t->route_count; i++) {
-		tcp_queue_destroy(&t->routes[i]->q);
-		free(t->routes[i]);
-	}
-	free(t->routes);
+	tcp_routes_free(t);
 	pthread_mutex_destroy(&t->routes_mu);
 	free(t->addrs);
 	free(t->local);

@@ -184,6 +184,8 @@ int runtime_tcp_open(struct cluster *c, FILE *err)
 	cfg.seed = o->seed;
 	cfg.deliver = tcp_deliver;
 	cfg.log = tcp_log;
+	if (o->command == CMD_NODE)
+		cfg.request_client = runtime_remote_request_client;
 	if (o->command == CMD_NODE && c->h.mon != NULL)
 		cfg.before_write = trace_to_kernel;
 	cfg.ctx = c;
