@@ -336,6 +336,8 @@ void tcp_conn_read(struct tcp_transport *t, struct tcp_conn *c)
 			return;
 		}
 		atomic_fetch_add(&t->bytes_received, (uint64_t)n);
+		if (c->client && c->state == CONN_READY)
+			c->deadline = tcp_now_us() + t->cfg.client_idle_us;
 		c->in_len += (size_t)n;
 		used = handle_frames(t, c, &need);
 		if (c->state == CONN_CLOSED)

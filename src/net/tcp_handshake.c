@@ -269,6 +269,7 @@ static void client_ready(struct tcp_transport *t, struct tcp_conn *c)
 		return;
 	}
 	c->route = r;
+	c->deadline = tcp_now_us() + t->cfg.client_idle_us;
 	if (old != NULL && old != c) {
 		tcp_logf(t,
 			 "client %d reconnected from %s: the old connection "

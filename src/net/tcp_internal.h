@@ -26,6 +26,15 @@
 /* A handshake not finished in this long closes its connection: a peer
  * that connects and says nothing holds no slot for ever. */
 #define TCP_HANDSHAKE_US 5000000
+/* Accepted connections in their handshake at once: beyond it the oldest
+ * is closed, so that silent sockets cannot take every descriptor from
+ * the node's peers (a real handshake takes a round trip, a flood must
+ * outpace that). */
+#define TCP_MAX_HANDSHAKES 64
+/* accept() out of descriptors (or memory): the listeners rest this long
+ * before the next try, instead of polling a readable listener in a spin. */
+#define TCP_ACCEPT_PAUSE_US 100000
+#define TCP_CLIENT_IDLE_US 60000000
 /* Connections at once (accepted clients included); one more is accepted
  * and closed at once, with a log line. */
 #define TCP_MAX_CONNS 4096
@@ -95,7 +104,9 @@ struct tcp_conn {
 	struct tcp_link *link;   /* node links, and the client process's */
 	struct tcp_route *route; /* an accepted client's, once ready */
 	char name[80];           /* the peer's address, for log lines */
-	int64_t deadline;        /* the handshake's end */
+	/* The handshake's end; then, for an accepted client, when its
+	 * silence closes it (client_idle_us after its last bytes). */
+	int64_t deadline;
 	uint8_t nonce_mine[WIRE_NONCE_BYTES];
 	uint8_t nonce_peer[WIRE_NONCE_BYTES];
 	struct wire_hello hello; /* as sent or received: the MACs cover it */
@@ -136,6 +147,9 @@ struct tcp_transport {
 	struct tcp_conn **conns;
 	int conn_count;
 	int conn_cap;
+	int64_t accept_rest_until; /* listeners not polled before */
+	bool accept_failing;       /* logged; until an accept() succeeds */
+	bool handshakes_full;      /* logged; until below the cap again */
 
 	_Atomic uint64_t frames_sent;
 	_Atomic uint64_t frames_received;
@@ -169,10 +183,8 @@ int tcp_socket_nonblock(int family);
  * a new empty route (none may exist for the pair); NULL at
  * TCP_MAX_ROUTES or out of memory. drop: unlinks and frees r and what
  * its queue holds. */
-struct tcp_route *tcp_route_find(struct tcp_transport *t, int node,
-				 int client);
-struct tcp_route *tcp_route_add(struct tcp_transport *t, int node,
-				int client);
+struct tcp_route *tcp_route_find(struct tcp_transport *t, int node, int client);
+struct tcp_route *tcp_route_add(struct tcp_transport *t, int node, int client);
 void tcp_route_drop(struct tcp_transport *t, struct tcp_route *r);
 /* At the end, the loop stopped: every route. */
 void tcp_routes_free(struct tcp_transport *t);

@@ -17,8 +17,7 @@ static unsigned bucket_of(int node, int client)
 	return (h ^ (h >> 16)) & (TCP_ROUTE_BUCKETS - 1);
 }
 
-struct tcp_route *tcp_route_find(struct tcp_transport *t, int node,
-				 int client)
+struct tcp_route *tcp_route_find(struct tcp_transport *t, int node, int client)
 {
 	struct tcp_route *r = t->route_bucket[bucket_of(node, client)];
 

@@ -79,8 +79,7 @@ static int node_start(struct node_proc *n, uint16_t port)
 	int fd;
 
 	snprintf(bin, sizeof(bin), "%s/raftsim", test_bin_dir());
-	snprintf(n->peers, sizeof(n->peers), "0=127.0.0.1:%u",
-		 (unsigned)port);
+	snprintf(n->peers, sizeof(n->peers), "0=127.0.0.1:%u", (unsigned)port);
 	test_tmp(n->log, sizeof(n->log), "tcp-node.log");
 	n->pid = fork();
 	if (n->pid != 0)
@@ -215,8 +214,7 @@ static struct tcp_transport *node_and_client(struct node_proc *n,
 }
 
 /* Sends a REGISTER that names client `claims`, held back `delay_us`. */
-static int send_register(struct tcp_transport *t, int claims,
-			 uint32_t delay_us)
+static int send_register(struct tcp_transport *t, int claims, uint32_t delay_us)
 {
 	struct raft_message m;
 	struct kv_cmd cmd;
