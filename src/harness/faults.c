@@ -226,6 +226,15 @@ bool faults_connected(const struct faults *f, int from, int to)
 	return !f->partitioned || f->group_of[from] == f->group_of[to];
 }
 
+uint64_t faults_max_extra_us(const struct raftsim_options *opt)
+{
+	/* Up to one heartbeat interval: enough to swap a message with the
+	 * next round, never enough on its own to trip an election timer. */
+	if (opt->reorder <= 0)
+		return 0;
+	return (uint64_t)opt->heartbeat_ticks * opt->tick_us;
+}
+
 void faults_message(const struct raftsim_options *opt, struct raft_rng *rng,
 		    struct msg_fate *fate_out)
 {
@@ -240,9 +249,7 @@ void faults_message(const struct raftsim_options *opt, struct raft_rng *rng,
 		fate_out->extra_us[0] = 0;
 		return;
 	}
-	/* Up to one heartbeat interval: enough to swap a message with the
-	 * next round, never enough on its own to trip an election timer. */
-	max_extra = (uint64_t)opt->heartbeat_ticks * opt->tick_us;
+	max_extra = faults_max_extra_us(opt);
 	if (raft_rng_chance(rng, opt->drop)) {
 		fate.copies = 0;
 		*fate_out = fate;

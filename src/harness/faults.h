@@ -88,6 +88,10 @@ void faults_set_partition(struct faults *f, const uint8_t *group_of,
 /* Whether a message from `from` can reach `to` right now (partitions). */
 bool faults_connected(const struct faults *f, int from, int to);
 
+/* The most extra delay faults_message gives a copy under `opt` (0 without
+ * --reorder): a receiver over TCP bounds a peer's claimed delay by it. */
+uint64_t faults_max_extra_us(const struct raftsim_options *opt);
+
 /* Decides a message's fate with the sender's generator: `copies`, and the
  * extra delay of each copy (only those are set). Does not look at
  * node status: a paused receiver still queues, a crashed one is the

@@ -25,8 +25,8 @@ int64_t tcp_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* splitmix64: nonces and jitter need spread, not secrecy of the seed (the
- * MACs rest on the secret; a nonce only has to differ each time). */
+/* splitmix64: backoff jitter needs spread, not secrecy (nonces come from
+ * getrandom, this only when it fails: tcp_handshake.c). */
 uint64_t tcp_rand(struct tcp_transport *t)
 {
 	uint64_t z = (t->rng += 0x9e3779b97f4a7c15ull);
@@ -174,18 +174,6 @@ static struct tcp_frame *encode_message(const struct raft_message *msg,
 	return f;
 }
 
-static struct tcp_route *route_find(struct tcp_transport *t, int node,
-				    int client)
-{
-	int i;
-
-	for (i = 0; i < t->route_count; i++)
-		if (t->routes[i]->node == node &&
-		    t->routes[i]->client == client)
-			return t->routes[i];
-	return NULL;
-}
-
 /* A reply to a client: on the connection its last request to msg->from
  * came in on. */
 static int send_reply(struct tcp_transport *t, struct tcp_frame *f,
@@ -195,7 +183,7 @@ static int send_reply(struct tcp_transport *t, struct tcp_frame *f,
 	int rv = -1;
 
 	pthread_mutex_lock(&t->routes_mu);
-	r = route_find(t, msg->from, client);
+	r = tcp_route_find(t, msg->from, client);
 	if (r != NULL && r->conn != NULL) {
 		rv = queue_push(t, &r->q, f);
 		f = NULL;
@@ -228,35 +216,6 @@ out:
 	if (rv != 0)
 		atomic_fetch_add(&t->dropped_full, 1);
 	return rv;
-}
-
-struct tcp_route *tcp_route_get(struct tcp_transport *t, int node, int client)
-{
-	struct tcp_route *r = route_find(t, node, client);
-	struct tcp_route **grown;
-
-	if (r != NULL)
-		return r;
-	if (t->route_count == t->route_cap) {
-		int cap = t->route_cap ? 2 * t->route_cap : 16;
-
-		grown = realloc(t->routes, (size_t)cap * sizeof(*grown));
-		if (grown == NULL)
-			return NULL;
-		t->routes = grown;
-		t->route_cap = cap;
-	}
-	r = calloc(1, sizeof(*r));
-	if (r == NULL)
-		return NULL;
-	if (tcp_queue_init(&r->q) != 0) {
-		free(r);
-		return NULL;
-	}
-	r->node = node;
-	r->client = client;
-	t->routes[t->route_count++] = r;
-	return r;
 }
 
 bool tcp_connected(struct tcp_transport *t, int node)

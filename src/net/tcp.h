@@ -23,6 +23,13 @@
  * like a full mailbox. A message waits in the queue while its peer
  * reconnects; a connection that breaks loses the frames it had taken.
  *
+ * Guards: a handshake must finish within 5 s, a client's connection closes
+ * after client_idle_us of silence, at most 64 accepted connections are in
+ * their handshake at once (the oldest goes for a new one), and when
+ * accept() runs out of descriptors the listeners rest 100 ms at a time
+ * (logged once) instead of spinning. tcp_open raises RLIMIT_NOFILE's soft
+ * limit to the hard one.
+ *
  * Locks: tcp_send takes the peer's queue lock, a leaf (it is called in the
  * sender's step under its node lock: node -> tcp queue); the loop thread
  * never takes a node lock: it hands each decoded message to cfg.deliver
@@ -75,11 +82,21 @@ struct tcp_config {
 	int64_t backoff_min_us; /* 0: 10 ms */
 	int64_t backoff_max_us; /* 0: 1 s */
 	uint64_t seed;          /* nonces and backoff jitter */
+	/* A client's connection that has sent nothing for this long is
+	 * closed (its client dials again when it needs to); 0: 60 s. */
+	int64_t client_idle_us;
 	/* A decoded message for a local node (m->to), or for the client
 	 * process (m->to == RAFT_CLIENT); delay_us as its sender drew it.
 	 * The callee owns `extra` (free() it). The loop thread, no lock. */
 	void (*deliver)(void *ctx, const struct raft_message *m,
 			uint32_t delay_us, void *extra, size_t extra_bytes);
+	/* The client a client's request (a RAFT_MSG_CLIENT body) says it
+	 * comes from, or -1. A request naming another client than its
+	 * connection's handshake closes that connection with a log line:
+	 * a reply goes to the client the body names, so it may not name
+	 * someone else's. The loop thread, no lock. May be NULL (not
+	 * checked). */
+	int (*request_client)(void *ctx, const struct raft_message *m);
 	/* One line about a connection (refused, closed on a bad frame,
 	 * reconnected), without a newline. The loop thread, no lock. May be
 	 * NULL. */

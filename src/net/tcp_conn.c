@@ -74,10 +74,13 @@ void tcp_conn_close(struct tcp_transport *t, struct tcp_conn *c)
 			tcp_loop_backoff(t, l, false);
 	}
 	if (c->route != NULL) {
+		/* Its replies have nowhere to go: the route and what it
+		 * queued go with it (the client retries elsewhere). */
 		pthread_mutex_lock(&t->routes_mu);
 		if (c->route->conn == c)
-			c->route->conn = NULL;
+			tcp_route_drop(t, c->route);
 		pthread_mutex_unlock(&t->routes_mu);
+		c->route = NULL;
 	}
 	tcp_frames_free(c->out);
 	c->out = c->out_tail = NULL;
@@ -146,6 +149,7 @@ static void on_message(struct tcp_transport *t, struct tcp_conn *c,
 	size_t extra_bytes;
 	void *extra;
 	char why[160];
+	int named;
 	int rv;
 
 	rv = wire_decode_message(p, len, t->cfg.nodes, &m, &delay_us, &extra,
@@ -162,6 +166,16 @@ static void on_message(struct tcp_transport *t, struct tcp_conn *c,
 			 "a message of type %d from %d to %d does not belong "
 			 "on this connection",
 			 (int)m.type, m.from, m.to);
+		tcp_conn_bad_frame(t, c, why);
+		return;
+	}
+	if (c->client && t->cfg.request_client != NULL &&
+	    (named = t->cfg.request_client(t->cfg.ctx, &m)) != c->peer) {
+		free(extra);
+		snprintf(why, sizeof(why),
+			 "a request that names client %d; it shook hands as "
+			 "client %d",
+			 named, c->peer);
 		tcp_conn_bad_frame(t, c, why);
 		return;
 	}
@@ -322,6 +336,8 @@ void tcp_conn_read(struct tcp_transport *t, struct tcp_conn *c)
 			return;
 		}
 		atomic_fetch_add(&t->bytes_received, (uint64_t)n);
+		if (c->client && c->state == CONN_READY)
+			c->deadline = tcp_now_us() + t->cfg.client_idle_us;
 		c->in_len += (size_t)n;
 		used = handle_frames(t, c, &need);
 		if (c->state == CONN_CLOSED)
@@ -341,7 +357,9 @@ static void take_queued(struct tcp_transport *t, struct tcp_conn *c)
 
 	if (c->state != CONN_READY || c->out != NULL)
 		return;
-	if (c->route != NULL)
+	/* Only the route's own connection drains it (the loop alone
+	 * writes r->conn, so it reads it without the lock). */
+	if (c->route != NULL && c->route->conn == c)
 		q = &c->route->q;
 	else if (c->link != NULL)
 		q = &c->link->q;

@@ -12,8 +12,10 @@
  * so neither MAC proves anything on another connection. Without --secret
  * both are zero. The loop thread only.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "sha256.h"
 #include "tcp_internal.h"
@@ -26,11 +28,22 @@ static void refuse(struct tcp_transport *t, struct tcp_conn *c, const char *why)
 	tcp_conn_close(t, c);
 }
 
+/* From the kernel's generator: one nonce then says nothing of the next.
+ * Should it fail (an old kernel, no entropy yet), the transport's own
+ * generator: a nonce still differs each time, which is all the MACs need
+ * (both nonces are inside both). */
 static void make_nonce(struct tcp_transport *t, uint8_t *nonce)
 {
-	uint64_t a = tcp_rand(t) ^ (uint64_t)tcp_now_us();
-	uint64_t b = tcp_rand(t);
+	uint64_t a, b;
+	ssize_t n;
 
+	do
+		n = getrandom(nonce, WIRE_NONCE_BYTES, GRND_NONBLOCK);
+	while (n < 0 && errno == EINTR);
+	if (n == WIRE_NONCE_BYTES)
+		return;
+	a = tcp_rand(t) ^ (uint64_t)tcp_now_us();
+	b = tcp_rand(t);
 	memcpy(nonce, &a, 8);
 	memcpy(nonce + 8, &b, 8);
 }
@@ -230,12 +243,49 @@ void tcp_hs_challenge(struct tcp_transport *t, struct tcp_conn *c,
 		became_ready(t, c);
 }
 
+/* An accepted client, authenticated: its replies go back on this, its
+ * newest connection; an older one to the same node is closed (a client
+ * has one at a time; two would share one queue). */
+static void client_ready(struct tcp_transport *t, struct tcp_conn *c)
+{
+	struct tcp_conn *old = NULL;
+	struct tcp_route *r;
+	bool full;
+
+	pthread_mutex_lock(&t->routes_mu);
+	r = tcp_route_find(t, c->local, c->peer);
+	if (r != NULL)
+		old = r->conn;
+	else
+		r = tcp_route_add(t, c->local, c->peer);
+	if (r != NULL)
+		r->conn = c;
+	full = t->route_count >= TCP_MAX_ROUTES;
+	pthread_mutex_unlock(&t->routes_mu);
+	if (r == NULL) {
+		refuse(t, c,
+		       full ? "too many clients connected (TCP_MAX_ROUTES)"
+			    : "out of memory");
+		return;
+	}
+	c->route = r;
+	c->deadline = tcp_now_us() + t->cfg.client_idle_us;
+	if (old != NULL && old != c) {
+		tcp_logf(t,
+			 "client %d reconnected from %s: the old connection "
+			 "is closed",
+			 c->peer, c->name);
+		old->route = NULL;
+		tcp_conn_close(t, old);
+	}
+	became_ready(t, c);
+}
+
 void tcp_hs_auth(struct tcp_transport *t, struct tcp_conn *c, const uint8_t *p,
 		 uint32_t len)
 {
 	struct wire_auth auth;
 	uint8_t mac[WIRE_MAC_BYTES];
-	struct tcp_route *r;
 	int rv;
 
 	rv = wire_decode_auth(p, len, &auth);
@@ -253,17 +303,5 @@ void tcp_hs_auth(struct tcp_transport *t, struct tcp_conn *c, const uint8_t *p,
 		became_ready(t, c);
 		return;
 	}
-	/* A client's replies go back on its newest connection. */
-	pthread_mutex_lock(&t->routes_mu);
-	r = tcp_route_get(t, c->local, c->peer);
-	if (r != NULL)
-		r->conn = c;
-	pthread_mutex_unlock(&t->routes_mu);
-	if (r == NULL) {
-		tcp_logf(t, "closed %s: out of memory", c->name);
-		tcp_conn_close(t, c);
-		return;
-	}
-	c->route = r;
-	became_ready(t, c);
+	client_ready(t, c);
 }

@@ -2,7 +2,8 @@
  * contract): tcp.c (the public calls and the send queues), tcp_loop.c
  * (the poll loop: listeners, dialing, timers), tcp_conn.c (a connection:
  * its bytes in and out), tcp_handshake.c (HELLO, CHALLENGE, AUTH),
- * tcp_open.c (set-up and the end), tcp_parse.c (the command line's).
+ * tcp_open.c (set-up and the end), tcp_parse.c (the command line's),
+ * tcp_route.c (the reply routes to clients).
  *
  * Who touches what: a send queue under its own lock (any thread); the
  * routes table under the routes lock (tcp_send, and the loop when a
@@ -25,9 +26,22 @@
 /* A handshake not finished in this long closes its connection: a peer
  * that connects and says nothing holds no slot for ever. */
 #define TCP_HANDSHAKE_US 5000000
+/* Accepted connections in their handshake at once: beyond it the oldest
+ * is closed, so that silent sockets cannot take every descriptor from
+ * the node's peers (a real handshake takes a round trip, a flood must
+ * outpace that). */
+#define TCP_MAX_HANDSHAKES 64
+/* accept() out of descriptors (or memory): the listeners rest this long
+ * before the next try, instead of polling a readable listener in a spin. */
+#define TCP_ACCEPT_PAUSE_US 100000
+#define TCP_CLIENT_IDLE_US 60000000
 /* Connections at once (accepted clients included); one more is accepted
  * and closed at once, with a log line. */
 #define TCP_MAX_CONNS 4096
+/* Client routes at once (one per client connection): a handshake beyond
+ * it is refused with a log line. */
+#define TCP_MAX_ROUTES 4096
+#define TCP_ROUTE_BUCKETS 1024 /* a power of two */
 
 /* One encoded frame, header and payload in one block. */
 struct tcp_frame {
@@ -59,13 +73,16 @@ struct tcp_link {
 	int64_t backoff_us;    /* loop only: the current upper bound */
 };
 
-/* A reply path to a client: the connection its last request came on, to
- * local node `node`. Under the routes lock. */
+/* A reply path to a client: its connection to local node `node` (the
+ * newest: a client that connects again closes the old one). It lives as
+ * long as that connection. Under the routes lock; conn is written only
+ * by the loop thread, which may read it without the lock. */
 struct tcp_route {
 	int node;
 	int client;
-	struct tcp_conn *conn; /* NULL: that client is gone */
+	struct tcp_conn *conn;
 	struct tcp_queue q;
+	struct tcp_route *next; /* in its hash bucket */
 };
 
 enum tcp_conn_state {
@@ -85,9 +102,11 @@ struct tcp_conn {
 	int peer;    /* the remote node, or (client conn) the client id */
 	bool client; /* acceptor: the dialer is a client */
 	struct tcp_link *link;   /* node links, and the client process's */
-	struct tcp_route *route; /* an accepted client's, once it sent */
+	struct tcp_route *route; /* an accepted client's, once ready */
 	char name[80];           /* the peer's address, for log lines */
-	int64_t deadline;        /* the handshake's end */
+	/* The handshake's end; then, for an accepted client, when its
+	 * silence closes it (client_idle_us after its last bytes). */
+	int64_t deadline;
 	uint8_t nonce_mine[WIRE_NONCE_BYTES];
 	uint8_t nonce_peer[WIRE_NONCE_BYTES];
 	struct wire_hello hello; /* as sent or received: the MACs cover it */
@@ -121,14 +140,16 @@ struct tcp_transport {
 	uint64_t rng; /* loop only (splitmix64) */
 
 	pthread_mutex_t routes_mu;
-	struct tcp_route **routes;
+	struct tcp_route *route_bucket[TCP_ROUTE_BUCKETS];
 	int route_count;
-	int route_cap;
 
 	/* Loop only. */
 	struct tcp_conn **conns;
 	int conn_count;
 	int conn_cap;
+	int64_t accept_rest_until; /* listeners not polled before */
+	bool accept_failing;       /* logged; until an accept() succeeds */
+	bool handshakes_full;      /* logged; until below the cap again */
 
 	_Atomic uint64_t frames_sent;
 	_Atomic uint64_t frames_received;
@@ -157,9 +178,16 @@ uint64_t tcp_rand(struct tcp_transport *t);
 /* Non-blocking, close-on-exec; a socket's, with TCP_NODELAY. -1: errno. */
 int tcp_set_nonblock(int fd);
 int tcp_socket_nonblock(int family);
-/* The route for (node, client), made if new. Routes lock held. NULL: no
- * memory. */
-struct tcp_route *tcp_route_get(struct tcp_transport *t, int node, int client);
+
+/* tcp_route.c, the routes lock held. find: NULL when there is none. add:
+ * a new empty route (none may exist for the pair); NULL at
+ * TCP_MAX_ROUTES or out of memory. drop: unlinks and frees r and what
+ * its queue holds. */
+struct tcp_route *tcp_route_find(struct tcp_transport *t, int node, int client);
+struct tcp_route *tcp_route_add(struct tcp_transport *t, int node, int client);
+void tcp_route_drop(struct tcp_transport *t, struct tcp_route *r);
+/* At the end, the loop stopped: every route. */
+void tcp_routes_free(struct tcp_transport *t);
 void tcp_logf(struct tcp_transport *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -1,9 +1,10 @@
 /* tcp_loop.c - the TCP transport's one thread: a poll loop over the wake
  * pipe, the listeners and every connection. Each round it dials the links
- * whose backoff has passed, closes handshakes that took too long, writes
- * what the queues hold, then sleeps in poll until a socket is ready, a
- * sender wakes it (tcp_wake: a queue went from empty to not) or the next
- * timer (a dial, a handshake's deadline) comes.
+ * whose backoff has passed, closes handshakes that took too long (and
+ * clients silent too long), writes what the queues hold, then sleeps in
+ * poll until a socket is ready, a sender wakes it (tcp_wake: a queue
+ * went from empty to not) or the next timer (a dial, a deadline, the
+ * listeners' rest) comes.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -112,6 +113,56 @@ static void connect_done(struct tcp_transport *t, struct tcp_conn *c)
 	tcp_conn_close(t, c);
 }
 
+/* accept() is out of descriptors or memory: the connection stays in the
+ * backlog and the listener readable, so the listeners rest a while
+ * (build_fds) rather than wake poll at once, round after round. */
+static void accept_rest(struct tcp_transport *t, int err)
+{
+	t->accept_rest_until = tcp_now_us() + TCP_ACCEPT_PAUSE_US;
+	if (t->accept_failing)
+		return;
+	t->accept_failing = true;
+	tcp_logf(t,
+		 "cannot accept a connection: %s; trying again every %d ms "
+		 "until it can",
+		 strerror(err), TCP_ACCEPT_PAUSE_US / 1000);
+}
+
+static bool in_handshake(const struct tcp_conn *c)
+{
+	return !c->dialer &&
+	       (c->state == CONN_WAIT_HELLO || c->state == CONN_WAIT_AUTH);
+}
+
+/* Room for one more accepted handshake: at TCP_MAX_HANDSHAKES, the
+ * oldest is closed (logged once until below the cap again). */
+static void handshake_room(struct tcp_transport *t)
+{
+	struct tcp_conn *oldest = NULL;
+	int count = 0;
+	int i;
+
+	for (i = 0; i < t->conn_count; i++) {
+		if (!in_handshake(t->conns[i]))
+			continue;
+		count++;
+		if (oldest == NULL || t->conns[i]->deadline < oldest->deadline)
+			oldest = t->conns[i];
+	}
+	if (count < TCP_MAX_HANDSHAKES) {
+		t->handshakes_full = false;
+		return;
+	}
+	if (!t->handshakes_full)
+		tcp_logf(t,
+			 "%d connections are in their handshake: the oldest "
+			 "is closed for each new one",
+			 count);
+	t->handshakes_full = true;
+	atomic_fetch_add(&t->refused, 1);
+	tcp_conn_close(t, oldest);
+}
+
 static void accept_all(struct tcp_transport *t, int node)
 {
 	struct sockaddr_storage sa;
@@ -125,14 +176,19 @@ static void accept_all(struct tcp_transport *t, int node)
 		fd = accept(t->listen_fd[node], (struct sockaddr *)&sa, &len);
 		if (fd < 0 && errno == EINTR)
 			continue;
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE ||
+			       errno == ENOBUFS || errno == ENOMEM))
+			accept_rest(t, errno);
 		if (fd < 0)
 			return; /* EAGAIN, or a connection that died queued */
+		t->accept_failing = false;
 		addr_name((struct sockaddr *)&sa, len, name, sizeof(name));
 		if (tcp_set_nonblock(fd) != 0) {
 			close(fd);
 			continue;
 		}
 		set_nodelay(fd);
+		handshake_room(t);
 		c = tcp_conn_new(t, fd, false, name);
 		if (c == NULL) {
 			tcp_logf(t,
@@ -172,8 +228,9 @@ static int64_t dial_due(struct tcp_transport *t, int64_t now)
 	return next;
 }
 
-/* Closes handshakes past their deadline; returns the earliest left. */
-static int64_t expire_handshakes(struct tcp_transport *t, int64_t now)
+/* Closes handshakes past their deadline, and accepted clients silent
+ * for client_idle_us; returns the earliest deadline left. */
+static int64_t expire_conns(struct tcp_transport *t, int64_t now)
 {
 	int64_t next = INT64_MAX;
 	struct tcp_conn *c;
@@ -181,14 +238,21 @@ static int64_t expire_handshakes(struct tcp_transport *t, int64_t now)
 
 	for (i = 0; i < t->conn_count; i++) {
 		c = t->conns[i];
-		if (c->state == CONN_READY || c->state == CONN_CLOSED)
+		if (c->state == CONN_CLOSED ||
+		    (c->state == CONN_READY && !c->client))
 			continue;
 		if (c->deadline > now) {
 			if (c->deadline < next)
 				next = c->deadline;
 			continue;
 		}
-		if (c->state != CONN_CONNECTING)
+		if (c->state == CONN_READY)
+			tcp_logf(t,
+				 "closed %s (client %d): nothing from it "
+				 "in %lld ms",
+				 c->name, c->peer,
+				 (long long)(t->cfg.client_idle_us / 1000));
+		else if (c->state != CONN_CONNECTING)
 			tcp_logf(t, "closed %s: no handshake within %d s",
 				 c->name, TCP_HANDSHAKE_US / 1000000);
 		tcp_conn_close(t, c);
@@ -234,6 +298,7 @@ struct loop_fds {
 static int build_fds(struct tcp_transport *t, struct loop_fds *f)
 {
 	int need = 1 + t->cfg.nodes + t->conn_count;
+	bool resting = t->accept_rest_until > tcp_now_us();
 	struct tcp_conn *c;
 	int i, k = 1;
 
@@ -252,7 +317,7 @@ static int build_fds(struct tcp_transport *t, struct loop_fds *f)
 	}
 	f->pfd[0] = (struct pollfd){.fd = t->wake[0], .events = POLLIN};
 	for (i = 0; i < t->cfg.nodes; i++) {
-		if (t->listen_fd[i] < 0)
+		if (t->listen_fd[i] < 0 || resting)
 			continue;
 		f->node[k] = i;
 		f->pfd[k++] = (struct pollfd){.fd = t->listen_fd[i],
@@ -302,12 +367,14 @@ static int round_prepare(struct tcp_transport *t)
 {
 	int64_t now = tcp_now_us();
 	int64_t next = dial_due(t, now);
-	int64_t hs = expire_handshakes(t, now);
+	int64_t hs = expire_conns(t, now);
 	int64_t wait;
 	int i;
 
 	if (hs < next)
 		next = hs;
+	if (t->accept_rest_until > now && t->accept_rest_until < next)
+		next = t->accept_rest_until;
 	for (i = 0; i < t->conn_count; i++)
 		if (t->conns[i]->state != CONN_CONNECTING)
 			tcp_conn_flush(t, t->conns[i]);

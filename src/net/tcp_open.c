@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "tcp_internal.h"
@@ -161,6 +162,26 @@ static void apply_defaults(struct tcp_config *cfg)
 		cfg->backoff_max_us = DEFAULT_BACKOFF_MAX_US;
 	if (cfg->backoff_max_us < cfg->backoff_min_us)
 		cfg->backoff_max_us = cfg->backoff_min_us;
+	if (cfg->client_idle_us <= 0)
+		cfg->client_idle_us = TCP_CLIENT_IDLE_US;
+}
+
+/* Best effort: every connection is a descriptor, and the usual soft limit
+ * (1024) is below TCP_MAX_CONNS; the hard one is what the admin allows. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	was = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0 || was >= 65536)
+		return;
+	/* An unlimited hard limit can be above the kernel's nr_open. */
+	rl.rlim_cur = 65536;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 static int alloc_arrays(struct tcp_transport *t)
@@ -196,6 +217,7 @@ int tcp_open(struct tcp_transport **out, const struct tcp_config *cfg,
 	t->wake[0] = t->wake[1] = -1;
 	t->cfg = *cfg;
 	apply_defaults(&t->cfg);
+	raise_fd_limit();
 	if (pthread_mutex_init(&t->routes_mu, NULL) != 0) {
 		free(t);
 		goto err_nomem;
@@ -297,11 +319,7 @@ void tcp_close(struct tcp_transport *t)
 		if (t->wake[i] >= 0)
 			close(t->wake[i]);
 	free_links(t);
-	for (i = 0; i < t->route_count; i++) {
-		tcp_queue_destroy(&t->routes[i]->q);
-		free(t->routes[i]);
-	}
-	free(t->routes);
+	tcp_routes_free(t);
 	pthread_mutex_destroy(&t->routes_mu);
 	free(t->addrs);
 	free(t->local);

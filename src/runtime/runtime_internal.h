@@ -173,11 +173,13 @@ void runtime_tcp_close(struct cluster *c);
  * --listen says, and local[] true for --id only; returns 0, or -1 after
  * saying why on err. reply: a reply of the node's service, to the client
  * process its request came from (the sender's step, its node lock held);
- * returns 0, or -1 when lost (tcp_send's drops). */
+ * returns 0, or -1 when lost (tcp_send's drops). request_client: the
+ * client a request's body names (tcp.h's request_client). */
 int runtime_remote_addrs(struct cluster *c, struct tcp_addr *addrs, bool *local,
 			 FILE *err);
 int runtime_remote_reply(struct cluster *c, const struct raft_message *msg,
 			 uint64_t extra_us);
+int runtime_remote_request_client(void *ctx, const struct raft_message *m);
 
 /* runtime_observer.c */
 int runtime_observer_init(struct cluster *c);

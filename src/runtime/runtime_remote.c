@@ -3,7 +3,8 @@
  * (runtime_tcp.c's transport, as with --transport tcp). Here: where the
  * transport listens and dials (--peers, --listen), and how a reply of the
  * node's client service reaches a client process (it goes back on the
- * connection its request came in on: tcp.h's routes).
+ * connection its request came in on: tcp.h's routes, which hold a client
+ * only to the id it shook hands with).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,4 +51,17 @@ int runtime_remote_reply(struct cluster *c, const struct raft_message *msg,
 	    kv_reply_decode(msg->u.client.data, msg->u.client.len, &reply) != 0)
 		return -1;
 	return tcp_send(c->tcp, msg, delay, reply.client);
+}
+
+/* The transport's loop thread, no lock: decoding touches nothing shared.
+ * A body that does not decode names no client (-1): the transport
+ * refuses it, as it does a body naming someone else. */
+int runtime_remote_request_client(void *ctx, const struct raft_message *m)
+{
+	struct kv_cmd cmd;
+
+	(void)ctx;
+	if (kv_cmd_decode(m->u.client.data, m->u.client.len, &cmd) != 0)
+		return -1;
+	return cmd.client;
 }

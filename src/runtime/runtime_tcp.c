@@ -41,6 +41,22 @@ static bool peer_reachable(struct cluster *c, int from, int to)
 	return connected;
 }
 
+/* The delay a received message waits in the mailbox: what its sender
+ * drew, but never more than the sender's fault model can draw (peers run
+ * with the same flags), so that a peer cannot park messages in a mailbox
+ * for an hour and fill it; a client's request, none (its sender has no
+ * fault model here). */
+static uint64_t delay_bound(const struct cluster *c,
+			    const struct raft_message *m, uint32_t delay_us)
+{
+	uint64_t most;
+
+	if (m->from == RAFT_CLIENT)
+		return 0;
+	most = faults_max_extra_us(c->o);
+	return delay_us < most ? delay_us : most;
+}
+
 /* The loop thread, holding no lock: into the receiver's mailbox. A full
  * one loses the copy, said as the in-process path says it. */
 static void tcp_deliver(void *ctx, const struct raft_message *m,
@@ -59,7 +75,7 @@ static void tcp_deliver(void *ctx, const struct raft_message *m,
 		return;
 	}
 	rv = mailbox_push(&c->node[m->to].mb, m, extra, extra_bytes, now,
-			  now + (int64_t)delay_us);
+			  now + (int64_t)delay_bound(c, m, delay_us));
 	if (rv == MAILBOX_FULL)
 		harness_report_loss(&c->h, m->from, m->to,
 				    atomic_load(&c->h.tick));
@@ -176,6 +192,8 @@ int runtime_tcp_open(struct cluster *c, FILE *err)
 	cfg.seed = o->seed;
 	cfg.deliver = tcp_deliver;
 	cfg.log = tcp_log;
+	if (o->command == CMD_NODE)
+		cfg.request_client = runtime_remote_request_client;
 	if (o->command == CMD_NODE && c->h.mon != NULL)
 		cfg.before_write = trace_to_kernel;
 	cfg.ctx = c;
