@@ -99,6 +99,11 @@ static void net_deliver(void *ctx, const struct raft_message *m,
 		return;
 	}
 	r->next = NULL;
+	/* A node's --reorder delay, at most one attempt's timeout: a reply
+	 * held longer is a lost one to the client anyway, and a node must
+	 * not park replies here for hours. */
+	if (delay_us > (uint64_t)cn->cfg.clients.timeout_us)
+		delay_us = (uint32_t)cn->cfg.clients.timeout_us;
 	r->ready_us = clock_now_us() + delay_us;
 	r->len = m->u.client.len;
 	memcpy(r->bytes, m->u.client.data, r->len);
