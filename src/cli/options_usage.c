@@ -170,6 +170,9 @@ static const char *default_text(const struct opt_flag *f,
 	if (f->kind == OPT_CUSTOM || f->kind == OPT_PATH || f->kind == OPT_BOOL)
 		return "";
 	options_default_for(&d, command);
+	/* raftsim node runs until a signal unless --ticks is given. */
+	if (command == CMD_NODE && strcmp(f->name, "ticks") == 0)
+		return "none: until SIGTERM or SIGINT";
 	return options_value_text(&d, f, buf, size);
 }
 
