@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "client_cli.h"
+#include "harness/harness.h"
 #include "options_internal.h"
 #include "parse.h"
 #include "raft_rng.h"
@@ -99,18 +100,10 @@ static void setup_free(struct net_setup *s)
 static void config_of(const struct raftsim_options *o,
 		      const struct net_setup *s, struct client_config *cfg)
 {
-	memset(cfg, 0, sizeof(*cfg));
+	/* The in-process clients' settings, but this process's cluster
+	 * size, seed and ids. */
+	harness_client_config(o, cfg);
 	cfg->nodes = s->nodes;
-	cfg->clients = o->clients;
-	cfg->keys = o->keys;
-	cfg->read_ratio = o->read_ratio;
-	cfg->cas_ratio = o->cas_ratio;
-	cfg->append_ratio = o->append_ratio;
-	cfg->delete_ratio = o->delete_ratio;
-	cfg->value_bytes = o->value_bytes;
-	cfg->retries = o->retries;
-	cfg->timeout_us = (int64_t)options_client_timeout_us(o);
-	cfg->max_ops = o->ops;
 	cfg->seed = raft_rng_derive(s->seed, 0xc11e47);
 	cfg->client_base = s->base;
 }
