@@ -4,185 +4,34 @@
  * each wait is for a condition (a message, a log line, a handshake),
  * checked every millisecond up to a generous deadline.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "net/tcp.h"
 #include "net/wire.h"
+#include "tcptest.h"
 #include "testhelp.h"
+#include "testnet.h"
 #include "testrun.h"
 
-#define DEADLINE_MS 20000
-#define LOG_BYTES 16384
-
-/* What one transport saw: its messages and its log lines. */
-struct seen {
-	pthread_mutex_t mu;
-	int messages;
-	struct raft_message last;
-	uint32_t last_delay;
-	size_t last_extra;
-	char log[LOG_BYTES];
-	size_t log_len;
-};
-
-static void seen_deliver(void *ctx, const struct raft_message *m,
-			 uint32_t delay_us, void *extra, size_t extra_bytes)
+/* a as node 0 and b as node 1 of a cluster of 2. */
+static void pair_config(struct tcptest_end *a, struct tcptest_end *b)
 {
-	struct seen *s = ctx;
-
-	pthread_mutex_lock(&s->mu);
-	s->messages++;
-	s->last = *m;
-	s->last_delay = delay_us;
-	s->last_extra = extra_bytes;
-	pthread_mutex_unlock(&s->mu);
-	free(extra);
+	tcptest_end_config(a, 2, 0);
+	tcptest_end_config(b, 2, 1);
 }
 
-static void seen_log(void *ctx, const char *line)
+/* a (node 0) and b (node 1) opened, told each other's port and
+ * started. */
+static int pair_up(struct tcptest_end *a, struct tcptest_end *b)
 {
-	struct seen *s = ctx;
-	size_t len = strlen(line);
-
-	pthread_mutex_lock(&s->mu);
-	if (s->log_len + len + 2 < LOG_BYTES) {
-		memcpy(s->log + s->log_len, line, len);
-		s->log_len += len;
-		s->log[s->log_len++] = '\n';
-		s->log[s->log_len] = '\0';
-	}
-	pthread_mutex_unlock(&s->mu);
-}
-
-static int seen_messages(struct seen *s)
-{
-	int n;
-
-	pthread_mutex_lock(&s->mu);
-	n = s->messages;
-	pthread_mutex_unlock(&s->mu);
-	return n;
-}
-
-static bool seen_logged(struct seen *s, const char *text)
-{
-	bool found;
-
-	pthread_mutex_lock(&s->mu);
-	found = strstr(s->log, text) != NULL;
-	pthread_mutex_unlock(&s->mu);
-	return found;
-}
-
-/* One transport under test, with what it saw. */
-struct end {
-	struct tcp_transport *t;
-	struct seen seen;
-	struct tcp_addr addrs[3];
-	bool local[3];
-	struct tcp_config cfg;
-};
-
-static void end_config(struct end *e, int nodes, int local_node)
-{
-	int i;
-
-	memset(e, 0, sizeof(*e));
-	pthread_mutex_init(&e->seen.mu, NULL);
-	for (i = 0; i < nodes; i++) {
-		snprintf(e->addrs[i].host, TCP_HOST_MAX, "127.0.0.1");
-		e->local[i] = i == local_node;
-	}
-	e->cfg.cluster_id = 1;
-	e->cfg.nodes = nodes;
-	e->cfg.addrs = e->addrs;
-	e->cfg.local = e->local;
-	e->cfg.client_id = -1;
-	e->cfg.backoff_min_us = 2000;
-	e->cfg.backoff_max_us = 100000;
-	e->cfg.seed = 42;
-	e->cfg.deliver = seen_deliver;
-	e->cfg.log = seen_log;
-	e->cfg.ctx = &e->seen;
-}
-
-static int end_open(struct end *e)
-{
-	char err[256];
-
-	if (tcp_open(&e->t, &e->cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "    tcp_open: %s\n", err);
-		return -1;
-	}
-	return 0;
-}
-
-static void end_close(struct end *e)
-{
-	tcp_close(e->t);
-	e->t = NULL;
-	pthread_mutex_destroy(&e->seen.mu);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void tick_1ms(void)
-{
-	struct timespec ts = {0, 1000000};
-
-	nanosleep(&ts, NULL);
-}
-
-/* Waits until pred(arg), checked every millisecond, up to a deadline no
- * loaded machine comes near. */
-static bool wait_for(bool (*pred)(void *), void *arg)
-{
-	int64_t end = now_ms() + DEADLINE_MS;
-
-	while (!pred(arg)) {
-		if (now_ms() >= end)
-			return false;
-		tick_1ms();
-	}
-	return true;
-}
-
-static struct raft_message vote_request(int from, int to, uint64_t term)
-{
-	struct raft_message m;
-
-	memset(&m, 0, sizeof(m));
-	m.type = RAFT_MSG_REQUEST_VOTE;
-	m.from = from;
-	m.to = to;
-	m.term = term;
-	m.u.rv.term = term;
-	m.u.rv.candidate_id = from;
-	return m;
-}
-
-/* Two transports, node 0 in a and node 1 in b, told each other's port
- * and started. */
-static int pair_up(struct end *a, struct end *b)
-{
-	if (end_open(a) != 0 || end_open(b) != 0)
+	if (tcptest_end_open(a) != 0 || tcptest_end_open(b) != 0)
 		return -1;
 	tcp_set_port(a->t, 1, tcp_port(b->t, 1));
 	tcp_set_port(b->t, 0, tcp_port(a->t, 0));
@@ -191,9 +40,8 @@ static int pair_up(struct end *a, struct end *b)
 	return 0;
 }
 
-/* Predicates for wait_for. */
 struct pair {
-	struct end *a, *b;
+	struct tcptest_end *a, *b;
 };
 
 static bool pair_connected(void *arg)
@@ -203,87 +51,64 @@ static bool pair_connected(void *arg)
 	return tcp_connected(p->a->t, 1) && tcp_connected(p->b->t, 0);
 }
 
-struct count_goal {
-	struct seen *seen;
-	int want;
-};
-
-static bool got_messages(void *arg)
+/* Waits until a (node 0) and b (node 1) have each finished the
+ * handshake with the other. */
+static bool wait_paired(struct tcptest_end *a, struct tcptest_end *b)
 {
-	struct count_goal *g = arg;
+	struct pair p = {a, b};
 
-	return seen_messages(g->seen) >= g->want;
+	return tcptest_wait(pair_connected, &p);
 }
 
-struct log_goal {
-	struct seen *seen;
-	const char *text;
-};
-
-static bool got_log(void *arg)
+/* Closes the n ends of an array from calloc, and frees it. */
+static void close_ends(struct tcptest_end *e, int n)
 {
-	struct log_goal *g = arg;
+	int i;
 
-	return seen_logged(g->seen, g->text);
-}
-
-static bool wait_messages(struct seen *s, int want)
-{
-	struct count_goal g = {s, want};
-
-	return wait_for(got_messages, &g);
-}
-
-static bool wait_log(struct seen *s, const char *text)
-{
-	struct log_goal g = {s, text};
-
-	return wait_for(got_log, &g);
+	for (i = 0; i < n; i++)
+		tcptest_end_close(&e[i]);
+	free(e);
 }
 
 /* Sends a -> b and b -> a, and checks each arrives whole. */
-static void exchange(struct end *a, struct end *b, uint64_t term)
+static void exchange(struct tcptest_end *a, struct tcptest_end *b,
+		     uint64_t term)
 {
-	struct raft_message m = vote_request(0, 1, term);
-	int before_a = seen_messages(&a->seen);
-	int before_b = seen_messages(&b->seen);
+	struct raft_message m = testnet_msg(RAFT_MSG_REQUEST_VOTE, 0, 1, term);
+	int before_a = tcptest_end_messages(a);
+	int before_b = tcptest_end_messages(b);
 
 	CHECK_EQ(tcp_send(a->t, &m, 1234, -1), 0);
-	CHECK(wait_messages(&b->seen, before_b + 1));
-	pthread_mutex_lock(&b->seen.mu);
-	CHECK_EQ(b->seen.last.type, RAFT_MSG_REQUEST_VOTE);
-	CHECK_EQ(b->seen.last.from, 0);
-	CHECK_EQ(b->seen.last.to, 1);
-	CHECK_EQ(b->seen.last.term, term);
-	CHECK_EQ(b->seen.last.u.rv.candidate_id, 0);
-	CHECK_EQ(b->seen.last_delay, 1234);
-	pthread_mutex_unlock(&b->seen.mu);
-	m = vote_request(1, 0, term + 1);
-	m.type = RAFT_MSG_REQUEST_VOTE_REPLY;
-	memset(&m.u, 0, sizeof(m.u));
-	m.u.rv_reply.term = term + 1;
+	CHECK(tcptest_wait_messages(b, before_b + 1));
+	pthread_mutex_lock(&b->mu);
+	CHECK_EQ(b->last.type, RAFT_MSG_REQUEST_VOTE);
+	CHECK_EQ(b->last.from, 0);
+	CHECK_EQ(b->last.to, 1);
+	CHECK_EQ(b->last.term, term);
+	CHECK_EQ(b->last.u.rv.candidate_id, 0);
+	CHECK_EQ(b->last_delay, 1234);
+	pthread_mutex_unlock(&b->mu);
+	m = testnet_msg(RAFT_MSG_REQUEST_VOTE_REPLY, 1, 0, term + 1);
 	m.u.rv_reply.vote_granted = true;
 	CHECK_EQ(tcp_send(b->t, &m, 0, -1), 0);
-	CHECK(wait_messages(&a->seen, before_a + 1));
-	pthread_mutex_lock(&a->seen.mu);
-	CHECK_EQ(a->seen.last.type, RAFT_MSG_REQUEST_VOTE_REPLY);
-	CHECK_EQ(a->seen.last.from, 1);
-	CHECK_EQ(a->seen.last.to, 0);
-	CHECK_EQ(a->seen.last.u.rv_reply.vote_granted, 1);
-	pthread_mutex_unlock(&a->seen.mu);
+	CHECK(tcptest_wait_messages(a, before_a + 1));
+	pthread_mutex_lock(&a->mu);
+	CHECK_EQ(a->last.type, RAFT_MSG_REQUEST_VOTE_REPLY);
+	CHECK_EQ(a->last.from, 1);
+	CHECK_EQ(a->last.to, 0);
+	CHECK_EQ(a->last.u.rv_reply.vote_granted, 1);
+	pthread_mutex_unlock(&a->mu);
 }
 
 static void two_transports_exchange_messages_both_ways(void)
 {
-	struct end *e = calloc(2, sizeof(*e));
-	struct pair p = {&e[0], &e[1]};
+	struct tcptest_end *e = calloc(2, sizeof(*e));
 	struct tcp_stats st;
 	int i;
 
 	REQUIRE(e != NULL);
-	end_config(&e[0], 2, 0);
-	end_config(&e[1], 2, 1);
-	if (pair_up(&e[0], &e[1]) == 0 && wait_for(pair_connected, &p)) {
+	pair_config(&e[0], &e[1]);
+	if (pair_up(&e[0], &e[1]) == 0 && wait_paired(&e[0], &e[1])) {
 		for (i = 0; i < 20; i++)
 			exchange(&e[0], &e[1], 5 + (uint64_t)i);
 		tcp_get_stats(e[0].t, &st);
@@ -294,30 +119,7 @@ static void two_transports_exchange_messages_both_ways(void)
 	} else {
 		CHECK(!"the pair did not connect");
 	}
-	end_close(&e[0]);
-	end_close(&e[1]);
-	free(e);
-}
-
-/* b (node 1 of 2) alone, listening; a raw socket connected to it. */
-static int raw_connect(uint16_t port)
-{
-	struct sockaddr_in sa;
-	struct timeval tv = {DEADLINE_MS / 1000, 0};
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	if (fd < 0)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	close_ends(e, 2);
 }
 
 /* Writes bytes (then, if `end`, half-closes) and returns whether the
@@ -356,71 +158,64 @@ static size_t hello_frame(uint8_t *out, uint64_t cluster, int from, int to)
 }
 
 /* Node 1 of 2 on its own: the target of the raw sockets below. */
-static int lone_open(struct end *b)
+static int lone_open(struct tcptest_end *b)
 {
-	end_config(b, 2, 1);
-	if (end_open(b) != 0 || tcp_start(b->t) != 0)
-		return -1;
-	return 0;
+	tcptest_end_config(b, 2, 1);
+	return tcptest_end_open_and_start(b);
 }
 
 static void another_cluster_is_refused_and_logged(void)
 {
-	struct end *e = calloc(3, sizeof(*e));
+	struct tcptest_end *e = calloc(3, sizeof(*e));
 	struct tcp_stats st;
 
 	REQUIRE(e != NULL);
-	end_config(&e[0], 2, 0);
-	end_config(&e[1], 2, 1);
-	end_config(&e[2], 2, 0);
+	pair_config(&e[0], &e[1]);
+	tcptest_end_config(&e[2], 2, 0);
 	e[2].cfg.cluster_id = 7;
-	if (pair_up(&e[0], &e[1]) == 0 && end_open(&e[2]) == 0) {
-		struct pair p = {&e[0], &e[1]};
-
+	if (pair_up(&e[0], &e[1]) == 0 && tcptest_end_open(&e[2]) == 0) {
 		tcp_set_port(e[2].t, 1, tcp_port(e[1].t, 1));
 		REQUIRE(tcp_start(e[2].t) == 0);
-		CHECK(wait_log(&e[1].seen, ": cluster id 7, ours 1"));
-		CHECK(wait_log(&e[1].seen, "refused 127.0.0.1:"));
+		CHECK(tcptest_wait_log(&e[1], ": cluster id 7, ours 1"));
+		CHECK(tcptest_wait_log(&e[1], "refused 127.0.0.1:"));
 		tcp_get_stats(e[1].t, &st);
 		CHECK(st.refused >= 1);
 		CHECK(!tcp_connected(e[2].t, 1));
 		/* The real node 0 still gets through. */
-		CHECK(wait_for(pair_connected, &p));
+		CHECK(wait_paired(&e[0], &e[1]));
 		exchange(&e[0], &e[1], 3);
 	} else {
 		CHECK(!"set-up failed");
 	}
-	end_close(&e[2]);
-	end_close(&e[0]);
-	end_close(&e[1]);
-	free(e);
+	close_ends(e, 3);
 }
 
 static void a_node_outside_the_configuration_is_refused(void)
 {
-	struct end *b = calloc(1, sizeof(*b));
+	struct tcptest_end *b = calloc(1, sizeof(*b));
 	uint8_t frame[256];
 	struct tcp_stats st;
 	int fd;
 
 	REQUIRE(b != NULL);
-	if (lone_open(b) == 0 && (fd = raw_connect(tcp_port(b->t, 1))) >= 0) {
+	if (lone_open(b) == 0 &&
+	    (fd = tcptest_connect_raw(tcp_port(b->t, 1))) >= 0) {
 		CHECK(raw_is_closed(fd, frame, hello_frame(frame, 1, 9, 1),
 				    false));
 		close(fd);
-		CHECK(wait_log(&b->seen,
-			       "node id 9 is outside the configuration"));
+		CHECK(tcptest_wait_log(
+			b, "node id 9 is outside the configuration"));
 		tcp_get_stats(b->t, &st);
 		CHECK_EQ(st.refused, 1);
 		CHECK_EQ(st.connects, 0);
 	} else {
 		CHECK(!"set-up failed");
 	}
-	end_close(b);
+	tcptest_end_close(b);
 	free(b);
 }
 
-static void set_secret(struct end *e, const char *secret)
+static void set_secret(struct tcptest_end *e, const char *secret)
 {
 	e->cfg.secret = (const uint8_t *)secret;
 	e->cfg.secret_len = strlen(secret);
@@ -428,16 +223,15 @@ static void set_secret(struct end *e, const char *secret)
 
 static void a_secret_mismatch_is_refused_and_a_match_accepted(void)
 {
-	struct end *e = calloc(4, sizeof(*e));
+	struct tcptest_end *e = calloc(4, sizeof(*e));
 	struct tcp_stats st;
 
 	REQUIRE(e != NULL);
-	end_config(&e[0], 2, 0);
-	end_config(&e[1], 2, 1);
+	pair_config(&e[0], &e[1]);
 	set_secret(&e[0], "0123456789abcdef-one");
 	set_secret(&e[1], "0123456789abcdef-two");
 	if (pair_up(&e[0], &e[1]) == 0) {
-		CHECK(wait_log(&e[0].seen, "wrong MAC"));
+		CHECK(tcptest_wait_log(&e[0], "wrong MAC"));
 		tcp_get_stats(e[0].t, &st);
 		CHECK(st.refused >= 1);
 		CHECK(!tcp_connected(e[0].t, 1));
@@ -445,79 +239,65 @@ static void a_secret_mismatch_is_refused_and_a_match_accepted(void)
 	} else {
 		CHECK(!"set-up failed");
 	}
-	end_config(&e[2], 2, 0);
-	end_config(&e[3], 2, 1);
+	pair_config(&e[2], &e[3]);
 	set_secret(&e[2], "0123456789abcdef-same");
 	set_secret(&e[3], "0123456789abcdef-same");
 	if (pair_up(&e[2], &e[3]) == 0) {
-		struct pair p = {&e[2], &e[3]};
-
-		CHECK(wait_for(pair_connected, &p));
+		CHECK(wait_paired(&e[2], &e[3]));
 		exchange(&e[2], &e[3], 9);
 		tcp_get_stats(e[3].t, &st);
 		CHECK_EQ(st.refused, 0);
 	} else {
 		CHECK(!"set-up failed");
 	}
-	end_close(&e[0]);
-	end_close(&e[1]);
-	end_close(&e[2]);
-	end_close(&e[3]);
-	free(e);
+	close_ends(e, 4);
 }
 
 static void one_side_without_a_secret_is_refused(void)
 {
-	struct end *e = calloc(2, sizeof(*e));
+	struct tcptest_end *e = calloc(2, sizeof(*e));
 
 	REQUIRE(e != NULL);
-	end_config(&e[0], 2, 0);
-	end_config(&e[1], 2, 1);
+	pair_config(&e[0], &e[1]);
 	set_secret(&e[1], "0123456789abcdef-only-b");
 	if (pair_up(&e[0], &e[1]) == 0) {
-		CHECK(wait_log(&e[1].seen, "it has no --secret"));
+		CHECK(tcptest_wait_log(&e[1], "it has no --secret"));
 		CHECK(!tcp_connected(e[0].t, 1));
 	} else {
 		CHECK(!"set-up failed");
 	}
-	end_close(&e[0]);
-	end_close(&e[1]);
-	free(e);
+	close_ends(e, 2);
 }
 
 /* One raw connection to node 1 that sends `bytes` (half-closing after
  * them if `end`): it is closed, with a log line holding `why`, counted as
  * a bad frame. */
-static void raw_is_refused(struct end *b, const uint8_t *bytes, size_t len,
-			   bool end, const char *why)
+static void raw_is_refused(struct tcptest_end *b, const uint8_t *bytes,
+			   size_t len, bool end, const char *why)
 {
 	struct tcp_stats before, after;
-	int fd = raw_connect(tcp_port(b->t, 1));
+	int fd = tcptest_connect_raw(tcp_port(b->t, 1));
 
 	REQUIRE(fd >= 0);
 	tcp_get_stats(b->t, &before);
 	CHECK(raw_is_closed(fd, bytes, len, end));
 	close(fd);
-	if (!wait_log(&b->seen, why))
-		TEST_FAIL_AT("no log line with '%s' in:\n%s", why, b->seen.log);
+	CHECK(tcptest_wait_log(b, why));
 	tcp_get_stats(b->t, &after);
 	CHECK_EQ(after.bad_frames, before.bad_frames + 1);
 }
 
 static void bad_bytes_close_their_connection_and_nothing_else(void)
 {
-	struct end *e = calloc(2, sizeof(*e));
+	struct tcptest_end *e = calloc(2, sizeof(*e));
 	static const char garbage[] = "GET / HTTP/1.0\r\nHost: x\r\n\r\n";
 	uint8_t frame[256];
 	size_t len;
 
 	REQUIRE(e != NULL);
-	end_config(&e[0], 2, 0);
-	end_config(&e[1], 2, 1);
+	pair_config(&e[0], &e[1]);
 	if (pair_up(&e[0], &e[1]) == 0) {
-		struct pair p = {&e[0], &e[1]};
-
-		CHECK(wait_for(pair_connected, &p));
+		CHECK(wait_paired(&e[0], &e[1]));
 		raw_is_refused(&e[1], (const uint8_t *)garbage,
 			       sizeof(garbage) - 1, false, "bad frame header");
 		len = hello_frame(frame, 1, 0, 1);
@@ -543,42 +323,22 @@ static void bad_bytes_close_their_connection_and_nothing_else(void)
 	} else {
 		CHECK(!"set-up failed");
 	}
-	end_close(&e[0]);
-	end_close(&e[1]);
-	free(e);
-}
-
-/* A port nobody listens on (bound, read, closed). */
-static uint16_t dead_port(void)
-{
-	struct sockaddr_in sa;
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	uint16_t port = 1;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-		port = ntohs(sa.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
+	close_ends(e, 2);
 }
 
 static void a_full_queue_drops_and_counts(void)
 {
-	struct end *a = calloc(1, sizeof(*a));
-	struct raft_message m = vote_request(0, 1, 2);
+	struct tcptest_end *a = calloc(1, sizeof(*a));
+	struct raft_message m = testnet_msg(RAFT_MSG_REQUEST_VOTE, 0, 1, 2);
 	struct tcp_stats st;
 	int i;
 
 	REQUIRE(a != NULL);
-	end_config(a, 2, 0);
+	tcptest_end_config(a, 2, 0);
 	a->cfg.queue_frames = 4;
-	if (end_open(a) == 0) {
-		tcp_set_port(a->t, 1, dead_port());
+	if (tcptest_end_open(a) == 0) {
+		/* Nobody listens there: the queue only fills. */
+		tcp_set_port(a->t, 1, tcptest_unused_port());
 		REQUIRE(tcp_start(a->t) == 0);
 		for (i = 0; i < 4; i++)
 			CHECK_EQ(tcp_send(a->t, &m, 0, -1), 0);
@@ -595,13 +355,13 @@ static void a_full_queue_drops_and_counts(void)
 	} else {
 		CHECK(!"set-up failed");
 	}
-	end_close(a);
+	tcptest_end_close(a);
 	free(a);
 }
 
 static bool a_lost_1(void *arg)
 {
-	struct end *a = arg;
+	struct tcptest_end *a = arg;
 	struct tcp_stats st;
 
 	tcp_get_stats(a->t, &st);
@@ -610,39 +370,35 @@ static bool a_lost_1(void *arg)
 
 static void a_peer_that_comes_back_is_reconnected(void)
 {
-	struct end *e = calloc(3, sizeof(*e));
+	struct tcptest_end *e = calloc(3, sizeof(*e));
 	struct tcp_stats st;
 	uint16_t port;
 
 	REQUIRE(e != NULL);
-	end_config(&e[0], 2, 0);
-	end_config(&e[1], 2, 1);
+	pair_config(&e[0], &e[1]);
 	if (pair_up(&e[0], &e[1]) == 0) {
-		struct pair p = {&e[0], &e[2]};
-		struct pair first = {&e[0], &e[1]};
-
-		CHECK(wait_for(pair_connected, &first));
+		CHECK(wait_paired(&e[0], &e[1]));
 		exchange(&e[0], &e[1], 1);
 		port = tcp_port(e[1].t, 1);
-		end_close(&e[1]);
-		CHECK(wait_for(a_lost_1, &e[0]));
+		tcptest_end_close(&e[1]);
+		CHECK(tcptest_wait(a_lost_1, &e[0]));
 		/* Node 1 comes back on the same port. */
-		end_config(&e[2], 2, 1);
+		tcptest_end_config(&e[2], 2, 1);
 		e[2].addrs[1].port = port;
-		REQUIRE(end_open(&e[2]) == 0);
+		REQUIRE(tcptest_end_open(&e[2]) == 0);
 		tcp_set_port(e[2].t, 0, tcp_port(e[0].t, 0));
 		REQUIRE(tcp_start(e[2].t) == 0);
-		CHECK(wait_for(pair_connected, &p));
+		CHECK(wait_paired(&e[0], &e[2]));
 		exchange(&e[0], &e[2], 2);
 		tcp_get_stats(e[0].t, &st);
 		CHECK_EQ(st.connects, 2);
 		CHECK_EQ(st.disconnects, 1);
-		end_close(&e[2]);
+		tcptest_end_close(&e[2]);
 	} else {
 		CHECK(!"set-up failed");
-		end_close(&e[1]);
+		tcptest_end_close(&e[1]);
 	}
-	end_close(&e[0]);
+	tcptest_end_close(&e[0]);
 	free(e);
 }
 
