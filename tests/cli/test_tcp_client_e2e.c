@@ -3,15 +3,13 @@
  * client tests' range, 23000-23999, picked by pid), the clients' history
  * checked by `raftsim lincheck`. Nothing sleeps to synchronize: the
  * client's own retries wait for the first leader. */
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clitest.h"
+#include "tcptest.h"
 #include "testhelp.h"
 #include "testrun.h"
 
@@ -31,24 +29,13 @@ static int first_port(void)
 
 static pid_t spawn_node(const struct cluster_procs *c, int id)
 {
-	char bin[512], idtext[16];
-	pid_t pid;
-	int fd;
+	char idtext[16];
+	const char *args[] = {"node",   "--id",      idtext, "--peers",
+			      c->peers, "--tick-ms", "10",   NULL};
 
-	snprintf(bin, sizeof(bin), "%s/raftsim", test_bin_dir());
 	snprintf(idtext, sizeof(idtext), "%d", id);
-	pid = fork();
-	if (pid != 0)
-		return pid;
-	fd = open(c->logs[id], O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-		close(fd);
-	}
-	execl(bin, "raftsim", "node", "--id", idtext, "--peers", c->peers,
-	      "--tick-ms", "10", (char *)NULL);
-	_exit(127);
+	remove(c->logs[id]); /* this run's output alone */
+	return tcptest_spawn_raftsim(c->logs[id], args);
 }
 
 static int start_cluster(struct cluster_procs *c)
@@ -72,72 +59,55 @@ static int start_cluster(struct cluster_procs *c)
 
 static void stop_cluster(struct cluster_procs *c)
 {
-	int i, status;
+	int i;
 
 	for (i = 0; i < NODES; i++)
-		if (c->pid[i] > 0)
-			kill(c->pid[i], SIGTERM);
-	for (i = 0; i < NODES; i++) {
-		if (c->pid[i] <= 0)
-			continue;
-		waitpid(c->pid[i], &status, 0);
-		remove(c->logs[i]);
-	}
+		if (tcptest_stop_process(c->pid[i], NULL) == 0)
+			remove(c->logs[i]);
 }
 
 /* The client flags of every command: a generous budget for the first
  * election on a loaded machine. */
 #define CLIENT_FLAGS "--client-timeout-ms 500 --retries 20"
 
+/* Runs `raftsim client|bench` against the cluster, its history appended
+ * to `hist`: the command, then `args`. */
+static int run_against(struct cmd_result *r, const struct cluster_procs *c,
+		       const char *command, const char *hist, const char *args)
+{
+	return run_cmd(
+		r, "%s/raftsim %s --peers %s " CLIENT_FLAGS " --history %s %s",
+		test_bin_dir(), command, c->peers, hist, args);
+}
+
 static void e2e_body(struct cmd_result *r, struct cluster_procs *c,
 		     const char *hist)
 {
-	const char *bin = test_bin_dir();
-
-	REQUIRE(run_cmd(r,
-			"%s/raftsim client --peers %s " CLIENT_FLAGS
-			" --history %s put k v",
-			bin, c->peers, hist) == 0);
+	REQUIRE(run_against(r, c, "client", hist, "put k v") == 0);
 	CHECK_EQ(r->status, 0);
 	CHECK(strcmp(r->out, "ok\n") == 0);
 	if (r->status != 0)
 		cli_show(r);
-	REQUIRE(run_cmd(r,
-			"%s/raftsim client --peers %s " CLIENT_FLAGS
-			" --history %s get k",
-			bin, c->peers, hist) == 0);
+	REQUIRE(run_against(r, c, "client", hist, "get k") == 0);
 	CHECK_EQ(r->status, 0);
 	CHECK(strcmp(r->out, "v\n") == 0);
-	REQUIRE(run_cmd(r,
-			"%s/raftsim client --peers %s " CLIENT_FLAGS
-			" --history %s cas k v w",
-			bin, c->peers, hist) == 0);
+	REQUIRE(run_against(r, c, "client", hist, "cas k v w") == 0);
 	CHECK(strcmp(r->out, "swapped\n") == 0);
-	REQUIRE(run_cmd(r,
-			"%s/raftsim client --peers %s " CLIENT_FLAGS
-			" --history %s cas k v x",
-			bin, c->peers, hist) == 0);
+	REQUIRE(run_against(r, c, "client", hist, "cas k v x") == 0);
 	CHECK(strcmp(r->out, "not swapped\n") == 0);
-	REQUIRE(run_cmd(r,
-			"%s/raftsim bench --peers %s " CLIENT_FLAGS
-			" --clients 4 --keys 5 --duration 2 --history %s",
-			bin, c->peers, hist) == 0);
+	REQUIRE(run_against(r, c, "bench", hist,
+			    "--clients 4 --keys 5 --duration 2") == 0);
 	CHECK_EQ(r->status, 0);
 	CHECK(strstr(r->out, "ok/s") != NULL);
 	CHECK(strstr(r->out, "latency (invoke to ok) p50") != NULL);
 	if (r->status != 0)
 		cli_show(r);
-	REQUIRE(run_cmd(r,
-			"%s/raftsim client --peers %s " CLIENT_FLAGS
-			" --history %s delete k",
-			bin, c->peers, hist) == 0);
+	REQUIRE(run_against(r, c, "client", hist, "delete k") == 0);
 	CHECK(strcmp(r->out, "ok\n") == 0);
-	REQUIRE(run_cmd(r,
-			"%s/raftsim client --peers %s " CLIENT_FLAGS
-			" --history %s get k",
-			bin, c->peers, hist) == 0);
+	REQUIRE(run_against(r, c, "client", hist, "get k") == 0);
 	CHECK(strcmp(r->out, "(none)\n") == 0);
-	REQUIRE(run_cmd(r, "%s/raftsim lincheck %s", bin, hist) == 0);
+	REQUIRE(run_cmd(r, "%s/raftsim lincheck %s", test_bin_dir(), hist) ==
+		0);
 	CHECK_EQ(r->status, 0);
 	CHECK(strstr(r->out, "lincheck: OK") != NULL);
 	if (r->status != 0)

@@ -7,8 +7,6 @@
  * a trace that ends with its end line. Nothing sleeps to synchronize: the
  * test polls the traces, with generous deadlines. And the bad usage: each
  * refusal names its flag. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,57 +14,19 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "tcptest.h"
 #include "testhelp.h"
 #include "testrun.h"
 
 #define NODES 3
-#define DEADLINE_MS 20000 /* a loaded 2-core machine: generous */
 
 struct cluster3 {
 	char dir[64];
 	char peers[256];
 	pid_t pid[NODES];
 };
-
-/* A port nobody listens on now: the kernel's pick for port 0. Another
- * process could take it before the node binds it: unlikely, and the node
- * then fails loudly (exit 3), not the test silently. */
-static int free_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	int port = -1;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A poll, not a synchronization: how long to wait between looks. */
-static void pause_ms(long ms)
-{
-	struct timespec ts = {0, ms * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
 
 static void path_of(const struct cluster3 *c, int i, const char *what,
 		    char *buf, size_t size)
@@ -78,42 +38,17 @@ static void path_of(const struct cluster3 *c, int i, const char *what,
 static pid_t start_node(const struct cluster3 *c, int i)
 {
 	char id[16], tick[16], data[128], trace[128], out[128];
-	char bin[600];
-	pid_t pid;
+	const char *args[] = {"node",   "--id",       id,   "--peers",
+			      c->peers, "--data-dir", data, "--trace",
+			      trace,    "--tick-ms",  tick, "-q",
+			      NULL};
 
 	snprintf(id, sizeof(id), "%d", i);
 	snprintf(tick, sizeof(tick), "%u", test_tick_ms());
 	path_of(c, i, "data", data, sizeof(data));
 	path_of(c, i, "trace", trace, sizeof(trace));
 	path_of(c, i, "out", out, sizeof(out));
-	snprintf(bin, sizeof(bin), "%s/raftsim", test_bin_dir());
-	pid = fork();
-	if (pid == 0) {
-		char *argv[14];
-		int k = 0;
-
-		argv[k++] = bin;
-		argv[k++] = (char *)"node";
-		argv[k++] = (char *)"--id";
-		argv[k++] = id;
-		argv[k++] = (char *)"--peers";
-		argv[k++] = (char *)c->peers;
-		argv[k++] = (char *)"--data-dir";
-		argv[k++] = data;
-		argv[k++] = (char *)"--trace";
-		argv[k++] = trace;
-		argv[k++] = (char *)"--tick-ms";
-		argv[k++] = tick;
-		argv[k++] = (char *)"-q";
-		argv[k] = NULL;
-
-		if (freopen(out, "a", stdout) == NULL ||
-		    freopen(out, "a", stderr) == NULL)
-			_exit(126);
-		execv(bin, argv);
-		_exit(127);
-	}
-	return pid;
+	return tcptest_spawn_raftsim(out, args);
 }
 
 /* The trace of node i holds `what` (after its offset-th byte) now. */
@@ -121,16 +56,9 @@ static bool trace_has(const struct cluster3 *c, int i, const char *what,
 		      size_t offset)
 {
 	char path[128];
-	size_t len = 0;
-	char *text;
-	bool found;
 
 	path_of(c, i, "trace", path, sizeof(path));
-	text = test_slurp(path, &len);
-	found = text != NULL && offset <= len &&
-		strstr(text + offset, what) != NULL;
-	free(text);
-	return found;
+	return tcptest_file_has(path, offset, what);
 }
 
 static size_t trace_size(const struct cluster3 *c, int i)
@@ -145,33 +73,45 @@ static size_t trace_size(const struct cluster3 *c, int i)
 	return text != NULL ? len : 0;
 }
 
-/* The node whose trace shows it leader, waiting for one; -1 if none. */
-static int wait_leader(const struct cluster3 *c, int skip, size_t *offsets)
+struct leader_search {
+	const struct cluster3 *c;
+	int skip;
+	const size_t *offsets;
+	int found;
+};
+
+static bool leader_traced(void *arg)
 {
-	int64_t end = now_ms() + DEADLINE_MS;
+	struct leader_search *l = arg;
 	int i;
 
-	while (now_ms() < end) {
-		for (i = 0; i < NODES; i++)
-			if (i != skip &&
-			    trace_has(c, i, "\"role\":\"leader\"", offsets[i]))
-				return i;
-		pause_ms(20);
-	}
-	return -1;
+	for (i = 0; i < NODES; i++)
+		if (i != l->skip &&
+		    trace_has(l->c, i, "\"role\":\"leader\"", l->offsets[i])) {
+			l->found = i;
+			return true;
+		}
+	return false;
+}
+
+/* The node (not `skip`) whose trace shows it leader after its offset,
+ * waiting for one; -1 if none. Traces are read whole: every 20 ms. */
+static int wait_leader(const struct cluster3 *c, int skip,
+		       const size_t *offsets)
+{
+	struct leader_search l = {c, skip, offsets, -1};
+
+	tcptest_wait_every(20, leader_traced, &l);
+	return l.found;
 }
 
 static bool wait_trace(const struct cluster3 *c, int i, const char *what,
 		       size_t offset)
 {
-	int64_t end = now_ms() + DEADLINE_MS;
+	char path[128];
 
-	while (now_ms() < end) {
-		if (trace_has(c, i, what, offset))
-			return true;
-		pause_ms(20);
-	}
-	return false;
+	path_of(c, i, "trace", path, sizeof(path));
+	return tcptest_wait_file_has(path, offset, what);
 }
 
 /* SIGTERM: exit 143, the trace's last line its end line. */
@@ -181,8 +121,7 @@ static void stop_node(const struct cluster3 *c, int i)
 	int status = 0;
 	char *text, *last;
 
-	kill(c->pid[i], SIGTERM);
-	REQUIRE(waitpid(c->pid[i], &status, 0) == c->pid[i]);
+	REQUIRE(tcptest_stop_process(c->pid[i], &status) == 0);
 	CHECK(WIFEXITED(status));
 	CHECK_EQ(WEXITSTATUS(status), 143);
 	path_of(c, i, "trace", path, sizeof(path));
@@ -197,16 +136,13 @@ static void stop_node(const struct cluster3 *c, int i)
 
 static void print_outputs(const struct cluster3 *c)
 {
-	char path[128];
-	char *text;
+	char path[128], label[32];
 	int i;
 
 	for (i = 0; i < NODES; i++) {
 		path_of(c, i, "out", path, sizeof(path));
-		text = test_slurp(path, NULL);
-		fprintf(stderr, "    node %d's output:\n%.2000s", i,
-			text != NULL ? text : "(none)\n");
-		free(text);
+		snprintf(label, sizeof(label), "node %d's output", i);
+		tcptest_print_file(label, path);
 	}
 }
 
@@ -221,12 +157,15 @@ static void three_processes_elect_recover_and_stop_on(struct cmd_pair *p)
 	snprintf(c.dir, sizeof(c.dir), "/tmp/raftsim-node-XXXXXX");
 	REQUIRE(mkdtemp(c.dir) != NULL);
 	for (i = 0; i < NODES; i++) {
-		int port = free_port();
+		/* Another process could take it before the node binds
+		 * it: unlikely, and the node then fails loudly (exit 3),
+		 * not the test silently. */
+		uint16_t port = tcptest_unused_port();
 
 		REQUIRE(port > 0);
 		len += (size_t)snprintf(c.peers + len, sizeof(c.peers) - len,
-					"%s%d=127.0.0.1:%d", i ? "," : "", i,
-					port);
+					"%s%d=127.0.0.1:%u", i ? "," : "", i,
+					(unsigned)port);
 	}
 	for (i = 0; i < NODES; i++) {
 		c.pid[i] = start_node(&c, i);
@@ -290,9 +229,8 @@ static void refused(struct cmd_result *r, int code, const char *flag,
 static void bad_usage_names_the_flag_on(struct cmd_pair *p)
 {
 	struct cmd_result *r = &p->first;
-	struct sockaddr_in a;
-	socklen_t alen = sizeof(a);
 	char args[256];
+	uint16_t port;
 	int fd;
 
 	refused(r, 2, "--id", "--peers 0=127.0.0.1:22001");
@@ -318,16 +256,11 @@ static void bad_usage_names_the_flag_on(struct cmd_pair *p)
 		"--id 0 --peers 0=127.0.0.1:22001 "
 		"--crash-prob 0.1");
 	/* A port in use: the machine's refusal, named by its flag. */
-	fd = socket(AF_INET, SOCK_STREAM, 0);
+	fd = tcptest_bind_loopback(&port);
 	REQUIRE(fd >= 0);
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	REQUIRE(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
 	REQUIRE(listen(fd, 1) == 0);
-	REQUIRE(getsockname(fd, (struct sockaddr *)&a, &alen) == 0);
-	snprintf(args, sizeof(args), "--id 0 --peers 0=127.0.0.1:%d --ticks 5",
-		 ntohs(a.sin_port));
+	snprintf(args, sizeof(args), "--id 0 --peers 0=127.0.0.1:%u --ticks 5",
+		 (unsigned)port);
 	refused(r, 3, "--peers", args);
 	CHECK(strstr(r->err, "cannot listen") != NULL);
 	close(fd);
