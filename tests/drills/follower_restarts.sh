@@ -10,18 +10,9 @@ cd "$(dirname "$0")/../.." || exit 2
 TIMES=${1:-20}
 drill_init follower-restarts
 
-node_commit() {
-	grep '"ev":"commit"' "$DRILL_DIR/node-$1.jsonl" 2>/dev/null | tail -n 1 |
-		sed -n 's/.*"index":\([0-9]*\).*/\1/p'
-}
-caught_up() { [ "$(node_commit "$1")" -ge "$2" ] 2>/dev/null; }
 restarts_of() { grep -c '"ev":"restart"' "$DRILL_DIR/node-$1.jsonl"; }
 
-start_cluster
-wait_until 20 have_leader || fail "no leader within 20 s"
-start_bench "${DRILL_SECONDS:-$((5 + TIMES))}" 4
-wait_until 20 grep -qs '"ev":"ok"' "$DRILL_DIR/history.jsonl" ||
-	fail "no client operation completed within 20 s"
+cluster_under_load "${DRILL_SECONDS:-$((5 + TIMES))}"
 
 for ((k = 1; k <= TIMES; k++)); do
 	wait_until 10 have_leader || fail "no leader within 10 s (kill $k)"

@@ -11,17 +11,7 @@ cd "$(dirname "$0")/../.." || exit 2
 ROUNDS=${1:-1}
 drill_init kill9-leader
 
-node_commit() {
-	grep '"ev":"commit"' "$DRILL_DIR/node-$1.jsonl" 2>/dev/null | tail -n 1 |
-		sed -n 's/.*"index":\([0-9]*\).*/\1/p'
-}
-caught_up() { [ "$(node_commit "$1")" -ge "$2" ] 2>/dev/null; }
-
-start_cluster
-wait_until 20 have_leader || fail "no leader within 20 s"
-start_bench "${DRILL_SECONDS:-$((6 + 4 * ROUNDS))}" 4
-wait_until 20 grep -qs '"ev":"ok"' "$DRILL_DIR/history.jsonl" ||
-	fail "no client operation completed within 20 s"
+cluster_under_load "${DRILL_SECONDS:-$((6 + 4 * ROUNDS))}"
 
 for ((round = 1; round <= ROUNDS; round++)); do
 	old=$(leader)

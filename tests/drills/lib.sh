@@ -92,6 +92,15 @@ leader() {
 
 leader_term() { node_role "$1" | cut -d' ' -f2; }
 
+# Node I's last commit index in its trace ("" before any).
+node_commit() {
+	grep '"ev":"commit"' "$DRILL_DIR/node-$1.jsonl" 2>/dev/null | tail -n 1 |
+		sed -n 's/.*"index":\([0-9]*\).*/\1/p'
+}
+
+# Whether node I has committed up to index N.
+caught_up() { [ "$(node_commit "$1")" -ge "$2" ] 2>/dev/null; }
+
 # wait_until SECONDS COMMAND...: polls COMMAND every 20 ms until it
 # succeeds; fails the drill after SECONDS.
 wait_until() {
@@ -117,6 +126,20 @@ start_bench() {
 		--duration "$1" --history "$DRILL_DIR/history.jsonl" \
 		>"$DRILL_DIR/bench.out" 2>&1 &
 	BENCH_PID=$!
+}
+
+# The bench started for SECONDS, and its first answer in.
+bench_running() {
+	start_bench "$1" 4
+	wait_until 20 grep -qs '"ev":"ok"' "$DRILL_DIR/history.jsonl" ||
+		fail "no client operation completed within 20 s"
+}
+
+# Every node started, a leader elected, the bench running for SECONDS.
+cluster_under_load() {
+	start_cluster
+	wait_until 20 have_leader || fail "no leader within 20 s"
+	bench_running "$1"
 }
 
 wait_bench() {

@@ -13,11 +13,7 @@ cd "$(dirname "$0")/../.." || exit 2
 BOUND_MS=${1:-2000}
 drill_init sigstop-leader
 
-start_cluster
-wait_until 20 have_leader || fail "no leader within 20 s"
-start_bench "${DRILL_SECONDS:-8}" 4
-wait_until 20 grep -qs '"ev":"ok"' "$DRILL_DIR/history.jsonl" ||
-	fail "no client operation completed within 20 s"
+cluster_under_load "${DRILL_SECONDS:-8}"
 
 old=$(leader)
 old_term=$(leader_term "$old")
