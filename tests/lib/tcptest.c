@@ -27,7 +27,8 @@ static void end_deliver(void *ctx, const struct raft_message *m,
 	e->last = *m;
 	e->last_delay = delay_us;
 	e->last_body_len = 0;
-	if (m->type == RAFT_MSG_CLIENT && m->u.client.len <= TCPTEST_BODY_BYTES) {
+	if (m->type == RAFT_MSG_CLIENT &&
+	    m->u.client.len <= TCPTEST_BODY_BYTES) {
 		memcpy(e->last_body, m->u.client.data, m->u.client.len);
 		e->last_body_len = m->u.client.len;
 	}
@@ -299,7 +300,7 @@ int tcptest_stop_process(pid_t pid, int *status)
 		return -1;
 	kill(pid, SIGTERM);
 	return waitpid(pid, status != NULL ? status : &ignored, 0) == pid ? 0
-									   : -1;
+									  : -1;
 }
 
 bool tcptest_file_has(const char *path, size_t offset, const char *text)
