@@ -74,8 +74,10 @@ int trace_check_files(const char *const *paths, int count, FILE *out,
 
 /* Reads one line (without '\n') into buf, which holds TRACE_LINE_MAX + 1
  * bytes (untouched pages cost nothing).
- * Returns 0, 1 at the end of the file, -1 for a bad line or -2 for a read
- * error, with a reason in *why. */
+ * Returns 0, 1 at the end of the file, 2 for a last line without its
+ * newline (a writer killed mid-line: the line is cut, the caller leaves
+ * it out and says so), -1 for a bad line or -2 for a read error, with a
+ * reason in *why. */
 int trace_read_line(FILE *f, char *buf, size_t *len, const char **why);
 
 struct checker;

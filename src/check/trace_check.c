@@ -28,7 +28,14 @@ int trace_read_line(FILE *f, char *buf, size_t *len, const char **why)
 	}
 	buf[*len] = '\0';
 	*why = strerror(errno);
-	return ferror(f) ? -2 : ch == EOF && *len == 0;
+	if (ferror(f))
+		return -2;
+	if (ch == EOF && *len > 0) {
+		*why = "the last line is cut short (no newline: the run was "
+		       "killed while writing it); left out";
+		return 2;
+	}
+	return ch == EOF;
 }
 
 struct check_run {
@@ -66,6 +73,11 @@ static int feed_lines(FILE *f, const char *path, char *buf, struct checker *c,
 
 	while ((rv = trace_read_line(f, buf, &len, &bad)) != 1) {
 		run->line++;
+		if (rv == 2) { /* kill -9 mid-write: what came before stands */
+			fprintf(err, "%s:%" PRIu64 ": note: %s\n", path,
+				run->line, bad);
+			break;
+		}
 		if (rv == 0 && strspn(buf, " \t\r") == len)
 			continue; /* a blank line says nothing */
 		if (rv == 0 && trace_parse(buf, &ev, &slots, run->nodes, why,

@@ -59,7 +59,7 @@ static int next_raw(struct merge *m, struct mfile *mf)
 
 	do {
 		rv = trace_read_line(mf->f, m->buf, &len, &bad);
-		if (rv == 1)
+		if (rv == 1 || rv == 2) /* the end, or a cut last line */
 			return 1;
 		mf->line++;
 	} while (rv == 0 && strspn(m->buf, " \t\r") == len);

@@ -166,6 +166,11 @@ static int scan_file(struct merge *m, struct mfile *mf)
 	}
 	while ((rv = trace_read_line(mf->f, m->buf, &len, &why)) != 1) {
 		mf->line++;
+		if (rv == 2) { /* kill -9 mid-write: what came before stands */
+			fprintf(m->err, "%s:%" PRIu64 ": note: %s\n", mf->path,
+				mf->line, why);
+			break;
+		}
 		if (rv < 0) {
 			fprintf(m->err, "%s:%" PRIu64 ": %s: %s\n", mf->path,
 				mf->line,

@@ -154,6 +154,13 @@ static void check_file_without_end(void)
 	CHECK_EQ(file_check(&t), 1);
 	CHECK(strstr(t.out, "check: incomplete trace: no end event") == t.out);
 	CHECK(strstr(t.out, "election safety: nodes 0 and 2") != NULL);
+	/* kill -9 in the middle of a write: the last line has no newline */
+	file_start(&t);
+	fputs("{\"ev\":\"heartbeat\",\"ms\":4.6,\"no", t.file);
+	CHECK_EQ(file_check(&t), 0);
+	CHECK(strstr(t.err, ":12: note: the last line is cut short") != NULL);
+	CHECK(strstr(t.out, "check: OK (11 events, 1 terms, 0 violations") !=
+	      NULL);
 }
 
 /* The trace adversarial testing found (issue 8): every node moves to term
@@ -262,7 +269,7 @@ const struct test_case trace_check_tests[] = {
 	{"trace: check passes a clean trace and fails one with violations",
 	 check_file_verdicts},
 	{"trace: check says a trace without its end line is incomplete and "
-	 "judges what it holds",
+	 "judges what it holds, a last line cut by a kill left out",
 	 check_file_without_end},
 	{"trace: check fails a leader of a term every node has left, and "
 	 "events in a term other than their node's",
